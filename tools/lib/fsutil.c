@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+
+int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+	char *p;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	for (p = buf + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*p = c;
+		if (!c)
+			break;
+	}
+	return 0;
+}
+
+int atomic_file__open(struct atomic_file *af, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash ? (int)(slash - path) : 0;
+	const char *base = slash ? slash + 1 : path;
+	int err;
+
+	memset(af, 0, sizeof(*af));
+	af->fd = -1;
+	if (!*base)
+		return -EISDIR;
+	if (dirlen > 0) {
+		char *dir = strndup(path, dirlen);
+
+		if (!dir)
+			return -ENOMEM;
+		err = mkdir_p(dir);
+		free(dir);
+		if (err)
+			return err;
+	}
+	af->path = strdup(path);
+	if (!af->path ||
+	    asprintf(&af->tmp_path, "%.*s%s.%s.XXXXXX", dirlen, path,
+		     slash ? "/" : "", base) < 0) {
+		af->tmp_path = NULL;
+		atomic_file__abort(af);
+		return -ENOMEM;
+	}
+	af->fd = mkostemp(af->tmp_path, O_CLOEXEC);
+	if (af->fd < 0) {
+		err = -errno;
+		free(af->tmp_path);
+		af->tmp_path = NULL;
+		atomic_file__abort(af);
+		return err;
+	}
+	return 0;
+}
+
+FILE *atomic_file__stdio(struct atomic_file *af)
+{
+	if (!af->fp)
+		af->fp = fdopen(af->fd, "w");
+	return af->fp;
+}
+
+int atomic_file__commit(struct atomic_file *af)
+{
+	int err = 0;
+
+	if (af->fp) {
+		if (fflush(af->fp) || ferror(af->fp))
+			err = -(errno ?: EIO);
+	}
+	if (!err && fchmod(af->fd, 0644))
+		err = -errno;
+	if (!err && fsync(af->fd))
+		err = -errno;
+	if (af->fp)
+		fclose(af->fp);
+	else if (af->fd >= 0)
+		close(af->fd);
+	af->fp = NULL;
+	af->fd = -1;
+	if (!err && rename(af->tmp_path, af->path))
+		err = -errno;
+	if (!err) {
+		free(af->tmp_path);
+		af->tmp_path = NULL;
+	}
+	atomic_file__abort(af);
+	return err;
+}
+
+void atomic_file__abort(struct atomic_file *af)
+{
+	if (af->fp)
+		fclose(af->fp);
+	else if (af->fd >= 0)
+		close(af->fd);
+	af->fp = NULL;
+	af->fd = -1;
+	if (af->tmp_path)
+		unlink(af->tmp_path);
+	free(af->tmp_path);
+	free(af->path);
+	af->tmp_path = NULL;
+	af->path = NULL;
+}
+
+int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len)
+{
+	struct atomic_file af;
+	int err;
+
+	err = atomic_file__open(&af, path);
+	if (err)
+		return err;
+	err = write_all(af.fd, data, len);
+	if (err) {
+		atomic_file__abort(&af);
+		return err;
+	}
+	return atomic_file__commit(&af);
+}
+
+int read_file(const char *path, void **data, size_t *len, size_t max_len)
+{
+	struct stat st;
+	size_t cap, n = 0;
+	char *buf = NULL, *tmp;
+	int fd, err = 0;
+
+	*data = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		err = -EISDIR;
+		goto out;
+	}
+	/* st_size is only a hint: /proc and /sys files report 0 or 4096. */
+	cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 65536;
+	for (;;) {
+		ssize_t r;
+
+		if (n + 1 >= cap || !buf) {
+			if (buf)
+				cap *= 2;
+			if (cap > max_len + 1)
+				cap = max_len + 2;
+			tmp = realloc(buf, cap);
+			if (!tmp) {
+				err = -ENOMEM;
+				goto out;
+			}
+			buf = tmp;
+		}
+		r = read(fd, buf + n, cap - 1 - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += r;
+		if (n > max_len) {
+			err = -EFBIG;
+			goto out;
+		}
+	}
+	buf[n] = '\0';
+	*data = buf;
+	*len = n;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return err;
+}
