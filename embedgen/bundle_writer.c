@@ -315,7 +315,8 @@ static int plan_items(struct bundle_writer *w, struct wblob **blobs_out, size_t 
 	size_t i, j = 0, blob_cnt = 0;
 	int err = 0, k;
 
-	qsort(w->items, w->item_cnt, sizeof(*w->items), cmp_item_key);
+	if (w->item_cnt)	/* qsort(NULL, 0, ...) is undefined: no items yet */
+		qsort(w->items, w->item_cnt, sizeof(*w->items), cmp_item_key);
 	for (i = 0; i < w->item_cnt; i++) {
 		struct item *it = &w->items[i];
 
@@ -416,7 +417,8 @@ int bundle_writer__finish(struct bundle_writer *w, void **out, size_t *out_len,
 	err = strtab_build(&strtab, all, n_str);
 	if (err)
 		goto out;
-	qsort(w->objs, w->obj_cnt, sizeof(*w->objs), cmp_obj);
+	if (w->obj_cnt)		/* w->objs is NULL without objects */
+		qsort(w->objs, w->obj_cnt, sizeof(*w->objs), cmp_obj);
 
 	/* layout */
 	memcpy(h.magic, BTFB_MAGIC, BTFB_MAGIC_LEN);
