@@ -4,7 +4,8 @@
  * and, if it opens, exercise every read-side API on it. Each input is tried
  * twice: as given, and with its metadata crc recomputed, since a random
  * mutation almost never keeps the crc valid and the structure checks behind
- * it would otherwise go unexercised. Logic errors (a read that succeeds with
+ * it would otherwise go unexercised. The same input also feeds the host
+ * parsers (btf_host__parse, os-release). Logic errors (a read that succeeds with
  * the wrong size, an exact lookup of an entry's own key that misses) abort,
  * so the fuzzer reports them like crashes.
  */
@@ -13,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <zlib.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -108,6 +111,50 @@ static void fuzz_one(const uint8_t *data, size_t size)
 	btf_bundle__free(b);
 }
 
+static void check_host(const struct btf_host *h)
+{
+	char buf[512];
+
+	check(memchr(h->distro, '\0', sizeof(h->distro)) && memchr(h->version, '\0', sizeof(h->version)) &&
+	      memchr(h->arch, '\0', sizeof(h->arch)) && memchr(h->release, '\0', sizeof(h->release)),
+	      "host fields NUL-terminated");
+	check(strcmp(h->arch, "aarch64") != 0, "aarch64 normalised");
+	if (!strcmp(h->distro, "centos") || !strcmp(h->distro, "rhel") || !strcmp(h->distro, "ol"))
+		check(!strchr(h->version, '.'), "major-only version");
+	(void)btf_host__format(h, buf, sizeof(buf));
+}
+
+/*
+ * The host side parses untrusted text too: the input as a "D/V/A/R" spec
+ * and as an os-release file (through a memfd, so that nothing is written).
+ */
+static void fuzz_host(const uint8_t *data, size_t size)
+{
+	static int fd = -1;
+	static char path[64];
+	struct btf_host h;
+	char spec[600];
+
+	if (size >= sizeof(spec))
+		return;
+	memcpy(spec, data, size);
+	spec[size] = '\0';
+	if (btf_host__parse(&h, spec) == 0)
+		check_host(&h);
+	if (fd < 0) {
+		fd = memfd_create("fuzz-os-release", MFD_CLOEXEC);
+		check(fd >= 0, "memfd_create");
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	}
+	check(ftruncate(fd, 0) == 0 && pwrite(fd, data, size, 0) == (ssize_t)size, "write os-release");
+	{
+		struct btf_host_opts o = { .sz = sizeof(o), .os_release_path = path };
+
+		if (btf_host__detect(&h, &o) == 0)
+			check_host(&h);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int init;
@@ -119,6 +166,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		libbpf_set_print(NULL);
 		init = 1;
 	}
+	fuzz_host(data, size);
 	fuzz_one(data, size);
 	if (size < BTFB_HEADER_LEN)
 		return 0;
