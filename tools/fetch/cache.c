@@ -103,6 +103,8 @@ int cache__meta_read(const char *path, struct cache_meta *meta)
 			copy_field(meta->etag, sizeof(meta->etag), line + 6);
 		else if (!strncmp(line, "last-modified: ", 15))
 			copy_field(meta->last_modified, sizeof(meta->last_modified), line + 15);
+		else if (!strncmp(line, "path: ", 6))
+			copy_field(meta->path, sizeof(meta->path), line + 6);
 	}
 	free(data);
 	return 0;
@@ -110,11 +112,11 @@ int cache__meta_read(const char *path, struct cache_meta *meta)
 
 int cache__meta_write(const char *path, const struct cache_meta *meta)
 {
-	char buf[512];
+	char buf[2048];
 	int n;
 
-	n = snprintf(buf, sizeof(buf), "etag: %s\nlast-modified: %s\n",
-		     meta->etag, meta->last_modified);
+	n = snprintf(buf, sizeof(buf), "etag: %s\nlast-modified: %s\npath: %s\n",
+		     meta->etag, meta->last_modified, meta->path);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return -EOVERFLOW;
 	return write_file_atomic(path, buf, n);

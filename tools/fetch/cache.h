@@ -5,7 +5,7 @@
  *
  *   <cache>/src-<hash of base URL>/<distro>/<version>/<arch>/<release>.btf.tar.xz
  *        ... .btf.tar.xz.part    partial body, resumed with Range
- *        ... .btf.tar.xz.meta    "etag: ..." / "last-modified: ..." of the archive
+ *        ... .btf.tar.xz.meta    "etag:", "last-modified:", "path:" of the archive
  *        ... .btf.tar.xz.part.meta  the same for the partial body (sent as If-Range)
  *   <cache>/out-<hash of output dir>/<distro>/<version>/<arch>/<release>.stamp
  */
@@ -36,6 +36,7 @@ char *cache__archive_path(const struct cache *c, const struct kernel *k, const c
 struct cache_meta {
 	char etag[256];
 	char last_modified[128];
+	char path[1024];	/* source-relative path it came from (which alias) */
 };
 int cache__meta_read(const char *path, struct cache_meta *meta);
 int cache__meta_write(const char *path, const struct cache_meta *meta);

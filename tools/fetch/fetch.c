@@ -60,6 +60,26 @@ static void finish_kernel(struct kernel *k, const struct fetch_opts *o)
 	pr_info("%s: extracted from %s", k->output, k->url);
 }
 
+/* Name every path tried: the arch/codename aliases are part of the story. */
+static void fail_not_found(struct kernel *k, const struct source *src)
+{
+	char *tried = NULL, *t, *p;
+	int i;
+
+	for (i = 0; i < k->ncandidates; i++) {
+		p = source__join(src, k->candidates[i]);
+		if (!p || asprintf(&t, "%s%s%s", tried ?: "", tried ? ", " : "", p) < 0) {
+			free(p);
+			break;
+		}
+		free(p);
+		free(tried);
+		tried = t;
+	}
+	kernel__fail(k, "%s: not found", tried ?: k->url);
+	free(tried);
+}
+
 int fetch__run(struct kernel_list *l, const struct fetch_opts *o)
 {
 	struct kernel **remote = NULL;
@@ -91,7 +111,7 @@ int fetch__run(struct kernel_list *l, const struct fetch_opts *o)
 		if (o->src->kind == SOURCE_DIR) {
 			err = source__locate_local(o->src, k);
 			if (err == -ENOENT) {
-				kernel__fail(k, "%s: not found", k->url);
+				fail_not_found(k, o->src);
 				err = 0;
 				continue;
 			}

@@ -355,8 +355,8 @@ static void xfer_done(struct xfer *x, CURLcode res)
 		return;
 	}
 	if (res != CURLE_OK) {
-		snprintf(reason, sizeof(reason), "%s", x->errbuf[0] ? x->errbuf :
-			 curl_easy_strerror(res));
+		snprintf(reason, sizeof(reason), "transfer failed: %s",
+			 x->errbuf[0] ? x->errbuf : curl_easy_strerror(res));
 		if (retryable_curl(res))
 			xfer_retry(x, reason);
 		else
@@ -371,6 +371,7 @@ static void xfer_done(struct xfer *x, CURLcode res)
 			return;
 		}
 		/* A 206 carries the validators of the whole archive as well. */
+		snprintf(x->meta.path, sizeof(x->meta.path), "%s", k->candidates[x->cand]);
 		err = cache__meta_write(x->meta_path, &x->meta);
 		if (err)
 			pr_warn("%s: cannot record validators: %s", x->meta_path, strerror(-err));
@@ -410,6 +411,24 @@ static void xfer_done(struct xfer *x, CURLcode res)
 		xfer_retry(x, reason);
 	else
 		xfer_fail(x, reason);
+}
+
+/*
+ * Ask first where the cached copy came from: a re-run then costs one 304,
+ * not a 404 from each alias tried before it.
+ */
+static int cached_candidate(struct xfer *x)
+{
+	struct cache_meta meta;
+	int i;
+
+	if (!file_exists(x->archive_path) || cache__meta_read(x->meta_path, &meta) ||
+	    !meta.path[0])
+		return 0;
+	for (i = 0; i < x->k->ncandidates; i++)
+		if (!strcmp(meta.path, x->k->candidates[i]))
+			return i;
+	return 0;
 }
 
 /* Pinned by the manifest and already cached with that hash: no request at all. */
@@ -489,11 +508,13 @@ int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts
 		if (cached_pinned(x)) {
 			x->state = XFER_DONE;
 			left--;
+			continue;
 		}
+		x->cand = cached_candidate(x);
 	}
 
 	while (left) {
-		double t = now_mono(), next = t + 1.0;
+		double t = now_mono(), next;
 		struct CURLMsg *msg;
 		int running, q;
 		long wait_ms;
@@ -516,9 +537,6 @@ int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts
 			}
 			active++;
 		}
-		for (i = 0; i < n && active < o.jobs; i++)
-			if (xs[i].state == XFER_WAITING && xs[i].not_before < next)
-				next = xs[i].not_before;
 
 		curl_multi_perform(multi, &running);
 		while ((msg = curl_multi_info_read(multi, &q))) {
@@ -535,12 +553,14 @@ int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts
 		}
 		if (!left)
 			break;
+		/* Sleep until curl has work, or the next queued transfer may start. */
+		next = now_mono() + 1.0;
+		for (i = 0; i < n && active < o.jobs; i++)
+			if (xs[i].state == XFER_WAITING && xs[i].not_before < next)
+				next = xs[i].not_before;
 		wait_ms = (long)((next - now_mono()) * 1000);
-		if (wait_ms < 0)
-			wait_ms = 0;
-		if (wait_ms > 1000)
-			wait_ms = 1000;
-		curl_multi_poll(multi, NULL, 0, (int)wait_ms, NULL);
+		if (wait_ms > 0)
+			curl_multi_poll(multi, NULL, 0, (int)wait_ms, NULL);
 		if (o.progress)
 			progress_draw(xs, n, false);
 	}
