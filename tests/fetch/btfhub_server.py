@@ -16,10 +16,14 @@ LAST_MODIFIED = "Tue, 01 Oct 2024 00:00:00 GMT"
 
 
 class Route:
-    def __init__(self, data, fault=None):
-        self.data = data
-        self.fault = fault          # None, "500once", "cut", "wronglen", "slow"
+    def __init__(self, data, fault=None, then=None):
+        self.fault = fault  # None, "500once", "500always", "cut", "wronglen", "slow"
+        self.then = then    # with "cut": the archive served from the second request on
         self.hits = 0
+        self.set_data(data)
+
+    def set_data(self, data):
+        self.data = data
         self.etag = '"%s"' % hashlib.sha256(data).hexdigest()[:32]
 
 
@@ -31,7 +35,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         srv = self.server
-        req = {"path": self.path, "range": self.headers.get("Range"),
+        req = {"path": self.path, "time": time.monotonic(), "range": self.headers.get("Range"),
                "if_none_match": self.headers.get("If-None-Match"),
                "if_range": self.headers.get("If-Range")}
         with srv.lock:
@@ -61,7 +65,9 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self._send_body(b"not found")
             return
-        if route.fault == "500once" and route.hits == 1:
+        if route.fault == "cut" and route.hits == 2 and route.then is not None:
+            route.set_data(route.then)   # changed between the cut and the resume
+        if (route.fault == "500once" and route.hits == 1) or route.fault == "500always":
             self._status(500, req)
             self.send_header("Content-Length", "5")
             self.end_headers()
@@ -135,8 +141,12 @@ class BtfhubServer:
     def base(self):
         return "http://127.0.0.1:%d" % self.httpd.server_address[1]
 
-    def add(self, path, data, fault=None):
-        self.httpd.routes[path] = Route(data, fault)
+    def add(self, path, data, fault=None, then=None):
+        self.httpd.routes[path] = Route(data, fault, then)
+
+    def replace(self, path, data):
+        with self.httpd.lock:
+            self.httpd.routes[path].set_data(data)
 
     @property
     def body_bytes(self):

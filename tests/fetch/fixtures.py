@@ -48,6 +48,13 @@ def real_btf():
         return None
 
 
+def real_btf_other():
+    """Different real BTF bytes (another sample kernel), for 'changed upstream'."""
+    p = sample_path("kylin/V10/aarch64/4.19.90-25.41.v2101.ky10.aarch64.btf.tar.xz")
+    with tarfile.open(p, "r:xz") as t:
+        return t.extractfile(t.getmembers()[0]).read()
+
+
 def tar_xz(members, preset=1):
     """members: (name, kind, payload) with kind 'file', 'symlink' or 'hardlink'."""
     buf = io.BytesIO()
@@ -58,6 +65,10 @@ def tar_xz(members, preset=1):
             if kind == "file":
                 info.size = len(payload)
                 t.addfile(info, io.BytesIO(payload))
+            elif kind == "chardev":
+                info.type = tarfile.CHRTYPE
+                info.devmajor, info.devminor = 1, 3
+                t.addfile(info)
             else:
                 info.type = tarfile.SYMTYPE if kind == "symlink" else tarfile.LNKTYPE
                 info.linkname = payload

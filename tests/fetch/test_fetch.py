@@ -94,6 +94,7 @@ def expect_failure(c, prefix, data, fault, words, extra=(), arch="x86_64"):
     assert (s["fetched"], s["cached"], s["failed"]) == (0, 0, 1), s
     errs = [l for l in se.splitlines() if "error:" in l]
     assert len(errs) == 1, "want one error line: %r" % se
+    assert "\r" not in se, "progress output without a TTY"
     assert url in errs[0], "error line does not name %s: %r" % (url, errs[0])
     assert "debian/11/x86_64/" + REL in errs[0], errs[0]
     for w in words:
@@ -166,6 +167,15 @@ def t_http_500_then_ok(c):
     assert files_under(out) == ["kylin/V10/arm64/%s.btf" % KY_REL]
 
 
+def t_http_backoff(c):
+    """500 on every attempt: --retries 2 waits 100 then 200 ms, then fails"""
+    expect_failure(c, "r5xx", c.btf_archive, "500always", ["HTTP 500", "3 attempts"],
+                   ["--retries", "2", "--retry-delay", "100"])
+    t = [r["time"] for r in c.srv.requests("/r5xx/")]
+    assert len(t) == 3, t
+    assert t[1] - t[0] >= 0.095 and t[2] - t[1] >= 0.195, "no exponential backoff: %r" % t
+
+
 def t_http_cut_resume(c):
     """connection cut mid-body: resumed with Range, nothing sent twice"""
     data = open(fixtures.sample_path(), "rb").read()
@@ -181,6 +191,35 @@ def t_http_cut_resume(c):
     assert open(os.path.join(out, "kylin/V10/arm64/%s.btf" % KY_REL), "rb").read() == \
         fixtures.real_btf()
     assert not [f for f in files_under(cache) if f.endswith(".part")], files_under(cache)
+
+
+def t_http_cut_then_changed(c):
+    """archive replaced between the cut and the resume: If-Range gets the whole new one"""
+    new = fixtures.tar_xz([("%s.btf" % KY_REL, "file", c.btf)])
+    assert new != c.sample
+    c.srv.add("/cutc/kylin/V10/arm64/%s.btf.tar.xz" % KY_REL, c.sample, "cut", then=new)
+    rc, s, se, out, _, _ = c.fetch("cutc", [kernel("kylin", "V10", "arm64", KY_REL)])
+    assert rc == 0 and s["fetched"] == 1, (rc, s, se)
+    reqs = c.srv.requests("/cutc/")
+    assert [r["status"] for r in reqs] == [200, 200] and reqs[1]["range"], reqs
+    assert s["kernels"][0]["sha256"] == sha256(new)
+    assert open(os.path.join(out, "kylin/V10/arm64/%s.btf" % KY_REL), "rb").read() == c.btf
+
+
+def t_http_changed_upstream(c):
+    """a re-run after the archive changed upstream fetches it again and replaces the output"""
+    path = "/chg/debian/bullseye/x86_64/%s.btf.tar.xz" % REL
+    c.srv.add(path, c.btf_archive)
+    out, cache, _ = c.dirs()
+    k = [kernel("debian", "11", "x86_64", REL)]
+    rc, s, se, _, _, _ = c.fetch("chg", k, out=out, cache=cache)
+    assert rc == 0 and s["fetched"] == 1, (s, se)
+    other = fixtures.real_btf_other()
+    c.srv.replace(path, fixtures.tar_xz([("%s.btf" % REL, "file", other)]))
+    rc, s, se, _, _, _ = c.fetch("chg", k, out=out, cache=cache)
+    assert rc == 0 and s["fetched"] == 1 and s["bytes_transferred"] > 0, (s, se)
+    assert open(os.path.join(out, "debian/11/x86_64/%s.btf" % REL), "rb").read() == other
+    assert files_under(out) == ["debian/11/x86_64/%s.btf" % REL], files_under(out)
 
 
 def t_http_wrong_length(c):
@@ -222,6 +261,18 @@ def t_http_symlink(c):
     expect_failure(c, "link", data, None, ["symlink"])
 
 
+def t_http_hardlink(c):
+    """hard link member: rejected"""
+    data = fixtures.tar_xz([("%s.btf" % REL, "hardlink", "etc/passwd")])
+    expect_failure(c, "hlink", data, None, ["hard link"])
+
+
+def t_http_device(c):
+    """device member: rejected"""
+    data = fixtures.tar_xz([("%s.btf" % REL, "chardev", "")])
+    expect_failure(c, "dev", data, None, ["not a regular file"])
+
+
 def t_http_two_members(c):
     """a second member after the BTF: rejected"""
     data = fixtures.tar_xz([("%s.btf" % REL, "file", c.btf), ("extra", "file", b"x")])
@@ -251,6 +302,58 @@ def t_http_sha_mismatch(c):
     errs = [l for l in se.splitlines() if "error:" in l]
     assert len(errs) == 1 and url in errs[0] and "sha256 mismatch" in errs[0], se
     assert sha256(c.sample) in errs[0]
+    assert files_under(out) == []
+
+
+def t_http_debian_fixtures(c):
+    """the repository's Debian fixtures over HTTP ('+' in a release name)"""
+    root = os.path.join(os.environ.get("BTFKIT_SOURCE_ROOT", "."), "tests", "data", "btfhub")
+    d = os.path.join(root, "debian", "12", "x86_64")
+    if not os.path.isdir(d):
+        raise Skip("no tests/data/btfhub")
+    ks = []
+    for name in sorted(os.listdir(d)):
+        if name.endswith(".btf.tar.xz"):
+            rel = name[:-len(".btf.tar.xz")]
+            c.srv.add("/deb/debian/12/x86_64/" + name, open(os.path.join(d, name), "rb").read())
+            ks.append(kernel("debian", "bookworm", "x86_64", rel))
+    rc, s, se, out, _, _ = c.fetch("deb", ks, ["-j", "2"])
+    assert rc == 0 and s["fetched"] == len(ks) and s["failed"] == 0, (s, se)
+    assert files_under(out) == sorted("debian/12/x86_64/%s.btf" % k["release"] for k in ks)
+
+
+def t_cli(c):
+    """--version alone prints ours, with a value selects; --help; usage errors exit 2"""
+    rc, so, _ = run(["--version"])
+    assert rc == 0 and so.startswith("btfhub-fetch "), so
+    rc, so, _ = run(["--help"])
+    assert rc == 0 and "--update-manifest" in so
+    for bad in (["--bogus"], ["-o", "x", "stray"], ["-j", "0", "-o", "x"], []):
+        rc, _, se = run(bad)
+        assert rc == 2 and "error:" in se, (bad, rc, se)
+    out, cache, _ = c.dirs()
+    rc, so, se = run(["-s", fixtures.shared_dir(), "-o", out, "--cache-dir", cache,
+                      "--json", "--version", "8", "--arch", "arm64"])
+    s = json.loads(so)
+    assert rc == 0 and [k["name"] for k in s["kernels"]] == \
+        ["centos/8/arm64/4.18.0-147.5.1.el8_1.aarch64"], (s, se)
+    rc, so, se = run(["-s", c.srv.base + "/x", "-o", out, "--cache-dir", cache, "--json",
+                      "--distro", "debian", "--release", "*"])
+    assert rc == 1 and "remote source cannot be listed" in se and json.loads(so)["error"], se
+
+
+def t_sigterm(c):
+    """SIGTERM during a transfer: exits 143, nothing in the output"""
+    c.srv.add("/term/debian/bullseye/x86_64/%s.btf.tar.xz" % REL, c.btf_archive, "slow")
+    out, cache, d = c.dirs()
+    man = os.path.join(d, "m.json")
+    write_manifest(man, [kernel("debian", "11", "x86_64", REL)])
+    p = subprocess.Popen([TOOL, "-s", c.srv.base + "/term", "-o", out, "--cache-dir", cache,
+                          "-m", man], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    p.terminate()
+    so, se = p.communicate(timeout=10)
+    assert p.returncode == 143 and "interrupted" in se, (p.returncode, se)
     assert files_under(out) == []
 
 

@@ -27,17 +27,19 @@ int cache__init(struct cache *c, const char *dir, const char *source_base,
 {
 	char abs_out[PATH_MAX];
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	int err;
+	int err, n = 0;
 
 	memset(c, 0, sizeof(*c));
 	if (dir)
 		c->dir = strdup(dir);
 	else if (xdg && *xdg)
-		err = asprintf(&c->dir, "%s/btfkit/fetch", xdg) < 0 ? -ENOMEM : 0;
+		n = asprintf(&c->dir, "%s/btfkit/fetch", xdg);
 	else if (home && *home)
-		err = asprintf(&c->dir, "%s/.cache/btfkit/fetch", home) < 0 ? -ENOMEM : 0;
+		n = asprintf(&c->dir, "%s/.cache/btfkit/fetch", home);
 	else
 		return -ENOENT;
+	if (n < 0)
+		c->dir = NULL;
 	if (!c->dir)
 		return -ENOMEM;
 	err = mkdir_p(c->dir);

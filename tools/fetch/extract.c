@@ -133,6 +133,10 @@ int extract__btf(const char *archive, const char *release, const char *dest,
 		size_t len;
 		la_int64_t off;
 
+		if (opts && opts->cancel && *opts->cancel) {
+			err = fail(-EINTR, why, why_size, "interrupted");
+			goto out;
+		}
 		r = archive_read_data_block(a, &buf, &len, &off);
 		if (r == ARCHIVE_EOF)
 			break;

@@ -9,6 +9,7 @@
 #ifndef BTFHUB_FETCH_EXTRACT_H
 #define BTFHUB_FETCH_EXTRACT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,8 +18,9 @@
 struct extract_opts {
 	size_t sz;
 	uint64_t max_size;	/* cap on the decompressed member; default EXTRACT_DEFAULT_MAX_SIZE */
+	const volatile sig_atomic_t *cancel;	/* set (by a signal handler) to stop; NULL = never */
 };
-#define extract_opts__last_field max_size
+#define extract_opts__last_field cancel
 
 /*
  * Extract @archive's member "<@release>.btf" to @dest. Returns 0 or a

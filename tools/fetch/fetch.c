@@ -12,7 +12,11 @@
 /* Verify, then extract unless the stamp says the output is this archive's. */
 static void finish_kernel(struct kernel *k, const struct fetch_opts *o)
 {
-	struct extract_opts eopts = { .sz = sizeof(eopts), .max_size = o->max_size };
+	struct extract_opts eopts = {
+		.sz = sizeof(eopts),
+		.max_size = o->max_size,
+		.cancel = o->cancel,
+	};
 	uint8_t d[SHA256_DIGEST_LEN];
 	char why[512];
 	int err;
@@ -98,6 +102,7 @@ int fetch__run(struct kernel_list *l, const struct fetch_opts *o)
 		topts.src = o->src;
 		topts.cache = o->cache;
 		topts.max_size = o->max_size;
+		topts.cancel = o->cancel;
 		err = transfer__run(remote, nremote, &topts);
 		free(remote);
 		if (err)
@@ -106,6 +111,8 @@ int fetch__run(struct kernel_list *l, const struct fetch_opts *o)
 	for (i = 0; i < l->n; i++) {
 		struct kernel *k = &l->v[i];
 
+		if (o->cancel && *o->cancel)
+			return -EINTR;
 		if (k->status != KERNEL_PENDING)
 			continue;
 		if (o->src->kind == SOURCE_DIR) {
@@ -124,5 +131,5 @@ int fetch__run(struct kernel_list *l, const struct fetch_opts *o)
 		}
 		finish_kernel(k, o);
 	}
-	return 0;
+	return o->cancel && *o->cancel ? -EINTR : 0;
 }

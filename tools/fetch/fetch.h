@@ -20,13 +20,15 @@ struct fetch_opts {
 	const struct cache *cache;
 	struct transfer_opts transfer;	/* for HTTP sources; src and cache filled in here */
 	uint64_t max_size;		/* cap on archive and decompressed BTF sizes */
+	const volatile sig_atomic_t *cancel;	/* set (by a signal handler) to stop; NULL = never */
 };
-#define fetch_opts__last_field max_size
+#define fetch_opts__last_field cancel
 
 /*
  * Process every PENDING kernel of @l; each ends FETCHED, CACHED or FAILED
  * (with k->error naming the URL or path). Returns 0 when the run itself
- * worked, whatever happened to single kernels, or a negative errno.
+ * worked, whatever happened to single kernels, -EINTR when cancelled (no
+ * half-written output is left), or a negative errno.
  */
 int fetch__run(struct kernel_list *l, const struct fetch_opts *opts);
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,23 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* Set by SIGINT/SIGTERM; the modules poll it and unwind, removing temp files. */
+static volatile sig_atomic_t cancelled;
+
+static void on_signal(int sig)
+{
+	cancelled = sig;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
 
 static void usage(FILE *f)
 {
@@ -155,7 +173,8 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	long *lv;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "o:m:s:j:vqhV", long_opts, NULL)) != -1) {
+	opterr = 0;	/* our one error line, then the usage */
+	while ((opt = getopt_long(argc, argv, ":o:m:s:j:vqhV", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o': c->out_dir = optarg; break;
 		case 'm': c->manifest = optarg; break;
@@ -196,7 +215,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case OPT_TIMEOUT: lv = &c->timeout; goto num;
 		num_pos:
 			if (parse_long(optarg, 1, 100000, lv)) {
-				pr_err("invalid number for --%s: '%s'", long_opts[0].name, optarg);
+				pr_err("invalid number: '%s' (want 1 or more)", optarg);
 				return -EINVAL;
 			}
 			break;
@@ -216,7 +235,14 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case 'v': c->verbosity++; break;
 		case 'q': c->verbosity = LOG_LEVEL_QUIET; break;
 		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return -EINVAL;
+		case ':':
+			pr_err("option '%s' needs a value", argv[optind - 1]);
+			usage(stderr);
+			return -EINVAL;
+		default:
+			pr_err("unknown option '%s'", argv[optind - 1]);
+			usage(stderr);
+			return -EINVAL;
 		}
 	}
 	if (optind < argc) {
@@ -345,6 +371,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	err = select_kernels(&c, &src, &m, &l);
+	err = err ?: select__unique(&l);
 	if (err)
 		goto out;
 	if (!l.n)
@@ -355,12 +382,14 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	curl_up = true;
+	install_signals();
 	fo = (struct fetch_opts){
 		.sz = sizeof(fo),
 		.out_dir = c.out_dir,
 		.src = &src,
 		.cache = &cache,
 		.max_size = c.max_size,
+		.cancel = &cancelled,
 		.transfer = {
 			.sz = sizeof(struct transfer_opts),
 			.jobs = (int)c.jobs,
@@ -373,6 +402,11 @@ int main(int argc, char **argv)
 		},
 	};
 	err = fetch__run(&l, &fo);
+	if (err == -EINTR) {
+		pr_err("interrupted; partial downloads stay in %s for the next run", cache.dir);
+		ret = 128 + cancelled;
+		goto out;
+	}
 	if (err) {
 		pr_err("fetch failed: %s", strerror(-err));
 		goto out;

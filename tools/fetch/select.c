@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -34,18 +35,57 @@ void select__filter(const struct selection *sel, struct kernel_list *l)
 	l->n = keep;
 }
 
-static bool listed_before(const struct kernel_list *l, const struct kernel *k)
+static int kernel_cmp(const struct kernel *a, const struct kernel *b)
 {
-	size_t i;
+	return strcmp(a->distro, b->distro) ?: strcmp(a->out_version, b->out_version) ?:
+	       strcmp(a->out_arch, b->out_arch) ?: strcmp(a->release, b->release);
+}
 
-	for (i = 0; i + 1 < l->n; i++) {
-		const struct kernel *o = &l->v[i];
+static const struct kernel *sort_base;
 
-		if (!strcmp(o->distro, k->distro) && !strcmp(o->out_version, k->out_version) &&
-		    !strcmp(o->out_arch, k->out_arch) && !strcmp(o->release, k->release))
-			return true;
+static int index_cmp(const void *a, const void *b)
+{
+	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
+	int c = kernel_cmp(&sort_base[ia], &sort_base[ib]);
+
+	/* Equal kernels: the earlier entry sorts first and is the one kept. */
+	return c ?: (ia < ib ? -1 : ia > ib);
+}
+
+int select__unique(struct kernel_list *l)
+{
+	size_t *idx, i, keep = 0;
+	bool *dup;
+
+	if (l->n < 2)
+		return 0;
+	idx = calloc(l->n, sizeof(*idx));
+	dup = calloc(l->n, sizeof(*dup));
+	if (!idx || !dup) {
+		free(idx);
+		free(dup);
+		return -ENOMEM;
 	}
-	return false;
+	for (i = 0; i < l->n; i++)
+		idx[i] = i;
+	/* qsort has no context argument; this runs once, single-threaded. */
+	sort_base = l->v;
+	qsort(idx, l->n, sizeof(*idx), index_cmp);
+	for (i = 1; i < l->n; i++)
+		if (!kernel_cmp(&l->v[idx[i - 1]], &l->v[idx[i]]))
+			dup[idx[i]] = true;
+	for (i = 0; i < l->n; i++) {
+		if (dup[i]) {
+			pr_debug("%s: listed twice, fetched once", kernel__name(&l->v[i]));
+			kernel__clear(&l->v[i]);
+		} else {
+			l->v[keep++] = l->v[i];
+		}
+	}
+	l->n = keep;
+	free(idx);
+	free(dup);
+	return 0;
 }
 
 struct list_ctx {
@@ -65,7 +105,7 @@ static int on_archive(const char *distro, const char *version, const char *arch,
 	k = kernel_list__add(c->l, distro, version, arch, release);
 	if (!k)
 		return -errno;
-	if (!select__match(c->sel, k) || listed_before(c->l, k)) {
+	if (!select__match(c->sel, k)) {
 		kernel__clear(k);
 		c->l->n--;
 	}

@@ -26,11 +26,17 @@ bool select__match(const struct selection *sel, const struct kernel *k);
 void select__filter(const struct selection *sel, struct kernel_list *l);
 /*
  * Kernels of the local source @src matching @sel, appended to @l in sorted
- * order (duplicates reached through aliases, e.g. arm64 and aarch64, once).
+ * order.
  * Returns 0 or a negative errno (reported).
  */
 int select__from_source(const struct selection *sel, const struct source *src,
 			struct kernel_list *l);
+/*
+ * Drop later entries naming the same output as an earlier one (a manifest
+ * listing "focal" and "20.04", or arm64 and aarch64 trees). Order kept.
+ * Returns 0 or -ENOMEM.
+ */
+int select__unique(struct kernel_list *l);
 /*
  * The single kernel named by a selection without globs. Returns 0, or
  * -EINVAL (reported) when a field is missing or a glob.

@@ -83,12 +83,39 @@ void source__free(struct source *src)
 	src->base = NULL;
 }
 
+/*
+ * Release names are not URL-safe by contract ('+' and '~' are common and
+ * fine; '#', '?', '%' or a space would change the URL's meaning), so escape
+ * everything outside RFC 3986's unreserved, sub-delims, ':', '@' and '/'.
+ */
+static bool url_char_ok(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       strchr("-._~!$&'()*+,;=:@/", c);
+}
+
 char *source__join(const struct source *src, const char *rel)
 {
-	char *s;
+	size_t blen = strlen(src->base), i;
+	char *s, *o;
 
-	if (asprintf(&s, "%s/%s", src->base, rel) < 0)
+	s = malloc(blen + 1 + 3 * strlen(rel) + 1);
+	if (!s)
 		return NULL;
+	memcpy(s, src->base, blen);
+	o = s + blen;
+	*o++ = '/';
+	for (i = 0; rel[i]; i++) {
+		unsigned char c = rel[i];
+
+		if (src->kind == SOURCE_DIR || url_char_ok(c)) {
+			*o++ = c;
+		} else {
+			sprintf(o, "%%%02X", c);
+			o += 3;
+		}
+	}
+	*o = '\0';
 	return s;
 }
 

@@ -519,6 +519,11 @@ int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts
 		int running, q;
 		long wait_ms;
 
+		if (o.cancel && *o.cancel) {
+			err = -EINTR;
+			break;
+		}
+
 		for (i = 0; i < n && active < o.jobs; i++) {
 			struct xfer *x = &xs[i];
 

@@ -10,6 +10,7 @@
 #ifndef BTFHUB_FETCH_TRANSFER_H
 #define BTFHUB_FETCH_TRANSFER_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,15 +30,17 @@ struct transfer_opts {
 	bool progress;		/* draw a progress line on stderr (callers: TTY only) */
 	const struct cache *cache;
 	const struct source *src;
+	const volatile sig_atomic_t *cancel;	/* set (by a signal handler) to stop; NULL = never */
 };
-#define transfer_opts__last_field src
+#define transfer_opts__last_field cancel
 
 /*
  * Obtain the archive of each kernel in @ks (pointers; status PENDING) into
  * the cache. On success k->archive, k->url, k->body_bytes and
  * k->not_modified are set; on failure k is marked failed with a reason that
- * names the URL. Returns 0, or a negative errno when the transfer machinery
- * itself could not start (then nothing was attempted). Not thread-safe:
+ * names the URL. Returns 0, -EINTR when cancelled (partial bodies stay in
+ * the cache for the next run to resume), or a negative errno when the
+ * transfer machinery itself could not start. Not thread-safe:
  * call curl_global_init() first.
  */
 int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts);
