@@ -439,6 +439,29 @@ def t_local_sample(c):
         assert rc == 0 and len(s["kernels"]) == n, (sel, s["kernels"], se)
 
 
+def t_local_prune(c):
+    """--prune: the output tree ends up holding exactly the selection"""
+    if not fixtures.sample_path():
+        raise Skip("no ../shared/btfhub-sample")
+    out, cache, d = c.dirs()
+    base = fixtures.shared_dir()
+    rc, so, se = run(["-s", base, "-o", out, "--cache-dir", cache, "--distro", "kylin"])
+    assert rc == 0 and len(files_under(out)) == 3, se
+    stale = os.path.join(out, "kylin/V10/arm64/.%s.btf.a1B2c3" % KY_REL)
+    open(stale, "w").write("half")
+    open(os.path.join(out, "README"), "w").write("not ours")
+    man = os.path.join(d, "m.json")
+    write_manifest(man, [kernel("centos", "8", "aarch64", "4.18.0-147.5.1.el8_1.aarch64")])
+    rc, so, se = run(["-s", base, "-o", out, "--cache-dir", cache, "-m", man, "--prune"])
+    assert rc == 0, se
+    assert files_under(out) == ["README", "centos/8/arm64/4.18.0-147.5.1.el8_1.aarch64.btf"], \
+        files_under(out)
+    assert not os.path.exists(os.path.join(out, "kylin")), "empty dirs left"
+    rc, so, se = run(["-s", base, "-o", out, "--cache-dir", cache, "--distro", "typo",
+                      "--prune"])
+    assert rc == 1 and "refusing" in se and len(files_under(out)) == 2, (rc, se)
+
+
 def t_local_manifest_missing(c):
     """local directory source with a manifest: a missing kernel names its path"""
     if not fixtures.sample_path():

@@ -21,6 +21,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "manifest.h"
+#include "prune.h"
 #include "select.h"
 #include "source.h"
 #include "summary.h"
@@ -40,6 +41,7 @@ enum {
 	OPT_TIMEOUT,
 	OPT_MAX_SIZE,
 	OPT_JSON,
+	OPT_PRUNE,
 };
 
 static const struct option long_opts[] = {
@@ -62,6 +64,7 @@ static const struct option long_opts[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "prune", no_argument, NULL, OPT_PRUNE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -113,6 +116,8 @@ static void usage(FILE *f)
 "      --connect-timeout S   (default 30)\n"
 "      --timeout S           per attempt, 0 = none (default 600)\n"
 "      --max-size SIZE       cap on archive and BTF size, K/M/G suffix (default 512M)\n"
+"      --prune               remove outputs of kernels not selected (and stale temp\n"
+"                            files), so OUTDIR holds exactly the selection\n"
 "      --json                JSON summary on stdout\n"
 "  -v, --verbose             more messages (twice for debug)\n"
 "  -q, --quiet               errors only\n"
@@ -160,7 +165,7 @@ static int parse_size(const char *s, uint64_t *out)
 struct cli {
 	const char *out_dir, *manifest, *source, *cache_dir;
 	struct selection sel;
-	bool update_manifest, json, show_version;
+	bool update_manifest, json, show_version, prune;
 	const char **adds;
 	int nadds;
 	long jobs, retries, retry_delay, connect_timeout, timeout;
@@ -232,6 +237,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 			}
 			break;
 		case OPT_JSON: c->json = true; break;
+		case OPT_PRUNE: c->prune = true; break;
 		case 'v': c->verbosity++; break;
 		case 'q': c->verbosity = LOG_LEVEL_QUIET; break;
 		case 'h': usage(stdout); exit(0);
@@ -374,6 +380,11 @@ int main(int argc, char **argv)
 	err = err ?: select__unique(&l);
 	if (err)
 		goto out;
+	if (!l.n && c.prune && !c.manifest) {
+		/* Likely a typo in a glob; an empty manifest is the way to ask for it. */
+		pr_err("--prune with no kernel selected: refusing to empty %s", c.out_dir);
+		goto out;
+	}
 	if (!l.n)
 		pr_warn("no kernel selected");
 
@@ -415,6 +426,15 @@ int main(int argc, char **argv)
 		err = record_hashes(&m, &l);
 		if (err)
 			goto out;
+	}
+	if (c.prune) {
+		size_t removed;
+
+		err = prune__outputs(c.out_dir, &l, &removed);
+		if (err)
+			goto out;
+		if (removed)
+			pr_info("%s: pruned %zu file(s)", c.out_dir, removed);
 	}
 	err = summary__print(&l, c.json, c.verbosity < 0);
 	if (err)
