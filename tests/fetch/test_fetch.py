@@ -427,7 +427,7 @@ def t_local_sample(c):
     assert files_under(out) == sorted(k + ".btf" for k in SAMPLE), files_under(out)
     for k, size in SAMPLE.items():
         assert os.path.getsize(os.path.join(out, k + ".btf")) == size, k
-    rc, so, se = run(["-s", "file://" + base, "-o", out, "--cache-dir", cache, "--json"])
+    rc, so, se = run(["--base", "file://" + base, "-o", out, "--cache-dir", cache, "--json"])
     s = json.loads(so)
     assert rc == 0 and (s["fetched"], s["cached"]) == (0, 5), (rc, s, se)
     # Globs over the listing, on given and canonical names alike.

@@ -48,6 +48,7 @@ static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "manifest", required_argument, NULL, 'm' },
 	{ "source", required_argument, NULL, 's' },
+	{ "base", required_argument, NULL, 's' },	/* the name tracer/bundle/meson.build uses */
 	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
 	{ "distro", required_argument, NULL, OPT_DISTRO },
 	/* Alone, --version prints ours; with a value it selects (see below). */
@@ -99,7 +100,7 @@ static void usage(FILE *f)
 "\n"
 "  -o, --output DIR          output tree\n"
 "  -m, --manifest FILE       JSON kernel list / lockfile {\"kernels\": [...]}\n"
-"  -s, --source BASE         http(s):// mirror, file:// URL or local directory\n"
+"  -s, --source, --base BASE http(s):// mirror, file:// URL or local directory\n"
 "                            (default %s)\n"
 "      --cache-dir DIR       downloads and validators (default ~/.cache/btfkit/fetch)\n"
 "      --distro GLOB         select kernels (fnmatch globs; over the manifest, or\n"
