@@ -60,7 +60,7 @@ static void disable_type(struct coretrace *skel, uint32_t type)
 		bpf_program__set_autoload(skel->progs.handle_openat2, false);
 		break;
 	case CT_EV_CONNECT:
-		bpf_program__set_autoload(skel->progs.handle_tcp_connect, false);
+		bpf_program__set_autoload(skel->progs.handle_inet_sock_set_state, false);
 		break;
 	}
 }
