@@ -180,7 +180,7 @@ enum btf_bundle_match_kind {
 struct btf_bundle_match {
 	enum btf_bundle_match_kind kind;
 	uint32_t entry;			/* valid unless kind == NONE */
-	char reason[256];		/* one line, for -v and "coretrace btf" */
+	char reason[512];		/* one line, for -v and "coretrace btf" */
 };
 
 /*

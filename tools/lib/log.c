@@ -57,7 +57,7 @@ DEFINE_PR(pr_warn, LOG_LEVEL_WARN)
 DEFINE_PR(pr_info, LOG_LEVEL_INFO)
 DEFINE_PR(pr_debug, LOG_LEVEL_DEBUG)
 
-int log_libbpf_print(int libbpf_level, const char *fmt, va_list ap)
+int log_libbpf_print(enum libbpf_print_level libbpf_level, const char *fmt, va_list ap)
 {
 	int lvl;
 	int saved = errno;

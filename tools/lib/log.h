@@ -7,6 +7,7 @@
 #define BTFKIT_LOG_H
 
 #include <stdarg.h>
+#include <bpf/libbpf.h>
 
 enum log_level {
 	LOG_LEVEL_QUIET = -1,	/* -q: errors only */
@@ -27,6 +28,6 @@ void pr_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_vprint(int level, const char *fmt, va_list ap);
 
 /* libbpf print callback honouring the same level (for libbpf_set_print). */
-int log_libbpf_print(int libbpf_level, const char *fmt, va_list ap);
+int log_libbpf_print(enum libbpf_print_level libbpf_level, const char *fmt, va_list ap);
 
 #endif

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include <jansson.h>
+
+#include "btf_bundle.h"
+#include "bundle_writer.h"
+#include "embedgen.h"
+#include "fsutil.h"
+#include "log.h"
+#include "sha256.h"
+#include "tree.h"
+
+static int add_btf(struct bundle_writer *w, const char *path, const char *distro,
+		   const char *version, const char *arch, const char *release)
+{
+	struct btf *btf;
+	void *data;
+	size_t len;
+	int err;
+
+	err = read_file(path, &data, &len, 256u << 20);
+	if (err) {
+		pr_err("%s: cannot read: %s", path, strerror(-err));
+		return err;
+	}
+	/* A bundle that hands libbpf garbage would only fail on the target. */
+	btf = btf__new(data, len);
+	if (!btf) {
+		err = -errno;
+		pr_err("%s: not a valid BTF file (%s)", path, strerror(-err));
+		goto out;
+	}
+	btf__free(btf);
+	err = bundle_writer__add(w, btf_host__arch_name(arch), distro, version, release,
+				 data, len, path);
+	if (err)
+		pr_err("%s: %s", path, strerror(-err));
+	else
+		pr_debug("%s: %s/%s/%s/%s, %zu bytes", path, distro, version, arch, release, len);
+out:
+	free(data);
+	return err;
+}
+
+static int tree_cb(const char *path, const struct tree_key *k, void *ctx)
+{
+	return add_btf(ctx, path, k->distro, k->version, k->arch, k->release);
+}
+
+static int add_entry_spec(struct bundle_writer *w, const char *spec)
+{
+	const char *eq = strchr(spec, '=');
+	char key[512];
+	char *f[4], *save = NULL, *tok;
+	int n = 0;
+
+	if (!eq || eq == spec || (size_t)(eq - spec) >= sizeof(key))
+		goto bad;
+	memcpy(key, spec, eq - spec);
+	key[eq - spec] = '\0';
+	for (tok = strtok_r(key, "/", &save); tok && n < 4; tok = strtok_r(NULL, "/", &save))
+		f[n++] = tok;
+	if (n != 4 || tok)
+		goto bad;
+	return add_btf(w, eq + 1, f[0], f[1], f[2], f[3]);
+bad:
+	pr_err("--entry %s: expected DISTRO/VERSION/ARCH/RELEASE=PATH", spec);
+	return -EINVAL;
+}
+
+static char *provenance_text(const struct embedgen_opts *o)
+{
+	size_t i, len = 1;
+	char *text;
+
+	for (i = 0; i < o->provenance_cnt; i++)
+		len += strlen(o->provenance[i]) + 1;
+	text = calloc(1, len);
+	for (i = 0; text && i < o->provenance_cnt; i++) {
+		strcat(text, o->provenance[i]);
+		strcat(text, "\n");
+	}
+	return text;
+}
+
+static void print_summary(const struct embedgen_opts *o, const struct bundle_stats *st)
+{
+	const char *codec = btf_bundle__codec_name(o->codec);
+
+	if (o->json) {
+		json_t *j = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:s}",
+				      "kernels", (json_int_t)st->entries,
+				      "unique_blobs", (json_int_t)st->blobs,
+				      "delta_blobs", (json_int_t)st->deltas,
+				      "raw_bytes", (json_int_t)st->raw_bytes,
+				      "unique_bytes", (json_int_t)st->unique_bytes,
+				      "bundle_bytes", (json_int_t)st->bundle_bytes,
+				      "codec", codec);
+
+		if (j) {
+			json_dumpf(j, stdout, JSON_SORT_KEYS | JSON_COMPACT);
+			putchar('\n');
+			json_decref(j);
+		}
+		return;
+	}
+	if (log_level() >= LOG_LEVEL_WARN)
+		printf("embedgen: %u kernels, %u unique blobs (%u deltas), %llu raw bytes, %llu bundle bytes (%s)\n",
+		       st->entries, st->blobs, st->deltas, (unsigned long long)st->raw_bytes,
+		       (unsigned long long)st->bundle_bytes, codec);
+}
+
+int embedgen__run(const struct embedgen_opts *o)
+{
+	struct bundle_writer_opts wopts = {
+		.codec = o->codec, .max_depth = o->max_depth, .window = o->window,
+	};
+	struct emit_opts eopts = o->emit;
+	struct bundle_writer *w;
+	struct bundle_stats st = {};
+	char summary[256], *prov = NULL;
+	void *bundle = NULL;
+	size_t len = 0, i;
+	int err = 0;
+
+	w = bundle_writer__new(&wopts);
+	if (!w) {
+		pr_err("out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < o->object_cnt && !err; i++) {
+		uint8_t sha[SHA256_DIGEST_LEN];
+		const char *base = strrchr(o->objects[i], '/');
+
+		err = sha256_file(o->objects[i], sha);
+		if (err)
+			pr_err("%s: cannot read BPF object: %s", o->objects[i], strerror(-err));
+		else
+			err = bundle_writer__add_object(w, base ? base + 1 : o->objects[i], sha);
+	}
+	for (i = 0; i < o->dir_cnt && !err; i++)
+		err = tree__scan(o->dirs[i], tree_cb, w);
+	for (i = 0; i < o->entry_cnt && !err; i++)
+		err = add_entry_spec(w, o->entries[i]);
+	if (!err) {
+		prov = provenance_text(o);
+		err = prov ? bundle_writer__set_provenance(w, prov) : -ENOMEM;
+	}
+	if (!err) {
+		err = bundle_writer__finish(w, &bundle, &len, &st);
+		if (err && err != -EEXIST)
+			pr_err("cannot build bundle: %s", strerror(-err));
+	}
+	if (err)
+		goto out;
+
+	snprintf(summary, sizeof(summary), "%u kernels, %u distinct BTFs, codec %s, %zu bytes",
+		 st.entries, st.blobs, btf_bundle__codec_name(o->codec), len);
+	eopts.summary = summary;
+	eopts.header_path = o->out_h;
+	if (o->out_bundle && (err = write_file_atomic(o->out_bundle, bundle, len))) {
+		pr_err("%s: cannot write: %s", o->out_bundle, strerror(-err));
+		goto out;
+	}
+	if (o->out_h && (err = emit__header(o->out_h, len, &eopts))) {
+		pr_err("%s: cannot write: %s", o->out_h, strerror(-err));
+		goto out;
+	}
+	if (o->out_c && (err = emit__source(o->out_c, bundle, len, &eopts))) {
+		pr_err("%s: cannot write: %s", o->out_c, strerror(-err));
+		goto out;
+	}
+	print_summary(o, &st);
+out:
+	free(prov);
+	free(bundle);
+	bundle_writer__free(w);
+	return err;
+}
+
+static const char *open_error(int err)
+{
+	switch (err) {
+	case -EBADMSG: return "not a btfkit bundle, or corrupt";
+	case -EPROTO: return "unsupported bundle format version";
+	default: return strerror(-err);
+	}
+}
+
+int embedgen__list(const char *path, bool json)
+{
+	struct btf_bundle *b;
+	struct btf_bundle_entry e;
+	char hex[SHA256_HEX_LEN];
+	json_t *root = NULL, *arr = NULL, *objs = NULL;
+	uint32_t i;
+
+	b = btf_bundle__open_file(path, NULL);
+	if (!b) {
+		int err = -errno;
+
+		pr_err("%s: %s", path, open_error(err));
+		return err;
+	}
+	if (json) {
+		root = json_pack("{s:s,s:i,s:s,s:I,s:I,s:I,s:s}", "file", path,
+				 "format_version", (int)btf_bundle__format_version(b),
+				 "codec", btf_bundle__codec_name(btf_bundle__codec(b)),
+				 "size", (json_int_t)btf_bundle__size(b),
+				 "kernels", (json_int_t)btf_bundle__entry_cnt(b),
+				 "unique_blobs", (json_int_t)btf_bundle__blob_cnt(b),
+				 "provenance", btf_bundle__provenance(b));
+		objs = json_array();
+		arr = json_array();
+	} else {
+		printf("bundle:     %s\nformat:     %u\ncodec:      %s\nsize:       %zu bytes\n"
+		       "kernels:    %u\nblobs:      %u\n", path, btf_bundle__format_version(b),
+		       btf_bundle__codec_name(btf_bundle__codec(b)), btf_bundle__size(b),
+		       btf_bundle__entry_cnt(b), btf_bundle__blob_cnt(b));
+	}
+	for (i = 0; i < btf_bundle__object_cnt(b); i++) {
+		const char *name;
+
+		sha256_hex(btf_bundle__object_sha256(b, i, &name), hex);
+		if (json)
+			json_array_append_new(objs, json_pack("{s:s,s:s}", "name", name, "sha256", hex));
+		else
+			printf("object:     %s sha256:%s\n", name, hex);
+	}
+	if (!json) {
+		const char *p = btf_bundle__provenance(b);
+
+		while (*p) {
+			const char *nl = strchr(p, '\n');
+			int n = nl ? (int)(nl - p) : (int)strlen(p);
+
+			printf("provenance: %.*s\n", n, p);
+			p += n + (nl ? 1 : 0);
+		}
+		printf("\n%-8s %-12s %-10s %-48s %8s %8s %5s %5s\n", "ARCH", "DISTRO", "VERSION",
+		       "RELEASE", "RAW", "STREAM", "BLOB", "DEPTH");
+	}
+	for (i = 0; i < btf_bundle__entry_cnt(b); i++) {
+		btf_bundle__entry(b, i, &e);
+		if (json)
+			json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:i}",
+				"arch", e.arch, "distro", e.distro, "version", e.version,
+				"release", e.release, "blob", (int)e.blob, "raw_size", (int)e.raw_size,
+				"comp_size", (int)e.comp_size, "depth", (int)e.depth));
+		else
+			printf("%-8s %-12s %-10s %-48s %8u %8u %5u %5u\n", e.arch, e.distro, e.version,
+			       e.release, e.raw_size, e.comp_size, e.blob, e.depth);
+	}
+	if (json) {
+		json_object_set_new(root, "objects", objs);
+		json_object_set_new(root, "entries", arr);
+		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(root);
+	}
+	btf_bundle__free(b);
+	return 0;
+}

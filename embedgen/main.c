@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* embedgen: turn trees of reduced BTFs into a btfkit bundle (C source and/or .btfb). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+
+#include "btf_bundle.h"
+#include "embedgen.h"
+#include "log.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: embedgen -o OUT.c [--header OUT.h] [--bundle-file OUT.btfb] [--object X.bpf.o]...\n"
+"                [--codec xz|zlib] [--name SYMBOL] [--entry D/V/A/R=PATH]... DIR...\n"
+"       embedgen --list FILE.btfb [--json]\n"
+"\n"
+"Build an indexed, compressed bundle of reduced BTFs from trees laid out as\n"
+"DIR/<distro>/<version>/<arch>/<release>.btf (several trees merge into one).\n"
+"\n"
+"  -o, --output FILE         generated C source defining the bundle\n"
+"      --header FILE         generated header declaring SYMBOL and SYMBOL_size\n"
+"  -b, --bundle-file FILE    also write the bundle as a standalone file\n"
+"      --object FILE         BPF object the BTFs were reduced against (repeatable);\n"
+"                            readers refuse the bundle for any other object\n"
+"      --entry D/V/A/R=PATH  add one BTF file under an explicit key (repeatable)\n"
+"  -c, --codec CODEC         xz (default) or zlib\n"
+"      --name SYMBOL         C symbol of the table (default btfkit_bundle)\n"
+"      --format FMT          string (default) or incbin (needs --bundle-file)\n"
+"      --provenance K=V      provenance line recorded in the header (repeatable)\n"
+"      --max-depth N         longest delta chain (default 4; 0 disables deltas)\n"
+"      --window N            delta candidates tried per BTF (default 8)\n"
+"  -l, --list FILE           print a bundle's header and entries\n"
+"  -j, --json                machine-readable summary / listing\n"
+"  -v, --verbose             more output (twice for debug)\n"
+"  -q, --quiet               errors only\n"
+"  -h, --help                this help\n"
+"  -V, --version             version\n");
+}
+
+static int push(const char ***arr, size_t *cnt, const char *v)
+{
+	const char **n = realloc(*arr, (*cnt + 1) * sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	n[(*cnt)++] = v;
+	*arr = n;
+	return 0;
+}
+
+static int parse_uint(const char *s, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || end == s || v > 1000000)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+enum { OPT_HEADER = 256, OPT_OBJECT, OPT_ENTRY, OPT_NAME, OPT_FORMAT, OPT_PROV,
+       OPT_DEPTH, OPT_WINDOW };
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "header", required_argument, NULL, OPT_HEADER },
+		{ "bundle-file", required_argument, NULL, 'b' },
+		{ "object", required_argument, NULL, OPT_OBJECT },
+		{ "entry", required_argument, NULL, OPT_ENTRY },
+		{ "codec", required_argument, NULL, 'c' },
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "provenance", required_argument, NULL, OPT_PROV },
+		{ "max-depth", required_argument, NULL, OPT_DEPTH },
+		{ "window", required_argument, NULL, OPT_WINDOW },
+		{ "list", required_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{}
+	};
+	struct embedgen_opts o = { .codec = BTF_BUNDLE_CODEC_XZ, .max_depth = 4, .window = 8 };
+	const char *list = NULL;
+	int level = LOG_LEVEL_WARN, c, err = 0;
+
+	log_init(argv[0], level);
+	while ((c = getopt_long(argc, argv, "o:b:c:l:jvqhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o.out_c = optarg; break;
+		case OPT_HEADER: o.out_h = optarg; break;
+		case 'b': o.out_bundle = optarg; break;
+		case OPT_OBJECT: err = push(&o.objects, &o.object_cnt, optarg); break;
+		case OPT_ENTRY: err = push(&o.entries, &o.entry_cnt, optarg); break;
+		case OPT_PROV: err = push(&o.provenance, &o.provenance_cnt, optarg); break;
+		case OPT_NAME: o.emit.symbol = optarg; break;
+		case 'l': list = optarg; break;
+		case 'j': o.json = true; break;
+		case 'v': level++; break;
+		case 'q': level = LOG_LEVEL_QUIET; break;
+		case 'c':
+			if (!strcmp(optarg, "xz")) {
+				o.codec = BTF_BUNDLE_CODEC_XZ;
+			} else if (!strcmp(optarg, "zlib")) {
+				o.codec = BTF_BUNDLE_CODEC_ZLIB;
+			} else {
+				pr_err("unknown codec '%s' (xz, zlib)", optarg);
+				return 2;
+			}
+			break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "string")) {
+				o.emit.format = EMIT_STRING;
+			} else if (!strcmp(optarg, "incbin")) {
+				o.emit.format = EMIT_INCBIN;
+			} else {
+				pr_err("unknown format '%s' (string, incbin)", optarg);
+				return 2;
+			}
+			break;
+		case OPT_DEPTH:
+		case OPT_WINDOW:
+			if (parse_uint(optarg, c == OPT_DEPTH ? &o.max_depth : &o.window)) {
+				pr_err("invalid number '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("embedgen (btfkit) %s\n", BTFKIT_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+		if (err) {
+			pr_err("out of memory");
+			return 1;
+		}
+	}
+	log_init(argv[0], level);
+	libbpf_set_print(log_libbpf_print);
+	if (list)
+		return embedgen__list(list, o.json) ? 1 : 0;
+	for (; optind < argc; optind++)
+		if (push(&o.dirs, &o.dir_cnt, argv[optind]))
+			return 1;
+	if (!o.out_c && !o.out_bundle) {
+		pr_err("nothing to write: give -o OUT.c and/or --bundle-file FILE");
+		usage(stderr);
+		return 2;
+	}
+	if (o.emit.format == EMIT_INCBIN) {
+		if (!o.out_bundle) {
+			pr_err("--format incbin needs --bundle-file");
+			return 2;
+		}
+		o.emit.incbin_path = o.out_bundle;
+	}
+	err = embedgen__run(&o);
+	free(o.objects);
+	free(o.entries);
+	free(o.provenance);
+	free(o.dirs);
+	return err ? 1 : 0;
+}
