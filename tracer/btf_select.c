@@ -139,9 +139,10 @@ static int use_bundle(const struct btf_select_opts *opts, struct btf_choice *c,
 		c->memfd = fd;
 		c->custom_path = c->path;
 	}
-	add_step(c, src, 0, where, "%s (%s: %s)", key, match_name(m.kind), m.reason);
-	snprintf(c->desc, sizeof(c->desc), "%s %.200s, entry %.280s",
-		 src == BTF_SRC_EMBEDDED ? "embedded bundle" : "bundle", where, key);
+	add_step(c, src, 0, where, "%s (%s)", key, m.reason);
+	snprintf(c->desc, sizeof(c->desc), "%s %.200s, entry %.250s (%s)",
+		 src == BTF_SRC_EMBEDDED ? "embedded bundle" : "bundle", where, key,
+		 match_name(m.kind));
 	return 0;
 }
 
