@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <elf.h>
 #include <bpf/btf.h>
 
 #include "btf_select.h"
@@ -63,6 +64,28 @@ static struct btf_step *add_step(struct btf_choice *c, enum btf_source src, int 
 	return s;
 }
 
+/*
+ * libbpf parses the .BTF of any ELF, so a BPF object passes btf__parse()
+ * yet describes no kernel: refuse ELF files for the BPF machine.
+ */
+static bool is_bpf_object(const char *path)
+{
+	unsigned char h[20];
+	unsigned int machine;
+	bool ret = false;
+	FILE *f;
+
+	f = fopen(path, "rb");
+	if (!f)
+		return false;
+	if (fread(h, 1, sizeof(h), f) == sizeof(h) && !memcmp(h, ELFMAG, SELFMAG)) {
+		machine = h[EI_DATA] == ELFDATA2MSB ? (h[18] << 8 | h[19]) : (h[19] << 8 | h[18]);
+		ret = machine == EM_BPF;
+	}
+	fclose(f);
+	return ret;
+}
+
 static int step_file(const struct btf_select_opts *opts, struct btf_choice *c)
 {
 	struct btf *btf;
@@ -71,6 +94,11 @@ static int step_file(const struct btf_select_opts *opts, struct btf_choice *c)
 	if (!opts->btf_file) {
 		add_step(c, BTF_SRC_FILE, -ENOENT, "-", "not set (--btf FILE or BTFKIT_BTF_FILE)");
 		return -ENOENT;
+	}
+	if (is_bpf_object(opts->btf_file)) {
+		add_step(c, BTF_SRC_FILE, -EINVAL, opts->btf_file,
+			 "cannot read BTF: a BPF object, not a kernel's BTF");
+		return -EINVAL;
 	}
 	/* Parse it now: a bad file is reported as such, not as a load failure. */
 	btf = btf__parse(opts->btf_file, NULL);
