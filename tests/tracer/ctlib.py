@@ -155,18 +155,24 @@ def cgroup2_id():
 class Tracer:
     """coretrace -j running in the background; stop() returns (events, summary)."""
 
-    def __init__(self, args, exe=CORETRACE):
+    def __init__(self, args, exe=CORETRACE, drain=True):
         self.cmd = [exe, "-j"] + list(args)
         self.proc = subprocess.Popen(self.cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True)
         self.out, self.err = [], []
         self.ready = threading.Event()
-        # Both pipes are drained all the time: a full pipe would stall the
-        # tracer and turn into lost events.
-        self.threads = [threading.Thread(target=self._read_out, daemon=True),
-                        threading.Thread(target=self._read_err, daemon=True)]
-        for t in self.threads:
-            t.start()
+        # Both pipes are drained all the time (a full pipe stalls the tracer
+        # and turns into lost events) unless @drain is False: then stdout is
+        # left to fill until start_draining(), to force losses on purpose.
+        self.threads = [threading.Thread(target=self._read_err, daemon=True)]
+        self.threads[0].start()
+        if drain:
+            self.start_draining()
+
+    def start_draining(self):
+        t = threading.Thread(target=self._read_out, daemon=True)
+        t.start()
+        self.threads.append(t)
 
     def _read_out(self):
         for line in self.proc.stdout:
