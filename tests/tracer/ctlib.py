@@ -21,6 +21,7 @@ SKIP = 77
 BUILD = os.environ.get("BTFKIT_BUILD_ROOT", "")
 SOURCE = os.environ.get("BTFKIT_SOURCE_ROOT", "")
 CORETRACE = os.path.join(BUILD, "tracer", "coretrace")
+CORETRACE_STATIC = os.path.join(BUILD, "tracer", "coretrace_static")
 HOSTEMBED = os.path.join(BUILD, "tests", "tracer", "coretrace-hostembed")
 EMBEDGEN = os.path.join(BUILD, "embedgen", "embedgen")
 OBJ = os.path.join(BUILD, "bpf", "coretrace.bpf.o")

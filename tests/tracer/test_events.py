@@ -6,6 +6,7 @@ reduced against coretrace.bpf.o, the BTF path forced:
   test_events.py bundle     --btf-source=bundle --btf-bundle B --host <this host>
   test_events.py embedded   coretrace-hostembed (the same BTF linked in),
                             --btf-source=embedded --host <its test key>
+  test_events.py static     as bundle, with the static coretrace_static
 
 A child forked here opens a known file, connects to a listening 127.0.0.1
 port and execs a known binary with known argv; each of its events (fork,
@@ -66,6 +67,10 @@ def main():
             source_desc = "embedded bundle"
         else:
             exe, host = ctlib.CORETRACE, ctlib.host_identity()
+            if mode == "static":
+                exe = ctlib.CORETRACE_STATIC
+                if not os.path.exists(exe):
+                    fail("%s is not built" % exe)
             reduced = ctlib.reduce_btf(ctlib.SYSTEM_BTF, os.path.join(tmp, "host.btf"))
             bundle = ctlib.make_bundle(tmp, {host: reduced})
             args = ["--btf-source=bundle", "--btf-bundle", bundle, "--host", host]
