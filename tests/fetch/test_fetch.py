@@ -403,6 +403,29 @@ def t_manifest_add(c):
     assert sorted(os.listdir(d)) == ["m.json"], os.listdir(d)
 
 
+def t_manifest_errors(c):
+    """a broken manifest: one error line naming the file and the entry, nothing fetched"""
+    out, cache, d = c.dirs()
+    man = os.path.join(d, "m.json")
+    cases = [('{"kernels": [', "m.json:1:"),
+             ('{"kernels": [{"distro": "debian", "version": "12", "arch": "x86_64"}]}',
+              'kernels[0]: missing or invalid "release"'),
+             ('[{"distro": "d", "version": "1", "arch": "x86_64", "release": "r", '
+              '"sha256": "abc"}]', 'kernels[0]: "sha256" is not 64 hex digits'),
+             ('{"kernels": [{"distro": "..", "version": "1", "arch": "a", "release": "r"}]}',
+              'invalid "distro"'),
+             ('{"other": 1}', "expected")]
+    for text, want in cases:
+        with open(man, "w") as f:
+            f.write(text)
+        rc, so, se = run(["-s", c.srv.base + "/x", "-o", out, "--cache-dir", cache, "-m", man,
+                          "--json"])
+        errs = [l for l in se.splitlines() if "error:" in l]
+        assert rc == 1 and len(errs) == 1 and man in errs[0] and want in errs[0], (text, se)
+        assert "error" in json.loads(so)
+    assert files_under(out) == [] and not c.srv.requests("/x/")
+
+
 # --- local directory source ---------------------------------------------
 
 SAMPLE = {
