@@ -14,6 +14,7 @@
 #include "log.h"
 #include "run.h"
 #include "source.h"
+#include "summary.h"
 
 enum {
 	OPT_CACHE_DIR = 256,
@@ -233,6 +234,9 @@ int main(int argc, char **argv)
 
 	log_init(argv[0], LOG_LEVEL_WARN);
 	if (parse_args(argc, argv, &o, &show_version)) {
+		/* Scripts reading --json still get a document on stdout. */
+		if (o.json)
+			summary__json_error("usage error");
 		free(o.adds);
 		return 2;
 	}
