@@ -3,7 +3,7 @@
 """btfhub-fetch end to end (TAP): a local HTTP server with fault injection,
 and the local-directory source, on real BTFHub archives.
 
-Usage: test_fetch.py PATH/TO/btfhub-fetch
+Usage: test_fetch.py PATH/TO/btfhub-fetch [PATH/TO/fuzz-extract-replay]
 """
 import hashlib
 import json
@@ -20,6 +20,7 @@ import fixtures                      # noqa: E402
 from btfhub_server import BtfhubServer  # noqa: E402
 
 TOOL = os.path.abspath(sys.argv[1])
+REPLAY = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else None
 KY_REL = "4.19.90-52.22.v2207.ky10.aarch64"
 REL = "5.10.0-28-amd64"             # crafted archives: debian 11, served as "bullseye"
 FAST = ["--retry-delay", "50", "--connect-timeout", "5", "--timeout", "20"]
@@ -375,6 +376,34 @@ def t_http_mixed_parallel(c):
     assert files_under(out) == ["debian/11/x86_64/%s.btf" % REL,
                                 "kylin/V10/arm64/%s.btf" % KY_REL], files_under(out)
     assert [k["status"] for k in s["kernels"]] == ["fetched", "fetched", "failed", "failed"]
+
+
+def t_fuzz_replay(c):
+    """the extract fuzz target replays hostile archives: no crash, nothing left behind"""
+    if not REPLAY:
+        raise Skip("no fuzz-extract-replay given")
+    _, _, d = c.dirs()
+    inputs = {
+        "good": fixtures.tar_xz([("k.btf", "file", c.btf)]),
+        "dotdot": fixtures.tar_xz([("../k.btf", "file", c.btf)]),
+        "abs": fixtures.tar_xz([("/k.btf", "file", c.btf)]),
+        "symlink": fixtures.tar_xz([("k.btf", "symlink", "/etc/passwd")]),
+        "hardlink": fixtures.tar_xz([("k.btf", "hardlink", "x")]),
+        "dev": fixtures.tar_xz([("k.btf", "chardev", "")]),
+        "two": fixtures.tar_xz([("k.btf", "file", c.btf), ("k2", "file", b"x")]),
+        "bomb": fixtures.bomb("k.btf", 64 << 20),
+        "notbtf": fixtures.tar_xz([("k.btf", "file", b"not BTF" * 100)]),
+        "corrupt": fixtures.corrupt(fixtures.tar_xz([("k.btf", "file", c.btf)])),
+        "truncated": c.btf_archive[:len(c.btf_archive) // 3],
+        "empty": b"",
+    }
+    paths = []
+    for name, data in inputs.items():
+        paths.append(os.path.join(d, name))
+        with open(paths[-1], "wb") as f:
+            f.write(data)
+    p = subprocess.run([REPLAY] + paths, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0 and "replayed %d" % len(paths) in p.stdout, (p.returncode, p.stderr)
 
 
 # --- manifest -----------------------------------------------------------
