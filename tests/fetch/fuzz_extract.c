@@ -29,6 +29,11 @@
 static char out_dir[] = "/tmp/fuzz-extract-XXXXXX";
 static bool ready;
 
+static void remove_out_dir(void)
+{
+	rmdir(out_dir);
+}
+
 static int silent(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	return 0;
@@ -71,6 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		libbpf_set_print(silent);
 		if (!mkdtemp(out_dir))
 			abort();
+		atexit(remove_out_dir);
 		ready = true;
 	}
 	fd = memfd_create("archive", MFD_CLOEXEC);
@@ -101,7 +107,6 @@ int main(int argc, char **argv)
 		free(data);
 		ok++;
 	}
-	rmdir(out_dir);
 	printf("replayed %d input(s)\n", ok);
 	return 0;
 }
