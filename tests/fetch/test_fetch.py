@@ -358,6 +358,22 @@ def t_sigterm(c):
     assert files_under(out) == []
 
 
+def t_http_parallel(c):
+    """-j: three 0.6 s responses overlap with -j 3 and queue with -j 1"""
+    ks = []
+    for i in range(3):
+        c.srv.add("/par/debian/bullseye/x86_64/%s-%d.btf.tar.xz" % (REL, i),
+                  fixtures.tar_xz([("%s-%d.btf" % (REL, i), "file", c.btf)]), "delay")
+        ks.append(kernel("debian", "11", "x86_64", "%s-%d" % (REL, i)))
+    times = {}
+    for j in ("3", "1"):
+        t0 = time.monotonic()
+        rc, s, se, out, _, _ = c.fetch("par", ks, ["-j", j])
+        times[j] = time.monotonic() - t0
+        assert rc == 0 and s["fetched"] == 3, (s, se)
+    assert times["3"] < 1.5 and times["1"] >= 1.8, times
+
+
 def t_http_mixed_parallel(c):
     """-j 3 over good, missing and hostile kernels: exact counts, one line each"""
     c.srv.add("/mix/kylin/V10/arm64/%s.btf.tar.xz" % KY_REL, c.sample)
