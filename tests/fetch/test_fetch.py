@@ -90,7 +90,7 @@ def expect_failure(c, prefix, data, fault, words, extra=(), arch="x86_64"):
     """Serve @data at debian/bullseye/<arch>/REL under @prefix and expect one clean failure."""
     url = "%s/%s/debian/bullseye/%s/%s.btf.tar.xz" % (c.srv.base, prefix, arch, REL)
     c.srv.add("/%s/debian/bullseye/%s/%s.btf.tar.xz" % (prefix, arch, REL), data, fault)
-    rc, s, se, out, _, _ = c.fetch(prefix, [kernel("debian", "11", arch, REL)], extra)
+    rc, s, se, out, cache, _ = c.fetch(prefix, [kernel("debian", "11", arch, REL)], extra)
     assert rc == 1, "exit %d, stderr %r" % (rc, se)
     assert (s["fetched"], s["cached"], s["failed"]) == (0, 0, 1), s
     errs = [l for l in se.splitlines() if "error:" in l]
@@ -102,6 +102,8 @@ def expect_failure(c, prefix, data, fault, words, extra=(), arch="x86_64"):
         assert w in errs[0], "%r not in %r" % (w, errs[0])
     assert s["kernels"][0]["status"] == "failed" and url in s["kernels"][0]["error"]
     assert files_under(out) == [], "left in output: %r" % files_under(out)
+    # A bad archive is not kept as a cached copy to be trusted on a 304 next time.
+    assert not [f for f in files_under(cache) if f.endswith(".btf.tar.xz")], files_under(cache)
     return s, se
 
 
