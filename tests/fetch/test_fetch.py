@@ -238,7 +238,7 @@ def t_http_slow(c):
     t0 = time.monotonic()
     expect_failure(c, "slow", c.btf_archive, "slow", ["transfer failed", "timed out"],
                    ["--timeout", "1", "--retries", "0"])
-    assert time.monotonic() - t0 < 2.8, "timeout not honoured"
+    assert time.monotonic() - t0 < 2.9, "timeout not honoured (the server waits 3 s)"
 
 
 def t_http_corrupt_xz(c):
@@ -367,13 +367,16 @@ def t_http_parallel(c):
         c.srv.add("/par/debian/bullseye/x86_64/%s-%d.btf.tar.xz" % (REL, i),
                   fixtures.tar_xz([("%s-%d.btf" % (REL, i), "file", c.btf)]), "delay")
         ks.append(kernel("debian", "11", "x86_64", "%s-%d" % (REL, i)))
-    times = {}
+    # Judged by when requests reach the server, not by wall time on a busy CI box.
+    arrivals = {}
     for j in ("3", "1"):
-        t0 = time.monotonic()
+        n = len(c.srv.requests("/par/"))
         rc, s, se, out, _, _ = c.fetch("par", ks, ["-j", j])
-        times[j] = time.monotonic() - t0
         assert rc == 0 and s["fetched"] == 3, (s, se)
-    assert times["3"] < 1.5 and times["1"] >= 1.8, times
+        arrivals[j] = [r["time"] for r in c.srv.requests("/par/")[n:]]
+    assert max(arrivals["3"]) - min(arrivals["3"]) < 0.5, arrivals
+    t = arrivals["1"]
+    assert all(b - a >= 0.55 for a, b in zip(t, t[1:])), arrivals
 
 
 def t_http_mixed_parallel(c):
@@ -409,7 +412,7 @@ def t_fuzz_replay(c):
         "hardlink": fixtures.tar_xz([("k.btf", "hardlink", "x")]),
         "dev": fixtures.tar_xz([("k.btf", "chardev", "")]),
         "two": fixtures.tar_xz([("k.btf", "file", c.btf), ("k2", "file", b"x")]),
-        "bomb": fixtures.bomb("k.btf", 64 << 20),
+        "bomb": fixtures.bomb("k.btf", 16 << 20),   # the replay caps at 8 MiB
         "notbtf": fixtures.tar_xz([("k.btf", "file", b"not BTF" * 100)]),
         "corrupt": fixtures.corrupt(fixtures.tar_xz([("k.btf", "file", c.btf)])),
         "truncated": c.btf_archive[:len(c.btf_archive) // 3],
