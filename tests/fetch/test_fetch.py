@@ -353,7 +353,11 @@ def t_sigterm(c):
     write_manifest(man, [kernel("debian", "11", "x86_64", REL)])
     p = subprocess.Popen([TOOL, "-s", c.srv.base + "/term", "-o", out, "--cache-dir", cache,
                           "-m", man], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(0.5)
+    # Signal once the transfer is under way (the server holds it for 3 s).
+    deadline = time.monotonic() + 20
+    while not c.srv.requests("/term/") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.1)
     p.terminate()
     so, se = p.communicate(timeout=10)
     assert p.returncode == 143 and "interrupted" in se, (p.returncode, se)
