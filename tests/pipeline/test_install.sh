@@ -9,7 +9,7 @@ dest=$TMP/dest
 meson install -C "$BUILD" --destdir "$dest" --no-rebuild >"$TMP/install.log" 2>&1 || { cat "$TMP/install.log"; fail "meson install"; }
 prefix=$(meson introspect "$BUILD" --buildoptions | python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"][0])')
 root=$dest$prefix
-for f in bin/coretrace bin/embedgen bin/btfgen bin/btfhub-fetch include/btfkit/btf_bundle.h; do
+for f in bin/coretrace bin/embedgen bin/btfgen bin/btfhub-fetch include/btfkit/btf_bundle.h share/btfkit/coretrace.bpf.o; do
 	[ -e "$root/$f" ] || fail "$f not installed"
 done
 for t in coretrace embedgen btfgen btfhub-fetch; do
