@@ -57,29 +57,33 @@ while [ "$n" -lt "$count" ]; do
 	d=$((d + 1))
 done
 
-now() { date +%s.%N; }
-elapsed() { echo "$2 - $1" | bc; }
-
-serial() {
-	mkdir -p "$work/serial" "$work/x"
-	for a in $(find "$work/in" -name '*.btf.tar.xz' | sort); do
-		rel=${a#"$work/in/"}
-		rel=${rel%.tar.xz}
-		mkdir -p "$work/serial/$(dirname "$rel")"
-		tar -xJf "$a" -C "$work/x"
-		"$bpftool" gen min_core_btf "$work/x/$(basename "$rel")" "$work/serial/$rel" "$object"
-		rm -f "$work/x/$(basename "$rel")"
-	done
+# Each run under /usr/bin/time: wall, user and system seconds. CPU time
+# shows the cost per kernel even when other jobs share the machine.
+timed() { # name command...
+	name=$1
+	shift
+	/usr/bin/time -f '%e %U %S' -o "$work/time.$name" "$@"
 }
 
-t0=$(now); serial; t1=$(now)
-t_serial=$(elapsed "$t0" "$t1")
-t0=$(now); "$btfgen" -q -j 1 -o "$work/j1" "$work/in" "$object"; t1=$(now)
-t_j1=$(elapsed "$t0" "$t1")
-t0=$(now); "$btfgen" -q -j 2 -o "$work/j2" "$work/in" "$object"; t1=$(now)
-t_j2=$(elapsed "$t0" "$t1")
-t0=$(now); "$btfgen" -q -j 2 -o "$work/j2" "$work/in" "$object"; t1=$(now)
-t_re=$(elapsed "$t0" "$t1")
+cat > "$work/serial.sh" <<'LOOP'
+#!/bin/sh
+set -eu
+work=$1 bpftool=$2 object=$3
+mkdir -p "$work/serial" "$work/x"
+for a in $(find "$work/in" -name '*.btf.tar.xz' | sort); do
+	rel=${a#"$work/in/"}
+	rel=${rel%.tar.xz}
+	mkdir -p "$work/serial/$(dirname "$rel")"
+	tar -xJf "$a" -C "$work/x"
+	"$bpftool" gen min_core_btf "$work/x/$(basename "$rel")" "$work/serial/$rel" "$object"
+	rm -f "$work/x/$(basename "$rel")"
+done
+LOOP
+
+timed serial sh "$work/serial.sh" "$work" "$bpftool" "$object"
+timed j1 "$btfgen" -q -j 1 -o "$work/j1" "$work/in" "$object"
+timed j2 "$btfgen" -q -j 2 -o "$work/j2" "$work/in" "$object"
+timed re "$btfgen" -q -j 2 -o "$work/j2" "$work/in" "$object"
 # One more cached run, to check it really reduced nothing.
 reduced=$("$btfgen" --json -j 2 -o "$work/j2" "$work/in" "$object" |
 	  sed -n 's/^  "reduced": \([0-9]*\),$/\1/p')
@@ -90,18 +94,23 @@ for f in $(cd "$work/serial" && find . -name '*.btf'); do
 	cmp -s "$work/serial/$f" "$work/j2/$f" || same=no
 done
 
-row() { # name seconds
-	printf '| %s | %.2f | %.0f | %.2fx |\n' "$1" "$2" "$(echo "$count / $2" | bc -l)" \
-		"$(echo "$t_serial / $2" | bc -l)"
+wall() { cut -d' ' -f1 "$work/time.$1"; }
+cpu() { awk '{ print $2 + $3 }' "$work/time.$1"; }
+t_serial=$(wall serial)
+row() { # name label
+	t=$(wall "$1")
+	[ "$(echo "$t > 0" | bc)" = 1 ] || t=0.005
+	printf '| %s | %.2f | %.2f | %.0f | %.2fx |\n' "$2" "$t" "$(cpu "$1")" \
+		"$(echo "$count / $t" | bc -l)" "$(echo "$t_serial / $t" | bc -l)"
 }
-echo "btfgen throughput: $count kernels (Debian 12 fixtures, .btf.tar.xz), object $(basename "$object"), $(nproc) CPUs, $("$bpftool" --version | head -1 | sed 's/^[^ ]* //')"
+echo "btfgen throughput: $count kernels (Debian 12 fixtures, .btf.tar.xz), object $(basename "$object"), $(nproc) CPUs, load average $(cut -d' ' -f1 /proc/loadavg), bpftool $("$bpftool" --version | head -1 | sed 's/^[^ ]* //')"
 echo
-echo "| run | wall s | kernels/s | vs serial loop |"
-echo "|---|---:|---:|---:|"
-row "serial shell loop (tar + bpftool)" "$t_serial"
-row "btfgen -j 1 (cold)" "$t_j1"
-row "btfgen -j 2 (cold)" "$t_j2"
-row "btfgen -j 2 (no change)" "$t_re"
+echo "| run | wall s | CPU s | kernels/s | speed-up vs serial loop |"
+echo "|---|---:|---:|---:|---:|"
+row serial "serial shell loop (tar -xJf + bpftool)"
+row j1 "btfgen -j 1 (cold)"
+row j2 "btfgen -j 2 (cold)"
+row re "btfgen -j 2 (no change)"
 echo
-printf 'no-change re-run: %.1f%% of the cold -j 2 run; it reduced %s kernels; outputs identical to the serial loop: %s\n' \
-	"$(echo "100 * $t_re / $t_j2" | bc -l)" "$reduced" "$same"
+printf 'no-change re-run: %.1f%% of the cold -j 2 run (it reduced %s kernels); outputs identical to the serial loop: %s\n' \
+	"$(echo "100 * $(wall re) / $(wall j2)" | bc -l)" "$reduced" "$same"
