@@ -39,7 +39,7 @@ enum btfgen_state {
 struct btfgen_result {
 	const char *kernel;	/* "<distro>/<version>/<arch>/<release>" */
 	const char *input;
-	const char *output;	/* OUTDIR/<kernel>.btf */
+	const char *output;	/* OUTDIR/<kernel>.btf (written only if reduced or cached) */
 	enum btfgen_state state;
 	uint64_t input_bytes;	/* size of the input file as found (archive or raw) */
 	uint64_t output_bytes;

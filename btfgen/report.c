@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
+#include <stdbool.h>
 #include <jansson.h>
 
 #include "bpftool.h"
@@ -63,11 +64,12 @@ int report__json(FILE *f, const struct btfgen *g, const struct report_info *info
 		return -ENOMEM;
 	for (i = 0; i < btfgen__result_cnt(g); i++) {
 		const struct btfgen_result *r = btfgen__result(g, i);
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}",
+		bool has_output = r->state == BTFGEN_REDUCED || r->state == BTFGEN_CACHED;
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:I, s:I}",
 				      "kernel", r->kernel,
 				      "status", btfgen_state__str(r->state),
 				      "input", r->input,
-				      "output", r->output,
+				      "output", has_output ? r->output : NULL,
 				      "input_bytes", (json_int_t)r->input_bytes,
 				      "output_bytes", (json_int_t)r->output_bytes);
 
