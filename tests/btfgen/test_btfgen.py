@@ -293,6 +293,22 @@ def case_incremental(args, tmp):
     btf_types(victim)
     btf_types(other)
 
+    # A kernel leaves the input: its output stays unless --prune.
+    gone = os.path.join(extra, os.path.basename(fx[1]))
+    gone_out = os.path.join(out, 'extra/1/x86_64', release_of(fx[1]) + '.btf')
+    os.unlink(gone)
+    r = btfgen(args, out, indir)
+    expect_ok(r, reduced=0, cached=n)
+    check(r.summary['pruned'] == 0 and os.path.exists(gone_out), 'pruned without --prune')
+    r = btfgen(args, out, indir, extra=['--prune'])
+    expect_ok(r, reduced=0, cached=n)
+    check(r.summary['pruned'] == 1 and not os.path.exists(gone_out),
+          f'--prune: pruned {r.summary["pruned"]}, output still there: {os.path.exists(gone_out)}')
+    check(not os.path.exists(os.path.join(out, '.btfgen-cache/extra/1/x86_64',
+                                          release_of(fx[1]) + '.key')),
+          '--prune left the cache record')
+    check(len([p for p in output_tree(out) if p.endswith('.btf')]) == n, 'outputs after prune')
+
 
 def case_object(args, tmp):
     indir = make_tree(args, os.path.join(tmp, 'in'), raw=False)
