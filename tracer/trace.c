@@ -136,7 +136,11 @@ static int loop(const struct ct_config *cfg, struct coretrace *skel, struct run_
 		if (end && now_s() >= end)
 			break;
 	}
-	/* Events already in the ring count as seen: a bounded drain. */
+	/*
+	 * Events already in the ring are reported too. Detach first so that
+	 * the drain ends even while the machine keeps producing events.
+	 */
+	coretrace__detach(skel);
 	if (!err && !(cfg->count && rs->events >= cfg->count))
 		ring_buffer__consume(rb);
 	ring_buffer__free(rb);
