@@ -72,7 +72,7 @@ static json_t *embedded_json(struct btf_bundle *b)
 		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:I,s:I}",
 			"distro", e.distro, "version", e.version, "arch", e.arch,
 			"release", e.release, "raw_size", (json_int_t)e.raw_size,
-			"comp_size", (json_int_t)e.comp_size));
+			"block", (json_int_t)e.block));
 	}
 	return arr;
 }
