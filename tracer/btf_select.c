@@ -167,9 +167,12 @@ static int use_bundle(const struct btf_select_opts *opts, struct btf_choice *c,
 		c->custom_path = c->path;
 	}
 	add_step(c, src, 0, where, "%s (%s)", key, m.reason);
-	snprintf(c->desc, sizeof(c->desc), "%s %.200s, entry %.250s (%s)",
-		 src == BTF_SRC_EMBEDDED ? "embedded bundle" : "bundle", where, key,
-		 match_name(m.kind));
+	if (src == BTF_SRC_EMBEDDED)
+		snprintf(c->desc, sizeof(c->desc), "embedded bundle, entry %.250s (%s)", key,
+			 match_name(m.kind));
+	else
+		snprintf(c->desc, sizeof(c->desc), "bundle %.200s, entry %.250s (%s)", where, key,
+			 match_name(m.kind));
 	return 0;
 }
 

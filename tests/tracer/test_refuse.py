@@ -11,7 +11,11 @@ and a non-zero exit, and never start tracing:
   test_refuse.py wrong-kernel    this host's entry holds another kernel's
                                  reduced BTF (a Debian fixture): it loads, so
                                  the post-attach self-check must catch it
+  test_refuse.py wrong-kernel-embedded
+                                 the same through coretrace's real embedded
+                                 bundle: --host names one of its (Debian) kernels
 """
+import json
 import os
 import shutil
 import sys
@@ -74,6 +78,19 @@ def main():
             check(" event: " in line and "fail to load" not in line,
                   "refused, but not by the self-check: %r" % line)
             print("ok: %s BTF from %s refused by the self-check" % (mode, os.path.basename(archive)))
+            return
+        elif mode == "wrong-kernel-embedded":
+            r = ctlib.run([ctlib.CORETRACE, "btf", "--json"])
+            kernels = json.loads(r.stdout)["embedded"]
+            others = ["%(distro)s/%(version)s/%(arch)s/%(release)s" % k for k in kernels
+                      if k["release"] != release]
+            if not others:
+                ctlib.skip("the embedded bundle holds no other kernel (built with -Dempty_bundle?)")
+            line = run_refused(None, others[0], ["BTF does not match this kernel",
+                                                 "source: embedded bundle", others[0]],
+                               args=["--btf-source=embedded"])
+            check(" event: " in line, "refused, but not by the self-check: %r" % line)
+            print("ok: embedded %s refused by the self-check on %s" % (others[0], host))
             return
         else:
             ctlib.fail("unknown mode " + mode)
