@@ -8,10 +8,6 @@
 #include "btf_cmd.h"
 #include "log.h"
 
-#ifndef CORETRACE_BUNDLE_DIR
-#define CORETRACE_BUNDLE_DIR "/usr/share/btfkit"
-#endif
-
 int btf_setup(const struct ct_config *cfg, struct btf_host *host, struct bpf_image *img,
 	      struct btf_select_opts *sopts)
 {
