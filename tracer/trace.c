@@ -93,6 +93,13 @@ static int check_environment(void)
 		       (int)geteuid());
 		return err;
 	}
+	err = sysenv__check_pidns();
+	if (err == -EXDEV) {
+		pr_err("coretrace runs in a PID namespace other than the host's, where its pids are not"
+		       " the kernel's; run it in the host PID namespace (e.g. docker run --pid=host)");
+		return err;
+	}
+	/* Without /proc/self/ns (old kernels, odd mounts) the self-check still guards. */
 	err = sysenv__check_ringbuf();
 	if (err) {
 		pr_err("kernel %s has no BPF ring buffer (Linux 5.8 or later needed): %s",
