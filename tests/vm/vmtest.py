@@ -80,18 +80,23 @@ def cache_dir():
 
 
 def release_of(pkg):
+    """linux-image-6.1.0-56-amd64[-unsigned] -> 6.1.0-56-amd64"""
     if not pkg.startswith('linux-image-'):
         raise HarnessError('%s: not a linux-image-* package' % pkg)
-    return pkg[len('linux-image-'):]
+    rel = pkg[len('linux-image-'):]
+    return rel[:-len('-unsigned')] if rel.endswith('-unsigned') else rel
 
 
 class Kernel:
-    """A cached kernel: vmlinuz and its raw BTF, keyed by package name."""
+    """A cached kernel: vmlinuz and its raw BTF, keyed by package and
+    version. @spec is PKG or PKG=VERSION (the version is then pinned)."""
 
-    def __init__(self, pkg):
-        self.pkg = pkg
-        self.release = release_of(pkg)
-        self.dir = os.path.join(cache_dir(), 'kernels', pkg)
+    def __init__(self, spec):
+        self.spec = spec
+        self.pkg, _, self.version = spec.partition('=')
+        self.release = release_of(self.pkg)
+        key = self.pkg + ('_' + self.version.replace(':', '%') if self.version else '')
+        self.dir = os.path.join(cache_dir(), 'kernels', key)
         self.vmlinuz = os.path.join(self.dir, 'vmlinuz')
         self.btf = os.path.join(self.dir, 'vmlinux.btf')
 
@@ -132,7 +137,7 @@ class Kernel:
             shutil.rmtree(work, ignore_errors=True)
 
     def _download(self, work):
-        cmd = ['apt-get', 'download', '-q', self.pkg]
+        cmd = ['apt-get', 'download', '-q', self.spec]
         log('%s: apt-get download into %s' % (self.pkg, work))
         r = subprocess.run(cmd, cwd=work, capture_output=True, text=True)
         if r.returncode != 0 and os.geteuid() == 0:
@@ -142,7 +147,7 @@ class Kernel:
         debs = glob.glob(os.path.join(work, '*.deb'))
         if r.returncode != 0 or not debs:
             raise Skip('%s is not cached in %s and `apt-get download` failed: %s' % (
-                self.pkg, self.dir, (r.stderr.strip().splitlines() or ['?'])[-1]))
+                self.spec, self.dir, (r.stderr.strip().splitlines() or ['?'])[-1]))
         return debs[0]
 
 
@@ -343,17 +348,142 @@ def prepare_probe(args, kernel, work):
     return files
 
 
+def check_fixture(kernel, fixture):
+    """The booted kernel must be the one the bundle entry was made from:
+    its .BTF equals the fixture's (BTFHub layout, one member REL.btf)."""
+    import tarfile
+    with tarfile.open(fixture) as t:
+        member = t.extractfile(kernel.release + '.btf')
+        want = member.read() if member else None
+    with open(kernel.btf, 'rb') as f:
+        have = f.read()
+    if want != have:
+        raise HarnessError('%s: its BTF differs from the fixture %s (%s bytes vs %s)' % (
+            kernel.spec, fixture, len(have), len(want) if want is not None else 'no member'))
+
+
 def prepare_coretrace(args, kernel, work):
     if not args.coretrace:
         raise HarnessError('scenario %s needs --coretrace' % args.scenario)
+    if args.fixture:
+        check_fixture(kernel, args.fixture)
     return {'bin/coretrace': args.coretrace}
 
 
+class CheckFailed(Exception):
+    pass
+
+
+def expect(cond, msg):
+    if not cond:
+        raise CheckFailed(msg)
+
+
+def section(sections, name):
+    expect(name in sections, 'no %s output on the console' % name)
+    return sections[name]
+
+
+def json_doc(sections, name):
+    import json
+    text = section(sections, name)['out']
+    try:
+        return json.loads(text)
+    except ValueError as e:
+        raise CheckFailed('%s: not JSON (%s): %.300s' % (name, e, text))
+
+
+def check_btf_report(sections, source, btf_prefix):
+    """`coretrace btf --json` decided for @source with a description
+    starting with @btf_prefix (and containing the entry, if embedded)."""
+    doc = json_doc(sections, 'btf')
+    expect(doc.get('source') == source, 'coretrace btf: source %r, expected %r (%s)' % (
+        doc.get('source'), source, doc.get('error') or doc.get('btf')))
+    expect((doc.get('btf') or '').startswith(btf_prefix),
+           'coretrace btf: BTF %r, expected %r...' % (doc.get('btf'), btf_prefix))
+
+
+def check_trace(sections, name, btf_prefix):
+    """The events of `trace NAME` (guest/lib.sh) carry the right fields."""
+    import json
+    want = dict(line.split('=', 1) for line in
+                section(sections, name + '-expect')['out'].split('\n') if '=' in line)
+    expect(want.get('ready') == '1', '%s: coretrace never started tracing' % name)
+    events, summary = [], None
+    for line in section(sections, name)['out'].split('\n'):
+        if not line.startswith('{'):
+            continue
+        try:
+            j = json.loads(line)
+        except ValueError:
+            # A kernel message may land in the middle of a line.
+            continue
+        if j.get('summary'):
+            summary = j
+        else:
+            events.append(j)
+    expect(summary is not None, '%s: no summary line' % name)
+    expect(summary['btf'].startswith(btf_prefix), '%s: traced with BTF %r, expected %r...' % (
+        name, summary['btf'], btf_prefix))
+    ppid = int(want['ppid'])
+
+    def find(kind, pid, what):
+        for e in events:
+            if e.get('event') == kind and e.get('pid') == pid and what(e):
+                return e
+        mine = [e for e in events if e.get('event') == kind and e.get('pid') == pid]
+        raise CheckFailed('%s: no correct %s event of pid %d; its %s events: %s' % (
+            name, kind, pid, kind, json.dumps(mine)[:1500] if mine else 'none'))
+
+    def common(e, pid, comm):
+        return e['tgid'] == pid and e['ppid'] == ppid and e['comm'] == comm and e['uid'] == 0
+
+    pid = int(want['exec_pid'])
+    find('exec', pid, lambda e: common(e, pid, 'echo') and e['filename'] == '/bin/echo'
+         and e['argv'] == ['/bin/echo', 'btfkit-argv-1', 'two words'])
+    pid = int(want['open_pid'])
+    find('open', pid, lambda e: common(e, pid, 'cat') and e['path'] == '/tmp/btfkit-open-marker')
+    pid = int(want['connect_pid'])
+    find('connect', pid, lambda e: common(e, pid, 'nc') and e['family'] == 'ipv4'
+         and e['daddr'] == '127.0.0.1' and e['dport'] == 7777)
+    return '%d events, exec/open/connect fields right, BTF: %s' % (len(events), summary['btf'])
+
+
+def entry_of(kernel):
+    return 'embedded bundle embedded, entry debian/12/x86_64/' + kernel.release
+
+
+def check_embedded(kernel, sections):
+    check_btf_report(sections, 'embedded', entry_of(kernel))
+    return check_trace(sections, 'trace', entry_of(kernel))
+
+
+def check_auto(kernel, sections):
+    check_btf_report(sections, 'system', 'system /sys/kernel/btf/vmlinux')
+    return check_trace(sections, 'trace', 'system /sys/kernel/btf/vmlinux')
+
+
+def check_unbundled(kernel, sections):
+    key = 'no usable BTF for debian/12/x86_64/' + kernel.release
+    doc = json_doc(sections, 'btf')
+    expect(key in (doc.get('error') or ''), 'coretrace btf: error %r does not say %r' % (
+        doc.get('error'), key))
+    t = section(sections, 'trace')
+    lines = [l for l in t['err'].split('\n') if l.strip()]
+    expect(t['rc'] not in (0, None), 'coretrace exited %s' % t['rc'])
+    expect(len(lines) == 1 and key in lines[0],
+           'coretrace: expected one error line naming %s, got: %r' % (kernel.release, lines))
+    return 'exit %d: %s' % (t['rc'], lines[0][:200])
+
+
+# scenario: (prepare(args, kernel, work) -> {guest path: host file},
+#            check(kernel, sections) -> detail, or None)
 SCENARIOS = {
-    'probe': prepare_probe,
-    'embedded': prepare_coretrace,
-    'unbundled': prepare_coretrace,
-    'auto': prepare_coretrace,
+    'probe': (prepare_probe, None),
+    'embedded': (prepare_coretrace, check_embedded),
+    'unbundled': (prepare_coretrace, check_unbundled),
+    'auto': (prepare_coretrace, check_auto),
+    'nosysbtf': (prepare_coretrace, check_embedded),
 }
 
 
@@ -367,12 +497,18 @@ def run(args):
     kernel.fetch()
     work = tempfile.mkdtemp(prefix='btfkit-vm-')
     try:
-        files = SCENARIOS[args.scenario](args, kernel, work)
+        prepare, check = SCENARIOS[args.scenario]
+        files = prepare(args, kernel, work)
         initrd = os.path.join(work, 'initrd.gz')
         build_initramfs(initrd, args.scenario, files)
         console = os.path.join(work, 'console.log')
         text, timed_out = boot(kernel, initrd, args.scenario, args.timeout, console)
-        verdict, reason, _ = parse_console(text)
+        verdict, reason, sections = parse_console(text)
+        if verdict == 'pass' and check:
+            try:
+                reason += '; ' + check(kernel, sections)
+            except CheckFailed as e:
+                verdict, reason = 'fail', str(e)
         if args.console or verdict != 'pass':
             print('----- guest console (%s, %s) -----' % (kernel.release, args.scenario))
             print(text.rstrip())
@@ -398,6 +534,7 @@ def main():
     ap.add_argument('--probe-obj', help='vmprobe.bpf.o (to reduce BTF against)')
     ap.add_argument('--foreign-kernel', help='package whose reduced BTF must NOT work (probe)')
     ap.add_argument('--coretrace', help='static coretrace binary')
+    ap.add_argument('--fixture', help='the kernel\'s BTF fixture (REL.btf.tar.xz) to compare with')
     ap.add_argument('--timeout', type=int, default=240, help='hard limit of one boot, s (240)')
     ap.add_argument('--console', action='store_true', help='print the console even on success')
     ap.add_argument('--keep', action='store_true', help='keep the work dir (initramfs, console)')
