@@ -370,6 +370,19 @@ def prepare_coretrace(args, kernel, work):
     return {'bin/coretrace': args.coretrace}
 
 
+def prepare_wrongbtf(args, kernel, work):
+    """coretrace and another series' BTF reduced against coretrace.bpf.o."""
+    files = prepare_coretrace(args, kernel, work)
+    if not args.bpf_obj or not args.foreign_kernel:
+        raise HarnessError('scenario wrongbtf needs --bpf-obj and --foreign-kernel')
+    foreign = Kernel(args.foreign_kernel)
+    foreign.fetch()
+    out = os.path.join(work, 'foreign.btf')
+    reduce_btf(foreign.btf, args.bpf_obj, out)
+    files['btf/foreign.btf'] = out
+    return files
+
+
 class CheckFailed(Exception):
     pass
 
@@ -476,6 +489,16 @@ def check_unbundled(kernel, sections):
     return 'exit %d: %s' % (t['rc'], lines[0][:200])
 
 
+def check_wrongbtf(kernel, sections):
+    t = section(sections, 'trace')
+    lines = [l for l in t['err'].split('\n') if l.strip()]
+    expect(t['rc'] not in (0, None), 'coretrace exited %s' % t['rc'])
+    bad = [l for l in lines if 'BTF does not match this kernel' in l and '/btf/foreign.btf' in l]
+    expect(len(bad) == 1, 'coretrace: expected one "BTF does not match this kernel" line '
+           'naming /btf/foreign.btf, got: %r' % lines)
+    return 'exit %d: %s' % (t['rc'], bad[0][:200])
+
+
 # scenario: (prepare(args, kernel, work) -> {guest path: host file},
 #            check(kernel, sections) -> detail, or None)
 SCENARIOS = {
@@ -484,6 +507,7 @@ SCENARIOS = {
     'unbundled': (prepare_coretrace, check_unbundled),
     'auto': (prepare_coretrace, check_auto),
     'nosysbtf': (prepare_coretrace, check_embedded),
+    'wrongbtf': (prepare_wrongbtf, check_wrongbtf),
 }
 
 
@@ -532,7 +556,8 @@ def main():
     ap.add_argument('--scenario', choices=sorted(SCENARIOS))
     ap.add_argument('--probe', help='static vmprobe binary')
     ap.add_argument('--probe-obj', help='vmprobe.bpf.o (to reduce BTF against)')
-    ap.add_argument('--foreign-kernel', help='package whose reduced BTF must NOT work (probe)')
+    ap.add_argument('--foreign-kernel', help='package whose reduced BTF must NOT work (probe, wrongbtf)')
+    ap.add_argument('--bpf-obj', help='coretrace.bpf.o (to reduce BTF against, wrongbtf)')
     ap.add_argument('--coretrace', help='static coretrace binary')
     ap.add_argument('--fixture', help='the kernel\'s BTF fixture (REL.btf.tar.xz) to compare with')
     ap.add_argument('--timeout', type=int, default=240, help='hard limit of one boot, s (240)')
