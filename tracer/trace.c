@@ -93,6 +93,13 @@ static int check_environment(void)
 		       (int)geteuid());
 		return err;
 	}
+	err = sysenv__check_pidns();
+	if (err == -EXDEV) {
+		pr_err("coretrace runs in a PID namespace other than the host's, where its pids are not"
+		       " the kernel's; run it in the host PID namespace (e.g. docker run --pid=host)");
+		return err;
+	}
+	/* Without /proc/self/ns (old kernels, odd mounts) the self-check still guards. */
 	err = sysenv__check_ringbuf();
 	if (err) {
 		pr_err("kernel %s has no BPF ring buffer (Linux 5.8 or later needed): %s",
@@ -136,7 +143,11 @@ static int loop(const struct ct_config *cfg, struct coretrace *skel, struct run_
 		if (end && now_s() >= end)
 			break;
 	}
-	/* Events already in the ring count as seen: a bounded drain. */
+	/*
+	 * Events already in the ring are reported too. Detach first so that
+	 * the drain ends even while the machine keeps producing events.
+	 */
+	coretrace__detach(skel);
 	if (!err && !(cfg->count && rs->events >= cfg->count))
 		ring_buffer__consume(rb);
 	ring_buffer__free(rb);
