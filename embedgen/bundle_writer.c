@@ -625,7 +625,8 @@ int bundle_writer__finish(struct bundle_writer *w, void **out, size_t *out_len,
 		btfb_put_le32(p + 32, strtab_off(&strtab, w->objs[i].name));
 	}
 	p = buf + h.data_off;
-	memcpy(p, dict_s.comp, dict_s.comp_len);
+	if (dict_s.comp_len)	/* dict_s.comp is NULL without a dictionary */
+		memcpy(p, dict_s.comp, dict_s.comp_len);
 	off = dict_s.comp_len;
 	for (i = 0; i < chunk_cnt; i++) {
 		const struct item *it = &w->items[chunks[i].first];
