@@ -20,6 +20,7 @@
 
 #include "btf_bundle.h"
 #include "btf_fixtures.h"
+#include "bundle_codec.h"
 #include "bundle_format.h"
 #include "bundle_writer.h"
 #include "fsutil.h"
@@ -84,19 +85,39 @@ static const struct input main_set[] = {
 static const uint8_t obj_a[] = "\177ELF pretend BPF object A";
 static const uint8_t obj_b[] = "\177ELF pretend BPF object B";
 
+/* Writer options; zero sizes mean the writer's defaults, but dict = 0 means none. */
 struct build {
-	uint32_t codec, max_depth, window;
+	uint32_t codec, block_size, chunk_size, dict_size;
 	bool reverse;		/* add inputs (and objects) in reverse order */
 	bool objects;		/* record obj_a and obj_b */
 };
+
+/* The layouts every reader test runs against: one chunk and block, or many. */
+#define DICT_DEFAULT (16u << 10)
+static const struct build layouts[] = {
+	{ .block_size = 0, .chunk_size = 0, .dict_size = DICT_DEFAULT },
+	{ .block_size = 1, .chunk_size = 1, .dict_size = DICT_DEFAULT },	/* one per chunk/block */
+	{ .block_size = 20000, .chunk_size = 200, .dict_size = 0 },
+};
+#define LAYOUT_CNT (sizeof(layouts) / sizeof(layouts[0]))
+
+static const char *layout_name(const struct build *bo)
+{
+	static char buf[64];
+
+	snprintf(buf, sizeof(buf), "%s b%u/c%u/d%u", btf_bundle__codec_name(bo->codec ?: 1),
+		 bo->block_size, bo->chunk_size, bo->dict_size);
+	return buf;
+}
 
 static int build_bundle(const struct input *in, size_t n, const struct build *bo,
 			void **out, size_t *out_len, struct bundle_stats *st)
 {
 	struct bundle_writer_opts wo = {
 		.codec = bo->codec ?: BTF_BUNDLE_CODEC_XZ,
-		.max_depth = bo->max_depth,
-		.window = bo->window,
+		.block_size = bo->block_size,
+		.chunk_size = bo->chunk_size,
+		.dict_size = bo->dict_size,
 	};
 	struct bundle_writer *w = bundle_writer__new(&wo);
 	uint8_t sha[2][SHA256_DIGEST_LEN];
@@ -161,20 +182,22 @@ static bool entry_is(const struct btf_bundle *b, uint32_t idx, unsigned int vari
 	return same;
 }
 
-static void test_round_trip(uint32_t codec)
+static void test_round_trip(uint32_t codec, const struct build *layout)
 {
-	const char *cname = btf_bundle__codec_name(codec);
-	struct build bo = { .codec = codec, .max_depth = 4, .window = 8, .objects = true };
+	struct build bo = *layout;
 	struct bundle_stats st = {};
 	struct btf_bundle *b = NULL, *bf = NULL, *bc = NULL;
 	struct btf_bundle_entry e, prev = {};
-	char path[] = "/tmp/test_bundle.XXXXXX";
+	char path[] = "/tmp/test_bundle.XXXXXX", cname[64];
 	void *buf = NULL, *copy;
 	size_t len = 0, i;
 	uint64_t raw = 0;
-	bool all = true, sorted = true;
+	bool all = true, sorted = true, blocks_ok = true;
 	int err, fd;
 
+	bo.codec = codec;
+	bo.objects = true;
+	snprintf(cname, sizeof(cname), "%s", layout_name(&bo));
 	err = build_bundle(main_set, MAIN_CNT, &bo, &buf, &len, &st);
 	if (!ok(!err, "%s: bundle_writer__finish (%d)", cname, err))
 		return;
@@ -187,17 +210,21 @@ static void test_round_trip(uint32_t codec)
 		free(d);
 	}
 	ok(st.entries == MAIN_CNT && st.blobs == MAIN_BLOBS && st.raw_bytes == raw &&
-	   st.bundle_bytes == len, "%s: stats: %u entries, %u blobs, %llu raw bytes, %llu bytes",
-	   cname, st.entries, st.blobs, (unsigned long long)st.raw_bytes,
-	   (unsigned long long)st.bundle_bytes);
+	   st.bundle_bytes == len, "%s: stats: %u entries, %u blobs, %u blocks, %u chunks, %llu raw bytes, %zu bytes",
+	   cname, st.entries, st.blobs, st.blocks, st.chunks, (unsigned long long)st.raw_bytes, len);
 	b = btf_bundle__open_mem(buf, len, NULL);
 	if (!ok(b, "%s: btf_bundle__open_mem (%s)", cname, b ? "ok" : strerror(errno)))
 		goto out;
 	ok(btf_bundle__codec(b) == codec && btf_bundle__format_version(b) == BTFB_VERSION &&
 	   btf_bundle__size(b) == len, "%s: header: codec %s, version %u", cname,
 	   btf_bundle__codec_name(btf_bundle__codec(b)), btf_bundle__format_version(b));
-	ok(btf_bundle__entry_cnt(b) == MAIN_CNT && btf_bundle__blob_cnt(b) == MAIN_BLOBS,
-	   "%s: %u entries, %u blobs", cname, btf_bundle__entry_cnt(b), btf_bundle__blob_cnt(b));
+	ok(btf_bundle__entry_cnt(b) == MAIN_CNT && btf_bundle__blob_cnt(b) == MAIN_BLOBS &&
+	   btf_bundle__block_cnt(b) == st.blocks &&
+	   (layout->block_size != 1 || st.blocks == MAIN_BLOBS) &&
+	   (layout->chunk_size != 1 || st.chunks == MAIN_CNT) &&
+	   (layout->block_size || st.blocks == 1),
+	   "%s: %u entries, %u blobs, %u blocks", cname, btf_bundle__entry_cnt(b),
+	   btf_bundle__blob_cnt(b), btf_bundle__block_cnt(b));
 	for (i = 0; i < MAIN_CNT; i++) {
 		const struct input *it = &main_set[i];
 		int idx = find_key(b, it->arch, it->distro, it->version, it->release);
@@ -213,9 +240,14 @@ static void test_round_trip(uint32_t codec)
 		if (i && (strcmp(prev.arch, e.arch) ?: strcmp(prev.distro, e.distro) ?:
 			  strcmp(prev.version, e.version) ?: strcmp(prev.release, e.release)) >= 0)
 			sorted = false;
+		/* blobs are numbered in key order of first use, blocks partition them in order */
+		if (e.blob >= MAIN_BLOBS || e.block >= st.blocks ||
+		    (layout->block_size == 1 && e.block != e.blob))
+			blocks_ok = false;
 		prev = e;
 	}
 	ok(sorted && i == MAIN_CNT, "%s: index sorted by (arch, distro, version, release)", cname);
+	ok(blocks_ok, "%s: entries' blob and block ids in range", cname);
 	ok(!strcmp(btf_bundle__provenance(b), "bpftool=test\nsource=fixtures\n"),
 	   "%s: provenance kept", cname);
 
@@ -249,9 +281,6 @@ out:
 
 static void test_dedup(void)
 {
-	static const struct input one[] = {
-		{ "x86_64", "ubuntu", "22.04", "5.15.0-10-generic", 3 },
-	};
 	static const struct input same[] = {
 		{ "x86_64", "ubuntu", "22.04", "5.15.0-10-generic", 3 },
 		{ "x86_64", "ubuntu", "22.04", "5.15.0-11-generic", 3 },
@@ -261,84 +290,109 @@ static void test_dedup(void)
 		{ "x86_64", "ubuntu", "22.04", "5.15.0-15-generic", 3 },
 		{ "x86_64", "ubuntu", "22.04", "5.15.0-16-generic", 3 },
 	};
-	struct build bo = { .max_depth = 0, .window = 1 };
+	struct build bo = { .block_size = 1, .dict_size = 0 };
 	struct bundle_stats st;
 	struct btf_bundle *b = NULL;
 	struct btf_bundle_entry e, first;
-	void *b1 = NULL, *b7 = NULL;
-	size_t l1 = 0, l7 = 0;
+	void *b7 = NULL, *v3 = NULL, *v4 = NULL;
+	size_t l7 = 0, l3 = 0, l4 = 0;
 	uint32_t i;
 	bool shared = true;
 
-	if (!ok(!build_bundle(one, 1, &bo, &b1, &l1, &st) &&
-		!build_bundle(same, 7, &bo, &b7, &l7, &st), "dedup: bundles built"))
+	if (!ok(!build_bundle(same, 7, &bo, &b7, &l7, &st) && !fixture_btf(3, &v3, &l3) &&
+		!fixture_btf(4, &v4, &l4), "dedup: bundle built"))
 		goto out;
 	b = btf_bundle__open_mem(b7, l7, NULL);
 	if (!ok(b, "dedup: open"))
 		goto out;
-	ok(btf_bundle__blob_cnt(b) == 2 && st.blobs == 2 && st.entries == 7,
-	   "dedup: 7 entries, 2 distinct BTFs -> %u blobs", btf_bundle__blob_cnt(b));
+	ok(btf_bundle__blob_cnt(b) == 2 && st.blobs == 2 && st.entries == 7 && st.blocks == 2 &&
+	   st.unique_bytes == l3 + l4 && st.raw_bytes == 6 * l3 + l4,
+	   "dedup: 7 entries, 2 distinct BTFs -> %u blobs in %u blocks, %llu unique of %llu raw bytes",
+	   btf_bundle__blob_cnt(b), st.blocks, (unsigned long long)st.unique_bytes,
+	   (unsigned long long)st.raw_bytes);
 	btf_bundle__entry(b, 0, &first);
 	for (i = 0; btf_bundle__entry(b, i, &e) == 0; i++) {
 		bool is4 = !strcmp(e.release, "5.15.0-13-generic");
 
-		if (is4 == (e.blob == first.blob))
+		if (is4 == (e.blob == first.blob) || is4 == (e.block == first.block))
 			shared = false;
 		if (!entry_is(b, i, is4 ? 4 : 3))
 			shared = false;
 	}
 	ok(shared, "dedup: identical BTFs share one blob, the odd one has its own");
-	/* six more kernels of identical BTF cost index entries, not streams */
-	ok(l7 < l1 + 2 * (size_t)e.comp_size + 7 * 64,
-	   "dedup: 7-entry bundle %zu bytes vs 1-entry %zu (+1 stream of %u)", l7, l1, e.comp_size);
 out:
 	btf_bundle__free(b);
-	free(b1);
 	free(b7);
+	free(v3);
+	free(v4);
 }
 
-static void test_deltas(uint32_t codec)
+/* Solid blocks bounded by block_size; the shared dictionary and solid blocks pay off. */
+static void test_blocks(uint32_t codec)
 {
-	static const uint32_t depths[] = { 0, 1, 2, 4 };
+	static const uint32_t block_sizes[] = { 1, 20000, 0 };
 	struct input in[12];
 	char rel[12][32];
-	size_t sizes[4] = {}, i, d;
+	size_t sizes[3] = {}, flat = 0, i, d;
 	const char *cname = btf_bundle__codec_name(codec);
-
 	for (i = 0; i < 12; i++) {
 		snprintf(rel[i], sizeof(rel[i]), "5.15.0-%zu-generic", 40 + i);
 		in[i] = (struct input){ "x86_64", "ubuntu", "22.04", rel[i], 20 + i };
 	}
-	for (d = 0; d < 4; d++) {
-		struct build bo = { .codec = codec, .max_depth = depths[d], .window = 8 };
+	for (d = 0; d < 3; d++) {
+		struct build bo = { .codec = codec, .block_size = block_sizes[d],
+				    .dict_size = DICT_DEFAULT };
 		struct btf_bundle *b = NULL;
 		struct btf_bundle_entry e;
 		struct bundle_stats st = {};
-		uint32_t k, deepest = 0;
-		bool right = true;
+		uint32_t k, cnt[12] = {}, last_block = 0;
+		uint64_t sum[12] = {};
+		bool right = true, bounded = true;
 		void *buf = NULL;
 
 		if (!ok(!build_bundle(in, 12, &bo, &buf, &sizes[d], &st),
-			"%s deltas max_depth %u: built", cname, depths[d]))
+			"%s blocks of %u bytes: built", cname, block_sizes[d]))
 			continue;
 		b = btf_bundle__open_mem(buf, sizes[d], NULL);
 		for (k = 0; b && btf_bundle__entry(b, k, &e) == 0; k++) {
-			if (e.depth > deepest)
-				deepest = e.depth;
 			if (!entry_is(b, k, 20 + k))
 				right = false;
+			if (e.block >= 12 || e.block < last_block || e.blob != k) {
+				bounded = false;
+				continue;
+			}
+			/* a block: u32 count, a u32 size per BTF, the BTFs */
+			sum[e.block] += 4 + e.raw_size;
+			cnt[e.block]++;
+			last_block = e.block;
 		}
-		ok(b && k == 12 && right, "%s deltas max_depth %u: all 12 decode right",
-		   cname, depths[d]);
-		ok(b && deepest <= depths[d] && (depths[d] == 0) == (st.deltas == 0) &&
-		   (depths[d] == 0 || deepest >= 1),
-		   "%s deltas max_depth %u: deepest chain %u, %u delta blobs, %zu bytes",
-		   cname, depths[d], deepest, st.deltas, sizes[d]);
+		ok(b && k == 12 && right, "%s blocks of %u bytes: all 12 decode right", cname,
+		   block_sizes[d]);
+		for (k = 0; k < 12 && block_sizes[d]; k++)
+			if (cnt[k] > 1 && 4 + sum[k] > block_sizes[d])
+				bounded = false;
+		ok(b && bounded && st.blocks == btf_bundle__block_cnt(b) &&
+		   (block_sizes[d] != 1 || st.blocks == 12) && (block_sizes[d] || st.blocks == 1) &&
+		   (block_sizes[d] != 20000 || (st.blocks > 1 && st.blocks < 12)),
+		   "%s blocks of %u bytes: %u blocks, %u dictionary bytes, %zu bytes", cname,
+		   block_sizes[d], st.blocks, st.dict_raw, sizes[d]);
 		btf_bundle__free(b);
 		free(buf);
 	}
-	ok(sizes[3] && sizes[3] < sizes[0],
-	   "%s: deltas shrink the bundle (%zu -> %zu bytes)", cname, sizes[0], sizes[3]);
+	{
+		struct build bo = { .codec = codec, .block_size = 1, .dict_size = 0 };
+		struct bundle_stats st;
+		void *buf = NULL;
+
+		if (!build_bundle(in, 12, &bo, &buf, &flat, &st))
+			ok(st.dict_raw == 0 && st.blocks == 12, "%s: no dictionary when dict_size is 0",
+			   cname);
+		free(buf);
+	}
+	ok(flat && sizes[0] < flat, "%s: the shared dictionary shrinks per-BTF blocks (%zu -> %zu bytes)",
+	   cname, flat, sizes[0]);
+	ok(sizes[2] && sizes[2] < sizes[0], "%s: one solid block beats one block per BTF (%zu -> %zu bytes)",
+	   cname, sizes[0], sizes[2]);
 }
 
 static bool host_is(const struct btf_host *h, const char *distro, const char *version,
@@ -352,9 +406,10 @@ static bool host_is(const struct btf_host *h, const char *distro, const char *ve
 	return same;
 }
 
-static void test_lookup(void)
+static void test_lookup(const struct build *layout)
 {
-	struct build bo = { .max_depth = 4, .window = 8 };
+	struct build bo = *layout;
+	const char *lname = layout_name(layout);
 	struct btf_bundle *b = NULL;
 	struct btf_bundle_match m;
 	struct btf_bundle_entry e;
@@ -365,10 +420,10 @@ static void test_lookup(void)
 	bool all = true;
 	int idx;
 
-	if (!ok(!build_bundle(main_set, MAIN_CNT, &bo, &buf, &len, &st), "lookup: built"))
+	if (!ok(!build_bundle(main_set, MAIN_CNT, &bo, &buf, &len, &st), "%s lookup: built", lname))
 		return;
 	b = btf_bundle__open_mem(buf, len, NULL);
-	if (!ok(b, "lookup: open"))
+	if (!ok(b, "%s lookup: open", lname))
 		goto out;
 	for (i = 0; i < MAIN_CNT; i++) {
 		const struct input *it = &main_set[i];
@@ -387,60 +442,60 @@ static void test_lookup(void)
 			all = false;
 		}
 	}
-	ok(all, "lookup: every key is found exactly by binary search");
+	ok(all, "%s lookup: every key is found exactly by binary search", lname);
 
 	btf_host__parse(&h, "ubuntu/20.04/aarch64/5.4.0-100-generic");
 	idx = btf_bundle__find(b, &h, &m);
 	ok(idx >= 0 && m.kind == BTF_BUNDLE_MATCH_EXACT && entry_is(b, idx, 4),
-	   "lookup: aarch64 host finds the arm64 entry");
+	   "%s lookup: aarch64 host finds the arm64 entry", lname);
 
 	btf_host__parse(&h, "debian/12/x86_64/6.1.0-18-amd64");
 	idx = btf_bundle__find(b, &h, &m);
 	ok(idx >= 0 && m.kind == BTF_BUNDLE_MATCH_ALIAS && entry_is(b, idx, 5) && *m.reason,
-	   "lookup: debian 12 host finds debian/bookworm (alias): %s", m.reason);
+	   "%s lookup: debian 12 host finds debian/bookworm (alias): %s", lname, m.reason);
 	btf_host__parse(&h, "debian/bullseye/x86_64/5.10.0-28-amd64");
 	idx = btf_bundle__find(b, &h, &m);
 	ok(idx >= 0 && m.kind == BTF_BUNDLE_MATCH_ALIAS && entry_is(b, idx, 6),
-	   "lookup: debian bullseye host finds debian/11 (alias)");
+	   "%s lookup: debian bullseye host finds debian/11 (alias)", lname);
 
 	btf_host__parse(&h, "fedora/11/x86_64/5.0.0-test");
 	idx = btf_bundle__find(b, &h, &m);
 	ok(idx >= 0 && m.kind == BTF_BUNDLE_MATCH_FALLBACK && entry_is(b, idx, 9) &&
 	   !btf_bundle__entry(b, idx, &e) && !strcmp(e.version, "10") && strstr(m.reason, "fallback"),
-	   "lookup: fallback to the same release under the greatest version (10, not 9): %s",
+	   "%s lookup: fallback to the same release under the greatest version (10, not 9): %s", lname,
 	   m.reason);
 	btf_host__parse(&h, "fedora/9/x86_64/5.0.0-test");
 	idx = btf_bundle__find(b, &h, &m);
 	ok(idx >= 0 && m.kind == BTF_BUNDLE_MATCH_EXACT && entry_is(b, idx, 10),
-	   "lookup: an exact key wins over the fallback");
+	   "%s lookup: an exact key wins over the fallback", lname);
 	btf_host__parse(&h, "centos/9/x86_64/4.18.0-305.el8.x86_64");
 	idx = btf_bundle__find(b, &h, &m);
 	ok(idx >= 0 && m.kind == BTF_BUNDLE_MATCH_FALLBACK && entry_is(b, idx, 7),
-	   "lookup: centos 9 host falls back to centos/8 with the same release");
+	   "%s lookup: centos 9 host falls back to centos/8 with the same release", lname);
 
 	btf_host__parse(&h, "ubuntu/20.04/x86_64/9.9.9-nothere");
 	idx = btf_bundle__find(b, &h, &m);
 	ok(idx == -ENOENT && m.kind == BTF_BUNDLE_MATCH_NONE && *m.reason,
-	   "lookup: unknown release -> -ENOENT, kind NONE: %s", m.reason);
+	   "%s lookup: unknown release -> -ENOENT, kind NONE: %s", lname, m.reason);
 	btf_host__parse(&h, "fedora/11/arm64/5.0.0-test");
 	idx = btf_bundle__find(b, &h, &m);
 	ok(idx == -ENOENT && m.kind == BTF_BUNDLE_MATCH_NONE,
-	   "lookup: the fallback never crosses arch");
+	   "%s lookup: the fallback never crosses arch", lname);
 	btf_host__parse(&h, "rhel/10/x86_64/5.0.0-test");
 	idx = btf_bundle__find(b, &h, &m);
 	ok(idx == -ENOENT && m.kind == BTF_BUNDLE_MATCH_NONE,
-	   "lookup: the fallback never crosses distro");
+	   "%s lookup: the fallback never crosses distro", lname);
 	btf_host__parse(&h, "ubuntu/20.04/x86_64/5.4.0-100");
 	idx = btf_bundle__find(b, &h, &m);
-	ok(idx == -ENOENT, "lookup: a release prefix is not a match");
+	ok(idx == -ENOENT, "%s lookup: a release prefix is not a match", lname);
 
-	ok(btf_bundle__entry(b, MAIN_CNT, &e) == -ENOENT, "lookup: entry out of range -> -ENOENT");
+	ok(btf_bundle__entry(b, MAIN_CNT, &e) == -ENOENT, "%s lookup: entry out of range -> -ENOENT", lname);
 	{
 		void *d = NULL;
 		size_t l;
 
 		ok(btf_bundle__read(b, MAIN_CNT, &d, &l) == -ENOENT && !d,
-		   "lookup: read out of range -> -ENOENT");
+		   "%s lookup: read out of range -> -ENOENT", lname);
 	}
 out:
 	btf_bundle__free(b);
@@ -547,7 +602,7 @@ static void test_btf_access(void)
 		{ "x86_64", "debian", "12", "6.1.0-18-amd64", 5 },
 		{ "x86_64", "debian", "12", "6.1.0-19-amd64", 6 },
 	};
-	struct build bo = { .max_depth = 4 };
+	struct build bo = { .dict_size = DICT_DEFAULT };
 	struct btf_bundle *b = NULL;
 	struct bundle_stats st;
 	struct btf *btf = NULL;
@@ -744,21 +799,23 @@ static void test_duplicates(void)
 	free(buf);
 }
 
-static void test_determinism(uint32_t codec)
+static void test_determinism(uint32_t codec, const struct build *layout)
 {
-	struct build fwd = { .codec = codec, .max_depth = 4, .window = 8, .objects = true };
-	struct build rev = fwd;
+	struct build fwd = *layout, rev;
 	struct bundle_stats st;
 	void *b1 = NULL, *b2 = NULL;
 	size_t l1 = 0, l2 = 0;
 
+	fwd.codec = codec;
+	fwd.objects = true;
+	rev = fwd;
 	rev.reverse = true;
 	if (build_bundle(main_set, MAIN_CNT, &fwd, &b1, &l1, &st) ||
 	    build_bundle(main_set, MAIN_CNT, &rev, &b2, &l2, &st))
 		l2 = 0;
 	ok(l1 && l1 == l2 && !memcmp(b1, b2, l1),
 	   "%s determinism: reversed add order gives a byte-identical bundle (%zu bytes)",
-	   btf_bundle__codec_name(codec), l1);
+	   layout_name(&fwd), l1);
 	free(b1);
 	free(b2);
 }
@@ -783,10 +840,10 @@ static int expect_fail(const void *buf, size_t len, int want_errno)
 	return errno == want_errno ? 0 : errno;
 }
 
-static void test_truncated_and_flipped(uint32_t codec)
+static void test_truncated_and_flipped(uint32_t codec, const struct build *layout)
 {
-	const char *cname = btf_bundle__codec_name(codec);
-	struct build bo = { .codec = codec, .max_depth = 4, .window = 8, .objects = true };
+	struct build bo = *layout;
+	char cname[64];
 	struct bundle_stats st;
 	struct btf_bundle *b;
 	struct btfb_header h;
@@ -795,6 +852,9 @@ static void test_truncated_and_flipped(uint32_t codec)
 	uint32_t k;
 	int err;
 
+	bo.codec = codec;
+	bo.objects = true;
+	snprintf(cname, sizeof(cname), "%s", layout_name(&bo));
 	err = build_bundle(small_set, 3, &bo, (void **)&buf, &len, &st);
 	if (!ok(!err && (copy = malloc(len)), "%s corrupt: small bundle built (%zu bytes)",
 		cname, len))
@@ -850,6 +910,22 @@ static void test_truncated_and_flipped(uint32_t codec)
 			else if (rerr || !entry_is(b, k, small_set[k].variant))
 				wrong++;
 			free(d);
+			/* a lookup gives the right entry or an error, never another entry */
+			if (k < 3) {
+				struct btf_bundle_match m;
+				struct btf_host hh;
+				int f;
+
+				snprintf(hh.distro, sizeof(hh.distro), "%s", small_set[k].distro);
+				snprintf(hh.version, sizeof(hh.version), "%s", small_set[k].version);
+				snprintf(hh.arch, sizeof(hh.arch), "%s", small_set[k].arch);
+				snprintf(hh.release, sizeof(hh.release), "%s", small_set[k].release);
+				f = btf_bundle__find(b, &hh, &m);
+				if (f >= 0 && f != (int)k)
+					wrong++;
+				else if (f < 0 && f != -EILSEQ && f != -EBADMSG)
+					wrong++;
+			}
 		}
 		detected += hit;
 		btf_bundle__free(b);
@@ -868,31 +944,18 @@ out:
 static uint32_t get32(const uint8_t *p, size_t off) { return btfb_le32(p + off); }
 static void put32(uint8_t *p, size_t off, uint32_t v) { btfb_put_le32(p + off, v); }
 #define HDR(f) offsetof(struct btfb_header, f)
+#define CH(i, f) (get32(p, HDR(chunk_off)) + (i) * BTFB_CHUNK_LEN + offsetof(struct btfb_chunk, f))
+#define BK(i, f) (get32(p, HDR(block_off)) + (i) * BTFB_BLOCK_LEN + offsetof(struct btfb_block, f))
 
 static void fix_crc(uint8_t *p, size_t len)
 {
 	uint32_t data_off = get32(p, HDR(data_off));
-	uLong crc;
 
 	if (data_off > len)
 		data_off = len;
 	put32(p, HDR(meta_crc), 0);
-	crc = crc32(0, p, data_off);
-	put32(p, HDR(meta_crc), crc);
+	put32(p, HDR(meta_crc), crc32(0, p, data_off));
 }
-
-enum { BLOB, ENTRY, ALT };
-
-static size_t at(const uint8_t *p, int table, uint32_t i, size_t field)
-{
-	switch (table) {
-	case BLOB: return get32(p, HDR(blob_off)) + i * BTFB_BLOB_LEN + field;
-	case ENTRY: return get32(p, HDR(entry_off)) + i * BTFB_ENTRY_LEN + field;
-	default: return get32(p, HDR(alt_off)) + i * 4;
-	}
-}
-#define BL(f) offsetof(struct btfb_blob, f)
-#define EN(f) offsetof(struct btfb_entry, f)
 
 static void swap32(uint8_t *p, size_t a, size_t b)
 {
@@ -902,31 +965,40 @@ static void swap32(uint8_t *p, size_t a, size_t b)
 	put32(p, b, t);
 }
 
-static void test_crafted(void)
+/* Build one of the crafted tests' base bundles (small_set) with @bo. */
+static int crafted_base(const struct build *bo, uint8_t **buf, size_t *len)
 {
-	struct build bo = { .codec = BTF_BUNDLE_CODEC_XZ, .max_depth = 4, .window = 8,
-			    .objects = true };
 	struct bundle_stats st;
+
+	return build_bundle(small_set, 3, bo, (void **)buf, len, &st);
+}
+
+static void test_crafted_top(void)
+{
+	/* one entry per chunk, one BTF per block, a dictionary: every record kind */
+	struct build bo = { .block_size = 1, .chunk_size = 1, .dict_size = DICT_DEFAULT,
+			    .objects = true };
 	struct btf_bundle *b;
 	uint8_t *buf = NULL, *p = NULL;
 	size_t len = 0;
-	uint32_t delta = BTFB_NO_REF, i, nblob, str_len, data_off, data_len;
+	uint32_t i, str_len, data_off, data_len;
 	int n = 0, bad = 0, err;
-	void *d = NULL;
-	size_t l;
 
-	if (!ok(!build_bundle(small_set, 3, &bo, (void **)&buf, &len, &st) && (p = malloc(len)),
-		"crafted: base bundle built"))
+	if (!ok(!crafted_base(&bo, &buf, &len) && (p = malloc(len)), "crafted: base bundle built"))
 		goto out;
-	nblob = get32(buf, HDR(blob_cnt));
-	str_len = get32(buf, HDR(str_len));
-	data_off = get32(buf, HDR(data_off));
-	data_len = get32(buf, HDR(data_len));
-	for (i = 0; i < nblob; i++)
-		if (get32(buf, at(buf, BLOB, i, BL(ref))) != BTFB_NO_REF)
-			delta = i;
-	if (!ok(nblob == 2 && delta == 1, "crafted: base has 2 blobs, blob 1 a delta of blob 0"))
+	memcpy(p, buf, len);
+	str_len = get32(p, HDR(str_len));
+	data_off = get32(p, HDR(data_off));
+	data_len = get32(p, HDR(data_len));
+	if (!ok(get32(p, HDR(chunk_cnt)) == 3 && get32(p, HDR(block_cnt)) == 2 &&
+		get32(p, HDR(dict_raw)) > 0, "crafted: base has 3 chunks, 2 blocks, a dictionary"))
 		goto out;
+	/* control: fix_crc() on an untouched copy must leave it valid */
+	fix_crc(p, len);
+	b = btf_bundle__open_mem(p, len, NULL);
+	if (!ok(b, "crafted: control copy with recomputed crc opens"))
+		goto out;
+	btf_bundle__free(b);
 
 	/* Each case edits a fresh copy, fixes the crc and must be refused with EBADMSG. */
 #define CASE(name, ...) do {							\
@@ -941,51 +1013,34 @@ static void test_crafted(void)
 		}								\
 	} while (0)
 
-	/* control: fix_crc() on an untouched copy must leave it valid */
-	memcpy(p, buf, len);
-	fix_crc(p, len);
-	b = btf_bundle__open_mem(p, len, NULL);
-	if (!ok(b, "crafted: control copy with recomputed crc opens"))
-		goto out;
-	btf_bundle__free(b);
-	CASE("blob refers to itself", put32(p, at(p, BLOB, 1, BL(ref)), 1));
-	CASE("blob ref cycle 0 <-> 1", put32(p, at(p, BLOB, 0, BL(ref)), 1);
-	     put32(p, at(p, BLOB, 0, BL(depth)), 2));
-	CASE("blob forward ref", put32(p, at(p, BLOB, 0, BL(ref)), 1);
-	     put32(p, at(p, BLOB, 0, BL(depth)), 1);
-	     put32(p, at(p, BLOB, 1, BL(ref)), BTFB_NO_REF);
-	     put32(p, at(p, BLOB, 1, BL(depth)), 0));
-	CASE("blob ref out of range", put32(p, at(p, BLOB, 1, BL(ref)), 7));
-	CASE("blob depth lies", put32(p, at(p, BLOB, 1, BL(depth)), 2));
-	CASE("root blob with depth", put32(p, at(p, BLOB, 0, BL(depth)), 1));
-	CASE("depth above header max_depth", put32(p, HDR(max_depth), 0));
-	CASE("header max_depth above the format's", put32(p, HDR(max_depth), BTFB_MAX_DEPTH + 1));
-	CASE("stream past the data section", put32(p, at(p, BLOB, 1, BL(comp_size)), data_len));
-	CASE("stream offset wraps", put32(p, at(p, BLOB, 1, BL(data_off)), 0xfffffff0u));
-	CASE("empty stream", put32(p, at(p, BLOB, 0, BL(comp_size)), 0));
-	CASE("raw size above the limit", put32(p, at(p, BLOB, 0, BL(raw_size)), BTFB_MAX_RAW_SIZE + 1));
-	CASE("entry string past the table", put32(p, at(p, ENTRY, 0, EN(release_str)), str_len));
-	CASE("entry string offset huge", put32(p, at(p, ENTRY, 2, EN(arch_str)), 0xffffffffu));
-	CASE("entry blob out of range", put32(p, at(p, ENTRY, 0, EN(blob)), nblob));
-	/* the alt ids are remapped too, so that only the index order is wrong */
-	CASE("entries unsorted", for (i = 0; i < 6; i++)
-		swap32(p, at(p, ENTRY, 0, 4 * i), at(p, ENTRY, 1, 4 * i));
-	     for (i = 0; i < 3; i++)
-		if (get32(p, at(p, ALT, i, 0)) < 2)
-			put32(p, at(p, ALT, i, 0), 1 - get32(p, at(p, ALT, i, 0))));
-	CASE("duplicate entry", for (i = 0; i < 6; i++)
-		put32(p, at(p, ENTRY, 1, 4 * i), get32(p, at(p, ENTRY, 0, 4 * i))));
-	CASE("alt table not a permutation", put32(p, at(p, ALT, 1, 0), get32(p, at(p, ALT, 0, 0))));
-	CASE("alt id out of range", put32(p, at(p, ALT, 0, 0), 3));
-	CASE("alt table unsorted", swap32(p, at(p, ALT, 0, 0), at(p, ALT, 2, 0)));
-	CASE("entry section in the data", put32(p, HDR(entry_off), data_off - 8));
-	CASE("entry count overflows 32 bits", put32(p, HDR(entry_cnt), 0x20000000u));
-	CASE("blob count huge", put32(p, HDR(blob_cnt), 0xffffffffu));
+	CASE("chunk key string past the table", put32(p, CH(0, release_str), str_len));
+	CASE("chunk key string offset huge", put32(p, CH(2, arch_str), 0xffffffffu));
+	CASE("chunk with no entries", put32(p, CH(1, entry_cnt), 0));
+	CASE("chunk entry counts exceed the header's", put32(p, CH(0, entry_cnt), 2));
+	CASE("chunk entry count wraps", put32(p, CH(0, entry_cnt), 0xffffffffu));
+	CASE("chunks out of order", for (i = 0; i < BTFB_CHUNK_LEN / 4; i++)
+		swap32(p, CH(0, arch_str) + 4 * i, CH(1, arch_str) + 4 * i));
+	CASE("two chunks with one first key", put32(p, CH(1, release_str), get32(p, CH(0, release_str))));
+	CASE("chunk stream past the data", put32(p, CH(1, s.comp), data_len));
+	CASE("chunk stream offset wraps", put32(p, CH(1, s.off), 0xfffffff0u));
+	CASE("empty chunk stream", put32(p, CH(0, s.comp), 0));
+	CASE("chunk raw size above the limit", put32(p, CH(0, s.raw), BTFB_MAX_BLOCK_SIZE + 1));
+	CASE("block with no blobs", put32(p, BK(0, blob_cnt), 0));
+	CASE("block blob counts exceed the header's", put32(p, BK(1, blob_cnt), 2));
+	CASE("block stream past the data", put32(p, BK(1, s.comp), data_len + 1));
+	CASE("block raw size above the limit", put32(p, BK(0, s.raw), BTFB_MAX_BLOCK_SIZE + 1));
+	CASE("dictionary stream past the data", put32(p, HDR(dict_comp), data_len + 1));
+	CASE("dictionary stream without a size", put32(p, HDR(dict_raw), 0));
+	CASE("dictionary above the limit", put32(p, HDR(dict_raw), BTFB_MAX_BLOCK_SIZE + 1));
+	CASE("header entry count off by one", put32(p, HDR(entry_cnt), 4));
+	CASE("header blob count off by one", put32(p, HDR(blob_cnt), 3));
+	CASE("chunk section in the data", put32(p, HDR(chunk_off), data_off - 8));
+	CASE("chunk count huge", put32(p, HDR(chunk_cnt), 0x20000000u));
+	CASE("block count huge", put32(p, HDR(block_cnt), 0xffffffffu));
 	CASE("object count huge", put32(p, HDR(object_cnt), 1000));
 	CASE("section inside the header", put32(p, HDR(str_off), 16));
 	CASE("object name past the strings", put32(p, get32(p, HDR(obj_off)) + 32, str_len + 5));
-	CASE("string table not NUL-terminated",
-	     p[get32(p, HDR(str_off)) + str_len - 1] = 'x');
+	CASE("string table not NUL-terminated", p[get32(p, HDR(str_off)) + str_len - 1] = 'x');
 	CASE("string table empty", put32(p, HDR(str_len), 0));
 	CASE("provenance past the strings", put32(p, HDR(prov_str), str_len));
 	CASE("short hdr_len", put32(p, HDR(hdr_len), BTFB_HEADER_LEN - 4));
@@ -998,41 +1053,260 @@ static void test_crafted(void)
 	CASE("data_off past the end", put32(p, HDR(data_off), len + 100));
 	CASE("data_off + data_len wraps", put32(p, HDR(data_off), 0xffffff00u));
 	CASE("bad magic", p[3] ^= 1);
-	ok(!bad, "crafted: %d structurally broken bundles with a valid crc -> EBADMSG", n);
+	ok(!bad, "crafted: %d broken top levels with a valid crc -> open fails with EBADMSG", n);
+#undef CASE
 
 	memcpy(p, buf, len);
 	put32(p, HDR(version), BTFB_VERSION + 1);
 	fix_crc(p, len);
 	ok(expect_fail(p, len, EPROTO) == 0, "crafted: format version %u -> EPROTO", BTFB_VERSION + 1);
-
-	/* Structure fine, streams lie: caught when read, per entry. */
-	memcpy(p, buf, len);
-	swap32(p, at(p, BLOB, 0, BL(crc32)), at(p, BLOB, 1, BL(crc32)));
-	fix_crc(p, len);
-	b = btf_bundle__open_mem(p, len, NULL);
-	err = b ? btf_bundle__read(b, 0, &d, &l) : 1;
-	ok(b && err == -EILSEQ && !d, "crafted: swapped blob checksums -> read -EILSEQ (%d)", err);
-	btf_bundle__free(b);
-	memcpy(p, buf, len);
-	put32(p, at(p, BLOB, 0, BL(raw_size)), get32(p, at(p, BLOB, 0, BL(raw_size))) + 1);
-	fix_crc(p, len);
-	b = btf_bundle__open_mem(p, len, NULL);
-	err = b ? btf_bundle__read(b, 1, &d, &l) : 1;
-	ok(b && (err == -EBADMSG || err == -EILSEQ) && !d,
-	   "crafted: wrong raw size of a delta's base -> read fails (%d)", err);
-	btf_bundle__free(b);
-	memcpy(p, buf, len);
-	put32(p, at(p, BLOB, 1, BL(data_off)), get32(p, at(p, BLOB, 0, BL(data_off))));
-	put32(p, at(p, BLOB, 1, BL(comp_size)), get32(p, at(p, BLOB, 0, BL(comp_size))));
-	fix_crc(p, len);
-	b = btf_bundle__open_mem(p, len, NULL);
-	err = b ? btf_bundle__read(b, 1, &d, &l) : 1;
-	ok(b && (err == -EBADMSG || err == -EILSEQ) && !d,
-	   "crafted: a delta pointing at another blob's stream -> read fails (%d)", err);
-	btf_bundle__free(b);
 out:
 	free(buf);
 	free(p);
+}
+
+/*
+ * Decoded data is untrusted too: re-encode a chunk or block with damaged
+ * content but a valid stream, crc and top level. The bundle opens (chunks
+ * are decoded lazily) and every lookup touching it must fail with -EBADMSG.
+ */
+struct stream_ref {
+	size_t rec;		/* offset of its struct btfb_stream in the top level */
+	bool block;		/* compressed with the dictionary */
+};
+
+typedef void (*edit_fn)(uint8_t *raw, size_t *raw_len);
+
+static int restream(uint8_t **pp, size_t *len, struct stream_ref s, edit_fn edit)
+{
+	uint8_t *p = *pp, *raw = NULL, *dict = NULL, *np;
+	uint32_t codec = get32(p, HDR(codec)), data_off = get32(p, HDR(data_off));
+	uint32_t dict_raw = get32(p, HDR(dict_raw));
+	size_t raw_len = get32(p, s.rec + 8);
+	void *comp = NULL;
+	size_t comp_len;
+	int err;
+
+	raw = malloc(raw_len + 256);
+	dict = malloc(dict_raw + 1);
+	if (!raw || !dict) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = s.block && dict_raw ?
+	      bundle_codec__decompress(codec, NULL, 0, p + data_off + get32(p, HDR(dict_off)),
+				       get32(p, HDR(dict_comp)), dict, dict_raw) : 0;
+	err = err ?: bundle_codec__decompress(codec, s.block ? dict : NULL, s.block ? dict_raw : 0,
+					      p + data_off + get32(p, s.rec),
+					      get32(p, s.rec + 4), raw, raw_len);
+	if (err)
+		goto out;
+	edit(raw, &raw_len);
+	err = bundle_codec__compress(codec, s.block ? dict : NULL, s.block ? dict_raw : 0,
+				     raw, raw_len, &comp, &comp_len);
+	if (err)
+		goto out;
+	/* the new stream goes at the end of the data area; the old one stays as junk */
+	np = realloc(p, *len + comp_len);
+	if (!np) {
+		err = -ENOMEM;
+		goto out;
+	}
+	p = *pp = np;
+	memcpy(p + *len, comp, comp_len);
+	put32(p, s.rec, *len - data_off);
+	put32(p, s.rec + 4, comp_len);
+	put32(p, s.rec + 8, raw_len);
+	put32(p, s.rec + 12, crc32(0, raw, raw_len));
+	*len += comp_len;
+	put32(p, HDR(data_len), *len - data_off);
+	put32(p, HDR(total_len), *len);
+	fix_crc(p, *len);
+out:
+	free(raw);
+	free(dict);
+	free(comp);
+	return err;
+}
+
+/* A decoded chunk as plain arrays (columns undone from their deltas). */
+struct dchunk {
+	uint32_t n, str_len;
+	uint32_t v[6][8];	/* arch, distro, version, release, blob, raw_size */
+	char strs[256];
+};
+
+static void dchunk_load(struct dchunk *c, const uint8_t *raw)
+{
+	uint32_t k, i, prev;
+
+	c->n = btfb_le32(raw);
+	c->str_len = btfb_le32(raw + 4);
+	for (k = 0; k < 6; k++)
+		for (i = 0, prev = 0; i < c->n && i < 8; i++) {
+			prev += btfb_le32(raw + 8 + 4 * (k * c->n + i));
+			c->v[k][i] = prev;
+		}
+	memcpy(c->strs, raw + 8 + 24 * c->n, c->str_len < 256 ? c->str_len : 256);
+}
+
+static void dchunk_store(const struct dchunk *c, uint8_t *raw, size_t *raw_len)
+{
+	uint32_t k, i;
+
+	btfb_put_le32(raw, c->n);
+	btfb_put_le32(raw + 4, c->str_len);
+	for (k = 0; k < 6; k++)
+		for (i = 0; i < c->n; i++)
+			btfb_put_le32(raw + 8 + 4 * (k * c->n + i), c->v[k][i] - (i ? c->v[k][i - 1] : 0));
+	memcpy(raw + 8 + 24 * c->n, c->strs, c->str_len);
+	*raw_len = 8 + 24 * c->n + c->str_len;
+}
+
+#define CHUNK_EDIT(fn, ...)							\
+	static void fn(uint8_t *raw, size_t *raw_len)				\
+	{									\
+		struct dchunk c = {};						\
+		uint32_t k;							\
+										\
+		(void)k;							\
+		dchunk_load(&c, raw);						\
+		__VA_ARGS__;							\
+		dchunk_store(&c, raw, raw_len);					\
+	}
+CHUNK_EDIT(ed_count, c.n = 2; c.str_len -= 0)
+CHUNK_EDIT(ed_no_strings, c.str_len = 0)
+CHUNK_EDIT(ed_unterminated, c.strs[c.str_len - 1] = 'x')
+CHUNK_EDIT(ed_str_past, c.v[3][1] = c.str_len)
+CHUNK_EDIT(ed_blob_range, c.v[4][0] = 2)
+CHUNK_EDIT(ed_raw_size, c.v[5][0] = BTFB_MAX_RAW_SIZE + 1)
+CHUNK_EDIT(ed_unsorted, for (k = 0; k < 6; k++) { uint32_t t = c.v[k][1]; c.v[k][1] = c.v[k][2]; c.v[k][2] = t; })
+CHUNK_EDIT(ed_dup, for (k = 0; k < 6; k++) c.v[k][2] = c.v[k][1])
+CHUNK_EDIT(ed_first_key, c.v[3][0] = c.v[3][2])
+/* entry 1 of a two-entry first chunk moved past the next chunk's first key */
+CHUNK_EDIT(ed_past_next, memcpy(c.strs + c.str_len, "6.1.0-99-amd64", 15);
+	   c.v[3][1] = c.str_len; c.str_len += 15)
+
+static void ed_extra_byte(uint8_t *raw, size_t *raw_len) { raw[(*raw_len)++] = 0; }
+static void ed_block_count(uint8_t *raw, size_t *raw_len) { btfb_put_le32(raw, 5); (void)raw_len; }
+static void ed_block_size(uint8_t *raw, size_t *raw_len)
+{
+	btfb_put_le32(raw + 4, btfb_le32(raw + 4) + 1);
+	(void)raw_len;
+}
+static void ed_block_size_huge(uint8_t *raw, size_t *raw_len)
+{
+	btfb_put_le32(raw + 4, 0xfffffff0u);
+	(void)raw_len;
+}
+static void ed_block_short(uint8_t *raw, size_t *raw_len) { (*raw_len)--; (void)raw; }
+
+static void test_crafted_decoded(void)
+{
+	static const struct {
+		const char *name;
+		bool block, two_chunks;
+		uint32_t entry;		/* an entry the damage must reach */
+		edit_fn edit;
+	} cases[] = {
+		{ "chunk count differs from its record", false, false, 0, ed_count },
+		{ "chunk without strings", false, false, 0, ed_no_strings },
+		{ "chunk strings not NUL-terminated", false, false, 0, ed_unterminated },
+		{ "chunk string offset past its strings", false, false, 1, ed_str_past },
+		{ "chunk blob id out of range", false, false, 0, ed_blob_range },
+		{ "chunk raw size above the limit", false, false, 0, ed_raw_size },
+		{ "chunk entries unsorted", false, false, 1, ed_unsorted },
+		{ "chunk with a duplicate key", false, false, 2, ed_dup },
+		{ "chunk first key differs from its record", false, false, 0, ed_first_key },
+		{ "chunk size differs from its columns", false, false, 0, ed_extra_byte },
+		{ "chunk's last key past the next chunk's first", false, true, 0, ed_past_next },
+		{ "block count differs from its record", true, false, 0, ed_block_count },
+		{ "block BTF size differs from the index", true, false, 0, ed_block_size },
+		{ "block BTF size huge", true, false, 1, ed_block_size_huge },
+		{ "block shorter than its BTFs", true, false, 1, ed_block_short },
+	};
+	struct build one = { .dict_size = DICT_DEFAULT };
+	struct build two = { .chunk_size = 100, .dict_size = DICT_DEFAULT };
+	uint8_t *base1 = NULL, *base2 = NULL, *p = NULL;
+	size_t len1 = 0, len2 = 0, len, i;
+	int bad = 0;
+
+	if (!ok(!crafted_base(&one, &base1, &len1) && !crafted_base(&two, &base2, &len2) &&
+		get32(base1, HDR(chunk_cnt)) == 1 && get32(base2, HDR(chunk_cnt)) == 2 &&
+		get32(base1, HDR(block_cnt)) == 1, "crafted: bases with 1 and 2 chunks"))
+		goto out;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const uint8_t *base = cases[i].two_chunks ? base2 : base1;
+		struct stream_ref s;
+		struct btf_bundle *b;
+		struct btf_bundle_entry e;
+		struct btf_bundle_match m;
+		struct btf_host h;
+		void *d = NULL;
+		size_t l;
+		int rerr, ferr, eerr;
+
+		len = cases[i].two_chunks ? len2 : len1;
+		p = malloc(len);
+		memcpy(p, base, len);
+		s.block = cases[i].block;
+		s.rec = s.block ? get32(p, HDR(block_off)) + offsetof(struct btfb_block, s)
+				: get32(p, HDR(chunk_off)) + offsetof(struct btfb_chunk, s);
+		if (restream(&p, &len, s, cases[i].edit)) {
+			diag("crafted '%s': cannot re-encode", cases[i].name);
+			bad++;
+			free(p);
+			continue;
+		}
+		b = btf_bundle__open_mem(p, len, NULL);
+		if (!b) {
+			diag("crafted '%s': open failed (%s), expected a lazy failure",
+			     cases[i].name, strerror(errno));
+			bad++;
+			free(p);
+			continue;
+		}
+		btf_host__parse(&h, "debian/12/x86_64/6.1.0-19-amd64");
+		rerr = btf_bundle__read(b, cases[i].entry, &d, &l);
+		eerr = s.block ? -EBADMSG : btf_bundle__entry(b, cases[i].entry, &e);
+		ferr = s.block ? -EBADMSG : btf_bundle__find(b, &h, &m);
+		if (rerr != -EBADMSG || eerr != -EBADMSG || ferr != -EBADMSG || d) {
+			diag("crafted '%s': read %d, entry %d, find %d (want -EBADMSG)",
+			     cases[i].name, rerr, eerr, ferr);
+			bad++;
+		}
+		free(d);
+		btf_bundle__free(b);
+		free(p);
+	}
+	ok(!bad, "crafted: %zu damaged chunks/blocks behind valid streams -> -EBADMSG on use",
+	   sizeof(cases) / sizeof(cases[0]));
+
+	/* A stream whose bytes do not match its crc: -EILSEQ, for chunk, block and dictionary. */
+	for (i = 0; i < 3; i++) {
+		static const char *const what[] = { "chunk", "block", "dictionary" };
+		size_t crc_at = i == 0 ? get32(base1, HDR(chunk_off)) + offsetof(struct btfb_chunk, s.crc) :
+				i == 1 ? get32(base1, HDR(block_off)) + offsetof(struct btfb_block, s.crc) :
+				HDR(dict_crc);
+		struct btf_bundle *b;
+		void *d = NULL;
+		size_t l;
+		int err;
+
+		p = malloc(len1);
+		memcpy(p, base1, len1);
+		put32(p, crc_at, get32(p, crc_at) ^ 1);
+		fix_crc(p, len1);
+		b = btf_bundle__open_mem(p, len1, NULL);
+		err = b ? btf_bundle__read(b, 0, &d, &l) : 1;
+		ok(b && err == -EILSEQ && !d, "crafted: %s crc mismatch -> read -EILSEQ (%d)", what[i], err);
+		btf_bundle__free(b);
+		free(p);
+	}
+	p = NULL;
+out:
+	free(base1);
+	free(base2);
 }
 
 int main(void)
@@ -1040,22 +1314,27 @@ int main(void)
 	/* The library's warnings would only clutter TAP; errors are asserted. */
 	btf_bundle_set_print(NULL);
 
-	test_round_trip(BTF_BUNDLE_CODEC_XZ);
-	test_round_trip(BTF_BUNDLE_CODEC_ZLIB);
+	for (size_t c = BTF_BUNDLE_CODEC_XZ; c <= BTF_BUNDLE_CODEC_ZLIB; c++)
+		for (size_t l = 0; l < LAYOUT_CNT; l++)
+			test_round_trip(c, &layouts[l]);
 	test_dedup();
-	test_deltas(BTF_BUNDLE_CODEC_XZ);
-	test_deltas(BTF_BUNDLE_CODEC_ZLIB);
-	test_lookup();
+	test_blocks(BTF_BUNDLE_CODEC_XZ);
+	test_blocks(BTF_BUNDLE_CODEC_ZLIB);
+	for (size_t l = 0; l < LAYOUT_CNT; l++)
+		test_lookup(&layouts[l]);
 	test_empty();
 	test_objects();
 	test_btf_access();
 	test_host();
 	test_duplicates();
-	test_determinism(BTF_BUNDLE_CODEC_XZ);
-	test_determinism(BTF_BUNDLE_CODEC_ZLIB);
-	test_truncated_and_flipped(BTF_BUNDLE_CODEC_XZ);
-	test_truncated_and_flipped(BTF_BUNDLE_CODEC_ZLIB);
-	test_crafted();
+	for (size_t c = BTF_BUNDLE_CODEC_XZ; c <= BTF_BUNDLE_CODEC_ZLIB; c++)
+		for (size_t l = 0; l < LAYOUT_CNT; l++)
+			test_determinism(c, &layouts[l]);
+	for (size_t c = BTF_BUNDLE_CODEC_XZ; c <= BTF_BUNDLE_CODEC_ZLIB; c++)
+		for (size_t l = 0; l < 2; l++)
+			test_truncated_and_flipped(c, &layouts[l]);
+	test_crafted_top();
+	test_crafted_decoded();
 	printf("1..%d\n", test_cnt);
 	return fail_cnt ? 1 : 0;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * Write the fuzzer's seed corpus: small, real bundles of fixture BTFs
- * (both codecs, deltas, dedup, objects, provenance, an empty one), built
+ * (both codecs, solid and split blocks and chunks, a dictionary or none,
+ * dedup, objects, provenance, an empty one), built
  * at test time so that no binary seed is committed.
  */
 #include <errno.h>
@@ -17,16 +18,18 @@
 
 struct seed {
 	const char *name;
-	uint32_t codec, max_depth, entries;
+	uint32_t codec, block_size, chunk_size, dict_size, entries;
 	bool object;
 };
 
+/* Every record kind: several chunks and blocks, a dictionary or none. */
 static const struct seed seeds[] = {
-	{ "xz-deltas.btfb", BTF_BUNDLE_CODEC_XZ, 4, 6, true },
-	{ "zlib-deltas.btfb", BTF_BUNDLE_CODEC_ZLIB, 4, 6, true },
-	{ "xz-flat.btfb", BTF_BUNDLE_CODEC_XZ, 0, 3, false },
-	{ "zlib-one.btfb", BTF_BUNDLE_CODEC_ZLIB, 0, 1, false },
-	{ "empty.btfb", BTF_BUNDLE_CODEC_XZ, 0, 0, false },
+	{ "xz-solid.btfb", BTF_BUNDLE_CODEC_XZ, 0, 0, 16384, 6, true },
+	{ "zlib-solid.btfb", BTF_BUNDLE_CODEC_ZLIB, 0, 0, 16384, 6, true },
+	{ "xz-split.btfb", BTF_BUNDLE_CODEC_XZ, 1, 1, 16384, 6, false },
+	{ "zlib-split-nodict.btfb", BTF_BUNDLE_CODEC_ZLIB, 1, 100, 0, 4, false },
+	{ "xz-one.btfb", BTF_BUNDLE_CODEC_XZ, 0, 0, 0, 1, false },
+	{ "empty.btfb", BTF_BUNDLE_CODEC_XZ, 0, 0, 0, 0, false },
 };
 
 static const char *const keys[][4] = {
@@ -40,7 +43,10 @@ static const char *const keys[][4] = {
 
 static int write_seed(const char *dir, const struct seed *s)
 {
-	struct bundle_writer_opts wo = { .codec = s->codec, .max_depth = s->max_depth };
+	struct bundle_writer_opts wo = {
+		.codec = s->codec, .block_size = s->block_size, .chunk_size = s->chunk_size,
+		.dict_size = s->dict_size,
+	};
 	struct bundle_writer *w = bundle_writer__new(&wo);
 	uint8_t sha[SHA256_DIGEST_LEN];
 	char path[4096];
