@@ -65,6 +65,43 @@ static void unquote(char *s)
 	s[len - start] = '\0';
 }
 
+/*
+ * BTFHub names some Debian and Ubuntu directories by codename and some by
+ * number, and os-release gives the number; both spellings are tried.
+ */
+static const char *const version_aliases[][3] = {
+	{ "debian", "9", "stretch" },
+	{ "debian", "10", "buster" },
+	{ "debian", "11", "bullseye" },
+	{ "debian", "12", "bookworm" },
+	{ "debian", "13", "trixie" },
+	{ "ubuntu", "16.04", "xenial" },
+	{ "ubuntu", "18.04", "bionic" },
+	{ "ubuntu", "20.04", "focal" },
+	{ "ubuntu", "20.10", "groovy" },
+	{ "ubuntu", "21.04", "hirsute" },
+	{ "ubuntu", "21.10", "impish" },
+	{ "ubuntu", "22.04", "jammy" },
+	{ "ubuntu", "24.04", "noble" },
+};
+
+const char *btf_host__version_alias(const char *distro, const char *version)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(version_aliases) / sizeof(version_aliases[0]); i++) {
+		const char *const *a = version_aliases[i];
+
+		if (strcmp(distro, a[0]))
+			continue;
+		if (!strcmp(version, a[1]))
+			return a[2];
+		if (!strcmp(version, a[2]))
+			return a[1];
+	}
+	return NULL;
+}
+
 void btf_host__normalize(struct btf_host *host)
 {
 	char *p;
