@@ -65,9 +65,10 @@ def main():
         if mode == "embedded":
             if not os.path.exists(ctlib.HOSTEMBED):
                 ctlib.skip("coretrace-hostembed not built (no /sys/kernel/btf/vmlinux at build time)")
-            exe, host = ctlib.HOSTEMBED, ctlib.TEST_HOST
-            args = ["--btf-source=embedded", "--host", host]
-            source_desc = "embedded bundle"
+            # Embedded under this host's own identity: found with no --host.
+            exe, host = ctlib.HOSTEMBED, ctlib.host_identity()
+            args = ["--btf-source=embedded"]
+            source_desc = "embedded bundle, entry " + host
         else:
             exe, host = ctlib.CORETRACE, ctlib.host_identity()
             if mode == "static":

@@ -32,7 +32,7 @@ def main():
         r = ctlib.run([strace, "-f", "-qq", "-o", log, "-e",
                        "trace=open,openat,openat2,creat,memfd_create,rename,renameat,renameat2,"
                        "unlink,unlinkat,mkdir,mkdirat",
-                       ctlib.HOSTEMBED, "-q", "--btf-source=embedded", "--host", ctlib.TEST_HOST,
+                       ctlib.HOSTEMBED, "-q", "--btf-source=embedded", "--host", ctlib.host_identity(),
                        "-d", "1", "-c", "ctnothing"])
         check(r.returncode == 0, "coretrace under strace: exit %d: %s"
               % (r.returncode, r.stderr.strip()))
