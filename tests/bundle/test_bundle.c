@@ -762,6 +762,45 @@ static void test_host(void)
 	ok(!strcmp(btf_host__arch_name("aarch64"), "arm64") &&
 	   !strcmp(btf_host__arch_name("amd64"), "x86_64") &&
 	   !strcmp(btf_host__arch_name("s390x"), "s390x"), "host: arch names");
+	{
+		const char *alias_ok[][3] = {
+			{ "debian", "12", "bookworm" }, { "debian", "bookworm", "12" },
+			{ "debian", "11", "bullseye" }, { "ubuntu", "20.04", "focal" },
+			{ "ubuntu", "jammy", "22.04" },
+		};
+		bool good = true;
+		size_t i;
+
+		for (i = 0; i < sizeof(alias_ok) / sizeof(alias_ok[0]); i++) {
+			const char *a = btf_host__version_alias(alias_ok[i][0], alias_ok[i][1]);
+
+			if (!a || strcmp(a, alias_ok[i][2])) {
+				diag("alias of %s/%s: %s", alias_ok[i][0], alias_ok[i][1], a ?: "NULL");
+				good = false;
+			}
+		}
+		ok(good && !btf_host__version_alias("centos", "8") &&
+		   !btf_host__version_alias("ubuntu", "12") && !btf_host__version_alias("fedora", "focal"),
+		   "host: version aliases both ways, none for other distros/versions");
+		ok(!strcmp(btf_host__version_canon("debian", "bullseye"), "11") &&
+		   !strcmp(btf_host__version_canon("debian", "11"), "11") &&
+		   !strcmp(btf_host__version_canon("centos", "8"), "8"),
+		   "host: canonical version is os-release's number");
+	}
+	{
+		const char *d[2] = {};
+		int n11 = btf_host__version_dirs("debian", "11", d);
+		bool good = n11 == 2 && !strcmp(d[0], "bullseye") && !strcmp(d[1], "11");
+		int n12 = btf_host__version_dirs("debian", "bookworm", d);
+
+		good = good && n12 == 2 && !strcmp(d[0], "12") && !strcmp(d[1], "bookworm");
+		good = good && btf_host__version_dirs("centos", "8", d) == 1 && !strcmp(d[0], "8");
+		ok(good, "host: BTFHub version directories (debian 11 under bullseye first)");
+		good = btf_host__arch_dirs("aarch64", d) == 2 && !strcmp(d[0], "arm64") &&
+		       !strcmp(d[1], "aarch64");
+		good = good && btf_host__arch_dirs("x86_64", d) == 1 && !strcmp(d[0], "x86_64");
+		ok(good, "host: BTFHub arch directories (arm64, then aarch64)");
+	}
 	for (const char *n = "centos\0ubuntu\0ol\0escapes\0upper\0centos2\0"; *n; n += strlen(n) + 1) {
 		snprintf(buf, sizeof(buf), "%s/%s", tmpdir, n);
 		unlink(buf);
