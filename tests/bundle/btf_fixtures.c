@@ -7,7 +7,7 @@
 
 #include "btf_fixtures.h"
 
-/* Enough structs that a delta against a neighbour clearly beats compressing alone. */
+/* Enough structs that solid compression or a shared dictionary clearly beats compressing alone. */
 #define FIXTURE_STRUCTS 40
 #define FIXTURE_FIELDS 6
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * Unit tests of the bundle writer (bundle_writer.c) and the runtime reader
- * (libbtfbundle): round trip, dedup, deltas, lookup, object identity,
+ * (libbtfbundle): round trip, dedup, solid blocks and dictionary, lookup, object identity,
  * memfd/struct btf access, host normalisation, determinism and corrupt or
  * hostile bundles. TAP output; the plan is printed last.
  */
@@ -859,7 +859,7 @@ static void test_determinism(uint32_t codec, const struct build *layout)
 	free(b2);
 }
 
-/* The small bundle every corruption test starts from: 3 entries, a delta, objects. */
+/* The small bundle every corruption test starts from: 3 entries, 2 distinct BTFs, objects. */
 static const struct input small_set[] = {
 	{ "x86_64", "debian", "12", "6.1.0-18-amd64", 0 },
 	{ "x86_64", "debian", "12", "6.1.0-19-amd64", 1 },
