@@ -3,9 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 #include <bpf/btf.h>
 
 #include "btf_fixtures.h"
+#include "bundle_codec.h"
+#include "bundle_format.h"
 
 /* Enough structs that solid compression or a shared dictionary clearly beats compressing alone. */
 #define FIXTURE_STRUCTS 40
@@ -62,5 +65,101 @@ int fixture_btf(unsigned int v, void **data, size_t *len)
 	*len = raw_len;
 out:
 	btf__free(btf);
+	return err;
+}
+
+#define HDR(f) offsetof(struct btfb_header, f)
+
+void fixture_fix_crc(uint8_t *p, size_t len)
+{
+	uint32_t data_off = btfb_le32(p + HDR(data_off));
+
+	if (data_off > len)
+		data_off = len;
+	btfb_put_le32(p + HDR(meta_crc), 0);
+	btfb_put_le32(p + HDR(meta_crc), crc32(0, p, data_off));
+}
+
+/* The dictionary of a block stream (NULL, 0 for a chunk or without one). */
+static int get_dict(const uint8_t *p, bool block, uint8_t **dict, size_t *dict_len)
+{
+	uint32_t raw = btfb_le32(p + HDR(dict_raw));
+	int err;
+
+	*dict = NULL;
+	*dict_len = 0;
+	if (!block || !raw)
+		return 0;
+	*dict = malloc(raw);
+	if (!*dict)
+		return -ENOMEM;
+	err = bundle_codec__decompress(btfb_le32(p + HDR(codec)), NULL, 0,
+				       p + btfb_le32(p + HDR(data_off)) + btfb_le32(p + HDR(dict_off)),
+				       btfb_le32(p + HDR(dict_comp)), *dict, raw);
+	if (err) {
+		free(*dict);
+		*dict = NULL;
+		return err;
+	}
+	*dict_len = raw;
+	return 0;
+}
+
+int fixture_stream_get(const uint8_t *p, size_t rec, bool block, size_t extra,
+		       uint8_t **raw, size_t *raw_len)
+{
+	size_t len = btfb_le32(p + rec + 8), dict_len;
+	uint8_t *dict, *buf;
+	int err;
+
+	err = get_dict(p, block, &dict, &dict_len);
+	if (err)
+		return err;
+	buf = malloc(len + extra + 1);
+	err = buf ? bundle_codec__decompress(btfb_le32(p + HDR(codec)), dict, dict_len,
+					     p + btfb_le32(p + HDR(data_off)) + btfb_le32(p + rec),
+					     btfb_le32(p + rec + 4), buf, len) : -ENOMEM;
+	free(dict);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	*raw = buf;
+	*raw_len = len;
+	return 0;
+}
+
+int fixture_stream_put(uint8_t **pp, size_t *len, size_t rec, bool block,
+		       const void *raw, size_t raw_len)
+{
+	uint8_t *p = *pp, *dict = NULL, *np;
+	uint32_t data_off = btfb_le32(p + HDR(data_off));
+	size_t comp_len, dict_len;
+	void *comp = NULL;
+	int err;
+
+	err = get_dict(p, block, &dict, &dict_len);
+	err = err ?: bundle_codec__compress(btfb_le32(p + HDR(codec)), dict, dict_len,
+					    raw, raw_len, &comp, &comp_len);
+	if (err)
+		goto out;
+	np = realloc(p, *len + comp_len);
+	if (!np) {
+		err = -ENOMEM;
+		goto out;
+	}
+	p = *pp = np;
+	memcpy(p + *len, comp, comp_len);
+	btfb_put_le32(p + rec, *len - data_off);
+	btfb_put_le32(p + rec + 4, comp_len);
+	btfb_put_le32(p + rec + 8, raw_len);
+	btfb_put_le32(p + rec + 12, crc32(0, raw, raw_len));
+	*len += comp_len;
+	btfb_put_le32(p + HDR(data_len), *len - data_off);
+	btfb_put_le32(p + HDR(total_len), *len);
+	fixture_fix_crc(p, *len);
+out:
+	free(dict);
+	free(comp);
 	return err;
 }

@@ -6,7 +6,9 @@
 #ifndef BTFKIT_TEST_BTF_FIXTURES_H
 #define BTFKIT_TEST_BTF_FIXTURES_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Raw BTF bytes of kernel "variant" @v (malloc()ed, caller frees). The same
@@ -15,5 +17,21 @@
  * Returns 0 or a negative errno.
  */
 int fixture_btf(unsigned int v, void **data, size_t *len);
+
+/*
+ * Surgery on a bundle for the corruption tests and the fuzzer: recompute
+ * the header's metadata crc after an edit, and replace the content of one
+ * stream (a chunk or block record's struct btfb_stream at offset @rec; a
+ * block is compressed with the bundle's dictionary). The new stream is
+ * appended to the data area (the old one stays as junk), its record and
+ * the header are updated and the crc fixed, so only the content is wrong.
+ */
+void fixture_fix_crc(uint8_t *bundle, size_t len);
+/* The raw content of that stream (malloc()ed, @extra spare bytes). 0 or -errno. */
+int fixture_stream_get(const uint8_t *bundle, size_t rec, bool block, size_t extra,
+		       uint8_t **raw, size_t *raw_len);
+/* Replace it; *bundle is realloc()ed. 0 or -errno. */
+int fixture_stream_put(uint8_t **bundle, size_t *len, size_t rec, bool block,
+		       const void *raw, size_t raw_len);
 
 #endif

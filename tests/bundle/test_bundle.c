@@ -20,7 +20,6 @@
 
 #include "btf_bundle.h"
 #include "btf_fixtures.h"
-#include "bundle_codec.h"
 #include "bundle_format.h"
 #include "bundle_writer.h"
 #include "fsutil.h"
@@ -986,15 +985,7 @@ static void put32(uint8_t *p, size_t off, uint32_t v) { btfb_put_le32(p + off, v
 #define CH(i, f) (get32(p, HDR(chunk_off)) + (i) * BTFB_CHUNK_LEN + offsetof(struct btfb_chunk, f))
 #define BK(i, f) (get32(p, HDR(block_off)) + (i) * BTFB_BLOCK_LEN + offsetof(struct btfb_block, f))
 
-static void fix_crc(uint8_t *p, size_t len)
-{
-	uint32_t data_off = get32(p, HDR(data_off));
-
-	if (data_off > len)
-		data_off = len;
-	put32(p, HDR(meta_crc), 0);
-	put32(p, HDR(meta_crc), crc32(0, p, data_off));
-}
+#define fix_crc fixture_fix_crc
 
 static void swap32(uint8_t *p, size_t a, size_t b)
 {
@@ -1118,53 +1109,16 @@ typedef void (*edit_fn)(uint8_t *raw, size_t *raw_len);
 
 static int restream(uint8_t **pp, size_t *len, struct stream_ref s, edit_fn edit)
 {
-	uint8_t *p = *pp, *raw = NULL, *dict = NULL, *np;
-	uint32_t codec = get32(p, HDR(codec)), data_off = get32(p, HDR(data_off));
-	uint32_t dict_raw = get32(p, HDR(dict_raw));
-	size_t raw_len = get32(p, s.rec + 8);
-	void *comp = NULL;
-	size_t comp_len;
+	uint8_t *raw = NULL;
+	size_t raw_len;
 	int err;
 
-	raw = malloc(raw_len + 256);
-	dict = malloc(dict_raw + 1);
-	if (!raw || !dict) {
-		err = -ENOMEM;
-		goto out;
+	err = fixture_stream_get(*pp, s.rec, s.block, 256, &raw, &raw_len);
+	if (!err) {
+		edit(raw, &raw_len);
+		err = fixture_stream_put(pp, len, s.rec, s.block, raw, raw_len);
 	}
-	err = s.block && dict_raw ?
-	      bundle_codec__decompress(codec, NULL, 0, p + data_off + get32(p, HDR(dict_off)),
-				       get32(p, HDR(dict_comp)), dict, dict_raw) : 0;
-	err = err ?: bundle_codec__decompress(codec, s.block ? dict : NULL, s.block ? dict_raw : 0,
-					      p + data_off + get32(p, s.rec),
-					      get32(p, s.rec + 4), raw, raw_len);
-	if (err)
-		goto out;
-	edit(raw, &raw_len);
-	err = bundle_codec__compress(codec, s.block ? dict : NULL, s.block ? dict_raw : 0,
-				     raw, raw_len, &comp, &comp_len);
-	if (err)
-		goto out;
-	/* the new stream goes at the end of the data area; the old one stays as junk */
-	np = realloc(p, *len + comp_len);
-	if (!np) {
-		err = -ENOMEM;
-		goto out;
-	}
-	p = *pp = np;
-	memcpy(p + *len, comp, comp_len);
-	put32(p, s.rec, *len - data_off);
-	put32(p, s.rec + 4, comp_len);
-	put32(p, s.rec + 8, raw_len);
-	put32(p, s.rec + 12, crc32(0, raw, raw_len));
-	*len += comp_len;
-	put32(p, HDR(data_len), *len - data_off);
-	put32(p, HDR(total_len), *len);
-	fix_crc(p, *len);
-out:
 	free(raw);
-	free(dict);
-	free(comp);
 	return err;
 }
 

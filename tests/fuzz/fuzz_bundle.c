@@ -5,7 +5,8 @@
  * twice: as given, and with its metadata crc recomputed, since a random
  * mutation almost never keeps the crc valid and the structure checks behind
  * it would otherwise go unexercised. The same input also feeds the host
- * parsers (btf_host__parse, os-release). Logic errors (a read that succeeds with
+ * parsers (btf_host__parse, os-release) and, re-encoded as a valid stream,
+ * the content of one index chunk or blob block. Logic errors (a read that succeeds with
  * the wrong size, an exact lookup of an entry's own key that misses) abort,
  * so the fuzzer reports them like crashes.
  */
@@ -21,7 +22,10 @@
 #include <bpf/libbpf.h>
 
 #include "btf_bundle.h"
+#include "btf_fixtures.h"
 #include "bundle_format.h"
+#include "bundle_writer.h"
+#include "log.h"
 
 /* Enough to cover every code path without letting one input take seconds. */
 #define MAX_ENTRIES_READ 32
@@ -163,6 +167,82 @@ static void fuzz_host(const uint8_t *data, size_t size)
 	}
 }
 
+/*
+ * Chunk and block contents sit behind a compressed stream and its crc,
+ * which mutations of a whole bundle almost never get right. So the input
+ * also becomes the raw content of one stream of a real base bundle (built
+ * once, zlib and no dictionary for speed), re-encoded with a valid stream, crc and top
+ * level: the reader's checks of decoded data get fuzzed directly.
+ */
+static uint8_t *base;
+static size_t base_len;
+
+static void base_init(void)
+{
+	static const char *const rel[] = { "6.1.0-18-amd64", "6.1.0-19-amd64", "6.1.0-20-amd64" };
+	struct bundle_writer_opts wo = { .codec = BTF_BUNDLE_CODEC_ZLIB, .block_size = 1,
+					 .chunk_size = 100, .dict_size = 0 };
+	struct bundle_writer *w = bundle_writer__new(&wo);
+	void *out = NULL;
+	size_t i;
+	int err = w ? 0 : -ENOMEM;
+
+	for (i = 0; !err && i < 3; i++) {
+		void *d;
+		size_t l;
+
+		err = fixture_btf(i == 2 ? 0 : i, &d, &l);
+		err = err ?: bundle_writer__add(w, "x86_64", "debian", "12", rel[i], d, l, rel[i]);
+		if (!err)
+			free(d);
+	}
+	err = err ?: bundle_writer__finish(w, &out, &base_len, NULL);
+	bundle_writer__free(w);
+	check(!err && btfb_le32((uint8_t *)out + offsetof(struct btfb_header, chunk_cnt)) == 2 &&
+	      btfb_le32((uint8_t *)out + offsetof(struct btfb_header, block_cnt)) == 2,
+	      "base bundle: 2 chunks, 2 blocks");
+	base = out;
+}
+
+static void fuzz_decoded(const uint8_t *data, size_t size)
+{
+	uint32_t chunk_off = btfb_le32(base + offsetof(struct btfb_header, chunk_off));
+	uint32_t block_off = btfb_le32(base + offsetof(struct btfb_header, block_off));
+	size_t len = base_len, rec, raw_len;
+	uint8_t *p, *raw;
+	unsigned int which;
+	bool block;
+
+	if (size < 1 || size > 1 << 16)
+		return;
+	which = data[0] % 4;
+	block = which >= 2;
+	rec = block ? block_off + (which - 2) * BTFB_BLOCK_LEN + offsetof(struct btfb_block, s)
+		    : chunk_off + which * BTFB_CHUNK_LEN + offsetof(struct btfb_chunk, s);
+	/* Keep the leading counts consistent with the record, or nothing gets past them. */
+	raw_len = size - 1 + 8;
+	raw = malloc(raw_len);
+	p = malloc(len);
+	check(raw && p, "malloc");
+	memcpy(p, base, len);
+	memcpy(raw + 8, data + 1, size - 1);
+	if (block) {
+		btfb_put_le32(raw, btfb_le32(p + rec - offsetof(struct btfb_block, s)));
+		memmove(raw + 4, raw + 8, size - 1);	/* sizes follow the count directly */
+		raw_len -= 4;
+	} else {
+		uint32_t n = btfb_le32(p + rec - offsetof(struct btfb_chunk, s) +
+				       offsetof(struct btfb_chunk, entry_cnt));
+
+		btfb_put_le32(raw, n);
+		btfb_put_le32(raw + 4, raw_len >= 8 + 24 * (size_t)n ? raw_len - 8 - 24 * n : 0);
+	}
+	if (fixture_stream_put(&p, &len, rec, block, raw, raw_len) == 0)
+		fuzz_one(p, len);
+	free(raw);
+	free(p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int init;
@@ -172,9 +252,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!init) {
 		btf_bundle_set_print(NULL);
 		libbpf_set_print(NULL);
+		log_init("fuzz_bundle", LOG_LEVEL_QUIET);
+		base_init();
 		init = 1;
 	}
 	fuzz_host(data, size);
+	fuzz_decoded(data, size);
 	fuzz_one(data, size);
 	if (size < BTFB_HEADER_LEN)
 		return 0;
