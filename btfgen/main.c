@@ -129,6 +129,8 @@ int main(int argc, char **argv)
 	int level = LOG_LEVEL_WARN, c, err, ret = EXIT_FAILURE;
 	unsigned int jobs = 0;
 
+	if (strrchr(prog, '/'))
+		prog = strrchr(prog, '/') + 1;
 	log_init(prog, level);
 	while ((c = getopt_long(argc, argv, "o:j:vqhV", long_opts, NULL)) != -1) {
 		switch (c) {
