@@ -213,6 +213,13 @@ def case_cli(args, tmp):
     check(r.rc == 1 and 'must not be IN_DIR' in r.stderr, f'OUTDIR == IN_DIR: {r.stderr}')
     r = btfgen(args, os.path.join(tmp, 'out'), indir, objects=[os.path.join(tmp, 'missing.o')])
     check(r.rc == 1 and 'missing.o' in r.stderr, f'missing object: {r.stderr}')
+    # Not an object at all: refused once, up front, not once per kernel.
+    notobj = os.path.join(tmp, 'notobj.bpf.o')
+    with open(notobj, 'w') as f:
+        f.write('int main;\n')
+    r = btfgen(args, os.path.join(tmp, 'out'), indir, objects=[notobj])
+    check(r.rc == 1 and r.stderr.count('error:') == 1 and 'not an ELF BPF object' in r.stderr,
+          f'non-ELF object: {r.stderr}')
     # Without --json, the summary is one human line.
     p = subprocess.run([args.btfgen, '-o', os.path.join(tmp, 'out'), indir, args.object],
                        capture_output=True, text=True)
