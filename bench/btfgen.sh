@@ -57,12 +57,21 @@ while [ "$n" -lt "$count" ]; do
 	d=$((d + 1))
 done
 
-# Each run under /usr/bin/time: wall, user and system seconds. CPU time
-# shows the cost per kernel even when other jobs share the machine.
+# Each run timed by python3 (no GNU time or bc needed): wall seconds and the
+# children's user+system CPU seconds. CPU time shows the cost per kernel even
+# when other jobs share the machine.
 timed() { # name command...
 	name=$1
 	shift
-	/usr/bin/time -f '%e %U %S' -o "$work/time.$name" "$@"
+	python3 - "$work/time.$name" "$@" <<'PY'
+import resource, subprocess, sys, time
+t = time.monotonic()
+rc = subprocess.call(sys.argv[2:])
+wall = time.monotonic() - t
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(sys.argv[1], 'w').write(f'{wall:.3f} {ru.ru_utime:.3f} {ru.ru_stime:.3f}\n')
+sys.exit(rc)
+PY
 }
 
 cat > "$work/serial.sh" <<'LOOP'
@@ -96,12 +105,13 @@ done
 
 wall() { cut -d' ' -f1 "$work/time.$1"; }
 cpu() { awk '{ print $2 + $3 }' "$work/time.$1"; }
+calc() { awk "BEGIN { print ($1) }"; }
 t_serial=$(wall serial)
 row() { # name label
 	t=$(wall "$1")
-	[ "$(echo "$t > 0" | bc)" = 1 ] || t=0.005
+	[ "$(calc "$t > 0")" = 1 ] || t=0.001
 	printf '| %s | %.2f | %.2f | %.0f | %.2fx |\n' "$2" "$t" "$(cpu "$1")" \
-		"$(echo "$count / $t" | bc -l)" "$(echo "$t_serial / $t" | bc -l)"
+		"$(calc "$count / $t")" "$(calc "$t_serial / $t")"
 }
 echo "btfgen throughput: $count kernels (Debian 12 fixtures, .btf.tar.xz), object $(basename "$object"), $(nproc) CPUs, load average $(cut -d' ' -f1 /proc/loadavg), bpftool $("$bpftool" --version | head -1 | sed 's/^[^ ]* //')"
 echo
@@ -113,4 +123,4 @@ row j2 "btfgen -j 2 (cold)"
 row re "btfgen -j 2 (no change)"
 echo
 printf 'no-change re-run: %.1f%% of the cold -j 2 run (it reduced %s kernels); outputs identical to the serial loop: %s\n' \
-	"$(echo "100 * $(wall re) / $(wall j2)" | bc -l)" "$reduced" "$same"
+	"$(calc "100 * $(wall re) / $(wall j2)")" "$reduced" "$same"
