@@ -7,6 +7,8 @@ scenario in the guest and read its verdict from the serial console.
             --probe build/tests/vm/vmprobe --probe-obj build/tests/vm/vmprobe.bpf.o \
             --foreign-kernel linux-image-6.12.117+deb12-cloud-amd64
   vmtest.py --kernel PKG --scenario embedded --coretrace build/tracer/coretrace-static
+  vmtest.py --scenario nobtf --coretrace ... --bpf-obj ... --btfgen ... --embedgen ...
+            (boots the kernel without BTF that nobtf/build-kernel.sh builds)
   vmtest.py --fetch PKG...      download and unpack kernels into the cache only
 
 Kernel packages come from Debian's archive with `apt-get download` and are
@@ -149,6 +151,27 @@ class Kernel:
             raise Skip('%s is not cached in %s and `apt-get download` failed: %s' % (
                 self.spec, self.dir, (r.stderr.strip().splitlines() or ['?'])[-1]))
         return debs[0]
+
+
+class BuiltKernel:
+    """The kernel without BTF that nobtf/build-kernel.sh builds and caches:
+    bzImage and the BTF pahole made from its DWARF."""
+
+    def __init__(self, script):
+        r = subprocess.run(['sh', script], stdout=subprocess.PIPE, text=True)
+        if r.returncode == 77:
+            raise Skip(r.stdout.strip().replace('SKIP: ', '') or 'cannot build the kernel')
+        if r.returncode != 0:
+            raise HarnessError('%s failed (exit %d)' % (script, r.returncode))
+        self.dir = r.stdout.strip().splitlines()[-1]
+        self.spec = 'built:' + self.dir
+        self.vmlinuz = os.path.join(self.dir, 'bzImage')
+        self.btf = os.path.join(self.dir, 'vmlinux.btf')
+        with open(os.path.join(self.dir, 'release')) as f:
+            self.release = f.read().strip()
+
+    def fetch(self):
+        pass
 
 
 def extract_btf(vmlinuz, out, work, pkg):
@@ -383,6 +406,28 @@ def prepare_wrongbtf(args, kernel, work):
     return files
 
 
+def prepare_nobtf(args, kernel, work):
+    """The pipeline on the built kernel's BTF: btfgen reduces it against
+    coretrace.bpf.o, embedgen makes a bundle file of it for the guest."""
+    files = prepare_coretrace(args, kernel, work)
+    if not args.bpf_obj or not args.btfgen or not args.embedgen:
+        raise HarnessError('scenario nobtf needs --bpf-obj, --btfgen and --embedgen')
+    tree = os.path.join(work, 'btfhub', 'debian', '12', 'x86_64')
+    os.makedirs(tree)
+    shutil.copy(kernel.btf, os.path.join(tree, kernel.release + '.btf'))
+    reduced = os.path.join(work, 'reduced')
+    bundle = os.path.join(work, 'nobtf.btfb')
+    for cmd in ([args.btfgen, '-q', '-o', reduced, os.path.join(work, 'btfhub'), args.bpf_obj],
+                [args.embedgen, '-q', '-o', os.path.join(work, 'nobtf.c'),
+                 '--header', os.path.join(work, 'nobtf.h'), '--bundle-file', bundle,
+                 '--object', args.bpf_obj, reduced]):
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise HarnessError('%s: exit %d: %s' % (' '.join(cmd), r.returncode, r.stderr.strip()))
+    files['btf/nobtf.btfb'] = bundle
+    return files
+
+
 class CheckFailed(Exception):
     pass
 
@@ -499,6 +544,18 @@ def check_wrongbtf(kernel, sections):
     return 'exit %d: %s' % (t['rc'], bad[0][:200])
 
 
+def check_nobtf(kernel, sections):
+    t = section(sections, 'plain')
+    key = 'no usable BTF for debian/12/x86_64/' + kernel.release
+    lines = [l for l in t['err'].split('\n') if l.strip()]
+    expect(t['rc'] not in (0, None) and len(lines) == 1 and key in lines[0],
+           'coretrace without a bundle: expected one error line naming %s, got exit %s: %r' % (
+               kernel.release, t['rc'], lines))
+    want = 'bundle /btf/nobtf.btfb, entry debian/12/x86_64/' + kernel.release
+    check_btf_report(sections, 'bundle', want)
+    return check_trace(sections, 'trace', want)
+
+
 # scenario: (prepare(args, kernel, work) -> {guest path: host file},
 #            check(kernel, sections) -> detail, or None)
 SCENARIOS = {
@@ -508,6 +565,7 @@ SCENARIOS = {
     'auto': (prepare_coretrace, check_auto),
     'nosysbtf': (prepare_coretrace, check_embedded),
     'wrongbtf': (prepare_wrongbtf, check_wrongbtf),
+    'nobtf': (prepare_nobtf, check_nobtf),
 }
 
 
@@ -517,7 +575,12 @@ def run(args):
     for tool in ('dpkg-deb', 'objcopy', 'bpftool'):
         if shutil.which(tool) is None and not os.path.exists('/usr/sbin/' + tool):
             raise Skip('%s not installed' % tool)
-    kernel = Kernel(args.kernel)
+    if args.scenario == 'nobtf':
+        kernel = BuiltKernel(os.path.join(HERE, 'nobtf', 'build-kernel.sh'))
+    else:
+        if not args.kernel:
+            raise HarnessError('--kernel is required')
+        kernel = Kernel(args.kernel)
     kernel.fetch()
     work = tempfile.mkdtemp(prefix='btfkit-vm-')
     try:
@@ -552,12 +615,15 @@ def run(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    ap.add_argument('--kernel', help='Debian kernel package, linux-image-RELEASE')
+    ap.add_argument('--kernel', help='Debian kernel package linux-image-RELEASE[=VERSION] '
+                    '(nobtf: the kernel nobtf/build-kernel.sh builds)')
     ap.add_argument('--scenario', choices=sorted(SCENARIOS))
     ap.add_argument('--probe', help='static vmprobe binary')
     ap.add_argument('--probe-obj', help='vmprobe.bpf.o (to reduce BTF against)')
     ap.add_argument('--foreign-kernel', help='package whose reduced BTF must NOT work (probe, wrongbtf)')
-    ap.add_argument('--bpf-obj', help='coretrace.bpf.o (to reduce BTF against, wrongbtf)')
+    ap.add_argument('--bpf-obj', help='coretrace.bpf.o (to reduce BTF against: wrongbtf, nobtf)')
+    ap.add_argument('--btfgen', help='btfgen executable (nobtf)')
+    ap.add_argument('--embedgen', help='embedgen executable (nobtf)')
     ap.add_argument('--coretrace', help='static coretrace binary')
     ap.add_argument('--fixture', help='the kernel\'s BTF fixture (REL.btf.tar.xz) to compare with')
     ap.add_argument('--timeout', type=int, default=240, help='hard limit of one boot, s (240)')
@@ -572,8 +638,8 @@ def main():
                 k.fetch()
                 log('%s: %s' % (pkg, k.dir))
             return 0
-        if not args.kernel or not args.scenario:
-            ap.error('--kernel and --scenario are required')
+        if not args.scenario:
+            ap.error('--scenario is required')
         return run(args)
     except Skip as e:
         print('SKIP: %s' % e, flush=True)
