@@ -13,8 +13,10 @@
  * and size in a bundle is checked before use; a corrupt bundle gives -EBADMSG
  * (bad structure) or -EILSEQ (checksum mismatch), never a crash. Nothing is
  * printed except through the callback set with btf_bundle_set_print().
- * A struct btf_bundle may be shared by threads for reading only; the
- * library keeps no global state except the print callback.
+ * The
+ * library keeps no global state except the print callback. Decompressed
+ * index chunks are cached in the bundle (published atomically), so a
+ * bundle may be shared by threads.
  */
 #ifndef BTFKIT_BTF_BUNDLE_H
 #define BTFKIT_BTF_BUNDLE_H
@@ -99,6 +101,7 @@ BTF_BUNDLE_API enum btf_bundle_codec btf_bundle__codec(const struct btf_bundle *
 BTF_BUNDLE_API const char *btf_bundle__codec_name(enum btf_bundle_codec codec);
 BTF_BUNDLE_API uint32_t btf_bundle__entry_cnt(const struct btf_bundle *b);
 BTF_BUNDLE_API uint32_t btf_bundle__blob_cnt(const struct btf_bundle *b);
+BTF_BUNDLE_API uint32_t btf_bundle__block_cnt(const struct btf_bundle *b);
 BTF_BUNDLE_API size_t btf_bundle__size(const struct btf_bundle *b);
 /* "key=value" provenance lines (bpftool version, sources), or "". */
 BTF_BUNDLE_API const char *btf_bundle__provenance(const struct btf_bundle *b);
@@ -114,19 +117,21 @@ BTF_BUNDLE_API const uint8_t *btf_bundle__object_sha256(const struct btf_bundle 
 BTF_BUNDLE_API int btf_bundle__check_object(const struct btf_bundle *b, const void *obj,
 					    size_t obj_sz, const uint8_t *sha256);
 
-/* One index entry; strings are owned by the bundle. */
+/* One index entry; strings are owned by the bundle (valid until it is freed). */
 struct btf_bundle_entry {
 	const char *arch;	/* BTFHub naming: x86_64, arm64 */
 	const char *distro;	/* ubuntu, centos, debian, ... */
 	const char *version;	/* 20.04, 8, 12, bullseye, ... */
 	const char *release;	/* uname -r: 5.4.0-100-generic */
-	uint32_t blob;		/* blob index (entries sharing BTF share a blob) */
+	uint32_t blob;		/* distinct-BTF id (entries sharing BTF share a blob) */
 	uint32_t raw_size;	/* size of the BTF in bytes */
-	uint32_t comp_size;	/* size of this blob's compressed stream */
-	uint32_t depth;		/* delta-chain length: streams decoded to read it */
+	uint32_t block;		/* compressed block holding the BTF */
 };
 
-/* Fill @e for entry @idx (index order). Returns 0 or -ENOENT. */
+/*
+ * Fill @e for entry @idx (index order). Returns 0, -ENOENT past the end, or
+ * -EBADMSG if the index chunk holding it is corrupt.
+ */
 BTF_BUNDLE_API int btf_bundle__entry(const struct btf_bundle *b, uint32_t idx,
 				     struct btf_bundle_entry *e);
 

@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * On-disk layout of a btfkit bundle (.btfb), shared by the writer (embedgen)
- * and the reader (libbtfbundle). See FORMAT.md for the prose version.
+ * and the reader (libbtfbundle). FORMAT.md is the prose version.
  *
- * All integers are little-endian u32; the whole bundle is below 4 GiB. The
- * reader never assumes alignment (a linked-in table may sit anywhere), so
- * fields are read with memcpy, never through these structs' pointers.
+ * All integers are little-endian u32; a bundle is below 4 GiB. The reader
+ * never assumes alignment (a linked-in table may sit anywhere), so fields
+ * are read with btfb_load_u32s(), never through pointers to these structs.
+ *
+ * Shape: an SSTable-like two-level index over solid-compressed blocks.
+ * The uncompressed top level holds one record per index chunk (its first
+ * key) and one per blob block. A lookup binary-searches the chunk records,
+ * decompresses one small chunk, binary-searches it, then decompresses the
+ * one block holding the BTF. Blocks are compressed with a shared preset
+ * dictionary sampled from the bundle's own BTFs.
  */
 #ifndef BTFKIT_BUNDLE_FORMAT_H
 #define BTFKIT_BUNDLE_FORMAT_H
@@ -16,11 +23,9 @@
 #define BTFB_MAGIC		"BTFKITB\0"
 #define BTFB_MAGIC_LEN		8
 #define BTFB_VERSION		1
-#define BTFB_NO_REF		0xffffffffu
-/* Longest delta chain a reader follows; bounds the work of one lookup. */
-#define BTFB_MAX_DEPTH		16
-/* Largest BTF a blob may decompress to (a full vmlinux BTF is ~30 MB). */
-#define BTFB_MAX_RAW_SIZE	(256u << 20)
+/* Upper bounds a reader enforces (and the writer respects). */
+#define BTFB_MAX_RAW_SIZE	(256u << 20)	/* one BTF (a full vmlinux BTF is ~30 MB) */
+#define BTFB_MAX_BLOCK_SIZE	(512u << 20)	/* one decompressed chunk, block or dictionary */
 
 struct btfb_header {
 	char magic[BTFB_MAGIC_LEN];
@@ -29,21 +34,25 @@ struct btfb_header {
 	uint32_t codec;		/* enum btf_bundle_codec */
 	uint32_t flags;		/* none defined; must be 0 */
 	uint32_t entry_cnt;
-	uint32_t blob_cnt;
+	uint32_t blob_cnt;	/* distinct BTFs */
 	uint32_t object_cnt;
-	uint32_t max_depth;	/* deepest delta chain in this bundle */
-	uint32_t str_off;	/* string table: NUL-terminated strings */
+	uint32_t chunk_cnt;
+	uint32_t block_cnt;
+	uint32_t str_off;	/* top-level strings, NUL-terminated, sorted */
 	uint32_t str_len;
 	uint32_t obj_off;	/* object_cnt x struct btfb_object */
-	uint32_t entry_off;	/* entry_cnt x struct btfb_entry, key order */
-	uint32_t alt_off;	/* entry_cnt x u32 entry ids, fallback order */
-	uint32_t blob_off;	/* blob_cnt x struct btfb_blob */
+	uint32_t chunk_off;	/* chunk_cnt x struct btfb_chunk, key order */
+	uint32_t block_off;	/* block_cnt x struct btfb_block, blob order */
+	uint32_t dict_off;	/* dictionary stream, relative to data_off */
+	uint32_t dict_comp;
+	uint32_t dict_raw;	/* 0: no dictionary */
+	uint32_t dict_crc;
 	uint32_t data_off;	/* compressed streams */
 	uint32_t data_len;
 	uint32_t prov_str;	/* string offset of the provenance text */
 	uint32_t total_len;	/* size of the whole bundle */
 	uint32_t meta_crc;	/* crc32 of [0, data_off) with this field zero */
-	uint32_t reserved[3];
+	uint32_t reserved;
 };
 
 /* SHA-256 of a BPF object the BTFs were reduced against, and its name. */
@@ -52,45 +61,69 @@ struct btfb_object {
 	uint32_t name_str;
 };
 
+/* A compressed stream inside the data area. */
+struct btfb_stream {
+	uint32_t off;		/* relative to header.data_off */
+	uint32_t comp;
+	uint32_t raw;
+	uint32_t crc;		/* zlib crc32 of the raw bytes */
+};
+
 /*
- * Index entry. Entries are sorted by (arch, distro, version, release) with
- * strcmp() on each field, so a lookup is a binary search. The alt table
- * orders the same entries by (arch, distro, release, version) for the
- * "same release, another version" fallback, also a binary search.
+ * Index chunk record: the first key of the chunk (top-level string
+ * offsets) and its entry count. Chunks partition the entries, which are
+ * sorted by (arch, distro, version, release), strcmp() on each field.
  */
-struct btfb_entry {
+struct btfb_chunk {
 	uint32_t arch_str;
 	uint32_t distro_str;
 	uint32_t version_str;
 	uint32_t release_str;
-	uint32_t blob;
-	uint32_t reserved;
+	uint32_t entry_cnt;
+	struct btfb_stream s;
+};
+
+/* Blob block record: blocks partition the blobs in blob-id order. */
+struct btfb_block {
+	uint32_t blob_cnt;
+	struct btfb_stream s;
 };
 
 /*
- * One distinct BTF. Its stream is compressed with the raw bytes of blob
- * @ref as a preset dictionary (LZMA2 preset_dict, or a deflate dictionary),
- * like a delta in a git pack: similar kernels cost only their differences.
- * ref < own index, so chains end; depth = 1 + depth(ref), 0 without ref.
+ * Decompressed chunk: u32 entry_cnt (n), u32 str_len, then the entries
+ * column by column (n arch_str, n distro_str, n version_str, n release_str,
+ * n blob, n raw_size), each delta-coded (value minus the previous value of
+ * its column, mod 2^32) so that runs and steady increments compress to
+ * almost nothing, then str_len bytes of chunk-local strings. No dictionary.
  */
-struct btfb_blob {
-	uint32_t data_off;	/* relative to header.data_off */
-	uint32_t comp_size;
-	uint32_t raw_size;
-	uint32_t crc32;		/* zlib crc32 of the raw bytes */
-	uint32_t ref;		/* BTFB_NO_REF or a smaller blob index */
-	uint32_t depth;
+struct btfb_chunk_entry {
+	uint32_t arch_str;	/* chunk-local string offsets */
+	uint32_t distro_str;
+	uint32_t version_str;
+	uint32_t release_str;
+	uint32_t blob;		/* global blob id */
+	uint32_t raw_size;	/* size of that blob's BTF */
 };
+
+/*
+ * Decompressed block: u32 blob_cnt, blob_cnt u32 sizes, then the BTFs back
+ * to back. Compressed with the dictionary as preset (LZMA2 preset_dict,
+ * deflate dictionary). The block's crc32 covers every BTF in it and is
+ * checked on every read; a per-BTF checksum would cost 4 incompressible
+ * bytes per kernel, a third of what a whole solid archive spends on one.
+ */
 
 #define BTFB_HEADER_LEN		((uint32_t)sizeof(struct btfb_header))
 #define BTFB_OBJECT_LEN		((uint32_t)sizeof(struct btfb_object))
-#define BTFB_ENTRY_LEN		((uint32_t)sizeof(struct btfb_entry))
-#define BTFB_BLOB_LEN		((uint32_t)sizeof(struct btfb_blob))
+#define BTFB_CHUNK_LEN		((uint32_t)sizeof(struct btfb_chunk))
+#define BTFB_BLOCK_LEN		((uint32_t)sizeof(struct btfb_block))
+#define BTFB_CENTRY_LEN		((uint32_t)sizeof(struct btfb_chunk_entry))
 
-_Static_assert(sizeof(struct btfb_header) == 96, "header layout");
+_Static_assert(sizeof(struct btfb_header) == 104, "header layout");
 _Static_assert(sizeof(struct btfb_object) == 36, "object layout");
-_Static_assert(sizeof(struct btfb_entry) == 24, "entry layout");
-_Static_assert(sizeof(struct btfb_blob) == 24, "blob layout");
+_Static_assert(sizeof(struct btfb_chunk) == 36, "chunk layout");
+_Static_assert(sizeof(struct btfb_block) == 20, "block layout");
+_Static_assert(sizeof(struct btfb_chunk_entry) == 24, "chunk entry layout");
 
 static inline uint32_t btfb_le32(const void *p)
 {

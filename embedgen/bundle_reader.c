@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * libbtfbundle's reader: validate a bundle once at open, then answer
- * lookups with a binary search and decode only the delta chain of the
- * entry asked for.
+ * libbtfbundle's reader: validate the top level once at open; a lookup
+ * binary-searches the chunk records, decodes (and caches) one index chunk,
+ * binary-searches it, and decodes the one block holding the BTF. Decoded
+ * data is untrusted like the rest and checked before use.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,12 +22,26 @@
 #include "fsutil.h"
 #include "sha256.h"
 
+/* A decoded index chunk. */
+struct chunk {
+	uint8_t *raw;
+	uint32_t n;
+	const uint8_t *cols;		/* BTFB_CENTRY_LEN / 4 columns of n u32 */
+	const char *strs;
+	uint32_t str_len;
+};
+
 struct btf_bundle {
 	const uint8_t *data;
 	size_t size;		/* header.total_len */
 	void *owned;		/* copy or file contents, freed with the bundle */
 	struct btfb_header hdr;	/* host byte order */
 	const char *strs;
+	uint32_t *chunk_base;	/* chunk_cnt + 1 prefix sums of entry counts */
+	uint32_t *block_base;	/* block_cnt + 1 prefix sums of blob counts */
+	/* Decoded lazily and published with a compare-and-swap. */
+	struct chunk **chunks;
+	uint8_t *dict;
 };
 
 static int default_print(enum btf_bundle_print_level level, const char *fmt, va_list ap)
@@ -60,26 +75,27 @@ void bundle_pr(enum btf_bundle_print_level level, const char *fmt, ...)
 	errno = saved;
 }
 
-static void get_entry(const struct btf_bundle *b, uint32_t i, struct btfb_entry *e)
+
+static void get_chunk_rec(const struct btf_bundle *b, uint32_t i, struct btfb_chunk *c)
 {
-	btfb_load_u32s(e, b->data + b->hdr.entry_off + (size_t)i * BTFB_ENTRY_LEN,
-		       BTFB_ENTRY_LEN / 4);
+	btfb_load_u32s(c, b->data + b->hdr.chunk_off + (size_t)i * BTFB_CHUNK_LEN,
+		       BTFB_CHUNK_LEN / 4);
 }
 
-static void get_blob(const struct btf_bundle *b, uint32_t i, struct btfb_blob *bl)
+static void get_block_rec(const struct btf_bundle *b, uint32_t i, struct btfb_block *bl)
 {
-	btfb_load_u32s(bl, b->data + b->hdr.blob_off + (size_t)i * BTFB_BLOB_LEN,
-		       BTFB_BLOB_LEN / 4);
-}
-
-static uint32_t get_alt(const struct btf_bundle *b, uint32_t i)
-{
-	return btfb_le32(b->data + b->hdr.alt_off + (size_t)i * 4);
+	btfb_load_u32s(bl, b->data + b->hdr.block_off + (size_t)i * BTFB_BLOCK_LEN,
+		       BTFB_BLOCK_LEN / 4);
 }
 
 static const char *str_at(const struct btf_bundle *b, uint32_t off)
 {
 	return b->strs + off;
+}
+
+static int check_str(const struct btf_bundle *b, uint32_t off)
+{
+	return off < b->hdr.str_len ? 0 : -EBADMSG;
 }
 
 /* A section [off, off + cnt * len) inside the metadata area. */
@@ -96,49 +112,58 @@ static int check_section(const struct btfb_header *h, const char *what,
 	return 0;
 }
 
-static int check_str(const struct btf_bundle *b, uint32_t off)
+static int check_stream(const struct btfb_header *h, const struct btfb_stream *s)
 {
-	return off < b->hdr.str_len ? 0 : -EBADMSG;
+	if (!s->comp || (uint64_t)s->off + s->comp > h->data_len || s->raw > BTFB_MAX_BLOCK_SIZE)
+		return -EBADMSG;
+	return 0;
 }
 
-static int cmp_key(const char *a1, const char *a2, const char *a3, const char *a4,
-		   const char *b1, const char *b2, const char *b3, const char *b4)
-{
-	int c;
+struct key {
+	const char *f[4];	/* arch, distro, version, release */
+};
 
-	if ((c = strcmp(a1, b1)) || (c = strcmp(a2, b2)) || (c = strcmp(a3, b3)))
-		return c;
-	return strcmp(a4, b4);
+static int cmp_key(const struct key *a, const struct key *b)
+{
+	int i, c;
+
+	for (i = 0; i < 4; i++)
+		if ((c = strcmp(a->f[i], b->f[i])))
+			return c;
+	return 0;
 }
 
-/* Index order: (arch, distro, version, release). */
-static int cmp_entry(const struct btf_bundle *b, const struct btfb_entry *x,
-		     const struct btfb_entry *y)
+static void chunk_rec_key(const struct btf_bundle *b, const struct btfb_chunk *c, struct key *k)
 {
-	return cmp_key(str_at(b, x->arch_str), str_at(b, x->distro_str),
-		       str_at(b, x->version_str), str_at(b, x->release_str),
-		       str_at(b, y->arch_str), str_at(b, y->distro_str),
-		       str_at(b, y->version_str), str_at(b, y->release_str));
+	k->f[0] = str_at(b, c->arch_str);
+	k->f[1] = str_at(b, c->distro_str);
+	k->f[2] = str_at(b, c->version_str);
+	k->f[3] = str_at(b, c->release_str);
 }
 
-/* Fallback order: (arch, distro, release, version). */
-static int cmp_alt(const struct btf_bundle *b, const struct btfb_entry *x,
-		   const struct btfb_entry *y)
+static void chunk_entry(const struct chunk *c, uint32_t i, struct btfb_chunk_entry *e, struct key *k)
 {
-	return cmp_key(str_at(b, x->arch_str), str_at(b, x->distro_str),
-		       str_at(b, x->release_str), str_at(b, x->version_str),
-		       str_at(b, y->arch_str), str_at(b, y->distro_str),
-		       str_at(b, y->release_str), str_at(b, y->version_str));
+	uint32_t *f = (uint32_t *)e;
+	size_t col;
+
+	for (col = 0; col < BTFB_CENTRY_LEN / 4; col++)
+		f[col] = btfb_le32(c->cols + 4 * (col * c->n + i));
+	if (k) {
+		k->f[0] = c->strs + e->arch_str;
+		k->f[1] = c->strs + e->distro_str;
+		k->f[2] = c->strs + e->version_str;
+		k->f[3] = c->strs + e->release_str;
+	}
 }
 
-static int check_index(const struct btf_bundle *b)
+static int check_top(struct btf_bundle *b)
 {
 	const struct btfb_header *h = &b->hdr;
-	struct btfb_entry e, prev = {};
-	struct btfb_blob bl, ref;
-	uint8_t *seen = NULL;
+	struct btfb_chunk c;
+	struct btfb_block bl;
+	struct key k, prev;
+	uint64_t sum;
 	uint32_t i;
-	int err = -EBADMSG;
 
 	for (i = 0; i < h->object_cnt; i++) {
 		uint32_t name = btfb_le32(b->data + h->obj_off + (size_t)i * BTFB_OBJECT_LEN + 32);
@@ -146,58 +171,51 @@ static int check_index(const struct btf_bundle *b)
 		if (check_str(b, name))
 			return -EBADMSG;
 	}
-	for (i = 0; i < h->blob_cnt; i++) {
-		get_blob(b, i, &bl);
-		if ((uint64_t)bl.data_off + bl.comp_size > h->data_len ||
-		    bl.raw_size > BTFB_MAX_RAW_SIZE || bl.comp_size == 0)
-			return -EBADMSG;
-		if (bl.ref == BTFB_NO_REF) {
-			if (bl.depth)
-				return -EBADMSG;
-			continue;
-		}
-		/* ref < i: chains cannot loop and every depth is already checked */
-		if (bl.ref >= i)
-			return -EBADMSG;
-		get_blob(b, bl.ref, &ref);
-		if (bl.depth != ref.depth + 1 || bl.depth > h->max_depth)
-			return -EBADMSG;
-	}
-	for (i = 0; i < h->entry_cnt; i++) {
-		get_entry(b, i, &e);
-		if (check_str(b, e.arch_str) || check_str(b, e.distro_str) ||
-		    check_str(b, e.version_str) || check_str(b, e.release_str) ||
-		    e.blob >= h->blob_cnt)
-			return -EBADMSG;
-		if (i && cmp_entry(b, &prev, &e) >= 0)
-			return -EBADMSG;	/* unsorted or duplicate key */
-		prev = e;
-	}
-	/* The fallback table must be a permutation of the entries, sorted. */
-	seen = calloc(h->entry_cnt / 8 + 1, 1);
-	if (!seen)
+	if (h->dict_raw ? check_stream(h, &(struct btfb_stream){ h->dict_off, h->dict_comp,
+								  h->dict_raw, h->dict_crc })
+			: h->dict_comp != 0)
+		return -EBADMSG;
+	b->chunk_base = calloc((size_t)h->chunk_cnt + 1, sizeof(*b->chunk_base));
+	b->block_base = calloc((size_t)h->block_cnt + 1, sizeof(*b->block_base));
+	b->chunks = calloc(h->chunk_cnt ?: 1, sizeof(*b->chunks));
+	if (!b->chunk_base || !b->block_base || !b->chunks)
 		return -ENOMEM;
-	for (i = 0; i < h->entry_cnt; i++) {
-		uint32_t id = get_alt(b, i);
-
-		if (id >= h->entry_cnt || seen[id / 8] & (1u << (id % 8)))
-			goto out;
-		seen[id / 8] |= 1u << (id % 8);
-		get_entry(b, id, &e);
-		if (i && cmp_alt(b, &prev, &e) >= 0)
-			goto out;
-		prev = e;
+	for (i = 0, sum = 0; i < h->chunk_cnt; i++) {
+		get_chunk_rec(b, i, &c);
+		if (check_str(b, c.arch_str) || check_str(b, c.distro_str) ||
+		    check_str(b, c.version_str) || check_str(b, c.release_str) ||
+		    !c.entry_cnt || check_stream(h, &c.s))
+			return -EBADMSG;
+		chunk_rec_key(b, &c, &k);
+		if (i && cmp_key(&prev, &k) >= 0)
+			return -EBADMSG;	/* chunks out of order */
+		prev = k;
+		b->chunk_base[i] = sum;
+		sum += c.entry_cnt;
+		if (sum > h->entry_cnt)
+			return -EBADMSG;
 	}
-	err = 0;
-out:
-	free(seen);
-	return err;
+	b->chunk_base[h->chunk_cnt] = sum;
+	if (sum != h->entry_cnt)
+		return -EBADMSG;
+	for (i = 0, sum = 0; i < h->block_cnt; i++) {
+		get_block_rec(b, i, &bl);
+		if (!bl.blob_cnt || check_stream(h, &bl.s))
+			return -EBADMSG;
+		b->block_base[i] = sum;
+		sum += bl.blob_cnt;
+		if (sum > h->blob_cnt)
+			return -EBADMSG;
+	}
+	b->block_base[h->block_cnt] = sum;
+	return sum == h->blob_cnt ? 0 : -EBADMSG;
 }
 
 static int bundle_parse(struct btf_bundle *b, const uint8_t *data, size_t size)
 {
 	struct btfb_header *h = &b->hdr;
-	uint8_t meta_crc_zero[4] = {};
+	const uint8_t zero[4] = {};
+	const size_t crc_at = offsetof(struct btfb_header, meta_crc);
 	uLong crc;
 
 	if (size < BTFB_HEADER_LEN || memcmp(data, BTFB_MAGIC, BTFB_MAGIC_LEN)) {
@@ -210,25 +228,22 @@ static int bundle_parse(struct btf_bundle *b, const uint8_t *data, size_t size)
 		pr_bdebug("bundle: format version %u, this reader knows %u\n", h->version, BTFB_VERSION);
 		return -EPROTO;
 	}
-	if (h->hdr_len < BTFB_HEADER_LEN || h->total_len > size || h->total_len < h->hdr_len ||
-	    h->flags || !bundle_codec__valid(h->codec) || h->max_depth > BTFB_MAX_DEPTH)
+	if (h->hdr_len < BTFB_HEADER_LEN || h->total_len > size || h->flags ||
+	    !bundle_codec__valid(h->codec) || h->data_off < h->hdr_len ||
+	    (uint64_t)h->data_off + h->data_len != h->total_len)
 		return -EBADMSG;
-	if (h->data_off < h->hdr_len || (uint64_t)h->data_off + h->data_len != h->total_len)
-		return -EBADMSG;
-	/* Bit flips in the metadata are caught here, in the streams by blob crc. */
-	crc = crc32(0, data, offsetof(struct btfb_header, meta_crc));
-	crc = crc32(crc, meta_crc_zero, 4);
-	crc = crc32(crc, data + offsetof(struct btfb_header, meta_crc) + 4,
-		    h->data_off - offsetof(struct btfb_header, meta_crc) - 4);
+	/* Bit flips in the metadata are caught here, in the streams by their crc. */
+	crc = crc32(0, data, crc_at);
+	crc = crc32(crc, zero, 4);
+	crc = crc32(crc, data + crc_at + 4, h->data_off - crc_at - 4);
 	if (crc != h->meta_crc) {
 		pr_bdebug("bundle: metadata checksum mismatch\n");
 		return -EBADMSG;
 	}
 	if (check_section(h, "string", h->str_off, h->str_len, 1) ||
 	    check_section(h, "object", h->obj_off, h->object_cnt, BTFB_OBJECT_LEN) ||
-	    check_section(h, "entry", h->entry_off, h->entry_cnt, BTFB_ENTRY_LEN) ||
-	    check_section(h, "alt", h->alt_off, h->entry_cnt, 4) ||
-	    check_section(h, "blob", h->blob_off, h->blob_cnt, BTFB_BLOB_LEN))
+	    check_section(h, "chunk", h->chunk_off, h->chunk_cnt, BTFB_CHUNK_LEN) ||
+	    check_section(h, "block", h->block_off, h->block_cnt, BTFB_BLOCK_LEN))
 		return -EBADMSG;
 	if (h->str_len == 0 || data[h->str_off + h->str_len - 1] != '\0')
 		return -EBADMSG;
@@ -237,7 +252,155 @@ static int bundle_parse(struct btf_bundle *b, const uint8_t *data, size_t size)
 	b->strs = (const char *)data + h->str_off;
 	if (check_str(b, h->prov_str))
 		return -EBADMSG;
-	return check_index(b);
+	return check_top(b);
+}
+
+/* Decode one stream into a new buffer and verify its size and checksum. */
+static int decode_stream(const struct btf_bundle *b, const struct btfb_stream *s,
+			 const void *dict, size_t dict_len, uint8_t **out)
+{
+	uint8_t *buf = malloc(s->raw ?: 1);
+	int err;
+
+	if (!buf)
+		return -ENOMEM;
+	err = bundle_codec__decompress(b->hdr.codec, dict, dict_len,
+				       b->data + b->hdr.data_off + s->off, s->comp, buf, s->raw);
+	if (!err && crc32(0, buf, s->raw) != s->crc)
+		err = -EILSEQ;
+	if (err) {
+		pr_bdebug("bundle: stream at %u: %s\n", s->off,
+			  err == -EILSEQ ? "checksum mismatch" : "corrupt stream");
+		free(buf);
+		return err;
+	}
+	*out = buf;
+	return 0;
+}
+
+/* Turn the delta-coded columns back into values, in place. */
+static void undelta_columns(struct chunk *c)
+{
+	uint8_t *col = c->raw + 8;
+	uint32_t i, k, prev;
+
+	for (k = 0; k < BTFB_CENTRY_LEN / 4; k++, col += 4 * (size_t)c->n) {
+		for (i = 0, prev = 0; i < c->n; i++) {
+			prev += btfb_le32(col + 4 * i);
+			btfb_put_le32(col + 4 * i, prev);
+		}
+	}
+}
+
+static void chunk_free(struct chunk *c)
+{
+	if (c)
+		free(c->raw);
+	free(c);
+}
+
+/* Structure of a decoded chunk: sizes, strings, order, and its place in the index. */
+static int chunk_check(const struct btf_bundle *b, uint32_t idx, struct chunk *c,
+		       const struct btfb_chunk *rec)
+{
+	struct btfb_chunk_entry e;
+	struct key k, prev, first;
+	uint32_t i;
+
+	chunk_rec_key(b, rec, &first);
+	for (i = 0; i < c->n; i++) {
+		chunk_entry(c, i, &e, NULL);
+		if (e.arch_str >= c->str_len || e.distro_str >= c->str_len ||
+		    e.version_str >= c->str_len || e.release_str >= c->str_len ||
+		    e.blob >= b->hdr.blob_cnt || e.raw_size > BTFB_MAX_RAW_SIZE)
+			return -EBADMSG;
+		chunk_entry(c, i, &e, &k);
+		if (i ? cmp_key(&prev, &k) >= 0 : cmp_key(&first, &k) != 0)
+			return -EBADMSG;
+		prev = k;
+	}
+	/* The last key must stay below the next chunk's first key. */
+	if (idx + 1 < b->hdr.chunk_cnt) {
+		struct btfb_chunk next;
+
+		get_chunk_rec(b, idx + 1, &next);
+		chunk_rec_key(b, &next, &first);
+		if (cmp_key(&prev, &first) >= 0)
+			return -EBADMSG;
+	}
+	return 0;
+}
+
+static int get_chunk(const struct btf_bundle *b, uint32_t idx, const struct chunk **out)
+{
+	struct chunk *c, *expected = NULL;
+	struct btfb_chunk rec;
+	uint64_t need;
+	int err;
+
+	c = __atomic_load_n(&b->chunks[idx], __ATOMIC_ACQUIRE);
+	if (c) {
+		*out = c;
+		return 0;
+	}
+	get_chunk_rec(b, idx, &rec);
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	err = decode_stream(b, &rec.s, NULL, 0, &c->raw);
+	if (err)
+		goto err;
+	err = -EBADMSG;
+	if (rec.s.raw < 8)
+		goto err;
+	c->n = btfb_le32(c->raw);
+	c->str_len = btfb_le32(c->raw + 4);
+	need = 8 + (uint64_t)c->n * BTFB_CENTRY_LEN + c->str_len;
+	if (c->n != rec.entry_cnt || need != rec.s.raw || !c->str_len)
+		goto err;
+	c->cols = c->raw + 8;
+	c->strs = (const char *)c->cols + (size_t)c->n * BTFB_CENTRY_LEN;
+	undelta_columns(c);
+	if (c->strs[c->str_len - 1] != '\0')
+		goto err;
+	err = chunk_check(b, idx, c, &rec);
+	if (err)
+		goto err;
+	/* Another thread may have won the race: use its copy. */
+	if (!__atomic_compare_exchange_n(&((struct btf_bundle *)b)->chunks[idx], &expected, c,
+					 false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		chunk_free(c);
+		c = expected;
+	}
+	*out = c;
+	return 0;
+err:
+	chunk_free(c);
+	return err;
+}
+
+static int get_dict(const struct btf_bundle *b, const uint8_t **out)
+{
+	struct btfb_stream s = { b->hdr.dict_off, b->hdr.dict_comp, b->hdr.dict_raw, b->hdr.dict_crc };
+	uint8_t *d, *expected = NULL;
+	int err;
+
+	*out = NULL;
+	if (!b->hdr.dict_raw)
+		return 0;
+	d = __atomic_load_n(&b->dict, __ATOMIC_ACQUIRE);
+	if (!d) {
+		err = decode_stream(b, &s, NULL, 0, &d);
+		if (err)
+			return err;
+		if (!__atomic_compare_exchange_n(&((struct btf_bundle *)b)->dict, &expected, d,
+						 false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			free(d);
+			d = expected;
+		}
+	}
+	*out = d;
+	return 0;
 }
 
 static struct btf_bundle *bundle_open(const void *data, size_t size, void *owned,
@@ -297,8 +460,16 @@ struct btf_bundle *btf_bundle__open_file(const char *path, const struct btf_bund
 
 void btf_bundle__free(struct btf_bundle *b)
 {
+	uint32_t i;
+
 	if (!b)
 		return;
+	for (i = 0; b->chunks && i < b->hdr.chunk_cnt; i++)
+		chunk_free(b->chunks[i]);
+	free(b->chunks);
+	free(b->dict);
+	free(b->chunk_base);
+	free(b->block_base);
 	free(b->owned);
 	free(b);
 }
@@ -307,6 +478,7 @@ uint32_t btf_bundle__format_version(const struct btf_bundle *b) { return b->hdr.
 enum btf_bundle_codec btf_bundle__codec(const struct btf_bundle *b) { return b->hdr.codec; }
 uint32_t btf_bundle__entry_cnt(const struct btf_bundle *b) { return b->hdr.entry_cnt; }
 uint32_t btf_bundle__blob_cnt(const struct btf_bundle *b) { return b->hdr.blob_cnt; }
+uint32_t btf_bundle__block_cnt(const struct btf_bundle *b) { return b->hdr.block_cnt; }
 size_t btf_bundle__size(const struct btf_bundle *b) { return b->size; }
 uint32_t btf_bundle__object_cnt(const struct btf_bundle *b) { return b->hdr.object_cnt; }
 const char *btf_bundle__provenance(const struct btf_bundle *b) { return str_at(b, b->hdr.prov_str); }
@@ -350,63 +522,157 @@ int btf_bundle__check_object(const struct btf_bundle *b, const void *obj, size_t
 	return -ESTALE;
 }
 
-int btf_bundle__entry(const struct btf_bundle *b, uint32_t idx, struct btf_bundle_entry *out)
+/* Chunk holding entry @idx: the last chunk whose base is <= idx. */
+static uint32_t chunk_of_entry(const struct btf_bundle *b, uint32_t idx)
 {
-	struct btfb_entry e;
-	struct btfb_blob bl;
+	uint32_t lo = 0, hi = b->hdr.chunk_cnt;
 
-	if (idx >= b->hdr.entry_cnt)
-		return -ENOENT;
-	get_entry(b, idx, &e);
-	get_blob(b, e.blob, &bl);
-	out->arch = str_at(b, e.arch_str);
-	out->distro = str_at(b, e.distro_str);
-	out->version = str_at(b, e.version_str);
-	out->release = str_at(b, e.release_str);
-	out->blob = e.blob;
-	out->raw_size = bl.raw_size;
-	out->comp_size = bl.comp_size;
-	out->depth = bl.depth;
-	return 0;
-}
-
-/* Lower bound of a key in index order (@alt = 0) or fallback order (@alt = 1). */
-static uint32_t lower_bound(const struct btf_bundle *b, int alt, const char *arch,
-			    const char *distro, const char *k3, const char *k4)
-{
-	uint32_t lo = 0, hi = b->hdr.entry_cnt;
-	struct btfb_entry e;
-
-	while (lo < hi) {
+	while (hi - lo > 1) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		int c;
 
-		get_entry(b, alt ? get_alt(b, mid) : mid, &e);
-		c = cmp_key(str_at(b, e.arch_str), str_at(b, e.distro_str),
-			    str_at(b, alt ? e.release_str : e.version_str),
-			    str_at(b, alt ? e.version_str : e.release_str),
-			    arch, distro, k3, k4);
-		if (c < 0)
-			lo = mid + 1;
+		if (b->chunk_base[mid] <= idx)
+			lo = mid;
 		else
 			hi = mid;
 	}
 	return lo;
 }
 
-static int find_exact(const struct btf_bundle *b, const char *arch, const char *distro,
-		      const char *version, const char *release)
+static int locate(const struct btf_bundle *b, uint32_t idx, const struct chunk **c,
+		  struct btfb_chunk_entry *e, struct key *k)
 {
-	uint32_t i = lower_bound(b, 0, arch, distro, version, release);
-	struct btfb_entry e;
+	uint32_t ci;
+	int err;
 
-	if (i == b->hdr.entry_cnt)
+	if (idx >= b->hdr.entry_cnt)
 		return -ENOENT;
-	get_entry(b, i, &e);
-	if (cmp_key(str_at(b, e.arch_str), str_at(b, e.distro_str), str_at(b, e.version_str),
-		    str_at(b, e.release_str), arch, distro, version, release))
+	ci = chunk_of_entry(b, idx);
+	err = get_chunk(b, ci, c);
+	if (err)
+		return err;
+	chunk_entry(*c, idx - b->chunk_base[ci], e, k);
+	return 0;
+}
+
+int btf_bundle__entry(const struct btf_bundle *b, uint32_t idx, struct btf_bundle_entry *out)
+{
+	const struct chunk *c;
+	struct btfb_chunk_entry e;
+	struct key k;
+	uint32_t lo = 0, hi = b->hdr.block_cnt;
+	int err;
+
+	err = locate(b, idx, &c, &e, &k);
+	if (err)
+		return err;
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (b->block_base[mid] <= e.blob)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	out->arch = k.f[0];
+	out->distro = k.f[1];
+	out->version = k.f[2];
+	out->release = k.f[3];
+	out->blob = e.blob;
+	out->raw_size = e.raw_size;
+	out->block = lo;
+	return 0;
+}
+
+/*
+ * Index of the last chunk whose first key is <= @k, or -1 if @k sorts
+ * before every chunk.
+ */
+static int64_t chunk_for_key(const struct btf_bundle *b, const struct key *k)
+{
+	uint32_t lo = 0, hi = b->hdr.chunk_cnt;
+	struct btfb_chunk c;
+	struct key ck;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		get_chunk_rec(b, mid, &c);
+		chunk_rec_key(b, &c, &ck);
+		if (cmp_key(&ck, k) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (int64_t)lo - 1;
+}
+
+/* Exact lookup: entry index, -ENOENT, or an error decoding a chunk. */
+static int find_exact(const struct btf_bundle *b, const struct key *want)
+{
+	int64_t ci = chunk_for_key(b, want);
+	const struct chunk *c;
+	struct btfb_chunk_entry e;
+	struct key k;
+	uint32_t lo = 0, hi;
+	int err;
+
+	if (ci < 0)
 		return -ENOENT;
-	return i;
+	err = get_chunk(b, ci, &c);
+	if (err)
+		return err;
+	hi = c->n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int cmp;
+
+		chunk_entry(c, mid, &e, &k);
+		cmp = cmp_key(&k, want);
+		if (!cmp)
+			return b->chunk_base[ci] + mid;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -ENOENT;
+}
+
+/*
+ * Fallback: the same arch, distro and release under another version. The
+ * candidates are the entries of (arch, distro), contiguous in key order;
+ * the greatest version in strverscmp() order wins.
+ */
+static int find_fallback(const struct btf_bundle *b, const struct btf_host *host,
+			 const char **version)
+{
+	struct key lo_key = { { host->arch, host->distro, "", "" } }, k;
+	int64_t ci = chunk_for_key(b, &lo_key);
+	const struct chunk *c;
+	struct btfb_chunk_entry e;
+	int best = -ENOENT, err;
+	uint32_t i;
+
+	for (ci = ci < 0 ? 0 : ci; ci < b->hdr.chunk_cnt; ci++) {
+		err = get_chunk(b, ci, &c);
+		if (err)
+			return err;
+		for (i = 0; i < c->n; i++) {
+			chunk_entry(c, i, &e, &k);
+			if (strcmp(k.f[0], host->arch) || strcmp(k.f[1], host->distro)) {
+				if (cmp_key(&k, &lo_key) > 0)
+					return best;	/* past (arch, distro) */
+				continue;
+			}
+			if (strcmp(k.f[3], host->release))
+				continue;
+			if (best < 0 || strverscmp(k.f[2], *version) > 0) {
+				best = b->chunk_base[ci] + i;
+				*version = k.f[2];
+			}
+		}
+	}
+	return best;
 }
 
 /*
@@ -459,12 +725,12 @@ int btf_bundle__find(const struct btf_bundle *b, const struct btf_host *host,
 		     struct btf_bundle_match *m)
 {
 	const char *alias = version_alias(host->distro, host->version);
-	struct btfb_entry e, best_e = {};
-	int idx, best = -1;
-	uint32_t i;
+	struct key want = { { host->arch, host->distro, host->version, host->release } };
+	const char *version = NULL;
+	int idx;
 
 	memset(m, 0, sizeof(*m));
-	idx = find_exact(b, host->arch, host->distro, host->version, host->release);
+	idx = find_exact(b, &want);
 	if (idx >= 0) {
 		m->kind = BTF_BUNDLE_MATCH_EXACT;
 		m->entry = idx;
@@ -473,7 +739,8 @@ int btf_bundle__find(const struct btf_bundle *b, const struct btf_host *host,
 		return idx;
 	}
 	if (alias) {
-		idx = find_exact(b, host->arch, host->distro, alias, host->release);
+		want.f[2] = alias;
+		idx = find_exact(b, &want);
 		if (idx >= 0) {
 			m->kind = BTF_BUNDLE_MATCH_ALIAS;
 			m->entry = idx;
@@ -484,30 +751,18 @@ int btf_bundle__find(const struct btf_bundle *b, const struct btf_host *host,
 		}
 	}
 	/* Same kernel build filed under another version of the distro. */
-	for (i = lower_bound(b, 1, host->arch, host->distro, host->release, "");
-	     i < b->hdr.entry_cnt; i++) {
-		uint32_t id = get_alt(b, i);
-
-		get_entry(b, id, &e);
-		if (strcmp(str_at(b, e.arch_str), host->arch) ||
-		    strcmp(str_at(b, e.distro_str), host->distro) ||
-		    strcmp(str_at(b, e.release_str), host->release))
-			break;
-		if (best < 0 || strverscmp(str_at(b, e.version_str),
-					   str_at(b, best_e.version_str)) > 0) {
-			best = id;
-			best_e = e;
-		}
-	}
-	if (best >= 0) {
-		e = best_e;
+	idx = find_fallback(b, host, &version);
+	if (idx >= 0) {
 		m->kind = BTF_BUNDLE_MATCH_FALLBACK;
-		m->entry = best;
-		set_reason(m,
-			 "no entry for %s/%s/%s/%s; fallback to the same release under %s/%s",
-			 host->distro, host->version, host->arch, host->release,
-			 host->distro, str_at(b, e.version_str));
-		return best;
+		m->entry = idx;
+		set_reason(m, "no entry for %s/%s/%s/%s; fallback to the same release under %s/%s",
+			   host->distro, host->version, host->arch, host->release,
+			   host->distro, version);
+		return idx;
+	}
+	if (idx != -ENOENT) {
+		set_reason(m, "bundle index is corrupt (%s)", strerror(-idx));
+		return idx;
 	}
 	m->kind = BTF_BUNDLE_MATCH_NONE;
 	set_reason(m,
@@ -517,73 +772,63 @@ int btf_bundle__find(const struct btf_bundle *b, const struct btf_host *host,
 	return -ENOENT;
 }
 
-/* Decode blob @idx by walking its delta chain from the root down. */
-static int blob_decode(const struct btf_bundle *b, uint32_t idx, uint8_t **out, size_t *out_len)
-{
-	uint32_t chain[BTFB_MAX_DEPTH + 1];
-	uint8_t *prev = NULL, *cur = NULL;
-	size_t prev_len = 0;
-	struct btfb_blob bl;
-	int n = 0, err = 0;
 
-	/* Depths were validated at open: the chain has at most max_depth + 1 links. */
-	for (;;) {
-		get_blob(b, idx, &bl);
-		chain[n++] = idx;
-		if (bl.ref == BTFB_NO_REF)
-			break;
-		idx = bl.ref;
-		if (n > BTFB_MAX_DEPTH)
-			return -EBADMSG;
+/* Copy blob @blob out of its block and check it against the index entry. */
+static int read_blob(const struct btf_bundle *b, const struct btfb_chunk_entry *e,
+		     void **data, size_t *size)
+{
+	uint32_t lo = 0, hi = b->hdr.block_cnt, n, k, i;
+	const uint8_t *dict;
+	struct btfb_block bl;
+	uint8_t *raw = NULL, *out;
+	uint64_t off;
+	int err;
+
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (b->block_base[mid] <= e->blob)
+			lo = mid;
+		else
+			hi = mid;
 	}
-	while (n--) {
-		get_blob(b, chain[n], &bl);
-		cur = malloc(bl.raw_size ?: 1);
-		if (!cur) {
-			err = -ENOMEM;
-			break;
-		}
-		err = bundle_codec__decompress(b->hdr.codec, prev, prev_len,
-					       b->data + b->hdr.data_off + bl.data_off, bl.comp_size,
-					       cur, bl.raw_size);
-		if (!err && crc32(0, cur, bl.raw_size) != bl.crc32)
-			err = -EILSEQ;
-		if (err) {
-			pr_bdebug("bundle: blob %u: %s\n", chain[n],
-				  err == -EILSEQ ? "checksum mismatch" : "corrupt stream");
-			break;
-		}
-		free(prev);
-		prev = cur;
-		prev_len = bl.raw_size;
-		cur = NULL;
-	}
-	free(cur);
-	if (err) {
-		free(prev);
+	get_block_rec(b, lo, &bl);
+	err = get_dict(b, &dict);
+	err = err ?: decode_stream(b, &bl.s, dict, b->hdr.dict_raw, &raw);
+	if (err)
 		return err;
+	err = -EBADMSG;
+	k = e->blob - b->block_base[lo];
+	if (bl.s.raw < 4 || (n = btfb_le32(raw)) != bl.blob_cnt ||
+	    4 + (uint64_t)n * 4 > bl.s.raw)
+		goto out;
+	for (i = 0, off = 4 + (uint64_t)n * 4; i < k; i++)
+		off += btfb_le32(raw + 4 + 4 * i);
+	/* The block's crc, checked by decode_stream(), covers these bytes. */
+	if (btfb_le32(raw + 4 + 4 * k) != e->raw_size || off + e->raw_size > bl.s.raw)
+		goto out;
+	out = malloc(e->raw_size ?: 1);
+	if (!out) {
+		err = -ENOMEM;
+		goto out;
 	}
-	*out = prev;
-	*out_len = prev_len;
-	return 0;
+	memcpy(out, raw + off, e->raw_size);
+	*data = out;
+	*size = e->raw_size;
+	err = 0;
+out:
+	free(raw);
+	return err;
 }
 
 int btf_bundle__read(const struct btf_bundle *b, uint32_t idx, void **data, size_t *size)
 {
-	struct btfb_entry e;
-	uint8_t *buf;
-	size_t len;
+	const struct chunk *c;
+	struct btfb_chunk_entry e;
 	int err;
 
-	if (idx >= b->hdr.entry_cnt)
-		return -ENOENT;
-	get_entry(b, idx, &e);
-	err = blob_decode(b, e.blob, &buf, &len);
-	if (err)
-		return err;
-	*data = buf;
-	*size = len;
-	return 0;
+	err = locate(b, idx, &c, &e, NULL);
+	return err ?: read_blob(b, &e, data, size);
 }
 
 struct btf *btf_bundle__load_btf(const struct btf_bundle *b, uint32_t idx)

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Lay out a bundle (FORMAT.md). The one clever part is delta selection:
- * reduced BTFs of neighbouring kernels (consecutive releases, flavours of
- * one release) differ in a few sizes and offsets, so each distinct BTF is
- * compressed with a similar, earlier one as preset dictionary. As in git's
- * pack-objects, candidates come from a sliding window over a similarity
- * order (here: key order, which puts neighbouring releases together) and
- * chain depth is capped so that one lookup decodes a bounded number of
- * small streams.
+ * Lay out a bundle (FORMAT.md). Reduced BTFs of neighbouring kernels
+ * (consecutive releases, flavours of one release) differ in a few sizes and
+ * offsets, which a solid archive compresses to a few bytes each but per-file
+ * compression cannot see. So distinct BTFs, in key order, are packed into
+ * solid blocks of bounded size (a lookup decodes one block), and every
+ * block is compressed with a shared preset dictionary sampled across the
+ * whole bundle, so a block's first BTF is cheap too. The index is split the
+ * same way into small compressed chunks under an uncompressed list of their
+ * first keys: O(log n) lookups and almost no per-entry overhead.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -32,11 +33,16 @@ struct item {
 
 struct wblob {
 	uint32_t item;		/* first item holding this content */
-	uint32_t ref;
-	uint32_t depth;
+};
+
+/* A compressed stream waiting for its place in the data area. */
+struct wstream {
 	void *comp;
 	size_t comp_len;
-	uint32_t data_off;
+	uint32_t raw_len;
+	uint32_t crc;
+	uint32_t cnt;		/* entries (chunk) or blobs (block) */
+	uint32_t first;		/* first entry (chunk) or blob (block) */
 };
 
 struct wobject {
@@ -60,17 +66,23 @@ struct bundle_writer *bundle_writer__new(const struct bundle_writer_opts *opts)
 	if (!w)
 		return NULL;
 	w->opts.codec = BTF_BUNDLE_CODEC_XZ;
-	w->opts.max_depth = 4;
-	w->opts.window = 8;
+	w->opts.block_size = 256 << 10;
+	w->opts.chunk_size = 64 << 10;
+	w->opts.dict_size = 16 << 10;
 	if (opts) {
 		if (opts->codec)
 			w->opts.codec = opts->codec;
-		w->opts.max_depth = opts->max_depth;
-		if (opts->window)
-			w->opts.window = opts->window;
+		if (opts->block_size)
+			w->opts.block_size = opts->block_size;
+		if (opts->chunk_size)
+			w->opts.chunk_size = opts->chunk_size;
+		w->opts.dict_size = opts->dict_size;
 	}
-	if (w->opts.max_depth > BTFB_MAX_DEPTH)
-		w->opts.max_depth = BTFB_MAX_DEPTH;
+	/* A block must always fit one BTF, and the reader's bound. */
+	if (w->opts.block_size > BTFB_MAX_BLOCK_SIZE / 2)
+		w->opts.block_size = BTFB_MAX_BLOCK_SIZE / 2;
+	if (w->opts.dict_size > BTFB_MAX_BLOCK_SIZE / 2)
+		w->opts.dict_size = BTFB_MAX_BLOCK_SIZE / 2;
 	return w;
 }
 
@@ -172,23 +184,6 @@ static int cmp_item_key(const void *a, const void *b)
 	return 0;
 }
 
-/* Fallback order: (arch, distro, release, version). */
-static const int alt_fields[4] = { 0, 1, 3, 2 };
-
-static const struct item *sort_items;
-
-static int cmp_alt_idx(const void *a, const void *b)
-{
-	const struct item *x = &sort_items[*(const uint32_t *)a];
-	const struct item *y = &sort_items[*(const uint32_t *)b];
-	int k, c;
-
-	for (k = 0; k < 4; k++)
-		if ((c = strcmp(x->key[alt_fields[k]], y->key[alt_fields[k]])))
-			return c;
-	return 0;
-}
-
 struct sha_ref {
 	const uint8_t *sha;
 	uint32_t item;
@@ -227,6 +222,8 @@ static int strtab_build(struct strtab *st, char **all, size_t n)
 	size_t i, j = 0;
 	uint64_t off = 0;
 
+	/* @all becomes the table's (sorted, deduplicated in place) */
+	st->strs = all;
 	qsort(all, n, sizeof(*all), cmp_strp);
 	st->offs = calloc(n ?: 1, sizeof(*st->offs));
 	if (!st->offs)
@@ -241,7 +238,6 @@ static int strtab_build(struct strtab *st, char **all, size_t n)
 	}
 	if (off > UINT32_MAX)
 		return -EFBIG;
-	st->strs = all;
 	st->cnt = j;
 	st->len = off;
 	return 0;
@@ -252,59 +248,6 @@ static uint32_t strtab_off(const struct strtab *st, const char *s)
 	char **hit = bsearch(&s, st->strs, st->cnt, sizeof(*st->strs), cmp_strp);
 
 	return st->offs[hit - st->strs];
-}
-
-/* Pick each blob's delta base and compress it. */
-static int encode_blobs(struct bundle_writer *w, struct wblob *blobs, size_t blob_cnt,
-			struct bundle_stats *stats)
-{
-	size_t i, j;
-	int err;
-
-	for (i = 0; i < blob_cnt; i++) {
-		const struct item *it = &w->items[blobs[i].item];
-		void *best = NULL;
-		size_t best_len = 0;
-		uint32_t best_ref = BTFB_NO_REF;
-
-		err = bundle_codec__compress(w->opts.codec, NULL, 0, it->data, it->len,
-					     &best, &best_len);
-		if (err)
-			return err;
-		for (j = 1; j <= w->opts.window && j <= i; j++) {
-			const struct wblob *cand = &blobs[i - j];
-			const struct item *base = &w->items[cand->item];
-			void *out;
-			size_t out_len;
-
-			if (cand->depth + 1 > w->opts.max_depth)
-				continue;
-			err = bundle_codec__compress(w->opts.codec, base->data, base->len,
-						     it->data, it->len, &out, &out_len);
-			if (err) {
-				free(best);
-				return err;
-			}
-			if (out_len < best_len) {
-				free(best);
-				best = out;
-				best_len = out_len;
-				best_ref = i - j;
-			} else {
-				free(out);
-			}
-		}
-		blobs[i].comp = best;
-		blobs[i].comp_len = best_len;
-		blobs[i].ref = best_ref;
-		blobs[i].depth = best_ref == BTFB_NO_REF ? 0 : blobs[best_ref].depth + 1;
-		if (best_ref != BTFB_NO_REF)
-			stats->deltas++;
-		pr_debug("blob %zu (%s/%s/%s/%s): %zu -> %zu bytes%s", i, it->key[1], it->key[2],
-			 it->key[0], it->key[3], it->len, best_len,
-			 best_ref == BTFB_NO_REF ? "" : " (delta)");
-	}
-	return 0;
 }
 
 /* Sort, drop exact duplicates, reject conflicting ones, assign blobs. */
@@ -378,47 +321,259 @@ out:
 	return err;
 }
 
+static void strtab_free(struct strtab *st)
+{
+	free(st->strs);
+	free(st->offs);
+	memset(st, 0, sizeof(*st));
+}
+
+/* Compress @raw (taking ownership) into @s. */
+static int stream_make(const struct bundle_writer *w, struct wstream *s, uint8_t *raw, size_t len,
+		       const void *dict, size_t dict_len)
+{
+	int err;
+
+	if (len > BTFB_MAX_BLOCK_SIZE) {
+		free(raw);
+		return -EFBIG;
+	}
+	s->raw_len = len;
+	s->crc = crc32(0, raw, len);
+	err = bundle_codec__compress(w->opts.codec, dict, dict_len, raw, len, &s->comp, &s->comp_len);
+	free(raw);
+	return err;
+}
+
+/*
+ * The shared dictionary: distinct BTFs sampled evenly across the key
+ * order, so that every family of kernels (distro, arch, major release) has
+ * a representative a block can borrow from, up to the size budget.
+ */
+static int build_dict(const struct bundle_writer *w, const struct wblob *blobs, size_t blob_cnt,
+		      uint8_t **out, size_t *out_len)
+{
+	uint64_t total = 0;
+	size_t i, k, len = 0;
+	uint8_t *dict;
+
+	*out = NULL;
+	*out_len = 0;
+	for (i = 0; i < blob_cnt; i++)
+		total += w->items[blobs[i].item].len;
+	if (!blob_cnt || !w->opts.dict_size || !total)
+		return 0;
+	k = w->opts.dict_size / (total / blob_cnt ?: 1);
+	if (k > blob_cnt)
+		k = blob_cnt;
+	if (!k)
+		k = 1;
+	dict = malloc(w->opts.dict_size);
+	if (!dict)
+		return -ENOMEM;
+	for (i = 0; i < k; i++) {
+		const struct item *it = &w->items[blobs[i * blob_cnt / k].item];
+
+		if (len + it->len > w->opts.dict_size)
+			continue;
+		memcpy(dict + len, it->data, it->len);
+		len += it->len;
+	}
+	if (!len) {
+		free(dict);
+		return 0;
+	}
+	*out = dict;
+	*out_len = len;
+	return 0;
+}
+
+/* Blocks: distinct BTFs in id order, up to block_size raw bytes each. */
+static int build_blocks(const struct bundle_writer *w, const struct wblob *blobs, size_t blob_cnt,
+			const uint8_t *dict, size_t dict_len, struct wstream **out, size_t *out_cnt)
+{
+	struct wstream *blocks = calloc(blob_cnt ?: 1, sizeof(*blocks));
+	size_t i = 0, n = 0, j;
+	int err = 0;
+
+	if (!blocks)
+		return -ENOMEM;
+	while (i < blob_cnt && !err) {
+		uint64_t raw_len = 4;
+		size_t first = i;
+		uint8_t *raw, *p;
+
+		do {
+			raw_len += 4 + w->items[blobs[i].item].len;
+			i++;
+		} while (i < blob_cnt && raw_len + 4 + w->items[blobs[i].item].len <= w->opts.block_size);
+		raw = malloc(raw_len);
+		if (!raw) {
+			err = -ENOMEM;
+			break;
+		}
+		btfb_put_le32(raw, i - first);
+		p = raw + 4 + 4 * (i - first);
+		for (j = first; j < i; j++) {
+			const struct item *it = &w->items[blobs[j].item];
+
+			btfb_put_le32(raw + 4 + 4 * (j - first), it->len);
+			memcpy(p, it->data, it->len);
+			p += it->len;
+		}
+		blocks[n].cnt = i - first;
+		blocks[n].first = first;
+		err = stream_make(w, &blocks[n], raw, raw_len, dict, dict_len);
+		n++;
+	}
+	*out = blocks;
+	*out_cnt = n;
+	return err;
+}
+
+/* One index chunk: entries [first, first + cnt) with chunk-local strings. */
+static int make_chunk(const struct bundle_writer *w, size_t first, size_t cnt, struct wstream *s)
+{
+	struct strtab st = {};
+	char **all;
+	uint8_t *raw;
+	size_t i, len;
+	int k, err;
+
+	all = malloc(cnt * 4 * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	for (i = 0; i < cnt; i++)
+		for (k = 0; k < 4; k++)
+			all[i * 4 + k] = w->items[first + i].key[k];
+	err = strtab_build(&st, all, cnt * 4);
+	if (err) {
+		strtab_free(&st);
+		return err;
+	}
+	len = 8 + cnt * BTFB_CENTRY_LEN + st.len;
+	raw = malloc(len);
+	if (!raw) {
+		strtab_free(&st);
+		return -ENOMEM;
+	}
+	btfb_put_le32(raw, cnt);
+	btfb_put_le32(raw + 4, st.len);
+	for (i = 0; i < cnt; i++) {
+		const struct item *it = &w->items[first + i];
+		struct btfb_chunk_entry e = {
+			.arch_str = strtab_off(&st, it->key[0]),
+			.distro_str = strtab_off(&st, it->key[1]),
+			.version_str = strtab_off(&st, it->key[2]),
+			.release_str = strtab_off(&st, it->key[3]),
+			.blob = it->blob,
+			.raw_size = it->len,
+		};
+		const uint32_t *f = (const uint32_t *)&e;
+		size_t col;
+
+		for (col = 0; col < BTFB_CENTRY_LEN / 4; col++)
+			btfb_put_le32(raw + 8 + 4 * (col * cnt + i), f[col]);
+	}
+	for (k = BTFB_CENTRY_LEN / 4 - 1; k >= 0; k--) {
+		uint8_t *col = raw + 8 + 4 * (size_t)k * cnt;
+
+		for (i = cnt; i-- > 1;)
+			btfb_put_le32(col + 4 * i, btfb_le32(col + 4 * i) - btfb_le32(col + 4 * (i - 1)));
+	}
+	for (i = 0; i < st.cnt; i++)
+		strcpy((char *)raw + 8 + cnt * BTFB_CENTRY_LEN + st.offs[i], st.strs[i]);
+	strtab_free(&st);
+	s->cnt = cnt;
+	s->first = first;
+	return stream_make(w, s, raw, len, NULL, 0);
+}
+
+/* Chunks: entries in key order, up to chunk_size raw bytes each. */
+static int build_chunks(const struct bundle_writer *w, struct wstream **out, size_t *out_cnt)
+{
+	struct wstream *chunks = calloc(w->item_cnt ?: 1, sizeof(*chunks));
+	size_t i = 0, n = 0;
+	int err = 0;
+
+	if (!chunks)
+		return -ENOMEM;
+	while (i < w->item_cnt && !err) {
+		size_t first = i, est = 8;
+		int k;
+
+		do {
+			est += BTFB_CENTRY_LEN;
+			for (k = 0; k < 4; k++)
+				est += strlen(w->items[i].key[k]) + 1;
+			i++;
+		} while (i < w->item_cnt && est < w->opts.chunk_size);
+		err = make_chunk(w, first, i - first, &chunks[n++]);
+	}
+	*out = chunks;
+	*out_cnt = n;
+	return err;
+}
+
+static void put_stream(struct btfb_stream *s, const struct wstream *ws, uint32_t off)
+{
+	s->off = off;
+	s->comp = ws->comp_len;
+	s->raw = ws->raw_len;
+	s->crc = ws->crc;
+}
+
 int bundle_writer__finish(struct bundle_writer *w, void **out, size_t *out_len,
 			  struct bundle_stats *stats)
 {
 	struct bundle_stats st = {};
 	struct strtab strtab = {};
 	struct wblob *blobs = NULL;
-	size_t blob_cnt = 0, i, n_str = 0;
-	uint32_t *alt = NULL;
-	char **all = NULL;
-	uint8_t *buf = NULL, *p;
+	struct wstream *blocks = NULL, *chunks = NULL, dict_s = {};
+	size_t blob_cnt = 0, block_cnt = 0, chunk_cnt = 0, dict_len = 0, i, n_str = 0;
+	uint8_t *dict = NULL, *buf = NULL, *p;
 	struct btfb_header h = {};
 	uint64_t off, data_len = 0;
-	int err, k;
+	char **all = NULL;
+	int err;
 
 	*out = NULL;
 	err = plan_items(w, &blobs, &blob_cnt);
-	if (err)
-		goto out;
-	err = encode_blobs(w, blobs, blob_cnt, &st);
+	err = err ?: build_dict(w, blobs, blob_cnt, &dict, &dict_len);
+	err = err ?: build_blocks(w, blobs, blob_cnt, dict, dict_len, &blocks, &block_cnt);
+	err = err ?: build_chunks(w, &chunks, &chunk_cnt);
+	if (!err && dict_len) {
+		uint8_t *copy = malloc(dict_len);
+
+		if (!copy)
+			err = -ENOMEM;
+		else {
+			memcpy(copy, dict, dict_len);
+			err = stream_make(w, &dict_s, copy, dict_len, NULL, 0);
+		}
+	}
 	if (err)
 		goto out;
 
-	/* strings */
-	all = malloc((w->item_cnt * 4 + w->obj_cnt + 2) * sizeof(*all));
+	/* top-level strings: provenance, object names, chunk first keys */
+	all = malloc((chunk_cnt * 4 + w->obj_cnt + 2) * sizeof(*all));
 	if (!all) {
 		err = -ENOMEM;
 		goto out;
 	}
 	all[n_str++] = "";
 	all[n_str++] = w->provenance ?: "";
-	for (i = 0; i < w->item_cnt; i++)
-		for (k = 0; k < 4; k++)
-			all[n_str++] = w->items[i].key[k];
 	for (i = 0; i < w->obj_cnt; i++)
 		all[n_str++] = w->objs[i].name;
+	for (i = 0; i < chunk_cnt; i++)
+		for (int k = 0; k < 4; k++)
+			all[n_str++] = w->items[chunks[i].first].key[k];
 	err = strtab_build(&strtab, all, n_str);
+	all = NULL;	/* owned by strtab now */
 	if (err)
 		goto out;
 	qsort(w->objs, w->obj_cnt, sizeof(*w->objs), cmp_obj);
 
-	/* layout */
 	memcpy(h.magic, BTFB_MAGIC, BTFB_MAGIC_LEN);
 	h.version = BTFB_VERSION;
 	h.hdr_len = BTFB_HEADER_LEN;
@@ -426,37 +581,39 @@ int bundle_writer__finish(struct bundle_writer *w, void **out, size_t *out_len,
 	h.entry_cnt = w->item_cnt;
 	h.blob_cnt = blob_cnt;
 	h.object_cnt = w->obj_cnt;
-	for (i = 0; i < blob_cnt; i++) {
-		if (blobs[i].depth > h.max_depth)
-			h.max_depth = blobs[i].depth;
-		blobs[i].data_off = data_len;
-		data_len += blobs[i].comp_len;
-	}
+	h.chunk_cnt = chunk_cnt;
+	h.block_cnt = block_cnt;
 	off = BTFB_HEADER_LEN;
 	h.obj_off = off;
 	off += (uint64_t)w->obj_cnt * BTFB_OBJECT_LEN;
-	h.entry_off = off;
-	off += (uint64_t)w->item_cnt * BTFB_ENTRY_LEN;
-	h.alt_off = off;
-	off += (uint64_t)w->item_cnt * 4;
-	h.blob_off = off;
-	off += (uint64_t)blob_cnt * BTFB_BLOB_LEN;
+	h.chunk_off = off;
+	off += (uint64_t)chunk_cnt * BTFB_CHUNK_LEN;
+	h.block_off = off;
+	off += (uint64_t)block_cnt * BTFB_BLOCK_LEN;
 	h.str_off = off;
 	h.str_len = strtab.len;
 	off += strtab.len;
 	h.data_off = off;
-	h.data_len = data_len;
-	off += data_len;
-	if (off > UINT32_MAX) {
+	/* data: dictionary, chunks, blocks */
+	h.dict_off = 0;
+	h.dict_comp = dict_s.comp_len;
+	h.dict_raw = dict_s.raw_len;
+	h.dict_crc = dict_s.crc;
+	data_len = dict_s.comp_len;
+	for (i = 0; i < chunk_cnt; i++)
+		data_len += chunks[i].comp_len;
+	for (i = 0; i < block_cnt; i++)
+		data_len += blocks[i].comp_len;
+	if (off + data_len > UINT32_MAX) {
 		err = -EFBIG;
 		goto out;
 	}
-	h.total_len = off;
+	h.data_len = data_len;
+	h.total_len = off + data_len;
 	h.prov_str = strtab_off(&strtab, w->provenance ?: "");
 
-	buf = calloc(1, off);
-	alt = malloc((w->item_cnt ?: 1) * sizeof(*alt));
-	if (!buf || !alt) {
+	buf = calloc(1, h.total_len);
+	if (!buf) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -465,41 +622,34 @@ int bundle_writer__finish(struct bundle_writer *w, void **out, size_t *out_len,
 		memcpy(p, w->objs[i].sha, SHA256_DIGEST_LEN);
 		btfb_put_le32(p + 32, strtab_off(&strtab, w->objs[i].name));
 	}
-	for (i = 0; i < w->item_cnt; i++) {
-		struct btfb_entry e = {};
-		const struct item *it = &w->items[i];
-
-		e.arch_str = strtab_off(&strtab, it->key[0]);
-		e.distro_str = strtab_off(&strtab, it->key[1]);
-		e.version_str = strtab_off(&strtab, it->key[2]);
-		e.release_str = strtab_off(&strtab, it->key[3]);
-		e.blob = it->blob;
-		btfb_store_u32s(buf + h.entry_off + i * BTFB_ENTRY_LEN, &e, BTFB_ENTRY_LEN / 4);
-		alt[i] = i;
-	}
-	sort_items = w->items;
-	qsort(alt, w->item_cnt, sizeof(*alt), cmp_alt_idx);
-	for (i = 0; i < w->item_cnt; i++)
-		btfb_put_le32(buf + h.alt_off + i * 4, alt[i]);
-	for (i = 0; i < blob_cnt; i++) {
-		const struct item *it = &w->items[blobs[i].item];
-		struct btfb_blob bl = {
-			.data_off = blobs[i].data_off,
-			.comp_size = blobs[i].comp_len,
-			.raw_size = it->len,
-			.crc32 = crc32(0, it->data, it->len),
-			.ref = blobs[i].ref,
-			.depth = blobs[i].depth,
+	p = buf + h.data_off;
+	memcpy(p, dict_s.comp, dict_s.comp_len);
+	off = dict_s.comp_len;
+	for (i = 0; i < chunk_cnt; i++) {
+		const struct item *it = &w->items[chunks[i].first];
+		struct btfb_chunk c = {
+			.arch_str = strtab_off(&strtab, it->key[0]),
+			.distro_str = strtab_off(&strtab, it->key[1]),
+			.version_str = strtab_off(&strtab, it->key[2]),
+			.release_str = strtab_off(&strtab, it->key[3]),
+			.entry_cnt = chunks[i].cnt,
 		};
 
-		btfb_store_u32s(buf + h.blob_off + i * BTFB_BLOB_LEN, &bl, BTFB_BLOB_LEN / 4);
-		memcpy(buf + h.data_off + bl.data_off, blobs[i].comp, blobs[i].comp_len);
-		st.unique_bytes += it->len;
+		put_stream(&c.s, &chunks[i], off);
+		btfb_store_u32s(buf + h.chunk_off + i * BTFB_CHUNK_LEN, &c, BTFB_CHUNK_LEN / 4);
+		memcpy(p + off, chunks[i].comp, chunks[i].comp_len);
+		off += chunks[i].comp_len;
+	}
+	for (i = 0; i < block_cnt; i++) {
+		struct btfb_block bl = { .blob_cnt = blocks[i].cnt };
+
+		put_stream(&bl.s, &blocks[i], off);
+		btfb_store_u32s(buf + h.block_off + i * BTFB_BLOCK_LEN, &bl, BTFB_BLOCK_LEN / 4);
+		memcpy(p + off, blocks[i].comp, blocks[i].comp_len);
+		off += blocks[i].comp_len;
 	}
 	for (i = 0; i < strtab.cnt; i++)
 		strcpy((char *)buf + h.str_off + strtab.offs[i], strtab.strs[i]);
-	for (i = 0; i < w->item_cnt; i++)
-		st.raw_bytes += w->items[i].len;
 
 	/* header last: its crc covers everything before the streams */
 	memcpy(buf, h.magic, BTFB_MAGIC_LEN);
@@ -507,21 +657,34 @@ int bundle_writer__finish(struct bundle_writer *w, void **out, size_t *out_len,
 	h.meta_crc = crc32(0, buf, h.data_off);
 	btfb_put_le32(buf + offsetof(struct btfb_header, meta_crc), h.meta_crc);
 
+	for (i = 0; i < w->item_cnt; i++)
+		st.raw_bytes += w->items[i].len;
+	for (i = 0; i < blob_cnt; i++)
+		st.unique_bytes += w->items[blobs[i].item].len;
 	st.entries = w->item_cnt;
 	st.blobs = blob_cnt;
-	st.bundle_bytes = off;
+	st.blocks = block_cnt;
+	st.chunks = chunk_cnt;
+	st.dict_raw = dict_len;
+	st.meta_bytes = h.data_off;
+	st.bundle_bytes = h.total_len;
 	if (stats)
 		*stats = st;
 	*out = buf;
-	*out_len = off;
+	*out_len = h.total_len;
 	buf = NULL;
 out:
-	for (i = 0; i < blob_cnt; i++)
-		free(blobs[i].comp);
+	for (i = 0; i < block_cnt; i++)
+		free(blocks[i].comp);
+	for (i = 0; i < chunk_cnt; i++)
+		free(chunks[i].comp);
+	free(dict_s.comp);
+	free(blocks);
+	free(chunks);
 	free(blobs);
+	free(dict);
 	free(all);
-	free(strtab.offs);
-	free(alt);
+	strtab_free(&strtab);
 	free(buf);
 	return err;
 }

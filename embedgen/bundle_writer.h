@@ -13,14 +13,18 @@ struct bundle_writer;
 
 struct bundle_writer_opts {
 	uint32_t codec;		/* enum btf_bundle_codec; default xz */
-	uint32_t max_depth;	/* longest delta chain; default 4, 0 = no deltas */
-	uint32_t window;	/* delta candidates tried per blob; default 8 */
+	uint32_t block_size;	/* raw bytes of BTF per block; default 256 KiB */
+	uint32_t chunk_size;	/* raw bytes per index chunk; default 64 KiB */
+	uint32_t dict_size;	/* shared dictionary budget; default 16 KiB, 0 = none */
 };
 
 struct bundle_stats {
 	uint32_t entries;
 	uint32_t blobs;		/* distinct BTFs */
-	uint32_t deltas;	/* blobs stored as a delta against another */
+	uint32_t blocks;	/* solid-compressed blob blocks */
+	uint32_t chunks;	/* index chunks */
+	uint32_t dict_raw;	/* dictionary bytes (raw) */
+	uint64_t meta_bytes;	/* uncompressed top level: header, records, strings */
 	uint64_t raw_bytes;	/* sum of all entries' BTF sizes */
 	uint64_t unique_bytes;	/* sum of distinct BTF sizes */
 	uint64_t bundle_bytes;

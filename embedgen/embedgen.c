@@ -92,10 +92,13 @@ static void print_summary(const struct embedgen_opts *o, const struct bundle_sta
 	const char *codec = btf_bundle__codec_name(o->codec);
 
 	if (o->json) {
-		json_t *j = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:s}",
+		json_t *j = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s}",
 				      "kernels", (json_int_t)st->entries,
 				      "unique_blobs", (json_int_t)st->blobs,
-				      "delta_blobs", (json_int_t)st->deltas,
+				      "blocks", (json_int_t)st->blocks,
+				      "chunks", (json_int_t)st->chunks,
+				      "dict_bytes", (json_int_t)st->dict_raw,
+				      "meta_bytes", (json_int_t)st->meta_bytes,
 				      "raw_bytes", (json_int_t)st->raw_bytes,
 				      "unique_bytes", (json_int_t)st->unique_bytes,
 				      "bundle_bytes", (json_int_t)st->bundle_bytes,
@@ -109,15 +112,16 @@ static void print_summary(const struct embedgen_opts *o, const struct bundle_sta
 		return;
 	}
 	if (log_level() >= LOG_LEVEL_WARN)
-		printf("embedgen: %u kernels, %u unique blobs (%u deltas), %llu raw bytes, %llu bundle bytes (%s)\n",
-		       st->entries, st->blobs, st->deltas, (unsigned long long)st->raw_bytes,
+		printf("embedgen: %u kernels, %u unique blobs in %u blocks, %llu raw bytes, %llu bundle bytes (%s)\n",
+		       st->entries, st->blobs, st->blocks, (unsigned long long)st->raw_bytes,
 		       (unsigned long long)st->bundle_bytes, codec);
 }
 
 int embedgen__run(const struct embedgen_opts *o)
 {
 	struct bundle_writer_opts wopts = {
-		.codec = o->codec, .max_depth = o->max_depth, .window = o->window,
+		.codec = o->codec, .block_size = o->block_size, .chunk_size = o->chunk_size,
+		.dict_size = o->dict_size,
 	};
 	struct emit_opts eopts = o->emit;
 	struct bundle_writer *w;
@@ -207,20 +211,22 @@ int embedgen__list(const char *path, bool json)
 		return err;
 	}
 	if (json) {
-		root = json_pack("{s:s,s:i,s:s,s:I,s:I,s:I,s:s}", "file", path,
+		root = json_pack("{s:s,s:i,s:s,s:I,s:I,s:I,s:I,s:s}", "file", path,
 				 "format_version", (int)btf_bundle__format_version(b),
 				 "codec", btf_bundle__codec_name(btf_bundle__codec(b)),
 				 "size", (json_int_t)btf_bundle__size(b),
 				 "kernels", (json_int_t)btf_bundle__entry_cnt(b),
 				 "unique_blobs", (json_int_t)btf_bundle__blob_cnt(b),
+				 "blocks", (json_int_t)btf_bundle__block_cnt(b),
 				 "provenance", btf_bundle__provenance(b));
 		objs = json_array();
 		arr = json_array();
 	} else {
 		printf("bundle:     %s\nformat:     %u\ncodec:      %s\nsize:       %zu bytes\n"
-		       "kernels:    %u\nblobs:      %u\n", path, btf_bundle__format_version(b),
-		       btf_bundle__codec_name(btf_bundle__codec(b)), btf_bundle__size(b),
-		       btf_bundle__entry_cnt(b), btf_bundle__blob_cnt(b));
+		       "kernels:    %u\nblobs:      %u\nblocks:     %u\n", path,
+		       btf_bundle__format_version(b), btf_bundle__codec_name(btf_bundle__codec(b)),
+		       btf_bundle__size(b), btf_bundle__entry_cnt(b), btf_bundle__blob_cnt(b),
+		       btf_bundle__block_cnt(b));
 	}
 	for (i = 0; i < btf_bundle__object_cnt(b); i++) {
 		const char *name;
@@ -241,19 +247,26 @@ int embedgen__list(const char *path, bool json)
 			printf("provenance: %.*s\n", n, p);
 			p += n + (nl ? 1 : 0);
 		}
-		printf("\n%-8s %-12s %-10s %-48s %8s %8s %5s %5s\n", "ARCH", "DISTRO", "VERSION",
-		       "RELEASE", "RAW", "STREAM", "BLOB", "DEPTH");
+		printf("\n%-8s %-12s %-10s %-48s %8s %6s %6s\n", "ARCH", "DISTRO", "VERSION",
+		       "RELEASE", "RAW", "BLOB", "BLOCK");
 	}
 	for (i = 0; i < btf_bundle__entry_cnt(b); i++) {
-		btf_bundle__entry(b, i, &e);
+		int err = btf_bundle__entry(b, i, &e);
+
+		if (err) {
+			pr_err("%s: index entry %u: %s", path, i, open_error(err));
+			json_decref(root);
+			btf_bundle__free(b);
+			return err;
+		}
 		if (json)
-			json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:i}",
+			json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:i}",
 				"arch", e.arch, "distro", e.distro, "version", e.version,
 				"release", e.release, "blob", (int)e.blob, "raw_size", (int)e.raw_size,
-				"comp_size", (int)e.comp_size, "depth", (int)e.depth));
+				"block", (int)e.block));
 		else
-			printf("%-8s %-12s %-10s %-48s %8u %8u %5u %5u\n", e.arch, e.distro, e.version,
-			       e.release, e.raw_size, e.comp_size, e.blob, e.depth);
+			printf("%-8s %-12s %-10s %-48s %8u %6u %6u\n", e.arch, e.distro, e.version,
+			       e.release, e.raw_size, e.blob, e.block);
 	}
 	if (json) {
 		json_object_set_new(root, "objects", objs);

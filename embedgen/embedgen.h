@@ -20,8 +20,9 @@ struct embedgen_opts {
 	const char **provenance;	/* --provenance KEY=VALUE */
 	size_t provenance_cnt;
 	unsigned int codec;
-	unsigned int max_depth;
-	unsigned int window;
+	unsigned int block_size;
+	unsigned int chunk_size;
+	unsigned int dict_size;
 	struct emit_opts emit;
 	bool json;
 };

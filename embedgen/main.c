@@ -31,8 +31,10 @@ static void usage(FILE *f)
 "      --name SYMBOL         C symbol of the table (default btfkit_bundle)\n"
 "      --format FMT          string (default) or incbin (needs --bundle-file)\n"
 "      --provenance K=V      provenance line recorded in the header (repeatable)\n"
-"      --max-depth N         longest delta chain (default 4; 0 disables deltas)\n"
-"      --window N            delta candidates tried per BTF (default 8)\n"
+"      --block-size BYTES    BTF bytes per solid block, the most one lookup\n"
+"                            decompresses (default 262144)\n"
+"      --dict-size BYTES     shared dictionary budget (default 16384; 0: none)\n"
+"      --chunk-size BYTES    index bytes per chunk (default 65536)\n"
 "  -l, --list FILE           print a bundle's header and entries\n"
 "  -j, --json                machine-readable summary / listing\n"
 "  -v, --verbose             more output (twice for debug)\n"
@@ -59,14 +61,14 @@ static int parse_uint(const char *s, unsigned int *out)
 
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno || *end || end == s || v > 1000000)
+	if (errno || *end || end == s || v > (256ul << 20))
 		return -EINVAL;
 	*out = v;
 	return 0;
 }
 
 enum { OPT_HEADER = 256, OPT_OBJECT, OPT_ENTRY, OPT_NAME, OPT_FORMAT, OPT_PROV,
-       OPT_DEPTH, OPT_WINDOW };
+       OPT_BLOCK, OPT_DICT, OPT_CHUNK };
 
 int main(int argc, char **argv)
 {
@@ -80,8 +82,9 @@ int main(int argc, char **argv)
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "provenance", required_argument, NULL, OPT_PROV },
-		{ "max-depth", required_argument, NULL, OPT_DEPTH },
-		{ "window", required_argument, NULL, OPT_WINDOW },
+		{ "block-size", required_argument, NULL, OPT_BLOCK },
+		{ "dict-size", required_argument, NULL, OPT_DICT },
+		{ "chunk-size", required_argument, NULL, OPT_CHUNK },
 		{ "list", required_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -90,7 +93,12 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{}
 	};
-	struct embedgen_opts o = { .codec = BTF_BUNDLE_CODEC_XZ, .max_depth = 4, .window = 8 };
+	struct embedgen_opts o = {
+		.codec = BTF_BUNDLE_CODEC_XZ,
+		.block_size = 256 << 10,
+		.dict_size = 16 << 10,
+		.chunk_size = 64 << 10,
+	};
 	const char *list = NULL;
 	int level = LOG_LEVEL_WARN, c, err = 0;
 
@@ -128,9 +136,11 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case OPT_DEPTH:
-		case OPT_WINDOW:
-			if (parse_uint(optarg, c == OPT_DEPTH ? &o.max_depth : &o.window)) {
+		case OPT_BLOCK:
+		case OPT_DICT:
+		case OPT_CHUNK:
+			if (parse_uint(optarg, c == OPT_BLOCK ? &o.block_size :
+					       c == OPT_DICT ? &o.dict_size : &o.chunk_size)) {
 				pr_err("invalid number '%s'", optarg);
 				return 2;
 			}

@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * coretrace: process, file and TCP events for the coretrace tool.
+ *
+ * Portability across 4.19..6.x kernels is the point of this program, so it
+ * only uses attach points that exist over that whole range and need no
+ * BTF-based attachment (no fentry, no tp_btf): raw tracepoints for the
+ * scheduler events (4.17+), the syscalls tracepoints for open, and
+ * sock:inet_sock_set_state (4.16+) for TCP connects. Every kernel structure
+ * is read with BPF_CORE_READ, so
+ * libbpf relocates the offsets against the BTF it is given (the kernel's
+ * own, or a reduced one from the embedded bundle) -- and a wrong BTF gives
+ * wrong values, which the tool's self-check catches (tracer/selfcheck.c).
+ *
+ * The ring buffer needs 5.8; the tool refuses to start without it.
+ * Events that find the ring buffer full are counted per type in lost_events.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "coretrace.h"
+
+#define AF_INET		2
+#define AF_INET6	10
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Filters, set by the tool before load (0 / empty = no filter). */
+const volatile __u32 targ_tgid = 0;
+const volatile __u32 targ_pid = 0;
+const volatile __u32 event_mask = CT_EV_ALL;
+const volatile char targ_comm[CT_COMM_LEN] = {};
+/* The tool's own process: its events would only echo its own work. */
+const volatile __u32 self_tgid = 0;
+
+/*
+ * Set at run time by the self-check: while non-zero, only this process's
+ * events pass, whatever the filters say, so that the check sees exactly
+ * the events its child caused.
+ */
+__u32 selfcheck_tgid = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);	/* the tool may resize before load */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CT_EV_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost_events SEC(".maps");
+
+/* task_struct before 5.5 named start_boottime real_start_time. */
+struct task_struct___pre55 {
+	u64 real_start_time;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool comm_matches(void)
+{
+	char comm[CT_COMM_LEN];
+	int i;
+
+	if (!targ_comm[0])
+		return true;
+	bpf_get_current_comm(comm, sizeof(comm));
+#pragma unroll
+	for (i = 0; i < CT_COMM_LEN; i++) {
+		if (comm[i] != targ_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+/*
+ * Filter on the current task. Uses the helpers, not BTF, so that the
+ * self-check window admits its child's events even when the BTF is wrong
+ * (the decoded fields then show the mismatch).
+ */
+static __always_inline bool want(__u32 type)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, pid = (__u32)id;
+	__u32 sc = selfcheck_tgid;
+
+	if (sc)
+		return tgid == sc;
+	if (self_tgid && tgid == self_tgid)
+		return false;
+	if (!(event_mask & CT_EV_BIT(type)))
+		return false;
+	if (targ_tgid && tgid != targ_tgid)
+		return false;
+	if (targ_pid && pid != targ_pid)
+		return false;
+	return comm_matches();
+}
+
+static __always_inline void *reserve(__u32 type, __u64 size)
+{
+	void *e = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!e) {
+		__u64 *cnt = bpf_map_lookup_elem(&lost_events, &type);
+
+		if (cnt)
+			(*cnt)++;	/* per-CPU slot: no atomics needed */
+	}
+	return e;
+}
+
+static __always_inline void fill_hdr(struct ct_event_hdr *h, __u32 type, struct task_struct *task)
+{
+	h->ts_ns = bpf_ktime_get_ns();
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->type = type;
+	h->pid = BPF_CORE_READ(task, pid);
+	h->tgid = BPF_CORE_READ(task, tgid);
+	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	h->uid = BPF_CORE_READ(task, cred, uid.val);
+	h->_pad = 0;
+	BPF_CORE_READ_STR_INTO(&h->comm, task, comm);
+}
+
+/* TP_PROTO(struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm) */
+SEC("raw_tracepoint/sched_process_exec")
+int handle_exec(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = (void *)ctx->args[0];
+	struct linux_binprm *bprm = (void *)ctx->args[2];
+	struct ct_exec_event *e;
+	unsigned long start, end, len;
+	struct mm_struct *mm;
+
+	if (!want(CT_EV_EXEC))
+		return 0;
+	e = reserve(CT_EV_EXEC, sizeof(*e));
+	if (!e)
+		return 0;
+	fill_hdr(&e->hdr, CT_EV_EXEC, task);
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+
+	/* The new image is installed: its argv sits between arg_start and arg_end. */
+	mm = BPF_CORE_READ(task, mm);
+	start = BPF_CORE_READ(mm, arg_start);
+	end = BPF_CORE_READ(mm, arg_end);
+	len = end > start ? end - start : 0;
+	e->argv_truncated = len > CT_ARGV_LEN;
+	if (len >= CT_ARGV_LEN) {
+		len = CT_ARGV_LEN;
+		if (bpf_probe_read_user(e->argv, CT_ARGV_LEN, (void *)start))
+			len = 0;
+	} else {
+		len &= CT_ARGV_LEN - 1;	/* a bound the verifier can see */
+		if (bpf_probe_read_user(e->argv, len, (void *)start))
+			len = 0;
+	}
+	e->argv_len = len;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* TP_PROTO(struct task_struct *parent, struct task_struct *child) */
+SEC("raw_tracepoint/sched_process_fork")
+int handle_fork(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *parent = (void *)ctx->args[0];
+	struct task_struct *child = (void *)ctx->args[1];
+	struct ct_fork_event *e;
+
+	if (!want(CT_EV_FORK))
+		return 0;
+	/* New threads fire this too; a process is a task that leads its group. */
+	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+		return 0;
+	e = reserve(CT_EV_FORK, sizeof(*e));
+	if (!e)
+		return 0;
+	fill_hdr(&e->hdr, CT_EV_FORK, child);
+	e->parent_pid = BPF_CORE_READ(parent, pid);
+	e->parent_tgid = BPF_CORE_READ(parent, tgid);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* TP_PROTO(struct task_struct *p) (6.16+ adds bool group_dead) */
+SEC("raw_tracepoint/sched_process_exit")
+int handle_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = (void *)ctx->args[0];
+	__u64 id = bpf_get_current_pid_tgid();
+	struct ct_exit_event *e;
+	__u64 start;
+
+	/* Thread exits are not process exits. */
+	if ((__u32)id != (__u32)(id >> 32))
+		return 0;
+	if (!want(CT_EV_EXIT))
+		return 0;
+	e = reserve(CT_EV_EXIT, sizeof(*e));
+	if (!e)
+		return 0;
+	fill_hdr(&e->hdr, CT_EV_EXIT, task);
+	/* do_exit() stores the code before this tracepoint fires. */
+	e->exit_code = BPF_CORE_READ(task, exit_code);
+	e->_pad = 0;
+	if (bpf_core_field_exists(task->start_boottime)) {
+		e->start_boottime_ns = BPF_CORE_READ(task, start_boottime);
+	} else {
+		struct task_struct___pre55 *old = (void *)task;
+
+		e->start_boottime_ns = BPF_CORE_READ(old, real_start_time);
+	}
+	start = BPF_CORE_READ(task, start_time);
+	e->age_ns = e->hdr.ts_ns > start ? e->hdr.ts_ns - start : 0;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+static __always_inline int emit_open(__u32 call, int dfd, const char *path, __u32 flags, __u32 mode)
+{
+	struct ct_open_event *e;
+
+	if (!want(CT_EV_OPEN))
+		return 0;
+	e = reserve(CT_EV_OPEN, sizeof(*e));
+	if (!e)
+		return 0;
+	fill_hdr(&e->hdr, CT_EV_OPEN, (struct task_struct *)bpf_get_current_task());
+	e->dfd = dfd;
+	e->flags = flags;
+	e->mode = mode;
+	e->call = call;
+	if (bpf_probe_read_user_str(e->path, sizeof(e->path), path) < 0)
+		e->path[0] = '\0';
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat")
+int handle_openat(struct trace_event_raw_sys_enter *ctx)
+{
+	return emit_open(CT_OPEN_OPENAT, (int)ctx->args[0], (const char *)ctx->args[1],
+			 (__u32)ctx->args[2], (__u32)ctx->args[3]);
+}
+
+/* open(2) is x86_64-only (arm64 has no such syscall): the tool autoloads it only if present. */
+SEC("tracepoint/syscalls/sys_enter_open")
+int handle_open(struct trace_event_raw_sys_enter *ctx)
+{
+	return emit_open(CT_OPEN_OPEN, -100 /* AT_FDCWD */, (const char *)ctx->args[0],
+			 (__u32)ctx->args[1], (__u32)ctx->args[2]);
+}
+
+/*
+ * struct open_how is UAPI (fixed layout) and absent from the BTF of kernels
+ * before 5.6: declared here without CO-RE, or its relocation would fail to
+ * resolve against an old kernel's BTF and refuse the whole object.
+ */
+struct ct_open_how {
+	__u64 flags;
+	__u64 mode;
+};
+
+/* openat2(2) appeared in 5.6: also optional. */
+SEC("tracepoint/syscalls/sys_enter_openat2")
+int handle_openat2(struct trace_event_raw_sys_enter *ctx)
+{
+	struct ct_open_how how = {};
+
+	bpf_probe_read_user(&how, sizeof(how), (void *)ctx->args[2]);
+	return emit_open(CT_OPEN_OPENAT2, (int)ctx->args[0], (const char *)ctx->args[1],
+			 (__u32)how.flags, (__u32)how.mode);
+}
+
+/*
+ * A TCP connect is the CLOSE -> SYN_SENT transition, which tcp_v4_connect()
+ * and tcp_v6_connect() make in the connecting process once both addresses
+ * are known (the source port is picked just after: often 0 here). A
+ * tracepoint rather than a kprobe on tcp_connect(): kernels built without
+ * CONFIG_KPROBES (this project's 6.18 test kernel among them) still have it.
+ * It exists since 4.16; "protocol" was not in every version.
+ */
+SEC("tracepoint/sock/inet_sock_set_state")
+int handle_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	struct ct_connect_event *e;
+	__u16 family;
+
+	if (ctx->oldstate != TCP_CLOSE || ctx->newstate != TCP_SYN_SENT)
+		return 0;
+	if (bpf_core_field_exists(ctx->protocol) && ctx->protocol != IPPROTO_TCP)
+		return 0;
+	family = ctx->family;
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	if (!want(CT_EV_CONNECT))
+		return 0;
+	e = reserve(CT_EV_CONNECT, sizeof(*e));
+	if (!e)
+		return 0;
+	fill_hdr(&e->hdr, CT_EV_CONNECT, (struct task_struct *)bpf_get_current_task());
+	e->family = family;
+	e->dport = ctx->dport;	/* the tracepoint stores ports in host order */
+	e->sport = ctx->sport;
+	e->_pad = 0;
+	__builtin_memset(e->saddr, 0, sizeof(e->saddr));
+	__builtin_memset(e->daddr, 0, sizeof(e->daddr));
+	if (family == AF_INET) {
+		bpf_core_read(e->saddr, 4, &ctx->saddr);
+		bpf_core_read(e->daddr, 4, &ctx->daddr);
+	} else {
+		bpf_core_read(e->saddr, 16, &ctx->saddr_v6);
+		bpf_core_read(e->daddr, 16, &ctx->daddr_v6);
+	}
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}

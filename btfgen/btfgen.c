@@ -1,0 +1,606 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * One job per kernel, run by a worker thread of the job pool:
+ *
+ *   prepare: stat the input and find its SHA-256 (from the stat hint if it
+ *            still matches, else by reading it); derive the cache key; if
+ *            OUTDIR/.btfgen-cache/<kernel>.key has that key and the output
+ *            on disk still has the recorded digest, the kernel is cached and
+ *            nothing is spawned. Otherwise unpack an archive input into the
+ *            private temp dir and point bpftool at a temp file beside the
+ *            final output.
+ *   spawn:   bpftool gen min_core_btf INPUT TMP_OUTPUT OBJECT...
+ *   done:    check the exit status, parse the result with libbpf, rename it
+ *            into place, then write the cache record (so that a crash in
+ *            between only costs a redo).
+ *
+ * Every step touches only its own kernel's files, so jobs need no locking
+ * except for the progress line.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/btf.h>
+
+#include "fsutil.h"
+#include "jobpool.h"
+#include "log.h"
+#include "sha256.h"
+#include "cache.h"
+#include "btfgen.h"
+
+#define ERROR_MAX 1024
+
+struct job {
+	const struct input_kernel *k;
+	struct btfgen_result res;
+	char *out_path;
+	char *tmp_in;		/* unpacked archive member, in g->tmpdir */
+	char *tmp_out;		/* bpftool's output, beside out_path */
+	char **argv;
+	struct stat st;
+	char input_sha[SHA256_HEX_LEN];
+	char key[SHA256_HEX_LEN];
+	struct timespec hashed_at;
+	bool hint_used;
+};
+
+struct btfgen {
+	struct btfgen_opts opts;
+	uint8_t tool[SHA256_DIGEST_LEN];
+	struct job *jobs;
+	size_t njobs;
+	char *tmpdir;
+	double wall_time_s;
+	size_t pruned;
+	pthread_mutex_t progress_lock;
+	size_t progress_done;
+};
+
+const char *btfgen_state__str(enum btfgen_state state)
+{
+	switch (state) {
+	case BTFGEN_REDUCED: return "reduced";
+	case BTFGEN_CACHED: return "cached";
+	case BTFGEN_FAILED: return "failed";
+	default: return "skipped";
+	}
+}
+
+unsigned int btfgen__shard_of(const char *kernel, unsigned int count)
+{
+	uint8_t d[SHA256_DIGEST_LEN];
+	uint32_t h;
+
+	if (count <= 1)
+		return 0;
+	/* A hash, not the sorted index: adding a kernel moves no other. */
+	sha256_buf(kernel, strlen(kernel), d);
+	h = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
+	return h % count;
+}
+
+struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts *opts)
+{
+	struct btfgen *g;
+	const char *bad = NULL;
+	size_t i;
+	int err;
+
+	if (!opts || opts->sz < sizeof(size_t) || !opts->outdir || !opts->bpftool ||
+	    !opts->bpftool_version || opts->nobjects < 1 ||
+	    (opts->shard_count && opts->shard_index >= opts->shard_count)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return NULL;
+	memcpy(&g->opts, opts, opts->sz < sizeof(g->opts) ? opts->sz : sizeof(g->opts));
+	pthread_mutex_init(&g->progress_lock, NULL);
+	err = cache__tool_key(opts->bpftool_version, opts->objects, opts->nobjects,
+			      g->tool, &bad);
+	if (err) {
+		pr_err("%s: %s", bad, strerror(-err));
+		goto err_out;
+	}
+	g->jobs = calloc(in->cnt ?: 1, sizeof(*g->jobs));
+	if (!g->jobs) {
+		err = -ENOMEM;
+		goto err_out;
+	}
+	for (i = 0; i < in->cnt; i++) {
+		const struct input_kernel *k = &in->v[i];
+		struct job *j;
+
+		if (opts->shard_count > 1 &&
+		    btfgen__shard_of(k->rel, opts->shard_count) != opts->shard_index)
+			continue;
+		j = &g->jobs[g->njobs++];
+		j->k = k;
+		j->res.kernel = k->rel;
+		j->res.input = k->path;
+		j->res.state = BTFGEN_SKIPPED;
+		if (asprintf(&j->out_path, "%s/%s.btf", opts->outdir, k->rel) < 0) {
+			j->out_path = NULL;
+			err = -ENOMEM;
+			goto err_out;
+		}
+		j->res.output = j->out_path;
+	}
+	return g;
+err_out:
+	btfgen__free(g);
+	errno = -err;
+	return NULL;
+}
+
+static void job_cleanup(struct job *j)
+{
+	if (j->tmp_in) {
+		unlink(j->tmp_in);
+		free(j->tmp_in);
+		j->tmp_in = NULL;
+	}
+	if (j->tmp_out) {
+		unlink(j->tmp_out);
+		free(j->tmp_out);
+		j->tmp_out = NULL;
+	}
+	free(j->argv);
+	j->argv = NULL;
+}
+
+void btfgen__free(struct btfgen *g)
+{
+	size_t i;
+
+	if (!g)
+		return;
+	for (i = 0; i < g->njobs; i++) {
+		job_cleanup(&g->jobs[i]);
+		free(g->jobs[i].out_path);
+		free((char *)g->jobs[i].res.error);
+	}
+	if (g->tmpdir) {
+		rmdir(g->tmpdir);
+		free(g->tmpdir);
+	}
+	pthread_mutex_destroy(&g->progress_lock);
+	free(g->jobs);
+	free(g);
+}
+
+/* Count a finished kernel and redraw "[n/total] kernel" when on a TTY. */
+static void progress(struct btfgen *g, const struct job *j)
+{
+	pthread_mutex_lock(&g->progress_lock);
+	g->progress_done++;
+	if (g->opts.progress) {
+		fprintf(stderr, "\r[%zu/%zu] %s\033[K", g->progress_done, g->njobs,
+			j->k->rel);
+		fflush(stderr);
+	}
+	pthread_mutex_unlock(&g->progress_lock);
+}
+
+static void unlink_cache(const struct btfgen *g, const char *rel)
+{
+	static const char *const exts[] = { "key", "stat" };
+	size_t i;
+
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		char *p;
+
+		if (asprintf(&p, "%s/%s/%s.%s", g->opts.outdir, CACHE_DIR, rel, exts[i]) > 0) {
+			unlink(p);
+			free(p);
+		}
+	}
+}
+
+/*
+ * Mark @j failed with a one-line reason and report it, naming the input.
+ * Its old output and cache record go too: they were made from an input
+ * that is no longer there, and must not be bundled or trusted.
+ */
+static void __attribute__((format(printf, 3, 4)))
+job_fail(struct btfgen *g, struct job *j, const char *fmt, ...)
+{
+	char *msg = malloc(ERROR_MAX);
+	va_list ap;
+
+	if (j->res.state == BTFGEN_FAILED)
+		return;
+	j->res.state = BTFGEN_FAILED;
+	if (msg) {
+		va_start(ap, fmt);
+		vsnprintf(msg, ERROR_MAX, fmt, ap);
+		va_end(ap);
+	}
+	j->res.error = msg;
+	unlink(j->out_path);
+	unlink_cache(g, j->k->rel);
+	/* Keep the line whole among other threads' output. */
+	flockfile(stderr);
+	if (g->opts.progress)
+		fputs("\r\033[K", stderr);
+	pr_err("%s: %s", j->k->path, msg ?: "out of memory");
+	funlockfile(stderr);
+}
+
+/* The output still is what the record says (nobody replaced or truncated it). */
+static bool output_matches(const struct job *j, const struct cache_rec *rec)
+{
+	uint8_t d[SHA256_DIGEST_LEN];
+	char hex[SHA256_HEX_LEN];
+	struct stat st;
+
+	if (stat(j->out_path, &st) || (uint64_t)st.st_size != rec->output_size ||
+	    sha256_file(j->out_path, d))
+		return false;
+	sha256_hex(d, hex);
+	return strcmp(hex, rec->output) == 0;
+}
+
+static int job_prepare(void *ctx, size_t idx, char *const **argv)
+{
+	struct btfgen *g = ctx;
+	struct job *j = &g->jobs[idx];
+	const char *outdir = g->opts.outdir, *rel = j->k->rel, *bpf_in;
+	char err[512];
+	struct cache_rec rec;
+	uint8_t d[SHA256_DIGEST_LEN];
+	char *slash;
+	int fd, i, n, ret;
+
+	if (stat(j->k->path, &j->st)) {
+		ret = -errno;
+		job_fail(g, j, "cannot stat input: %s", strerror(errno));
+		return ret;
+	}
+	j->res.input_bytes = j->st.st_size;
+
+	j->hint_used = cache__hint_read(outdir, rel, &j->st, j->input_sha) == 0;
+	if (!j->hint_used) {
+		clock_gettime(CLOCK_REALTIME, &j->hashed_at);
+		ret = sha256_file(j->k->path, d);
+		if (ret) {
+			job_fail(g, j, "cannot read input: %s", strerror(-ret));
+			return ret;
+		}
+		sha256_hex(d, j->input_sha);
+	}
+	cache__key(g->tool, j->input_sha, j->key);
+
+	if (cache__read(outdir, rel, &rec) == 0 && strcmp(rec.key, j->key) == 0 &&
+	    output_matches(j, &rec)) {
+		j->res.state = BTFGEN_CACHED;
+		j->res.output_bytes = rec.output_size;
+		if (!j->hint_used)
+			cache__hint_write(outdir, rel, &j->st, j->input_sha, &j->hashed_at);
+		pr_debug("%s: cached", rel);
+		progress(g, j);
+		return JOBPOOL_SKIP;
+	}
+
+	bpf_in = j->k->path;
+	if (j->k->archive) {
+		if (asprintf(&j->tmp_in, "%s/%zu.btf", g->tmpdir, idx) < 0) {
+			j->tmp_in = NULL;
+			job_fail(g, j, "out of memory");
+			return -ENOMEM;
+		}
+		ret = input__extract(j->k->path, j->k->release, j->tmp_in, err, sizeof(err));
+		if (ret) {
+			/* Not ours to unlink: input__extract created nothing. */
+			free(j->tmp_in);
+			j->tmp_in = NULL;
+			job_fail(g, j, "%s", err);
+			return ret;
+		}
+		bpf_in = j->tmp_in;
+	}
+
+	slash = strrchr(j->out_path, '/');
+	if (asprintf(&j->tmp_out, "%.*s/.%s.XXXXXX", (int)(slash - j->out_path),
+		     j->out_path, slash + 1) < 0) {
+		j->tmp_out = NULL;
+		job_fail(g, j, "out of memory");
+		return -ENOMEM;
+	}
+	*strrchr(j->tmp_out, '/') = '\0';
+	ret = mkdir_p(j->tmp_out);
+	j->tmp_out[strlen(j->tmp_out)] = '/';
+	fd = ret ? -1 : mkostemp(j->tmp_out, O_CLOEXEC);
+	if (fd < 0) {
+		ret = ret ?: -errno;
+		free(j->tmp_out);
+		j->tmp_out = NULL;
+		job_fail(g, j, "cannot create output in %s: %s", outdir, strerror(-ret));
+		return ret;
+	}
+	close(fd);
+
+	n = 0;
+	j->argv = calloc(6 + g->opts.nobjects, sizeof(*j->argv));
+	if (!j->argv) {
+		job_fail(g, j, "out of memory");
+		return -ENOMEM;
+	}
+	j->argv[n++] = (char *)g->opts.bpftool;
+	j->argv[n++] = "gen";
+	j->argv[n++] = "min_core_btf";
+	j->argv[n++] = (char *)bpf_in;
+	j->argv[n++] = j->tmp_out;
+	for (i = 0; i < g->opts.nobjects; i++)
+		j->argv[n++] = g->opts.objects[i];
+	j->argv[n] = NULL;
+	*argv = j->argv;
+	pr_debug("%s: reducing %s", rel, bpf_in);
+	return 0;
+}
+
+/* bpftool's stderr on one line: lines joined with "; ", blanks dropped. */
+static void one_line(const char *in, char *out, size_t out_sz)
+{
+	size_t o = 0;
+	bool sep = false;
+
+	for (; *in && o + 3 < out_sz; in++) {
+		if (*in == '\n' || *in == '\r') {
+			sep = o > 0;
+			continue;
+		}
+		if (sep) {
+			out[o++] = ';';
+			out[o++] = ' ';
+			sep = false;
+			if (o + 3 >= out_sz)
+				break;
+		}
+		out[o++] = (unsigned char)*in < 0x20 ? ' ' : *in;
+	}
+	out[o] = '\0';
+}
+
+/*
+ * Validate bpftool's output and rename it into place, then record it in the
+ * cache. Returns 0 or a negative errno after job_fail().
+ */
+static int job_commit(struct btfgen *g, struct job *j)
+{
+	struct cache_rec rec = {};
+	uint8_t d[SHA256_DIGEST_LEN];
+	struct stat st;
+	struct btf *btf;
+	int err;
+
+	btf = btf__parse(j->tmp_out, NULL);
+	if (!btf) {
+		err = -errno;
+		job_fail(g, j, "bpftool's output is not valid BTF: %s", strerror(-err));
+		return err;
+	}
+	btf__free(btf);
+	if (stat(j->tmp_out, &st)) {
+		err = -errno;
+		goto fail_read;
+	}
+	err = sha256_file(j->tmp_out, d);
+	if (err)
+		goto fail_read;
+	if (chmod(j->tmp_out, 0644) || rename(j->tmp_out, j->out_path)) {
+		err = -errno;
+		job_fail(g, j, "cannot write %s: %s", j->out_path, strerror(-err));
+		return err;
+	}
+	free(j->tmp_out);
+	j->tmp_out = NULL;
+	j->res.state = BTFGEN_REDUCED;
+	j->res.output_bytes = st.st_size;
+
+	memcpy(rec.key, j->key, SHA256_HEX_LEN);
+	memcpy(rec.input, j->input_sha, SHA256_HEX_LEN);
+	sha256_hex(d, rec.output);
+	rec.output_size = st.st_size;
+	/* Without its record the output is merely redone next time. */
+	err = cache__write(g->opts.outdir, j->k->rel, &rec);
+	if (err)
+		pr_warn("%s: cannot write cache record: %s", j->k->rel, strerror(-err));
+	else if (!j->hint_used)
+		cache__hint_write(g->opts.outdir, j->k->rel, &j->st, j->input_sha,
+				  &j->hashed_at);
+	return 0;
+fail_read:
+	job_fail(g, j, "cannot read bpftool's output: %s", strerror(-err));
+	return err;
+}
+
+static int job_done(void *ctx, size_t idx, int status, const char *output, size_t output_len)
+{
+	struct btfgen *g = ctx;
+	struct job *j = &g->jobs[idx];
+	char msg[ERROR_MAX - 128];
+
+	if (j->res.state == BTFGEN_FAILED) {
+		/* prepare() already reported it. */
+	} else if (status < 0) {
+		job_fail(g, j, "cannot run %s: %s", g->opts.bpftool, strerror(-status));
+	} else if (WIFSIGNALED(status)) {
+		one_line(output, msg, sizeof(msg));
+		job_fail(g, j, "bpftool gen min_core_btf killed by signal %d: %s",
+			 WTERMSIG(status), *msg ? msg : "no message");
+	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		one_line(output, msg, sizeof(msg));
+		job_fail(g, j, "bpftool gen min_core_btf failed (exit %d): %s",
+			 WEXITSTATUS(status), *msg ? msg : "no message");
+	} else {
+		job_commit(g, j);
+	}
+	job_cleanup(j);
+	progress(g, j);
+	return j->res.state == BTFGEN_FAILED && g->opts.fail_fast;
+}
+
+static bool any_archive(const struct btfgen *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->njobs; i++)
+		if (g->jobs[i].k->archive)
+			return true;
+	return false;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int job_rel_cmp(const void *key, const void *elem)
+{
+	const struct job *j = elem;
+
+	return strcmp(key, j->k->rel);
+}
+
+/*
+ * Outputs whose kernel left IN_DIR would otherwise be bundled forever. Only
+ * this shard's kernels are candidates, so shards may share one OUTDIR.
+ */
+static int btfgen_prune(struct btfgen *g)
+{
+	struct input_list out;
+	size_t i;
+	int err;
+
+	err = input__scan(g->opts.outdir, &out);
+	if (err)
+		return err;
+	for (i = 0; i < out.cnt; i++) {
+		const struct input_kernel *o = &out.v[i];
+
+		if (o->archive ||
+		    (g->opts.shard_count > 1 &&
+		     btfgen__shard_of(o->rel, g->opts.shard_count) != g->opts.shard_index) ||
+		    bsearch(o->rel, g->jobs, g->njobs, sizeof(*g->jobs), job_rel_cmp))
+			continue;
+		if (unlink(o->path)) {
+			err = -errno;
+			pr_err("%s: cannot prune: %s", o->path, strerror(errno));
+			break;
+		}
+		unlink_cache(g, o->rel);
+		pr_info("%s: pruned, no longer in the input", o->path);
+		g->pruned++;
+	}
+	input__free(&out);
+	return err;
+}
+
+int btfgen__run(struct btfgen *g)
+{
+	static const struct jobpool_ops ops = {
+		.prepare = job_prepare,
+		.done = job_done,
+	};
+	struct jobpool_opts popts = {
+		.sz = sizeof(popts),
+		.jobs = g->opts.jobs,
+		.stop = g->opts.stop,
+	};
+	double start = now_s();
+	size_t i;
+	int err;
+
+	err = mkdir_p(g->opts.outdir);
+	if (err) {
+		pr_err("%s: %s", g->opts.outdir, strerror(-err));
+		return err;
+	}
+	if (any_archive(g)) {
+		/* Private (0700) and removed at the end: unpacked BTFs go here. */
+		const char *tmp = getenv("TMPDIR") ?: "/tmp";
+
+		if (asprintf(&g->tmpdir, "%s/btfgen.XXXXXX", tmp) < 0) {
+			g->tmpdir = NULL;
+			return -ENOMEM;
+		}
+		if (!mkdtemp(g->tmpdir)) {
+			err = -errno;
+			pr_err("%s: cannot create a temporary directory: %s", tmp, strerror(errno));
+			free(g->tmpdir);
+			g->tmpdir = NULL;
+			return err;
+		}
+	}
+	err = jobpool__run(g->njobs, &ops, g, &popts);
+	g->wall_time_s = now_s() - start;
+	if (g->opts.progress && g->njobs)
+		fputs("\r\033[K", stderr);
+	if (g->tmpdir) {
+		rmdir(g->tmpdir);
+		free(g->tmpdir);
+		g->tmpdir = NULL;
+	}
+	if (err && err != -ECANCELED) {
+		pr_err("cannot start the job pool: %s", strerror(-err));
+		return err;
+	}
+	if (g->opts.stop && *g->opts.stop)
+		return -EINTR;
+	for (i = 0; i < g->njobs; i++)
+		if (g->jobs[i].res.state == BTFGEN_FAILED)
+			return -EIO;
+	/* Only after a clean run: never delete while the input is in doubt. */
+	if (g->opts.prune) {
+		err = btfgen_prune(g);
+		if (err)
+			return -EIO;
+	}
+	return 0;
+}
+
+size_t btfgen__result_cnt(const struct btfgen *g)
+{
+	return g->njobs;
+}
+
+const struct btfgen_result *btfgen__result(const struct btfgen *g, size_t i)
+{
+	return i < g->njobs ? &g->jobs[i].res : NULL;
+}
+
+void btfgen__summary(const struct btfgen *g, struct btfgen_summary *s)
+{
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	s->kernels = g->njobs;
+	s->wall_time_s = g->wall_time_s;
+	s->pruned = g->pruned;
+	for (i = 0; i < g->njobs; i++) {
+		const struct btfgen_result *r = &g->jobs[i].res;
+
+		s->input_bytes += r->input_bytes;
+		s->output_bytes += r->output_bytes;
+		switch (r->state) {
+		case BTFGEN_REDUCED: s->reduced++; break;
+		case BTFGEN_CACHED: s->cached++; break;
+		case BTFGEN_FAILED: s->failed++; break;
+		default: s->skipped++; break;
+		}
+	}
+}

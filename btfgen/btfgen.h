@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * btfgen's plan and run: reduce each kernel's BTF against the BPF objects
+ * with `bpftool gen min_core_btf`, on a pool of bpftool processes, skipping
+ * kernels whose cached output is still valid (cache.h).
+ */
+#ifndef BTFGEN_BTFGEN_H
+#define BTFGEN_BTFGEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "input.h"
+
+struct btfgen_opts {
+	size_t sz;
+	const char *outdir;		/* required */
+	const char *bpftool;		/* required: resolved path */
+	const char *bpftool_version;	/* required: full version text (cache key) */
+	char *const *objects;		/* required: BPF objects, >= 1 */
+	int nobjects;
+	int jobs;			/* parallel bpftool processes; default online CPUs */
+	bool fail_fast;			/* stop starting kernels after a failure; default false */
+	unsigned int shard_index;	/* this run's shard; default 0 */
+	unsigned int shard_count;	/* number of shards; default 0 = no sharding */
+	bool progress;			/* "[n/total]" on stderr; default false */
+	bool prune;			/* remove outputs of kernels gone from IN_DIR; default false */
+	volatile int *stop;		/* set from a signal handler to stop early */
+};
+#define btfgen_opts__last_field stop
+
+enum btfgen_state {
+	BTFGEN_SKIPPED,		/* not run: --fail-fast or interrupted */
+	BTFGEN_REDUCED,
+	BTFGEN_CACHED,
+	BTFGEN_FAILED,
+};
+
+struct btfgen_result {
+	const char *kernel;	/* "<distro>/<version>/<arch>/<release>" */
+	const char *input;
+	const char *output;	/* OUTDIR/<kernel>.btf (written only if reduced or cached) */
+	enum btfgen_state state;
+	uint64_t input_bytes;	/* size of the input file as found (archive or raw) */
+	uint64_t output_bytes;
+	const char *error;	/* one line, BTFGEN_FAILED only */
+};
+
+struct btfgen_summary {
+	size_t kernels;		/* in this shard */
+	size_t reduced, cached, failed, skipped;
+	size_t pruned;		/* outputs removed by --prune */
+	uint64_t input_bytes, output_bytes;
+	double wall_time_s;
+};
+
+struct btfgen;
+
+/*
+ * Plan a run over @in (borrowed; must outlive the btfgen): keeps the
+ * kernels of this shard. Returns NULL with errno set on error (an object
+ * unreadable, reported on stderr).
+ */
+struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts *opts);
+void btfgen__free(struct btfgen *g);
+
+/*
+ * Reduce every planned kernel. Each failure is reported as one line on
+ * stderr naming the input. Then, with opts->prune and no failure, removes
+ * OUTDIR/<kernel>.btf and its cache records for every kernel of this shard
+ * no longer in the input. Returns 0 if every kernel is reduced or cached,
+ * -EIO if any failed, -EINTR if stopped by opts->stop, or another negative
+ * errno if the run could not start.
+ */
+int btfgen__run(struct btfgen *g);
+
+size_t btfgen__result_cnt(const struct btfgen *g);
+const struct btfgen_result *btfgen__result(const struct btfgen *g, size_t i);
+void btfgen__summary(const struct btfgen *g, struct btfgen_summary *s);
+const char *btfgen_state__str(enum btfgen_state state);
+
+/* Which of @count shards @kernel belongs to: stable as kernels come and go. */
+unsigned int btfgen__shard_of(const char *kernel, unsigned int count);
+
+#endif

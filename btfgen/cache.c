@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "cache.h"
+
+#define CACHE_MAGIC "btfgen-cache 1\n"
+#define CACHE_FILE_MAX 4096
+
+int cache__tool_key(const char *bpftool_version, char *const *objects, int nobjects,
+		    uint8_t tool[SHA256_DIGEST_LEN], const char **bad)
+{
+	struct sha256_ctx ctx;
+	int i, err;
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, CACHE_MAGIC, strlen(CACHE_MAGIC));
+	sha256_update(&ctx, "bpftool\n", 8);
+	/* Include the NUL so that no version text is a prefix of the next field. */
+	sha256_update(&ctx, bpftool_version, strlen(bpftool_version) + 1);
+	for (i = 0; i < nobjects; i++) {
+		uint8_t d[SHA256_DIGEST_LEN];
+
+		err = sha256_file(objects[i], d);
+		if (err) {
+			*bad = objects[i];
+			return err;
+		}
+		sha256_update(&ctx, "object\n", 7);
+		sha256_update(&ctx, d, sizeof(d));
+	}
+	sha256_final(&ctx, tool);
+	return 0;
+}
+
+void cache__key(const uint8_t tool[SHA256_DIGEST_LEN], const char *input_hex,
+		char key[SHA256_HEX_LEN])
+{
+	struct sha256_ctx ctx;
+	uint8_t d[SHA256_DIGEST_LEN];
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, tool, SHA256_DIGEST_LEN);
+	sha256_update(&ctx, input_hex, strlen(input_hex));
+	sha256_final(&ctx, d);
+	sha256_hex(d, key);
+}
+
+static char *cache_path(const char *outdir, const char *rel, const char *ext)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s/%s.%s", outdir, CACHE_DIR, rel, ext) < 0)
+		return NULL;
+	return p;
+}
+
+/*
+ * write_file_atomic() without its fsync(): a record is always checked
+ * against the output's SHA-256 before it is trusted, so one lost in a crash
+ * only costs a redo, while an fsync per kernel (~7 ms on an ext4 CI disk,
+ * serialised in the journal) would cost as much as bpftool itself and stop
+ * -j from scaling.
+ */
+static int write_record(const char *path, const char *buf, size_t len)
+{
+	struct atomic_file af;
+	int err;
+
+	err = atomic_file__open(&af, path);
+	if (err)
+		return err;
+	err = write_all(af.fd, buf, len);
+	if (!err && fchmod(af.fd, 0644))
+		err = -errno;
+	if (!err && rename(af.tmp_path, af.path))
+		err = -errno;
+	if (!err) {
+		free(af.tmp_path);	/* renamed: nothing for abort to remove */
+		af.tmp_path = NULL;
+	}
+	atomic_file__abort(&af);
+	return err;
+}
+
+static bool is_hex64(const char *s)
+{
+	uint8_t d[SHA256_DIGEST_LEN];
+
+	return strlen(s) == SHA256_HEX_LEN - 1 && sha256_parse_hex(s, d) == 0;
+}
+
+int cache__read(const char *outdir, const char *rel, struct cache_rec *rec)
+{
+	char *path = cache_path(outdir, rel, "key");
+	char key[80], input[80], output[80];
+	void *data = NULL;
+	size_t len;
+	int err, n;
+
+	if (!path)
+		return -ENOMEM;
+	err = read_file(path, &data, &len, CACHE_FILE_MAX);
+	if (err)
+		goto out;
+	/* %79s bounds each field; lengths are checked as hex64 below. */
+	n = sscanf(data, CACHE_MAGIC "key %79s\ninput %79s\noutput %79s %" SCNu64,
+		   key, input, output, &rec->output_size);
+	if (n != 4 || !is_hex64(key) || !is_hex64(input) || !is_hex64(output)) {
+		err = -EINVAL;
+		goto out;
+	}
+	memcpy(rec->key, key, SHA256_HEX_LEN);
+	memcpy(rec->input, input, SHA256_HEX_LEN);
+	memcpy(rec->output, output, SHA256_HEX_LEN);
+out:
+	free(data);
+	free(path);
+	return err;
+}
+
+int cache__write(const char *outdir, const char *rel, const struct cache_rec *rec)
+{
+	char *path = cache_path(outdir, rel, "key");
+	char buf[512];
+	int n, err;
+
+	if (!path)
+		return -ENOMEM;
+	n = snprintf(buf, sizeof(buf), CACHE_MAGIC "key %s\ninput %s\noutput %s %" PRIu64 "\n",
+		     rec->key, rec->input, rec->output, rec->output_size);
+	err = write_record(path, buf, n);
+	free(path);
+	return err;
+}
+
+static int64_t mtime_ns(const struct stat *st)
+{
+	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+int cache__hint_read(const char *outdir, const char *rel, const struct stat *st,
+		     char sha[SHA256_HEX_LEN])
+{
+	char *path = cache_path(outdir, rel, "stat");
+	uint64_t size, ino;
+	int64_t mtime;
+	char hex[80];
+	void *data = NULL;
+	size_t len;
+	int err;
+
+	if (!path)
+		return -ENOMEM;
+	err = read_file(path, &data, &len, CACHE_FILE_MAX);
+	free(path);
+	if (err)
+		return -ENOENT;
+	if (sscanf(data, "%" SCNu64 " %" SCNd64 " %" SCNu64 " %79s",
+		   &size, &mtime, &ino, hex) != 4 || !is_hex64(hex) ||
+	    size != (uint64_t)st->st_size || mtime != mtime_ns(st) ||
+	    ino != (uint64_t)st->st_ino) {
+		free(data);
+		return -ENOENT;
+	}
+	memcpy(sha, hex, SHA256_HEX_LEN);
+	free(data);
+	return 0;
+}
+
+int cache__hint_write(const char *outdir, const char *rel, const struct stat *st,
+		      const char *sha, const struct timespec *hashed_at)
+{
+	char *path = cache_path(outdir, rel, "stat");
+	int64_t at = (int64_t)hashed_at->tv_sec * 1000000000 + hashed_at->tv_nsec;
+	char buf[256];
+	int n, err;
+
+	if (!path)
+		return -ENOMEM;
+	/*
+	 * A file changed again within the same clock tick as our read would
+	 * keep its mtime; only a file older than that window is safe to trust.
+	 */
+	if (mtime_ns(st) > at - 1000000000) {
+		err = unlink(path) && errno != ENOENT ? -errno : 0;
+		free(path);
+		return err;
+	}
+	n = snprintf(buf, sizeof(buf), "%" PRIu64 " %" PRId64 " %" PRIu64 " %s\n",
+		     (uint64_t)st->st_size, mtime_ns(st), (uint64_t)st->st_ino, sha);
+	err = write_record(path, buf, n);
+	free(path);
+	return err;
+}

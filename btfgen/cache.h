@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * btfgen's incremental cache, kept beside the output in OUTDIR/.btfgen-cache/.
+ *
+ * <rel>.key says what the reduced BTF at OUTDIR/<rel>.btf was made from; it
+ * is deterministic (same inputs, same bytes):
+ *	btfgen-cache 1
+ *	key <sha256 of the tool key and the input digest>
+ *	input <sha256 of the input file>
+ *	output <sha256 of the output> <output size>
+ * The tool key hashes every BPF object and bpftool's version text, so a new
+ * object or bpftool invalidates every kernel, while a new input only its own.
+ *
+ * <rel>.stat is a machine-local hint, "<size> <mtime_ns> <inode> <sha256>",
+ * that lets a re-run trust an unchanged input's digest without reading it
+ * (as git's index does); it is only written once the input's mtime is old
+ * enough that a later change would show in the mtime.
+ */
+#ifndef BTFGEN_CACHE_H
+#define BTFGEN_CACHE_H
+
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "sha256.h"
+
+#define CACHE_DIR ".btfgen-cache"
+
+struct cache_rec {
+	char key[SHA256_HEX_LEN];
+	char input[SHA256_HEX_LEN];
+	char output[SHA256_HEX_LEN];
+	uint64_t output_size;
+};
+
+/*
+ * Hash the BPF objects (in the order given) and the bpftool version text
+ * into @tool. Returns 0 or a negative errno; @bad names the unreadable object.
+ */
+int cache__tool_key(const char *bpftool_version, char *const *objects, int nobjects,
+		    uint8_t tool[SHA256_DIGEST_LEN], const char **bad);
+/* The per-kernel key from the tool key and the input digest (hex). */
+void cache__key(const uint8_t tool[SHA256_DIGEST_LEN], const char *input_hex,
+		char key[SHA256_HEX_LEN]);
+
+/* Read/write <rel>.key. Read returns -ENOENT if absent, -EINVAL if garbled. */
+int cache__read(const char *outdir, const char *rel, struct cache_rec *rec);
+int cache__write(const char *outdir, const char *rel, const struct cache_rec *rec);
+
+/*
+ * Look up the input digest in the <rel>.stat hint: 0 and @sha filled if the
+ * hint matches @st, -ENOENT otherwise.
+ */
+int cache__hint_read(const char *outdir, const char *rel, const struct stat *st,
+		     char sha[SHA256_HEX_LEN]);
+/*
+ * Record @sha for @st, if @st's mtime is at least a second older than
+ * @hashed_at (when hashing began); otherwise drop any old hint. Returns 0 or
+ * a negative errno.
+ */
+int cache__hint_write(const char *outdir, const char *rel, const struct stat *st,
+		      const char *sha, const struct timespec *hashed_at);
+
+#endif

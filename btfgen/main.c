@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * btfgen: reduce a tree of kernel BTFs against BPF objects with
+ * `bpftool gen min_core_btf`, in parallel and incrementally.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+
+#include "jobpool.h"
+#include "log.h"
+#include "bpftool.h"
+#include "btfgen.h"
+#include "input.h"
+#include "report.h"
+
+#define EXIT_USAGE 2
+#define EXIT_INTERRUPTED 130
+
+static volatile int stop_requested;
+
+static void on_signal(int sig)
+{
+	stop_requested = 1;
+}
+
+static void usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+"Usage: %s [OPTIONS] -o OUTDIR IN_DIR OBJECT.bpf.o...\n"
+"\n"
+"Reduce every kernel BTF under IN_DIR (<distro>/<version>/<arch>/<release>.btf\n"
+"or .btf.tar.xz, as BTFHub lays them out) to the types the BPF objects use,\n"
+"with `bpftool gen min_core_btf`, writing the same tree under OUTDIR (arch\n"
+"aarch64 is written as arm64). Kernels whose input, objects and bpftool are\n"
+"unchanged since the last run are not redone (cache in OUTDIR/.btfgen-cache).\n"
+"\n"
+"Options:\n"
+"  -o, --output OUTDIR  write the reduced tree here (required)\n"
+"  -j, --jobs N         run N bpftool processes at once (default: %d, the CPUs)\n"
+"      --bpftool PATH   bpftool to use (default: from PATH or /usr/sbin)\n"
+"      --keep-going     carry on after a failed kernel (default)\n"
+"      --fail-fast      start no new kernel after the first failure\n"
+"      --shard I/N      process only shard I (0-based) of N, by kernel name hash\n"
+"      --prune          after a clean run, delete outputs of kernels (of this\n"
+"                       shard) no longer in IN_DIR\n"
+"      --json           print the summary as JSON on stdout\n"
+"  -v, --verbose        more messages (-vv: debug, including libbpf's)\n"
+"  -q, --quiet          errors only, no summary line\n"
+"  -h, --help           show this help\n"
+"  -V, --version        show the version\n"
+"\n"
+"Exit status: 0 all kernels reduced or cached, 1 a kernel failed or a fatal\n"
+"error, 2 usage error, 130 interrupted.\n",
+		prog, jobpool__ncpus());
+}
+
+static int parse_uint(const char *s, unsigned int max, unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_shard(const char *s, unsigned int *index, unsigned int *count)
+{
+	const char *slash = strchr(s, '/');
+	char idx[16];
+
+	if (!slash || slash - s >= (long)sizeof(idx))
+		return -EINVAL;
+	memcpy(idx, s, slash - s);
+	idx[slash - s] = '\0';
+	if (parse_uint(idx, UINT_MAX, index) || parse_uint(slash + 1, 1u << 20, count) ||
+	    *count == 0 || *index >= *count)
+		return -EINVAL;
+	return 0;
+}
+
+/* Writing the reduced BTFs over their own inputs would destroy them. */
+static bool same_dir(const char *a, const char *b)
+{
+	char *ra = realpath(a, NULL), *rb = realpath(b, NULL);
+	bool same = ra && rb && strcmp(ra, rb) == 0;
+
+	free(ra);
+	free(rb);
+	return same;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_BPFTOOL = 256, OPT_KEEP_GOING, OPT_FAIL_FAST, OPT_SHARD, OPT_PRUNE, OPT_JSON };
+	static const struct option long_opts[] = {
+		{ "output",	required_argument, NULL, 'o' },
+		{ "jobs",	required_argument, NULL, 'j' },
+		{ "bpftool",	required_argument, NULL, OPT_BPFTOOL },
+		{ "keep-going",	no_argument,	   NULL, OPT_KEEP_GOING },
+		{ "fail-fast",	no_argument,	   NULL, OPT_FAIL_FAST },
+		{ "shard",	required_argument, NULL, OPT_SHARD },
+		{ "prune",	no_argument,	   NULL, OPT_PRUNE },
+		{ "json",	no_argument,	   NULL, OPT_JSON },
+		{ "verbose",	no_argument,	   NULL, 'v' },
+		{ "quiet",	no_argument,	   NULL, 'q' },
+		{ "help",	no_argument,	   NULL, 'h' },
+		{ "version",	no_argument,	   NULL, 'V' },
+		{}
+	};
+	LIBBPF_OPTS(btfgen_opts, opts);
+	const char *prog = argv[0], *bpftool_arg = NULL, *fatal = NULL;
+	struct input_list in = {};
+	struct bpftool bt = {};
+	struct btfgen *g = NULL;
+	struct report_info info = {};
+	struct sigaction sa = {};
+	bool json = false;
+	int level = LOG_LEVEL_WARN, c, err, ret = EXIT_FAILURE;
+	unsigned int jobs = 0;
+
+	log_init(prog, level);
+	while ((c = getopt_long(argc, argv, "o:j:vqhV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			opts.outdir = optarg;
+			break;
+		case 'j':
+			if (parse_uint(optarg, 4096, &jobs) || jobs == 0) {
+				pr_err("-j: expected a number of jobs from 1 to 4096, got '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_BPFTOOL:
+			bpftool_arg = optarg;
+			break;
+		case OPT_KEEP_GOING:
+			opts.fail_fast = false;
+			break;
+		case OPT_FAIL_FAST:
+			opts.fail_fast = true;
+			break;
+		case OPT_SHARD:
+			if (parse_shard(optarg, &opts.shard_index, &opts.shard_count)) {
+				pr_err("--shard: expected I/N with 0 <= I < N, got '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_PRUNE:
+			opts.prune = true;
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		case 'v':
+			level = level < LOG_LEVEL_WARN ? LOG_LEVEL_INFO : level + 1;
+			break;
+		case 'q':
+			level = LOG_LEVEL_QUIET;
+			break;
+		case 'h':
+			usage(stdout, prog);
+			return 0;
+		case 'V':
+			printf("btfgen %s\n", BTFKIT_VERSION);
+			return 0;
+		default:
+			usage(stderr, prog);
+			return EXIT_USAGE;
+		}
+	}
+	log_init(prog, level);
+	if (!opts.outdir || argc - optind < 2) {
+		pr_err(!opts.outdir ? "missing -o OUTDIR" : "need IN_DIR and at least one OBJECT.bpf.o");
+		usage(stderr, prog);
+		return EXIT_USAGE;
+	}
+	/* log.h takes an int level; libbpf passes its enum, the same ABI. */
+	libbpf_set_print((libbpf_print_fn_t)log_libbpf_print);
+
+	if (same_dir(opts.outdir, argv[optind])) {
+		pr_err("%s: OUTDIR must not be IN_DIR", opts.outdir);
+		fatal = "OUTDIR is IN_DIR";
+		goto out;
+	}
+	if (bpftool__probe(bpftool_arg, &bt)) {
+		fatal = "no usable bpftool";
+		goto out;
+	}
+	pr_info("using %s (%s)", bt.path, bt.version_line);
+	if (input__scan(argv[optind], &in)) {
+		fatal = "cannot read IN_DIR";
+		goto out;
+	}
+	if (!in.cnt)
+		pr_warn("%s: no <distro>/<version>/<arch>/<release>.btf[.tar.xz] found",
+			argv[optind]);
+
+	opts.bpftool = bt.path;
+	opts.bpftool_version = bt.version;
+	opts.objects = argv + optind + 1;
+	opts.nobjects = argc - optind - 1;
+	opts.jobs = jobs ? (int)jobs : jobpool__ncpus();
+	opts.progress = isatty(STDERR_FILENO) && level == LOG_LEVEL_WARN;
+	opts.stop = &stop_requested;
+	g = btfgen__new(&in, &opts);
+	if (!g) {
+		fatal = "cannot plan the run";
+		goto out;
+	}
+
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	err = btfgen__run(g);
+	if (err == -EINTR) {
+		pr_err("interrupted");
+		ret = EXIT_INTERRUPTED;
+	} else if (err == 0) {
+		ret = EXIT_SUCCESS;
+	}
+	/* After -EIO (kernels failed) the summary still tells what got done. */
+	if (err == 0 || err == -EIO || err == -EINTR) {
+		info.bpftool = &bt;
+		info.jobs = opts.jobs;
+		info.shard_index = opts.shard_index;
+		info.shard_count = opts.shard_count;
+		if (json)
+			report__json(stdout, g, &info);
+		else if (level > LOG_LEVEL_QUIET)
+			report__text(stdout, g);
+	} else {
+		fatal = "run failed";
+	}
+out:
+	if (fatal && json)
+		report__json_error(stdout, fatal);
+	btfgen__free(g);
+	input__free(&in);
+	bpftool__free(&bt);
+	return ret;
+}

@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: BSD-2-Clause
+"""BTFHub-shaped archives for the fetch tests, built from real BTF.
+
+The well-formed archives are the ones in ../shared/btfhub-sample, served as
+they are; the hostile ones wrap real BTF (taken from a sample archive, or
+from the running kernel) in the shapes a mirror could send.
+"""
+import io
+import lzma
+import os
+import subprocess
+import tarfile
+
+SAMPLE_KYLIN = "kylin/V10/aarch64/4.19.90-52.22.v2207.ky10.aarch64.btf.tar.xz"
+
+
+def shared_dir():
+    src = os.environ.get("BTFKIT_SOURCE_ROOT", ".")
+    d = os.environ.get("BTFKIT_SHARED_DIR") or os.path.join(src, "..", "shared")
+    if not os.path.isdir(d):
+        # A git worktree lives elsewhere: ../shared is beside the main checkout.
+        try:
+            common = subprocess.run(
+                ["git", "-C", src, "rev-parse", "--path-format=absolute", "--git-common-dir"],
+                capture_output=True, text=True, check=True).stdout.strip()
+            d = os.path.join(os.path.dirname(os.path.dirname(common)), "shared")
+        except (OSError, subprocess.CalledProcessError):
+            pass
+    return os.path.join(d, "btfhub-sample")
+
+
+def sample_path(rel=SAMPLE_KYLIN):
+    p = os.path.join(shared_dir(), rel)
+    return p if os.path.isfile(p) else None
+
+
+def real_btf():
+    """Raw BTF bytes: the kylin sample's member, or the running kernel's."""
+    p = sample_path()
+    if p:
+        with tarfile.open(p, "r:xz") as t:
+            m = t.getmembers()[0]
+            return t.extractfile(m).read()
+    try:
+        with open("/sys/kernel/btf/vmlinux", "rb") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def real_btf_other():
+    """Different real BTF bytes (another sample kernel), for 'changed upstream'."""
+    p = sample_path("kylin/V10/aarch64/4.19.90-25.41.v2101.ky10.aarch64.btf.tar.xz")
+    with tarfile.open(p, "r:xz") as t:
+        return t.extractfile(t.getmembers()[0]).read()
+
+
+def tar_xz(members, preset=1):
+    """members: (name, kind, payload) with kind 'file', 'symlink' or 'hardlink'."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as t:
+        for name, kind, payload in members:
+            info = tarfile.TarInfo(name)
+            info.mtime = 1700000000
+            if kind == "file":
+                info.size = len(payload)
+                t.addfile(info, io.BytesIO(payload))
+            elif kind == "chardev":
+                info.type = tarfile.CHRTYPE
+                info.devmajor, info.devminor = 1, 3
+                t.addfile(info)
+            else:
+                info.type = tarfile.SYMTYPE if kind == "symlink" else tarfile.LNKTYPE
+                info.linkname = payload
+                t.addfile(info)
+    return lzma.compress(buf.getvalue(), preset=preset)
+
+
+def bomb(name, size):
+    """A tar.xz whose single member is @size zero bytes: a few KiB on the wire."""
+    return tar_xz([(name, "file", bytes(size))], preset=0)
+
+
+def corrupt(data):
+    """Flip bytes in the middle of an xz stream (its CRCs must catch it)."""
+    b = bytearray(data)
+    mid = len(b) // 2
+    for i in range(mid, mid + 64):
+        b[i] ^= 0x5A
+    return bytes(b)

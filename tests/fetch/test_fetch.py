@@ -1,0 +1,604 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""btfhub-fetch end to end (TAP): a local HTTP server with fault injection,
+and the local-directory source, on real BTFHub archives.
+
+Usage: test_fetch.py PATH/TO/btfhub-fetch [PATH/TO/fuzz-extract-replay]
+"""
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fixtures                      # noqa: E402
+from btfhub_server import BtfhubServer  # noqa: E402
+
+TOOL = os.path.abspath(sys.argv[1])
+REPLAY = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else None
+KY_REL = "4.19.90-52.22.v2207.ky10.aarch64"
+REL = "5.10.0-28-amd64"             # crafted archives: debian 11, served as "bullseye"
+FAST = ["--retry-delay", "50", "--connect-timeout", "5", "--timeout", "20"]
+
+
+class Skip(Exception):
+    pass
+
+
+def run(args, timeout=60):
+    p = subprocess.run([TOOL] + args, capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def files_under(d):
+    """Every file below @d (hidden ones too), relative."""
+    out = []
+    for root, _, names in os.walk(d):
+        out += [os.path.relpath(os.path.join(root, n), d) for n in names]
+    return sorted(out)
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_manifest(path, kernels):
+    with open(path, "w") as f:
+        json.dump({"kernels": kernels}, f)
+
+
+class Ctx:
+    def __init__(self, srv, tmp):
+        self.srv, self.tmp, self.n = srv, tmp, 0
+
+    def dirs(self):
+        self.n += 1
+        d = os.path.join(self.tmp, "case%02d" % self.n)
+        os.makedirs(d)
+        return os.path.join(d, "out"), os.path.join(d, "cache"), d
+
+    def fetch(self, prefix, kernels, extra=(), out=None, cache=None):
+        """Run btfhub-fetch --json against /prefix; returns rc, summary, stderr, out."""
+        if out is None:
+            out, cache, d = self.dirs()
+        else:
+            d = os.path.dirname(out)
+        man = os.path.join(d, "manifest.json")
+        write_manifest(man, kernels)
+        rc, so, se = run(["-s", self.srv.base + "/" + prefix, "-o", out, "--cache-dir", cache,
+                          "-m", man, "--json"] + FAST + list(extra))
+        try:
+            summary = json.loads(so)
+        except ValueError:
+            raise AssertionError("stdout is not JSON: %r / stderr %r" % (so, se))
+        return rc, summary, se, out, cache, man
+
+
+def kernel(distro, version, arch, release, sha=None):
+    k = {"distro": distro, "version": version, "arch": arch, "release": release}
+    if sha:
+        k["sha256"] = sha
+    return k
+
+
+def expect_failure(c, prefix, data, fault, words, extra=(), arch="x86_64"):
+    """Serve @data at debian/bullseye/<arch>/REL under @prefix and expect one clean failure."""
+    url = "%s/%s/debian/bullseye/%s/%s.btf.tar.xz" % (c.srv.base, prefix, arch, REL)
+    c.srv.add("/%s/debian/bullseye/%s/%s.btf.tar.xz" % (prefix, arch, REL), data, fault)
+    rc, s, se, out, _, _ = c.fetch(prefix, [kernel("debian", "11", arch, REL)], extra)
+    assert rc == 1, "exit %d, stderr %r" % (rc, se)
+    assert (s["fetched"], s["cached"], s["failed"]) == (0, 0, 1), s
+    errs = [l for l in se.splitlines() if "error:" in l]
+    assert len(errs) == 1, "want one error line: %r" % se
+    assert "\r" not in se, "progress output without a TTY"
+    assert url in errs[0], "error line does not name %s: %r" % (url, errs[0])
+    assert "debian/11/x86_64/" + REL in errs[0], errs[0]
+    for w in words:
+        assert w in errs[0], "%r not in %r" % (w, errs[0])
+    assert s["kernels"][0]["status"] == "failed" and url in s["kernels"][0]["error"]
+    assert files_under(out) == [], "left in output: %r" % files_under(out)
+    return s, se
+
+
+# --- HTTP cases ---------------------------------------------------------
+
+def t_http_fetch_aarch64_and_rerun(c):
+    """arm64 tries arm64/ then aarch64/; a re-run sends If-None-Match and moves no body bytes"""
+    data = open(fixtures.sample_path(), "rb").read()
+    c.srv.add("/ok/kylin/V10/aarch64/%s.btf.tar.xz" % KY_REL, data)
+    out, cache, _ = c.dirs()
+    k = [kernel("kylin", "V10", "arm64", KY_REL)]
+    rc, s, se, _, _, man = c.fetch("ok", k, out=out, cache=cache)
+    assert rc == 0 and (s["fetched"], s["cached"], s["failed"]) == (1, 0, 0), (rc, s, se)
+    paths = [r["path"].split("/")[4] for r in c.srv.requests("/ok/")]
+    assert paths == ["arm64", "aarch64"], paths
+    btf = os.path.join(out, "kylin/V10/arm64/%s.btf" % KY_REL)
+    assert open(btf, "rb").read() == fixtures.real_btf()
+    assert s["bytes_transferred"] == len(data)
+    assert files_under(out) == ["kylin/V10/arm64/%s.btf" % KY_REL]
+
+    before, nreq = c.srv.body_bytes, len(c.srv.requests("/ok/"))
+    rc, s, se, _, _, _ = c.fetch("ok", k, out=out, cache=cache)
+    assert rc == 0 and (s["fetched"], s["cached"], s["failed"]) == (0, 1, 0), (rc, s, se)
+    assert c.srv.body_bytes == before, "re-run moved %d body bytes" % (c.srv.body_bytes - before)
+    again = c.srv.requests("/ok/")[nreq:]
+    # Straight to the alias that served it last time, conditionally.
+    assert [r.get("status") for r in again] == [304], again
+    assert "/aarch64/" in again[0]["path"] and again[0]["if_none_match"], again
+
+    # Lock the hash: the manifest records it and the next run asks nothing.
+    rc, s, se, _, _, man = c.fetch("ok", k, ["--update-manifest"], out=out, cache=cache)
+    assert rc == 0, se
+    m = json.load(open(man))
+    assert m["kernels"][0]["sha256"] == sha256(data), m
+    nreq = len(c.srv.requests("/ok/"))
+    write_manifest(man, m["kernels"])
+    rc, so, se = run(["-s", c.srv.base + "/ok", "-o", out, "--cache-dir", cache, "-m", man,
+                      "--json"])
+    s = json.loads(so)
+    assert rc == 0 and s["cached"] == 1, (s, se)
+    assert len(c.srv.requests("/ok/")) == nreq, "pinned + cached still sent requests"
+
+
+def t_http_404(c):
+    """404: one error line naming every URL tried"""
+    out, cache, _ = c.dirs()
+    rc, s, se, out, _, _ = c.fetch("none", [kernel("ubuntu", "focal", "arm64", "5.4.0-1-generic")])
+    assert rc == 1 and s["failed"] == 1, (rc, s)
+    errs = [l for l in se.splitlines() if "error:" in l]
+    assert len(errs) == 1, se
+    for d in ("20.04/arm64", "20.04/aarch64", "focal/arm64", "focal/aarch64"):
+        assert "%s/none/ubuntu/%s/5.4.0-1-generic.btf.tar.xz" % (c.srv.base, d) in errs[0], errs
+    assert "ubuntu/20.04/arm64/5.4.0-1-generic" in errs[0] and "404" in errs[0], errs
+    assert files_under(out) == []
+
+
+def t_http_500_then_ok(c):
+    """500 then success: retried with backoff"""
+    data = open(fixtures.sample_path(), "rb").read()
+    c.srv.add("/r500/kylin/V10/arm64/%s.btf.tar.xz" % KY_REL, data, "500once")
+    rc, s, se, out, _, _ = c.fetch("r500", [kernel("kylin", "V10", "arm64", KY_REL)])
+    assert rc == 0 and s["fetched"] == 1, (rc, s, se)
+    assert [r["status"] for r in c.srv.requests("/r500/")] == [500, 200]
+    assert files_under(out) == ["kylin/V10/arm64/%s.btf" % KY_REL]
+
+
+def t_http_backoff(c):
+    """500 on every attempt: --retries 2 waits 100 then 200 ms, then fails"""
+    expect_failure(c, "r5xx", c.btf_archive, "500always", ["HTTP 500", "3 attempts"],
+                   ["--retries", "2", "--retry-delay", "100"])
+    t = [r["time"] for r in c.srv.requests("/r5xx/")]
+    assert len(t) == 3, t
+    assert t[1] - t[0] >= 0.095 and t[2] - t[1] >= 0.195, "no exponential backoff: %r" % t
+
+
+def t_http_cut_resume(c):
+    """connection cut mid-body: resumed with Range, nothing sent twice"""
+    data = open(fixtures.sample_path(), "rb").read()
+    c.srv.add("/cut/kylin/V10/arm64/%s.btf.tar.xz" % KY_REL, data, "cut")
+    before = c.srv.body_bytes
+    rc, s, se, out, cache, _ = c.fetch("cut", [kernel("kylin", "V10", "arm64", KY_REL)])
+    assert rc == 0 and s["fetched"] == 1, (rc, s, se)
+    reqs = c.srv.requests("/cut/")
+    assert [r["status"] for r in reqs] == [200, 206], reqs
+    assert reqs[1]["range"] == "bytes=%d-" % (len(data) // 2), reqs[1]
+    assert reqs[1]["if_range"], "resume without If-Range"
+    assert c.srv.body_bytes - before == len(data)
+    assert open(os.path.join(out, "kylin/V10/arm64/%s.btf" % KY_REL), "rb").read() == \
+        fixtures.real_btf()
+    assert not [f for f in files_under(cache) if f.endswith(".part")], files_under(cache)
+
+
+def t_http_cut_then_changed(c):
+    """archive replaced between the cut and the resume: If-Range gets the whole new one"""
+    new = fixtures.tar_xz([("%s.btf" % KY_REL, "file", c.btf)])
+    assert new != c.sample
+    c.srv.add("/cutc/kylin/V10/arm64/%s.btf.tar.xz" % KY_REL, c.sample, "cut", then=new)
+    rc, s, se, out, _, _ = c.fetch("cutc", [kernel("kylin", "V10", "arm64", KY_REL)])
+    assert rc == 0 and s["fetched"] == 1, (rc, s, se)
+    reqs = c.srv.requests("/cutc/")
+    assert [r["status"] for r in reqs] == [200, 200] and reqs[1]["range"], reqs
+    assert s["kernels"][0]["sha256"] == sha256(new)
+    assert open(os.path.join(out, "kylin/V10/arm64/%s.btf" % KY_REL), "rb").read() == c.btf
+
+
+def t_http_changed_upstream(c):
+    """a re-run after the archive changed upstream fetches it again and replaces the output"""
+    path = "/chg/debian/bullseye/x86_64/%s.btf.tar.xz" % REL
+    c.srv.add(path, c.btf_archive)
+    out, cache, _ = c.dirs()
+    k = [kernel("debian", "11", "x86_64", REL)]
+    rc, s, se, _, _, _ = c.fetch("chg", k, out=out, cache=cache)
+    assert rc == 0 and s["fetched"] == 1, (s, se)
+    other = fixtures.real_btf_other()
+    c.srv.replace(path, fixtures.tar_xz([("%s.btf" % REL, "file", other)]))
+    rc, s, se, _, _, _ = c.fetch("chg", k, out=out, cache=cache)
+    assert rc == 0 and s["fetched"] == 1 and s["bytes_transferred"] > 0, (s, se)
+    assert open(os.path.join(out, "debian/11/x86_64/%s.btf" % REL), "rb").read() == other
+    assert files_under(out) == ["debian/11/x86_64/%s.btf" % REL], files_under(out)
+
+
+def t_http_wrong_length(c):
+    """Content-Length longer than the body on every attempt: fails after retries"""
+    s, se = expect_failure(c, "wlen", c.btf_archive, "wronglen", ["transfer failed", "100 bytes remaining", "3 attempts"],
+                           ["--retries", "2"])
+    reqs = c.srv.requests("/wlen/")
+    assert len(reqs) == 3 and reqs[1]["range"], reqs
+
+
+def t_http_slow(c):
+    """slow response: --timeout ends the attempt"""
+    t0 = time.monotonic()
+    expect_failure(c, "slow", c.btf_archive, "slow", ["transfer failed", "timed out"],
+                   ["--timeout", "1", "--retries", "0"])
+    assert time.monotonic() - t0 < 2.8, "timeout not honoured"
+
+
+def t_http_corrupt_xz(c):
+    """corrupt xz: rejected, nothing written"""
+    expect_failure(c, "cxz", fixtures.corrupt(c.btf_archive), None, ["corrupt"])
+
+
+def t_http_dotdot(c):
+    """tar member ../: rejected"""
+    data = fixtures.tar_xz([("../%s.btf" % REL, "file", c.btf)])
+    expect_failure(c, "dotdot", data, None, ["'..'"])
+
+
+def t_http_absolute(c):
+    """tar member with an absolute path: rejected"""
+    data = fixtures.tar_xz([("/tmp/%s.btf" % REL, "file", c.btf)])
+    expect_failure(c, "abs", data, None, ["absolute"])
+
+
+def t_http_symlink(c):
+    """symlink member: rejected"""
+    data = fixtures.tar_xz([("%s.btf" % REL, "symlink", "/etc/passwd")])
+    expect_failure(c, "link", data, None, ["symlink"])
+
+
+def t_http_hardlink(c):
+    """hard link member: rejected"""
+    data = fixtures.tar_xz([("%s.btf" % REL, "hardlink", "etc/passwd")])
+    expect_failure(c, "hlink", data, None, ["hard link"])
+
+
+def t_http_device(c):
+    """device member: rejected"""
+    data = fixtures.tar_xz([("%s.btf" % REL, "chardev", "")])
+    expect_failure(c, "dev", data, None, ["not a regular file"])
+
+
+def t_http_two_members(c):
+    """a second member after the BTF: rejected"""
+    data = fixtures.tar_xz([("%s.btf" % REL, "file", c.btf), ("extra", "file", b"x")])
+    expect_failure(c, "two", data, None, ["more than one member"])
+
+
+def t_http_bomb(c):
+    """decompression bomb (64 MiB of zeros, 4 MiB cap): an error, not a full disk"""
+    data = fixtures.bomb("%s.btf" % REL, 64 << 20)
+    assert len(data) < 64 << 10
+    expect_failure(c, "bomb", data, None, ["cap"], ["--max-size", "4M"])
+
+
+def t_http_not_btf(c):
+    """a payload that is not BTF: rejected by libbpf before rename"""
+    data = fixtures.tar_xz([("%s.btf" % REL, "file", b"this is not BTF\n" * 4096)])
+    expect_failure(c, "nbtf", data, None, ["not valid BTF"])
+
+
+def t_http_sha_mismatch(c):
+    """sha256 in the manifest does not match: hard error"""
+    prefix = "sha"
+    url = "%s/%s/kylin/V10/arm64/%s.btf.tar.xz" % (c.srv.base, prefix, KY_REL)
+    c.srv.add("/%s/kylin/V10/arm64/%s.btf.tar.xz" % (prefix, KY_REL), c.sample)
+    rc, s, se, out, _, _ = c.fetch(prefix, [kernel("kylin", "V10", "arm64", KY_REL, "0" * 64)])
+    assert rc == 1 and (s["fetched"], s["failed"]) == (0, 1), (rc, s, se)
+    errs = [l for l in se.splitlines() if "error:" in l]
+    assert len(errs) == 1 and url in errs[0] and "sha256 mismatch" in errs[0], se
+    assert sha256(c.sample) in errs[0]
+    assert files_under(out) == []
+
+
+def t_http_debian_fixtures(c):
+    """the repository's Debian fixtures over HTTP ('+' in a release name)"""
+    root = os.path.join(os.environ.get("BTFKIT_SOURCE_ROOT", "."), "tests", "data", "btfhub")
+    d = os.path.join(root, "debian", "12", "x86_64")
+    if not os.path.isdir(d):
+        raise Skip("no tests/data/btfhub")
+    ks = []
+    for name in sorted(os.listdir(d)):
+        if name.endswith(".btf.tar.xz"):
+            rel = name[:-len(".btf.tar.xz")]
+            c.srv.add("/deb/debian/12/x86_64/" + name, open(os.path.join(d, name), "rb").read())
+            ks.append(kernel("debian", "bookworm", "x86_64", rel))
+    rc, s, se, out, _, _ = c.fetch("deb", ks, ["-j", "2"])
+    assert rc == 0 and s["fetched"] == len(ks) and s["failed"] == 0, (s, se)
+    assert files_under(out) == sorted("debian/12/x86_64/%s.btf" % k["release"] for k in ks)
+
+
+def t_cli(c):
+    """--version alone prints ours, with a value selects; --help; usage errors exit 2"""
+    rc, so, _ = run(["--version"])
+    assert rc == 0 and so.startswith("btfhub-fetch "), so
+    rc, so, _ = run(["--help"])
+    assert rc == 0 and "--update-manifest" in so
+    for bad in (["--bogus"], ["-o", "x", "stray"], ["-j", "0", "-o", "x"], []):
+        rc, _, se = run(bad)
+        assert rc == 2 and "error:" in se, (bad, rc, se)
+    out, cache, _ = c.dirs()
+    rc, so, se = run(["-s", fixtures.shared_dir(), "-o", out, "--cache-dir", cache,
+                      "--json", "--version", "8", "--arch", "arm64"])
+    s = json.loads(so)
+    assert rc == 0 and [k["name"] for k in s["kernels"]] == \
+        ["centos/8/arm64/4.18.0-147.5.1.el8_1.aarch64"], (s, se)
+    rc, so, se = run(["-s", c.srv.base + "/x", "-o", out, "--cache-dir", cache, "--json",
+                      "--distro", "debian", "--release", "*"])
+    assert rc == 1 and "remote source cannot be listed" in se and json.loads(so)["error"], se
+
+
+def t_sigterm(c):
+    """SIGTERM during a transfer: exits 143, nothing in the output"""
+    c.srv.add("/term/debian/bullseye/x86_64/%s.btf.tar.xz" % REL, c.btf_archive, "slow")
+    out, cache, d = c.dirs()
+    man = os.path.join(d, "m.json")
+    write_manifest(man, [kernel("debian", "11", "x86_64", REL)])
+    p = subprocess.Popen([TOOL, "-s", c.srv.base + "/term", "-o", out, "--cache-dir", cache,
+                          "-m", man], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    p.terminate()
+    so, se = p.communicate(timeout=10)
+    assert p.returncode == 143 and "interrupted" in se, (p.returncode, se)
+    assert files_under(out) == []
+
+
+def t_http_parallel(c):
+    """-j: three 0.6 s responses overlap with -j 3 and queue with -j 1"""
+    ks = []
+    for i in range(3):
+        c.srv.add("/par/debian/bullseye/x86_64/%s-%d.btf.tar.xz" % (REL, i),
+                  fixtures.tar_xz([("%s-%d.btf" % (REL, i), "file", c.btf)]), "delay")
+        ks.append(kernel("debian", "11", "x86_64", "%s-%d" % (REL, i)))
+    times = {}
+    for j in ("3", "1"):
+        t0 = time.monotonic()
+        rc, s, se, out, _, _ = c.fetch("par", ks, ["-j", j])
+        times[j] = time.monotonic() - t0
+        assert rc == 0 and s["fetched"] == 3, (s, se)
+    assert times["3"] < 1.5 and times["1"] >= 1.8, times
+
+
+def t_http_mixed_parallel(c):
+    """-j 3 over good, missing and hostile kernels: exact counts, one line each"""
+    c.srv.add("/mix/kylin/V10/arm64/%s.btf.tar.xz" % KY_REL, c.sample)
+    c.srv.add("/mix/debian/bullseye/x86_64/%s.btf.tar.xz" % REL,
+              fixtures.tar_xz([("%s.btf" % REL, "file", c.btf)]))
+    c.srv.add("/mix/debian/10/x86_64/%s.btf.tar.xz" % REL,
+              fixtures.tar_xz([("../%s.btf" % REL, "file", c.btf)]))
+    ks = [kernel("kylin", "V10", "aarch64", KY_REL), kernel("debian", "bullseye", "amd64", REL),
+          kernel("debian", "buster", "x86_64", REL), kernel("centos", "8", "x86_64", "missing")]
+    rc, s, se, out, _, _ = c.fetch("mix", ks, ["-j", "3"])
+    assert rc == 1 and (s["fetched"], s["cached"], s["failed"]) == (2, 0, 2), (rc, s, se)
+    errs = sorted(l for l in se.splitlines() if "error:" in l)
+    assert len(errs) == 2, se
+    assert "centos/8/x86_64/missing" in errs[0] and "404" in errs[0], errs
+    assert "debian/10/x86_64/" + REL in errs[1] and "/mix/debian/10/x86_64/" in errs[1], errs
+    assert files_under(out) == ["debian/11/x86_64/%s.btf" % REL,
+                                "kylin/V10/arm64/%s.btf" % KY_REL], files_under(out)
+    assert [k["status"] for k in s["kernels"]] == ["fetched", "fetched", "failed", "failed"]
+
+
+def t_fuzz_replay(c):
+    """the extract fuzz target replays hostile archives: no crash, nothing left behind"""
+    if not REPLAY:
+        raise Skip("no fuzz-extract-replay given")
+    _, _, d = c.dirs()
+    inputs = {
+        "good": fixtures.tar_xz([("k.btf", "file", c.btf)]),
+        "dotdot": fixtures.tar_xz([("../k.btf", "file", c.btf)]),
+        "abs": fixtures.tar_xz([("/k.btf", "file", c.btf)]),
+        "symlink": fixtures.tar_xz([("k.btf", "symlink", "/etc/passwd")]),
+        "hardlink": fixtures.tar_xz([("k.btf", "hardlink", "x")]),
+        "dev": fixtures.tar_xz([("k.btf", "chardev", "")]),
+        "two": fixtures.tar_xz([("k.btf", "file", c.btf), ("k2", "file", b"x")]),
+        "bomb": fixtures.bomb("k.btf", 64 << 20),
+        "notbtf": fixtures.tar_xz([("k.btf", "file", b"not BTF" * 100)]),
+        "corrupt": fixtures.corrupt(fixtures.tar_xz([("k.btf", "file", c.btf)])),
+        "truncated": c.btf_archive[:len(c.btf_archive) // 3],
+        "empty": b"",
+    }
+    paths = []
+    for name, data in inputs.items():
+        paths.append(os.path.join(d, name))
+        with open(paths[-1], "wb") as f:
+            f.write(data)
+    p = subprocess.run([REPLAY] + paths, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0 and "replayed %d" % len(paths) in p.stdout, (p.returncode, p.stderr)
+
+
+# --- manifest -----------------------------------------------------------
+
+def t_manifest_add(c):
+    """--add: canonical names, sorted, idempotent, byte-identical rewrite"""
+    _, _, d = c.dirs()
+    man = os.path.join(d, "m.json")
+    rc, _, se = run(["-m", man, "--add", "ubuntu/focal/aarch64/5.4.0-42-generic",
+                     "--add", "debian/12/x86_64/6.1.0-56-amd64"])
+    assert rc == 0, se
+    first = open(man, "rb").read()
+    m = json.loads(first)
+    assert m == {"kernels": [kernel("debian", "12", "x86_64", "6.1.0-56-amd64"),
+                             kernel("ubuntu", "20.04", "arm64", "5.4.0-42-generic")]}, m
+    assert first.endswith(b"}\n")
+    rc, _, se = run(["-m", man, "--add", "ubuntu/20.04/arm64/5.4.0-42-generic"])
+    assert rc == 0 and open(man, "rb").read() == first, "not idempotent"
+    rc, _, se = run(["-m", man, "--add", "debian/12/x86_64/a", "--add", "centos/8/x86_64/b"])
+    m = json.load(open(man))
+    assert [k["release"] for k in m["kernels"]] == ["b", "6.1.0-56-amd64", "a",
+                                                    "5.4.0-42-generic"], m
+    for bad in ("debian/12/x86_64", "debian/12//r", "debian/../x86_64/r", "a/b/c/d/e"):
+        rc, _, se = run(["-m", man, "--add", bad])
+        assert rc != 0 and "error:" in se, (bad, rc, se)
+    assert sorted(os.listdir(d)) == ["m.json"], os.listdir(d)
+
+
+def t_manifest_errors(c):
+    """a broken manifest: one error line naming the file and the entry, nothing fetched"""
+    out, cache, d = c.dirs()
+    man = os.path.join(d, "m.json")
+    cases = [('{"kernels": [', "m.json:1:"),
+             ('{"kernels": [{"distro": "debian", "version": "12", "arch": "x86_64"}]}',
+              'kernels[0]: missing or invalid "release"'),
+             ('[{"distro": "d", "version": "1", "arch": "x86_64", "release": "r", '
+              '"sha256": "abc"}]', 'kernels[0]: "sha256" is not 64 hex digits'),
+             ('{"kernels": [{"distro": "..", "version": "1", "arch": "a", "release": "r"}]}',
+              'invalid "distro"'),
+             ('{"other": 1}', "expected")]
+    for text, want in cases:
+        with open(man, "w") as f:
+            f.write(text)
+        rc, so, se = run(["-s", c.srv.base + "/x", "-o", out, "--cache-dir", cache, "-m", man,
+                          "--json"])
+        errs = [l for l in se.splitlines() if "error:" in l]
+        assert rc == 1 and len(errs) == 1 and man in errs[0] and want in errs[0], (text, se)
+        assert "error" in json.loads(so)
+    assert files_under(out) == [] and not c.srv.requests("/x/")
+
+
+# --- local directory source ---------------------------------------------
+
+SAMPLE = {
+    "bclinux/21.10U3/x86_64/4.19.90-2107.6.0.0248.35.oe1.bclinux.x86_64": 3712467,
+    "centos/8/arm64/4.18.0-147.5.1.el8_1.aarch64": 27031815,
+    "kylin/V10/arm64/4.19.90-24.4.v2101.ky10.aarch64": 4115100,
+    "kylin/V10/arm64/4.19.90-25.41.v2101.ky10.aarch64": 4084272,
+    "kylin/V10/arm64/4.19.90-52.22.v2207.ky10.aarch64": 2084352,
+}
+
+
+def t_local_sample(c):
+    """local directory source: aarch64 -> arm64, the 27 MB member, re-run cached"""
+    if not fixtures.sample_path():
+        raise Skip("no ../shared/btfhub-sample")
+    out, cache, _ = c.dirs()
+    base = fixtures.shared_dir()
+    rc, so, se = run(["-s", base, "-o", out, "--cache-dir", cache, "--json"])
+    s = json.loads(so)
+    assert rc == 0 and (s["fetched"], s["cached"], s["failed"]) == (5, 0, 0), (rc, s, se)
+    assert s["bytes_transferred"] == 0
+    assert files_under(out) == sorted(k + ".btf" for k in SAMPLE), files_under(out)
+    for k, size in SAMPLE.items():
+        assert os.path.getsize(os.path.join(out, k + ".btf")) == size, k
+    rc, so, se = run(["--base", "file://" + base, "-o", out, "--cache-dir", cache, "--json"])
+    s = json.loads(so)
+    assert rc == 0 and (s["fetched"], s["cached"]) == (0, 5), (rc, s, se)
+    # Globs over the listing, on given and canonical names alike.
+    for sel, n in ((["--arch", "aarch64"], 4), (["--arch", "arm*"], 4),
+                   (["--distro", "ky*", "--release", "*v2101*"], 2),
+                   (["--version", "8"], 1), (["--version=V1?"], 3)):
+        rc, so, se = run(["-s", base, "-o", out, "--cache-dir", cache, "--json"] + sel)
+        s = json.loads(so)
+        assert rc == 0 and len(s["kernels"]) == n, (sel, s["kernels"], se)
+
+
+def t_local_prune(c):
+    """--prune: the output tree ends up holding exactly the selection"""
+    if not fixtures.sample_path():
+        raise Skip("no ../shared/btfhub-sample")
+    out, cache, d = c.dirs()
+    base = fixtures.shared_dir()
+    rc, so, se = run(["-s", base, "-o", out, "--cache-dir", cache, "--distro", "kylin"])
+    assert rc == 0 and len(files_under(out)) == 3, se
+    stale = os.path.join(out, "kylin/V10/arm64/.%s.btf.a1B2c3" % KY_REL)
+    open(stale, "w").write("half")
+    open(os.path.join(out, "README"), "w").write("not ours")
+    man = os.path.join(d, "m.json")
+    write_manifest(man, [kernel("centos", "8", "aarch64", "4.18.0-147.5.1.el8_1.aarch64")])
+    rc, so, se = run(["-s", base, "-o", out, "--cache-dir", cache, "-m", man, "--prune"])
+    assert rc == 0, se
+    assert files_under(out) == ["README", "centos/8/arm64/4.18.0-147.5.1.el8_1.aarch64.btf"], \
+        files_under(out)
+    assert not os.path.exists(os.path.join(out, "kylin")), "empty dirs left"
+    rc, so, se = run(["-s", base, "-o", out, "--cache-dir", cache, "--distro", "typo",
+                      "--prune"])
+    assert rc == 1 and "refusing" in se and len(files_under(out)) == 2, (rc, se)
+
+
+def t_local_manifest_missing(c):
+    """local directory source with a manifest: a missing kernel names its path"""
+    if not fixtures.sample_path():
+        raise Skip("no ../shared/btfhub-sample")
+    out, cache, d = c.dirs()
+    man = os.path.join(d, "m.json")
+    write_manifest(man, [kernel("kylin", "V10", "arm64", KY_REL),
+                         kernel("kylin", "V10", "arm64", "nope")])
+    rc, so, se = run(["-s", fixtures.shared_dir(), "-o", out, "--cache-dir", cache,
+                      "-m", man, "--json", "--update-manifest"])
+    s = json.loads(so)
+    assert rc == 1 and (s["fetched"], s["failed"]) == (1, 1), (s, se)
+    errs = [l for l in se.splitlines() if "error:" in l]
+    assert len(errs) == 1 and "kylin/V10/arm64/nope" in errs[0], se
+    for a in ("arm64", "aarch64"):
+        assert "%s/kylin/V10/%s/nope.btf.tar.xz" % (fixtures.shared_dir(), a) in errs[0], se
+    m = json.load(open(man))
+    assert m["kernels"][0]["sha256"] == sha256(c.sample) and "sha256" not in m["kernels"][1]
+
+
+def t_local_debian_fixtures(c):
+    """the repository's Debian fixtures as a local source"""
+    root = os.path.join(os.environ.get("BTFKIT_SOURCE_ROOT", "."), "tests", "data", "btfhub")
+    if not os.path.isdir(root):
+        raise Skip("no tests/data/btfhub")
+    out, cache, _ = c.dirs()
+    rc, so, se = run(["-s", root, "-o", out, "--cache-dir", cache, "--json",
+                      "--distro", "debian", "--version", "12"])
+    s = json.loads(so)
+    assert rc == 0 and s["failed"] == 0 and s["fetched"] >= 1, (s, se)
+    assert all(f.startswith("debian/12/x86_64/") and f.endswith(".btf")
+               for f in files_under(out)), files_under(out)
+
+
+CASES = [v for k, v in sorted(globals().items()) if k.startswith("t_")]
+CASES.sort(key=lambda f: f.__code__.co_firstlineno)
+
+
+def main():
+    btf = fixtures.real_btf()
+    if btf is None or not fixtures.sample_path():
+        print("1..0 # SKIP no ../shared/btfhub-sample (real BTFHub archives)")
+        return 0
+    print("1..%d" % len(CASES))
+    tmp = tempfile.mkdtemp(prefix="btfkit-fetch-")
+    failed = 0
+    try:
+        with BtfhubServer() as srv:
+            c = Ctx(srv, tmp)
+            c.btf = btf
+            c.sample = open(fixtures.sample_path(), "rb").read()
+            c.btf_archive = fixtures.tar_xz([("%s.btf" % REL, "file", btf)])
+            for i, case in enumerate(CASES, 1):
+                t0 = time.monotonic()
+                try:
+                    case(c)
+                    print("ok %d - %s (%.1fs)" % (i, case.__doc__, time.monotonic() - t0))
+                except Skip as e:
+                    print("ok %d - %s # SKIP %s" % (i, case.__doc__, e))
+                except Exception:
+                    failed += 1
+                    print("not ok %d - %s" % (i, case.__doc__))
+                    for line in traceback.format_exc().splitlines():
+                        print("# " + line)
+                sys.stdout.flush()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

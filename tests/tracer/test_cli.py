@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""coretrace's command line without tracing: "coretrace btf --json" reports
+the decision and every step in the documented order; bad options exit 2
+with one error line; an unprivileged run and a run in a PID namespace each
+fail with one clear line.
+"""
+import json
+import os
+import shutil
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ctlib  # noqa: E402
+from ctlib import check  # noqa: E402
+
+
+def btf_json(*args, env=None):
+    r = ctlib.run([ctlib.CORETRACE, "btf", "--json"] + list(args), env=env)
+    try:
+        return r.returncode, json.loads(r.stdout)
+    except ValueError:
+        ctlib.fail("coretrace btf --json %s: not JSON: %r %r" % (args, r.stdout, r.stderr))
+
+
+def main():
+    ctlib.require_build()
+    env = dict(os.environ)
+    env.pop("BTFKIT_BTF_FILE", None)
+
+    # Auto order: file, system, embedded, bundle; the first usable one wins.
+    rc, j = btf_json("--host", "nodistro/0/%s/0.0-none" % ctlib.ARCH, env=env)
+    order = [s["source"] for s in j["steps"]]
+    check(order[:3] == ["file", "system", "embedded"] and set(order[3:]) <= {"bundle"},
+          "steps not in the documented order: %r" % order)
+    check(j["host"] == "nodistro/0/%s/0.0-none" % ctlib.ARCH, "--host ignored: %r" % j["host"])
+    check(j["steps"][0]["status"] == "none", "file step without --btf: %r" % j["steps"][0])
+    if os.path.exists(ctlib.SYSTEM_BTF):
+        check(rc == 0 and j["source"] == "system", "system BTF present but not chosen: %r" % j)
+    else:
+        check(j["source"] != "system", "system chosen without %s" % ctlib.SYSTEM_BTF)
+
+    # An explicit file comes first, by option or by environment.
+    if os.path.exists(ctlib.SYSTEM_BTF):
+        rc, j = btf_json("--btf", ctlib.SYSTEM_BTF, env=env)
+        check(rc == 0 and j["source"] == "file", "--btf not chosen first: %r" % j)
+        env2 = dict(env, BTFKIT_BTF_FILE=ctlib.SYSTEM_BTF)
+        rc, j = btf_json(env=env2)
+        check(rc == 0 and j["source"] == "file", "BTFKIT_BTF_FILE not chosen first: %r" % j)
+
+    # Forced to a source that has nothing: exit 1, an error naming the host.
+    rc, j = btf_json("--btf-source=bundle", "--btf-bundle", "/nonexistent.btfb", env=env)
+    check(rc == 1 and "error" in j and "/nonexistent.btfb" in j["error"],
+          "missing bundle file not reported: %r" % j)
+    check([s["source"] for s in j["steps"]] == ["bundle"] or
+          all(s["source"] == "bundle" for s in j["steps"]), "forced source ran other steps")
+
+    # A bad BTF file is reported as such.
+    rc, j = btf_json("--btf", ctlib.OBJ, "--btf-source=file", env=env)
+    check(rc == 1 and "cannot read BTF" in j["error"], "bad --btf not reported: %r" % j)
+
+    # Bad options: usage on stderr, exit 2.
+    for bad in (["--btf-source=nope"], ["--events", "exec,bogus"], ["--pid", "x"],
+                ["--ringbuf-kb", "3"], ["extra-arg"]):
+        r = ctlib.run([ctlib.CORETRACE] + bad)
+        check(r.returncode == 2, "%r: exit %d, expected 2" % (bad, r.returncode))
+        check(r.stderr.splitlines()[0].startswith("coretrace: error: "),
+              "%r: first line not an error: %r" % (bad, r.stderr))
+
+    # Not root: one clear line, non-zero, before any BPF work.
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() == 0 and setpriv:
+        r = ctlib.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+                       "--inh-caps=-all", ctlib.CORETRACE, "-d", "1"])
+        lines = r.stderr.strip().splitlines()
+        check(r.returncode != 0 and len(lines) == 1 and "needs root" in lines[0],
+              "unprivileged run: exit %d, stderr %r" % (r.returncode, r.stderr))
+    else:
+        print("note: unprivileged check not run (needs root and setpriv)")
+
+    # In a PID namespace of its own: one clear line, non-zero.
+    unshare = shutil.which("unshare")
+    if os.geteuid() == 0 and unshare:
+        r = ctlib.run([unshare, "--pid", "--fork", "--mount-proc", ctlib.CORETRACE, "-d", "1"])
+        lines = r.stderr.strip().splitlines()
+        check(r.returncode != 0 and len(lines) == 1 and "PID namespace" in lines[0],
+              "PID namespace run: exit %d, stderr %r" % (r.returncode, r.stderr))
+    else:
+        print("note: PID namespace check not run (needs root and unshare)")
+    print("ok: btf decision report, option errors, unprivileged refusal")
+
+
+if __name__ == "__main__":
+    main()

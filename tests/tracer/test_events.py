@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""coretrace on this kernel with a bundle whose only entry is this host's BTF
+reduced against coretrace.bpf.o, the BTF path forced:
+
+  test_events.py bundle     --btf-source=bundle --btf-bundle B --host <this host>
+  test_events.py embedded   coretrace-hostembed (the same BTF linked in),
+                            --btf-source=embedded --host <its test key>
+  test_events.py static     as bundle, with the static coretrace_static
+
+A child forked here opens a known file, connects to a listening 127.0.0.1
+port and execs a known binary with known argv; each of its events (fork,
+open, connect, exec, exit) must be reported with the right fields.
+"""
+import os
+import shutil
+import socket
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ctlib  # noqa: E402
+from ctlib import check, fail  # noqa: E402
+
+
+def workload(marker, port, exe, argv):
+    """Fork a child that opens, connects, then execs. Returns (pid, t0, t1)."""
+    t0 = time.monotonic_ns()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(os.open(marker, os.O_RDONLY))
+            s = socket.create_connection(("127.0.0.1", port))
+            s.close()
+            os.execv(exe, argv)
+        finally:
+            os._exit(127)
+    _, status = os.waitpid(pid, 0)
+    t1 = time.monotonic_ns()
+    check(os.WIFEXITED(status) and os.WEXITSTATUS(status) == 1,
+          "workload child: status %#x, expected exit 1 from %s" % (status, exe))
+    return pid, t0, t1
+
+
+def one(events, kind, pred, what):
+    got = [e for e in events if e["event"] == kind and pred(e)]
+    check(len(got) == 1, "%s: expected 1 %s event, got %d" % (what, kind, len(got)))
+    return got[0]
+
+
+def expect(ev, field, want, what):
+    check(ev.get(field) == want, "%s event: %s = %r, expected %r (event %r)"
+          % (what, field, ev.get(field), want, ev))
+
+
+def main():
+    mode = sys.argv[1] if len(sys.argv) > 1 else "bundle"
+    ctlib.require_bpf()
+    tmp = tempfile.mkdtemp(prefix="coretrace-test-")
+    try:
+        if mode == "embedded":
+            if not os.path.exists(ctlib.HOSTEMBED):
+                ctlib.skip("coretrace-hostembed not built (no /sys/kernel/btf/vmlinux at build time)")
+            exe, host = ctlib.HOSTEMBED, ctlib.TEST_HOST
+            args = ["--btf-source=embedded", "--host", host]
+            source_desc = "embedded bundle"
+        else:
+            exe, host = ctlib.CORETRACE, ctlib.host_identity()
+            if mode == "static":
+                exe = ctlib.CORETRACE_STATIC
+                if not os.path.exists(exe):
+                    fail("%s is not built" % exe)
+            reduced = ctlib.reduce_btf(ctlib.SYSTEM_BTF, os.path.join(tmp, "host.btf"))
+            bundle = ctlib.make_bundle(tmp, {host: reduced})
+            args = ["--btf-source=bundle", "--btf-bundle", bundle, "--host", host]
+            source_desc = "bundle " + bundle
+
+        marker = os.path.join(tmp, "marker-%d.txt" % os.getpid())
+        with open(marker, "w") as f:
+            f.write("coretrace\n")
+        false_bin = shutil.which("false") or "/bin/false"
+        argv = ["false", "coretrace-test", str(os.getpid()), "two words"]
+        lsock = socket.socket()
+        lsock.bind(("127.0.0.1", 0))
+        lsock.listen(8)
+        port = lsock.getsockname()[1]
+
+        tracer = ctlib.Tracer(args, exe=exe)
+        tracer.wait_ready()
+        check(any(source_desc in l and host in l for l in tracer.err),
+              "tracer does not name its BTF source %r / %r: %r" % (source_desc, host, tracer.err))
+        child, t0, t1 = workload(marker, port, false_bin, argv)
+        time.sleep(0.5)
+        events, summary = tracer.stop()
+        lsock.close()
+
+        check(summary is not None, "no summary line; stderr: %s" % "".join(tracer.err))
+        check(summary["events"] == len(events),
+              "summary says %d events, %d printed" % (summary["events"], len(events)))
+        check(summary["lost"] == 0, "events lost in a quiet test: %r" % summary)
+        me, uid, comm = os.getpid(), os.getuid(), ctlib.my_comm()
+        cgid = ctlib.cgroup2_id()
+        mine = [e for e in events if e["tgid"] == child or e["pid"] == child]
+
+        fork = one(mine, "fork", lambda e: True, "fork")
+        opn = one(mine, "open", lambda e: e.get("path") == marker, "open of %s" % marker)
+        conn = one(mine, "connect", lambda e: e.get("dport") == port, "connect to port %d" % port)
+        exe_ev = one(mine, "exec", lambda e: True, "exec")
+        ext = one(mine, "exit", lambda e: True, "exit")
+
+        for ev, name, want_comm in ((fork, "fork", comm), (opn, "open", comm),
+                                    (conn, "connect", comm), (exe_ev, "exec", "false"),
+                                    (ext, "exit", "false")):
+            expect(ev, "pid", child, name)
+            expect(ev, "tgid", child, name)
+            expect(ev, "ppid", me, name)
+            expect(ev, "uid", uid, name)
+            expect(ev, "comm", want_comm, name)
+            if cgid is not None:
+                expect(ev, "cgroup_id", cgid, name)
+            check(t0 <= ev["ts_ns"] <= t1, "%s event: ts_ns %d outside [%d, %d]"
+                  % (name, ev["ts_ns"], t0, t1))
+        check(fork["ts_ns"] <= opn["ts_ns"] <= conn["ts_ns"] <= exe_ev["ts_ns"] <= ext["ts_ns"],
+              "events out of order: fork, open, connect, exec, exit")
+
+        expect(fork, "parent_tgid", me, "fork")
+        expect(opn, "flags", os.O_RDONLY | os.O_CLOEXEC, "open")
+        expect(opn, "syscall", "openat", "open")
+        expect(conn, "family", "ipv4", "connect")
+        expect(conn, "daddr", "127.0.0.1", "connect")
+        expect(conn, "saddr", "127.0.0.1", "connect")
+        expect(exe_ev, "filename", false_bin, "exec")
+        expect(exe_ev, "argv", argv, "exec")
+        expect(exe_ev, "argv_truncated", False, "exec")
+        expect(ext, "exit_status", 1, "exit")
+        expect(ext, "signal", 0, "exit")
+        expect(ext, "exit_code", 1 << 8, "exit")
+        check(0 < ext["age_ns"] < t1 - t0 + 1, "exit event: age_ns %d" % ext["age_ns"])
+        print("ok: %s path: fork/open/connect/exec/exit of child %d decoded correctly "
+              "(%d events in all, 0 lost)" % (mode, child, len(events)))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The cache directory: downloaded archives with their validators, partial
+ * downloads, and stamps that record which archive produced an output file.
+ *
+ *   <cache>/src-<hash of base URL>/<distro>/<version>/<arch>/<release>.btf.tar.xz
+ *        ... .btf.tar.xz.part    partial body, resumed with Range
+ *        ... .btf.tar.xz.meta    "etag:", "last-modified:", "path:" of the archive
+ *        ... .btf.tar.xz.part.meta  the same for the partial body (sent as If-Range)
+ *   <cache>/out-<hash of output dir>/<distro>/<version>/<arch>/<release>.stamp
+ */
+#ifndef BTFHUB_FETCH_CACHE_H
+#define BTFHUB_FETCH_CACHE_H
+
+#include <stddef.h>
+
+#include "kernel.h"
+
+struct cache {
+	char *dir;
+	char *src_key;	/* "src-<16 hex>" */
+	char *out_key;	/* "out-<16 hex>" */
+};
+
+/*
+ * @dir NULL: $XDG_CACHE_HOME/btfkit/fetch or ~/.cache/btfkit/fetch.
+ * @source_base and @out_dir key the two subtrees. Returns 0 or -errno.
+ */
+int cache__init(struct cache *c, const char *dir, const char *source_base,
+		const char *out_dir);
+void cache__free(struct cache *c);
+/* Archive path in the cache plus @suffix ("" for the archive itself); NULL on ENOMEM. */
+char *cache__archive_path(const struct cache *c, const struct kernel *k, const char *suffix);
+
+/* Validators of a cached body; empty strings when unknown. */
+struct cache_meta {
+	char etag[256];
+	char last_modified[128];
+	char path[1024];	/* source-relative path it came from (which alias) */
+};
+int cache__meta_read(const char *path, struct cache_meta *meta);
+int cache__meta_write(const char *path, const struct cache_meta *meta);
+
+/*
+ * True when k->output exists and the stamp says it was extracted from an
+ * archive with hash @sha256_hex and has not been touched since.
+ */
+bool cache__output_current(const struct cache *c, const struct kernel *k,
+			   const char *sha256_hex);
+/* Record that k->output (just written) came from archive @sha256_hex. */
+int cache__stamp_write(const struct cache *c, const struct kernel *k,
+		       const char *sha256_hex);
+
+#endif

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "extract.h"
+#include "fsutil.h"
+
+#define BLOCK_SIZE (64 * 1024)
+
+static int fail(int err, char *why, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(int err, char *why, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, size, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* Path checks come first so a hostile name is reported as what it is. */
+static int check_entry(struct archive_entry *e, const char *member,
+		       uint64_t max_size, char *why, size_t size)
+{
+	const char *name = archive_entry_pathname(e);
+	const char *p;
+	mode_t type = archive_entry_filetype(e);
+
+	if (!name || !*name)
+		return fail(-EINVAL, why, size, "member without a name");
+	if (name[0] == '/')
+		return fail(-EPERM, why, size, "absolute member path '%s'", name);
+	for (p = name; p; p = strchr(p, '/') ? strchr(p, '/') + 1 : NULL)
+		if (!strncmp(p, "..", 2) && (p[2] == '/' || p[2] == '\0'))
+			return fail(-EPERM, why, size, "member path '%s' contains '..'", name);
+	if (archive_entry_hardlink(e))
+		return fail(-EPERM, why, size, "member '%s' is a hard link", name);
+	if (type == AE_IFLNK)
+		return fail(-EPERM, why, size, "member '%s' is a symlink", name);
+	if (type != AE_IFREG)
+		return fail(-EPERM, why, size, "member '%s' is not a regular file (type 0%o)",
+			    name, (unsigned int)type);
+	/* BTFHub archives hold "<release>.btf"; accept a leading "./" as well. */
+	if (!strncmp(name, "./", 2))
+		name += 2;
+	if (strcmp(name, member))
+		return fail(-EINVAL, why, size, "unexpected member '%s' (want '%s')",
+			    archive_entry_pathname(e), member);
+	if (archive_entry_size_is_set(e) && (uint64_t)archive_entry_size(e) > max_size)
+		return fail(-EFBIG, why, size, "member is %lld bytes, over the %llu byte cap",
+			    (long long)archive_entry_size(e), (unsigned long long)max_size);
+	return 0;
+}
+
+/* Parse the written file with libbpf: the same check the tracer relies on. */
+static int validate_btf(int fd, uint64_t len, char *why, size_t size)
+{
+	struct btf *btf;
+	void *map;
+	int err;
+
+	if (len == 0)
+		return fail(-EINVAL, why, size, "member is empty, not BTF");
+	map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		return fail(-errno, why, size, "cannot map extracted file: %s", strerror(errno));
+	btf = btf__new(map, len);
+	err = libbpf_get_error(btf);
+	munmap(map, len);
+	if (err)
+		return fail(err, why, size, "member is not valid BTF (%s)", strerror(-err));
+	btf__free(btf);
+	return 0;
+}
+
+int extract__btf(const char *archive, const char *release, const char *dest,
+		 const struct extract_opts *opts, char *why, size_t why_size)
+{
+	uint64_t max_size = opts && opts->max_size ? opts->max_size : EXTRACT_DEFAULT_MAX_SIZE;
+	struct atomic_file af = { .fd = -1 };
+	struct archive_entry *e;
+	struct archive *a;
+	char *member = NULL;
+	uint64_t total = 0;
+	bool opened = false;
+	int err = 0, r;
+
+	why[0] = '\0';
+	if (asprintf(&member, "%s.btf", release) < 0)
+		return fail(-ENOMEM, why, why_size, "out of memory");
+	a = archive_read_new();
+	if (!a) {
+		free(member);
+		return fail(-ENOMEM, why, why_size, "out of memory");
+	}
+	/* Only what BTFHub publishes: anything else is refused, not guessed at. */
+	archive_read_support_filter_xz(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_filename(a, archive, BLOCK_SIZE) != ARCHIVE_OK) {
+		err = fail(-EINVAL, why, why_size, "not a .tar.xz: %s", archive_error_string(a));
+		goto out;
+	}
+	r = archive_read_next_header(a, &e);
+	if (r == ARCHIVE_EOF) {
+		err = fail(-EINVAL, why, why_size, "empty archive");
+		goto out;
+	}
+	if (r != ARCHIVE_OK) {
+		err = fail(-EINVAL, why, why_size, "corrupt archive: %s", archive_error_string(a));
+		goto out;
+	}
+	err = check_entry(e, member, max_size, why, why_size);
+	if (err)
+		goto out;
+	err = atomic_file__open(&af, dest);
+	if (err) {
+		fail(err, why, why_size, "cannot create %s: %s", dest, strerror(-err));
+		goto out;
+	}
+	opened = true;
+	for (;;) {
+		const void *buf;
+		size_t len;
+		la_int64_t off;
+
+		if (opts && opts->cancel && *opts->cancel) {
+			err = fail(-EINTR, why, why_size, "interrupted");
+			goto out;
+		}
+		r = archive_read_data_block(a, &buf, &len, &off);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK) {
+			err = fail(-EINVAL, why, why_size, "corrupt archive: %s",
+				   archive_error_string(a));
+			goto out;
+		}
+		/* Sparse tar members come with offsets; BTF is never sparse. */
+		if ((uint64_t)off != total) {
+			err = fail(-EINVAL, why, why_size, "sparse member");
+			goto out;
+		}
+		if (len > max_size - total) {
+			err = fail(-EFBIG, why, why_size,
+				   "decompressed member exceeds the %llu byte cap",
+				   (unsigned long long)max_size);
+			goto out;
+		}
+		err = write_all(af.fd, buf, len);
+		if (err) {
+			fail(err, why, why_size, "cannot write %s: %s", dest, strerror(-err));
+			goto out;
+		}
+		total += len;
+	}
+	/* Exactly one member: anything after it (even a directory) is refused. */
+	r = archive_read_next_header(a, &e);
+	if (r == ARCHIVE_OK) {
+		err = fail(-EINVAL, why, why_size, "more than one member ('%s' after '%s')",
+			   archive_entry_pathname(e), member);
+		goto out;
+	}
+	if (r != ARCHIVE_EOF) {
+		err = fail(-EINVAL, why, why_size, "corrupt archive: %s", archive_error_string(a));
+		goto out;
+	}
+	err = validate_btf(af.fd, total, why, why_size);
+	if (err)
+		goto out;
+	err = atomic_file__commit(&af);
+	opened = false;
+	if (err)
+		fail(err, why, why_size, "cannot rename into %s: %s", dest, strerror(-err));
+out:
+	if (opened)
+		atomic_file__abort(&af);
+	archive_read_free(a);
+	free(member);
+	return err;
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "extract.h"
+#include "fetch.h"
+#include "log.h"
+
+/* Verify, then extract unless the stamp says the output is this archive's. */
+static void finish_kernel(struct kernel *k, const struct fetch_opts *o)
+{
+	struct extract_opts eopts = {
+		.sz = sizeof(eopts),
+		.max_size = o->max_size,
+		.cancel = o->cancel,
+	};
+	uint8_t d[SHA256_DIGEST_LEN];
+	char why[512];
+	int err;
+
+	err = sha256_file(k->archive, d);
+	if (err) {
+		kernel__fail(k, "%s: cannot read archive %s: %s", k->url, k->archive,
+			     strerror(-err));
+		return;
+	}
+	sha256_hex(d, k->got_sha256);
+	if (k->want_sha256[0] && strcmp(k->want_sha256, k->got_sha256)) {
+		kernel__fail(k, "%s: sha256 mismatch: manifest has %s, archive is %s",
+			     k->url, k->want_sha256, k->got_sha256);
+		/* Never keep a download that failed its pin: the next run asks again. */
+		if (o->src->kind == SOURCE_HTTP) {
+			char *meta = cache__archive_path(o->cache, k, ".meta");
+
+			unlink(k->archive);
+			if (meta)
+				unlink(meta);
+			free(meta);
+		}
+		return;
+	}
+	if (asprintf(&k->output, "%s/%s/%s/%s/%s.btf", o->out_dir, k->distro,
+		     k->out_version, k->out_arch, k->release) < 0) {
+		k->output = NULL;
+		kernel__fail(k, "%s: out of memory", k->url);
+		return;
+	}
+	if (!k->body_bytes && cache__output_current(o->cache, k, k->got_sha256)) {
+		k->status = KERNEL_CACHED;
+		return;
+	}
+	err = extract__btf(k->archive, k->release, k->output, &eopts, why, sizeof(why));
+	if (err) {
+		kernel__fail(k, "%s: %s", k->url, why);
+		return;
+	}
+	err = cache__stamp_write(o->cache, k, k->got_sha256);
+	if (err)
+		pr_warn("%s: cannot write cache stamp: %s", k->output, strerror(-err));
+	k->status = KERNEL_FETCHED;
+	pr_info("%s: extracted from %s", k->output, k->url);
+}
+
+/* Name every path tried: the arch/codename aliases are part of the story. */
+static void fail_not_found(struct kernel *k, const struct source *src)
+{
+	char *tried = NULL, *t, *p;
+	int i;
+
+	for (i = 0; i < k->ncandidates; i++) {
+		p = source__join(src, k->candidates[i]);
+		if (!p || asprintf(&t, "%s%s%s", tried ?: "", tried ? ", " : "", p) < 0) {
+			free(p);
+			break;
+		}
+		free(p);
+		free(tried);
+		tried = t;
+	}
+	kernel__fail(k, "%s: not found", tried ?: k->url);
+	free(tried);
+}
+
+int fetch__run(struct kernel_list *l, const struct fetch_opts *o)
+{
+	struct kernel **remote = NULL;
+	size_t i, nremote = 0;
+	int err = 0;
+
+	if (o->src->kind == SOURCE_HTTP) {
+		struct transfer_opts topts = o->transfer;
+
+		remote = calloc(l->n ? l->n : 1, sizeof(*remote));
+		if (!remote)
+			return -ENOMEM;
+		for (i = 0; i < l->n; i++)
+			if (l->v[i].status == KERNEL_PENDING)
+				remote[nremote++] = &l->v[i];
+		topts.src = o->src;
+		topts.cache = o->cache;
+		topts.max_size = o->max_size;
+		topts.cancel = o->cancel;
+		err = transfer__run(remote, nremote, &topts);
+		free(remote);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < l->n; i++) {
+		struct kernel *k = &l->v[i];
+
+		if (o->cancel && *o->cancel)
+			return -EINTR;
+		if (k->status != KERNEL_PENDING)
+			continue;
+		if (o->src->kind == SOURCE_DIR) {
+			err = source__locate_local(o->src, k);
+			if (err == -ENOENT) {
+				fail_not_found(k, o->src);
+				err = 0;
+				continue;
+			}
+			if (err)
+				return err;
+		}
+		if (!k->archive) {
+			kernel__fail(k, "%s: no archive obtained", k->url ? k->url : k->candidates[0]);
+			continue;
+		}
+		finish_kernel(k, o);
+	}
+	return o->cancel && *o->cancel ? -EINTR : 0;
+}

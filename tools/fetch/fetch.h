@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * One run over a list of kernels: obtain each archive (local source, or the
+ * cache filled by transfer.c), check it against the manifest's sha256, and
+ * extract it to <out>/<distro>/<version>/<arch>/<release>.btf unless the
+ * output is already known to come from this very archive.
+ */
+#ifndef BTFHUB_FETCH_FETCH_H
+#define BTFHUB_FETCH_FETCH_H
+
+#include "cache.h"
+#include "kernel.h"
+#include "source.h"
+#include "transfer.h"
+
+struct fetch_opts {
+	size_t sz;
+	const char *out_dir;
+	const struct source *src;
+	const struct cache *cache;
+	struct transfer_opts transfer;	/* for HTTP sources; src and cache filled in here */
+	uint64_t max_size;		/* cap on archive and decompressed BTF sizes */
+	const volatile sig_atomic_t *cancel;	/* set (by a signal handler) to stop; NULL = never */
+};
+#define fetch_opts__last_field cancel
+
+/*
+ * Process every PENDING kernel of @l; each ends FETCHED, CACHED or FAILED
+ * (with k->error naming the URL or path). Returns 0 when the run itself
+ * worked, whatever happened to single kernels, -EINTR when cancelled (no
+ * half-written output is left), or a negative errno.
+ */
+int fetch__run(struct kernel_list *l, const struct fetch_opts *opts);
+
+#endif

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel.h"
+
+bool kernel__valid_segment(const char *s)
+{
+	/* Names become path segments under the output and cache dirs. */
+	if (!s || !*s || strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+void kernel__clear(struct kernel *k)
+{
+	int i;
+
+	free(k->distro);
+	free(k->version);
+	free(k->arch);
+	free(k->release);
+	for (i = 0; i < k->ncandidates; i++)
+		free(k->candidates[i]);
+	free(k->url);
+	free(k->archive);
+	free(k->output);
+	free(k->error);
+}
+
+struct kernel *kernel_list__add(struct kernel_list *l, const char *distro,
+				const char *version, const char *arch,
+				const char *release)
+{
+	const char *vdirs[LAYOUT_MAX_ALIASES], *adirs[LAYOUT_MAX_ALIASES];
+	struct kernel *k;
+	int nv, na, i, j;
+
+	if (!kernel__valid_segment(distro) || !kernel__valid_segment(version) ||
+	    !kernel__valid_segment(arch) || !kernel__valid_segment(release)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap + l->cap / 4 + 1 : 16;
+		struct kernel *v = reallocarray(l->v, cap, sizeof(*v));
+
+		if (!v)
+			return NULL;
+		l->v = v;
+		l->cap = cap;
+	}
+	k = &l->v[l->n];
+	memset(k, 0, sizeof(*k));
+	k->manifest_idx = -1;
+	k->distro = strdup(distro);
+	k->version = strdup(version);
+	k->arch = strdup(arch);
+	k->release = strdup(release);
+	if (!k->distro || !k->version || !k->arch || !k->release)
+		goto nomem;
+	k->out_version = layout__version_canon(k->distro, k->version);
+	k->out_arch = layout__arch_canon(k->arch);
+	nv = layout__version_dirs(k->distro, k->version, vdirs);
+	na = layout__arch_dirs(k->arch, adirs);
+	/* Arch aliases vary fastest: a mirror usually differs in one segment. */
+	for (i = 0; i < nv; i++) {
+		for (j = 0; j < na; j++) {
+			if (asprintf(&k->candidates[k->ncandidates], "%s/%s/%s/%s.btf.tar.xz",
+				     k->distro, vdirs[i], adirs[j], k->release) < 0)
+				goto nomem;
+			k->ncandidates++;
+		}
+	}
+	l->n++;
+	return k;
+nomem:
+	kernel__clear(k);
+	errno = ENOMEM;
+	return NULL;
+}
+
+void kernel_list__free(struct kernel_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		kernel__clear(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+const char *kernel__name(const struct kernel *k)
+{
+	static char buf[1024];
+
+	snprintf(buf, sizeof(buf), "%s/%s/%s/%s", k->distro, k->out_version,
+		 k->out_arch, k->release);
+	return buf;
+}
+
+void kernel__fail(struct kernel *k, const char *fmt, ...)
+{
+	va_list ap;
+
+	k->status = KERNEL_FAILED;
+	if (k->error)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&k->error, fmt, ap) < 0)
+		k->error = NULL;
+	va_end(ap);
+}

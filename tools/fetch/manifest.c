@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "log.h"
+#include "manifest.h"
+
+static const char *const entry_keys[] = { "distro", "version", "arch", "release" };
+#define NKEYS (sizeof(entry_keys) / sizeof(entry_keys[0]))
+
+/* A lockfile for many thousands of kernels stays far below this. */
+#define MANIFEST_MAX_SIZE (64u << 20)
+
+static const char *entry_str(const json_t *e, const char *key)
+{
+	return json_string_value(json_object_get(e, key));
+}
+
+static bool valid_hex(const char *s)
+{
+	uint8_t d[SHA256_DIGEST_LEN];
+
+	return s && strlen(s) == SHA256_HEX_LEN - 1 && !sha256_parse_hex(s, d);
+}
+
+static int check_entry(const struct manifest *m, const json_t *e, size_t idx)
+{
+	const char *sha;
+	size_t i;
+
+	if (!json_is_object(e)) {
+		pr_err("%s: kernels[%zu]: not an object", m->path, idx);
+		return -EINVAL;
+	}
+	for (i = 0; i < NKEYS; i++) {
+		if (!kernel__valid_segment(entry_str(e, entry_keys[i]))) {
+			pr_err("%s: kernels[%zu]: missing or invalid \"%s\"",
+			       m->path, idx, entry_keys[i]);
+			return -EINVAL;
+		}
+	}
+	sha = entry_str(e, "sha256");
+	if (json_object_get(e, "sha256") && !valid_hex(sha)) {
+		pr_err("%s: kernels[%zu]: \"sha256\" is not 64 hex digits", m->path, idx);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int manifest__load(struct manifest *m, const char *path, bool may_create)
+{
+	json_error_t jerr;
+	json_t *root = NULL, *arr;
+	void *data = NULL;
+	size_t len, i;
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	m->path = strdup(path);
+	if (!m->path)
+		return -ENOMEM;
+	err = read_file(path, &data, &len, MANIFEST_MAX_SIZE);
+	if (err == -ENOENT && may_create) {
+		m->kernels = json_array();
+		m->dirty = true;
+		return m->kernels ? 0 : -ENOMEM;
+	}
+	if (err) {
+		pr_err("%s: cannot read manifest: %s", path, strerror(-err));
+		return err;
+	}
+	root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+	free(data);
+	if (!root) {
+		pr_err("%s:%d:%d: invalid JSON: %s", path, jerr.line, jerr.column, jerr.text);
+		return -EINVAL;
+	}
+	arr = json_is_array(root) ? root : json_object_get(root, "kernels");
+	if (!json_is_array(arr)) {
+		pr_err("%s: expected {\"kernels\": [...]} or an array", path);
+		json_decref(root);
+		return -EINVAL;
+	}
+	for (i = 0; i < json_array_size(arr); i++) {
+		err = check_entry(m, json_array_get(arr, i), i);
+		if (err) {
+			json_decref(root);
+			return err;
+		}
+	}
+	m->kernels = json_incref(arr);
+	json_decref(root);
+	return 0;
+}
+
+void manifest__free(struct manifest *m)
+{
+	json_decref(m->kernels);
+	free(m->path);
+	memset(m, 0, sizeof(*m));
+}
+
+int manifest__kernels(const struct manifest *m, struct kernel_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(m->kernels); i++) {
+		const json_t *e = json_array_get(m->kernels, i);
+		const char *sha = entry_str(e, "sha256");
+		struct kernel *k;
+
+		k = kernel_list__add(l, entry_str(e, "distro"), entry_str(e, "version"),
+				     entry_str(e, "arch"), entry_str(e, "release"));
+		if (!k)
+			return -errno;
+		k->manifest_idx = (int)i;
+		if (sha) {
+			/* Compare in one case: hex from other tools may be upper-case. */
+			uint8_t d[SHA256_DIGEST_LEN];
+
+			sha256_parse_hex(sha, d);
+			sha256_hex(d, k->want_sha256);
+		}
+	}
+	return 0;
+}
+
+static bool same_kernel(const json_t *e, const char *v[NKEYS])
+{
+	const char *ev = entry_str(e, "version"), *ea = entry_str(e, "arch");
+
+	return !strcmp(entry_str(e, "distro"), v[0]) &&
+	       !strcmp(layout__version_canon(v[0], ev), v[1]) &&
+	       !strcmp(layout__arch_canon(ea), v[2]) &&
+	       !strcmp(entry_str(e, "release"), v[3]);
+}
+
+int manifest__add(struct manifest *m, const char *spec)
+{
+	char *copy = strdup(spec), *save = NULL, *tok;
+	const char *v[NKEYS];
+	json_t *e = NULL;
+	size_t i, n = 0;
+	int err = -EINVAL;
+
+	if (!copy)
+		return -ENOMEM;
+	/* strtok_r would merge "a//b"; split by hand so empty segments fail. */
+	for (tok = copy; n < NKEYS; n++) {
+		v[n] = tok;
+		save = strchr(tok, '/');
+		if (!save)
+			break;
+		*save = '\0';
+		tok = save + 1;
+	}
+	if (n != NKEYS - 1 || save)
+		goto out;
+	for (i = 0; i < NKEYS; i++)
+		if (!kernel__valid_segment(v[i]))
+			goto out;
+	v[1] = layout__version_canon(v[0], v[1]);
+	v[2] = layout__arch_canon(v[2]);
+	for (i = 0; i < json_array_size(m->kernels); i++) {
+		if (same_kernel(json_array_get(m->kernels, i), v)) {
+			err = 0;
+			goto out;
+		}
+	}
+	e = json_object();
+	for (i = 0; e && i < NKEYS; i++)
+		if (json_object_set_new(e, entry_keys[i], json_string(v[i])))
+			break;
+	if (!e || i < NKEYS || json_array_append(m->kernels, e)) {
+		err = -ENOMEM;
+		goto out;
+	}
+	m->dirty = true;
+	err = 0;
+out:
+	json_decref(e);
+	free(copy);
+	return err;
+}
+
+int manifest__set_sha256(struct manifest *m, int idx, const char *hex)
+{
+	json_t *e = json_array_get(m->kernels, idx);
+	const char *old;
+
+	if (!e || !valid_hex(hex))
+		return -EINVAL;
+	old = entry_str(e, "sha256");
+	if (old && !strcasecmp(old, hex))
+		return 0;
+	if (json_object_set_new(e, "sha256", json_string(hex)))
+		return -ENOMEM;
+	m->dirty = true;
+	return 0;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const json_t *ea = *(json_t *const *)a, *eb = *(json_t *const *)b;
+	size_t i;
+	int c;
+
+	for (i = 0; i < NKEYS; i++) {
+		c = strcmp(entry_str(ea, entry_keys[i]), entry_str(eb, entry_keys[i]));
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+/* A fresh object with the known keys in fixed order; other keys follow in input order. */
+static json_t *entry_normalized(const json_t *e)
+{
+	json_t *out = json_object(), *val;
+	const char *key;
+	size_t i;
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < NKEYS; i++)
+		json_object_set(out, entry_keys[i], json_object_get(e, entry_keys[i]));
+	if ((val = json_object_get(e, "sha256")))
+		json_object_set(out, "sha256", val);
+	json_object_foreach((json_t *)e, key, val)
+		if (!json_object_get(out, key))
+			json_object_set(out, key, val);
+	return out;
+}
+
+int manifest__save(struct manifest *m)
+{
+	size_t n = json_array_size(m->kernels), i;
+	json_t **v = NULL, *root = NULL, *arr = NULL;
+	char *text = NULL;
+	int err = -ENOMEM;
+
+	if (!m->dirty)
+		return 0;
+	v = calloc(n ? n : 1, sizeof(*v));
+	root = json_object();
+	arr = json_array();
+	if (!v || !root || !arr)
+		goto out;
+	for (i = 0; i < n; i++)
+		v[i] = json_array_get(m->kernels, i);
+	qsort(v, n, sizeof(*v), entry_cmp);
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(arr, entry_normalized(v[i])))
+			goto out;
+	if (json_object_set(root, "kernels", arr))
+		goto out;
+	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (!text)
+		goto out;
+	{
+		size_t len = strlen(text);
+		char *nl = realloc(text, len + 2);
+
+		if (!nl)
+			goto out;
+		text = nl;
+		text[len] = '\n';
+		text[len + 1] = '\0';
+		err = write_file_atomic(m->path, text, len + 1);
+	}
+	if (err) {
+		pr_err("%s: cannot write manifest: %s", m->path, strerror(-err));
+		goto out;
+	}
+	/* Keep the in-memory order equal to the file's. */
+	json_decref(m->kernels);
+	m->kernels = json_incref(arr);
+	m->dirty = false;
+out:
+	free(text);
+	free(v);
+	json_decref(arr);
+	json_decref(root);
+	return err;
+}

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "log.h"
+#include "summary.h"
+
+static const char *status_name(enum kernel_status s)
+{
+	switch (s) {
+	case KERNEL_FETCHED: return "fetched";
+	case KERNEL_CACHED: return "cached";
+	case KERNEL_FAILED: return "failed";
+	default: return "pending";
+	}
+}
+
+void summary__count(const struct kernel_list *l, struct summary_counts *c)
+{
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < l->n; i++) {
+		const struct kernel *k = &l->v[i];
+
+		c->fetched += k->status == KERNEL_FETCHED;
+		c->cached += k->status == KERNEL_CACHED;
+		c->failed += k->status == KERNEL_FAILED;
+		c->bytes += k->body_bytes;
+	}
+}
+
+static void set_str(json_t *o, const char *key, const char *val)
+{
+	if (val && *val)
+		json_object_set_new(o, key, json_string(val));
+}
+
+static json_t *kernel_json(const struct kernel *k)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	set_str(o, "name", kernel__name(k));
+	set_str(o, "distro", k->distro);
+	set_str(o, "version", k->out_version);
+	set_str(o, "arch", k->out_arch);
+	set_str(o, "release", k->release);
+	set_str(o, "status", status_name(k->status));
+	set_str(o, "url", k->url);
+	if (k->status != KERNEL_FAILED)
+		set_str(o, "output", k->output);
+	set_str(o, "sha256", k->got_sha256);
+	json_object_set_new(o, "bytes", json_integer((json_int_t)k->body_bytes));
+	set_str(o, "error", k->error);
+	return o;
+}
+
+int summary__print(const struct kernel_list *l, bool json, bool quiet)
+{
+	struct summary_counts c;
+	json_t *root, *arr;
+	size_t i;
+	int err = 0;
+
+	summary__count(l, &c);
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].status == KERNEL_FAILED)
+			pr_err("%s: %s", kernel__name(&l->v[i]), l->v[i].error ?: "failed");
+	if (!json) {
+		if (!quiet)
+			printf("%zu fetched, %zu cached, %zu failed (%" PRIu64 " bytes transferred)\n",
+			       c.fetched, c.cached, c.failed, c.bytes);
+		return 0;
+	}
+	root = json_object();
+	arr = json_array();
+	if (!root || !arr) {
+		json_decref(root);
+		json_decref(arr);
+		return -ENOMEM;
+	}
+	json_object_set_new(root, "fetched", json_integer(c.fetched));
+	json_object_set_new(root, "cached", json_integer(c.cached));
+	json_object_set_new(root, "failed", json_integer(c.failed));
+	json_object_set_new(root, "bytes_transferred", json_integer((json_int_t)c.bytes));
+	for (i = 0; i < l->n; i++)
+		json_array_append_new(arr, kernel_json(&l->v[i]));
+	json_object_set_new(root, "kernels", arr);
+	if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', stdout) == EOF)
+		err = -EIO;
+	json_decref(root);
+	return err;
+}
+
+void summary__json_error(const char *msg)
+{
+	json_t *o = json_pack("{s:s}", "error", msg);
+
+	if (o) {
+		json_dumpf(o, stdout, JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(o);
+	}
+}

@@ -1,0 +1,596 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <curl/curl.h>
+
+#include "fsutil.h"
+#include "log.h"
+#include "transfer.h"
+
+#define MAX_BACKOFF_MS (60 * 1000L)
+
+enum xfer_state {
+	XFER_WAITING,	/* queued, may not start before not_before */
+	XFER_ACTIVE,
+	XFER_DONE,
+};
+
+struct xfer {
+	struct kernel *k;
+	const struct transfer_opts *opts;
+	enum xfer_state state;
+	CURL *easy;
+	struct curl_slist *headers;
+	char *archive_path, *part_path, *meta_path, *part_meta_path;
+	char *tried;		/* URLs answered 404, for the error line */
+	FILE *part;
+	int cand;		/* index into k->candidates */
+	int attempt;		/* failed attempts on this candidate */
+	double not_before;	/* monotonic seconds */
+
+	/* Per request. */
+	uint64_t offset;	/* bytes of .part kept and asked for with Range */
+	bool conditional;	/* sent If-None-Match / If-Modified-Since */
+	bool body_checked;	/* status looked at on the first body byte */
+	bool body_wanted;	/* 200/206: body goes to .part, otherwise dropped */
+	bool range_mismatch;	/* 206 did not start where .part ends */
+	bool too_big;
+	bool write_failed;
+	uint64_t written;	/* body bytes stored by this request */
+	struct cache_meta meta;	/* validators of the current response */
+	long range_start;	/* from Content-Range, -1 if none */
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) || !S_ISREG(st.st_mode) ? 0 : (uint64_t)st.st_size;
+}
+
+static bool file_exists(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
+static int mkdir_parent(const char *path)
+{
+	char *dir = strdup(path), *slash;
+	int err;
+
+	if (!dir)
+		return -ENOMEM;
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	err = slash ? mkdir_p(dir) : 0;
+	free(dir);
+	return err;
+}
+
+static void header_value(char *dst, size_t size, const char *v, size_t len)
+{
+	while (len && (*v == ' ' || *v == '\t')) {
+		v++;
+		len--;
+	}
+	while (len && (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' '))
+		len--;
+	if (len >= size)
+		len = size - 1;
+	memcpy(dst, v, len);
+	dst[len] = '\0';
+}
+
+static size_t on_header(char *buf, size_t size, size_t n, void *ctx)
+{
+	struct xfer *x = ctx;
+	size_t len = size * n;
+	char cr[128];
+
+	/* Each response (redirects too) starts with a status line: forget the last. */
+	if (len >= 5 && !strncmp(buf, "HTTP/", 5)) {
+		memset(&x->meta, 0, sizeof(x->meta));
+		x->range_start = -1;
+	} else if (len > 5 && !strncasecmp(buf, "etag:", 5)) {
+		header_value(x->meta.etag, sizeof(x->meta.etag), buf + 5, len - 5);
+	} else if (len > 14 && !strncasecmp(buf, "last-modified:", 14)) {
+		header_value(x->meta.last_modified, sizeof(x->meta.last_modified),
+			     buf + 14, len - 14);
+	} else if (len > 14 && !strncasecmp(buf, "content-range:", 14)) {
+		long long start;
+
+		header_value(cr, sizeof(cr), buf + 14, len - 14);
+		if (sscanf(cr, "bytes %lld-", &start) == 1 && start >= 0)
+			x->range_start = start;
+	}
+	return len;
+}
+
+/* Called on the first body byte, once the final status is known. */
+static int body_begin(struct xfer *x)
+{
+	long code = 0;
+
+	x->body_checked = true;
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
+	if (code != 200 && code != 206)
+		return 0;	/* an error page: dropped, the status decides */
+	if (code == 206 && (x->range_start < 0 || (uint64_t)x->range_start != x->offset)) {
+		x->range_mismatch = true;
+		return -EINVAL;
+	}
+	/* 200 to a Range request: the archive changed (If-Range) or no ranges. */
+	if (code == 200)
+		x->offset = 0;
+	x->part = fopen(x->part_path, x->offset ? "ab" : "wb");
+	if (!x->part)
+		return -errno;
+	x->body_wanted = true;
+	/* Validators of this body, so an interrupted download resumes safely. */
+	if (!x->offset)
+		cache__meta_write(x->part_meta_path, &x->meta);
+	return 0;
+}
+
+static size_t on_body(char *buf, size_t size, size_t n, void *ctx)
+{
+	struct xfer *x = ctx;
+	size_t len = size * n;
+	uint64_t have;
+
+	if (!x->body_checked && body_begin(x))
+		return 0;	/* aborts with CURLE_WRITE_ERROR */
+	if (!x->body_wanted)
+		return len;
+	have = x->offset + x->written;
+	if (len > x->opts->max_size || have > x->opts->max_size - len) {
+		x->too_big = true;
+		return 0;
+	}
+	if (fwrite(buf, 1, len, x->part) != len) {
+		x->write_failed = true;
+		return 0;
+	}
+	x->written += len;
+	x->k->body_bytes += len;
+	return len;
+}
+
+static int xfer_start(struct xfer *x, CURLM *multi)
+{
+	const struct transfer_opts *o = x->opts;
+	struct kernel *k = x->k;
+	struct cache_meta pm, am;
+	char hdr[512];
+	char *url;
+	int err;
+
+	url = source__join(o->src, k->candidates[x->cand]);
+	if (!url)
+		return -ENOMEM;
+	free(k->url);
+	k->url = url;
+	err = mkdir_parent(x->archive_path);
+	if (err)
+		return err;
+
+	x->offset = file_size(x->part_path);
+	x->conditional = false;
+	x->body_checked = x->body_wanted = false;
+	x->range_mismatch = x->too_big = x->write_failed = false;
+	x->range_start = -1;
+	x->written = 0;
+	x->errbuf[0] = '\0';
+	curl_slist_free_all(x->headers);
+	x->headers = NULL;
+
+	if (x->offset) {
+		snprintf(hdr, sizeof(hdr), "Range: bytes=%" PRIu64 "-", x->offset);
+		x->headers = curl_slist_append(x->headers, hdr);
+		/* If-Range: resume only if the archive is still the one we began. */
+		if (!cache__meta_read(x->part_meta_path, &pm)) {
+			if (pm.etag[0] && strncmp(pm.etag, "W/", 2))
+				snprintf(hdr, sizeof(hdr), "If-Range: %s", pm.etag);
+			else if (pm.last_modified[0])
+				snprintf(hdr, sizeof(hdr), "If-Range: %s", pm.last_modified);
+			else
+				hdr[0] = '\0';
+			if (hdr[0])
+				x->headers = curl_slist_append(x->headers, hdr);
+		}
+	} else if (file_exists(x->archive_path) && !cache__meta_read(x->meta_path, &am) &&
+		   (am.etag[0] || am.last_modified[0])) {
+		if (am.etag[0]) {
+			snprintf(hdr, sizeof(hdr), "If-None-Match: %s", am.etag);
+			x->headers = curl_slist_append(x->headers, hdr);
+		}
+		if (am.last_modified[0]) {
+			snprintf(hdr, sizeof(hdr), "If-Modified-Since: %s", am.last_modified);
+			x->headers = curl_slist_append(x->headers, hdr);
+		}
+		x->conditional = true;
+	}
+
+	if (!x->easy) {
+		x->easy = curl_easy_init();
+		if (!x->easy)
+			return -ENOMEM;
+	} else {
+		curl_easy_reset(x->easy);
+	}
+	curl_easy_setopt(x->easy, CURLOPT_URL, url);
+	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(x->easy, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(x->easy, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
+	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, "btfhub-fetch/" BTFKIT_VERSION);
+	/* GitHub serves raw files through a redirect to its CDN. */
+	curl_easy_setopt(x->easy, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(x->easy, CURLOPT_MAXREDIRS, 10L);
+	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(x->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
+	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT, o->timeout);
+	curl_easy_setopt(x->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_size);
+	if (curl_multi_add_handle(multi, x->easy) != CURLM_OK)
+		return -ENOMEM;
+	x->state = XFER_ACTIVE;
+	pr_debug("GET %s%s%s", url, x->offset ? " (resume)" : "",
+		 x->conditional ? " (conditional)" : "");
+	return 0;
+}
+
+static void xfer_fail(struct xfer *x, const char *reason)
+{
+	x->state = XFER_DONE;
+	kernel__fail(x->k, "%s: %s", x->k->url, reason);
+}
+
+static void xfer_retry(struct xfer *x, const char *reason)
+{
+	const struct transfer_opts *o = x->opts;
+	long delay = o->retry_delay_ms;
+	int i;
+
+	x->attempt++;
+	if (x->attempt > o->retries) {
+		char buf[512];
+
+		if (o->retries)
+			snprintf(buf, sizeof(buf), "%s (gave up after %d attempts)", reason,
+				 x->attempt);
+		else
+			snprintf(buf, sizeof(buf), "%s", reason);
+		xfer_fail(x, buf);
+		return;
+	}
+	for (i = 1; i < x->attempt && delay < MAX_BACKOFF_MS; i++)
+		delay *= 2;
+	if (delay > MAX_BACKOFF_MS)
+		delay = MAX_BACKOFF_MS;
+	pr_info("%s: %s; retry %d/%d in %ld ms", x->k->url, reason, x->attempt,
+		o->retries, delay);
+	x->not_before = now_mono() + delay / 1000.0;
+	x->state = XFER_WAITING;
+}
+
+static void drop_part(struct xfer *x)
+{
+	unlink(x->part_path);
+	unlink(x->part_meta_path);
+}
+
+static bool retryable_curl(CURLcode res)
+{
+	switch (res) {
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void xfer_done(struct xfer *x, CURLcode res)
+{
+	struct kernel *k = x->k;
+	char reason[512];
+	long code = 0;
+	int err;
+
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
+	if (x->part) {
+		if (fclose(x->part) && res == CURLE_OK)
+			x->write_failed = true;
+		x->part = NULL;
+	}
+	if (x->write_failed) {
+		snprintf(reason, sizeof(reason), "cannot write %s: %s", x->part_path,
+			 strerror(errno));
+		xfer_fail(x, reason);
+		return;
+	}
+	if (x->too_big || res == CURLE_FILESIZE_EXCEEDED) {
+		drop_part(x);
+		snprintf(reason, sizeof(reason), "archive larger than the %" PRIu64 " byte cap",
+			 x->opts->max_size);
+		xfer_fail(x, reason);
+		return;
+	}
+	/* The partial body is not a prefix of what the server has now: start over. */
+	if (x->range_mismatch || (res == CURLE_OK && code == 416)) {
+		drop_part(x);
+		xfer_retry(x, "resume rejected (range mismatch)");
+		return;
+	}
+	if (res != CURLE_OK) {
+		snprintf(reason, sizeof(reason), "transfer failed: %s",
+			 x->errbuf[0] ? x->errbuf : curl_easy_strerror(res));
+		if (retryable_curl(res))
+			xfer_retry(x, reason);
+		else
+			xfer_fail(x, reason);
+		return;
+	}
+	if (code == 200 || code == 206) {
+		if (rename(x->part_path, x->archive_path)) {
+			snprintf(reason, sizeof(reason), "cannot rename %s: %s", x->part_path,
+				 strerror(errno));
+			xfer_fail(x, reason);
+			return;
+		}
+		/* A 206 carries the validators of the whole archive as well. */
+		snprintf(x->meta.path, sizeof(x->meta.path), "%s", k->candidates[x->cand]);
+		err = cache__meta_write(x->meta_path, &x->meta);
+		if (err)
+			pr_warn("%s: cannot record validators: %s", x->meta_path, strerror(-err));
+		unlink(x->part_meta_path);
+		k->archive = strdup(x->archive_path);
+		x->state = XFER_DONE;
+		return;
+	}
+	if (code == 304 && x->conditional) {
+		k->archive = strdup(x->archive_path);
+		k->not_modified = true;
+		x->state = XFER_DONE;
+		return;
+	}
+	if (code == 404 || code == 410) {
+		char *t = NULL;
+
+		if (asprintf(&t, "%s%s%s", x->tried ? x->tried : "", x->tried ? ", " : "",
+			     k->url) >= 0) {
+			free(x->tried);
+			x->tried = t;
+		}
+		if (x->cand + 1 < k->ncandidates) {
+			x->cand++;
+			x->attempt = 0;
+			x->not_before = 0;
+			x->state = XFER_WAITING;
+			return;
+		}
+		x->state = XFER_DONE;
+		/* Name every URL tried: the arch/codename aliases are part of the story. */
+		kernel__fail(k, "%s: not found (HTTP %ld)", x->tried ? x->tried : k->url, code);
+		return;
+	}
+	snprintf(reason, sizeof(reason), "HTTP %ld", code);
+	if (code >= 500 || code == 408 || code == 429)
+		xfer_retry(x, reason);
+	else
+		xfer_fail(x, reason);
+}
+
+/*
+ * Ask first where the cached copy came from: a re-run then costs one 304,
+ * not a 404 from each alias tried before it.
+ */
+static int cached_candidate(struct xfer *x)
+{
+	struct cache_meta meta;
+	int i;
+
+	if (!file_exists(x->archive_path) || cache__meta_read(x->meta_path, &meta) ||
+	    !meta.path[0])
+		return 0;
+	for (i = 0; i < x->k->ncandidates; i++)
+		if (!strcmp(meta.path, x->k->candidates[i]))
+			return i;
+	return 0;
+}
+
+/* Pinned by the manifest and already cached with that hash: no request at all. */
+static bool cached_pinned(struct xfer *x)
+{
+	struct kernel *k = x->k;
+	uint8_t d[SHA256_DIGEST_LEN];
+	char hex[SHA256_HEX_LEN];
+
+	if (!k->want_sha256[0] || !file_exists(x->archive_path) ||
+	    sha256_file(x->archive_path, d))
+		return false;
+	sha256_hex(d, hex);
+	if (strcmp(hex, k->want_sha256))
+		return false;
+	k->url = source__join(x->opts->src, k->candidates[0]);
+	k->archive = strdup(x->archive_path);
+	k->not_modified = true;
+	return true;
+}
+
+static void progress_draw(struct xfer *xs, size_t n, bool final)
+{
+	static double last;
+	double t = now_mono();
+	uint64_t bytes = 0;
+	size_t i, done = 0;
+
+	if (!final && t - last < 0.2)
+		return;
+	last = t;
+	for (i = 0; i < n; i++) {
+		bytes += xs[i].k->body_bytes;
+		done += xs[i].state == XFER_DONE;
+	}
+	if (final)
+		fputs("\r\033[K", stderr);
+	else
+		fprintf(stderr, "\r\033[Kbtfhub-fetch: [%zu/%zu] %.1f MiB", done, n,
+			bytes / 1048576.0);
+	fflush(stderr);
+}
+
+int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts)
+{
+	struct transfer_opts o = *opts;
+	struct xfer *xs;
+	CURLM *multi;
+	size_t i, left = n;
+	int active = 0, err = 0;
+
+	if (!n)
+		return 0;
+	if (o.jobs <= 0)
+		o.jobs = 4;
+	if (!o.max_size)
+		o.max_size = 512ull << 20;
+	xs = calloc(n, sizeof(*xs));
+	multi = curl_multi_init();
+	if (!xs || !multi) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct xfer *x = &xs[i];
+
+		x->k = ks[i];
+		x->opts = &o;
+		x->archive_path = cache__archive_path(o.cache, x->k, "");
+		x->part_path = cache__archive_path(o.cache, x->k, ".part");
+		x->meta_path = cache__archive_path(o.cache, x->k, ".meta");
+		x->part_meta_path = cache__archive_path(o.cache, x->k, ".part.meta");
+		if (!x->archive_path || !x->part_path || !x->meta_path || !x->part_meta_path) {
+			err = -ENOMEM;
+			goto out;
+		}
+		if (cached_pinned(x)) {
+			x->state = XFER_DONE;
+			left--;
+			continue;
+		}
+		x->cand = cached_candidate(x);
+	}
+
+	while (left) {
+		double t = now_mono(), next;
+		struct CURLMsg *msg;
+		int running, q;
+		long wait_ms;
+
+		if (o.cancel && *o.cancel) {
+			err = -EINTR;
+			break;
+		}
+
+		for (i = 0; i < n && active < o.jobs; i++) {
+			struct xfer *x = &xs[i];
+
+			if (x->state != XFER_WAITING || x->not_before > t)
+				continue;
+			err = xfer_start(x, multi);
+			if (err) {
+				char reason[256];
+
+				snprintf(reason, sizeof(reason), "cannot start transfer: %s",
+					 strerror(-err));
+				xfer_fail(x, reason);
+				left--;
+				err = 0;
+				continue;
+			}
+			active++;
+		}
+
+		curl_multi_perform(multi, &running);
+		while ((msg = curl_multi_info_read(multi, &q))) {
+			struct xfer *x;
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+			curl_multi_remove_handle(multi, x->easy);
+			active--;
+			xfer_done(x, msg->data.result);
+			if (x->state == XFER_DONE)
+				left--;
+		}
+		if (!left)
+			break;
+		/* Sleep until curl has work, or the next queued transfer may start. */
+		next = now_mono() + 1.0;
+		for (i = 0; i < n && active < o.jobs; i++)
+			if (xs[i].state == XFER_WAITING && xs[i].not_before < next)
+				next = xs[i].not_before;
+		wait_ms = (long)((next - now_mono()) * 1000);
+		if (wait_ms > 0)
+			curl_multi_poll(multi, NULL, 0, (int)wait_ms, NULL);
+		if (o.progress)
+			progress_draw(xs, n, false);
+	}
+	if (o.progress)
+		progress_draw(xs, n, true);
+out:
+	for (i = 0; xs && i < n; i++) {
+		struct xfer *x = &xs[i];
+
+		if (x->easy) {
+			if (x->state == XFER_ACTIVE)
+				curl_multi_remove_handle(multi, x->easy);
+			curl_easy_cleanup(x->easy);
+		}
+		if (x->part)
+			fclose(x->part);
+		curl_slist_free_all(x->headers);
+		free(x->archive_path);
+		free(x->part_path);
+		free(x->meta_path);
+		free(x->part_meta_path);
+		free(x->tried);
+	}
+	free(xs);
+	if (multi)
+		curl_multi_cleanup(multi);
+	return err;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Downloads of archives from an HTTP(S) source into the cache, with the
+ * libcurl multi interface: N transfers in parallel, retries with exponential
+ * backoff on 5xx, timeouts and dropped connections, resume of a partial body
+ * with Range (guarded by If-Range), and conditional requests (If-None-Match,
+ * If-Modified-Since) so an unchanged archive is never transferred twice.
+ * TLS peer and host verification stay on.
+ */
+#ifndef BTFHUB_FETCH_TRANSFER_H
+#define BTFHUB_FETCH_TRANSFER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cache.h"
+#include "kernel.h"
+#include "source.h"
+
+struct transfer_opts {
+	size_t sz;
+	int jobs;		/* transfers in parallel; default 4 */
+	int retries;		/* retries after a failed attempt; default 4 (0 = none) */
+	long retry_delay_ms;	/* first backoff delay, doubled per retry; default 1000 */
+	long connect_timeout;	/* seconds; default 30 */
+	long timeout;		/* seconds for one attempt, 0 = none; default 600 */
+	uint64_t max_size;	/* largest archive accepted; default 512 MiB */
+	bool progress;		/* draw a progress line on stderr (callers: TTY only) */
+	const struct cache *cache;
+	const struct source *src;
+	const volatile sig_atomic_t *cancel;	/* set (by a signal handler) to stop; NULL = never */
+};
+#define transfer_opts__last_field cancel
+
+/*
+ * Obtain the archive of each kernel in @ks (pointers; status PENDING) into
+ * the cache. On success k->archive, k->url, k->body_bytes and
+ * k->not_modified are set; on failure k is marked failed with a reason that
+ * names the URL. Returns 0, -EINTR when cancelled (partial bodies stay in
+ * the cache for the next run to resume), or a negative errno when the
+ * transfer machinery itself could not start. Not thread-safe:
+ * call curl_global_init() first.
+ */
+int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts);
+
+#endif

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "jobpool.h"
+
+extern char **environ;
+
+#define JOBPOOL_OUTPUT_MAX (64 * 1024)
+
+struct jobpool {
+	const struct jobpool_ops *ops;
+	void *ctx;
+	size_t njobs;
+	size_t next;		/* next job index to hand out */
+	bool stopped;
+	size_t output_max;
+	bool capture_stdout;
+	volatile int *stop;
+	pthread_mutex_t lock;
+};
+
+int jobpool__ncpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (int)n : 1;
+}
+
+/*
+ * Spawn @argv with stderr (and optionally stdout) on a pipe, read it to EOF
+ * and reap the child. The pipe is O_CLOEXEC so that children spawned by
+ * other threads at the same moment do not inherit its write end, which would
+ * hold our EOF back until they exit.
+ */
+static int spawn_capture(char *const argv[], bool capture_stdout,
+			 size_t output_max, int *status, char **output,
+			 size_t *output_len)
+{
+	posix_spawn_file_actions_t fa;
+	int pfd[2] = { -1, -1 };
+	char *buf = NULL;
+	size_t len = 0;
+	bool fa_init = false;
+	pid_t pid = -1;
+	int err;
+
+	*output = NULL;
+	*output_len = 0;
+	buf = malloc(output_max + 1);
+	if (!buf)
+		return -ENOMEM;
+	if (pipe2(pfd, O_CLOEXEC)) {
+		err = -errno;
+		goto out;
+	}
+	err = posix_spawn_file_actions_init(&fa);
+	if (err) {
+		err = -err;
+		goto out;
+	}
+	fa_init = true;
+	err = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	err = err ?: (capture_stdout ?
+		      posix_spawn_file_actions_adddup2(&fa, pfd[1], 1) :
+		      posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0));
+	err = err ?: posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
+	err = err ?: posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	if (err) {
+		err = -err;
+		pid = -1;
+		goto out;
+	}
+	close(pfd[1]);
+	pfd[1] = -1;
+
+	for (;;) {
+		char drain[4096];
+		ssize_t n;
+
+		/* Keep reading past the limit so the child never blocks. */
+		if (len < output_max)
+			n = read(pfd[0], buf + len, output_max - len);
+		else
+			n = read(pfd[0], drain, sizeof(drain));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (len < output_max)
+			len += n;
+	}
+	while (waitpid(pid, status, 0) < 0) {
+		if (errno != EINTR) {
+			err = -errno;
+			goto out;
+		}
+	}
+	pid = -1;
+	buf[len] = '\0';
+	*output = buf;
+	*output_len = len;
+	buf = NULL;
+out:
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	if (fa_init)
+		posix_spawn_file_actions_destroy(&fa);
+	if (pfd[0] >= 0)
+		close(pfd[0]);
+	if (pfd[1] >= 0)
+		close(pfd[1]);
+	free(buf);
+	return err;
+}
+
+int jobpool__run_capture(char *const argv[], int *status, char **output,
+			 size_t output_max)
+{
+	size_t len;
+
+	return spawn_capture(argv, true, output_max ?: JOBPOOL_OUTPUT_MAX,
+			     status, output, &len);
+}
+
+/* Hand out the next job index, or -1 once the pool is done or stopped. */
+static long pool_take(struct jobpool *p)
+{
+	long idx = -1;
+
+	pthread_mutex_lock(&p->lock);
+	if (p->stop && *p->stop)
+		p->stopped = true;
+	if (!p->stopped && p->next < p->njobs)
+		idx = (long)p->next++;
+	pthread_mutex_unlock(&p->lock);
+	return idx;
+}
+
+static void *pool_worker(void *arg)
+{
+	struct jobpool *p = arg;
+	long idx;
+
+	while ((idx = pool_take(p)) >= 0) {
+		char *const *argv = NULL;
+		char *output = NULL;
+		size_t output_len = 0;
+		int status, err;
+
+		err = p->ops->prepare(p->ctx, idx, &argv);
+		if (err == JOBPOOL_SKIP)
+			continue;
+		if (!err)
+			err = spawn_capture(argv, p->capture_stdout,
+					    p->output_max, &status, &output,
+					    &output_len);
+		if (err)
+			status = err;
+		err = p->ops->done(p->ctx, idx, status, output ?: "", output_len);
+		free(output);
+		if (err) {
+			pthread_mutex_lock(&p->lock);
+			p->stopped = true;
+			pthread_mutex_unlock(&p->lock);
+		}
+	}
+	return NULL;
+}
+
+int jobpool__run(size_t njobs, const struct jobpool_ops *ops, void *ctx,
+		 const struct jobpool_opts *opts)
+{
+	struct jobpool p = {
+		.ops = ops,
+		.ctx = ctx,
+		.njobs = njobs,
+		.output_max = JOBPOOL_OUTPUT_MAX,
+	};
+	pthread_t *threads = NULL;
+	int nthreads = 0, jobs, i, err = 0;
+
+	if (opts && opts->sz < sizeof(size_t))
+		return -EINVAL;
+	jobs = opts && opts->jobs > 0 ? opts->jobs : jobpool__ncpus();
+	if (opts) {
+		p.output_max = opts->output_max ?: JOBPOOL_OUTPUT_MAX;
+		p.capture_stdout = opts->capture_stdout;
+		p.stop = opts->stop;
+	}
+	if ((size_t)jobs > njobs)
+		jobs = (int)njobs;
+	if (jobs == 0)
+		return 0;
+	threads = calloc(jobs, sizeof(*threads));
+	if (!threads)
+		return -ENOMEM;
+	pthread_mutex_init(&p.lock, NULL);
+	for (i = 0; i < jobs; i++) {
+		err = pthread_create(&threads[i], NULL, pool_worker, &p);
+		if (err) {
+			/* Run with the threads we got; fail only if none. */
+			err = nthreads ? 0 : -err;
+			break;
+		}
+		nthreads++;
+	}
+	for (i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+	pthread_mutex_destroy(&p.lock);
+	free(threads);
+	if (!err && p.stopped && p.next < p.njobs)
+		err = -ECANCELED;
+	return err;
+}

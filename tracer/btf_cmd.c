@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "btf_bundle_data.h"
+#include "btf_cmd.h"
+#include "log.h"
+
+int btf_setup(const struct ct_config *cfg, struct btf_host *host, struct bpf_image *img,
+	      struct btf_select_opts *sopts)
+{
+	int err;
+
+	if (cfg->host_spec) {
+		err = btf_host__parse(host, cfg->host_spec);
+		if (err) {
+			pr_err("--host %s: expected DISTRO/VERSION/ARCH/RELEASE", cfg->host_spec);
+			return err;
+		}
+	} else {
+		err = btf_host__detect(host, NULL);
+		if (err) {
+			pr_err("cannot identify this host (os-release, uname): %s; pass --host",
+			       strerror(-err));
+			return err;
+		}
+	}
+	err = bpf_image__get(img, cfg->bpf_object);
+	if (err) {
+		pr_err("%s: cannot read BPF object: %s", cfg->bpf_object, strerror(-err));
+		return err;
+	}
+	memset(sopts, 0, sizeof(*sopts));
+	sopts->source = cfg->btf_source;
+	sopts->btf_file = cfg->btf_file;
+	sopts->bundle_file = cfg->bundle_file;
+	sopts->bundle_dir = CORETRACE_BUNDLE_DIR;
+	sopts->host = host;
+	sopts->object = img->data;
+	sopts->object_sz = img->size;
+	sopts->embedded = btfkit_bundle;
+	sopts->embedded_sz = btfkit_bundle_size;
+	return 0;
+}
+
+static const char *step_status(int err)
+{
+	switch (err) {
+	case 0: return "usable";
+	case -ENOENT: return "none";
+	case -ESTALE: return "refused";
+	default: return "error";
+	}
+}
+
+/* The embedded kernels, in index order; NULL-safe on an unreadable bundle. */
+static json_t *embedded_json(struct btf_bundle *b)
+{
+	json_t *arr = json_array();
+	struct btf_bundle_entry e;
+	uint32_t i;
+
+	for (i = 0; b && i < btf_bundle__entry_cnt(b); i++) {
+		if (btf_bundle__entry(b, i, &e))
+			continue;
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:I,s:I}",
+			"distro", e.distro, "version", e.version, "arch", e.arch,
+			"release", e.release, "raw_size", (json_int_t)e.raw_size,
+			"block", (json_int_t)e.block));
+	}
+	return arr;
+}
+
+static void print_plain(struct btf_bundle *b, const char *host_str, const struct btf_choice *c,
+			int err, const char *explain)
+{
+	struct btf_bundle_entry e;
+	uint32_t i, n = b ? btf_bundle__entry_cnt(b) : 0;
+	int k;
+
+	printf("embedded bundle: %u kernel%s", n, n == 1 ? "" : "s");
+	if (b)
+		printf(", %s, %zu bytes", btf_bundle__codec_name(btf_bundle__codec(b)),
+		       btf_bundle__size(b));
+	printf("\n");
+	if (n)
+		printf("  %-10s %-10s %-8s %-40s %10s\n", "DISTRO", "VERSION", "ARCH", "RELEASE",
+		       "BTF BYTES");
+	for (i = 0; i < n; i++) {
+		if (btf_bundle__entry(b, i, &e))
+			continue;
+		printf("  %-10s %-10s %-8s %-40s %10u\n", e.distro, e.version, e.arch, e.release,
+		       e.raw_size);
+	}
+	printf("host: %s\n", host_str);
+	for (k = 0; k < c->step_cnt; k++) {
+		const struct btf_step *s = &c->steps[k];
+
+		bool where = strcmp(s->where, "-") && strcmp(s->where, btf_source__name(s->source));
+
+		printf("  %-8s %-8s %s%s%s\n", btf_source__name(s->source), step_status(s->err),
+		       where ? s->where : "", where ? ": " : "", s->detail);
+	}
+	if (err)
+		printf("decision: none: %s\n", explain);
+	else
+		printf("decision: %s (%s)\n", btf_source__name(c->source), c->desc);
+}
+
+int btf_cmd__run(const struct ct_config *cfg)
+{
+	struct btf_select_opts sopts;
+	struct btf_choice choice;
+	struct bpf_image img = {};
+	struct btf_bundle *b = NULL;
+	struct btf_host host;
+	char host_str[512], explain[2048] = "";
+	json_t *j, *steps;
+	int err, k;
+
+	err = btf_setup(cfg, &host, &img, &sopts);
+	if (err)
+		return 1;
+	btf_host__format(&host, host_str, sizeof(host_str));
+	/* The listing ignores the object check: it shows what is linked in. */
+	if (btfkit_bundle_size)
+		b = btf_bundle__open_mem(btfkit_bundle, btfkit_bundle_size, NULL);
+
+	sopts.report = true;
+	err = btf_choice__select(&sopts, &choice);
+	if (err)
+		btf_choice__explain(&choice, &host, explain, sizeof(explain));
+
+	if (!cfg->json) {
+		print_plain(b, host_str, &choice, err, explain);
+	} else {
+		steps = json_array();
+		for (k = 0; k < choice.step_cnt; k++) {
+			const struct btf_step *s = &choice.steps[k];
+
+			json_array_append_new(steps, json_pack("{s:s,s:s,s:s,s:s}",
+				"source", btf_source__name(s->source), "status", step_status(s->err),
+				"where", s->where, "detail", s->detail));
+		}
+		j = json_pack("{s:s,s:o,s:s?,s:s,s:o,s:s?}",
+			"host", host_str,
+			"embedded", embedded_json(b),
+			"source", err ? NULL : btf_source__name(choice.source),
+			"forced", btf_source__name(cfg->btf_source),
+			"steps", steps,
+			"btf", err ? NULL : choice.desc);
+		if (err)
+			json_object_set_new(j, "error", json_string(explain));
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(j);
+	}
+	btf_choice__release(&choice);
+	btf_bundle__free(b);
+	bpf_image__release(&img);
+	return err ? 1 : 0;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * coretrace's run-time configuration: what main() parses from the command
+ * line and the environment, read by every other module. Filled once, then
+ * read-only.
+ */
+#ifndef CORETRACE_CONFIG_H
+#define CORETRACE_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "btf_select.h"
+
+struct ct_config {
+	/* BTF decision (btf_select.h); see btf_select_opts for the defaults. */
+	enum btf_source btf_source;	/* default BTF_SRC_AUTO */
+	const char *btf_file;		/* --btf or env BTFKIT_BTF_FILE; NULL: unset */
+	const char *bundle_file;	/* --btf-bundle; NULL: only the system dir */
+	const char *host_spec;		/* --host D/V/A/R; NULL: detect */
+	const char *bpf_object;		/* --bpf-object; NULL: the skeleton's own */
+
+	/* Filters, applied in the kernel (coretrace.bpf.c). */
+	uint32_t event_mask;		/* default CT_EV_ALL */
+	uint32_t pid;			/* -p: process (tgid); 0 = any */
+	uint32_t tid;			/* -t: thread; 0 = any */
+	const char *comm;		/* -c; NULL = any */
+
+	/* When to stop: whichever comes first; 0 = never (until a signal). */
+	unsigned int duration_s;
+	unsigned long long count;
+
+	uint32_t ringbuf_kb;		/* ring buffer size, KiB; default 1024 */
+	bool json;			/* -j: one JSON object per line */
+	bool selfcheck;			/* default true; --no-selfcheck for diagnosis */
+};
+
+#endif

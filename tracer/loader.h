@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Open, configure, load and attach the coretrace BPF object through its
+ * skeleton. The object bytes are the skeleton's own, or those of an
+ * explicit --bpf-object file (which must be built from the same
+ * coretrace.bpf.c: the skeleton looks its maps and programs up by name).
+ */
+#ifndef CORETRACE_LOADER_H
+#define CORETRACE_LOADER_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+struct coretrace;
+
+/* The BPF object the tracer will load: its bytes and where they come from. */
+struct bpf_image {
+	const void *data;
+	size_t size;
+	void *owned;		/* malloc()ed file contents, or NULL */
+	const char *name;	/* "embedded coretrace.bpf.o" or the file path */
+};
+
+/* Fill @img from @file, or from the skeleton when @file is NULL. 0 or -errno. */
+int bpf_image__get(struct bpf_image *img, const char *file);
+void bpf_image__release(struct bpf_image *img);
+
+/*
+ * Open @img with @btf_custom_path (NULL: the kernel's BTF), apply the
+ * filters of @cfg, load and attach. On success *skel is set (destroy it
+ * with coretrace__destroy()). Errors are printed here, once, as one line
+ * naming @btf_desc when the BTF is the likely cause; returns -errno.
+ */
+int loader__start(const struct ct_config *cfg, const struct bpf_image *img,
+		  const char *btf_custom_path, const char *btf_desc, bool system_btf,
+		  struct coretrace **skel);
+
+#endif

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * coretrace: a CO-RE eBPF tracer of exec, fork, exit, open and TCP connect
+ * that picks its kernel's BTF at start-up (btf_select.h). main() only parses
+ * options and dispatches: "coretrace [OPTIONS]" traces, "coretrace btf"
+ * reports the BTF decision.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+
+#include "btf_cmd.h"
+#include "btf_select.h"
+#include "coretrace.h"
+#include "config.h"
+#include "log.h"
+#include "output.h"
+#include "selfcheck.h"
+#include "trace.h"
+
+enum {
+	OPT_BTF = 256,
+	OPT_BTF_SOURCE,
+	OPT_BTF_BUNDLE,
+	OPT_HOST,
+	OPT_BPF_OBJECT,
+	OPT_NO_SELFCHECK,
+	OPT_RINGBUF_KB,
+};
+
+static const struct option long_opts[] = {
+	{ "events", required_argument, NULL, 'e' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "tid", required_argument, NULL, 't' },
+	{ "comm", required_argument, NULL, 'c' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "count", required_argument, NULL, 'n' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "btf", required_argument, NULL, OPT_BTF },
+	{ "btf-source", required_argument, NULL, OPT_BTF_SOURCE },
+	{ "btf-bundle", required_argument, NULL, OPT_BTF_BUNDLE },
+	{ "host", required_argument, NULL, OPT_HOST },
+	{ "bpf-object", required_argument, NULL, OPT_BPF_OBJECT },
+	{ "no-selfcheck", no_argument, NULL, OPT_NO_SELFCHECK },
+	{ "ringbuf-kb", required_argument, NULL, OPT_RINGBUF_KB },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{},
+};
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+"Usage: coretrace [OPTIONS]        trace exec, fork, exit, open and TCP connect\n"
+"       coretrace btf [OPTIONS]    list the embedded kernels and the BTF this host would use\n"
+"\n"
+"Filters and stopping:\n"
+"  -e, --events LIST      comma-separated: exec,fork,exit,open,connect (default: all)\n"
+"  -p, --pid PID          only this process (tgid)\n"
+"  -t, --tid TID          only this thread\n"
+"  -c, --comm NAME        only tasks with this comm\n"
+"  -d, --duration SEC     stop after SEC seconds\n"
+"  -n, --count N          stop after N events\n"
+"Output:\n"
+"  -j, --json             one JSON object per line, then a summary object\n"
+"  -v, --verbose          show the BTF decision and libbpf's log (-vv: debug)\n"
+"  -q, --quiet            errors only\n"
+"BTF (tried in this order by --btf-source=auto, the default):\n"
+"      --btf FILE         1. this BTF file (also env BTFKIT_BTF_FILE)\n"
+"                         2. the kernel's own " BTF_SYSTEM_PATH "\n"
+"                         3. the embedded bundle (exact host match, then fallback)\n"
+"      --btf-bundle FILE  4. this bundle file, then " CORETRACE_BUNDLE_DIR "/*.btfb\n"
+"      --btf-source SRC   only one source: auto, file, system, embedded or bundle\n"
+"      --host D/V/A/R     host identity for bundle lookups (DISTRO/VERSION/ARCH/RELEASE)\n"
+"Other:\n"
+"      --bpf-object FILE  load this coretrace.bpf.o instead of the built-in one\n"
+"      --no-selfcheck     skip the post-attach check that the BTF decodes correctly\n"
+"      --ringbuf-kb KB    ring buffer size (power of two, >= 4; default 1024)\n"
+"  -h, --help, -V, --version\n");
+}
+
+static int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || *out > max)
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct ct_config *cfg, int *verbosity)
+{
+	unsigned long long v;
+	int opt;
+
+	opterr = 0;	/* errors are reported below, in the usual one-line form */
+	while ((opt = getopt_long(argc, argv, ":e:p:t:c:d:n:jvqhV", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'e':
+			if (ct_event__parse_mask(optarg, &cfg->event_mask)) {
+				pr_err("--events %s: expected a list of exec,fork,exit,open,connect", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'p':
+		case 't':
+			if (parse_uint(optarg, INT_MAX, &v) || !v) {
+				pr_err("-%c %s: expected a positive id", opt, optarg);
+				return -EINVAL;
+			}
+			*(opt == 'p' ? &cfg->pid : &cfg->tid) = v;
+			break;
+		case 'c':
+			if (!*optarg || strlen(optarg) >= CT_COMM_LEN) {
+				pr_err("--comm %s: 1 to %d characters", optarg, CT_COMM_LEN - 1);
+				return -EINVAL;
+			}
+			cfg->comm = optarg;
+			break;
+		case 'd':
+			if (parse_uint(optarg, UINT_MAX, &v) || !v) {
+				pr_err("--duration %s: expected seconds > 0", optarg);
+				return -EINVAL;
+			}
+			cfg->duration_s = v;
+			break;
+		case 'n':
+			if (parse_uint(optarg, ULLONG_MAX, &v) || !v) {
+				pr_err("--count %s: expected a number > 0", optarg);
+				return -EINVAL;
+			}
+			cfg->count = v;
+			break;
+		case 'j':
+			cfg->json = true;
+			break;
+		case OPT_BTF:
+			cfg->btf_file = optarg;
+			break;
+		case OPT_BTF_SOURCE:
+			if (btf_source__parse(optarg, &cfg->btf_source)) {
+				pr_err("--btf-source %s: expected auto, file, system, embedded or bundle",
+				       optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_BTF_BUNDLE:
+			cfg->bundle_file = optarg;
+			break;
+		case OPT_HOST:
+			cfg->host_spec = optarg;
+			break;
+		case OPT_BPF_OBJECT:
+			cfg->bpf_object = optarg;
+			break;
+		case OPT_NO_SELFCHECK:
+			cfg->selfcheck = false;
+			break;
+		case OPT_RINGBUF_KB:
+			/* The kernel wants a power-of-two multiple of the page size. */
+			if (parse_uint(optarg, 1u << 20, &v) || v < 4 || (v & (v - 1))) {
+				pr_err("--ringbuf-kb %s: expected a power of two from 4 to 1048576", optarg);
+				return -EINVAL;
+			}
+			cfg->ringbuf_kb = v;
+			break;
+		case 'v':
+			(*verbosity)++;
+			break;
+		case 'q':
+			*verbosity = LOG_LEVEL_QUIET;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("coretrace %s (libbpf %s)\n", BTFKIT_VERSION, libbpf_version_string());
+			exit(0);
+		case ':':
+			pr_err("option %s needs an argument", argv[optind - 1]);
+			usage(stderr);
+			return -EINVAL;
+		default:
+			if (optopt)
+				pr_err("unknown option -%c", optopt);
+			else
+				pr_err("unknown option %s", argv[optind - 1]);
+			usage(stderr);
+			return -EINVAL;
+		}
+		log_init("coretrace", *verbosity);
+	}
+	if (optind < argc) {
+		pr_err("unexpected argument '%s'", argv[optind]);
+		usage(stderr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* log_libbpf_print() takes the level as an int. */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return log_libbpf_print(level, fmt, ap);
+}
+
+/* The bundle reader logs through the same -v/-q filter as libbpf. */
+static int bundle_print(enum btf_bundle_print_level level, const char *fmt, va_list ap)
+{
+	int lvl = level == BTF_BUNDLE_WARN ? LOG_LEVEL_WARN :
+		  level == BTF_BUNDLE_INFO ? LOG_LEVEL_INFO : LOG_LEVEL_DEBUG;
+
+	log_vprint(lvl, fmt, ap);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ct_config cfg = {
+		.btf_source = BTF_SRC_AUTO,
+		.event_mask = CT_EV_ALL,
+		.ringbuf_kb = 1024,
+		.selfcheck = true,
+	};
+	int verbosity = LOG_LEVEL_WARN;
+	bool btf_cmd = false;
+
+	/* The self-check's child execs us again: it only has to exit. */
+	if (argc == 2 && !strcmp(argv[1], SELFCHECK_CHILD_ARG))
+		return SELFCHECK_STATUS;
+
+	log_init("coretrace", verbosity);
+	if (argc > 1 && !strcmp(argv[1], "btf")) {
+		btf_cmd = true;
+		argv[1] = argv[0];	/* getopt then sees "coretrace [OPTIONS]" */
+		argc--;
+		argv++;
+	}
+	cfg.btf_file = getenv("BTFKIT_BTF_FILE");
+	if (cfg.btf_file && !*cfg.btf_file)
+		cfg.btf_file = NULL;
+	if (parse_args(argc, argv, &cfg, &verbosity))
+		return 2;
+	libbpf_set_print(libbpf_print);
+	btf_bundle_set_print(bundle_print);
+	return btf_cmd ? btf_cmd__run(&cfg) : trace__run(&cfg);
+}

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <jansson.h>
+
+#include "coretrace.h"
+#include "output.h"
+
+struct output {
+	FILE *fp;
+	bool json;
+	long long realtime_off_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+};
+
+static const char *const event_names[CT_EV_MAX] = {
+	[CT_EV_EXEC] = "exec",
+	[CT_EV_FORK] = "fork",
+	[CT_EV_EXIT] = "exit",
+	[CT_EV_OPEN] = "open",
+	[CT_EV_CONNECT] = "connect",
+};
+
+static const size_t event_sizes[CT_EV_MAX] = {
+	[CT_EV_EXEC] = sizeof(struct ct_exec_event),
+	[CT_EV_FORK] = sizeof(struct ct_fork_event),
+	[CT_EV_EXIT] = sizeof(struct ct_exit_event),
+	[CT_EV_OPEN] = sizeof(struct ct_open_event),
+	[CT_EV_CONNECT] = sizeof(struct ct_connect_event),
+};
+
+const char *ct_event__name(uint32_t type)
+{
+	return type && type < CT_EV_MAX ? event_names[type] : NULL;
+}
+
+int ct_event__parse_mask(const char *list, uint32_t *mask)
+{
+	char *copy, *tok, *save = NULL;
+	uint32_t m = 0, t;
+	int err = 0;
+
+	copy = strdup(list);
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (t = CT_EV_EXEC; t < CT_EV_MAX; t++)
+			if (!strcmp(tok, event_names[t]))
+				break;
+		if (t == CT_EV_MAX) {
+			err = -EINVAL;
+			break;
+		}
+		m |= CT_EV_BIT(t);
+	}
+	free(copy);
+	if (!err && !m)
+		err = -EINVAL;
+	if (!err)
+		*mask = m;
+	return err;
+}
+
+int ct_event__check(const void *data, size_t size)
+{
+	const struct ct_event_hdr *h = data;
+
+	if (size < sizeof(*h) || !ct_event__name(h->type) || size < event_sizes[h->type])
+		return -EBADMSG;
+	return 0;
+}
+
+static long long clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+struct output *output__new(FILE *fp, bool json)
+{
+	struct output *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return NULL;
+	o->fp = fp;
+	o->json = json;
+	o->realtime_off_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	setvbuf(fp, NULL, _IOLBF, 0);
+	if (!json)
+		fprintf(fp, "%-12s %-7s %7s %7s %7s %6s %-16s %s\n", "TIME", "EVENT", "PID", "TGID",
+			"PPID", "UID", "COMM", "DETAILS");
+	return o;
+}
+
+void output__free(struct output *o)
+{
+	free(o);
+}
+
+/* Kernel strings are bytes: copy with a bound, NUL-terminate. */
+static void copy_str(char *dst, size_t dst_sz, const char *src, size_t src_sz)
+{
+	size_t n = strnlen(src, src_sz);
+
+	if (n >= dst_sz)
+		n = dst_sz - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* A JSON string from kernel bytes; invalid UTF-8 bytes become '?'. */
+static json_t *jstr(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max), i;
+	json_t *j;
+	char *tmp;
+
+	j = json_stringn(s, n);
+	if (j)
+		return j;
+	tmp = malloc(n + 1);
+	if (!tmp)
+		return NULL;
+	for (i = 0; i < n; i++)
+		tmp[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+	tmp[n] = '\0';
+	j = json_stringn(tmp, n);
+	free(tmp);
+	return j;
+}
+
+static void addr_str(const struct ct_connect_event *e, const uint8_t *addr, char *buf, size_t sz)
+{
+	if (!inet_ntop(e->family == 2 ? AF_INET : AF_INET6, addr, buf, sz))
+		snprintf(buf, sz, "?");
+}
+
+static json_t *json_argv(const struct ct_exec_event *e)
+{
+	size_t len = e->argv_len < CT_ARGV_LEN ? e->argv_len : CT_ARGV_LEN, off = 0;
+	json_t *arr = json_array();
+
+	while (arr && off < len) {
+		size_t n = strnlen(e->argv + off, len - off);
+
+		json_array_append_new(arr, jstr(e->argv + off, n));
+		off += n + 1;
+	}
+	return arr;
+}
+
+static int print_json(struct output *o, const struct ct_event_hdr *h)
+{
+	json_t *j = json_object();
+	char a[INET6_ADDRSTRLEN];
+	int err = 0;
+
+	if (!j)
+		return -ENOMEM;
+	json_object_set_new(j, "event", json_string(ct_event__name(h->type)));
+	json_object_set_new(j, "ts_ns", json_integer(h->ts_ns));
+	json_object_set_new(j, "pid", json_integer(h->pid));
+	json_object_set_new(j, "tgid", json_integer(h->tgid));
+	json_object_set_new(j, "ppid", json_integer(h->ppid));
+	json_object_set_new(j, "uid", json_integer(h->uid));
+	json_object_set_new(j, "comm", jstr(h->comm, CT_COMM_LEN));
+	json_object_set_new(j, "cgroup_id", json_integer(h->cgroup_id));
+
+	switch (h->type) {
+	case CT_EV_EXEC: {
+		const struct ct_exec_event *e = (const void *)h;
+
+		json_object_set_new(j, "filename", jstr(e->filename, CT_PATH_LEN));
+		json_object_set_new(j, "argv", json_argv(e));
+		json_object_set_new(j, "argv_truncated", json_boolean(e->argv_truncated));
+		break;
+	}
+	case CT_EV_FORK: {
+		const struct ct_fork_event *e = (const void *)h;
+
+		json_object_set_new(j, "parent_pid", json_integer(e->parent_pid));
+		json_object_set_new(j, "parent_tgid", json_integer(e->parent_tgid));
+		break;
+	}
+	case CT_EV_EXIT: {
+		const struct ct_exit_event *e = (const void *)h;
+
+		json_object_set_new(j, "exit_code", json_integer(e->exit_code));
+		json_object_set_new(j, "exit_status", json_integer((e->exit_code >> 8) & 0xff));
+		json_object_set_new(j, "signal", json_integer(e->exit_code & 0x7f));
+		json_object_set_new(j, "age_ns", json_integer(e->age_ns));
+		json_object_set_new(j, "start_boottime_ns", json_integer(e->start_boottime_ns));
+		break;
+	}
+	case CT_EV_OPEN: {
+		const struct ct_open_event *e = (const void *)h;
+		static const char *const calls[] = { "openat", "open", "openat2" };
+
+		json_object_set_new(j, "path", jstr(e->path, CT_PATH_LEN));
+		json_object_set_new(j, "flags", json_integer(e->flags));
+		json_object_set_new(j, "mode", json_integer(e->mode));
+		json_object_set_new(j, "dfd", json_integer(e->dfd));
+		json_object_set_new(j, "syscall", json_string(e->call < 3 ? calls[e->call] : "?"));
+		break;
+	}
+	case CT_EV_CONNECT: {
+		const struct ct_connect_event *e = (const void *)h;
+
+		json_object_set_new(j, "family", json_string(e->family == 2 ? "ipv4" : "ipv6"));
+		addr_str(e, e->saddr, a, sizeof(a));
+		json_object_set_new(j, "saddr", json_string(a));
+		json_object_set_new(j, "sport", json_integer(e->sport));
+		addr_str(e, e->daddr, a, sizeof(a));
+		json_object_set_new(j, "daddr", json_string(a));
+		json_object_set_new(j, "dport", json_integer(e->dport));
+		break;
+	}
+	}
+	if (json_dumpf(j, o->fp, JSON_COMPACT | JSON_PRESERVE_ORDER) || fputc('\n', o->fp) == EOF)
+		err = -EIO;
+	json_decref(j);
+	return err;
+}
+
+static void print_table(struct output *o, const struct ct_event_hdr *h)
+{
+	long long wall = (long long)h->ts_ns + o->realtime_off_ns;
+	time_t secs = wall / 1000000000LL;
+	char comm[CT_COMM_LEN + 1], tbuf[16], d[CT_PATH_LEN + CT_ARGV_LEN + 64];
+	char a1[INET6_ADDRSTRLEN], a2[INET6_ADDRSTRLEN];
+	struct tm tm;
+
+	localtime_r(&secs, &tm);
+	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
+	copy_str(comm, sizeof(comm), h->comm, CT_COMM_LEN);
+	d[0] = '\0';
+
+	switch (h->type) {
+	case CT_EV_EXEC: {
+		const struct ct_exec_event *e = (const void *)h;
+		size_t len = e->argv_len < CT_ARGV_LEN ? e->argv_len : CT_ARGV_LEN, off, n, i;
+		char args[CT_ARGV_LEN + 1];
+
+		/* argv is NUL-separated: show it space-separated. */
+		memcpy(args, e->argv, len);
+		args[len] = '\0';
+		for (i = 0; len && i < len - 1; i++)
+			if (!args[i])
+				args[i] = ' ';
+		copy_str(d, CT_PATH_LEN, e->filename, CT_PATH_LEN);
+		off = strlen(d);
+		n = snprintf(d + off, sizeof(d) - off, " [%s%s]", args, e->argv_truncated ? "..." : "");
+		(void)n;
+		break;
+	}
+	case CT_EV_FORK: {
+		const struct ct_fork_event *e = (const void *)h;
+
+		snprintf(d, sizeof(d), "parent %u/%u", e->parent_tgid, e->parent_pid);
+		break;
+	}
+	case CT_EV_EXIT: {
+		const struct ct_exit_event *e = (const void *)h;
+
+		if (e->exit_code & 0x7f)
+			snprintf(d, sizeof(d), "signal %d, age %.3fs", e->exit_code & 0x7f, e->age_ns / 1e9);
+		else
+			snprintf(d, sizeof(d), "status %d, age %.3fs", (e->exit_code >> 8) & 0xff,
+				 e->age_ns / 1e9);
+		break;
+	}
+	case CT_EV_OPEN: {
+		const struct ct_open_event *e = (const void *)h;
+		char path[CT_PATH_LEN];
+
+		copy_str(path, sizeof(path), e->path, CT_PATH_LEN);
+		snprintf(d, sizeof(d), "%s flags 0%o", path, e->flags);
+		break;
+	}
+	case CT_EV_CONNECT: {
+		const struct ct_connect_event *e = (const void *)h;
+
+		addr_str(e, e->saddr, a1, sizeof(a1));
+		addr_str(e, e->daddr, a2, sizeof(a2));
+		snprintf(d, sizeof(d), e->family == 2 ? "%s:%u -> %s:%u" : "[%s]:%u -> [%s]:%u",
+			 a1, e->sport, a2, e->dport);
+		break;
+	}
+	}
+	fprintf(o->fp, "%s.%03lld %-7s %7u %7u %7u %6u %-16s %s\n", tbuf,
+		(wall / 1000000LL) % 1000, ct_event__name(h->type), h->pid, h->tgid, h->ppid,
+		h->uid, comm, d);
+}
+
+int output__event(struct output *o, const void *data, size_t size)
+{
+	const struct ct_event_hdr *h = data;
+
+	(void)size;
+	if (o->json)
+		return print_json(o, h);
+	print_table(o, h);
+	return ferror(o->fp) ? -EIO : 0;
+}
+
+void output__summary(struct output *o, unsigned long long events,
+		     const unsigned long long *lost, int lost_cnt, const char *btf_desc)
+{
+	unsigned long long total = 0;
+	json_t *j, *by;
+	int t;
+
+	for (t = 0; t < lost_cnt; t++)
+		total += lost[t];
+	if (!o->json) {
+		fflush(o->fp);
+		fprintf(stderr, "coretrace: %llu events, %llu lost (BTF: %s)\n", events, total, btf_desc);
+		return;
+	}
+	j = json_object();
+	by = json_object();
+	for (t = CT_EV_EXEC; t < lost_cnt && t < CT_EV_MAX; t++)
+		json_object_set_new(by, event_names[t], json_integer(lost[t]));
+	json_object_set_new(j, "summary", json_true());
+	json_object_set_new(j, "events", json_integer(events));
+	json_object_set_new(j, "lost", json_integer(total));
+	json_object_set_new(j, "lost_by_event", by);
+	json_object_set_new(j, "btf", json_string(btf_desc));
+	json_dumpf(j, o->fp, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	fputc('\n', o->fp);
+	fflush(o->fp);
+	json_decref(j);
+}
