@@ -314,6 +314,11 @@ def boot(kernel, initrd, scenario, timeout, console_path):
     log('boot %s: qemu exit %s after %.1f s%s' % (
         kernel.release, p.returncode, time.monotonic() - t0,
         ' (TIMEOUT %d s)' % timeout if timed_out else ''))
+    # qemu that fails before the firmware even starts (no ROMs, no memory,
+    # a broken install) cannot run here: that is a skip, not a kernel result.
+    if not timed_out and p.returncode != 0 and 'Booting from ROM' not in text:
+        raise Skip('qemu cannot run here (exit %d): %s' % (
+            p.returncode, (text.strip().splitlines() or ['no output'])[-1][:300]))
     return text, timed_out
 
 
