@@ -430,6 +430,9 @@ def prepare_nobtf(args, kernel, work):
         if r.returncode != 0:
             raise HarnessError('%s: exit %d: %s' % (' '.join(cmd), r.returncode, r.stderr.strip()))
     files['btf/nobtf.btfb'] = bundle
+    if not args.coretrace_nobtf:
+        raise HarnessError('scenario nobtf needs --coretrace-nobtf')
+    files['bin/coretrace-nobtf'] = args.coretrace_nobtf
     return files
 
 
@@ -468,9 +471,9 @@ def btf_desc_re(kind, kernel=None, where=''):
     return r
 
 
-def check_btf_report(sections, source, desc_re):
+def check_btf_report(sections, source, desc_re, name='btf'):
     """`coretrace btf --json` decided for @source with a matching description."""
-    doc = json_doc(sections, 'btf')
+    doc = json_doc(sections, name)
     expect(doc.get('source') == source, 'coretrace btf: source %r, expected %r (%s)' % (
         doc.get('source'), source, doc.get('error') or doc.get('btf')))
     expect(re.search(desc_re, doc.get('btf') or ''),
@@ -565,9 +568,12 @@ def check_nobtf(kernel, sections):
     expect(t['rc'] not in (0, None) and len(lines) == 1 and key in lines[0],
            'coretrace without a bundle: expected one error line naming %s, got exit %s: %r' % (
                kernel.release, t['rc'], lines))
+    want = btf_desc_re('embedded bundle', kernel)
+    check_btf_report(sections, 'embedded', want)
+    detail = 'coretrace-nobtf: ' + check_trace(sections, 'trace', want)
     want = btf_desc_re('bundle', kernel, where='/btf/nobtf.btfb')
-    check_btf_report(sections, 'bundle', want)
-    return check_trace(sections, 'trace', want)
+    check_btf_report(sections, 'bundle', want, name='btf2')
+    return detail + '; coretrace --btf-bundle: ' + check_trace(sections, 'trace2', want)
 
 
 # scenario: (prepare(args, kernel, work) -> {guest path: host file},
@@ -639,6 +645,7 @@ def main():
     ap.add_argument('--btfgen', help='btfgen executable (nobtf)')
     ap.add_argument('--embedgen', help='embedgen executable (nobtf)')
     ap.add_argument('--coretrace', help='static coretrace binary')
+    ap.add_argument('--coretrace-nobtf', help='static coretrace with the nobtf kernel embedded (nobtf)')
     ap.add_argument('--fixture', help='the kernel\'s BTF fixture (REL.btf.tar.xz) to compare with')
     ap.add_argument('--timeout', type=int, default=240, help='hard limit of one boot, s (240)')
     ap.add_argument('--console', action='store_true', help='print the console even on success')

@@ -10,14 +10,22 @@
 #
 # Source: Debian's linux-source-6.1 (apt-get download, pinned version);
 # config: `make tinyconfig` + config.fragment. The result is cached in
-# $BTFKIT_VM_CACHE/nobtf/<source version>-<key>, key = hash of this script,
-# the fragment and the gcc and pahole versions, so it is rebuilt only when
-# one of them changes. The first build takes minutes: it runs under
+# $BTFKIT_VM_CACHE/nobtf/<source version>-<key>, key = hash of the recipe
+# version (RECIPE below), the fragment and the gcc and pahole versions, so it
+# is rebuilt only when one of them changes. The first build takes minutes: it runs under
 # nice -n 19 with -j$(nproc).
+#
+# With --fixture, also (re)write the committed BTFHub-shaped archive of its
+# BTF, btfhub/debian/12/x86_64/<release>.btf.tar.xz (deterministic: sorted,
+# mtime 0, owner 0, xz -9 single-threaded), from which the build embeds the
+# kernel into coretrace_nobtf (tests/vm/meson.build).
 #
 # Exit: 0 (directory on stdout), 77 if the source package cannot be had
 # (no archive, nothing cached) or a build tool is missing, 1 on a failed build.
 set -eu
+
+fixture=
+[ "${1:-}" = --fixture ] && fixture=1
 
 SRC_PKG=linux-source-6.1
 SRC_VER=${BTFKIT_NOBTF_SRC_VERSION:-6.1.192-2}
@@ -32,10 +40,28 @@ for t in apt-get dpkg-deb make gcc flex bison bc pahole xz sha256sum; do
 	command -v "$t" >/dev/null 2>&1 || skip "'$t' not installed (see ci/packages.txt)"
 done
 
-key=$( { cat "$0" "$here/config.fragment"; gcc --version | head -1; pahole --version; } |
-	sha256sum | cut -c1-16)
+# Bump RECIPE when the build steps below change the kernel or its BTF.
+RECIPE=1
+key=$( { echo "recipe $RECIPE"; cat "$here/config.fragment"
+	gcc --version | head -1; pahole --version; } | sha256sum | cut -c1-16)
 out="$cache/nobtf/$SRC_VER-$key"
+
+write_fixture() {
+	rel=$(cat "$out/release")
+	dir="$here/btfhub/debian/12/x86_64"
+	t=$(mktemp -d)
+	cp "$out/vmlinux.btf" "$t/$rel.btf"
+	chmod 644 "$t/$rel.btf"
+	mkdir -p "$dir"
+	tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$t" -cf - "$rel.btf" |
+		xz -9 -T1 >"$dir/.$rel.btf.tar.xz.tmp"
+	mv "$dir/.$rel.btf.tar.xz.tmp" "$dir/$rel.btf.tar.xz"
+	rm -rf "$t"
+	log "wrote $dir/$rel.btf.tar.xz"
+}
+
 if [ -s "$out/bzImage" ] && [ -s "$out/vmlinux.btf" ] && [ -s "$out/release" ]; then
+	[ -z "$fixture" ] || write_fixture
 	echo "$out"
 	exit 0
 fi
@@ -45,6 +71,7 @@ mkdir -p "$cache/nobtf" "$cache/src"
 exec 9>"$cache/nobtf/.lock"
 flock 9
 if [ -s "$out/bzImage" ] && [ -s "$out/vmlinux.btf" ] && [ -s "$out/release" ]; then
+	[ -z "$fixture" ] || write_fixture
 	echo "$out"
 	exit 0
 fi
@@ -96,4 +123,5 @@ make -s kernelrelease >"$tmp/release"
 rm -rf "$out"
 mv "$tmp" "$out"
 log "cached in $out"
+[ -z "$fixture" ] || write_fixture
 echo "$out"
