@@ -73,12 +73,28 @@ static void read_lost(struct coretrace *skel, unsigned long long *lost)
 	free(vals);
 }
 
-static long long now_s(void)
+static long long now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Losses are reported as they happen too, not only in the final summary. */
+static void warn_lost(struct coretrace *skel, unsigned long long *reported)
+{
+	unsigned long long lost[CT_EV_MAX] = {}, total = 0;
+	int t;
+
+	read_lost(skel, lost);
+	for (t = 0; t < CT_EV_MAX; t++)
+		total += lost[t];
+	if (total > *reported) {
+		pr_warn("%llu events lost so far: the ring buffer was full (a larger --ringbuf-kb helps)",
+			total);
+		*reported = total;
+	}
 }
 
 static int check_environment(void)
@@ -114,8 +130,10 @@ static int check_environment(void)
 
 static int loop(const struct ct_config *cfg, struct coretrace *skel, struct run_state *rs)
 {
+	long long end = cfg->duration_s ? now_ms() + cfg->duration_s * 1000LL : 0;
+	long long next_check = now_ms() + 1000;
+	unsigned long long lost_reported = 0;
 	struct ring_buffer *rb;
-	long long end = cfg->duration_s ? now_s() + cfg->duration_s : 0;
 	int err = 0;
 
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, rs, NULL);
@@ -140,8 +158,12 @@ static int loop(const struct ct_config *cfg, struct coretrace *skel, struct run_
 		err = 0;
 		if (cfg->count && rs->events >= cfg->count)
 			break;
-		if (end && now_s() >= end)
+		if (end && now_ms() >= end)
 			break;
+		if (now_ms() >= next_check) {
+			warn_lost(skel, &lost_reported);
+			next_check = now_ms() + 1000;
+		}
 	}
 	/*
 	 * Events already in the ring are reported too. Detach first so that

@@ -64,7 +64,7 @@ def main():
         elif mode == "other-object-embedded":
             if not os.path.exists(ctlib.HOSTEMBED):
                 ctlib.skip("coretrace-hostembed not built (no /sys/kernel/btf/vmlinux at build time)")
-            run_refused(None, ctlib.TEST_HOST, ["embedded", "reduced against another BPF object"],
+            run_refused(None, ctlib.host_identity(), ["embedded", "reduced against another BPF object"],
                         exe=ctlib.HOSTEMBED,
                         args=["--btf-source=embedded", "--bpf-object", ctlib.OTHER_OBJ])
         elif mode == "wrong-kernel":
