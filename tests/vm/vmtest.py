@@ -500,6 +500,8 @@ def check_trace(sections, name, desc_re):
         else:
             events.append(j)
     expect(summary is not None, '%s: no summary line' % name)
+    expect('self-check passed' in section(sections, name)['err'],
+           '%s: coretrace -v did not report its self-check as passed' % name)
     expect(re.search(desc_re, summary.get('btf', '')), '%s: traced with BTF %r, not %r' % (
         name, summary.get('btf'), desc_re))
     ppid = int(want['ppid'])

@@ -51,7 +51,8 @@ trace() {
 	mkdir -p /tmp/www
 	httpd -f -p 127.0.0.1:7777 -h /tmp/www &
 	_httpd=$!
-	${CT:-coretrace} "$@" --json --duration 300 >/tmp/$_name.out 2>/tmp/$_name.err &
+	# -v: the BTF steps and the self-check result go to stderr.
+	${CT:-coretrace} -v "$@" --json --duration 300 >/tmp/$_name.out 2>/tmp/$_name.err &
 	_ct=$!
 	_i=0
 	_ready=0
