@@ -258,7 +258,8 @@ static int plan_items(struct bundle_writer *w, struct wblob **blobs_out, size_t 
 	size_t i, j = 0, blob_cnt = 0;
 	int err = 0, k;
 
-	qsort(w->items, w->item_cnt, sizeof(*w->items), cmp_item_key);
+	if (w->item_cnt)	/* qsort(NULL, 0, ...) is undefined: no items yet */
+		qsort(w->items, w->item_cnt, sizeof(*w->items), cmp_item_key);
 	for (i = 0; i < w->item_cnt; i++) {
 		struct item *it = &w->items[i];
 
@@ -572,7 +573,8 @@ int bundle_writer__finish(struct bundle_writer *w, void **out, size_t *out_len,
 	all = NULL;	/* owned by strtab now */
 	if (err)
 		goto out;
-	qsort(w->objs, w->obj_cnt, sizeof(*w->objs), cmp_obj);
+	if (w->obj_cnt)		/* w->objs is NULL without objects */
+		qsort(w->objs, w->obj_cnt, sizeof(*w->objs), cmp_obj);
 
 	memcpy(h.magic, BTFB_MAGIC, BTFB_MAGIC_LEN);
 	h.version = BTFB_VERSION;
@@ -623,7 +625,8 @@ int bundle_writer__finish(struct bundle_writer *w, void **out, size_t *out_len,
 		btfb_put_le32(p + 32, strtab_off(&strtab, w->objs[i].name));
 	}
 	p = buf + h.data_off;
-	memcpy(p, dict_s.comp, dict_s.comp_len);
+	if (dict_s.comp_len)	/* dict_s.comp is NULL without a dictionary */
+		memcpy(p, dict_s.comp, dict_s.comp_len);
 	off = dict_s.comp_len;
 	for (i = 0; i < chunk_cnt; i++) {
 		const struct item *it = &w->items[chunks[i].first];

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * libFuzzer target for libbtfbundle's reader: open the input as a bundle
+ * and, if it opens, exercise every read-side API on it. Each input is tried
+ * twice: as given, and with its metadata crc recomputed, since a random
+ * mutation almost never keeps the crc valid and the structure checks behind
+ * it would otherwise go unexercised. The same input also feeds the host
+ * parsers (btf_host__parse, os-release). Logic errors (a read that succeeds with
+ * the wrong size, an exact lookup of an entry's own key that misses) abort,
+ * so the fuzzer reports them like crashes.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "btf_bundle.h"
+#include "bundle_format.h"
+
+/* Enough to cover every code path without letting one input take seconds. */
+#define MAX_ENTRIES_READ 32
+
+static void check(int cond, const char *what)
+{
+	if (!cond) {
+		fprintf(stderr, "fuzz_bundle: invariant violated: %s\n", what);
+		abort();
+	}
+}
+
+static void find_host(const struct btf_bundle *b, const char *distro, const char *version,
+		      const char *arch, const char *release)
+{
+	struct btf_bundle_match m;
+	struct btf_bundle_entry e;
+	struct btf_host h = {};
+	int idx;
+
+	snprintf(h.distro, sizeof(h.distro), "%s", distro);
+	snprintf(h.version, sizeof(h.version), "%s", version);
+	snprintf(h.arch, sizeof(h.arch), "%s", arch);
+	snprintf(h.release, sizeof(h.release), "%s", release);
+	idx = btf_bundle__find(b, &h, &m);
+	check(memchr(m.reason, '\0', sizeof(m.reason)) != NULL, "reason NUL-terminated");
+	if (idx < 0) {
+		/* a miss, or a corrupt index chunk found on the way */
+		check(m.kind == BTF_BUNDLE_MATCH_NONE && (idx == -ENOENT || idx == -EBADMSG ||
+		      idx == -EILSEQ || idx == -ENOMEM), "miss is NONE with a known error");
+		return;
+	}
+	check(m.kind != BTF_BUNDLE_MATCH_NONE && m.entry == (uint32_t)idx, "hit has a kind");
+	check(btf_bundle__entry(b, idx, &e) == 0, "hit is a valid entry");
+	check(!strcmp(e.arch, h.arch) && !strcmp(e.distro, h.distro), "hit has host arch/distro");
+	if (m.kind == BTF_BUNDLE_MATCH_EXACT)
+		check(!strcmp(e.version, h.version) && !strcmp(e.release, h.release), "exact is exact");
+}
+
+static void fuzz_one(const uint8_t *data, size_t size)
+{
+	struct btf_bundle_entry e;
+	struct btf_bundle *b;
+	const char *name;
+	uint8_t sha[32] = {};
+	uint32_t i, n;
+
+	b = btf_bundle__open_mem(data, size, NULL);
+	if (!b)
+		return;
+	(void)strlen(btf_bundle__provenance(b));
+	for (i = 0; i < btf_bundle__object_cnt(b); i++) {
+		check(btf_bundle__object_sha256(b, i, &name) != NULL, "object in range");
+		(void)strlen(name);
+	}
+	(void)btf_bundle__check_object(b, NULL, 0, sha);
+	n = btf_bundle__entry_cnt(b);
+	for (i = 0; i < n && i < MAX_ENTRIES_READ; i++) {
+		void *raw = NULL;
+		size_t raw_len = 0;
+		int err;
+
+		err = btf_bundle__entry(b, i, &e);
+		if (err) {
+			/* index chunks are decoded (and checked) lazily */
+			check(err == -EBADMSG || err == -EILSEQ || err == -ENOMEM, "entry error kind");
+			continue;
+		}
+		check(e.blob < btf_bundle__blob_cnt(b) && e.block < btf_bundle__block_cnt(b),
+		      "entry blob and block in range");
+		(void)(strlen(e.arch) + strlen(e.distro) + strlen(e.version) + strlen(e.release));
+		err = btf_bundle__read(b, i, &raw, &raw_len);
+		if (!err) {
+			struct btf *btf;
+
+			check(raw_len == e.raw_size, "read returns raw_size bytes");
+			/* checksummed bytes: usually a real BTF from a seed */
+			btf = btf__new(raw, raw_len);
+			btf__free(btf);
+			free(raw);
+		} else {
+			check(err == -EBADMSG || err == -EILSEQ || err == -ENOMEM, "read error kind");
+			check(raw == NULL, "no data on error");
+		}
+		if (i < 4) {
+			/* its own key must be found exactly; another version falls back or misses */
+			find_host(b, e.distro, e.version, e.arch, e.release);
+			find_host(b, e.distro, "zz-other", e.arch, e.release);
+		}
+	}
+	check(btf_bundle__entry(b, n, &e) == -ENOENT, "entry past the end");
+	find_host(b, "debian", "12", "x86_64", "6.1.0-18-amd64");
+	find_host(b, "ubuntu", "focal", "arm64", "5.4.0-100-generic");
+	find_host(b, "", "", "", "");
+	btf_bundle__free(b);
+}
+
+static void check_host(const struct btf_host *h)
+{
+	char buf[512];
+
+	check(memchr(h->distro, '\0', sizeof(h->distro)) && memchr(h->version, '\0', sizeof(h->version)) &&
+	      memchr(h->arch, '\0', sizeof(h->arch)) && memchr(h->release, '\0', sizeof(h->release)),
+	      "host fields NUL-terminated");
+	check(strcmp(h->arch, "aarch64") != 0, "aarch64 normalised");
+	if (!strcmp(h->distro, "centos") || !strcmp(h->distro, "rhel") || !strcmp(h->distro, "ol"))
+		check(!strchr(h->version, '.'), "major-only version");
+	(void)btf_host__format(h, buf, sizeof(buf));
+}
+
+/*
+ * The host side parses untrusted text too: the input as a "D/V/A/R" spec
+ * and as an os-release file (through a memfd, so that nothing is written).
+ */
+static void fuzz_host(const uint8_t *data, size_t size)
+{
+	static int fd = -1;
+	static char path[64];
+	struct btf_host h;
+	char spec[600];
+
+	if (size >= sizeof(spec))
+		return;
+	memcpy(spec, data, size);
+	spec[size] = '\0';
+	if (btf_host__parse(&h, spec) == 0)
+		check_host(&h);
+	if (fd < 0) {
+		fd = memfd_create("fuzz-os-release", MFD_CLOEXEC);
+		check(fd >= 0, "memfd_create");
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	}
+	check(ftruncate(fd, 0) == 0 && pwrite(fd, data, size, 0) == (ssize_t)size, "write os-release");
+	{
+		struct btf_host_opts o = { .sz = sizeof(o), .os_release_path = path };
+
+		if (btf_host__detect(&h, &o) == 0)
+			check_host(&h);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int init;
+	uint32_t data_off;
+	uint8_t *copy;
+
+	if (!init) {
+		btf_bundle_set_print(NULL);
+		libbpf_set_print(NULL);
+		init = 1;
+	}
+	fuzz_host(data, size);
+	fuzz_one(data, size);
+	if (size < BTFB_HEADER_LEN)
+		return 0;
+	data_off = btfb_le32(data + offsetof(struct btfb_header, data_off));
+	if (data_off < BTFB_HEADER_LEN || data_off > size)
+		return 0;
+	/* An exact-size heap copy, so that ASan sees any over-read. */
+	copy = malloc(size);
+	if (!copy)
+		return 0;
+	memcpy(copy, data, size);
+	btfb_put_le32(copy + offsetof(struct btfb_header, meta_crc), 0);
+	btfb_put_le32(copy + offsetof(struct btfb_header, meta_crc), crc32(0, copy, data_off));
+	fuzz_one(copy, size);
+	free(copy);
+	return 0;
+}

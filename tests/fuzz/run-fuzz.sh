@@ -1,0 +1,32 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Run the bundle reader fuzzer for a bounded time on a fresh seed corpus.
+# usage: run-fuzz.sh FUZZER MAKE_SEEDS WORKDIR    (or: run-fuzz.sh --skip REASON)
+# BTFKIT_FUZZ_SECONDS sets the time budget (default 45).
+set -u
+if [ "$1" = --skip ]; then
+	echo "SKIP: $2"
+	exit 77
+fi
+fuzzer=$1 make_seeds=$2 work=$3
+secs=${BTFKIT_FUZZ_SECONDS:-45}
+
+rm -rf "$work" && mkdir -p "$work/corpus" "$work/seeds" "$work/crashes" || exit 99
+"$make_seeds" "$work/seeds" || { echo "make_seeds failed"; exit 99; }
+echo "seeds: $(ls "$work/seeds" | wc -l) bundles, $(cat "$work/seeds"/* | wc -c) bytes"
+
+# -timeout: one input may not take 10 s; -rss_limit_mb: nor 2 GiB.
+"$fuzzer" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
+	-print_final_stats=1 -artifact_prefix="$work/crashes/" \
+	"$work/corpus" "$work/seeds" >"$work/fuzz.log" 2>&1
+rc=$?
+grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)|^#[0-9]+.*DONE' \
+	"$work/fuzz.log"
+echo "corpus: $(ls "$work/corpus" | wc -l) inputs"
+if [ $rc -ne 0 ] || [ -n "$(ls "$work/crashes")" ]; then
+	echo "FAIL: fuzzer exit $rc; artifacts in $work/crashes:"
+	ls -l "$work/crashes"
+	tail -n 60 "$work/fuzz.log"
+	exit 1
+fi
+exit 0
