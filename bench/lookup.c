@@ -48,7 +48,8 @@ extern const size_t btfkit_bundle_size __attribute__((weak));
 
 struct timing {
 	const char *method;
-	double total_ns;	/* per iteration */
+	double total_ns;	/* wall time, summed over the iterations */
+	double cpu_ns;		/* this thread's CPU time (user + sys), summed */
 	double step_ns[3];	/* method-specific split, see step_names */
 	const char *step_names[3];
 	size_t btf_size;
@@ -60,6 +61,15 @@ static double now_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+/* CPU time of this thread: what a lookup costs, minus waiting for a CPU. */
+static double cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
@@ -88,13 +98,14 @@ static int write_temp(const void *data, size_t len)
 static int bench_bundle(const void *data, size_t size, const struct btf_host *host,
 			unsigned long iters, struct timing *t)
 {
-	double t0, t1, t2, t3, t4;
+	double t0, t1, t2, t3, t4, cpu0;
 	unsigned long i;
 	int err = 0;
 
 	t->step_names[0] = "open_ns";
 	t->step_names[1] = "find_ns";
 	t->step_names[2] = "read_ns";
+	cpu0 = cpu_ns();
 	for (i = 0; i < iters; i++) {
 		struct btf_bundle_match m;
 		struct btf_bundle *b;
@@ -125,6 +136,7 @@ static int bench_bundle(const void *data, size_t size, const struct btf_host *ho
 		t->total_ns += t4 - t0;
 		t->btf_size = btf_sz;
 	}
+	t->cpu_ns += cpu_ns() - cpu0;
 	return 0;
 }
 
@@ -223,11 +235,13 @@ static int bench_targz(const void *gz, size_t gz_len, const struct btf_host *hos
 {
 	char name[512];
 	unsigned long i;
+	double cpu0;
 	int err = key_path(host, ".btf", name, sizeof(name));
 
 	t->step_names[0] = "inflate_ns";
 	t->step_names[1] = "scan_ns";
 	t->step_names[2] = "tmpfile_ns";
+	cpu0 = cpu_ns();
 	for (i = 0; i < iters && !err; i++) {
 		const unsigned char *member;
 		unsigned char *tar = NULL;
@@ -250,6 +264,7 @@ static int bench_targz(const void *gz, size_t gz_len, const struct btf_host *hos
 		t->total_ns += t3 - t0;
 		t->btf_size = sz;
 	}
+	t->cpu_ns += cpu_ns() - cpu0;
 	if (err == -ENOENT)
 		pr_err("tar.gz: no member %s", name);
 	return err;
@@ -346,6 +361,7 @@ static int bench_tracee(const char *root, const char *list, const struct btf_hos
 	size_t cnt = 0, i;
 	char name[512];
 	unsigned long it;
+	double cpu0;
 	int err;
 
 	err = key_path(host, ".btf.tar.xz", name, sizeof(name));
@@ -354,6 +370,7 @@ static int bench_tracee(const char *root, const char *list, const struct btf_hos
 	t->step_names[1] = "unxz_ns";
 	t->step_names[2] = "tmpfile_ns";
 	key.name = name;
+	cpu0 = cpu_ns();
 	for (it = 0; it < iters && !err; it++) {
 		void *btf = NULL;
 		size_t sz = 0;
@@ -378,6 +395,7 @@ static int bench_tracee(const char *root, const char *list, const struct btf_hos
 		t->total_ns += t3 - t0;
 		t->btf_size = sz;
 	}
+	t->cpu_ns += cpu_ns() - cpu0;
 	for (i = 0; i < cnt; i++) {
 		free(files[i].name);
 		free(files[i].data);
@@ -507,8 +525,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	t.method = linked ? "btfkit-linked" : bundle ? "btfkit-file" : targz ? "bcc-targz" : "tracee";
-	o = json_pack("{s:s, s:f, s:f, s:I, s:I}", "method", t.method,
+	o = json_pack("{s:s, s:f, s:f, s:f, s:I, s:I}", "method", t.method,
 		      "mean_ns", t.total_ns / iters, "mean_all_ns", all_ns / (iters * BATCHES),
+		      "cpu_ns", t.cpu_ns / iters,
 		      "iterations", (json_int_t)(iters * BATCHES), "btf_size", (json_int_t)t.btf_size);
 	for (i = 0; i < 3; i++)
 		json_object_set_new(o, t.step_names[i], json_real(t.step_ns[i] / iters));
