@@ -373,8 +373,18 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "n:s:o:vhV", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'n': count = strtoul(optarg, NULL, 10); break;
-		case 's': seed = strtoul(optarg, NULL, 10); break;
+		case 'n':
+		case 's': {
+			char *end;
+
+			errno = 0;
+			*(opt == 'n' ? &count : &seed) = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg) {
+				pr_err("-%c %s: not a number", opt, optarg);
+				return 2;
+			}
+			break;
+		}
 		case 'o': outdir = optarg; break;
 		case 'v': verbose++; break;
 		case 'h': usage(stdout); return 0;
