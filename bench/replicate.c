@@ -371,6 +371,7 @@ int main(int argc, char **argv)
 	int opt, verbose = 0, nbase, i, err = 0;
 	size_t si;
 
+	log_init("bench-replicate", 0);
 	while ((opt = getopt_long(argc, argv, "n:s:o:vhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
