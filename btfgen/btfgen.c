@@ -60,6 +60,7 @@ struct btfgen {
 	size_t njobs;
 	char *tmpdir;
 	double wall_time_s;
+	size_t pruned;
 	pthread_mutex_t progress_lock;
 	size_t progress_done;
 };
@@ -191,6 +192,21 @@ static void progress(struct btfgen *g, const struct job *j)
 	pthread_mutex_unlock(&g->progress_lock);
 }
 
+static void unlink_cache(const struct btfgen *g, const char *rel)
+{
+	static const char *const exts[] = { "key", "stat" };
+	size_t i;
+
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		char *p;
+
+		if (asprintf(&p, "%s/%s/%s.%s", g->opts.outdir, CACHE_DIR, rel, exts[i]) > 0) {
+			unlink(p);
+			free(p);
+		}
+	}
+}
+
 /*
  * Mark @j failed with a one-line reason and report it, naming the input.
  * Its old output and cache record go too: they were made from an input
@@ -200,7 +216,6 @@ static void __attribute__((format(printf, 3, 4)))
 job_fail(struct btfgen *g, struct job *j, const char *fmt, ...)
 {
 	char *msg = malloc(ERROR_MAX);
-	char *key = NULL, *stat = NULL;
 	va_list ap;
 
 	if (j->res.state == BTFGEN_FAILED)
@@ -213,12 +228,7 @@ job_fail(struct btfgen *g, struct job *j, const char *fmt, ...)
 	}
 	j->res.error = msg;
 	unlink(j->out_path);
-	if (asprintf(&key, "%s/%s/%s.key", g->opts.outdir, CACHE_DIR, j->k->rel) > 0)
-		unlink(key);
-	if (asprintf(&stat, "%s/%s/%s.stat", g->opts.outdir, CACHE_DIR, j->k->rel) > 0)
-		unlink(stat);
-	free(key);
-	free(stat);
+	unlink_cache(g, j->k->rel);
 	/* Keep the line whole among other threads' output. */
 	flockfile(stderr);
 	if (g->opts.progress)
@@ -459,6 +469,47 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static int job_rel_cmp(const void *key, const void *elem)
+{
+	const struct job *j = elem;
+
+	return strcmp(key, j->k->rel);
+}
+
+/*
+ * Outputs whose kernel left IN_DIR would otherwise be bundled forever. Only
+ * this shard's kernels are candidates, so shards may share one OUTDIR.
+ */
+static int btfgen_prune(struct btfgen *g)
+{
+	struct input_list out;
+	size_t i;
+	int err;
+
+	err = input__scan(g->opts.outdir, &out);
+	if (err)
+		return err;
+	for (i = 0; i < out.cnt; i++) {
+		const struct input_kernel *o = &out.v[i];
+
+		if (o->archive ||
+		    (g->opts.shard_count > 1 &&
+		     btfgen__shard_of(o->rel, g->opts.shard_count) != g->opts.shard_index) ||
+		    bsearch(o->rel, g->jobs, g->njobs, sizeof(*g->jobs), job_rel_cmp))
+			continue;
+		if (unlink(o->path)) {
+			err = -errno;
+			pr_err("%s: cannot prune: %s", o->path, strerror(errno));
+			break;
+		}
+		unlink_cache(g, o->rel);
+		pr_info("%s: pruned, no longer in the input", o->path);
+		g->pruned++;
+	}
+	input__free(&out);
+	return err;
+}
+
 int btfgen__run(struct btfgen *g)
 {
 	static const struct jobpool_ops ops = {
@@ -513,6 +564,12 @@ int btfgen__run(struct btfgen *g)
 	for (i = 0; i < g->njobs; i++)
 		if (g->jobs[i].res.state == BTFGEN_FAILED)
 			return -EIO;
+	/* Only after a clean run: never delete while the input is in doubt. */
+	if (g->opts.prune) {
+		err = btfgen_prune(g);
+		if (err)
+			return -EIO;
+	}
 	return 0;
 }
 
@@ -533,6 +590,7 @@ void btfgen__summary(const struct btfgen *g, struct btfgen_summary *s)
 	memset(s, 0, sizeof(*s));
 	s->kernels = g->njobs;
 	s->wall_time_s = g->wall_time_s;
+	s->pruned = g->pruned;
 	for (i = 0; i < g->njobs; i++) {
 		const struct btfgen_result *r = &g->jobs[i].res;
 

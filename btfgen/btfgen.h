@@ -25,6 +25,7 @@ struct btfgen_opts {
 	unsigned int shard_index;	/* this run's shard; default 0 */
 	unsigned int shard_count;	/* number of shards; default 0 = no sharding */
 	bool progress;			/* "[n/total]" on stderr; default false */
+	bool prune;			/* remove outputs of kernels gone from IN_DIR; default false */
 	volatile int *stop;		/* set from a signal handler to stop early */
 };
 #define btfgen_opts__last_field stop
@@ -39,7 +40,7 @@ enum btfgen_state {
 struct btfgen_result {
 	const char *kernel;	/* "<distro>/<version>/<arch>/<release>" */
 	const char *input;
-	const char *output;	/* OUTDIR/<kernel>.btf */
+	const char *output;	/* OUTDIR/<kernel>.btf (written only if reduced or cached) */
 	enum btfgen_state state;
 	uint64_t input_bytes;	/* size of the input file as found (archive or raw) */
 	uint64_t output_bytes;
@@ -49,6 +50,7 @@ struct btfgen_result {
 struct btfgen_summary {
 	size_t kernels;		/* in this shard */
 	size_t reduced, cached, failed, skipped;
+	size_t pruned;		/* outputs removed by --prune */
 	uint64_t input_bytes, output_bytes;
 	double wall_time_s;
 };
@@ -65,7 +67,9 @@ void btfgen__free(struct btfgen *g);
 
 /*
  * Reduce every planned kernel. Each failure is reported as one line on
- * stderr naming the input. Returns 0 if every kernel is reduced or cached,
+ * stderr naming the input. Then, with opts->prune and no failure, removes
+ * OUTDIR/<kernel>.btf and its cache records for every kernel of this shard
+ * no longer in the input. Returns 0 if every kernel is reduced or cached,
  * -EIO if any failed, -EINTR if stopped by opts->stop, or another negative
  * errno if the run could not start.
  */

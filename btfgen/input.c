@@ -12,6 +12,7 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "btf_bundle.h"
 #include "input.h"
 
 #define SUFFIX_RAW ".btf"
@@ -22,12 +23,6 @@ static bool has_suffix(const char *s, const char *suffix)
 	size_t n = strlen(s), m = strlen(suffix);
 
 	return n > m && strcmp(s + n - m, suffix) == 0;
-}
-
-/* BTFHub archives disagree on the arm64 directory name; settle on one. */
-static const char *normalize_arch(const char *arch)
-{
-	return strcmp(arch, "aarch64") == 0 ? "arm64" : arch;
 }
 
 static int list_add(struct input_list *list, const char *path,
@@ -52,7 +47,7 @@ static int list_add(struct input_list *list, const char *path,
 	k->archive = archive;
 	k->path = strdup(path);
 	n = asprintf(&k->rel, "%s/%s/%s/%.*s", comp[0], comp[1],
-		     normalize_arch(comp[2]), (int)rlen, file);
+		     btf_host__arch_name(comp[2]), (int)rlen, file);
 	if (!k->path || n < 0) {
 		free(k->path);
 		return -ENOMEM;

@@ -48,6 +48,8 @@ static void usage(FILE *f, const char *prog)
 "      --keep-going     carry on after a failed kernel (default)\n"
 "      --fail-fast      start no new kernel after the first failure\n"
 "      --shard I/N      process only shard I (0-based) of N, by kernel name hash\n"
+"      --prune          after a clean run, delete outputs of kernels (of this\n"
+"                       shard) no longer in IN_DIR\n"
 "      --json           print the summary as JSON on stdout\n"
 "  -v, --verbose        more messages (-vv: debug, including libbpf's)\n"
 "  -q, --quiet          errors only, no summary line\n"
@@ -100,7 +102,7 @@ static bool same_dir(const char *a, const char *b)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_BPFTOOL = 256, OPT_KEEP_GOING, OPT_FAIL_FAST, OPT_SHARD, OPT_JSON };
+	enum { OPT_BPFTOOL = 256, OPT_KEEP_GOING, OPT_FAIL_FAST, OPT_SHARD, OPT_PRUNE, OPT_JSON };
 	static const struct option long_opts[] = {
 		{ "output",	required_argument, NULL, 'o' },
 		{ "jobs",	required_argument, NULL, 'j' },
@@ -108,6 +110,7 @@ int main(int argc, char **argv)
 		{ "keep-going",	no_argument,	   NULL, OPT_KEEP_GOING },
 		{ "fail-fast",	no_argument,	   NULL, OPT_FAIL_FAST },
 		{ "shard",	required_argument, NULL, OPT_SHARD },
+		{ "prune",	no_argument,	   NULL, OPT_PRUNE },
 		{ "json",	no_argument,	   NULL, OPT_JSON },
 		{ "verbose",	no_argument,	   NULL, 'v' },
 		{ "quiet",	no_argument,	   NULL, 'q' },
@@ -152,6 +155,9 @@ int main(int argc, char **argv)
 				pr_err("--shard: expected I/N with 0 <= I < N, got '%s'", optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case OPT_PRUNE:
+			opts.prune = true;
 			break;
 		case OPT_JSON:
 			json = true;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
+#include <stdbool.h>
 #include <jansson.h>
 
 #include "bpftool.h"
@@ -28,6 +29,8 @@ void report__text(FILE *f, const struct btfgen *g)
 		s.reduced, s.cached, s.failed);
 	if (s.skipped)
 		fprintf(f, ", %zu skipped", s.skipped);
+	if (s.pruned)
+		fprintf(f, ", %zu pruned", s.pruned);
 	fprintf(f, "; input %s, output %s; %.2f s\n", in, out, s.wall_time_s);
 }
 
@@ -46,12 +49,13 @@ int report__json(FILE *f, const struct btfgen *g, const struct report_info *info
 		bt = json_pack("{s:s, s:s}", "path", info->bpftool->path,
 			       "version", info->bpftool->version_line);
 	results = json_array();
-	root = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:i, s:o, s:o*, s:o}",
+	root = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:i, s:o, s:o*, s:o}",
 			 "kernels", (json_int_t)s.kernels,
 			 "reduced", (json_int_t)s.reduced,
 			 "cached", (json_int_t)s.cached,
 			 "failed", (json_int_t)s.failed,
 			 "skipped", (json_int_t)s.skipped,
+			 "pruned", (json_int_t)s.pruned,
 			 "input_bytes", (json_int_t)s.input_bytes,
 			 "output_bytes", (json_int_t)s.output_bytes,
 			 "wall_time_s", s.wall_time_s,
@@ -63,11 +67,12 @@ int report__json(FILE *f, const struct btfgen *g, const struct report_info *info
 		return -ENOMEM;
 	for (i = 0; i < btfgen__result_cnt(g); i++) {
 		const struct btfgen_result *r = btfgen__result(g, i);
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}",
+		bool has_output = r->state == BTFGEN_REDUCED || r->state == BTFGEN_CACHED;
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:I, s:I}",
 				      "kernel", r->kernel,
 				      "status", btfgen_state__str(r->state),
 				      "input", r->input,
-				      "output", r->output,
+				      "output", has_output ? r->output : NULL,
 				      "input_bytes", (json_int_t)r->input_bytes,
 				      "output_bytes", (json_int_t)r->output_bytes);
 

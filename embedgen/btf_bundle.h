@@ -172,6 +172,21 @@ BTF_BUNDLE_API int btf_host__parse(struct btf_host *host, const char *spec);
 BTF_BUNDLE_API void btf_host__normalize(struct btf_host *host);
 /* Canonical arch name for a uname -m / directory name (aarch64 -> arm64). */
 BTF_BUNDLE_API const char *btf_host__arch_name(const char *machine);
+/*
+ * The other spelling of a Debian or Ubuntu version in BTFHub's layout
+ * ("11" <-> "bullseye", "20.04" <-> "focal"), or NULL if it has none.
+ */
+BTF_BUNDLE_API const char *btf_host__version_alias(const char *distro, const char *version);
+/* The canonical (numeric, os-release) spelling of a version. */
+BTF_BUNDLE_API const char *btf_host__version_canon(const char *distro, const char *version);
+/*
+ * The directory names a BTFHub archive may file @version / @arch under,
+ * most likely first (Debian 11 is "bullseye"; arm64 may be "aarch64").
+ * Returns how many (1 or 2) were stored in @dirs.
+ */
+BTF_BUNDLE_API int btf_host__version_dirs(const char *distro, const char *version,
+					  const char *dirs[2]);
+BTF_BUNDLE_API int btf_host__arch_dirs(const char *arch, const char *dirs[2]);
 /* "distro/version/arch/release" into buf. Returns snprintf()'s result. */
 BTF_BUNDLE_API int btf_host__format(const struct btf_host *host, char *buf, size_t sz);
 

@@ -675,43 +675,6 @@ static int find_fallback(const struct btf_bundle *b, const struct btf_host *host
 	return best;
 }
 
-/*
- * BTFHub names some Debian and Ubuntu directories by codename and some by
- * number, and os-release gives the number; both spellings are tried.
- */
-static const char *const version_aliases[][3] = {
-	{ "debian", "9", "stretch" },
-	{ "debian", "10", "buster" },
-	{ "debian", "11", "bullseye" },
-	{ "debian", "12", "bookworm" },
-	{ "debian", "13", "trixie" },
-	{ "ubuntu", "16.04", "xenial" },
-	{ "ubuntu", "18.04", "bionic" },
-	{ "ubuntu", "20.04", "focal" },
-	{ "ubuntu", "20.10", "groovy" },
-	{ "ubuntu", "21.04", "hirsute" },
-	{ "ubuntu", "21.10", "impish" },
-	{ "ubuntu", "22.04", "jammy" },
-	{ "ubuntu", "24.04", "noble" },
-};
-
-static const char *version_alias(const char *distro, const char *version)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(version_aliases) / sizeof(version_aliases[0]); i++) {
-		const char *const *a = version_aliases[i];
-
-		if (strcmp(distro, a[0]))
-			continue;
-		if (!strcmp(version, a[1]))
-			return a[2];
-		if (!strcmp(version, a[2]))
-			return a[1];
-	}
-	return NULL;
-}
-
 static void set_reason(struct btf_bundle_match *m, const char *fmt, ...)
 {
 	va_list ap;
@@ -724,7 +687,7 @@ static void set_reason(struct btf_bundle_match *m, const char *fmt, ...)
 int btf_bundle__find(const struct btf_bundle *b, const struct btf_host *host,
 		     struct btf_bundle_match *m)
 {
-	const char *alias = version_alias(host->distro, host->version);
+	const char *alias = btf_host__version_alias(host->distro, host->version);
 	struct key want = { { host->arch, host->distro, host->version, host->release } };
 	const char *version = NULL;
 	int idx;

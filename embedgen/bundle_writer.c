@@ -66,8 +66,8 @@ struct bundle_writer *bundle_writer__new(const struct bundle_writer_opts *opts)
 	if (!w)
 		return NULL;
 	w->opts.codec = BTF_BUNDLE_CODEC_XZ;
-	w->opts.block_size = 256 << 10;
-	w->opts.chunk_size = 64 << 10;
+	w->opts.block_size = 128 << 10;
+	w->opts.chunk_size = 32 << 10;
 	w->opts.dict_size = 16 << 10;
 	if (opts) {
 		if (opts->codec)

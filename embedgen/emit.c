@@ -41,6 +41,25 @@ static void put_string_literal(FILE *f, const unsigned char *p, size_t len)
 	fputs(len ? "\"" : "\"\"", f);
 }
 
+/* A temporary file beside @path, with the banner already written. */
+static FILE *open_output(struct atomic_file *af, const char *path, const struct emit_opts *opts,
+			 int *err)
+{
+	FILE *f;
+
+	*err = atomic_file__open(af, path);
+	if (*err)
+		return NULL;
+	f = atomic_file__stdio(af);
+	if (!f) {
+		*err = -errno;
+		atomic_file__abort(af);
+		return NULL;
+	}
+	banner(f, opts);
+	return f;
+}
+
 int emit__source(const char *path, const void *bundle, size_t len, const struct emit_opts *opts)
 {
 	const char *sym = symbol(opts);
@@ -48,16 +67,9 @@ int emit__source(const char *path, const void *bundle, size_t len, const struct 
 	FILE *f;
 	int err;
 
-	err = atomic_file__open(&af, path);
-	if (err)
+	f = open_output(&af, path, opts, &err);
+	if (!f)
 		return err;
-	f = atomic_file__stdio(&af);
-	if (!f) {
-		err = -errno;
-		atomic_file__abort(&af);
-		return err;
-	}
-	banner(f, opts);
 	fputs("#include <stddef.h>\n", f);
 	if (opts->header_path) {
 		const char *slash = strrchr(opts->header_path, '/');
@@ -93,16 +105,9 @@ int emit__header(const char *path, size_t len, const struct emit_opts *opts)
 	FILE *f;
 	int err;
 
-	err = atomic_file__open(&af, path);
-	if (err)
+	f = open_output(&af, path, opts, &err);
+	if (!f)
 		return err;
-	f = atomic_file__stdio(&af);
-	if (!f) {
-		err = -errno;
-		atomic_file__abort(&af);
-		return err;
-	}
-	banner(f, opts);
 	fprintf(f, "#ifndef BTFKIT_BUNDLE_%1$s_H\n"
 		   "#define BTFKIT_BUNDLE_%1$s_H\n\n"
 		   "#include <stddef.h>\n\n"

@@ -7,6 +7,7 @@
  * the major version.
  */
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,86 @@ static void unquote(char *s)
 	}
 	memmove(s, s + start, len - start);
 	s[len - start] = '\0';
+}
+
+/*
+ * BTFHub names some Debian and Ubuntu directories by codename and some by
+ * number (btfhub's archive layout: Ubuntu by number; Debian 9 and 10 by
+ * number but 11 as "bullseye"); os-release gives the number.
+ */
+static const struct version_alias {
+	const char *distro;
+	const char *numeric;	/* os-release VERSION_ID: the canonical spelling */
+	const char *codename;
+	bool codename_first;	/* BTFHub's archive files it under the codename */
+} version_aliases[] = {
+	{ "debian", "9", "stretch", false },
+	{ "debian", "10", "buster", false },
+	{ "debian", "11", "bullseye", true },
+	{ "debian", "12", "bookworm", false },
+	{ "debian", "13", "trixie", false },
+	{ "ubuntu", "16.04", "xenial", false },
+	{ "ubuntu", "18.04", "bionic", false },
+	{ "ubuntu", "20.04", "focal", false },
+	{ "ubuntu", "20.10", "groovy", false },
+	{ "ubuntu", "21.04", "hirsute", false },
+	{ "ubuntu", "21.10", "impish", false },
+	{ "ubuntu", "22.04", "jammy", false },
+	{ "ubuntu", "24.04", "noble", false },
+};
+
+static const struct version_alias *version_alias_find(const char *distro, const char *version)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(version_aliases) / sizeof(version_aliases[0]); i++) {
+		const struct version_alias *a = &version_aliases[i];
+
+		if (!strcmp(distro, a->distro) &&
+		    (!strcmp(version, a->numeric) || !strcmp(version, a->codename)))
+			return a;
+	}
+	return NULL;
+}
+
+const char *btf_host__version_alias(const char *distro, const char *version)
+{
+	const struct version_alias *a = version_alias_find(distro, version);
+
+	if (!a)
+		return NULL;
+	return strcmp(version, a->numeric) ? a->numeric : a->codename;
+}
+
+const char *btf_host__version_canon(const char *distro, const char *version)
+{
+	const struct version_alias *a = version_alias_find(distro, version);
+
+	return a ? a->numeric : version;
+}
+
+int btf_host__version_dirs(const char *distro, const char *version, const char *dirs[2])
+{
+	const struct version_alias *a = version_alias_find(distro, version);
+
+	if (!a) {
+		dirs[0] = version;
+		return 1;
+	}
+	dirs[0] = a->codename_first ? a->codename : a->numeric;
+	dirs[1] = a->codename_first ? a->numeric : a->codename;
+	return 2;
+}
+
+int btf_host__arch_dirs(const char *arch, const char *dirs[2])
+{
+	const char *canon = btf_host__arch_name(arch);
+
+	dirs[0] = canon;
+	if (strcmp(canon, "arm64"))
+		return 1;
+	dirs[1] = "aarch64";	/* some archives (and mirrors) use uname's name */
+	return 2;
 }
 
 void btf_host__normalize(struct btf_host *host)

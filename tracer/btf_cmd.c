@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <jansson.h>
@@ -7,10 +8,6 @@
 #include "btf_bundle_data.h"
 #include "btf_cmd.h"
 #include "log.h"
-
-#ifndef CORETRACE_BUNDLE_DIR
-#define CORETRACE_BUNDLE_DIR "/usr/share/btfkit"
-#endif
 
 int btf_setup(const struct ct_config *cfg, struct btf_host *host, struct bpf_image *img,
 	      struct btf_select_opts *sopts)
@@ -102,8 +99,10 @@ static void print_plain(struct btf_bundle *b, const char *host_str, const struct
 	for (k = 0; k < c->step_cnt; k++) {
 		const struct btf_step *s = &c->steps[k];
 
-		printf("  %-8s %-8s %s: %s\n", btf_source__name(s->source), step_status(s->err),
-		       s->where, s->detail);
+		bool where = strcmp(s->where, "-") && strcmp(s->where, btf_source__name(s->source));
+
+		printf("  %-8s %-8s %s%s%s\n", btf_source__name(s->source), step_status(s->err),
+		       where ? s->where : "", where ? ": " : "", s->detail);
 	}
 	if (err)
 		printf("decision: none: %s\n", explain);

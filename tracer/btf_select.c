@@ -153,8 +153,7 @@ static int use_bundle(const struct btf_select_opts *opts, struct btf_choice *c,
 
 	idx = btf_bundle__find(b, opts->host, &m);
 	if (idx < 0 || btf_bundle__entry(b, idx, &e)) {
-		add_step(c, src, -ENOENT, where, "%u kernels, none for this host: %s",
-			 btf_bundle__entry_cnt(b), m.reason);
+		add_step(c, src, -ENOENT, where, "none for this host: %s", m.reason);
 		return -ENOENT;
 	}
 	snprintf(key, sizeof(key), "%s/%s/%s/%s", e.distro, e.version, e.arch, e.release);
@@ -168,9 +167,12 @@ static int use_bundle(const struct btf_select_opts *opts, struct btf_choice *c,
 		c->custom_path = c->path;
 	}
 	add_step(c, src, 0, where, "%s (%s)", key, m.reason);
-	snprintf(c->desc, sizeof(c->desc), "%s %.200s, entry %.250s (%s)",
-		 src == BTF_SRC_EMBEDDED ? "embedded bundle" : "bundle", where, key,
-		 match_name(m.kind));
+	if (src == BTF_SRC_EMBEDDED)
+		snprintf(c->desc, sizeof(c->desc), "embedded bundle, entry %.250s (%s)", key,
+			 match_name(m.kind));
+	else
+		snprintf(c->desc, sizeof(c->desc), "bundle %.200s, entry %.250s (%s)", where, key,
+			 match_name(m.kind));
 	return 0;
 }
 
@@ -193,7 +195,7 @@ static int step_embedded(const struct btf_select_opts *opts, struct btf_choice *
 	int err;
 
 	if (!opts->embedded_sz) {
-		add_step(c, BTF_SRC_EMBEDDED, -ENOENT, "embedded", "empty (built with no kernels)");
+		add_step(c, BTF_SRC_EMBEDDED, -ENOENT, "embedded", "empty (built without kernels)");
 		return -ENOENT;
 	}
 	b = btf_bundle__open_mem(opts->embedded, opts->embedded_sz, &bopts);
@@ -327,6 +329,7 @@ void btf_choice__release(struct btf_choice *c)
 void btf_choice__explain(const struct btf_choice *c, const struct btf_host *host,
 			 char *buf, size_t sz)
 {
+	bool refused = false;
 	size_t off = 0;
 	int i, n;
 
@@ -335,13 +338,21 @@ void btf_choice__explain(const struct btf_choice *c, const struct btf_host *host
 	off = n < 0 ? 0 : (size_t)n;
 	for (i = 0; i < c->step_cnt && off < sz; i++) {
 		const struct btf_step *s = &c->steps[i];
+		/* "embedded embedded:" and "file -:" say nothing twice. */
+		bool where = strcmp(s->where, "-") && strcmp(s->where, btf_source__name(s->source));
 
+		refused |= s->err == -ESTALE;
 		n = snprintf(buf + off, sz - off, " %s%s%s: %s;", btf_source__name(s->source),
-			     strcmp(s->where, "-") ? " " : "", strcmp(s->where, "-") ? s->where : "",
-			     s->detail);
+			     where ? " " : "", where ? s->where : "", s->detail);
 		off += n < 0 ? 0 : (size_t)n;
 	}
-	if (off < sz)
+	if (off >= sz)
+		return;
+	if (refused)
+		snprintf(buf + off, sz - off,
+			 " a bundle must be reduced against the BPF object coretrace loads"
+			 " (embedgen --object)");
+	else
 		snprintf(buf + off, sz - off,
 			 " get %s/%s/%s/%s.btf.tar.xz from https://github.com/aquasecurity/btfhub-archive"
 			 " and pass --btf FILE", host->distro, host->version, host->arch, host->release);

@@ -33,6 +33,10 @@ enum btf_source {
 };
 
 #define BTF_SYSTEM_PATH "/sys/kernel/btf/vmlinux"
+/* Step 4's directory: meson passes <prefix>/<bundle_dir> (option bundle_dir). */
+#ifndef CORETRACE_BUNDLE_DIR
+#define CORETRACE_BUNDLE_DIR "/usr/share/btfkit"
+#endif
 
 /* "auto", "file", ... and back; parse returns -EINVAL for an unknown name. */
 const char *btf_source__name(enum btf_source src);

@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "btf_cmd.h"
+#include "btf_select.h"
 #include "coretrace.h"
 #include "config.h"
 #include "log.h"
@@ -74,7 +75,7 @@ static void usage(FILE *fp)
 "      --btf FILE         1. this BTF file (also env BTFKIT_BTF_FILE)\n"
 "                         2. the kernel's own " BTF_SYSTEM_PATH "\n"
 "                         3. the embedded bundle (exact host match, then fallback)\n"
-"      --btf-bundle FILE  4. this bundle file, then *.btfb in the system bundle directory\n"
+"      --btf-bundle FILE  4. this bundle file, then " CORETRACE_BUNDLE_DIR "/*.btfb\n"
 "      --btf-source SRC   only one source: auto, file, system, embedded or bundle\n"
 "      --host D/V/A/R     host identity for bundle lookups (DISTRO/VERSION/ARCH/RELEASE)\n"
 "Other:\n"
@@ -100,7 +101,8 @@ static int parse_args(int argc, char **argv, struct ct_config *cfg, int *verbosi
 	unsigned long long v;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "e:p:t:c:d:n:jvqhV", long_opts, NULL)) != -1) {
+	opterr = 0;	/* errors are reported below, in the usual one-line form */
+	while ((opt = getopt_long(argc, argv, ":e:p:t:c:d:n:jvqhV", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'e':
 			if (ct_event__parse_mask(optarg, &cfg->event_mask)) {
@@ -182,7 +184,15 @@ static int parse_args(int argc, char **argv, struct ct_config *cfg, int *verbosi
 		case 'V':
 			printf("coretrace %s (libbpf %s)\n", BTFKIT_VERSION, libbpf_version_string());
 			exit(0);
+		case ':':
+			pr_err("option %s needs an argument", argv[optind - 1]);
+			usage(stderr);
+			return -EINVAL;
 		default:
+			if (optopt)
+				pr_err("unknown option -%c", optopt);
+			else
+				pr_err("unknown option %s", argv[optind - 1]);
 			usage(stderr);
 			return -EINVAL;
 		}

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <linux/capability.h>
@@ -42,6 +43,18 @@ int sysenv__check_privileges(void)
 	if (cap_effective(data, CAP_BPF) && cap_effective(data, CAP_PERFMON))
 		return 0;
 	return -EPERM;
+}
+
+/* The inode of the initial PID namespace is fixed (PROC_PID_INIT_INO). */
+#define PROC_PID_INIT_INO 0xEFFFFFFCU
+
+int sysenv__check_pidns(void)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/pid", &st))
+		return -errno;
+	return st.st_ino == PROC_PID_INIT_INO ? 0 : -EXDEV;
 }
 
 int sysenv__check_ringbuf(void)

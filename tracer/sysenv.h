@@ -14,6 +14,12 @@
  * CAP_BPF with CAP_PERFMON), -EPERM otherwise. Prints nothing.
  */
 int sysenv__check_privileges(void);
+/*
+ * 0 in the initial PID namespace, -EXDEV in another one: there getpid()
+ * differs from the ids the kernel reports, which the --pid filter and the
+ * self-check compare with. -errno if it cannot be told.
+ */
+int sysenv__check_pidns(void);
 /* 0 if the kernel has BPF_MAP_TYPE_RINGBUF (5.8+), -EOPNOTSUPP if not. */
 int sysenv__check_ringbuf(void);
 /*

@@ -73,12 +73,28 @@ static void read_lost(struct coretrace *skel, unsigned long long *lost)
 	free(vals);
 }
 
-static long long now_s(void)
+static long long now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Losses are reported as they happen too, not only in the final summary. */
+static void warn_lost(struct coretrace *skel, unsigned long long *reported)
+{
+	unsigned long long lost[CT_EV_MAX] = {}, total = 0;
+	int t;
+
+	read_lost(skel, lost);
+	for (t = 0; t < CT_EV_MAX; t++)
+		total += lost[t];
+	if (total > *reported) {
+		pr_warn("%llu events lost so far: the ring buffer was full (a larger --ringbuf-kb helps)",
+			total);
+		*reported = total;
+	}
 }
 
 static int check_environment(void)
@@ -93,6 +109,13 @@ static int check_environment(void)
 		       (int)geteuid());
 		return err;
 	}
+	err = sysenv__check_pidns();
+	if (err == -EXDEV) {
+		pr_err("coretrace runs in a PID namespace other than the host's, where its pids are not"
+		       " the kernel's; run it in the host PID namespace (e.g. docker run --pid=host)");
+		return err;
+	}
+	/* Without /proc/self/ns (old kernels, odd mounts) the self-check still guards. */
 	err = sysenv__check_ringbuf();
 	if (err) {
 		pr_err("kernel %s has no BPF ring buffer (Linux 5.8 or later needed): %s",
@@ -107,8 +130,10 @@ static int check_environment(void)
 
 static int loop(const struct ct_config *cfg, struct coretrace *skel, struct run_state *rs)
 {
+	long long end = cfg->duration_s ? now_ms() + cfg->duration_s * 1000LL : 0;
+	long long next_check = now_ms() + 1000;
+	unsigned long long lost_reported = 0;
 	struct ring_buffer *rb;
-	long long end = cfg->duration_s ? now_s() + cfg->duration_s : 0;
 	int err = 0;
 
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, rs, NULL);
@@ -133,10 +158,18 @@ static int loop(const struct ct_config *cfg, struct coretrace *skel, struct run_
 		err = 0;
 		if (cfg->count && rs->events >= cfg->count)
 			break;
-		if (end && now_s() >= end)
+		if (end && now_ms() >= end)
 			break;
+		if (now_ms() >= next_check) {
+			warn_lost(skel, &lost_reported);
+			next_check = now_ms() + 1000;
+		}
 	}
-	/* Events already in the ring count as seen: a bounded drain. */
+	/*
+	 * Events already in the ring are reported too. Detach first so that
+	 * the drain ends even while the machine keeps producing events.
+	 */
+	coretrace__detach(skel);
 	if (!err && !(cfg->count && rs->events >= cfg->count))
 		ring_buffer__consume(rb);
 	ring_buffer__free(rb);

@@ -293,6 +293,22 @@ def case_incremental(args, tmp):
     btf_types(victim)
     btf_types(other)
 
+    # A kernel leaves the input: its output stays unless --prune.
+    gone = os.path.join(extra, os.path.basename(fx[1]))
+    gone_out = os.path.join(out, 'extra/1/x86_64', release_of(fx[1]) + '.btf')
+    os.unlink(gone)
+    r = btfgen(args, out, indir)
+    expect_ok(r, reduced=0, cached=n)
+    check(r.summary['pruned'] == 0 and os.path.exists(gone_out), 'pruned without --prune')
+    r = btfgen(args, out, indir, extra=['--prune'])
+    expect_ok(r, reduced=0, cached=n)
+    check(r.summary['pruned'] == 1 and not os.path.exists(gone_out),
+          f'--prune: pruned {r.summary["pruned"]}, output still there: {os.path.exists(gone_out)}')
+    check(not os.path.exists(os.path.join(out, '.btfgen-cache/extra/1/x86_64',
+                                          release_of(fx[1]) + '.key')),
+          '--prune left the cache record')
+    check(len([p for p in output_tree(out) if p.endswith('.btf')]) == n, 'outputs after prune')
+
 
 def case_object(args, tmp):
     indir = make_tree(args, os.path.join(tmp, 'in'), raw=False)
@@ -388,25 +404,25 @@ def case_shard(args, tmp):
     indir = make_tree(args, os.path.join(tmp, 'in'))
     # More kernels make a split meaningful: link the fixtures under other names.
     fx = fixtures(args)
-    for i in range(6):
+    for i in range(4):
         d = os.path.join(indir, f'distro{i}', '1', 'x86_64')
         os.makedirs(d)
         for f in fx:
             os.symlink(os.path.abspath(f), os.path.join(d, os.path.basename(f)))
-    all_kernels = set()
     r = btfgen(args, os.path.join(tmp, 'all'), indir)
     expect_ok(r)
     all_kernels = set(r.by_status('reduced'))
     shards = []
     for i in range(2):
-        r = btfgen(args, os.path.join(tmp, f'shard{i}'), indir, extra=['--shard', f'{i}/2'])
+        out = os.path.join(tmp, f'shard{i}')
+        r = btfgen(args, out, indir, extra=['--shard', f'{i}/2'])
         expect_ok(r)
         check(r.summary['shard'] == {'index': i, 'count': 2}, f'shard: {r.summary["shard"]}')
         shards.append(set(r.by_status('reduced')))
-        # Deterministic: the same shard again picks the same kernels.
-        again = btfgen(args, os.path.join(tmp, f'shard{i}-again'), indir,
-                       extra=['--shard', f'{i}/2'])
-        check(set(again.by_status('reduced')) == shards[i], f'shard {i} not deterministic')
+        # Deterministic: the same shard again picks the same kernels (now cached).
+        again = btfgen(args, out, indir, extra=['--shard', f'{i}/2'])
+        expect_ok(again, reduced=0)
+        check(set(again.by_status('cached')) == shards[i], f'shard {i} not deterministic')
     check(not (shards[0] & shards[1]), f'shards overlap: {shards[0] & shards[1]}')
     check(shards[0] | shards[1] == all_kernels, 'shards do not cover every kernel')
     check(shards[0] and shards[1], f'a shard is empty: {[len(s) for s in shards]}')

@@ -8,7 +8,9 @@
 #
 # Steps per kernel: apt-get download the image package, dpkg-deb -x it,
 # find the compressed vmlinux inside the x86 bzImage by its magic bytes
-# (xz, zstd or legacy lz4), decompress, objcopy -O binary --only-section=.BTF,
+# (xz, zstd or legacy lz4), decompress, objcopy -O binary --only-section=.BTF
+# (an uncompressed arm64 Image has no sections: the BTF is carved out by its
+# header instead),
 # and pack deterministically (sorted, mtime 0, owner 0, xz -9 single-threaded)
 # so that re-running the script gives byte-identical archives.
 #
@@ -53,6 +55,29 @@ while i >= 0:
 PY
 }
 
+# Carve raw BTF out of an uncompressed, non-ELF image (the arm64 Image):
+# the first BTF header (magic 0xeB9F, version 1) whose sections fit in the
+# file and whose string section is NUL-delimited, hdr_len +
+# max(type_off + type_len, str_off + str_len) bytes long.
+carve_btf() {
+	python3 - "$1" "$2" <<'PY'
+import struct, sys
+data = open(sys.argv[1], 'rb').read()
+i = data.find(b'\x9f\xeb\x01')
+while i >= 0:
+    if i + 24 <= len(data):
+        hdr_len, type_off, type_len, str_off, str_len = struct.unpack_from('<5I', data, i + 4)
+        end = hdr_len + max(type_off + type_len, str_off + str_len)
+        s = i + hdr_len + str_off
+        if (hdr_len >= 24 and str_len > 0 and i + end <= len(data) and
+                data[s] == 0 and data[s + str_len - 1] == 0):
+            open(sys.argv[2], 'wb').write(data[i:i + end])
+            sys.exit(0)
+    i = data.find(b'\x9f\xeb\x01', i + 1)
+sys.exit(1)
+PY
+}
+
 is_elf() {
 	[ -s "$1" ] && [ "$(head -c 4 "$1" | od -An -tx1 | tr -d ' \n')" = "7f454c46" ]
 }
@@ -91,11 +116,21 @@ for pkg in "$@"; do
 	vmlinuz=$(ls "$work/root/boot/vmlinuz-"* | sed -n 1p)
 	release=${vmlinuz##*/vmlinuz-}
 
-	how=$(extract_vmlinux "$vmlinuz" "$work/vmlinux") || {
-		echo "make-fixtures: $pkg: no xz/zstd/lz4 vmlinux payload in $vmlinuz" >&2
-		exit 1
-	}
-	objcopy -O binary --only-section=.BTF "$work/vmlinux" "$work/$release.btf"
+	if is_elf "$vmlinuz"; then
+		how=elf
+		cp "$vmlinuz" "$work/vmlinux"
+	elif how=$(extract_vmlinux "$vmlinuz" "$work/vmlinux"); then
+		:
+	else
+		# arm64: vmlinuz is the raw Image, no ELF sections to name.
+		how=carved
+		carve_btf "$vmlinuz" "$work/$release.btf" || {
+			echo "make-fixtures: $pkg: no xz/zstd/lz4 payload nor BTF in $vmlinuz" >&2
+			exit 1
+		}
+	fi
+	[ "$how" = carved ] ||
+		objcopy -O binary --only-section=.BTF "$work/vmlinux" "$work/$release.btf"
 	[ "$(head -c 2 "$work/$release.btf" | od -An -tx1 | tr -d ' \n')" = "9feb" ] || {
 		echo "make-fixtures: $pkg: .BTF section missing or not BTF" >&2
 		exit 1

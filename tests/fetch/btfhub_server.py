@@ -17,7 +17,8 @@ LAST_MODIFIED = "Tue, 01 Oct 2024 00:00:00 GMT"
 
 class Route:
     def __init__(self, data, fault=None, then=None):
-        self.fault = fault  # None, "500once", "500always", "cut", "wronglen", "slow"
+        # None, "500once", "500always", "cut", "wronglen", "slow" (3 s), "delay" (0.6 s)
+        self.fault = fault
         self.then = then    # with "cut": the archive served from the second request on
         self.hits = 0
         self.set_data(data)
@@ -75,6 +76,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if route.fault == "slow":
             time.sleep(self.server.slow_seconds)
+        elif route.fault == "delay":
+            time.sleep(0.6)
         data = route.data
         if req["if_none_match"] == route.etag:
             self._status(304, req)

@@ -29,8 +29,6 @@ OBJ = os.path.join(BUILD, "bpf", "coretrace.bpf.o")
 OTHER_OBJ = os.path.join(BUILD, "bpf", "coretrace.dbg.bpf.o")
 SYSTEM_BTF = "/sys/kernel/btf/vmlinux"
 ARCH = {"aarch64": "arm64"}.get(platform.machine(), platform.machine())
-# The key under which tests/tracer/meson.build embeds this host's BTF.
-TEST_HOST = "btfkit-test/1/%s/this-host" % ARCH
 
 
 def skip(reason):

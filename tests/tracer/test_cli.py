@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """coretrace's command line without tracing: "coretrace btf --json" reports
 the decision and every step in the documented order; bad options exit 2
-with one error line; an unprivileged run fails with one clear line.
+with one error line; an unprivileged run and a run in a PID namespace each
+fail with one clear line.
 """
 import json
 import os
@@ -76,6 +77,16 @@ def main():
               "unprivileged run: exit %d, stderr %r" % (r.returncode, r.stderr))
     else:
         print("note: unprivileged check not run (needs root and setpriv)")
+
+    # In a PID namespace of its own: one clear line, non-zero.
+    unshare = shutil.which("unshare")
+    if os.geteuid() == 0 and unshare:
+        r = ctlib.run([unshare, "--pid", "--fork", "--mount-proc", ctlib.CORETRACE, "-d", "1"])
+        lines = r.stderr.strip().splitlines()
+        check(r.returncode != 0 and len(lines) == 1 and "PID namespace" in lines[0],
+              "PID namespace run: exit %d, stderr %r" % (r.returncode, r.stderr))
+    else:
+        print("note: PID namespace check not run (needs root and unshare)")
     print("ok: btf decision report, option errors, unprivileged refusal")
 
 

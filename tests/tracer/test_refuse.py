@@ -5,10 +5,17 @@ and a non-zero exit, and never start tracing:
 
   test_refuse.py missing-kernel  the bundle has no entry for this host
   test_refuse.py other-object    the bundle was reduced against another BPF object
+  test_refuse.py other-object-embedded
+                                 the same through the embedded bundle: another
+                                 object given with --bpf-object
   test_refuse.py wrong-kernel    this host's entry holds another kernel's
                                  reduced BTF (a Debian fixture): it loads, so
                                  the post-attach self-check must catch it
+  test_refuse.py wrong-kernel-embedded
+                                 the same through coretrace's real embedded
+                                 bundle: --host names one of its (Debian) kernels
 """
+import json
 import os
 import shutil
 import sys
@@ -19,9 +26,10 @@ import ctlib  # noqa: E402
 from ctlib import check  # noqa: E402
 
 
-def run_refused(bundle, host, expect):
-    cmd = [ctlib.CORETRACE, "-j", "--btf-source=bundle", "--btf-bundle", bundle,
-           "--host", host, "-d", "5"]
+def run_refused(bundle, host, expect, exe=ctlib.CORETRACE, args=None):
+    if args is None:
+        args = ["--btf-source=bundle", "--btf-bundle", bundle]
+    cmd = [exe, "-j", "--host", host, "-d", "5"] + args
     r = ctlib.run(cmd)
     lines = [l for l in r.stderr.splitlines() if l.strip()]
     print("$ %s\n-> exit %d, stderr: %s" % (" ".join(cmd), r.returncode, r.stderr.strip()))
@@ -53,6 +61,12 @@ def main():
             reduced = ctlib.reduce_btf(ctlib.SYSTEM_BTF, os.path.join(tmp, "host.btf"))
             bundle = ctlib.make_bundle(tmp, {host: reduced}, obj=ctlib.OTHER_OBJ)
             run_refused(bundle, host, [bundle, "reduced against another BPF object"])
+        elif mode == "other-object-embedded":
+            if not os.path.exists(ctlib.HOSTEMBED):
+                ctlib.skip("coretrace-hostembed not built (no /sys/kernel/btf/vmlinux at build time)")
+            run_refused(None, ctlib.host_identity(), ["embedded", "reduced against another BPF object"],
+                        exe=ctlib.HOSTEMBED,
+                        args=["--btf-source=embedded", "--bpf-object", ctlib.OTHER_OBJ])
         elif mode == "wrong-kernel":
             archive, full = ctlib.extract_fixture(tmp)
             reduced = ctlib.reduce_btf(full, os.path.join(tmp, "other-kernel.btf"))
@@ -64,6 +78,19 @@ def main():
             check(" event: " in line and "fail to load" not in line,
                   "refused, but not by the self-check: %r" % line)
             print("ok: %s BTF from %s refused by the self-check" % (mode, os.path.basename(archive)))
+            return
+        elif mode == "wrong-kernel-embedded":
+            r = ctlib.run([ctlib.CORETRACE, "btf", "--json"])
+            kernels = json.loads(r.stdout)["embedded"]
+            others = ["%(distro)s/%(version)s/%(arch)s/%(release)s" % k for k in kernels
+                      if k["release"] != release]
+            if not others:
+                ctlib.skip("the embedded bundle holds no other kernel (built with -Dempty_bundle?)")
+            line = run_refused(None, others[0], ["BTF does not match this kernel",
+                                                 "source: embedded bundle", others[0]],
+                               args=["--btf-source=embedded"])
+            check(" event: " in line, "refused, but not by the self-check: %r" % line)
+            print("ok: embedded %s refused by the self-check on %s" % (others[0], host))
             return
         else:
             ctlib.fail("unknown mode " + mode)

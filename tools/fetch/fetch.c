@@ -9,6 +9,24 @@
 #include "fetch.h"
 #include "log.h"
 
+/*
+ * Forget a downloaded archive that turned out bad, so the next run fetches
+ * it again instead of trusting a 304 for a copy that may have been damaged
+ * on the way. Archives of a local source are not ours to delete.
+ */
+static void drop_cached(const struct kernel *k, const struct fetch_opts *o)
+{
+	char *meta;
+
+	if (o->src->kind != SOURCE_HTTP)
+		return;
+	meta = cache__archive_path(o->cache, k, ".meta");
+	unlink(k->archive);
+	if (meta)
+		unlink(meta);
+	free(meta);
+}
+
 /* Verify, then extract unless the stamp says the output is this archive's. */
 static void finish_kernel(struct kernel *k, const struct fetch_opts *o)
 {
@@ -31,15 +49,7 @@ static void finish_kernel(struct kernel *k, const struct fetch_opts *o)
 	if (k->want_sha256[0] && strcmp(k->want_sha256, k->got_sha256)) {
 		kernel__fail(k, "%s: sha256 mismatch: manifest has %s, archive is %s",
 			     k->url, k->want_sha256, k->got_sha256);
-		/* Never keep a download that failed its pin: the next run asks again. */
-		if (o->src->kind == SOURCE_HTTP) {
-			char *meta = cache__archive_path(o->cache, k, ".meta");
-
-			unlink(k->archive);
-			if (meta)
-				unlink(meta);
-			free(meta);
-		}
+		drop_cached(k, o);
 		return;
 	}
 	if (asprintf(&k->output, "%s/%s/%s/%s/%s.btf", o->out_dir, k->distro,
@@ -55,6 +65,8 @@ static void finish_kernel(struct kernel *k, const struct fetch_opts *o)
 	err = extract__btf(k->archive, k->release, k->output, &eopts, why, sizeof(why));
 	if (err) {
 		kernel__fail(k, "%s: %s", k->url, why);
+		if (err != -EINTR)
+			drop_cached(k, o);
 		return;
 	}
 	err = cache__stamp_write(o->cache, k, k->got_sha256);

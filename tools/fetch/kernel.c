@@ -38,7 +38,7 @@ struct kernel *kernel_list__add(struct kernel_list *l, const char *distro,
 				const char *version, const char *arch,
 				const char *release)
 {
-	const char *vdirs[LAYOUT_MAX_ALIASES], *adirs[LAYOUT_MAX_ALIASES];
+	const char *vdirs[2], *adirs[2];
 	struct kernel *k;
 	int nv, na, i, j;
 
@@ -65,10 +65,10 @@ struct kernel *kernel_list__add(struct kernel_list *l, const char *distro,
 	k->release = strdup(release);
 	if (!k->distro || !k->version || !k->arch || !k->release)
 		goto nomem;
-	k->out_version = layout__version_canon(k->distro, k->version);
-	k->out_arch = layout__arch_canon(k->arch);
-	nv = layout__version_dirs(k->distro, k->version, vdirs);
-	na = layout__arch_dirs(k->arch, adirs);
+	k->out_version = btf_host__version_canon(k->distro, k->version);
+	k->out_arch = btf_host__arch_name(k->arch);
+	nv = btf_host__version_dirs(k->distro, k->version, vdirs);
+	na = btf_host__arch_dirs(k->arch, adirs);
 	/* Arch aliases vary fastest: a mirror usually differs in one segment. */
 	for (i = 0; i < nv; i++) {
 		for (j = 0; j < na; j++) {

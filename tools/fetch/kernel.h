@@ -10,10 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "layout.h"
+#include "btf_bundle.h"
 #include "sha256.h"
 
-#define KERNEL_MAX_CANDIDATES (LAYOUT_MAX_ALIASES * LAYOUT_MAX_ALIASES)
+#define KERNEL_MAX_CANDIDATES 4	/* version spellings x arch spellings */
 
 enum kernel_status {
 	KERNEL_PENDING,

@@ -2,27 +2,17 @@
 /*
  * btfhub-fetch: fetch the BTFHub archives a build needs, check them, and
  * extract them to <out>/<distro>/<version>/<arch>/<release>.btf.
- * main() only parses options and calls the modules in order.
+ * This file only parses options; run.c calls the modules in order.
  */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <curl/curl.h>
-#include <bpf/libbpf.h>
 
-#include "cache.h"
 #include "extract.h"
-#include "fetch.h"
-#include "fsutil.h"
 #include "log.h"
-#include "manifest.h"
-#include "prune.h"
-#include "select.h"
+#include "run.h"
 #include "source.h"
 #include "summary.h"
 
@@ -48,6 +38,7 @@ static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "manifest", required_argument, NULL, 'm' },
 	{ "source", required_argument, NULL, 's' },
+	{ "base", required_argument, NULL, 's' },	/* the name tracer/bundle/meson.build uses */
 	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
 	{ "distro", required_argument, NULL, OPT_DISTRO },
 	/* Alone, --version prints ours; with a value it selects (see below). */
@@ -71,23 +62,6 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Set by SIGINT/SIGTERM; the modules poll it and unwind, removing temp files. */
-static volatile sig_atomic_t cancelled;
-
-static void on_signal(int sig)
-{
-	cancelled = sig;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -99,7 +73,7 @@ static void usage(FILE *f)
 "\n"
 "  -o, --output DIR          output tree\n"
 "  -m, --manifest FILE       JSON kernel list / lockfile {\"kernels\": [...]}\n"
-"  -s, --source BASE         http(s):// mirror, file:// URL or local directory\n"
+"  -s, --source, --base BASE http(s):// mirror, file:// URL or local directory\n"
 "                            (default %s)\n"
 "      --cache-dir DIR       downloads and validators (default ~/.cache/btfkit/fetch)\n"
 "      --distro GLOB         select kernels (fnmatch globs; over the manifest, or\n"
@@ -162,18 +136,7 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-struct cli {
-	const char *out_dir, *manifest, *source, *cache_dir;
-	struct selection sel;
-	bool update_manifest, json, show_version, prune;
-	const char **adds;
-	int nadds;
-	long jobs, retries, retry_delay, connect_timeout, timeout;
-	uint64_t max_size;
-	int verbosity;
-};
-
-static int parse_args(int argc, char **argv, struct cli *c)
+static int parse_args(int argc, char **argv, struct run_opts *c, bool *show_version)
 {
 	long *lv;
 	int opt;
@@ -197,9 +160,9 @@ static int parse_args(int argc, char **argv, struct cli *c)
 			else if (optind < argc && argv[optind][0] != '-')
 				c->sel.version = argv[optind++];
 			else
-				c->show_version = true;
+				*show_version = true;
 			break;
-		case 'V': c->show_version = true; break;
+		case 'V': *show_version = true; break;
 		case OPT_DISTRO_VERSION: c->sel.version = optarg; break;
 		case OPT_ARCH: c->sel.arch = optarg; break;
 		case OPT_RELEASE: c->sel.release = optarg; break;
@@ -215,7 +178,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		}
 		case 'j': lv = &c->jobs; goto num_pos;
 		case OPT_RETRIES: lv = &c->retries; goto num;
-		case OPT_RETRY_DELAY: lv = &c->retry_delay; goto num;
+		case OPT_RETRY_DELAY: lv = &c->retry_delay_ms; goto num;
 		case OPT_CONNECT_TIMEOUT: lv = &c->connect_timeout; goto num_pos;
 		case OPT_TIMEOUT: lv = &c->timeout; goto num;
 		num_pos:
@@ -259,197 +222,35 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	return 0;
 }
 
-/* --add: edit the manifest only. */
-static int add_kernels(const struct cli *c)
-{
-	struct manifest m;
-	int i, err;
-
-	if (!c->manifest) {
-		pr_err("--add needs --manifest FILE");
-		return -EINVAL;
-	}
-	err = manifest__load(&m, c->manifest, true);
-	for (i = 0; !err && i < c->nadds; i++) {
-		err = manifest__add(&m, c->adds[i]);
-		if (err)
-			pr_err("--add '%s': expected DISTRO/VERSION/ARCH/RELEASE", c->adds[i]);
-	}
-	err = err ?: manifest__save(&m);
-	manifest__free(&m);
-	return err;
-}
-
-static int select_kernels(const struct cli *c, const struct source *src,
-			  struct manifest *m, struct kernel_list *l)
-{
-	int err;
-
-	if (c->manifest) {
-		err = manifest__load(m, c->manifest, false);
-		err = err ?: manifest__kernels(m, l);
-		if (!err)
-			select__filter(&c->sel, l);
-		return err;
-	}
-	if (c->update_manifest) {
-		pr_err("--update-manifest needs --manifest FILE");
-		return -EINVAL;
-	}
-	if (src->kind == SOURCE_DIR)
-		return select__from_source(&c->sel, src, l);
-	return select__literal(&c->sel, l);
-}
-
-static int record_hashes(struct manifest *m, const struct kernel_list *l)
-{
-	size_t i;
-	int err;
-
-	for (i = 0; i < l->n; i++) {
-		const struct kernel *k = &l->v[i];
-
-		if (k->manifest_idx < 0 || k->status == KERNEL_FAILED || !k->got_sha256[0])
-			continue;
-		err = manifest__set_sha256(m, k->manifest_idx, k->got_sha256);
-		if (err)
-			return err;
-	}
-	return manifest__save(m);
-}
-
 int main(int argc, char **argv)
 {
-	struct cli c = {
-		.jobs = 4, .retries = 4, .retry_delay = 1000,
+	struct run_opts o = {
+		.jobs = 4, .retries = 4, .retry_delay_ms = 1000,
 		.connect_timeout = 30, .timeout = 600,
 		.max_size = EXTRACT_DEFAULT_MAX_SIZE,
 	};
-	struct source src = { 0 };
-	struct cache cache = { 0 };
-	struct manifest m = { 0 };
-	struct kernel_list l = { 0 };
-	struct summary_counts counts;
-	struct fetch_opts fo;
-	bool curl_up = false;
-	int err, ret = 1;
+	bool show_version = false;
+	int ret;
 
 	log_init(argv[0], LOG_LEVEL_WARN);
-	err = parse_args(argc, argv, &c);
-	if (err) {
-		ret = 2;
-		goto out;
+	if (parse_args(argc, argv, &o, &show_version)) {
+		/* Scripts reading --json still get a document on stdout. */
+		if (o.json)
+			summary__json_error("usage error");
+		free(o.adds);
+		return 2;
 	}
-	log_init(argv[0], c.verbosity);
-	if (c.show_version) {
+	log_init(argv[0], o.verbosity);
+	if (show_version) {
 		printf("btfhub-fetch %s\n", BTFKIT_VERSION);
 		ret = 0;
-		goto out;
-	}
-	libbpf_set_print(log_libbpf_print);
-	if (c.nadds) {
-		err = add_kernels(&c);
-		if (err || !c.out_dir) {
-			ret = err ? 1 : 0;
-			goto out;
-		}
-	}
-	if (!c.out_dir) {
+	} else if (!o.out_dir && !o.nadds) {
 		pr_err("no output directory (-o DIR)");
 		usage(stderr);
 		ret = 2;
-		goto out;
+	} else {
+		ret = run__main(&o);
 	}
-	err = source__parse(&src, c.source ?: SOURCE_DEFAULT_URL);
-	if (err) {
-		pr_err("%s: invalid source: %s", c.source ?: SOURCE_DEFAULT_URL, strerror(-err));
-		goto out;
-	}
-	err = mkdir_p(c.out_dir);
-	if (err) {
-		pr_err("%s: cannot create output directory: %s", c.out_dir, strerror(-err));
-		goto out;
-	}
-	err = cache__init(&cache, c.cache_dir, src.base, c.out_dir);
-	if (err) {
-		pr_err("%s: cannot set up cache directory: %s",
-		       c.cache_dir ?: "~/.cache/btfkit/fetch", strerror(-err));
-		goto out;
-	}
-	err = select_kernels(&c, &src, &m, &l);
-	err = err ?: select__unique(&l);
-	if (err)
-		goto out;
-	if (!l.n && c.prune && !c.manifest) {
-		/* Likely a typo in a glob; an empty manifest is the way to ask for it. */
-		pr_err("--prune with no kernel selected: refusing to empty %s", c.out_dir);
-		goto out;
-	}
-	if (!l.n)
-		pr_warn("no kernel selected");
-
-	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
-		pr_err("cannot initialise libcurl");
-		goto out;
-	}
-	curl_up = true;
-	install_signals();
-	fo = (struct fetch_opts){
-		.sz = sizeof(fo),
-		.out_dir = c.out_dir,
-		.src = &src,
-		.cache = &cache,
-		.max_size = c.max_size,
-		.cancel = &cancelled,
-		.transfer = {
-			.sz = sizeof(struct transfer_opts),
-			.jobs = (int)c.jobs,
-			.retries = (int)c.retries,
-			.retry_delay_ms = c.retry_delay,
-			.connect_timeout = c.connect_timeout,
-			.timeout = c.timeout,
-			/* A progress line only where a person watches it. */
-			.progress = isatty(STDERR_FILENO) && c.verbosity >= 0 && !c.json,
-		},
-	};
-	err = fetch__run(&l, &fo);
-	if (err == -EINTR) {
-		pr_err("interrupted; partial downloads stay in %s for the next run", cache.dir);
-		ret = 128 + cancelled;
-		goto out;
-	}
-	if (err) {
-		pr_err("fetch failed: %s", strerror(-err));
-		goto out;
-	}
-	if (c.update_manifest) {
-		err = record_hashes(&m, &l);
-		if (err)
-			goto out;
-	}
-	if (c.prune) {
-		size_t removed;
-
-		err = prune__outputs(c.out_dir, &l, &removed);
-		if (err)
-			goto out;
-		if (removed)
-			pr_info("%s: pruned %zu file(s)", c.out_dir, removed);
-	}
-	err = summary__print(&l, c.json, c.verbosity < 0);
-	if (err)
-		goto out;
-	summary__count(&l, &counts);
-	ret = counts.failed ? 1 : 0;
-out:
-	if (ret && err && c.json)
-		summary__json_error(strerror(-err));
-	if (curl_up)
-		curl_global_cleanup();
-	kernel_list__free(&l);
-	manifest__free(&m);
-	cache__free(&cache);
-	source__free(&src);
-	free(c.adds);
+	free(o.adds);
 	return ret;
 }

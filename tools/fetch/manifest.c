@@ -133,8 +133,8 @@ static bool same_kernel(const json_t *e, const char *v[NKEYS])
 	const char *ev = entry_str(e, "version"), *ea = entry_str(e, "arch");
 
 	return !strcmp(entry_str(e, "distro"), v[0]) &&
-	       !strcmp(layout__version_canon(v[0], ev), v[1]) &&
-	       !strcmp(layout__arch_canon(ea), v[2]) &&
+	       !strcmp(btf_host__version_canon(v[0], ev), v[1]) &&
+	       !strcmp(btf_host__arch_name(ea), v[2]) &&
 	       !strcmp(entry_str(e, "release"), v[3]);
 }
 
@@ -162,8 +162,8 @@ int manifest__add(struct manifest *m, const char *spec)
 	for (i = 0; i < NKEYS; i++)
 		if (!kernel__valid_segment(v[i]))
 			goto out;
-	v[1] = layout__version_canon(v[0], v[1]);
-	v[2] = layout__arch_canon(v[2]);
+	v[1] = btf_host__version_canon(v[0], v[1]);
+	v[2] = btf_host__arch_name(v[2]);
 	for (i = 0; i < json_array_size(m->kernels); i++) {
 		if (same_kernel(json_array_get(m->kernels, i), v)) {
 			err = 0;

@@ -43,6 +43,7 @@ struct xfer {
 	bool range_mismatch;	/* 206 did not start where .part ends */
 	bool too_big;
 	bool write_failed;
+	int write_errno;	/* why, when write_failed */
 	uint64_t written;	/* body bytes stored by this request */
 	struct cache_meta meta;	/* validators of the current response */
 	long range_start;	/* from Content-Range, -1 if none */
@@ -142,8 +143,11 @@ static int body_begin(struct xfer *x)
 	if (code == 200)
 		x->offset = 0;
 	x->part = fopen(x->part_path, x->offset ? "ab" : "wb");
-	if (!x->part)
+	if (!x->part) {
+		x->write_failed = true;
+		x->write_errno = errno;
 		return -errno;
+	}
 	x->body_wanted = true;
 	/* Validators of this body, so an interrupted download resumes safely. */
 	if (!x->offset)
@@ -168,6 +172,7 @@ static size_t on_body(char *buf, size_t size, size_t n, void *ctx)
 	}
 	if (fwrite(buf, 1, len, x->part) != len) {
 		x->write_failed = true;
+		x->write_errno = errno;
 		return 0;
 	}
 	x->written += len;
@@ -331,13 +336,15 @@ static void xfer_done(struct xfer *x, CURLcode res)
 
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
 	if (x->part) {
-		if (fclose(x->part) && res == CURLE_OK)
+		if (fclose(x->part) && res == CURLE_OK) {
 			x->write_failed = true;
+			x->write_errno = errno;
+		}
 		x->part = NULL;
 	}
 	if (x->write_failed) {
 		snprintf(reason, sizeof(reason), "cannot write %s: %s", x->part_path,
-			 strerror(errno));
+			 strerror(x->write_errno));
 		xfer_fail(x, reason);
 		return;
 	}

@@ -67,8 +67,9 @@ int log_libbpf_print(enum libbpf_print_level libbpf_level, const char *fmt, va_l
 	case LIBBPF_INFO: lvl = LOG_LEVEL_DEBUG; break;
 	default: lvl = LOG_LEVEL_DEBUG + 1; break;
 	}
+	/* libbpf's messages carry their own "libbpf: " prefix. */
 	if (lvl <= log_lvl) {
-		fprintf(stderr, "%s: libbpf: ", log_prog);
+		fprintf(stderr, "%s: ", log_prog);
 		vfprintf(stderr, fmt, ap);
 	}
 	errno = saved;

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Fuzz target for btfhub-fetch's archive extraction (tools/fetch/extract.c):
+ * any bytes as a .tar.xz must give either a valid BTF file at the
+ * destination or an error with nothing left behind, never a crash, a write
+ * outside the destination directory or more than the size cap on disk.
+ *
+ * Built with libFuzzer when the compiler supports -fsanitize=fuzzer; built
+ * without it (-DFUZZ_REPLAY) as a replay driver that runs each file named on
+ * the command line once, which the fetch test suite uses on its hostile
+ * archives.
+ */
+#include <dirent.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+
+#include "extract.h"
+#include "fsutil.h"
+
+#define CAP (8u << 20)
+
+static char out_dir[] = "/tmp/fuzz-extract-XXXXXX";
+static bool ready;
+
+static void remove_out_dir(void)
+{
+	rmdir(out_dir);
+}
+
+static int silent(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return 0;
+}
+
+/* The directory must hold the result and nothing else afterwards. */
+static void check_dir(int err)
+{
+	struct dirent *de;
+	DIR *d = opendir(out_dir);
+	int n = 0;
+
+	if (!d)
+		abort();
+	while ((de = readdir(d))) {
+		char path[512];
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		n++;
+		snprintf(path, sizeof(path), "%s/%s", out_dir, de->d_name);
+		if (err || strcmp(de->d_name, "k.btf") || lstat(path, &st) ||
+		    !S_ISREG(st.st_mode) || st.st_size > CAP)
+			abort();
+		unlink(path);
+	}
+	closedir(d);
+	if (n != (err ? 0 : 1))
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct extract_opts opts = { .sz = sizeof(opts), .max_size = CAP };
+	char archive[64], dest[128], why[512];
+	int fd, err;
+
+	if (!ready) {
+		libbpf_set_print(silent);
+		if (!mkdtemp(out_dir))
+			abort();
+		atexit(remove_out_dir);
+		ready = true;
+	}
+	fd = memfd_create("archive", MFD_CLOEXEC);
+	if (fd < 0 || write_all(fd, data, size))
+		abort();
+	snprintf(archive, sizeof(archive), "/proc/self/fd/%d", fd);
+	snprintf(dest, sizeof(dest), "%s/k.btf", out_dir);
+	err = extract__btf(archive, "k", dest, &opts, why, sizeof(why));
+	close(fd);
+	check_dir(err);
+	return 0;
+}
+
+#ifdef FUZZ_REPLAY
+int main(int argc, char **argv)
+{
+	int i, ok = 0;
+
+	for (i = 1; i < argc; i++) {
+		void *data;
+		size_t len;
+
+		if (read_file(argv[i], &data, &len, 64u << 20)) {
+			fprintf(stderr, "%s: cannot read\n", argv[i]);
+			return 1;
+		}
+		LLVMFuzzerTestOneInput(data, len);
+		free(data);
+		ok++;
+	}
+	printf("replayed %d input(s)\n", ok);
+	return 0;
+}
+#endif

@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""CO-RE across the 4.x -> 6.x renames: coretrace.bpf.o relocated against a
+real 4.19 kernel's BTF (BTFHub, bclinux 4.19.90 x86_64, from ../shared) and
+against this kernel's. Every relocation must resolve (the object loads and
+attaches), and the exit event's process start time must come from
+task_struct.real_start_time on 4.19 and task_struct.start_boottime (its name
+since 5.5) here. Checked from libbpf's own relocation log (-vvv).
+"""
+import glob
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ctlib  # noqa: E402
+from ctlib import check  # noqa: E402
+
+
+def relocations(btf_args):
+    r = ctlib.run([ctlib.CORETRACE, "-vvv", "--no-selfcheck", "-e", "exit", "-d", "1",
+                   "-c", "ctnothing"] + btf_args)
+    check(r.returncode == 0, "coretrace %s did not load and attach: %s"
+          % (" ".join(btf_args), r.stderr.strip().splitlines()[-1:]))
+    return [l for l in r.stderr.splitlines() if "prog 'handle_exit': relo #" in l]
+
+
+def main():
+    ctlib.require_bpf()
+    if ctlib.ARCH != "x86_64":
+        ctlib.skip("the 4.19 BTF at hand is x86_64; this host is " + ctlib.ARCH)
+    shared = os.environ.get("BTFKIT_SHARED_DIR", "")
+    archives = sorted(glob.glob(os.path.join(shared, "btfhub-sample", "*", "*", "x86_64",
+                                             "4.19.*.btf.tar.xz")))
+    if not archives:
+        ctlib.skip("no 4.19 x86_64 BTF in %s/btfhub-sample" % shared)
+    tmp = tempfile.mkdtemp(prefix="coretrace-reloc-")
+    try:
+        r = ctlib.run(["tar", "-xJf", archives[0], "-C", tmp])
+        check(r.returncode == 0, "tar: " + r.stderr)
+        btf = glob.glob(os.path.join(tmp, "*.btf"))[0]
+
+        old = relocations(["--btf", btf])
+        check(any("matching candidate" in l and "struct task_struct.real_start_time" in l
+                  for l in old), "4.19: real_start_time not relocated:\n" + "\n".join(old))
+        check(not any("matching candidate" in l and "start_boottime" in l for l in old),
+              "4.19: start_boottime matched a kernel that does not have it")
+
+        new = relocations(["--btf-source=system"])
+        check(any("matching candidate" in l and "struct task_struct.start_boottime" in l
+                  for l in new), "this kernel: start_boottime not relocated:\n" + "\n".join(new))
+        print("ok: %s: real_start_time; this kernel: start_boottime; both load and attach"
+              % os.path.basename(btf))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,587 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""Boot a real Debian kernel under qemu (TCG) with a busybox initramfs, run one
+scenario in the guest and read its verdict from the serial console.
+
+  vmtest.py --kernel linux-image-6.1.0-56-cloud-amd64 --scenario probe \
+            --probe build/tests/vm/vmprobe --probe-obj build/tests/vm/vmprobe.bpf.o \
+            --foreign-kernel linux-image-6.12.117+deb12-cloud-amd64
+  vmtest.py --kernel PKG --scenario embedded --coretrace build/tracer/coretrace-static
+  vmtest.py --fetch PKG...      download and unpack kernels into the cache only
+
+Kernel packages come from Debian's archive with `apt-get download` and are
+cached (vmlinuz and the kernel's .BTF section, not the .deb) in
+$BTFKIT_VM_CACHE, default ${XDG_CACHE_HOME:-~/.cache}/btfkit/vm, outside the
+source tree, so later runs need no network.
+
+Exit status follows meson: 0 pass, 1 fail, 77 skip (qemu missing, or the
+archive unreachable with nothing cached), 99 harness error.
+"""
+
+import argparse
+import fcntl
+import glob
+import gzip
+import io
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GUEST = os.path.join(HERE, 'guest')
+QEMU = 'qemu-system-x86_64'
+VERDICT_RE = re.compile(r'BTFKIT-VM-VERDICT: (pass|fail|skip) ?(.*)')
+SECTION_RE = re.compile(r'BTFKIT-VM-(BEGIN|END) (\S+)(?: rc=(\d+))?')
+
+# The /etc/os-release of the distro whose bundle entries the kernels have
+# (debian/12), so that the tracer's host identification finds them.
+OS_RELEASE = '''PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
+NAME="Debian GNU/Linux"
+VERSION_ID="12"
+VERSION="12 (bookworm)"
+VERSION_CODENAME=bookworm
+ID=debian
+'''
+
+# bzImage payload formats Debian uses: 6.1 cloud is lz4 (legacy frame),
+# 6.1 amd64 xz, 6.12 zstd; gzip is the kernel's fallback.
+PAYLOADS = [
+    (b'\xfd7zXZ\x00', ['xz', '-dc']),
+    (b'\x28\xb5\x2f\xfd', ['zstd', '-dc']),
+    (b'\x02\x21\x4c\x18', ['lz4', '-dc']),
+    (b'\x1f\x8b\x08\x00', ['gzip', '-dc']),
+]
+
+
+class Skip(Exception):
+    pass
+
+
+class HarnessError(Exception):
+    pass
+
+
+def log(msg):
+    print('vmtest: ' + msg, flush=True)
+
+
+def cache_dir():
+    d = os.environ.get('BTFKIT_VM_CACHE')
+    if not d:
+        base = os.environ.get('XDG_CACHE_HOME') or os.path.expanduser('~/.cache')
+        d = os.path.join(base, 'btfkit', 'vm')
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def release_of(pkg):
+    """linux-image-6.1.0-56-amd64[-unsigned] -> 6.1.0-56-amd64"""
+    if not pkg.startswith('linux-image-'):
+        raise HarnessError('%s: not a linux-image-* package' % pkg)
+    rel = pkg[len('linux-image-'):]
+    return rel[:-len('-unsigned')] if rel.endswith('-unsigned') else rel
+
+
+class Kernel:
+    """A cached kernel: vmlinuz and its raw BTF, keyed by package and
+    version. @spec is PKG or PKG=VERSION (the version is then pinned)."""
+
+    def __init__(self, spec):
+        self.spec = spec
+        self.pkg, _, self.version = spec.partition('=')
+        self.release = release_of(self.pkg)
+        key = self.pkg + ('_' + self.version.replace(':', '%') if self.version else '')
+        self.dir = os.path.join(cache_dir(), 'kernels', key)
+        self.vmlinuz = os.path.join(self.dir, 'vmlinuz')
+        self.btf = os.path.join(self.dir, 'vmlinux.btf')
+
+    def cached(self):
+        return os.path.exists(self.vmlinuz) and os.path.exists(self.btf)
+
+    def fetch(self):
+        """Download and unpack once; parallel tests serialise on a lock."""
+        if self.cached():
+            return
+        os.makedirs(self.dir, exist_ok=True)
+        with open(os.path.join(self.dir, '.lock'), 'w') as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not self.cached():
+                self._fetch_locked()
+
+    def _fetch_locked(self):
+        work = tempfile.mkdtemp(prefix='.fetch-', dir=self.dir)
+        try:
+            deb = self._download(work)
+            log('%s: unpacking %s' % (self.pkg, os.path.basename(deb)))
+            member = './boot/vmlinuz-' + self.release
+            p1 = subprocess.Popen(['dpkg-deb', '--fsys-tarfile', deb], stdout=subprocess.PIPE)
+            tar = subprocess.run(['tar', '-xO', member], stdin=p1.stdout, capture_output=True)
+            p1.stdout.close()
+            if p1.wait() != 0 or tar.returncode != 0 or not tar.stdout:
+                raise HarnessError('%s: no %s in %s: %s' % (
+                    self.pkg, member, deb, tar.stderr.decode(errors='replace').strip()))
+            vmlinuz = os.path.join(work, 'vmlinuz')
+            with open(vmlinuz, 'wb') as f:
+                f.write(tar.stdout)
+            btf = os.path.join(work, 'vmlinux.btf')
+            extract_btf(tar.stdout, btf, work, self.pkg)
+            # vmlinuz last: its presence (with the BTF) marks the entry complete.
+            os.rename(btf, self.btf)
+            os.rename(vmlinuz, self.vmlinuz)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    def _download(self, work):
+        cmd = ['apt-get', 'download', '-q', self.spec]
+        log('%s: apt-get download into %s' % (self.pkg, work))
+        r = subprocess.run(cmd, cwd=work, capture_output=True, text=True)
+        if r.returncode != 0 and os.geteuid() == 0:
+            # A fresh machine may not have the package lists yet.
+            subprocess.run(['apt-get', 'update', '-q'], capture_output=True)
+            r = subprocess.run(cmd, cwd=work, capture_output=True, text=True)
+        debs = glob.glob(os.path.join(work, '*.deb'))
+        if r.returncode != 0 or not debs:
+            raise Skip('%s is not cached in %s and `apt-get download` failed: %s' % (
+                self.spec, self.dir, (r.stderr.strip().splitlines() or ['?'])[-1]))
+        return debs[0]
+
+
+def extract_btf(vmlinuz, out, work, pkg):
+    """Decompress the bzImage payload (an ELF vmlinux) and copy out .BTF."""
+    vmlinux = os.path.join(work, 'vmlinux')
+    for magic, cmd in PAYLOADS:
+        off = vmlinuz.find(magic)
+        while off >= 0:
+            # Decompressors stop at the end of the stream and may complain
+            # about the bytes after it; an ELF result is what counts.
+            with open(vmlinux, 'wb') as f:
+                subprocess.run(cmd, input=vmlinuz[off:], stdout=f, stderr=subprocess.DEVNULL)
+            with open(vmlinux, 'rb') as f:
+                if f.read(4) == b'\x7fELF':
+                    r = subprocess.run(['objcopy', '-O', 'binary', '--only-section=.BTF',
+                                        vmlinux, out], capture_output=True, text=True)
+                    os.unlink(vmlinux)
+                    if r.returncode != 0 or os.path.getsize(out) == 0:
+                        raise HarnessError('%s: no .BTF section in vmlinux: %s' % (pkg, r.stderr.strip()))
+                    return
+            off = vmlinuz.find(magic, off + 1)
+    raise HarnessError('%s: cannot find the compressed vmlinux in vmlinuz' % pkg)
+
+
+class Cpio:
+    """Write a newc initramfs in memory; no cpio(1) and no root needed."""
+
+    def __init__(self):
+        self.buf = io.BytesIO()
+        self.ino = 1
+        self.names = set()
+
+    def _add(self, name, mode, data=b'', rdev=(0, 0)):
+        name = name.lstrip('/')
+        if name in self.names:
+            return
+        self.names.add(name)
+        nb = name.encode() + b'\0'
+        hdr = '070701' + ''.join('%08X' % v for v in (
+            self.ino, mode, 0, 0, 1, 0, len(data), 0, 0, rdev[0], rdev[1], len(nb), 0))
+        self.ino += 1
+        self.buf.write(hdr.encode() + nb)
+        self.buf.write(b'\0' * (-(110 + len(nb)) % 4))
+        self.buf.write(data)
+        self.buf.write(b'\0' * (-len(data) % 4))
+
+    def dir(self, name):
+        parts = name.strip('/').split('/')
+        for i in range(1, len(parts) + 1):
+            self._add('/'.join(parts[:i]), 0o040755)
+
+    def _parent(self, name):
+        parent = os.path.dirname(name.strip('/'))
+        if parent:
+            self.dir(parent)
+
+    def file(self, name, data, mode=0o644):
+        self._parent(name)
+        self._add(name, 0o100000 | mode, data)
+
+    def copy(self, name, src, mode=None):
+        with open(src, 'rb') as f:
+            data = f.read()
+        self.file(name, data, mode if mode is not None else os.stat(src).st_mode & 0o777)
+
+    def symlink(self, name, target):
+        self._parent(name)
+        self._add(name, 0o120777, target.encode())
+
+    def chardev(self, name, major, minor):
+        self._parent(name)
+        self._add(name, 0o020600, rdev=(major, minor))
+
+    def finish(self):
+        self._add('TRAILER!!!', 0)
+        return self.buf.getvalue()
+
+
+def elf_is_static(path):
+    """True if @path is an ELF64 executable without a PT_INTERP header: the
+    guest has no dynamic loader or libraries."""
+    with open(path, 'rb') as f:
+        ehdr = f.read(64)
+        if len(ehdr) < 64 or ehdr[:4] != b'\x7fELF' or ehdr[4] != 2:
+            return False
+        phoff, = struct.unpack_from('<Q', ehdr, 32)
+        phentsize, phnum = struct.unpack_from('<HH', ehdr, 54)
+        f.seek(phoff)
+        ph = f.read(phentsize * phnum)
+    return all(struct.unpack_from('<I', ph, i * phentsize)[0] != 3 for i in range(phnum))
+
+
+def find_busybox():
+    for p in ('/bin/busybox', '/usr/bin/busybox'):
+        if os.path.exists(p) and elf_is_static(p):
+            return p
+    raise Skip('no static busybox (apt-get install busybox-static)')
+
+
+def build_initramfs(path, scenario, files):
+    """files: {guest path: host path} added next to busybox and the scripts."""
+    c = Cpio()
+    for d in ('bin', 'sbin', 'usr/bin', 'usr/sbin', 'dev', 'proc', 'sys', 'tmp', 'etc', 'btf'):
+        c.dir(d)
+    c.chardev('dev/console', 5, 1)
+    c.chardev('dev/null', 1, 3)
+    c.copy('bin/busybox', find_busybox(), 0o755)
+    c.symlink('bin/sh', 'busybox')
+    c.file('etc/os-release', OS_RELEASE.encode())
+    c.copy('init', os.path.join(GUEST, 'init'), 0o755)
+    c.copy('lib.sh', os.path.join(GUEST, 'lib.sh'), 0o644)
+    c.copy('scenario.sh', os.path.join(GUEST, scenario + '.sh'), 0o644)
+    for guest, host in sorted(files.items()):
+        if guest.startswith('bin/') and not elf_is_static(host):
+            raise HarnessError('%s: not a statically linked ELF executable' % host)
+        c.copy(guest, host)
+    with open(path, 'wb') as f:
+        # mtime 0: the same inputs give the same image.
+        f.write(gzip.compress(c.finish(), compresslevel=1, mtime=0))
+
+
+def boot(kernel, initrd, scenario, timeout, console_path):
+    """Run qemu to power-off (or the timeout); return the console text."""
+    cmdline = 'console=ttyS0 panic=-1 loglevel=4 btfkit.scenario=%s' % scenario
+    cmd = [QEMU, '-nographic', '-no-reboot', '-m', '512', '-accel', 'tcg', '-smp', '1',
+           '-nic', 'none', '-kernel', kernel.vmlinuz, '-initrd', initrd, '-append', cmdline]
+    log('boot %s: %s' % (kernel.release, ' '.join(cmd)))
+    t0 = time.monotonic()
+    timed_out = False
+    with open(console_path, 'wb') as out:
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            p.kill()
+            p.wait()
+    with open(console_path, 'rb') as f:
+        text = f.read().decode('utf-8', errors='replace').replace('\r', '')
+    log('boot %s: qemu exit %s after %.1f s%s' % (
+        kernel.release, p.returncode, time.monotonic() - t0,
+        ' (TIMEOUT %d s)' % timeout if timed_out else ''))
+    return text, timed_out
+
+
+def parse_console(text):
+    """Return (verdict, reason, sections); a section is {'out','err','rc'}."""
+    verdict, reason = None, ''
+    sections = {}
+    cur, lines = None, []
+    for line in text.split('\n'):
+        m = SECTION_RE.search(line)
+        if m:
+            kind, name, rc = m.groups()
+            if kind == 'BEGIN':
+                cur, lines = name, []
+            elif cur == name:
+                base, _, stream = name.rpartition('.')
+                sec = sections.setdefault(base, {'out': '', 'err': '', 'rc': None})
+                sec[stream] = '\n'.join(lines)
+                if rc is not None:
+                    sec['rc'] = int(rc)
+                cur = None
+            continue
+        if cur is not None:
+            lines.append(line)
+            continue
+        m = VERDICT_RE.search(line)
+        if m:
+            verdict, reason = m.group(1), m.group(2).strip()
+    return verdict, reason, sections
+
+
+# --- scenarios: host-side preparation and checks -----------------------------
+
+def reduce_btf(src_btf, obj, out):
+    r = subprocess.run(['bpftool', 'gen', 'min_core_btf', src_btf, out, obj],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise HarnessError('bpftool gen min_core_btf %s: %s' % (src_btf, r.stderr.strip()))
+
+
+def prepare_probe(args, kernel, work):
+    """vmprobe with the kernel's own BTF, its reduced BTF and a foreign one."""
+    if not args.probe or not args.probe_obj:
+        raise HarnessError('scenario probe needs --probe and --probe-obj')
+    files = {'bin/vmprobe': args.probe}
+    own = os.path.join(work, 'own.btf')
+    reduce_btf(kernel.btf, args.probe_obj, own)
+    files['btf/reduced.btf'] = own
+    if args.foreign_kernel:
+        foreign = Kernel(args.foreign_kernel)
+        foreign.fetch()
+        out = os.path.join(work, 'foreign.btf')
+        reduce_btf(foreign.btf, args.probe_obj, out)
+        files['btf/foreign.btf'] = out
+    return files
+
+
+def check_fixture(kernel, fixture):
+    """The booted kernel must be the one the bundle entry was made from:
+    its .BTF equals the fixture's (BTFHub layout, one member REL.btf)."""
+    import tarfile
+    with tarfile.open(fixture) as t:
+        member = t.extractfile(kernel.release + '.btf')
+        want = member.read() if member else None
+    with open(kernel.btf, 'rb') as f:
+        have = f.read()
+    if want != have:
+        raise HarnessError('%s: its BTF differs from the fixture %s (%s bytes vs %s)' % (
+            kernel.spec, fixture, len(have), len(want) if want is not None else 'no member'))
+
+
+def prepare_coretrace(args, kernel, work):
+    if not args.coretrace:
+        raise HarnessError('scenario %s needs --coretrace' % args.scenario)
+    if args.fixture:
+        check_fixture(kernel, args.fixture)
+    return {'bin/coretrace': args.coretrace}
+
+
+def prepare_wrongbtf(args, kernel, work):
+    """coretrace and another series' BTF reduced against coretrace.bpf.o."""
+    files = prepare_coretrace(args, kernel, work)
+    if not args.bpf_obj or not args.foreign_kernel:
+        raise HarnessError('scenario wrongbtf needs --bpf-obj and --foreign-kernel')
+    foreign = Kernel(args.foreign_kernel)
+    foreign.fetch()
+    out = os.path.join(work, 'foreign.btf')
+    reduce_btf(foreign.btf, args.bpf_obj, out)
+    files['btf/foreign.btf'] = out
+    return files
+
+
+class CheckFailed(Exception):
+    pass
+
+
+def expect(cond, msg):
+    if not cond:
+        raise CheckFailed(msg)
+
+
+def section(sections, name):
+    expect(name in sections, 'no %s output on the console' % name)
+    return sections[name]
+
+
+def json_doc(sections, name):
+    import json
+    text = section(sections, name)['out']
+    try:
+        return json.loads(text)
+    except ValueError as e:
+        raise CheckFailed('%s: not JSON (%s): %.300s' % (name, e, text))
+
+
+def check_btf_report(sections, source, btf_prefix):
+    """`coretrace btf --json` decided for @source with a description
+    starting with @btf_prefix (and containing the entry, if embedded)."""
+    doc = json_doc(sections, 'btf')
+    expect(doc.get('source') == source, 'coretrace btf: source %r, expected %r (%s)' % (
+        doc.get('source'), source, doc.get('error') or doc.get('btf')))
+    expect((doc.get('btf') or '').startswith(btf_prefix),
+           'coretrace btf: BTF %r, expected %r...' % (doc.get('btf'), btf_prefix))
+
+
+def check_trace(sections, name, btf_prefix):
+    """The events of `trace NAME` (guest/lib.sh) carry the right fields."""
+    import json
+    want = dict(line.split('=', 1) for line in
+                section(sections, name + '-expect')['out'].split('\n') if '=' in line)
+    expect(want.get('ready') == '1', '%s: coretrace never started tracing' % name)
+    events, summary = [], None
+    for line in section(sections, name)['out'].split('\n'):
+        if not line.startswith('{'):
+            continue
+        try:
+            j = json.loads(line)
+        except ValueError:
+            # A kernel message may land in the middle of a line.
+            continue
+        if j.get('summary'):
+            summary = j
+        else:
+            events.append(j)
+    expect(summary is not None, '%s: no summary line' % name)
+    expect(summary['btf'].startswith(btf_prefix), '%s: traced with BTF %r, expected %r...' % (
+        name, summary['btf'], btf_prefix))
+    ppid = int(want['ppid'])
+
+    def find(kind, pid, what):
+        for e in events:
+            if e.get('event') == kind and e.get('pid') == pid and what(e):
+                return e
+        mine = [e for e in events if e.get('event') == kind and e.get('pid') == pid]
+        raise CheckFailed('%s: no correct %s event of pid %d; its %s events: %s' % (
+            name, kind, pid, kind, json.dumps(mine)[:1500] if mine else 'none'))
+
+    def common(e, pid, comm):
+        return e['tgid'] == pid and e['ppid'] == ppid and e['comm'] == comm and e['uid'] == 0
+
+    pid = int(want['exec_pid'])
+    find('exec', pid, lambda e: common(e, pid, 'echo') and e['filename'] == '/bin/echo'
+         and e['argv'] == ['/bin/echo', 'btfkit-argv-1', 'two words'])
+    pid = int(want['open_pid'])
+    find('open', pid, lambda e: common(e, pid, 'cat') and e['path'] == '/tmp/btfkit-open-marker')
+    pid = int(want['connect_pid'])
+    find('connect', pid, lambda e: common(e, pid, 'nc') and e['family'] == 'ipv4'
+         and e['daddr'] == '127.0.0.1' and e['dport'] == 7777)
+    return '%d events, exec/open/connect fields right, BTF: %s' % (len(events), summary['btf'])
+
+
+def entry_of(kernel):
+    return 'embedded bundle embedded, entry debian/12/x86_64/' + kernel.release
+
+
+def check_embedded(kernel, sections):
+    check_btf_report(sections, 'embedded', entry_of(kernel))
+    return check_trace(sections, 'trace', entry_of(kernel))
+
+
+def check_auto(kernel, sections):
+    check_btf_report(sections, 'system', 'system /sys/kernel/btf/vmlinux')
+    return check_trace(sections, 'trace', 'system /sys/kernel/btf/vmlinux')
+
+
+def check_unbundled(kernel, sections):
+    key = 'no usable BTF for debian/12/x86_64/' + kernel.release
+    doc = json_doc(sections, 'btf')
+    expect(key in (doc.get('error') or ''), 'coretrace btf: error %r does not say %r' % (
+        doc.get('error'), key))
+    t = section(sections, 'trace')
+    lines = [l for l in t['err'].split('\n') if l.strip()]
+    expect(t['rc'] not in (0, None), 'coretrace exited %s' % t['rc'])
+    expect(len(lines) == 1 and key in lines[0],
+           'coretrace: expected one error line naming %s, got: %r' % (kernel.release, lines))
+    return 'exit %d: %s' % (t['rc'], lines[0][:200])
+
+
+def check_wrongbtf(kernel, sections):
+    t = section(sections, 'trace')
+    lines = [l for l in t['err'].split('\n') if l.strip()]
+    expect(t['rc'] not in (0, None), 'coretrace exited %s' % t['rc'])
+    bad = [l for l in lines if 'BTF does not match this kernel' in l and '/btf/foreign.btf' in l]
+    expect(len(bad) == 1, 'coretrace: expected one "BTF does not match this kernel" line '
+           'naming /btf/foreign.btf, got: %r' % lines)
+    return 'exit %d: %s' % (t['rc'], bad[0][:200])
+
+
+# scenario: (prepare(args, kernel, work) -> {guest path: host file},
+#            check(kernel, sections) -> detail, or None)
+SCENARIOS = {
+    'probe': (prepare_probe, None),
+    'embedded': (prepare_coretrace, check_embedded),
+    'unbundled': (prepare_coretrace, check_unbundled),
+    'auto': (prepare_coretrace, check_auto),
+    'nosysbtf': (prepare_coretrace, check_embedded),
+    'wrongbtf': (prepare_wrongbtf, check_wrongbtf),
+}
+
+
+def run(args):
+    if shutil.which(QEMU) is None:
+        raise Skip('%s not installed (apt-get install qemu-system-x86)' % QEMU)
+    for tool in ('dpkg-deb', 'objcopy', 'bpftool'):
+        if shutil.which(tool) is None and not os.path.exists('/usr/sbin/' + tool):
+            raise Skip('%s not installed' % tool)
+    kernel = Kernel(args.kernel)
+    kernel.fetch()
+    work = tempfile.mkdtemp(prefix='btfkit-vm-')
+    try:
+        prepare, check = SCENARIOS[args.scenario]
+        files = prepare(args, kernel, work)
+        initrd = os.path.join(work, 'initrd.gz')
+        build_initramfs(initrd, args.scenario, files)
+        console = os.path.join(work, 'console.log')
+        text, timed_out = boot(kernel, initrd, args.scenario, args.timeout, console)
+        verdict, reason, sections = parse_console(text)
+        if verdict == 'pass' and check:
+            try:
+                reason += '; ' + check(kernel, sections)
+            except CheckFailed as e:
+                verdict, reason = 'fail', str(e)
+        if args.console or verdict != 'pass':
+            print('----- guest console (%s, %s) -----' % (kernel.release, args.scenario))
+            print(text.rstrip())
+            print('----- end of console -----')
+        if verdict is None:
+            log('FAIL %s/%s: no verdict on the console%s' % (
+                kernel.release, args.scenario, ' (timed out)' if timed_out else ''))
+            return 1
+        log('%s %s/%s: %s' % (verdict.upper(), kernel.release, args.scenario, reason))
+        return {'pass': 0, 'fail': 1, 'skip': 77}[verdict]
+    finally:
+        if args.keep:
+            log('kept %s' % work)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    ap.add_argument('--kernel', help='Debian kernel package, linux-image-RELEASE')
+    ap.add_argument('--scenario', choices=sorted(SCENARIOS))
+    ap.add_argument('--probe', help='static vmprobe binary')
+    ap.add_argument('--probe-obj', help='vmprobe.bpf.o (to reduce BTF against)')
+    ap.add_argument('--foreign-kernel', help='package whose reduced BTF must NOT work (probe, wrongbtf)')
+    ap.add_argument('--bpf-obj', help='coretrace.bpf.o (to reduce BTF against, wrongbtf)')
+    ap.add_argument('--coretrace', help='static coretrace binary')
+    ap.add_argument('--fixture', help='the kernel\'s BTF fixture (REL.btf.tar.xz) to compare with')
+    ap.add_argument('--timeout', type=int, default=240, help='hard limit of one boot, s (240)')
+    ap.add_argument('--console', action='store_true', help='print the console even on success')
+    ap.add_argument('--keep', action='store_true', help='keep the work dir (initramfs, console)')
+    ap.add_argument('--fetch', nargs='+', metavar='PKG', help='only fill the kernel cache')
+    args = ap.parse_args()
+    try:
+        if args.fetch:
+            for pkg in args.fetch:
+                k = Kernel(pkg)
+                k.fetch()
+                log('%s: %s' % (pkg, k.dir))
+            return 0
+        if not args.kernel or not args.scenario:
+            ap.error('--kernel and --scenario are required')
+        return run(args)
+    except Skip as e:
+        print('SKIP: %s' % e, flush=True)
+        return 77
+    except HarnessError as e:
+        print('vmtest: error: %s' % e, file=sys.stderr, flush=True)
+        return 99
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * One invocation of btfhub-fetch, once main.c has parsed the options:
+ * --add, selection, fetch, --update-manifest, --prune, summary.
+ */
+#ifndef BTFHUB_FETCH_RUN_H
+#define BTFHUB_FETCH_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "select.h"
+
+struct run_opts {
+	const char *out_dir;	/* -o; NULL only with --add */
+	const char *manifest;	/* -m */
+	const char *source;	/* -s/--base; NULL = SOURCE_DEFAULT_URL */
+	const char *cache_dir;	/* NULL = ~/.cache/btfkit/fetch */
+	struct selection sel;
+	bool update_manifest, prune, json;
+	const char **adds;	/* --add specs */
+	int nadds;
+	long jobs, retries, retry_delay_ms, connect_timeout, timeout;
+	uint64_t max_size;
+	int verbosity;		/* log level: -1 quiet .. 2 debug */
+};
+
+/*
+ * Do it all and return the exit status: 0 if every selected kernel was
+ * fetched or cached, 1 on any failure, 128+N when stopped by signal N.
+ * Errors are reported here, one line each.
+ */
+int run__main(const struct run_opts *o);
+
+#endif
