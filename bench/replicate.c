@@ -371,10 +371,21 @@ int main(int argc, char **argv)
 	int opt, verbose = 0, nbase, i, err = 0;
 	size_t si;
 
+	log_init("bench-replicate", 0);
 	while ((opt = getopt_long(argc, argv, "n:s:o:vhV", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'n': count = strtoul(optarg, NULL, 10); break;
-		case 's': seed = strtoul(optarg, NULL, 10); break;
+		case 'n':
+		case 's': {
+			char *end;
+
+			errno = 0;
+			*(opt == 'n' ? &count : &seed) = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg) {
+				pr_err("-%c %s: not a number", opt, optarg);
+				return 2;
+			}
+			break;
+		}
 		case 'o': outdir = optarg; break;
 		case 'v': verbose++; break;
 		case 'h': usage(stdout); return 0;

@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <elf.h>
 #include <bpf/btf.h>
 
 #include "fsutil.h"
@@ -88,6 +89,31 @@ unsigned int btfgen__shard_of(const char *kernel, unsigned int count)
 	return h % count;
 }
 
+/*
+ * Catch a wrong argument once, up front, rather than as the same bpftool
+ * error on every kernel: min_core_btf wants ELF BPF objects.
+ */
+static int check_object(const char *path)
+{
+	unsigned char ident[EI_NIDENT];
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		pr_err("%s: %s", path, strerror(errno));
+		return err;
+	}
+	n = read(fd, ident, sizeof(ident));
+	if (n != (ssize_t)sizeof(ident) || memcmp(ident, ELFMAG, SELFMAG) != 0) {
+		pr_err("%s: not an ELF BPF object", path);
+		err = -ENOEXEC;
+	}
+	close(fd);
+	return err;
+}
+
 struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts *opts)
 {
 	struct btfgen *g;
@@ -102,10 +128,17 @@ struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts
 		return NULL;
 	}
 	g = calloc(1, sizeof(*g));
-	if (!g)
+	if (!g) {
+		pr_err("out of memory");
 		return NULL;
+	}
 	memcpy(&g->opts, opts, opts->sz < sizeof(g->opts) ? opts->sz : sizeof(g->opts));
 	pthread_mutex_init(&g->progress_lock, NULL);
+	for (i = 0; i < (size_t)opts->nobjects; i++) {
+		err = check_object(opts->objects[i]);
+		if (err)
+			goto err_out;
+	}
 	err = cache__tool_key(opts->bpftool_version, opts->objects, opts->nobjects,
 			      g->tool, &bad);
 	if (err) {
@@ -115,6 +148,7 @@ struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts
 	g->jobs = calloc(in->cnt ?: 1, sizeof(*g->jobs));
 	if (!g->jobs) {
 		err = -ENOMEM;
+		pr_err("out of memory");
 		goto err_out;
 	}
 	for (i = 0; i < in->cnt; i++) {
@@ -132,6 +166,7 @@ struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts
 		if (asprintf(&j->out_path, "%s/%s.btf", opts->outdir, k->rel) < 0) {
 			j->out_path = NULL;
 			err = -ENOMEM;
+			pr_err("out of memory");
 			goto err_out;
 		}
 		j->res.output = j->out_path;

@@ -59,8 +59,9 @@ struct btfgen;
 
 /*
  * Plan a run over @in (borrowed; must outlive the btfgen): keeps the
- * kernels of this shard. Returns NULL with errno set on error (an object
- * unreadable, reported on stderr).
+ * kernels of this shard and hashes the objects. Returns NULL with errno set
+ * on error, reported as one line on stderr (an object unreadable or not
+ * ELF); invalid @opts give EINVAL without a message.
  */
 struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts *opts);
 void btfgen__free(struct btfgen *g);

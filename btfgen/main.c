@@ -89,6 +89,15 @@ static int parse_shard(const char *s, unsigned int *index, unsigned int *count)
 	return 0;
 }
 
+/* "dir/" -> "dir", so that the paths btfgen prints and writes read cleanly. */
+static void strip_trailing_slashes(char *path)
+{
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		path[--n] = '\0';
+}
+
 /* Writing the reduced BTFs over their own inputs would destroy them. */
 static bool same_dir(const char *a, const char *b)
 {
@@ -129,10 +138,13 @@ int main(int argc, char **argv)
 	int level = LOG_LEVEL_WARN, c, err, ret = EXIT_FAILURE;
 	unsigned int jobs = 0;
 
+	if (strrchr(prog, '/'))
+		prog = strrchr(prog, '/') + 1;
 	log_init(prog, level);
 	while ((c = getopt_long(argc, argv, "o:j:vqhV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
+			strip_trailing_slashes(optarg);
 			opts.outdir = optarg;
 			break;
 		case 'j':
@@ -185,6 +197,7 @@ int main(int argc, char **argv)
 		usage(stderr, prog);
 		return EXIT_USAGE;
 	}
+	strip_trailing_slashes(argv[optind]);
 	/* log.h takes an int level; libbpf passes its enum, the same ABI. */
 	libbpf_set_print((libbpf_print_fn_t)log_libbpf_print);
 

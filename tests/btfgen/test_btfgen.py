@@ -12,7 +12,9 @@ import argparse
 import ctypes
 import io
 import json
+import lzma
 import os
+import random
 import shutil
 import struct
 import subprocess
@@ -211,6 +213,13 @@ def case_cli(args, tmp):
     check(r.rc == 1 and 'must not be IN_DIR' in r.stderr, f'OUTDIR == IN_DIR: {r.stderr}')
     r = btfgen(args, os.path.join(tmp, 'out'), indir, objects=[os.path.join(tmp, 'missing.o')])
     check(r.rc == 1 and 'missing.o' in r.stderr, f'missing object: {r.stderr}')
+    # Not an object at all: refused once, up front, not once per kernel.
+    notobj = os.path.join(tmp, 'notobj.bpf.o')
+    with open(notobj, 'w') as f:
+        f.write('int main;\n')
+    r = btfgen(args, os.path.join(tmp, 'out'), indir, objects=[notobj])
+    check(r.rc == 1 and r.stderr.count('error:') == 1 and 'not an ELF BPF object' in r.stderr,
+          f'non-ELF object: {r.stderr}')
     # Without --json, the summary is one human line.
     p = subprocess.run([args.btfgen, '-o', os.path.join(tmp, 'out'), indir, args.object],
                        capture_output=True, text=True)
@@ -398,6 +407,103 @@ def evil_escaped(tmp):
         if 'evil.btf' in files:
             return True
     return False
+
+
+def case_archives(args, tmp):
+    """Hostile and damaged .btf.tar.xz inputs: each is refused with a reason
+    (or, if a mutation left it valid, reduced), btfgen never crashes, and
+    nothing is written outside its temp dir."""
+    # A small real payload: one fixture's reduced BTF.
+    seed_in = os.path.join(tmp, 'seed-in', 'debian', '12', 'x86_64')
+    os.makedirs(seed_in)
+    shutil.copy(fixtures(args)[0], seed_in)
+    r = btfgen(args, os.path.join(tmp, 'seed-out'), os.path.join(tmp, 'seed-in'))
+    expect_ok(r, reduced=1)
+    with open(r.summary['results'][0]['output'], 'rb') as f:
+        payload = f.read()
+
+    indir = os.path.join(tmp, 'in')
+
+    def crafted(name, build):
+        path = os.path.join(indir, 'crafted', '1', 'x86_64', name + '.btf.tar.xz')
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with tarfile.open(path, 'w:xz') as tar:
+            build(tar, name)
+        return 'crafted/1/x86_64/' + name
+
+    def add(tar, name, data=payload, **kw):
+        info = tarfile.TarInfo(name)
+        info.size = len(data) if kw.get('type', tarfile.REGTYPE) == tarfile.REGTYPE else 0
+        for k, v in kw.items():
+            setattr(info, k, v)
+        tar.addfile(info, io.BytesIO(data) if info.size else None)
+
+    expect = {
+        crafted('ok-dotslash', lambda t, n: (add(t, './', type=tarfile.DIRTYPE),
+                                             add(t, f'./{n}.btf'))): None,
+        crafted('symlink', lambda t, n: add(t, f'{n}.btf', type=tarfile.SYMTYPE,
+                                            linkname='/etc/passwd')): 'not a regular file',
+        crafted('hardlink', lambda t, n: add(t, f'{n}.btf', type=tarfile.LNKTYPE,
+                                             linkname='x.btf')): 'not a regular file',
+        crafted('twice', lambda t, n: (add(t, f'{n}.btf'), add(t, f'{n}.btf'))): 'appears twice',
+        crafted('extra', lambda t, n: (add(t, f'{n}.btf'), add(t, 'README'))): 'unexpected archive member',
+        crafted('absolute', lambda t, n: add(t, f'/tmp/{n}.btf')): 'unexpected archive member',
+        crafted('empty', lambda t, n: None): 'archive has no member',
+        crafted('zero', lambda t, n: add(t, f'{n}.btf', data=b'')): 'bad size',
+    }
+    # Seeded random damage: flipped bytes and truncation, half of it to the
+    # xz stream (caught by its checks) and half to the tar inside a valid xz
+    # stream (headers, sizes and data as libarchive and btfgen see them).
+    good = os.path.join(tmp, 'good.btf.tar.xz')
+    write_tar_xz(good, [('good.btf', payload)])
+    with open(good, 'rb') as f:
+        base_xz = f.read()
+    base_tar = lzma.decompress(base_xz)
+    rng = random.Random(4)
+    mutants = 200
+    for i in range(mutants + 1):
+        inner = i % 2 == 1
+        data = bytearray(base_tar if inner else base_xz)
+        if i == mutants:
+            pass                    # the unmutated control
+        elif i % 4 < 2:
+            data = data[:rng.randrange(len(data))]
+        else:
+            for _ in range(rng.randint(1, 4)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        if inner:
+            data = lzma.compress(bytes(data), format=lzma.FORMAT_XZ)
+        d = os.path.join(indir, f'mutant{i:03d}', '1', 'x86_64')
+        os.makedirs(d)
+        with open(os.path.join(d, 'good.btf.tar.xz'), 'wb') as f:
+            f.write(data)
+
+    out = os.path.join(tmp, 'out')
+    priv_tmp = os.path.join(tmp, 'tmpdir')
+    os.makedirs(priv_tmp)
+    r = btfgen(args, out, indir, objects=[args.probe], env=dict(os.environ, TMPDIR=priv_tmp))
+    check(r.rc in (0, 1), f'btfgen exit {r.rc}: crashed?')
+    res = {x['kernel']: x for x in r.summary['results']}
+    check(len(res) == len(expect) + mutants + 1, f'{len(res)} results')
+    for kernel, why in expect.items():
+        x = res[kernel]
+        if why is None:
+            check(x['status'] == 'reduced', f'{kernel}: {x}')
+        else:
+            check(x['status'] == 'failed' and why in x.get('error', ''), f'{kernel}: want {why!r}: {x}')
+    check(res[f'mutant{mutants:03d}/1/x86_64/good']['status'] == 'reduced',
+          'unmutated control not reduced')
+    failed = 0
+    for kernel, x in res.items():
+        check(x['status'] in ('reduced', 'failed'), f'{kernel}: {x["status"]}')
+        if x['status'] == 'failed':
+            failed += 1
+            check(x.get('error') and '\n' not in x['error'], f'{kernel}: error {x.get("error")!r}')
+        else:
+            btf_types(x['output'])
+    check(os.listdir(priv_tmp) == [], f'temp files left: {os.listdir(priv_tmp)}')
+    check(not evil_escaped(tmp), 'a member escaped')
+    print(f'{len(res)} archives: {failed} refused, {len(res) - failed} reduced')
 
 
 def case_shard(args, tmp):

@@ -7,6 +7,8 @@ scenario in the guest and read its verdict from the serial console.
             --probe build/tests/vm/vmprobe --probe-obj build/tests/vm/vmprobe.bpf.o \
             --foreign-kernel linux-image-6.12.117+deb12-cloud-amd64
   vmtest.py --kernel PKG --scenario embedded --coretrace build/tracer/coretrace-static
+  vmtest.py --scenario nobtf --coretrace ... --bpf-obj ... --btfgen ... --embedgen ...
+            (boots the kernel without BTF that nobtf/build-kernel.sh builds)
   vmtest.py --fetch PKG...      download and unpack kernels into the cache only
 
 Kernel packages come from Debian's archive with `apt-get download` and are
@@ -151,6 +153,27 @@ class Kernel:
         return debs[0]
 
 
+class BuiltKernel:
+    """The kernel without BTF that nobtf/build-kernel.sh builds and caches:
+    bzImage and the BTF pahole made from its DWARF."""
+
+    def __init__(self, script):
+        r = subprocess.run(['sh', script], stdout=subprocess.PIPE, text=True)
+        if r.returncode == 77:
+            raise Skip(r.stdout.strip().replace('SKIP: ', '') or 'cannot build the kernel')
+        if r.returncode != 0:
+            raise HarnessError('%s failed (exit %d)' % (script, r.returncode))
+        self.dir = r.stdout.strip().splitlines()[-1]
+        self.spec = 'built:' + self.dir
+        self.vmlinuz = os.path.join(self.dir, 'bzImage')
+        self.btf = os.path.join(self.dir, 'vmlinux.btf')
+        with open(os.path.join(self.dir, 'release')) as f:
+            self.release = f.read().strip()
+
+    def fetch(self):
+        pass
+
+
 def extract_btf(vmlinuz, out, work, pkg):
     """Decompress the bzImage payload (an ELF vmlinux) and copy out .BTF."""
     vmlinux = os.path.join(work, 'vmlinux')
@@ -291,6 +314,11 @@ def boot(kernel, initrd, scenario, timeout, console_path):
     log('boot %s: qemu exit %s after %.1f s%s' % (
         kernel.release, p.returncode, time.monotonic() - t0,
         ' (TIMEOUT %d s)' % timeout if timed_out else ''))
+    # qemu that fails before the firmware even starts (no ROMs, no memory,
+    # a broken install) cannot run here: that is a skip, not a kernel result.
+    if not timed_out and p.returncode != 0 and 'Booting from ROM' not in text:
+        raise Skip('qemu cannot run here (exit %d): %s' % (
+            p.returncode, (text.strip().splitlines() or ['no output'])[-1][:300]))
     return text, timed_out
 
 
@@ -383,6 +411,31 @@ def prepare_wrongbtf(args, kernel, work):
     return files
 
 
+def prepare_nobtf(args, kernel, work):
+    """The pipeline on the built kernel's BTF: btfgen reduces it against
+    coretrace.bpf.o, embedgen makes a bundle file of it for the guest."""
+    files = prepare_coretrace(args, kernel, work)
+    if not args.bpf_obj or not args.btfgen or not args.embedgen:
+        raise HarnessError('scenario nobtf needs --bpf-obj, --btfgen and --embedgen')
+    tree = os.path.join(work, 'btfhub', 'debian', '12', 'x86_64')
+    os.makedirs(tree)
+    shutil.copy(kernel.btf, os.path.join(tree, kernel.release + '.btf'))
+    reduced = os.path.join(work, 'reduced')
+    bundle = os.path.join(work, 'nobtf.btfb')
+    for cmd in ([args.btfgen, '-q', '-o', reduced, os.path.join(work, 'btfhub'), args.bpf_obj],
+                [args.embedgen, '-q', '-o', os.path.join(work, 'nobtf.c'),
+                 '--header', os.path.join(work, 'nobtf.h'), '--bundle-file', bundle,
+                 '--object', args.bpf_obj, reduced]):
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise HarnessError('%s: exit %d: %s' % (' '.join(cmd), r.returncode, r.stderr.strip()))
+    files['btf/nobtf.btfb'] = bundle
+    if not args.coretrace_nobtf:
+        raise HarnessError('scenario nobtf needs --coretrace-nobtf')
+    files['bin/coretrace-nobtf'] = args.coretrace_nobtf
+    return files
+
+
 class CheckFailed(Exception):
     pass
 
@@ -406,17 +459,28 @@ def json_doc(sections, name):
         raise CheckFailed('%s: not JSON (%s): %.300s' % (name, e, text))
 
 
-def check_btf_report(sections, source, btf_prefix):
-    """`coretrace btf --json` decided for @source with a description
-    starting with @btf_prefix (and containing the entry, if embedded)."""
-    doc = json_doc(sections, 'btf')
+def btf_desc_re(kind, kernel=None, where=''):
+    """coretrace's BTF description: 'system /sys/kernel/btf/vmlinux',
+    'embedded bundle..., entry D/V/A/R (...)', 'bundle FILE, entry ...'.
+    Only the kind, the place and the exact entry are pinned."""
+    r = '^' + re.escape(kind) + r'\b'
+    if where:
+        r += '.*' + re.escape(where)
+    if kernel is not None:
+        r += r'.*\bentry debian/12/x86_64/' + re.escape(kernel.release) + r'(\s|$)'
+    return r
+
+
+def check_btf_report(sections, source, desc_re, name='btf'):
+    """`coretrace btf --json` decided for @source with a matching description."""
+    doc = json_doc(sections, name)
     expect(doc.get('source') == source, 'coretrace btf: source %r, expected %r (%s)' % (
         doc.get('source'), source, doc.get('error') or doc.get('btf')))
-    expect((doc.get('btf') or '').startswith(btf_prefix),
-           'coretrace btf: BTF %r, expected %r...' % (doc.get('btf'), btf_prefix))
+    expect(re.search(desc_re, doc.get('btf') or ''),
+           'coretrace btf: BTF %r does not match %r' % (doc.get('btf'), desc_re))
 
 
-def check_trace(sections, name, btf_prefix):
+def check_trace(sections, name, desc_re):
     """The events of `trace NAME` (guest/lib.sh) carry the right fields."""
     import json
     want = dict(line.split('=', 1) for line in
@@ -436,8 +500,10 @@ def check_trace(sections, name, btf_prefix):
         else:
             events.append(j)
     expect(summary is not None, '%s: no summary line' % name)
-    expect(summary['btf'].startswith(btf_prefix), '%s: traced with BTF %r, expected %r...' % (
-        name, summary['btf'], btf_prefix))
+    expect('self-check passed' in section(sections, name)['err'],
+           '%s: coretrace -v did not report its self-check as passed' % name)
+    expect(re.search(desc_re, summary.get('btf', '')), '%s: traced with BTF %r, not %r' % (
+        name, summary.get('btf'), desc_re))
     ppid = int(want['ppid'])
 
     def find(kind, pid, what):
@@ -462,18 +528,16 @@ def check_trace(sections, name, btf_prefix):
     return '%d events, exec/open/connect fields right, BTF: %s' % (len(events), summary['btf'])
 
 
-def entry_of(kernel):
-    return 'embedded bundle embedded, entry debian/12/x86_64/' + kernel.release
-
-
 def check_embedded(kernel, sections):
-    check_btf_report(sections, 'embedded', entry_of(kernel))
-    return check_trace(sections, 'trace', entry_of(kernel))
+    want = btf_desc_re('embedded bundle', kernel)
+    check_btf_report(sections, 'embedded', want)
+    return check_trace(sections, 'trace', want)
 
 
 def check_auto(kernel, sections):
-    check_btf_report(sections, 'system', 'system /sys/kernel/btf/vmlinux')
-    return check_trace(sections, 'trace', 'system /sys/kernel/btf/vmlinux')
+    want = btf_desc_re('system', where='/sys/kernel/btf/vmlinux')
+    check_btf_report(sections, 'system', want)
+    return check_trace(sections, 'trace', want)
 
 
 def check_unbundled(kernel, sections):
@@ -499,6 +563,21 @@ def check_wrongbtf(kernel, sections):
     return 'exit %d: %s' % (t['rc'], bad[0][:200])
 
 
+def check_nobtf(kernel, sections):
+    t = section(sections, 'plain')
+    key = 'no usable BTF for debian/12/x86_64/' + kernel.release
+    lines = [l for l in t['err'].split('\n') if l.strip()]
+    expect(t['rc'] not in (0, None) and len(lines) == 1 and key in lines[0],
+           'coretrace without a bundle: expected one error line naming %s, got exit %s: %r' % (
+               kernel.release, t['rc'], lines))
+    want = btf_desc_re('embedded bundle', kernel)
+    check_btf_report(sections, 'embedded', want)
+    detail = 'coretrace-nobtf: ' + check_trace(sections, 'trace', want)
+    want = btf_desc_re('bundle', kernel, where='/btf/nobtf.btfb')
+    check_btf_report(sections, 'bundle', want, name='btf2')
+    return detail + '; coretrace --btf-bundle: ' + check_trace(sections, 'trace2', want)
+
+
 # scenario: (prepare(args, kernel, work) -> {guest path: host file},
 #            check(kernel, sections) -> detail, or None)
 SCENARIOS = {
@@ -508,6 +587,7 @@ SCENARIOS = {
     'auto': (prepare_coretrace, check_auto),
     'nosysbtf': (prepare_coretrace, check_embedded),
     'wrongbtf': (prepare_wrongbtf, check_wrongbtf),
+    'nobtf': (prepare_nobtf, check_nobtf),
 }
 
 
@@ -517,7 +597,12 @@ def run(args):
     for tool in ('dpkg-deb', 'objcopy', 'bpftool'):
         if shutil.which(tool) is None and not os.path.exists('/usr/sbin/' + tool):
             raise Skip('%s not installed' % tool)
-    kernel = Kernel(args.kernel)
+    if args.scenario == 'nobtf':
+        kernel = BuiltKernel(os.path.join(HERE, 'nobtf', 'build-kernel.sh'))
+    else:
+        if not args.kernel:
+            raise HarnessError('--kernel is required')
+        kernel = Kernel(args.kernel)
     kernel.fetch()
     work = tempfile.mkdtemp(prefix='btfkit-vm-')
     try:
@@ -552,13 +637,17 @@ def run(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    ap.add_argument('--kernel', help='Debian kernel package, linux-image-RELEASE')
+    ap.add_argument('--kernel', help='Debian kernel package linux-image-RELEASE[=VERSION] '
+                    '(nobtf: the kernel nobtf/build-kernel.sh builds)')
     ap.add_argument('--scenario', choices=sorted(SCENARIOS))
     ap.add_argument('--probe', help='static vmprobe binary')
     ap.add_argument('--probe-obj', help='vmprobe.bpf.o (to reduce BTF against)')
     ap.add_argument('--foreign-kernel', help='package whose reduced BTF must NOT work (probe, wrongbtf)')
-    ap.add_argument('--bpf-obj', help='coretrace.bpf.o (to reduce BTF against, wrongbtf)')
+    ap.add_argument('--bpf-obj', help='coretrace.bpf.o (to reduce BTF against: wrongbtf, nobtf)')
+    ap.add_argument('--btfgen', help='btfgen executable (nobtf)')
+    ap.add_argument('--embedgen', help='embedgen executable (nobtf)')
     ap.add_argument('--coretrace', help='static coretrace binary')
+    ap.add_argument('--coretrace-nobtf', help='static coretrace with the nobtf kernel embedded (nobtf)')
     ap.add_argument('--fixture', help='the kernel\'s BTF fixture (REL.btf.tar.xz) to compare with')
     ap.add_argument('--timeout', type=int, default=240, help='hard limit of one boot, s (240)')
     ap.add_argument('--console', action='store_true', help='print the console even on success')
@@ -572,8 +661,8 @@ def main():
                 k.fetch()
                 log('%s: %s' % (pkg, k.dir))
             return 0
-        if not args.kernel or not args.scenario:
-            ap.error('--kernel and --scenario are required')
+        if not args.scenario:
+            ap.error('--scenario is required')
         return run(args)
     except Skip as e:
         print('SKIP: %s' % e, flush=True)

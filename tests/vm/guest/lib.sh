@@ -36,7 +36,7 @@ show() {
 	echo "BTFKIT-VM-END $1.err rc=$2"
 }
 
-# trace NAME CORETRACE_OPTIONS...: run coretrace --json in the background,
+# trace NAME CORETRACE_OPTIONS...: run coretrace (or $CT) --json in the background,
 # wait until it traces (after load, attach and self-check), cause an exec
 # with argv, an open of a known path and a TCP connect to a guest-local
 # port, each from a process whose pid is recorded, stop coretrace with
@@ -51,7 +51,8 @@ trace() {
 	mkdir -p /tmp/www
 	httpd -f -p 127.0.0.1:7777 -h /tmp/www &
 	_httpd=$!
-	coretrace "$@" --json --duration 300 >/tmp/$_name.out 2>/tmp/$_name.err &
+	# -v: the BTF steps and the self-check result go to stderr.
+	${CT:-coretrace} -v "$@" --json --duration 300 >/tmp/$_name.out 2>/tmp/$_name.err &
 	_ct=$!
 	_i=0
 	_ready=0
