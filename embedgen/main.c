@@ -171,6 +171,12 @@ int main(int argc, char **argv)
 			pr_err("--format incbin needs --bundle-file");
 			return 2;
 		}
+		/* The path lands inside an assembler string: keep it literal. */
+		if (strpbrk(o.out_bundle, "\"\\\n")) {
+			pr_err("%s: --format incbin needs a path without quotes, backslashes or newlines",
+			       o.out_bundle);
+			return 2;
+		}
 		o.emit.incbin_path = o.out_bundle;
 	}
 	err = embedgen__run(&o);

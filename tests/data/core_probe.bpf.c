@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * A small CO-RE object for the btfgen tests, standing in for the tracer's
- * object until bpf/ provides one. The structs are declared locally with
+ * A small CO-RE object for the tests (btfgen, embedgen end to end), apart
+ * from the tracer's so that a test can vary it. The structs are declared locally with
  * preserve_access_index (no vmlinux.h), so the relocations name kernel types
  * that min_core_btf must keep: task_struct.{pid,tgid,real_parent}.
  * Built twice: -DCORE_PROBE_V2 also reads task_struct.flags, giving a
