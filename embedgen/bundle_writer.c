@@ -68,7 +68,7 @@ struct bundle_writer *bundle_writer__new(const struct bundle_writer_opts *opts)
 	w->opts.codec = BTF_BUNDLE_CODEC_XZ;
 	w->opts.block_size = 128 << 10;
 	w->opts.chunk_size = 32 << 10;
-	w->opts.dict_size = 16 << 10;
+	w->opts.dict_size = 4 << 10;
 	if (opts) {
 		if (opts->codec)
 			w->opts.codec = opts->codec;
@@ -364,18 +364,27 @@ static int build_dict(const struct bundle_writer *w, const struct wblob *blobs, 
 		total += w->items[blobs[i].item].len;
 	if (!blob_cnt || !w->opts.dict_size || !total)
 		return 0;
+	/* One block already sees every BTF: a dictionary would only add bytes. */
+	if (blob_cnt == 1 || 4 + 4 * (uint64_t)blob_cnt + total <= w->opts.block_size)
+		return 0;
 	k = w->opts.dict_size / (total / blob_cnt ?: 1);
 	if (k > blob_cnt)
 		k = blob_cnt;
 	if (!k)
 		k = 1;
-	dict = malloc(w->opts.dict_size);
+	/* room for the budget, or for one sample of up to 64 budgets */
+	dict = malloc(65 * (size_t)w->opts.dict_size);
 	if (!dict)
 		return -ENOMEM;
 	for (i = 0; i < k; i++) {
 		const struct item *it = &w->items[blobs[i * blob_cnt / k].item];
 
-		if (len + it->len > w->opts.dict_size)
+		/*
+		 * The budget may be below one BTF: a single sample still helps,
+		 * unless it is far bigger (a full vmlinux BTF would make every
+		 * lookup decode megabytes of dictionary).
+		 */
+		if (len ? len + it->len > w->opts.dict_size : it->len > 64 * (size_t)w->opts.dict_size)
 			continue;
 		memcpy(dict + len, it->data, it->len);
 		len += it->len;

@@ -15,7 +15,7 @@ struct bundle_writer_opts {
 	uint32_t codec;		/* enum btf_bundle_codec; default xz */
 	uint32_t block_size;	/* raw bytes of BTF per block; default 128 KiB */
 	uint32_t chunk_size;	/* raw bytes per index chunk; default 32 KiB */
-	uint32_t dict_size;	/* shared dictionary budget; default 16 KiB, 0 = none */
+	uint32_t dict_size;	/* shared dictionary budget; default 4 KiB, 0 = none */
 };
 
 struct bundle_stats {

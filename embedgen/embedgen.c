@@ -117,6 +117,65 @@ static void print_summary(const struct embedgen_opts *o, const struct bundle_sta
 		       (unsigned long long)st->bundle_bytes, codec);
 }
 
+enum { OUT_BUNDLE, OUT_HEADER, OUT_SOURCE, OUT_CNT };
+
+/*
+ * Every output is written to its temporary file first and renamed into
+ * place only when all of them are complete, so a failure leaves neither a
+ * half-written file nor a bundle file beside a stale C source.
+ */
+static int write_outputs(const struct embedgen_opts *o, const void *bundle, size_t len,
+			 const struct emit_opts *eopts)
+{
+	const char *paths[OUT_CNT] = { o->out_bundle, o->out_h, o->out_c };
+	struct atomic_file af[OUT_CNT];
+	int i, n, err = 0;
+
+	for (n = 0; n < OUT_CNT && !err; n++) {
+		FILE *f;
+
+		if (!paths[n])
+			continue;
+		err = atomic_file__open(&af[n], paths[n]);
+		if (err) {
+			pr_err("%s: cannot write: %s", paths[n], strerror(-err));
+			break;
+		}
+		f = atomic_file__stdio(&af[n]);
+		if (!f) {
+			err = -errno;
+		} else if (n == OUT_BUNDLE) {
+			if (fwrite(bundle, 1, len, f) != len)
+				err = -(errno ?: EIO);
+		} else if (n == OUT_HEADER) {
+			emit__header(f, len, eopts);
+		} else {
+			emit__source(f, bundle, len, eopts);
+		}
+		if (!err && (fflush(f) || ferror(f)))
+			err = -(errno ?: EIO);
+		if (err)
+			pr_err("%s: cannot write: %s", paths[n], strerror(-err));
+	}
+	/* n outputs were opened; commit them all or none */
+	for (i = 0; i < n; i++) {
+		int cerr;
+
+		if (!paths[i])
+			continue;
+		if (err) {
+			atomic_file__abort(&af[i]);
+			continue;
+		}
+		cerr = atomic_file__commit(&af[i]);
+		if (cerr) {
+			pr_err("%s: cannot write: %s", paths[i], strerror(-cerr));
+			err = cerr;
+		}
+	}
+	return err;
+}
+
 int embedgen__run(const struct embedgen_opts *o)
 {
 	struct bundle_writer_opts wopts = {
@@ -166,18 +225,9 @@ int embedgen__run(const struct embedgen_opts *o)
 		 st.entries, st.blobs, btf_bundle__codec_name(o->codec), len);
 	eopts.summary = summary;
 	eopts.header_path = o->out_h;
-	if (o->out_bundle && (err = write_file_atomic(o->out_bundle, bundle, len))) {
-		pr_err("%s: cannot write: %s", o->out_bundle, strerror(-err));
+	err = write_outputs(o, bundle, len, &eopts);
+	if (err)
 		goto out;
-	}
-	if (o->out_h && (err = emit__header(o->out_h, len, &eopts))) {
-		pr_err("%s: cannot write: %s", o->out_h, strerror(-err));
-		goto out;
-	}
-	if (o->out_c && (err = emit__source(o->out_c, bundle, len, &eopts))) {
-		pr_err("%s: cannot write: %s", o->out_c, strerror(-err));
-		goto out;
-	}
 	print_summary(o, &st);
 out:
 	free(prov);

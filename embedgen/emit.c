@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "emit.h"
-#include "fsutil.h"
 
 static const char *symbol(const struct emit_opts *opts)
 {
@@ -41,35 +39,11 @@ static void put_string_literal(FILE *f, const unsigned char *p, size_t len)
 	fputs(len ? "\"" : "\"\"", f);
 }
 
-/* A temporary file beside @path, with the banner already written. */
-static FILE *open_output(struct atomic_file *af, const char *path, const struct emit_opts *opts,
-			 int *err)
-{
-	FILE *f;
-
-	*err = atomic_file__open(af, path);
-	if (*err)
-		return NULL;
-	f = atomic_file__stdio(af);
-	if (!f) {
-		*err = -errno;
-		atomic_file__abort(af);
-		return NULL;
-	}
-	banner(f, opts);
-	return f;
-}
-
-int emit__source(const char *path, const void *bundle, size_t len, const struct emit_opts *opts)
+void emit__source(FILE *f, const void *bundle, size_t len, const struct emit_opts *opts)
 {
 	const char *sym = symbol(opts);
-	struct atomic_file af;
-	FILE *f;
-	int err;
 
-	f = open_output(&af, path, opts, &err);
-	if (!f)
-		return err;
+	banner(f, opts);
 	fputs("#include <stddef.h>\n", f);
 	if (opts->header_path) {
 		const char *slash = strrchr(opts->header_path, '/');
@@ -95,19 +69,13 @@ int emit__source(const char *path, const void *bundle, size_t len, const struct 
 		fputs(";\n", f);
 	}
 	fprintf(f, "\nconst size_t %s_size = %zu;\n", sym, len);
-	return atomic_file__commit(&af);
 }
 
-int emit__header(const char *path, size_t len, const struct emit_opts *opts)
+void emit__header(FILE *f, size_t len, const struct emit_opts *opts)
 {
 	const char *sym = symbol(opts);
-	struct atomic_file af;
-	FILE *f;
-	int err;
 
-	f = open_output(&af, path, opts, &err);
-	if (!f)
-		return err;
+	banner(f, opts);
 	fprintf(f, "#ifndef BTFKIT_BUNDLE_%1$s_H\n"
 		   "#define BTFKIT_BUNDLE_%1$s_H\n\n"
 		   "#include <stddef.h>\n\n"
@@ -115,5 +83,4 @@ int emit__header(const char *path, size_t len, const struct emit_opts *opts)
 		   "extern const unsigned char %1$s[];\n"
 		   "extern const size_t %1$s_size;\n\n"
 		   "#endif\n", sym, len);
-	return atomic_file__commit(&af);
 }

@@ -4,6 +4,7 @@
 #define BTFKIT_EMIT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 enum emit_format {
 	EMIT_STRING,	/* a string literal: portable, compiles at several MB/s */
@@ -18,8 +19,8 @@ struct emit_opts {
 	const char *summary;		/* one comment line in the banner */
 };
 
-/* Each writes atomically (temp file + rename). 0 or a negative errno. */
-int emit__source(const char *path, const void *bundle, size_t len, const struct emit_opts *opts);
-int emit__header(const char *path, size_t len, const struct emit_opts *opts);
+/* Write the C source / header to @f; the caller checks the stream for errors. */
+void emit__source(FILE *f, const void *bundle, size_t len, const struct emit_opts *opts);
+void emit__header(FILE *f, size_t len, const struct emit_opts *opts);
 
 #endif

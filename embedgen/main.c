@@ -33,7 +33,7 @@ static void usage(FILE *f)
 "      --provenance K=V      provenance line recorded in the header (repeatable)\n"
 "      --block-size BYTES    BTF bytes per solid block, the most one lookup\n"
 "                            decompresses (default 131072)\n"
-"      --dict-size BYTES     shared dictionary budget (default 16384; 0: none)\n"
+"      --dict-size BYTES     shared dictionary budget (default 4096; 0: none)\n"
 "      --chunk-size BYTES    index bytes per chunk (default 32768)\n"
 "  -l, --list FILE           print a bundle's header and entries\n"
 "  -j, --json                machine-readable summary / listing\n"
@@ -96,7 +96,7 @@ int main(int argc, char **argv)
 	struct embedgen_opts o = {
 		.codec = BTF_BUNDLE_CODEC_XZ,
 		.block_size = 128 << 10,
-		.dict_size = 16 << 10,
+		.dict_size = 4 << 10,
 		.chunk_size = 32 << 10,
 	};
 	const char *list = NULL;

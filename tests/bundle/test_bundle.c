@@ -92,7 +92,7 @@ struct build {
 };
 
 /* The layouts every reader test runs against: one chunk and block, or many. */
-#define DICT_DEFAULT (16u << 10)
+#define DICT_DEFAULT (4u << 10)
 static const struct build layouts[] = {
 	{ .block_size = 0, .chunk_size = 0, .dict_size = DICT_DEFAULT },
 	{ .block_size = 1, .chunk_size = 1, .dict_size = DICT_DEFAULT },	/* one per chunk/block */
@@ -1220,14 +1220,21 @@ static void test_crafted_decoded(void)
 	};
 	struct build one = { .dict_size = DICT_DEFAULT };
 	struct build two = { .chunk_size = 100, .dict_size = DICT_DEFAULT };
-	uint8_t *base1 = NULL, *base2 = NULL, *p = NULL;
-	size_t len1 = 0, len2 = 0, len, i;
+	struct build three = { .block_size = 1, .dict_size = DICT_DEFAULT };	/* a block per BTF */
+	uint8_t *base1 = NULL, *base2 = NULL, *base3 = NULL, *p = NULL;
+	size_t len1 = 0, len2 = 0, len3 = 0, len, i;
 	int bad = 0;
 
 	if (!ok(!crafted_base(&one, &base1, &len1) && !crafted_base(&two, &base2, &len2) &&
+		!crafted_base(&three, &base3, &len3) &&
 		get32(base1, HDR(chunk_cnt)) == 1 && get32(base2, HDR(chunk_cnt)) == 2 &&
 		get32(base1, HDR(block_cnt)) == 1, "crafted: bases with 1 and 2 chunks"))
 		goto out;
+	/* One block sees every BTF: no dictionary. Several blocks share one. */
+	ok(get32(base1, HDR(dict_raw)) == 0 && get32(base3, HDR(block_cnt)) > 1 &&
+	   get32(base3, HDR(dict_raw)) > 0,
+	   "crafted: dictionary only with several blocks (1 block: %u bytes, %u blocks: %u bytes)",
+	   get32(base1, HDR(dict_raw)), get32(base3, HDR(block_cnt)), get32(base3, HDR(dict_raw)));
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const uint8_t *base = cases[i].two_chunks ? base2 : base1;
 		struct stream_ref s;
@@ -1278,19 +1285,21 @@ static void test_crafted_decoded(void)
 	/* A stream whose bytes do not match its crc: -EILSEQ, for chunk, block and dictionary. */
 	for (i = 0; i < 3; i++) {
 		static const char *const what[] = { "chunk", "block", "dictionary" };
-		size_t crc_at = i == 0 ? get32(base1, HDR(chunk_off)) + offsetof(struct btfb_chunk, s.crc) :
-				i == 1 ? get32(base1, HDR(block_off)) + offsetof(struct btfb_block, s.crc) :
+		const uint8_t *base = i == 2 ? base3 : base1;
+		size_t blen = i == 2 ? len3 : len1;
+		size_t crc_at = i == 0 ? get32(base, HDR(chunk_off)) + offsetof(struct btfb_chunk, s.crc) :
+				i == 1 ? get32(base, HDR(block_off)) + offsetof(struct btfb_block, s.crc) :
 				HDR(dict_crc);
 		struct btf_bundle *b;
 		void *d = NULL;
 		size_t l;
 		int err;
 
-		p = malloc(len1);
-		memcpy(p, base1, len1);
+		p = malloc(blen);
+		memcpy(p, base, blen);
 		put32(p, crc_at, get32(p, crc_at) ^ 1);
-		fix_crc(p, len1);
-		b = btf_bundle__open_mem(p, len1, NULL);
+		fix_crc(p, blen);
+		b = btf_bundle__open_mem(p, blen, NULL);
 		err = b ? btf_bundle__read(b, 0, &d, &l) : 1;
 		ok(b && err == -EILSEQ && !d, "crafted: %s crc mismatch -> read -EILSEQ (%d)", what[i], err);
 		btf_bundle__free(b);
@@ -1300,6 +1309,7 @@ static void test_crafted_decoded(void)
 out:
 	free(base1);
 	free(base2);
+	free(base3);
 }
 
 int main(void)
