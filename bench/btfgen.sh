@@ -36,7 +36,7 @@ btfgen="$build/btfgen/btfgen"
 bpftool=$(command -v bpftool || echo /usr/sbin/bpftool)
 fixtures="$src/tests/data/btfhub/debian/12/x86_64"
 if [ -z "$object" ]; then
-	for o in "$build/bpf/coretrace.bpf.o" "$build/tests/btfgen/core_probe.bpf.o"; do
+	for o in "$build/bpf/coretrace.bpf.o" "$build/tests/core_probe.bpf.o"; do
 		[ -f "$o" ] && { object=$o; break; }
 	done
 fi
