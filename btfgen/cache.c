@@ -63,11 +63,10 @@ static char *cache_path(const char *outdir, const char *rel, const char *ext)
 }
 
 /*
- * write_file_atomic() without its fsync(): a record is always checked
- * against the output's SHA-256 before it is trusted, so one lost in a crash
- * only costs a redo, while an fsync per kernel (~7 ms on an ext4 CI disk,
- * serialised in the journal) would cost as much as bpftool itself and stop
- * -j from scaling.
+ * Atomic, but without fsync(): a record is always checked against the
+ * output's SHA-256 before it is trusted, so one lost in a crash only costs
+ * a redo, while an fsync per kernel (~7 ms on an ext4 CI disk, serialised in
+ * the journal) would cost as much as bpftool itself and stop -j from scaling.
  */
 static int write_record(const char *path, const char *buf, size_t len)
 {
@@ -77,17 +76,13 @@ static int write_record(const char *path, const char *buf, size_t len)
 	err = atomic_file__open(&af, path);
 	if (err)
 		return err;
+	af.no_fsync = true;
 	err = write_all(af.fd, buf, len);
-	if (!err && fchmod(af.fd, 0644))
-		err = -errno;
-	if (!err && rename(af.tmp_path, af.path))
-		err = -errno;
-	if (!err) {
-		free(af.tmp_path);	/* renamed: nothing for abort to remove */
-		af.tmp_path = NULL;
+	if (err) {
+		atomic_file__abort(&af);
+		return err;
 	}
-	atomic_file__abort(&af);
-	return err;
+	return atomic_file__commit(&af);
 }
 
 static bool is_hex64(const char *s)

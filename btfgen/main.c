@@ -199,7 +199,7 @@ int main(int argc, char **argv)
 	}
 	strip_trailing_slashes(argv[optind]);
 	/* log.h takes an int level; libbpf passes its enum, the same ABI. */
-	libbpf_set_print((libbpf_print_fn_t)log_libbpf_print);
+	libbpf_set_print(log_libbpf_print);
 
 	if (same_dir(opts.outdir, argv[optind])) {
 		pr_err("%s: OUTDIR must not be IN_DIR", opts.outdir);

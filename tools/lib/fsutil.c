@@ -90,7 +90,7 @@ int atomic_file__commit(struct atomic_file *af)
 	}
 	if (!err && fchmod(af->fd, 0644))
 		err = -errno;
-	if (!err && fsync(af->fd))
+	if (!err && !af->no_fsync && fsync(af->fd))
 		err = -errno;
 	if (af->fp)
 		fclose(af->fp);

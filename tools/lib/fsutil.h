@@ -8,6 +8,7 @@
 #ifndef BTFKIT_FSUTIL_H
 #define BTFKIT_FSUTIL_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stddef.h>
 
@@ -16,6 +17,11 @@ struct atomic_file {
 	char *tmp_path;		/* "<dir>/.<name>.XXXXXX" */
 	int fd;
 	FILE *fp;		/* lazily created by atomic_file__stdio() */
+	/*
+	 * Set after open to skip fsync() in commit: for records that are
+	 * verified before use anyway, where a lost one only costs a redo.
+	 */
+	bool no_fsync;
 };
 
 /*
@@ -26,7 +32,7 @@ struct atomic_file {
 int atomic_file__open(struct atomic_file *af, const char *path);
 /* A stdio stream on the temporary file (owned by @af). NULL + errno on error. */
 FILE *atomic_file__stdio(struct atomic_file *af);
-/* Flush, fsync, set mode 0644 and rename into place. Aborts on error. */
+/* Flush, fsync (unless no_fsync), set mode 0644 and rename into place. Aborts on error. */
 int atomic_file__commit(struct atomic_file *af);
 /* Remove the temporary file. Safe to call on a committed/closed file. */
 void atomic_file__abort(struct atomic_file *af);
