@@ -3,21 +3,26 @@
 """Boot a real Debian kernel under qemu (TCG) with a busybox initramfs, run one
 scenario in the guest and read its verdict from the serial console.
 
-  vmtest.py --kernel linux-image-6.1.0-56-cloud-amd64 --scenario probe \
+  vmtest.py --kernel linux-image-6.1.0-56-cloud-amd64-unsigned=6.1.192-2 --scenario probe \
             --probe build/tests/vm/vmprobe --probe-obj build/tests/vm/vmprobe.bpf.o \
-            --foreign-kernel linux-image-6.12.117+deb12-cloud-amd64
-  vmtest.py --kernel PKG --scenario embedded --coretrace build/tracer/coretrace-static
-  vmtest.py --scenario nobtf --coretrace ... --bpf-obj ... --btfgen ... --embedgen ...
+            --foreign-kernel linux-image-6.12.117+deb12-cloud-amd64-unsigned
+  vmtest.py --kernel PKG[=VERSION] --scenario embedded --coretrace build/tracer/coretrace_static
+  vmtest.py --scenario nobtf --coretrace ... --coretrace-nobtf ... --bpf-obj ... \
+            --btfgen ... --embedgen ...
             (boots the kernel without BTF that nobtf/build-kernel.sh builds)
   vmtest.py --fetch PKG...      download and unpack kernels into the cache only
+
+Scenarios are guest/<name>.sh (run by guest/init) plus a prepare and a
+check function here (SCENARIOS); README.md lists what each one asserts.
 
 Kernel packages come from Debian's archive with `apt-get download` and are
 cached (vmlinuz and the kernel's .BTF section, not the .deb) in
 $BTFKIT_VM_CACHE, default ${XDG_CACHE_HOME:-~/.cache}/btfkit/vm, outside the
 source tree, so later runs need no network.
 
-Exit status follows meson: 0 pass, 1 fail, 77 skip (qemu missing, or the
-archive unreachable with nothing cached), 99 harness error.
+Exit status follows meson: 0 pass, 1 fail, 77 skip (qemu missing or unable
+to start, no static busybox, or the archive unreachable with nothing
+cached), 99 harness error.
 """
 
 import argparse

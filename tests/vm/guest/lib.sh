@@ -17,12 +17,7 @@ section() {
 	shift
 	"$@" >/tmp/$_name.out 2>/tmp/$_name.err
 	_rc=$?
-	echo "BTFKIT-VM-BEGIN $_name.out"
-	cat /tmp/$_name.out
-	echo "BTFKIT-VM-END $_name.out rc=$_rc"
-	echo "BTFKIT-VM-BEGIN $_name.err"
-	cat /tmp/$_name.err
-	echo "BTFKIT-VM-END $_name.err rc=$_rc"
+	show $_name $_rc
 	return $_rc
 }
 
@@ -80,6 +75,7 @@ trace() {
 	wait $_ct
 	_rc=$?
 	kill $_httpd
+	wait $_httpd 2>/dev/null
 	show $_name $_rc
 	echo "BTFKIT-VM-BEGIN $_name-expect.out"
 	echo "ready=$_ready"
