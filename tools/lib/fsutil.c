@@ -92,10 +92,9 @@ int atomic_file__commit(struct atomic_file *af)
 		err = -errno;
 	if (!err && !af->no_fsync && fsync(af->fd))
 		err = -errno;
-	if (af->fp)
-		fclose(af->fp);
-	else if (af->fd >= 0)
-		close(af->fd);
+	/* close before rename: whoever opens the final path sees every byte */
+	if (!err && (af->fp ? fclose(af->fp) : close(af->fd)))
+		err = -errno;
 	af->fp = NULL;
 	af->fd = -1;
 	if (!err && rename(af->tmp_path, af->path))
