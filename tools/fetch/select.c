@@ -41,12 +41,11 @@ static int kernel_cmp(const struct kernel *a, const struct kernel *b)
 	       strcmp(a->out_arch, b->out_arch) ?: strcmp(a->release, b->release);
 }
 
-static const struct kernel *sort_base;
-
-static int index_cmp(const void *a, const void *b)
+static int index_cmp(const void *a, const void *b, void *base)
 {
+	const struct kernel *v = base;
 	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
-	int c = kernel_cmp(&sort_base[ia], &sort_base[ib]);
+	int c = kernel_cmp(&v[ia], &v[ib]);
 
 	/* Equal kernels: the earlier entry sorts first and is the one kept. */
 	return c ?: (ia < ib ? -1 : ia > ib);
@@ -69,8 +68,7 @@ int select__unique(struct kernel_list *l)
 	for (i = 0; i < l->n; i++)
 		idx[i] = i;
 	/* qsort has no context argument; this runs once, single-threaded. */
-	sort_base = l->v;
-	qsort(idx, l->n, sizeof(*idx), index_cmp);
+	qsort_r(idx, l->n, sizeof(*idx), index_cmp, l->v);
 	for (i = 1; i < l->n; i++)
 		if (!kernel_cmp(&l->v[idx[i - 1]], &l->v[idx[i]]))
 			dup[idx[i]] = true;
