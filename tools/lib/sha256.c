@@ -62,7 +62,7 @@ __attribute__((target("sha,sse4.1")))
 static void sha256_blocks_shani(uint32_t *state, const uint8_t *p, size_t n)
 {
 	const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
-	__m128i st0, st1, tmp, msg, m[4], abef, cdgh;
+	__m128i st0, st1, tmp, msg, m0, m1, m2, m3, abef, cdgh;
 	int j;
 
 	tmp = _mm_loadu_si128((const __m128i *)&state[0]);
@@ -71,25 +71,38 @@ static void sha256_blocks_shani(uint32_t *state, const uint8_t *p, size_t n)
 	st1 = _mm_shuffle_epi32(st1, 0x1B);		/* EFGH */
 	st0 = _mm_alignr_epi8(tmp, st1, 8);		/* ABEF */
 	st1 = _mm_blend_epi16(st1, tmp, 0xF0);		/* CDGH */
+/* Four rounds on message words m (+ constants K[k..k+3]). */
+#define RND4(m, k)								\
+	do {									\
+		msg = _mm_add_epi32(m, _mm_loadu_si128((const __m128i *)&K[k]));	\
+		st1 = _mm_sha256rnds2_epu32(st1, st0, msg);			\
+		msg = _mm_shuffle_epi32(msg, 0x0E);				\
+		st0 = _mm_sha256rnds2_epu32(st0, st1, msg);			\
+	} while (0)
+/* The next four schedule words, in place of a: from W[t-16..t-1] = a, b, c, d. */
+#define SCHED(a, b, c, d)							\
+	a = _mm_sha256msg2_epu32(_mm_add_epi32(_mm_sha256msg1_epu32(a, b),	\
+					       _mm_alignr_epi8(d, c, 4)), d)
 	for (; n--; p += 64) {
 		abef = st0;
 		cdgh = st1;
-		for (j = 0; j < 16; j++) {
-			if (j < 4) {
-				m[j] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * j)), mask);
-			} else {
-				tmp = _mm_sha256msg1_epu32(m[j & 3], m[(j + 1) & 3]);
-				tmp = _mm_add_epi32(tmp, _mm_alignr_epi8(m[(j + 3) & 3], m[(j + 2) & 3], 4));
-				m[j & 3] = _mm_sha256msg2_epu32(tmp, m[(j + 3) & 3]);
-			}
-			msg = _mm_add_epi32(m[j & 3], _mm_loadu_si128((const __m128i *)&K[4 * j]));
-			st1 = _mm_sha256rnds2_epu32(st1, st0, msg);
-			msg = _mm_shuffle_epi32(msg, 0x0E);
-			st0 = _mm_sha256rnds2_epu32(st0, st1, msg);
+		m0 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 0)), mask);
+		m1 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16)), mask);
+		m2 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 32)), mask);
+		m3 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 48)), mask);
+		RND4(m0, 0); RND4(m1, 4); RND4(m2, 8); RND4(m3, 12);
+		/* fully unrolled: the four words rotate through registers */
+		for (j = 16; j < 64; j += 16) {
+			SCHED(m0, m1, m2, m3); RND4(m0, j);
+			SCHED(m1, m2, m3, m0); RND4(m1, j + 4);
+			SCHED(m2, m3, m0, m1); RND4(m2, j + 8);
+			SCHED(m3, m0, m1, m2); RND4(m3, j + 12);
 		}
 		st0 = _mm_add_epi32(st0, abef);
 		st1 = _mm_add_epi32(st1, cdgh);
 	}
+#undef RND4
+#undef SCHED
 	tmp = _mm_shuffle_epi32(st0, 0x1B);		/* FEBA */
 	st1 = _mm_shuffle_epi32(st1, 0xB1);		/* DCHG */
 	st0 = _mm_blend_epi16(tmp, st1, 0xF0);		/* DCBA */
