@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "jobpool.h"
+#include "cli.h"
 #include "log.h"
 #include "bpftool.h"
 #include "btfgen.h"
@@ -61,19 +62,6 @@ static void usage(FILE *f, const char *prog)
 		prog, jobpool__ncpus());
 }
 
-static int parse_uint(const char *s, unsigned int max, unsigned int *out)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static int parse_shard(const char *s, unsigned int *index, unsigned int *count)
 {
 	const char *slash = strchr(s, '/');
@@ -83,7 +71,7 @@ static int parse_shard(const char *s, unsigned int *index, unsigned int *count)
 		return -EINVAL;
 	memcpy(idx, s, slash - s);
 	idx[slash - s] = '\0';
-	if (parse_uint(idx, UINT_MAX, index) || parse_uint(slash + 1, 1u << 20, count) ||
+	if (cli__parse_uint(idx, UINT_MAX, index) || cli__parse_uint(slash + 1, 1u << 20, count) ||
 	    *count == 0 || *index >= *count)
 		return -EINVAL;
 	return 0;
@@ -148,7 +136,7 @@ int main(int argc, char **argv)
 			opts.outdir = optarg;
 			break;
 		case 'j':
-			if (parse_uint(optarg, 4096, &jobs) || jobs == 0) {
+			if (cli__parse_uint(optarg, 4096, &jobs) || jobs == 0) {
 				pr_err("-j: expected a number of jobs from 1 to 4096, got '%s'", optarg);
 				return EXIT_USAGE;
 			}

@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 
 #include "btf_bundle.h"
+#include "cli.h"
 #include "embedgen.h"
 #include "log.h"
 
@@ -51,19 +52,6 @@ static int push(const char ***arr, size_t *cnt, const char *v)
 		return -ENOMEM;
 	n[(*cnt)++] = v;
 	*arr = n;
-	return 0;
-}
-
-static int parse_uint(const char *s, unsigned int *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || end == s || v > (256ul << 20))
-		return -EINVAL;
-	*out = v;
 	return 0;
 }
 
@@ -139,8 +127,8 @@ int main(int argc, char **argv)
 		case OPT_BLOCK:
 		case OPT_DICT:
 		case OPT_CHUNK:
-			if (parse_uint(optarg, c == OPT_BLOCK ? &o.block_size :
-					       c == OPT_DICT ? &o.dict_size : &o.chunk_size)) {
+			if (cli__parse_uint(optarg, 256u << 20, c == OPT_BLOCK ? &o.block_size :
+					    c == OPT_DICT ? &o.dict_size : &o.chunk_size)) {
 				pr_err("invalid number '%s'", optarg);
 				return 2;
 			}

@@ -17,6 +17,7 @@
 #include "btf_select.h"
 #include "coretrace.h"
 #include "config.h"
+#include "cli.h"
 #include "log.h"
 #include "output.h"
 #include "selfcheck.h"
@@ -85,17 +86,6 @@ static void usage(FILE *fp)
 "  -h, --help, -V, --version\n");
 }
 
-static int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || *out > max)
-		return -EINVAL;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct ct_config *cfg, int *verbosity)
 {
 	unsigned long long v;
@@ -112,7 +102,7 @@ static int parse_args(int argc, char **argv, struct ct_config *cfg, int *verbosi
 			break;
 		case 'p':
 		case 't':
-			if (parse_uint(optarg, INT_MAX, &v) || !v) {
+			if (cli__parse_ull(optarg, INT_MAX, &v) || !v) {
 				pr_err("-%c %s: expected a positive id", opt, optarg);
 				return -EINVAL;
 			}
@@ -126,14 +116,14 @@ static int parse_args(int argc, char **argv, struct ct_config *cfg, int *verbosi
 			cfg->comm = optarg;
 			break;
 		case 'd':
-			if (parse_uint(optarg, UINT_MAX, &v) || !v) {
+			if (cli__parse_ull(optarg, UINT_MAX, &v) || !v) {
 				pr_err("--duration %s: expected seconds > 0", optarg);
 				return -EINVAL;
 			}
 			cfg->duration_s = v;
 			break;
 		case 'n':
-			if (parse_uint(optarg, ULLONG_MAX, &v) || !v) {
+			if (cli__parse_ull(optarg, ULLONG_MAX, &v) || !v) {
 				pr_err("--count %s: expected a number > 0", optarg);
 				return -EINVAL;
 			}
@@ -166,7 +156,7 @@ static int parse_args(int argc, char **argv, struct ct_config *cfg, int *verbosi
 			break;
 		case OPT_RINGBUF_KB:
 			/* The kernel wants a power-of-two multiple of the page size. */
-			if (parse_uint(optarg, 1u << 20, &v) || v < 4 || (v & (v - 1))) {
+			if (cli__parse_ull(optarg, 1u << 20, &v) || v < 4 || (v & (v - 1))) {
 				pr_err("--ringbuf-kb %s: expected a power of two from 4 to 1048576", optarg);
 				return -EINVAL;
 			}

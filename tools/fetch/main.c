@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "extract.h"
+#include "cli.h"
 #include "log.h"
 #include "run.h"
 #include "source.h"
@@ -102,19 +103,6 @@ static void usage(FILE *f)
 "2 on a usage error.\n", SOURCE_DEFAULT_URL);
 }
 
-static int parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static int parse_size(const char *s, uint64_t *out)
 {
 	unsigned long long v;
@@ -138,6 +126,7 @@ static int parse_size(const char *s, uint64_t *out)
 
 static int parse_args(int argc, char **argv, struct run_opts *c, bool *show_version)
 {
+	unsigned long long v;
 	long *lv;
 	int opt;
 
@@ -182,16 +171,18 @@ static int parse_args(int argc, char **argv, struct run_opts *c, bool *show_vers
 		case OPT_CONNECT_TIMEOUT: lv = &c->connect_timeout; goto num_pos;
 		case OPT_TIMEOUT: lv = &c->timeout; goto num;
 		num_pos:
-			if (parse_long(optarg, 1, 100000, lv)) {
+			if (cli__parse_ull(optarg, 100000, &v) || !v) {
 				pr_err("invalid number: '%s' (want 1 or more)", optarg);
 				return -EINVAL;
 			}
+			*lv = v;
 			break;
 		num:
-			if (parse_long(optarg, 0, 10000000, lv)) {
+			if (cli__parse_ull(optarg, 10000000, &v)) {
 				pr_err("invalid number: '%s'", optarg);
 				return -EINVAL;
 			}
+			*lv = v;
 			break;
 		case OPT_MAX_SIZE:
 			if (parse_size(optarg, &c->max_size)) {

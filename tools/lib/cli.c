@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+int cli__parse_ull(const char *s, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v;
+	char *end;
+
+	/* strtoull() accepts "-1" (as ULLONG_MAX) and leading blanks */
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int cli__parse_uint(const char *s, unsigned int max, unsigned int *out)
+{
+	unsigned long long v;
+	int err = cli__parse_ull(s, max, &v);
+
+	if (!err)
+		*out = v;
+	return err;
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Command-line helpers shared by the tools. */
+#ifndef BTFKIT_CLI_H
+#define BTFKIT_CLI_H
+
+/*
+ * Parse a whole decimal number in [0, max]: no sign, no trailing text.
+ * Returns 0 or -EINVAL (with *out untouched).
+ */
+int cli__parse_ull(const char *s, unsigned long long max, unsigned long long *out);
+/* The same into an unsigned int. */
+int cli__parse_uint(const char *s, unsigned int max, unsigned int *out);
+
+#endif
