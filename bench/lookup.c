@@ -56,6 +56,17 @@ struct timing {
 	unsigned long iters;
 };
 
+/* Account one iteration: three steps between t0..t3, total t0..tend. */
+static void timing_add(struct timing *t, double t0, double t1, double t2, double t3,
+		       double tend, size_t btf_size)
+{
+	t->step_ns[0] += t1 - t0;
+	t->step_ns[1] += t2 - t1;
+	t->step_ns[2] += t3 - t2;
+	t->total_ns += tend - t0;
+	t->btf_size = btf_size;
+}
+
 static double now_ns(void)
 {
 	struct timespec ts;
@@ -130,11 +141,7 @@ static int bench_bundle(const void *data, size_t size, const struct btf_host *ho
 				pr_err("bundle: %s", m.reason);
 			return err;
 		}
-		t->step_ns[0] += t1 - t0;
-		t->step_ns[1] += t2 - t1;
-		t->step_ns[2] += t3 - t2;
-		t->total_ns += t4 - t0;
-		t->btf_size = btf_sz;
+		timing_add(t, t0, t1, t2, t3, t4, btf_sz);
 	}
 	t->cpu_ns += cpu_ns() - cpu0;
 	return 0;
@@ -258,11 +265,7 @@ static int bench_targz(const void *gz, size_t gz_len, const struct btf_host *hos
 		err = member ? write_temp(member, sz) : -ENOENT;
 		free(tar);
 		t3 = now_ns();
-		t->step_ns[0] += t1 - t0;
-		t->step_ns[1] += t2 - t1;
-		t->step_ns[2] += t3 - t2;
-		t->total_ns += t3 - t0;
-		t->btf_size = sz;
+		timing_add(t, t0, t1, t2, t3, t3, sz);
 	}
 	t->cpu_ns += cpu_ns() - cpu0;
 	if (err == -ENOENT)
@@ -389,11 +392,7 @@ static int bench_tracee(const char *root, const char *list, const struct btf_hos
 		err = err ?: write_temp(btf, sz);
 		free(btf);
 		t3 = now_ns();
-		t->step_ns[0] += t1 - t0;
-		t->step_ns[1] += t2 - t1;
-		t->step_ns[2] += t3 - t2;
-		t->total_ns += t3 - t0;
-		t->btf_size = sz;
+		timing_add(t, t0, t1, t2, t3, t3, sz);
 	}
 	t->cpu_ns += cpu_ns() - cpu0;
 	for (i = 0; i < cnt; i++) {
