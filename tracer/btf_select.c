@@ -15,6 +15,7 @@
 
 #include "btf_select.h"
 #include "log.h"
+#include "sha256.h"
 
 static const char *const source_names[BTF_SRC_CNT] = {
 	[BTF_SRC_AUTO] = "auto",
@@ -185,12 +186,34 @@ static int open_failed(struct btf_choice *c, enum btf_source src, const char *wh
 	return err;
 }
 
-static int step_embedded(const struct btf_select_opts *opts, struct btf_choice *c)
+/* The BPF object's digest, computed on first use: once per selection. */
+struct obj_digest {
+	bool done;
+	uint8_t sha[SHA256_DIGEST_LEN];
+};
+
+/*
+ * Open the embedded bundle (@path NULL) or a bundle file, refusing one made
+ * for another BPF object.
+ */
+static struct btf_bundle *open_bundle(const struct btf_select_opts *opts, const char *path,
+				      struct obj_digest *dg)
 {
+	if (!dg->done) {
+		sha256_buf(opts->object, opts->object_sz, dg->sha);
+		dg->done = true;
+	}
 	BTF_BUNDLE_OPTS(btf_bundle_open_opts, bopts,
-		.object = opts->object,
-		.object_sz = opts->object_sz,
+		.object_sha256 = dg->sha,
 	);
+
+	return path ? btf_bundle__open_file(path, &bopts)
+		    : btf_bundle__open_mem(opts->embedded, opts->embedded_sz, &bopts);
+}
+
+static int step_embedded(const struct btf_select_opts *opts, struct btf_choice *c,
+			 struct obj_digest *dg)
+{
 	struct btf_bundle *b;
 	int err;
 
@@ -198,7 +221,7 @@ static int step_embedded(const struct btf_select_opts *opts, struct btf_choice *
 		add_step(c, BTF_SRC_EMBEDDED, -ENOENT, "embedded", "empty (built without kernels)");
 		return -ENOENT;
 	}
-	b = btf_bundle__open_mem(opts->embedded, opts->embedded_sz, &bopts);
+	b = open_bundle(opts, NULL, dg);
 	if (!b)
 		return open_failed(c, BTF_SRC_EMBEDDED, "embedded", -errno);
 	err = use_bundle(opts, c, BTF_SRC_EMBEDDED, b, "embedded");
@@ -207,16 +230,12 @@ static int step_embedded(const struct btf_select_opts *opts, struct btf_choice *
 }
 
 static int try_bundle_file(const struct btf_select_opts *opts, struct btf_choice *c,
-			   const char *path)
+			   const char *path, struct obj_digest *dg)
 {
-	BTF_BUNDLE_OPTS(btf_bundle_open_opts, bopts,
-		.object = opts->object,
-		.object_sz = opts->object_sz,
-	);
 	struct btf_bundle *b;
 	int err;
 
-	b = btf_bundle__open_file(path, &bopts);
+	b = open_bundle(opts, path, dg);
 	if (!b)
 		return open_failed(c, BTF_SRC_BUNDLE, path, -errno);
 	err = use_bundle(opts, c, BTF_SRC_BUNDLE, b, path);
@@ -224,7 +243,8 @@ static int try_bundle_file(const struct btf_select_opts *opts, struct btf_choice
 	return err;
 }
 
-static int step_bundle(const struct btf_select_opts *opts, struct btf_choice *c)
+static int step_bundle(const struct btf_select_opts *opts, struct btf_choice *c,
+		       struct obj_digest *dg)
 {
 	int err = -ENOENT, tried = 0;
 	char pattern[4096];
@@ -233,7 +253,7 @@ static int step_bundle(const struct btf_select_opts *opts, struct btf_choice *c)
 
 	if (opts->bundle_file) {
 		tried++;
-		err = try_bundle_file(opts, c, opts->bundle_file);
+		err = try_bundle_file(opts, c, opts->bundle_file, dg);
 		if (!err && !opts->report)
 			return 0;
 	}
@@ -245,7 +265,7 @@ static int step_bundle(const struct btf_select_opts *opts, struct btf_choice *c)
 				int e;
 
 				tried++;
-				e = try_bundle_file(opts, c, g.gl_pathv[i]);
+				e = try_bundle_file(opts, c, g.gl_pathv[i], dg);
 				if (!e && err) {
 					err = 0;
 					if (!opts->report)
@@ -263,13 +283,14 @@ static int step_bundle(const struct btf_select_opts *opts, struct btf_choice *c)
 	return err;
 }
 
-static int run_step(const struct btf_select_opts *opts, struct btf_choice *c, enum btf_source src)
+static int run_step(const struct btf_select_opts *opts, struct btf_choice *c, enum btf_source src,
+		    struct obj_digest *dg)
 {
 	switch (src) {
 	case BTF_SRC_FILE: return step_file(opts, c);
 	case BTF_SRC_SYSTEM: return step_system(c);
-	case BTF_SRC_EMBEDDED: return step_embedded(opts, c);
-	case BTF_SRC_BUNDLE: return step_bundle(opts, c);
+	case BTF_SRC_EMBEDDED: return step_embedded(opts, c, dg);
+	case BTF_SRC_BUNDLE: return step_bundle(opts, c, dg);
 	default: return -EINVAL;
 	}
 }
@@ -280,6 +301,7 @@ int btf_choice__select(const struct btf_select_opts *opts, struct btf_choice *c)
 	const char *chosen_path = NULL;
 	char chosen_buf[sizeof(c->path)];
 	enum btf_source src, chosen = BTF_SRC_AUTO;
+	struct obj_digest dg = {};
 	int err, last = -ENOENT;
 
 	memset(c, 0, sizeof(*c));
@@ -288,7 +310,7 @@ int btf_choice__select(const struct btf_select_opts *opts, struct btf_choice *c)
 	for (src = BTF_SRC_FILE; src < BTF_SRC_CNT; src++) {
 		if (opts->source != BTF_SRC_AUTO && opts->source != src)
 			continue;
-		err = run_step(opts, c, src);
+		err = run_step(opts, c, src, &dg);
 		if (err) {
 			last = err;
 			continue;
