@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "github.h"
 #include "source.h"
 
 #define ARCHIVE_SUFFIX ".btf.tar.xz"
@@ -46,7 +47,11 @@ int source__parse(struct source *src, const char *spec)
 	memset(src, 0, sizeof(*src));
 	if (!strncasecmp(spec, "http://", 7) || !strncasecmp(spec, "https://", 8)) {
 		src->kind = SOURCE_HTTP;
-		src->base = strdup(spec);
+		err = github__parse_url(spec, &src->github, &src->base);
+		if (err < 0)
+			return err;
+		if (!err)
+			src->base = strdup(spec);
 	} else if (!strncasecmp(spec, "file://", 7)) {
 		/* Only local files: file://host/... names another machine. */
 		if (spec[7] != '/')
@@ -81,6 +86,8 @@ void source__free(struct source *src)
 {
 	free(src->base);
 	src->base = NULL;
+	github__free(src->github);
+	src->github = NULL;
 }
 
 /*

@@ -10,17 +10,20 @@
 
 #include "kernel.h"
 
-/* Raw files of aquasecurity/btfhub-archive (GitHub redirects to its CDN). */
-#define SOURCE_DEFAULT_URL "https://github.com/aquasecurity/btfhub-archive/raw/main"
+/* BTFHub's archive repository: listed with GitHub's API, fetched from its raw host. */
+#define SOURCE_DEFAULT_URL "https://github.com/aquasecurity/btfhub-archive"
 
 enum source_kind {
 	SOURCE_HTTP,
 	SOURCE_DIR,
 };
 
+struct github_repo;
+
 struct source {
 	enum source_kind kind;
 	char *base;	/* URL or directory, without a trailing '/' */
+	struct github_repo *github;	/* a GitHub repository (base: its raw files) */
 };
 
 /* Parse @spec (URL or path). Returns 0 or a negative errno. */
