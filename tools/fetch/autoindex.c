@@ -9,11 +9,11 @@
 #include "autoindex.h"
 #include "httpget.h"
 #include "index.h"
-#include "kernel.h"
+#include "layout.h"
 #include "log.h"
 
 /* Levels of a BTFHub tree: distro, version, arch directories, then archives. */
-#define LEAF_DEPTH 3
+#define LEAF_DEPTH LAYOUT_RELEASE
 
 struct crawl {
 	struct listing *l;
@@ -145,7 +145,7 @@ static int visit(struct crawl *c, const char *page, const char *prefix, int dept
 	if (!dir) {
 		err = listing__add(c->l, page, rel, 0, NULL);
 		err = err == -EINVAL ? 0 : err;
-	} else if (!kernel__valid_segment(name)) {
+	} else if (layout__part_invalid((enum layout_part)depth, name)) {
 		listing__reject(c->l, page, rel);
 	} else if (asprintf(&sub, "%s/", rel) >= 0) {
 		char *child;

@@ -3,17 +3,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "autoindex.h"
 #include "github.h"
 #include "httpget.h"
 #include "index.h"
-#include "kernel.h"
+#include "layout.h"
 #include "listing.h"
 #include "log.h"
 
-#define ARCHIVE_SUFFIX ".btf.tar.xz"
 /* Warnings about refused keys before a hostile listing is summarised instead. */
 #define MAX_KEY_WARNINGS 10
 
@@ -38,41 +36,28 @@ const char *listing__escape(char *buf, size_t size, const char *s)
 }
 
 /*
- * The one check of a name from a listing: the same segments a manifest
- * accepts (kernel__valid_segment), exactly four of them, and the suffix.
+ * A listed path is a kernel archive when it is "D/V/A/R" + the archive
+ * suffix and the key passes layout__parse_key(), the one rule for keys.
+ * @seg gets one allocation holding the four parts.
  */
-static int split_key(const char *path, char **copy, char *seg[4])
+static int split_key(const char *path, char *seg[4])
 {
-	size_t len = strlen(path), sl = strlen(ARCHIVE_SUFFIX);
-	char *p, *slash;
-	int i;
+	size_t len = strlen(path), sl = strlen(LAYOUT_SUFFIX_ARCHIVE);
+	char buf[LAYOUT_KEY_MAX + 1], *copy;
+	struct layout_key key;
 
-	if (len <= sl || strcmp(path + len - sl, ARCHIVE_SUFFIX))
+	if (len <= sl || strcmp(path + len - sl, LAYOUT_SUFFIX_ARCHIVE))
 		return -ENOENT;		/* README.md and the like: not ours to judge */
-	if (len > 4096)
+	if (layout__parse_key(path, len - sl, buf, &key, NULL, 0))
 		return -EINVAL;
-	p = strndup(path, len - sl);
-	if (!p)
+	copy = malloc(len - sl + 1);
+	if (!copy)
 		return -ENOMEM;
-	seg[0] = p;
-	for (i = 1; i < 4; i++) {
-		slash = strchr(seg[i - 1], '/');
-		if (!slash)
-			break;
-		*slash = '\0';
-		seg[i] = slash + 1;
-	}
-	if (i < 4 || strchr(seg[3], '/')) {
-		free(p);
-		return -EINVAL;
-	}
-	for (i = 0; i < 4; i++) {
-		if (!kernel__valid_segment(seg[i])) {
-			free(p);
-			return -EINVAL;
-		}
-	}
-	*copy = p;
+	memcpy(copy, buf, len - sl + 1);
+	seg[0] = copy + (key.distro - buf);
+	seg[1] = copy + (key.version - buf);
+	seg[2] = copy + (key.arch - buf);
+	seg[3] = copy + (key.release - buf);
 	return 0;
 }
 
@@ -82,7 +67,7 @@ void listing__reject(struct listing *l, const char *origin, const char *name)
 
 	if (l->rejected++ < MAX_KEY_WARNINGS)
 		pr_warn("%s: ignoring '%s': not <distro>/<version>/<arch>/<release>"
-			ARCHIVE_SUFFIX " with valid names", origin,
+			LAYOUT_SUFFIX_ARCHIVE " with valid names", origin,
 			listing__escape(esc, sizeof(esc), name));
 }
 
@@ -90,10 +75,10 @@ int listing__add(struct listing *l, const char *origin, const char *path,
 		 uint64_t size, const char *sha256)
 {
 	struct listing_entry *e;
-	char *copy, *seg[4];
+	char *seg[4];
 	int err;
 
-	err = split_key(path, &copy, seg);
+	err = split_key(path, seg);
 	if (err == -ENOENT)
 		return -EINVAL;
 	if (err == -EINVAL)
@@ -101,7 +86,7 @@ int listing__add(struct listing *l, const char *origin, const char *path,
 	if (err)
 		return err;
 	if (l->n >= LISTING_MAX_ENTRIES) {
-		free(copy);
+		free(seg[0]);
 		return -E2BIG;
 	}
 	if (l->n == l->cap) {
@@ -109,7 +94,7 @@ int listing__add(struct listing *l, const char *origin, const char *path,
 		struct listing_entry *v = reallocarray(l->v, cap, sizeof(*v));
 
 		if (!v) {
-			free(copy);
+			free(seg[0]);
 			return -ENOMEM;
 		}
 		l->v = v;
@@ -119,7 +104,7 @@ int listing__add(struct listing *l, const char *origin, const char *path,
 	memset(e, 0, sizeof(*e));
 	e->path = strdup(path);
 	if (!e->path) {
-		free(copy);
+		free(seg[0]);
 		return -ENOMEM;
 	}
 	memcpy(e->seg, seg, sizeof(e->seg));
@@ -176,30 +161,18 @@ void listing__sort(struct listing *l)
 	l->n = keep;
 }
 
-struct local_ctx {
-	struct listing *l;
-	const struct source *src;
-};
-
-static int on_local(const char *distro, const char *version, const char *arch,
-		    const char *release, void *data)
+static int on_local(const char *path, const struct layout_key *key, enum layout_file kind,
+		    uint64_t size, void *data)
 {
-	struct local_ctx *c = data;
-	char *rel, *full;
-	struct stat st;
+	struct listing *l = data;
+	char *rel;
 	int err;
 
-	if (asprintf(&rel, "%s/%s/%s/%s" ARCHIVE_SUFFIX, distro, version, arch, release) < 0)
+	if (asprintf(&rel, "%s/%s/%s/%s" LAYOUT_SUFFIX_ARCHIVE, key->distro, key->version,
+		     key->arch, key->release) < 0)
 		return -ENOMEM;
-	full = source__join(c->src, rel);
-	if (!full) {
-		free(rel);
-		return -ENOMEM;
-	}
-	err = listing__add(c->l, c->src->base, rel, stat(full, &st) ? 0 : (uint64_t)st.st_size,
-			   NULL);
+	err = listing__add(l, path, rel, size, NULL);
 	free(rel);
-	free(full);
 	return err == -EINVAL ? 0 : err;
 }
 
@@ -246,12 +219,10 @@ int listing__load(struct listing *l, const struct source *src, const struct list
 
 	memset(l, 0, sizeof(*l));
 	if (src->kind == SOURCE_DIR) {
-		struct local_ctx c = { .l = l, .src = src };
+		const struct layout_walk_opts wo = { .files = LAYOUT_FILE_ARCHIVE };
 
 		l->kind = "directory";
-		err = source__list_local(src, on_local, &c);
-		if (err)
-			pr_err("%s: cannot list archives: %s", src->base, strerror(-err));
+		err = layout__walk(src->base, &wo, on_local, l);	/* reports its errors */
 	} else if (src->github) {
 		l->kind = "github";
 		err = github__list(l, src->github, o);

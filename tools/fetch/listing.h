@@ -62,8 +62,8 @@ void listing__free(struct listing *l);
 
 /*
  * Add the archive at source-relative @path, when it names one: exactly
- * "<distro>/<version>/<arch>/<release>.btf.tar.xz", each part a valid path
- * segment (kernel__valid_segment()). @sha256 may be NULL. Returns 0,
+ * "<distro>/<version>/<arch>/<release>.btf.tar.xz", with a key that
+ * layout__parse_key() accepts. @sha256 may be NULL. Returns 0,
  * -EINVAL for a name that is not a kernel archive (when it ends in
  * .btf.tar.xz, counted in l->rejected and warned about, naming @origin;
  * other files are skipped silently), or -ENOMEM/-E2BIG.

@@ -37,13 +37,4 @@ char *source__join(const struct source *src, const char *rel);
  * another negative errno.
  */
 int source__locate_local(const struct source *src, struct kernel *k);
-/*
- * Local source: walk <base>/<distro>/<version>/<arch>/<release>.btf.tar.xz
- * and call @fn for each archive, in sorted order. Stops at the first
- * non-zero return of @fn and returns it; 0 or a negative errno otherwise.
- */
-typedef int (*source_list_fn)(const char *distro, const char *version,
-			      const char *arch, const char *release, void *ctx);
-int source__list_local(const struct source *src, source_list_fn fn, void *ctx);
-
 #endif
