@@ -32,6 +32,8 @@ struct kernel {
 	int ncandidates;
 	char want_sha256[SHA256_HEX_LEN];	/* "" when the manifest pins none */
 	int manifest_idx;			/* entry index, -1 if not from the manifest */
+	const char *want_from;			/* who pins want_sha256: "manifest" or "index" */
+	uint64_t listed_size;			/* archive size a listing gave, 0 = unknown */
 
 	/* Results. */
 	enum kernel_status status;
