@@ -91,6 +91,22 @@ int select__unique(struct kernel_list *l)
 	return 0;
 }
 
+/* The path the listing gave is the one to ask for first, not an alias that 404s. */
+static void prefer_listed(struct kernel *k, const char *path)
+{
+	int i;
+
+	for (i = 1; i < k->ncandidates; i++) {
+		if (!strcmp(k->candidates[i], path)) {
+			char *t = k->candidates[0];
+
+			k->candidates[0] = k->candidates[i];
+			k->candidates[i] = t;
+			return;
+		}
+	}
+}
+
 int select__from_listing(const struct selection *sel, const struct listing *ls,
 			 struct kernel_list *l)
 {
@@ -108,6 +124,7 @@ int select__from_listing(const struct selection *sel, const struct listing *ls,
 			continue;
 		}
 		k->listed_size = e->size;
+		prefer_listed(k, e->path);
 		if (e->sha256[0]) {
 			memcpy(k->want_sha256, e->sha256, sizeof(k->want_sha256));
 			k->want_from = "index";
