@@ -15,6 +15,7 @@
 
 #include "jobpool.h"
 #include "cli.h"
+#include "fsutil.h"
 #include "log.h"
 #include "bpftool.h"
 #include "btfgen.h"
@@ -189,6 +190,11 @@ int main(int argc, char **argv)
 	/* log.h takes an int level; libbpf passes its enum, the same ABI. */
 	libbpf_set_print(log_libbpf_print);
 
+	if (output_dir__check(opts.outdir)) {
+		pr_err("-o %s: not a directory (btfgen writes a tree)", opts.outdir);
+		fatal = "OUTDIR is not a directory";
+		goto out;
+	}
 	if (same_dir(opts.outdir, argv[optind])) {
 		pr_err("%s: OUTDIR must not be IN_DIR", opts.outdir);
 		fatal = "OUTDIR is IN_DIR";

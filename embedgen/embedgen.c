@@ -135,7 +135,7 @@ static int write_outputs(const struct embedgen_opts *o, const void *bundle, size
 			continue;
 		err = atomic_file__open(&af[n], paths[n]);
 		if (err) {
-			pr_err("%s: cannot write: %s", paths[n], strerror(-err));
+			pr_err("%s: cannot write: %s", paths[n], atomic_file__strerror(err));
 			break;
 		}
 		f = atomic_file__stdio(&af[n]);

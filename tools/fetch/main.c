@@ -13,6 +13,7 @@
 #include "extract.h"
 #include "cli.h"
 #include "index.h"
+#include "fsutil.h"
 #include "log.h"
 #include "run.h"
 #include "source.h"
@@ -265,6 +266,11 @@ int main(int argc, char **argv)
 		pr_err("no output directory (-o DIR)");
 		usage(stderr);
 		ret = 2;
+	} else if (o.out_dir && output_dir__check(o.out_dir)) {
+		pr_err("-o %s: not a directory (btfhub-fetch writes a tree)", o.out_dir);
+		if (o.json)
+			summary__json_error("output is not a directory");
+		ret = 1;
 	} else {
 		ret = run__main(&o);
 	}

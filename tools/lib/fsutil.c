@@ -9,6 +9,15 @@
 
 #include "fsutil.h"
 
+int output_dir__check(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return errno == ENOENT ? 0 : -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
 int mkdir_p(const char *path)
 {
 	char buf[PATH_MAX];
@@ -33,15 +42,49 @@ int mkdir_p(const char *path)
 	return 0;
 }
 
+/* "-", a character device or a FIFO: written in place, never renamed over. */
+static int open_direct(struct atomic_file *af, const char *path)
+{
+	af->fd = strcmp(path, "-") ? open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)
+				   : fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (af->fd < 0)
+		return -errno;
+	af->direct = true;
+	af->path = strdup(path);
+	if (!af->path) {
+		atomic_file__abort(af);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+const char *atomic_file__strerror(int err)
+{
+	switch (err) {
+	case -ELOOP: return "a symbolic link, not replaced";
+	case -EISDIR: return "a directory, not replaced";
+	case -EPERM: return "not a regular file, not replaced";
+	default: return strerror(-err);
+	}
+}
+
 int atomic_file__open(struct atomic_file *af, const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	int dirlen = slash ? (int)(slash - path) : 0;
 	const char *base = slash ? slash + 1 : path;
+	struct stat st;
 	int err;
 
 	memset(af, 0, sizeof(*af));
 	af->fd = -1;
+	if (!strcmp(path, "-"))
+		return open_direct(af, path);
+	if (!lstat(path, &st) && !S_ISREG(st.st_mode)) {
+		if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))
+			return open_direct(af, path);
+		return S_ISLNK(st.st_mode) ? -ELOOP : S_ISDIR(st.st_mode) ? -EISDIR : -EPERM;
+	}
 	if (!*base)
 		return -EISDIR;
 	if (dirlen > 0) {
@@ -87,6 +130,14 @@ int atomic_file__commit(struct atomic_file *af)
 	if (af->fp) {
 		if (fflush(af->fp) || ferror(af->fp))
 			err = -(errno ?: EIO);
+	}
+	if (af->direct) {
+		if ((af->fp ? fclose(af->fp) : close(af->fd)) && !err)
+			err = -errno;
+		af->fp = NULL;
+		af->fd = -1;
+		atomic_file__abort(af);
+		return err;
 	}
 	if (!err && fchmod(af->fd, 0644))
 		err = -errno;

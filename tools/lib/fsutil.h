@@ -22,14 +22,22 @@ struct atomic_file {
 	 * verified before use anyway, where a lost one only costs a redo.
 	 */
 	bool no_fsync;
+	bool direct;		/* written in place: stdout, a character device or a FIFO */
 };
 
 /*
  * Create a temporary file beside @path; creates missing parent directories.
- * Returns 0 or a negative errno. On success the caller must call exactly one
- * of atomic_file__commit() or atomic_file__abort().
+ * Outputs that are not files are written in place instead: "-" is standard
+ * output, an existing character device (/dev/null) or FIFO is opened and
+ * written directly. Nothing else that is not a regular file is replaced: a
+ * symlink gives -ELOOP, a directory -EISDIR, anything else -EPERM (words
+ * for them: atomic_file__strerror()). Returns 0 or a negative errno. On
+ * success the caller must call exactly one of atomic_file__commit() or
+ * atomic_file__abort().
  */
 int atomic_file__open(struct atomic_file *af, const char *path);
+/* strerror() for atomic_file__open()'s refusals ("a symlink, not replaced"). */
+const char *atomic_file__strerror(int err);
 /* A stdio stream on the temporary file (owned by @af). NULL + errno on error. */
 FILE *atomic_file__stdio(struct atomic_file *af);
 /* Flush, fsync (unless no_fsync), set mode 0644 and rename into place. Aborts on error. */
@@ -45,6 +53,12 @@ int write_file_atomic(const char *path, const void *data, size_t len);
  * NUL not counted in *len). Files larger than @max_len give -EFBIG.
  */
 int read_file(const char *path, void **data, size_t *len, size_t max_len);
+
+/*
+ * An output directory a user named: 0 if it is a directory (or a symlink to
+ * one) or does not exist yet, -ENOTDIR if it is anything else (/dev/null).
+ */
+int output_dir__check(const char *path);
 
 /* mkdir -p, mode 0755. Returns 0 or a negative errno. */
 int mkdir_p(const char *path);
