@@ -34,6 +34,7 @@ SOURCE_ROOT = os.path.dirname(os.path.dirname(HERE))
 SERIES_FILE = os.path.join(HERE, 'kernels.txt')
 FIXTURES = os.path.join(SOURCE_ROOT, 'tests', 'data', 'btfhub')
 MAKE_FIXTURES = os.path.join(SOURCE_ROOT, 'tests', 'data', 'make-fixtures.sh')
+APT_PRIVATE = os.path.join(SOURCE_ROOT, 'ci', 'apt-private.sh')
 
 # Debian codename -> VERSION_ID: the distro version of the bundle entries.
 SUITES = {'buster': '10', 'bullseye': '11', 'bookworm': '12', 'trixie': '13'}
@@ -99,46 +100,32 @@ def version_key(v):
 class Apt:
     """apt-get/apt-cache for one suite and architecture: the system's own
     configuration when both are the system's, else a private one under the
-    cache whose sources are the system's Debian ones moved to @suite."""
+    cache made by ci/apt-private.sh (the system's sources never edited)."""
 
     def __init__(self, suite, arch):
         self.suite, self.arch = suite, arch
-        osrel = read_os_release('/etc/os-release')
-        native = subprocess.run(['dpkg', '--print-architecture'], capture_output=True,
-                                text=True).stdout.strip()
-        self.system = suite == osrel.get('VERSION_CODENAME') and arch == native
-        self.opts = []
+        codename, native = host_suite_arch()
+        self.system = suite == codename and arch == native
         if self.system:
             self.dir = os.path.join(cache_dir(), 'apt', 'system')
-            os.makedirs(self.dir, exist_ok=True)
             self.lists = '/var/lib/apt/lists'
-            return
-        self.dir = os.path.join(cache_dir(), 'apt', '%s-%s' % (suite, arch))
-        self.lists = os.path.join(self.dir, 'lists')
-        for d in ('lists/partial', 'cache/archives/partial', 'sources.list.d', 'preferences.d'):
-            os.makedirs(os.path.join(self.dir, d), exist_ok=True)
-        status = os.path.join(self.dir, 'status')
-        if not os.path.exists(status):
-            open(status, 'w').close()
-        write_if_changed(os.path.join(self.dir, 'sources.list'),
-                         private_sources(osrel.get('VERSION_CODENAME'), suite, arch))
-        o = {'Dir::Etc::SourceList': os.path.join(self.dir, 'sources.list'),
-             'Dir::Etc::SourceParts': os.path.join(self.dir, 'sources.list.d'),
-             'Dir::Etc::PreferencesParts': os.path.join(self.dir, 'preferences.d'),
-             'Dir::State::Lists': self.lists,
-             'Dir::State::status': status,
-             'Dir::Cache': os.path.join(self.dir, 'cache'),
-             'APT::Architecture': arch,
-             'APT::Architectures': arch,
-             # The lists are private files, not the system's: no _apt sandbox.
-             'APT::Sandbox::User': 'root' if os.geteuid() == 0 else os.environ.get('USER', ''),
-             'Acquire::Languages': 'none'}
-        for k, v in o.items():
-            self.opts += ['-o', '%s=%s' % (k, v)]
+        else:
+            self.dir = os.path.join(cache_dir(), 'apt', '%s-%s' % (suite, arch))
+            self.lists = os.path.join(self.dir, 'lists')
+        os.makedirs(self.dir, exist_ok=True)
+        self.known, self.listed = {}, {}
 
     def run(self, tool, *args, cwd=None):
-        return subprocess.run([tool, '-q'] + self.opts + list(args), cwd=cwd,
-                              capture_output=True, text=True)
+        cmd = [tool, '-q'] + list(args)
+        if self.system:
+            return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+        # apt-private.sh refreshes its lists when missing or a day old, and
+        # does not lock them: one test at a time.
+        cmd = ['bash', APT_PRIVATE, '--dir', self.dir, '--arch', self.arch, '--suites',
+               '%s %s-updates %s-security' % ((self.suite,) * 3), '--'] + cmd
+        with open(os.path.join(self.dir, '.lock'), 'w') as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
 
     def _stamp(self):
         return os.path.join(self.dir, 'updated')
@@ -146,7 +133,7 @@ class Apt:
     def lists_age(self):
         """Seconds since the lists were last refreshed (by us or, for the
         system's, by anyone); None if there are none."""
-        stamps = [self._stamp()] + glob.glob(os.path.join(self.lists, '*_InRelease'))
+        stamps = [self._stamp()] + glob.glob(os.path.join(self.lists, '*Release'))
         mtimes = [os.stat(p).st_mtime for p in stamps if os.path.exists(p)]
         if not mtimes:
             return None
@@ -157,16 +144,16 @@ class Apt:
         return age is None or age >= LISTS_MAX_AGE
 
     def update(self, why):
-        """Refresh the package lists (once per LISTS_MAX_AGE across tests:
-        a lock serialises them, the stamp records the last refresh)."""
-        if self.system and os.geteuid() != 0:
-            return False
+        """Refresh the system's package lists (once per LISTS_MAX_AGE across
+        tests: a lock serialises them, the stamp records the last refresh).
+        A private configuration refreshes itself (apt-private.sh)."""
+        if not self.system or os.geteuid() != 0:
+            return
         with open(os.path.join(self.dir, '.lock'), 'w') as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if not self.stale():
-                return True
-            log('apt-get update (%s, %s): %s' % (
-                'system' if self.system else 'private ' + self.dir, self.suite, why))
+                return
+            log('apt-get update (system, %s): %s' % (self.suite, why))
             r = self.run('apt-get', 'update')
             if r.returncode != 0:
                 log('apt-get update: exit %d: %s' % (
@@ -175,31 +162,45 @@ class Apt:
             # system's): whatever arrived is used; the stamp avoids a retry
             # by every test.
             open(self._stamp(), 'w').close()
-        return True
+            self.known, self.listed = {}, {}
+
+    def madison(self, pkgs):
+        """{package: [versions the lists offer for this arch]}: one apt-cache
+        run for all (each takes seconds), remembered until an update."""
+        want = [p for p in pkgs if p not in self.known]
+        if want:
+            r = self.run('apt-cache', 'madison', *want)
+            for p in want:
+                self.known[p] = []
+            for line in r.stdout.splitlines():
+                f = [x.strip() for x in line.split('|')]
+                # A foreign architecture's package is named PKG:ARCH.
+                pkg = f[0][:-len(':' + self.arch)] if f[0].endswith(':' + self.arch) else f[0]
+                if len(f) == 3 and pkg in self.known and (' %s ' % self.arch) in f[2] + ' ':
+                    self.known[pkg].append(f[1])
+        return {p: self.known[p] for p in pkgs}
 
     def versions(self, pkg):
         """The versions of @pkg the lists offer for this architecture."""
-        r = self.run('apt-cache', 'madison', pkg)
-        out = []
-        for line in r.stdout.splitlines():
-            f = [x.strip() for x in line.split('|')]
-            if len(f) == 3 and f[0] == pkg and (' %s ' % self.arch) in f[2] + ' ':
-                out.append(f[1])
-        return out
+        return self.madison([pkg])[pkg]
 
     def series(self, pattern, prefix):
         """[(abi, package, newest version)] of the packages matching
         @pattern, newest ABI first."""
-        r = self.run('apt-cache', 'pkgnames', prefix)
-        found = []
-        for pkg in sorted(set(r.stdout.split())):
-            m = pattern.match(pkg)
-            if not m:
-                continue
-            vs = self.versions(pkg)
-            if vs:
-                found.append((int(m.group(1)), pkg, max(vs, key=version_key)))
-        return sorted(found, reverse=True)
+        if pattern.pattern not in self.listed:
+            r = self.run('apt-cache', 'pkgnames', prefix)
+            pkgs = sorted(p for p in set(r.stdout.split()) if pattern.match(p))
+            found = []
+            for pkg, vs in self.madison(pkgs).items():
+                if vs:
+                    found.append((int(pattern.match(pkg).group(1)), pkg, max(vs, key=version_key)))
+            self.listed[pattern.pattern] = sorted(found, reverse=True)
+        return self.listed[pattern.pattern]
+
+    def download(self, pkg, version, cwd):
+        """apt-get download PKG[:ARCH]=VERSION into @cwd."""
+        spec = '%s:%s' % (pkg, self.arch) + ('=' + version if version else '')
+        return self.run('apt-get', 'download', spec, cwd=cwd)
 
 
 def read_os_release(path):
@@ -213,78 +214,6 @@ def read_os_release(path):
     except OSError:
         pass
     return out
-
-
-def write_if_changed(path, text):
-    try:
-        with open(path) as f:
-            if f.read() == text:
-                return
-    except FileNotFoundError:
-        pass
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as f:
-        f.write(text)
-    os.rename(tmp, path)
-
-
-def system_sources():
-    """(uri, suite, components, signed-by) of the system's apt sources
-    (one-line and deb822 formats), read only."""
-    out = []
-    files = ['/etc/apt/sources.list'] + sorted(glob.glob('/etc/apt/sources.list.d/*.list'))
-    for path in files:
-        try:
-            lines = open(path).read().splitlines()
-        except OSError:
-            continue
-        for line in lines:
-            line = line.split('#', 1)[0].strip()
-            opts = {}
-            m = re.match(r'^deb\s+\[([^\]]*)\]\s+(.*)$', line)
-            if m:
-                opts = dict(o.split('=', 1) for o in m.group(1).split() if '=' in o)
-                line = 'deb ' + m.group(2)
-            f = line.split()
-            if len(f) >= 4 and f[0] == 'deb':
-                out.append((f[1], f[2], f[3:], opts.get('signed-by')))
-    for path in sorted(glob.glob('/etc/apt/sources.list.d/*.sources')):
-        try:
-            text = open(path).read()
-        except OSError:
-            continue
-        for stanza in re.split(r'\n\s*\n', text):
-            fields = {}
-            for line in stanza.splitlines():
-                if line.startswith('#') or ':' not in line:
-                    continue
-                k, _, v = line.partition(':')
-                fields[k.strip().lower()] = v.split()
-            if 'deb' not in fields.get('types', []) or fields.get('enabled') == ['no']:
-                continue
-            for uri in fields.get('uris', []):
-                for suite in fields.get('suites', []):
-                    out.append((uri, suite, fields.get('components', ['main']),
-                                (fields.get('signed-by') or [None])[0]))
-    return out
-
-
-def private_sources(codename, suite, arch):
-    """The system's Debian sources (suites CODENAME, CODENAME-updates,
-    CODENAME-security...) moved to @suite and @arch, as a sources.list."""
-    lines = []
-    for uri, s, comps, key in system_sources():
-        if not codename or not (s == codename or s.startswith(codename + '-')):
-            continue
-        opts = 'arch=' + arch + (' signed-by=' + key if key else '')
-        line = 'deb [%s] %s %s %s' % (opts, uri, suite + s[len(codename):], ' '.join(comps))
-        if line not in lines:
-            lines.append(line)
-    if not lines:
-        raise Skip('no Debian source for suite %s in /etc/apt/sources.list{,.d/} '
-                   'to derive a %s %s source from' % (codename, suite, arch))
-    return '# Derived by tests/vm/series.py from the system sources; do not edit.\n' + \
-        '\n'.join(lines) + '\n'
 
 
 class Kernel:
@@ -345,7 +274,7 @@ class Kernel:
     def _download(self, work):
         apt = self.apt or Apt(*host_suite_arch())
         log('%s: apt-get download into %s' % (self.spec, work))
-        r = apt.run('apt-get', 'download', self.spec, cwd=work)
+        r = apt.download(self.pkg, self.version, work)
         debs = glob.glob(os.path.join(work, '*.deb'))
         if r.returncode != 0 or not debs:
             raise Skip('%s is not cached in %s and `apt-get download` failed: %s' % (
@@ -404,13 +333,11 @@ class Series:
         pin = pin or self.pin
         if abi_pattern(pin.partition('=')[0]).pattern != self.pattern.pattern:
             raise HarnessError('%s: %s is not of series %s' % (SERIES_FILE, pin, self))
-        apt = Apt(self.suite, self.arch)
+        apt = self.apt = Apt(self.suite, self.arch)
         k = Kernel(pin, apt)
         if k.cached():
             k.why = 'pinned, cached'
             return k
-        if apt.lists_age() is None:
-            apt.update('no package lists yet')
         served = apt.versions(k.pkg)
         if k.version not in served and apt.stale():
             apt.update('%s not listed' % pin)

@@ -563,8 +563,8 @@ def guest_kernel(args):
 def check_newest(s, k, pin):
     """--expect-newest: the pin is not in the archive and the kernel is the
     newest ABI the archive lists for the series."""
-    from series import Apt, prefix_of
-    apt = Apt(s.suite, s.arch)
+    from series import prefix_of
+    apt = s.apt	# what resolve() read from the lists
     pkg, _, version = pin.partition('=')
     listed = apt.series(s.pattern, prefix_of(s.pattern))
     if not listed:
