@@ -553,8 +553,9 @@ def guest_kernel(args):
                 k.spec, fx['version']))
     else:
         k.entry, k.entry_key = 'bundle', k.bundle_key
-    log('series %s: kernel %s (%s): %s; its entry: %s %s' % (
-        s.name, k.release, k.spec, k.why, k.entry, k.entry_key))
+    log('series %s: kernel %s (%s): %s; %s' % (
+        s.name, k.release, k.spec, k.why, 'not in the default bundle' if s.role == 'unbundled'
+        else 'its entry: %s %s' % (k.entry, k.entry_key)))
     if args.expect_newest:
         check_newest(s, k, args.pin or s.pin)
     return k
