@@ -331,7 +331,9 @@ def t_cli(c):
     assert rc == 0 and so.startswith("btfhub-fetch "), so
     rc, so, _ = run(["--help"])
     assert rc == 0 and "--update-manifest" in so
-    for bad in (["--bogus"], ["-o", "x", "stray"], ["-j", "0", "-o", "x"], []):
+    for bad in (["--bogus"], ["-o", "x", "stray"], ["-j", "0", "-o", "x"], [],
+                ["-s", "ftp://mirror/x", "-o", os.path.join(c.tmp, "x")],
+                ["-s", os.path.join(c.tmp, "missing"), "-o", os.path.join(c.tmp, "x")]):
         rc, _, se = run(bad)
         assert rc == 2 and "error:" in se, (bad, rc, se)
     out, cache, _ = c.dirs()
@@ -340,6 +342,22 @@ def t_cli(c):
     s = json.loads(so)
     assert rc == 0 and [k["name"] for k in s["kernels"]] == \
         ["centos/8/arm64/4.18.0-147.5.1.el8_1.aarch64"], (s, se)
+    # A huge or hostile name: one bounded line, no request, no "No URL set".
+    huge = "a" * (10 << 20)
+    _, _, d = c.dirs()
+    man = os.path.join(d, "m.json")
+    write_manifest(man, [kernel("debian", "12", "x86_64", huge)])
+    n = len(c.srv.requests())
+    rc, so, se = run(["-s", c.srv.base + "/x", "-o", out, "--cache-dir", cache, "-m", man])
+    assert rc == 1 and len(se) < 300 and 'invalid "release"' in se, (rc, se[:300])
+    rc, so, se = run(["-s", c.srv.base + "/x", "-o", out, "--cache-dir", cache, "--distro",
+                      "debian", "--version", "12", "--arch", "x86_64",
+                      "--release", "a" * 100000 + "\x1b"])
+    assert rc == 1 and len(se) < 400 and "invalid kernel" in se and "..." in se, (rc, se[:400])
+    rc, so, se = run(["-s", c.srv.base + "/x", "-o", out, "--cache-dir", cache, "--distro",
+                      "debian", "--version", "12", "--arch", "x86_64", "--release", "r\x1b"])
+    assert rc == 1 and "r\\x1b" in se and "\x1b" not in se, se
+    assert len(c.srv.requests()) == n, "requests sent for invalid names"
     rc, so, se = run(["-s", c.srv.base + "/x", "-o", out, "--cache-dir", cache, "--json",
                       "--distro", "debian", "--release", "*"])
     assert rc == 1 and "remote source cannot be listed" in se and json.loads(so)["error"], se
@@ -537,6 +555,71 @@ def t_local_prune(c):
     rc, so, se = run(["-s", base, "-o", out, "--cache-dir", cache, "--distro", "typo",
                       "--prune"])
     assert rc == 1 and "refusing" in se and len(files_under(out)) == 2, (rc, se)
+
+
+def t_local_prune_owned_only(c):
+    """--prune with "out/": keeps what it fetched, touches only its own files, logs each"""
+    root = os.path.join(os.environ.get("BTFKIT_SOURCE_ROOT", "."), "tests", "data", "btfhub")
+    if not os.path.isdir(root):
+        raise Skip("no tests/data/btfhub")
+    out, cache, d = c.dirs()
+    foreign = ["out/.git/refs/tags", "out/mydocs/empty", "out/debian/12/x86_64/empty",
+               "out/debian/bookworm/x86_64", "out/debian/12/notarch"]
+    for f in foreign:
+        os.makedirs(os.path.join(d, f))
+    theirs = ["debian/12/notarch/x.btf", "debian/bookworm/x86_64/y.btf", "notes.btf",
+              "debian/12/x86_64/.hidden.btf", "mydocs/a/x86_64/z.btf"]
+    for f in theirs:
+        os.makedirs(os.path.dirname(os.path.join(out, f)), exist_ok=True)
+        open(os.path.join(out, f), "w").write("not ours")
+    os.symlink("/etc/hostname", os.path.join(out, "debian/12/x86_64/link.btf"))
+    sel = ["-s", root, "--cache-dir", cache, "--distro", "debian", "--version", "12",
+           "--arch", "x86_64", "--prune", "-v"]
+    rc, so, se = run(["-o", out + "/", "--release", "6.1.0-56-amd64"] + sel)
+    assert rc == 0 and "removed" not in se, (rc, se)
+    # In the layout, but not written by btfhub-fetch (no stamp): said, and kept.
+    assert "mydocs/a/x86_64/z.btf: not selected, but kept" in se, se
+    mine = "debian/12/x86_64/6.1.0-56-amd64.btf"
+    assert os.path.getsize(os.path.join(out, mine)) > 1 << 20, se
+    # A stale temp file of ours (unlocked), and a live one (locked by a writer).
+    stale = os.path.join(out, "debian/12/x86_64/.6.1.0-56-amd64.btf.Ab12Cd")
+    live = os.path.join(out, "debian/12/x86_64/.6.1.0-56-cloud-amd64.btf.Xy34Zw")
+    open(stale, "w").write("half")
+    holder = subprocess.Popen(["flock", "-x", live, "sleep", "30"])
+    try:
+        deadline = time.monotonic() + 5
+        while not os.path.exists(live) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)
+        rc, so, se = run(["-o", "./" + os.path.relpath(out) + "//", "--release",
+                          "6.1.0-56-cloud-amd64"] + sel)
+        assert os.path.exists(live), "a live temp file was removed: " + se
+    finally:
+        holder.kill()
+        holder.wait()
+    assert rc == 0, se
+    removed = sorted(l.split(": ")[1] for l in se.splitlines() if ": removed (" in l)
+    want = sorted(os.path.realpath(os.path.join(out, p)) for p in (mine, stale))
+    assert removed == want, (removed, want, se)
+    have = set(files_under(out))
+    assert have == set(theirs + ["debian/12/x86_64/link.btf",
+                                 "debian/12/x86_64/6.1.0-56-cloud-amd64.btf",
+                                 os.path.relpath(live, out)]), have
+    for f in foreign:
+        assert os.path.isdir(os.path.join(d, f)), f
+    # The tree's last kernel deselected: its now-empty directories go, and are logged.
+    os.unlink(live)
+    shutil.rmtree(os.path.join(out, "debian/12/x86_64/empty"))
+    shutil.rmtree(os.path.join(out, "debian/12/notarch"))
+    for f in [theirs[1], theirs[3], "debian/12/x86_64/link.btf"]:
+        os.unlink(os.path.join(out, f))
+    man = os.path.join(d, "m.json")
+    write_manifest(man, [])
+    rc, so, se = run(["-o", out, "-s", root, "--cache-dir", cache, "-m", man, "--prune", "-v"])
+    assert rc == 0, se
+    assert "debian/12/x86_64: removed (emptied)" in se and "debian/12: removed (emptied)" in se, se
+    assert not os.path.exists(os.path.join(out, "debian/12")), files_under(out)
+    assert os.path.isdir(os.path.join(out, "debian/bookworm/x86_64")), "was empty before"
 
 
 def t_local_manifest_missing(c):

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cache.h"
 #include "fsutil.h"
@@ -163,4 +164,36 @@ int cache__stamp_write(const struct cache *c, const struct kernel *k,
 	err = err ?: write_file_atomic(path, text, strlen(text));
 	free(path);
 	return err;
+}
+
+/* "<cache>/out-<key>/<d>/<v>/<a>/<r>.stamp" for the output "<d>/<v>/<a>/<r>.btf". */
+static char *stamp_path_rel(const struct cache *c, const char *rel)
+{
+	size_t len = strlen(rel);
+	char *p;
+
+	if (len < 4 || strcmp(rel + len - 4, ".btf"))
+		return NULL;
+	if (asprintf(&p, "%s/%s/%.*s.stamp", c->dir, c->out_key, (int)(len - 4), rel) < 0)
+		return NULL;
+	return p;
+}
+
+bool cache__stamp_exists(const struct cache *c, const char *rel)
+{
+	char *path = stamp_path_rel(c, rel);
+	struct stat st;
+	bool ok = path && !lstat(path, &st) && S_ISREG(st.st_mode);
+
+	free(path);
+	return ok;
+}
+
+void cache__stamp_remove(const struct cache *c, const char *rel)
+{
+	char *path = stamp_path_rel(c, rel);
+
+	if (path)
+		unlink(path);
+	free(path);
 }

@@ -50,5 +50,13 @@ bool cache__output_current(const struct cache *c, const struct kernel *k,
 /* Record that k->output (just written) came from archive @sha256_hex. */
 int cache__stamp_write(const struct cache *c, const struct kernel *k,
 		       const char *sha256_hex);
+/*
+ * True when a stamp records that btfhub-fetch wrote the output @rel
+ * ("<d>/<v>/<a>/<r>.btf", relative to the output dir): the proof of
+ * ownership --prune needs before it removes a file.
+ */
+bool cache__stamp_exists(const struct cache *c, const char *rel);
+/* Forget the stamp of output @rel (after --prune removed the file). */
+void cache__stamp_remove(const struct cache *c, const char *rel);
 
 #endif

@@ -52,9 +52,8 @@ static void finish_kernel(struct kernel *k, const struct fetch_opts *o)
 		drop_cached(k, o);
 		return;
 	}
-	if (asprintf(&k->output, "%s/%s/%s/%s/%s.btf", o->out_dir, k->distro,
-		     k->out_version, k->out_arch, k->release) < 0) {
-		k->output = NULL;
+	k->output = kernel__output_path(k, o->out_dir);
+	if (!k->output) {
 		kernel__fail(k, "%s: out of memory", k->url);
 		return;
 	}

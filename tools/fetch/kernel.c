@@ -10,7 +10,8 @@
 bool kernel__valid_segment(const char *s)
 {
 	/* Names become path segments under the output and cache dirs. */
-	if (!s || !*s || strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, ".."))
+	if (!s || !*s || strnlen(s, KERNEL_SEGMENT_MAX + 1) > KERNEL_SEGMENT_MAX ||
+	    strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, ".."))
 		return false;
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
@@ -103,6 +104,16 @@ const char *kernel__name(const struct kernel *k)
 	snprintf(buf, sizeof(buf), "%s/%s/%s/%s", k->distro, k->out_version,
 		 k->out_arch, k->release);
 	return buf;
+}
+
+char *kernel__output_path(const struct kernel *k, const char *out_dir)
+{
+	char *p;
+
+	if (asprintf(&p, "%s%s%s/%s/%s/%s.btf", out_dir ?: "", out_dir ? "/" : "", k->distro,
+		     k->out_version, k->out_arch, k->release) < 0)
+		return NULL;
+	return p;
 }
 
 void kernel__fail(struct kernel *k, const char *fmt, ...)

@@ -61,9 +61,20 @@ void kernel_list__free(struct kernel_list *l);
 void kernel__clear(struct kernel *k);
 /* "distro/version/arch/release" as written in the output tree (static buffer). */
 const char *kernel__name(const struct kernel *k);
+/*
+ * "<@out_dir>/<distro>/<version>/<arch>/<release>.btf", or the same relative
+ * to the output tree when @out_dir is NULL (malloc()ed; NULL on ENOMEM).
+ */
+char *kernel__output_path(const struct kernel *k, const char *out_dir);
 /* Mark failed with a printf-formatted reason (first failure wins). */
 void kernel__fail(struct kernel *k, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * Longest name part accepted: with ".btf.tar.xz.part.meta" or a temp-file
+ * suffix it must still fit one file name (NAME_MAX); BTFHub's longest
+ * release is under 80 bytes.
+ */
+#define KERNEL_SEGMENT_MAX 200
 /* Check one path segment taken from untrusted input (manifest, --add, listing). */
 bool kernel__valid_segment(const char *s);
 

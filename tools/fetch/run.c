@@ -117,7 +117,13 @@ int run__main(const struct run_opts *o)
 	}
 	err = source__parse(&src, c.source ?: SOURCE_DEFAULT_URL);
 	if (err) {
-		pr_err("%s: invalid source: %s", c.source ?: SOURCE_DEFAULT_URL, strerror(-err));
+		char buf[256];
+
+		pr_err("%s: invalid source: %s", log_escape(buf, sizeof(buf), c.source ?: ""),
+		       err == -EPROTONOSUPPORT || err == -EINVAL ?
+		       "want an http(s):// URL, a file:///path URL or a directory" :
+		       strerror(-err));
+		ret = 2;	/* a usage error, as --help documents */
 		goto out;
 	}
 	err = mkdir_p(c.out_dir);
@@ -185,7 +191,7 @@ int run__main(const struct run_opts *o)
 	if (c.prune) {
 		size_t removed;
 
-		err = prune__outputs(c.out_dir, &l, &removed);
+		err = prune__outputs(c.out_dir, &cache, &l, &removed);
 		if (err)
 			goto out;
 		if (removed)

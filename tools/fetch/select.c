@@ -136,8 +136,17 @@ int select__literal(const struct selection *sel, struct kernel_list *l)
 		return -EINVAL;
 	}
 	if (!kernel_list__add(l, sel->distro, sel->version, sel->arch, sel->release)) {
-		pr_err("invalid kernel %s/%s/%s/%s", sel->distro, sel->version, sel->arch,
-		       sel->release);
+		const char *parts[] = { sel->distro, sel->version, sel->arch, sel->release };
+		char buf[4][80];
+		int i;
+
+		if (errno != EINVAL)
+			return -errno;
+		for (i = 0; i < 4; i++)
+			log_escape(buf[i], sizeof(buf[i]), parts[i]);
+		pr_err("invalid kernel %s/%s/%s/%s: each part must be 1-%d bytes, no '/', "
+		       "control characters, '.' or '..'", buf[0], buf[1], buf[2], buf[3],
+		       KERNEL_SEGMENT_MAX);
 		return -EINVAL;
 	}
 	return 0;
