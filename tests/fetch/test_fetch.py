@@ -401,6 +401,37 @@ def t_http_parallel(c):
     assert all(b - a >= 0.55 for a, b in zip(t, t[1:])), arrivals
 
 
+def t_http_shared_cache(c):
+    """three fetches sharing one cache at once: all succeed, each archive crosses the wire once"""
+    ks, names = [], []
+    for i in range(4):
+        name = "%s-sh%d" % (REL, i)
+        data = fixtures.tar_xz([(name + ".btf", "file", c.btf)], preset=i % 2)
+        c.srv.add("/shc/debian/bullseye/x86_64/%s.btf.tar.xz" % name, data, "delay")
+        ks.append(kernel("debian", "11", "x86_64", name))
+        names.append((name, len(data)))
+    for rnd in range(2):
+        _, cache, d = c.dirs()
+        man = os.path.join(d, "m.json")
+        write_manifest(man, ks)
+        before = c.srv.body_bytes
+        procs = [subprocess.Popen([TOOL, "-s", c.srv.base + "/shc", "-o", os.path.join(d, "o%d" % j),
+                                   "--cache-dir", cache, "-m", man, "--json"] + FAST,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for j in range(3)]
+        for j, p in enumerate(procs):
+            so, se = p.communicate(timeout=60)
+            s = json.loads(so)
+            assert p.returncode == 0 and s["failed"] == 0, (rnd, j, se)
+            assert files_under(os.path.join(d, "o%d" % j)) == \
+                sorted("debian/11/x86_64/%s.btf" % n for n, _ in names), (rnd, j)
+            assert "mirror" not in se and "corrupt" not in se, se
+        assert c.srv.body_bytes - before == sum(n for _, n in names), \
+            "round %d: %d body bytes for %d" % (rnd, c.srv.body_bytes - before,
+                                                sum(n for _, n in names))
+        assert not [f for f in files_under(cache) if f.endswith(".part")], files_under(cache)
+
+
 def t_http_mixed_parallel(c):
     """-j 3 over good, missing and hostile kernels: exact counts, one line each"""
     c.srv.add("/mix/kylin/V10/arm64/%s.btf.tar.xz" % KY_REL, c.sample)
@@ -658,6 +689,8 @@ def t_local_debian_fixtures(c):
 
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("t_")]
 CASES.sort(key=lambda f: f.__code__.co_firstlineno)
+if os.environ.get("FETCH_TESTS"):   # a developer's filter: names containing this
+    CASES = [f for f in CASES if os.environ["FETCH_TESTS"] in f.__name__]
 
 
 def main():

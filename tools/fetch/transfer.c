@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,7 +30,10 @@ struct xfer {
 	enum xfer_state state;
 	CURL *easy;
 	struct curl_slist *headers;
-	char *archive_path, *part_path, *meta_path, *part_meta_path;
+	char *archive_path, *part_path, *meta_path, *part_meta_path, *lock_path;
+	int lock_fd;		/* flock()ed entry lock while this process owns the entry */
+	bool lock_waited;	/* said once that another run holds it */
+	bool claimed;		/* looked at the entry (pinned hash, last alias) once */
 	char *tried;		/* URLs answered 404, for the error line */
 	FILE *part;
 	int cand;		/* index into k->candidates */
@@ -85,6 +90,40 @@ static int mkdir_parent(const char *path)
 	err = slash ? mkdir_p(dir) : 0;
 	free(dir);
 	return err;
+}
+
+/*
+ * The cache may be shared by runs in parallel (CI jobs on one runner): the
+ * .part, .meta and archive of an entry are written only under its lock.
+ * Returns 1 when held, 0 when another process holds it, or a negative errno.
+ * The lock file itself is never removed (that would let two runs each lock
+ * a different inode).
+ */
+static int entry_lock(struct xfer *x)
+{
+	int err;
+
+	if (x->lock_fd >= 0)
+		return 1;
+	err = mkdir_parent(x->lock_path);
+	if (err)
+		return err;
+	x->lock_fd = open(x->lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (x->lock_fd < 0)
+		return -errno;
+	if (!flock(x->lock_fd, LOCK_EX | LOCK_NB))
+		return 1;
+	err = errno == EWOULDBLOCK ? 0 : -errno;
+	close(x->lock_fd);
+	x->lock_fd = -1;
+	return err;
+}
+
+static void entry_unlock(struct xfer *x)
+{
+	if (x->lock_fd >= 0)
+		close(x->lock_fd);
+	x->lock_fd = -1;
 }
 
 static void header_value(char *dst, size_t size, const char *v, size_t len)
@@ -270,9 +309,16 @@ static int xfer_start(struct xfer *x, CURLM *multi)
 	return 0;
 }
 
-static void xfer_fail(struct xfer *x, const char *reason)
+/* Done with this entry: another run may now write it. */
+static void xfer_finish(struct xfer *x)
 {
 	x->state = XFER_DONE;
+	entry_unlock(x);
+}
+
+static void xfer_fail(struct xfer *x, const char *reason)
+{
+	xfer_finish(x);
 	kernel__fail(x->k, "%s: %s", x->k->url, reason);
 }
 
@@ -384,13 +430,13 @@ static void xfer_done(struct xfer *x, CURLcode res)
 			pr_warn("%s: cannot record validators: %s", x->meta_path, strerror(-err));
 		unlink(x->part_meta_path);
 		k->archive = strdup(x->archive_path);
-		x->state = XFER_DONE;
+		xfer_finish(x);
 		return;
 	}
 	if (code == 304 && x->conditional) {
 		k->archive = strdup(x->archive_path);
 		k->not_modified = true;
-		x->state = XFER_DONE;
+		xfer_finish(x);
 		return;
 	}
 	if (code == 404 || code == 410) {
@@ -408,7 +454,7 @@ static void xfer_done(struct xfer *x, CURLcode res)
 			x->state = XFER_WAITING;
 			return;
 		}
-		x->state = XFER_DONE;
+		xfer_finish(x);
 		/* Name every URL tried: the arch/codename aliases are part of the story. */
 		kernel__fail(k, "%s: not found (HTTP %ld)", x->tried ? x->tried : k->url, code);
 		return;
@@ -442,19 +488,57 @@ static int cached_candidate(struct xfer *x)
 static bool cached_pinned(struct xfer *x)
 {
 	struct kernel *k = x->k;
-	uint8_t d[SHA256_DIGEST_LEN];
 	char hex[SHA256_HEX_LEN];
+	int fd, err;
 
-	if (!k->want_sha256[0] || !file_exists(x->archive_path) ||
-	    sha256_file(x->archive_path, d))
+	if (!k->want_sha256[0])
 		return false;
-	sha256_hex(d, hex);
-	if (strcmp(hex, k->want_sha256))
+	fd = open(x->archive_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return false;
+	err = cache__archive_sha256(x->opts->cache, k, fd, hex);
+	close(fd);
+	if (err || strcmp(hex, k->want_sha256))
 		return false;
 	k->url = source__join(x->opts->src, k->candidates[0]);
 	k->archive = strdup(x->archive_path);
 	k->not_modified = true;
 	return true;
+}
+
+/*
+ * Take the entry's lock before each request: .part, .meta and the archive
+ * are written only under it. Returns 1 to go ahead, 0 to wait (another run
+ * holds it) or to stop (that run left the pinned archive), or a negative
+ * errno.
+ */
+static int xfer_claim(struct xfer *x, double now)
+{
+	int r;
+
+	if (x->lock_fd >= 0)
+		return 1;
+	r = entry_lock(x);
+	if (r < 0)
+		return r;
+	if (!r) {
+		if (!x->lock_waited)
+			pr_info("%s: in use by another btfhub-fetch, waiting", x->archive_path);
+		x->lock_waited = true;
+		x->not_before = now + 0.1;
+		return 0;
+	}
+	if (x->claimed)
+		return 1;
+	x->claimed = true;
+	/* The run we waited for may have just fetched it: look again. */
+	if (x->lock_waited && cached_pinned(x)) {
+		xfer_finish(x);
+		return 0;
+	}
+	if (x->lock_waited)
+		x->cand = cached_candidate(x);
+	return 1;
 }
 
 static void progress_draw(struct xfer *xs, size_t n, bool final)
@@ -499,6 +583,8 @@ int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts
 		err = -ENOMEM;
 		goto out;
 	}
+	for (i = 0; i < n; i++)
+		xs[i].lock_fd = -1;
 	for (i = 0; i < n; i++) {
 		struct xfer *x = &xs[i];
 
@@ -508,12 +594,14 @@ int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts
 		x->part_path = cache__archive_path(o.cache, x->k, ".part");
 		x->meta_path = cache__archive_path(o.cache, x->k, ".meta");
 		x->part_meta_path = cache__archive_path(o.cache, x->k, ".part.meta");
-		if (!x->archive_path || !x->part_path || !x->meta_path || !x->part_meta_path) {
+		x->lock_path = cache__archive_path(o.cache, x->k, ".lock");
+		if (!x->archive_path || !x->part_path || !x->meta_path || !x->part_meta_path ||
+		    !x->lock_path) {
 			err = -ENOMEM;
 			goto out;
 		}
 		if (cached_pinned(x)) {
-			x->state = XFER_DONE;
+			xfer_finish(x);
 			left--;
 			continue;
 		}
@@ -536,7 +624,12 @@ int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts
 
 			if (x->state != XFER_WAITING || x->not_before > t)
 				continue;
-			err = xfer_start(x, multi);
+			err = xfer_claim(x, t);
+			if (err == 0) {
+				left -= x->state == XFER_DONE;
+				continue;
+			}
+			err = err < 0 ? err : xfer_start(x, multi);
 			if (err) {
 				char reason[256];
 
@@ -560,6 +653,8 @@ int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts
 			curl_multi_remove_handle(multi, x->easy);
 			active--;
 			xfer_done(x, msg->data.result);
+			/* Not held across a backoff: N failing entries must not pin N fds. */
+			entry_unlock(x);
 			if (x->state == XFER_DONE)
 				left--;
 		}
@@ -594,7 +689,9 @@ out:
 		free(x->part_path);
 		free(x->meta_path);
 		free(x->part_meta_path);
+		free(x->lock_path);
 		free(x->tried);
+		entry_unlock(x);
 	}
 	free(xs);
 	if (multi)
