@@ -241,6 +241,41 @@ def t_http_slow(c):
     assert time.monotonic() - t0 < 2.9, "timeout not honoured (the server waits 3 s)"
 
 
+def t_http_stall_resume(c):
+    """a mirror stalls mid-body (open, silent): --speed-time ends the attempt, the retry resumes"""
+    c.srv.add("/stall1/kylin/V10/arm64/%s.btf.tar.xz" % KY_REL, c.sample, "stallonce")
+    before = c.srv.body_bytes
+    t0 = time.monotonic()
+    rc, s, se, out, _, _ = c.fetch("stall1", [kernel("kylin", "V10", "arm64", KY_REL)],
+                                   ["--speed-time", "1", "--timeout", "0", "-v"])
+    # libcurl averages over ~5 s, so the burst before the stall counts for that long.
+    assert time.monotonic() - t0 < 20, "stall not detected: %.1f s" % (time.monotonic() - t0)
+    assert rc == 0 and s["fetched"] == 1, (rc, s, se)
+    assert "Operation too slow" in se and "retry 1/" in se, se
+    reqs = c.srv.requests("/stall1/")
+    assert [r["status"] for r in reqs] == [200, 206], reqs
+    assert reqs[1]["range"] == "bytes=%d-" % (len(c.sample) // 2), reqs
+    assert c.srv.body_bytes - before == len(c.sample)
+
+
+def t_http_retry_after(c):
+    """Retry-After honoured on 503 (seconds) and 429 (HTTP-date), and capped"""
+    for prefix, fault, extra, lo, hi in (("ra503", "503after", [], 1.9, 4.5),
+                                         ("ra429", "429date", [], 0.9, 4.5),
+                                         ("rahuge", "retryhuge", ["--retry-after-max", "1"], 0.9, 2.5)):
+        c.srv.add("/%s/kylin/V10/arm64/%s.btf.tar.xz" % (prefix, KY_REL), c.sample, fault)
+        rc, s, se, out, _, _ = c.fetch(prefix, [kernel("kylin", "V10", "arm64", KY_REL)],
+                                       extra + ["-v"])
+        assert rc == 0 and s["fetched"] == 1, (prefix, rc, s, se)
+        reqs = c.srv.requests("/%s/" % prefix)
+        assert [r["status"] for r in reqs] == [429 if fault == "429date" else 503, 200], reqs
+        gap = reqs[1]["time"] - reqs[0]["time"]
+        # --retry-delay is 50 ms (FAST): only the header explains the wait.
+        assert lo <= gap <= hi, (prefix, gap)
+        if fault == "retryhuge":
+            assert "capped at 1 s" in se, se
+
+
 def t_http_corrupt_xz(c):
     """corrupt xz: rejected, nothing written"""
     expect_failure(c, "cxz", fixtures.corrupt(c.btf_archive), None, ["corrupt"])

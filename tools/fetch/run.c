@@ -169,6 +169,9 @@ int run__main(const struct run_opts *o)
 			.retry_delay_ms = c.retry_delay_ms,
 			.connect_timeout = c.connect_timeout,
 			.timeout = c.timeout,
+			.speed_limit = c.speed_limit,
+			.speed_time = c.speed_time ? c.speed_time : -1,	/* 0 = never */
+			.retry_after_max = c.retry_after_max ? c.retry_after_max : -1,
 			/* A progress line only where a person watches it. */
 			.progress = isatty(STDERR_FILENO) && c.verbosity >= 0 && !c.json,
 		},

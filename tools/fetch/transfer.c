@@ -301,6 +301,10 @@ static int xfer_start(struct xfer *x, CURLM *multi)
 	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
 	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT, o->timeout);
 	curl_easy_setopt(x->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_size);
+	if (o->speed_time > 0) {
+		curl_easy_setopt(x->easy, CURLOPT_LOW_SPEED_LIMIT, o->speed_limit);
+		curl_easy_setopt(x->easy, CURLOPT_LOW_SPEED_TIME, o->speed_time);
+	}
 	if (curl_multi_add_handle(multi, x->easy) != CURLM_OK)
 		return -ENOMEM;
 	x->state = XFER_ACTIVE;
@@ -322,7 +326,11 @@ static void xfer_fail(struct xfer *x, const char *reason)
 	kernel__fail(x->k, "%s: %s", x->k->url, reason);
 }
 
-static void xfer_retry(struct xfer *x, const char *reason)
+/*
+ * Try again later: after the exponential backoff, or after @retry_after_s
+ * seconds when the server said so (Retry-After), capped by retry_after_max.
+ */
+static void xfer_retry(struct xfer *x, const char *reason, long long retry_after_s)
 {
 	const struct transfer_opts *o = x->opts;
 	long delay = o->retry_delay_ms;
@@ -344,6 +352,15 @@ static void xfer_retry(struct xfer *x, const char *reason)
 		delay *= 2;
 	if (delay > MAX_BACKOFF_MS)
 		delay = MAX_BACKOFF_MS;
+	if (retry_after_s > 0 && o->retry_after_max > 0) {
+		if (retry_after_s > o->retry_after_max) {
+			pr_info("%s: asks to retry after %lld s; capped at %ld s", x->k->url,
+				retry_after_s, o->retry_after_max);
+			retry_after_s = o->retry_after_max;
+		}
+		if (retry_after_s * 1000 > delay)
+			delay = retry_after_s * 1000;
+	}
 	pr_info("%s: %s; retry %d/%d in %ld ms", x->k->url, reason, x->attempt,
 		o->retries, delay);
 	x->not_before = now_mono() + delay / 1000.0;
@@ -404,14 +421,14 @@ static void xfer_done(struct xfer *x, CURLcode res)
 	/* The partial body is not a prefix of what the server has now: start over. */
 	if (x->range_mismatch || (res == CURLE_OK && code == 416)) {
 		drop_part(x);
-		xfer_retry(x, "resume rejected (range mismatch)");
+		xfer_retry(x, "resume rejected (range mismatch)", 0);
 		return;
 	}
 	if (res != CURLE_OK) {
 		snprintf(reason, sizeof(reason), "transfer failed: %s",
 			 x->errbuf[0] ? x->errbuf : curl_easy_strerror(res));
 		if (retryable_curl(res))
-			xfer_retry(x, reason);
+			xfer_retry(x, reason, 0);
 		else
 			xfer_fail(x, reason);
 		return;
@@ -460,10 +477,16 @@ static void xfer_done(struct xfer *x, CURLcode res)
 		return;
 	}
 	snprintf(reason, sizeof(reason), "HTTP %ld", code);
-	if (code >= 500 || code == 408 || code == 429)
-		xfer_retry(x, reason);
-	else
+	if (code >= 500 || code == 408 || code == 429) {
+		curl_off_t retry_after = 0;
+
+		/* Seconds or an HTTP-date, both parsed by libcurl. */
+		if (code == 429 || code == 503)
+			curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &retry_after);
+		xfer_retry(x, reason, (long long)retry_after);
+	} else {
 		xfer_fail(x, reason);
+	}
 }
 
 /*
@@ -577,6 +600,12 @@ int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts
 		o.jobs = 4;
 	if (!o.max_size)
 		o.max_size = 512ull << 20;
+	if (o.speed_limit <= 0)
+		o.speed_limit = 1024;
+	if (!o.speed_time)
+		o.speed_time = 30;
+	if (!o.retry_after_max)
+		o.retry_after_max = 300;
 	xs = calloc(n, sizeof(*xs));
 	multi = curl_multi_init();
 	if (!xs || !multi) {
