@@ -43,6 +43,7 @@ class Handler(BaseHTTPRequestHandler):
         req = {"path": self.path, "time": time.monotonic(), "range": self.headers.get("Range"),
                "if_none_match": self.headers.get("If-None-Match"),
                "if_range": self.headers.get("If-Range")}
+        self._req = req
         with srv.lock:
             srv.requests.append(req)
             route = srv.routes.get(self.path)
@@ -54,10 +55,13 @@ class Handler(BaseHTTPRequestHandler):
             pass        # the client gave up (timeout tests)
 
     def _send_body(self, data):
-        self.wfile.write(data)
-        self.wfile.flush()
+        # Counted before it is sent (the client cannot see bytes not yet counted),
+        # per request too: a late write of an earlier case does not blur a later one.
         with self.server.lock:
             self.server.body_bytes += len(data)
+            self._req["sent"] = self._req.get("sent", 0) + len(data)
+        self.wfile.write(data)
+        self.wfile.flush()
 
     def _status(self, code, req):
         req["status"] = code
@@ -141,8 +145,8 @@ class Handler(BaseHTTPRequestHandler):
 class BtfhubServer:
     """Started and stopped by the test: `with BtfhubServer() as s:`."""
 
-    def __init__(self):
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    def __init__(self, handler=Handler):
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.httpd.lock = threading.Lock()
         self.httpd.routes = {}
@@ -177,6 +181,12 @@ class BtfhubServer:
     def body_bytes(self):
         with self.httpd.lock:
             return self.httpd.body_bytes
+
+    def sent(self, prefix):
+        """Body bytes sent for requests under @prefix."""
+        with self.httpd.lock:
+            return sum(r.get("sent", 0) for r in self.httpd.requests
+                       if r["path"].startswith(prefix))
 
     def requests(self, prefix=""):
         with self.httpd.lock:

@@ -13,7 +13,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fixtures                      # noqa: E402
@@ -26,8 +25,7 @@ REL = "5.10.0-28-amd64"             # crafted archives: debian 11, served as "bu
 FAST = ["--retry-delay", "50", "--connect-timeout", "5", "--timeout", "20"]
 
 
-class Skip(Exception):
-    pass
+Skip = fixtures.Skip
 
 
 def run(args, timeout=60):
@@ -124,10 +122,10 @@ def t_http_fetch_aarch64_and_rerun(c):
     assert s["bytes_transferred"] == len(data)
     assert files_under(out) == ["kylin/V10/arm64/%s.btf" % KY_REL]
 
-    before, nreq = c.srv.body_bytes, len(c.srv.requests("/ok/"))
+    before, nreq = c.srv.sent("/ok/"), len(c.srv.requests("/ok/"))
     rc, s, se, _, _, _ = c.fetch("ok", k, out=out, cache=cache)
     assert rc == 0 and (s["fetched"], s["cached"], s["failed"]) == (0, 1, 0), (rc, s, se)
-    assert c.srv.body_bytes == before, "re-run moved %d body bytes" % (c.srv.body_bytes - before)
+    assert c.srv.sent("/ok/") == before, "re-run moved %d body bytes" % (c.srv.sent("/ok/") - before)
     again = c.srv.requests("/ok/")[nreq:]
     # Straight to the alias that served it last time, conditionally.
     assert [r.get("status") for r in again] == [304], again
@@ -183,14 +181,13 @@ def t_http_cut_resume(c):
     """connection cut mid-body: resumed with Range, nothing sent twice"""
     data = open(fixtures.sample_path(), "rb").read()
     c.srv.add("/cut/kylin/V10/arm64/%s.btf.tar.xz" % KY_REL, data, "cut")
-    before = c.srv.body_bytes
     rc, s, se, out, cache, _ = c.fetch("cut", [kernel("kylin", "V10", "arm64", KY_REL)])
     assert rc == 0 and s["fetched"] == 1, (rc, s, se)
     reqs = c.srv.requests("/cut/")
     assert [r["status"] for r in reqs] == [200, 206], reqs
     assert reqs[1]["range"] == "bytes=%d-" % (len(data) // 2), reqs[1]
     assert reqs[1]["if_range"], "resume without If-Range"
-    assert c.srv.body_bytes - before == len(data)
+    assert c.srv.sent("/cut/") == len(data)
     assert open(os.path.join(out, "kylin/V10/arm64/%s.btf" % KY_REL), "rb").read() == \
         fixtures.real_btf()
     assert not [f for f in files_under(cache) if f.endswith(".part")], files_under(cache)
@@ -244,7 +241,6 @@ def t_http_slow(c):
 def t_http_stall_resume(c):
     """a mirror stalls mid-body (open, silent): --speed-time ends the attempt, the retry resumes"""
     c.srv.add("/stall1/kylin/V10/arm64/%s.btf.tar.xz" % KY_REL, c.sample, "stallonce")
-    before = c.srv.body_bytes
     t0 = time.monotonic()
     rc, s, se, out, _, _ = c.fetch("stall1", [kernel("kylin", "V10", "arm64", KY_REL)],
                                    ["--speed-time", "1", "--timeout", "0", "-v"])
@@ -255,7 +251,7 @@ def t_http_stall_resume(c):
     reqs = c.srv.requests("/stall1/")
     assert [r["status"] for r in reqs] == [200, 206], reqs
     assert reqs[1]["range"] == "bytes=%d-" % (len(c.sample) // 2), reqs
-    assert c.srv.body_bytes - before == len(c.sample)
+    assert c.srv.sent("/stall1/") == len(c.sample)
 
 
 def t_http_retry_after(c):
@@ -384,7 +380,7 @@ def t_cli(c):
     write_manifest(man, [kernel("debian", "12", "x86_64", huge)])
     n = len(c.srv.requests())
     rc, so, se = run(["-s", c.srv.base + "/x", "-o", out, "--cache-dir", cache, "-m", man])
-    assert rc == 1 and len(se) < 300 and 'invalid "release"' in se, (rc, se[:300])
+    assert rc == 1 and len(se) < 300 and '"release" is longer than' in se, (rc, se[:300])
     rc, so, se = run(["-s", c.srv.base + "/x", "-o", out, "--cache-dir", cache, "--distro",
                       "debian", "--version", "12", "--arch", "x86_64",
                       "--release", "a" * 100000 + "\x1b"])
@@ -393,9 +389,11 @@ def t_cli(c):
                       "debian", "--version", "12", "--arch", "x86_64", "--release", "r\x1b"])
     assert rc == 1 and "r\\x1b" in se and "\x1b" not in se, se
     assert len(c.srv.requests()) == n, "requests sent for invalid names"
-    rc, so, se = run(["-s", c.srv.base + "/x", "-o", out, "--cache-dir", cache, "--json",
+    rc, so, se = run(["-s", c.srv.base + "/nolist", "-o", out, "--cache-dir", cache, "--json",
                       "--distro", "debian", "--release", "*"])
-    assert rc == 1 and "remote source cannot be listed" in se and json.loads(so)["error"], se
+    # Globs over a server with neither an index nor directory pages: one clear line.
+    assert rc == 1 and "no btfhub-index.json and no directory listing" in se and \
+        json.loads(so)["error"], se
 
 
 def t_sigterm(c):
@@ -449,7 +447,7 @@ def t_http_shared_cache(c):
         _, cache, d = c.dirs()
         man = os.path.join(d, "m.json")
         write_manifest(man, ks)
-        before = c.srv.body_bytes
+        before = c.srv.sent("/shc/")
         procs = [subprocess.Popen([TOOL, "-s", c.srv.base + "/shc", "-o", os.path.join(d, "o%d" % j),
                                    "--cache-dir", cache, "-m", man, "--json"] + FAST,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -461,8 +459,8 @@ def t_http_shared_cache(c):
             assert files_under(os.path.join(d, "o%d" % j)) == \
                 sorted("debian/11/x86_64/%s.btf" % n for n, _ in names), (rnd, j)
             assert "mirror" not in se and "corrupt" not in se, se
-        assert c.srv.body_bytes - before == sum(n for _, n in names), \
-            "round %d: %d body bytes for %d" % (rnd, c.srv.body_bytes - before,
+        assert c.srv.sent("/shc/") - before == sum(n for _, n in names), \
+            "round %d: %d body bytes for %d" % (rnd, c.srv.sent("/shc/") - before,
                                                 sum(n for _, n in names))
         assert not [f for f in files_under(cache) if f.endswith(".part")], files_under(cache)
 
@@ -547,11 +545,11 @@ def t_manifest_errors(c):
     man = os.path.join(d, "m.json")
     cases = [('{"kernels": [', "m.json:1:"),
              ('{"kernels": [{"distro": "debian", "version": "12", "arch": "x86_64"}]}',
-              'kernels[0]: missing or invalid "release"'),
+              'kernels[0]: missing "release"'),
              ('[{"distro": "d", "version": "1", "arch": "x86_64", "release": "r", '
               '"sha256": "abc"}]', 'kernels[0]: "sha256" is not 64 hex digits'),
              ('{"kernels": [{"distro": "..", "version": "1", "arch": "a", "release": "r"}]}',
-              'invalid "distro"'),
+              '"distro" contains \'..\''),
              ('{"other": 1}', "expected")]
     for text, want in cases:
         with open(man, "w") as f:
@@ -735,29 +733,15 @@ def main():
         return 0
     print("1..%d" % len(CASES))
     tmp = tempfile.mkdtemp(prefix="btfkit-fetch-")
-    failed = 0
     try:
         with BtfhubServer() as srv:
             c = Ctx(srv, tmp)
             c.btf = btf
             c.sample = open(fixtures.sample_path(), "rb").read()
             c.btf_archive = fixtures.tar_xz([("%s.btf" % REL, "file", btf)])
-            for i, case in enumerate(CASES, 1):
-                t0 = time.monotonic()
-                try:
-                    case(c)
-                    print("ok %d - %s (%.1fs)" % (i, case.__doc__, time.monotonic() - t0))
-                except Skip as e:
-                    print("ok %d - %s # SKIP %s" % (i, case.__doc__, e))
-                except Exception:
-                    failed += 1
-                    print("not ok %d - %s" % (i, case.__doc__))
-                    for line in traceback.format_exc().splitlines():
-                        print("# " + line)
-                sys.stdout.flush()
+            return fixtures.tap(CASES, c)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return 1 if failed else 0
 
 
 if __name__ == "__main__":

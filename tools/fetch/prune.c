@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "layout.h"
 #include "log.h"
 #include "prune.h"
 
@@ -42,12 +43,12 @@ static bool ends_with(const char *s, const char *suffix)
 /* A directory name this tool could have created at @depth (0 distro, 1 version, 2 arch). */
 static bool own_dir(const char *name, int depth, const char *parts[3])
 {
-	if (name[0] == '.' || !kernel__valid_segment(name))
+	if (layout__part_invalid(depth, name))
 		return false;
-	if (depth == 1)
-		return !strcmp(btf_host__version_canon(parts[0], name), name);
-	if (depth == 2)
-		return !strcmp(btf_host__arch_name(name), name);
+	if (depth == LAYOUT_VERSION)
+		return !strcmp(layout__version_canon(parts[LAYOUT_DISTRO], name), name);
+	if (depth == LAYOUT_ARCH)
+		return !strcmp(layout__arch_name(name), name);
 	return true;
 }
 
@@ -147,7 +148,7 @@ static int prune_dir(int dfd, int depth, const char *parts[3], char *rel, size_t
 			r = 0;
 			if (!release)
 				r = -ENOMEM;
-			else if (!kernel__valid_segment(release))
+			else if (layout__part_invalid(LAYOUT_RELEASE, release))
 				;
 			else if (cache__stamp_exists(c->cache, rel))
 				r = remove_file(dfd, name, rel, false, c);
