@@ -15,6 +15,7 @@
 #include "listing.h"
 #include "log.h"
 #include "manifest.h"
+#include "pins.h"
 #include "prune.h"
 #include "run.h"
 #include "select.h"
@@ -76,15 +77,19 @@ static int select_listed(const struct run_opts *c, const struct source *src,
 		.cache_dir = cache->dir,
 		.max_bytes = c->max_listing,
 	};
+	struct pins pins = { 0 };
 	struct listing ls;
 	int err;
 
 	err = listing__load(&ls, src, &lo);
+	if (!err && src->github)
+		err = pins__load(&pins, cache);
 	if (!err) {
 		pr_info("%s: %zu archives listed (%s; %zu requests, %llu listing bytes)",
 			src->base, ls.n, ls.kind, ls.requests, (unsigned long long)ls.bytes);
-		err = select__from_listing(&c->sel, &ls, l);
+		err = select__from_listing(&c->sel, &ls, &pins, l);
 	}
+	pins__free(&pins);
 	listing__free(&ls);
 	return err;
 }
@@ -246,6 +251,12 @@ int run__main(const struct run_opts *o)
 	if (err) {
 		pr_err("fetch failed: %s", strerror(-err));
 		goto out;
+	}
+	if (src.github) {
+		err = pins__record(&cache, &l);
+		if (err)
+			pr_warn("%s: cannot record pins: %s", cache.dir, strerror(-err));
+		err = 0;
 	}
 	if (c.update_manifest) {
 		err = record_hashes(&m, &l);

@@ -92,14 +92,31 @@ int select__unique(struct kernel_list *l)
 	return 0;
 }
 
+/* The path the listing gave is the one to ask for first, not an alias that 404s. */
+static void prefer_listed(struct kernel *k, const char *path)
+{
+	int i;
+
+	for (i = 1; i < k->ncandidates; i++) {
+		if (!strcmp(k->candidates[i], path)) {
+			char *t = k->candidates[0];
+
+			k->candidates[0] = k->candidates[i];
+			k->candidates[i] = t;
+			return;
+		}
+	}
+}
+
 int select__from_listing(const struct selection *sel, const struct listing *ls,
-			 struct kernel_list *l)
+			 const struct pins *pins, struct kernel_list *l)
 {
 	size_t i;
 
 	for (i = 0; i < ls->n; i++) {
 		const struct listing_entry *e = &ls->v[i];
 		struct kernel *k = kernel_list__add(l, e->seg[0], e->seg[1], e->seg[2], e->seg[3]);
+		const char *pin;
 
 		if (!k)
 			return -errno;
@@ -109,9 +126,14 @@ int select__from_listing(const struct selection *sel, const struct listing *ls,
 			continue;
 		}
 		k->listed_size = e->size;
+		prefer_listed(k, e->path);
+		memcpy(k->content_id, e->content_id, sizeof(k->content_id));
 		if (e->sha256[0]) {
 			memcpy(k->want_sha256, e->sha256, sizeof(k->want_sha256));
 			k->want_from = "index";
+		} else if (pins && (pin = pins__find(pins, e->content_id))) {
+			memcpy(k->want_sha256, pin, sizeof(k->want_sha256));
+			k->want_from = "an earlier fetch of the same git blob";
 		}
 	}
 	return 0;
