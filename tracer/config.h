@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "btf_select.h"
+#include "transport.h"
 
 struct ct_config {
 	/* BTF decision (btf_select.h); see btf_select_opts for the defaults. */
@@ -30,7 +31,8 @@ struct ct_config {
 	unsigned int duration_s;
 	unsigned long long count;
 
-	uint32_t ringbuf_kb;		/* ring buffer size, KiB; default 1024 */
+	enum ct_transport transport;	/* --buffer; default CT_TRANSPORT_AUTO */
+	uint32_t buffer_kb;		/* event buffer size, KiB (all CPUs); default 1024 */
 	bool json;			/* -j: one JSON object per line */
 	bool selfcheck;			/* default true; --no-selfcheck for diagnosis */
 };

@@ -22,6 +22,7 @@
 #include "output.h"
 #include "selfcheck.h"
 #include "trace.h"
+#include "transport.h"
 
 enum {
 	OPT_BTF = 256,
@@ -30,7 +31,8 @@ enum {
 	OPT_HOST,
 	OPT_BPF_OBJECT,
 	OPT_NO_SELFCHECK,
-	OPT_RINGBUF_KB,
+	OPT_BUFFER_KB,
+	OPT_BUFFER,
 };
 
 static const struct option long_opts[] = {
@@ -47,7 +49,9 @@ static const struct option long_opts[] = {
 	{ "host", required_argument, NULL, OPT_HOST },
 	{ "bpf-object", required_argument, NULL, OPT_BPF_OBJECT },
 	{ "no-selfcheck", no_argument, NULL, OPT_NO_SELFCHECK },
-	{ "ringbuf-kb", required_argument, NULL, OPT_RINGBUF_KB },
+	{ "buffer", required_argument, NULL, OPT_BUFFER },
+	{ "buffer-kb", required_argument, NULL, OPT_BUFFER_KB },
+	{ "ringbuf-kb", required_argument, NULL, OPT_BUFFER_KB },	/* its first name */
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -82,7 +86,10 @@ static void usage(FILE *fp)
 "Other:\n"
 "      --bpf-object FILE  load this coretrace.bpf.o instead of the built-in one\n"
 "      --no-selfcheck     skip the post-attach check that the BTF decodes correctly\n"
-"      --ringbuf-kb KB    ring buffer size (power of two, >= 4; default 1024)\n"
+"      --buffer MODE      event transport: auto (default: the ring buffer if the\n"
+"                         kernel has one, 5.8+), ringbuf, or perf (per-CPU perf buffers)\n"
+"      --buffer-kb KB     event buffer size, all CPUs together (power of two, >= 4;\n"
+"                         default 1024; also --ringbuf-kb)\n"
 "  -h, --help, -V, --version\n");
 }
 
@@ -154,13 +161,19 @@ static int parse_args(int argc, char **argv, struct ct_config *cfg, int *verbosi
 		case OPT_NO_SELFCHECK:
 			cfg->selfcheck = false;
 			break;
-		case OPT_RINGBUF_KB:
+		case OPT_BUFFER_KB:
 			/* The kernel wants a power-of-two multiple of the page size. */
 			if (cli__parse_ull(optarg, 1u << 20, &v) || v < 4 || (v & (v - 1))) {
-				pr_err("--ringbuf-kb %s: expected a power of two from 4 to 1048576", optarg);
+				pr_err("--buffer-kb %s: expected a power of two from 4 to 1048576", optarg);
 				return -EINVAL;
 			}
-			cfg->ringbuf_kb = v;
+			cfg->buffer_kb = v;
+			break;
+		case OPT_BUFFER:
+			if (transport__parse(optarg, &cfg->transport)) {
+				pr_err("--buffer %s: expected auto, ringbuf or perf", optarg);
+				return -EINVAL;
+			}
 			break;
 		case 'v':
 			(*verbosity)++;
@@ -217,7 +230,8 @@ int main(int argc, char **argv)
 	struct ct_config cfg = {
 		.btf_source = BTF_SRC_AUTO,
 		.event_mask = CT_EV_ALL,
-		.ringbuf_kb = 1024,
+		.transport = CT_TRANSPORT_AUTO,
+		.buffer_kb = 1024,
 		.selfcheck = true,
 	};
 	int verbosity = LOG_LEVEL_WARN;
