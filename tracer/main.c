@@ -93,6 +93,21 @@ static void usage(FILE *fp)
 "  -h, --help, -V, --version\n");
 }
 
+/* The version, and the oldest kernel the BPF object runs on (its audit). */
+static void print_version(const struct ct_config *cfg)
+{
+	struct bpf_image img;
+	char floor[256] = "unknown";
+
+	if (!bpf_image__get(&img, cfg->bpf_object)) {
+		if (btf_cmd__floor(&img, floor, sizeof(floor)))
+			snprintf(floor, sizeof(floor), "unknown (the object cannot be audited)");
+		bpf_image__release(&img);
+	}
+	printf("coretrace %s (libbpf %s)\nBPF object runs on: %s\n", BTFKIT_VERSION,
+	       libbpf_version_string(), floor);
+}
+
 static int parse_args(int argc, char **argv, struct ct_config *cfg, int *verbosity)
 {
 	unsigned long long v;
@@ -185,7 +200,7 @@ static int parse_args(int argc, char **argv, struct ct_config *cfg, int *verbosi
 			usage(stdout);
 			exit(0);
 		case 'V':
-			printf("coretrace %s (libbpf %s)\n", BTFKIT_VERSION, libbpf_version_string());
+			print_version(cfg);
 			exit(0);
 		case ':':
 			pr_err("option %s needs an argument", argv[optind - 1]);
