@@ -197,14 +197,18 @@ int loader__start(const struct ct_config *cfg, enum ct_transport t, const struct
 		pr_err("cannot set the filters: %s", strerror(-err));
 		goto fail;
 	}
-	err = coretrace__attach(skel);
-	if (err) {
-		pr_err("cannot attach BPF programs: %s (-v shows libbpf's log)", strerror(-err));
-		goto fail;
-	}
 	*out = skel;
 	return 0;
 fail:
 	coretrace__destroy(skel);
+	return err;
+}
+
+int loader__attach(struct coretrace *skel)
+{
+	int err = coretrace__attach(skel);
+
+	if (err)
+		pr_err("cannot attach BPF programs: %s (-v shows libbpf's log)", strerror(-err));
 	return err;
 }

@@ -29,14 +29,17 @@ void bpf_image__release(struct bpf_image *img);
 
 /*
  * Open @img with @btf_custom_path (NULL: the kernel's BTF), keep the
- * programs and maps of transport @t (resolved), load, apply the filters of
- * @cfg and attach. On success *skel is set (destroy it
+ * programs and maps of transport @t (resolved), load and apply the filters
+ * of @cfg; loader__attach() then attaches, once a reader is there (a perf
+ * buffer without its reader refuses every record). On success *skel is set (destroy it
  * with coretrace__destroy()). Errors are printed here, once, as one line
  * naming @btf_desc when the BTF is the likely cause; returns -errno.
  */
 int loader__start(const struct ct_config *cfg, enum ct_transport t, const struct bpf_image *img,
 		  const char *btf_custom_path, const char *btf_desc, bool system_btf,
 		  struct coretrace **skel);
+/* Attach the loaded programs. 0, or -errno (printed). */
+int loader__attach(struct coretrace *skel);
 /*
  * While @tgid is non-zero only that process's events pass the filters (the
  * self-check's window); 0 restores them. 0 or -errno.

@@ -233,13 +233,16 @@ int trace__run(const struct ct_config *cfg)
 	/* libbpf has read the BTF: the memfd is no longer needed. */
 	btf_choice__release(&choice);
 
-	/* One reader from attach to exit: no event falls between two. */
+	/* One reader from before attach to exit: no event falls outside it. */
 	reader = reader__new(skel, transport, cfg->buffer_kb, on_event, &rs);
 	if (!reader) {
 		err = -errno;
 		pr_err("cannot open the %s: %s", transport__name(transport), strerror(-err));
 		goto out;
 	}
+	err = loader__attach(skel);
+	if (err)
+		goto out;
 	if (cfg->selfcheck) {
 		err = selfcheck__run(skel, reader, choice.desc);
 		if (err)

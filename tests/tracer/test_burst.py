@@ -24,7 +24,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctlib  # noqa: E402
 from ctlib import check  # noqa: E402
 
-COMM = "ctburst"
+# Unique per run: other test runs on the machine may burst at the same time.
+COMM = ("ctb%d" % os.getpid())[:15]
 
 
 def main():
