@@ -457,3 +457,33 @@ int audit__parse_release(const char *release, uint32_t *kv)
 	*kv = AUDIT_KV(maj, min);
 	return 0;
 }
+
+int audit__objects_floor(const char *const *paths, int n, uint32_t *floor, char *why,
+			 size_t why_size)
+{
+	struct audit_report *r;
+	int i, err;
+
+	*floor = 0;
+	snprintf(why, why_size, "no object");
+	for (i = 0; i < n; i++) {
+		err = audit__file(paths[i], &r);
+		if (err) {
+			snprintf(why, why_size, "%s", paths[i]);
+			return err;
+		}
+		if (r->floor > *floor) {
+			*floor = r->floor;
+			snprintf(why, why_size, "%s: %s", paths[i], r->why);
+		}
+		audit__free(r);
+	}
+	return 0;
+}
+
+bool audit__release_below(const char *release, uint32_t floor)
+{
+	uint32_t kv;
+
+	return !audit__parse_release(release, &kv) && kv < floor;
+}

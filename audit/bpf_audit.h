@@ -67,4 +67,14 @@ const char *audit__kv_str(uint32_t kv, char *buf, size_t size);
  */
 int audit__parse_release(const char *release, uint32_t *kv);
 
+/*
+ * The build tools' gate: the highest floor of the @n objects at @paths
+ * into *floor, with "<object>: <what sets it>" in @why. 0 or -errno (the
+ * failing object's path in @why).
+ */
+int audit__objects_floor(const char *const *paths, int n, uint32_t *floor, char *why,
+			 size_t why_size);
+/* True when @release is a kernel release older than @floor (unparseable: false). */
+bool audit__release_below(const char *release, uint32_t floor);
+
 #endif
