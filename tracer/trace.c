@@ -199,39 +199,34 @@ int trace__run(const struct ct_config *cfg)
 	enum ct_transport transport;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct run_state rs = { .limit = cfg->count };
-	struct btf_select_opts sopts;
-	struct btf_choice choice = { .memfd = -1 };
+	struct btf_bundle_choice *choice = NULL;
+	struct btf_bundle_step st;
+	const char *desc;
 	struct coretrace *skel = NULL;
 	struct ct_reader *reader = NULL;
 	struct bpf_image img = {};
-	struct btf_host host;
-	char explain[2048];
-	int err, k;
+	uint32_t k;
+	int err;
 
 	err = check_environment(cfg, &transport);
 	if (err)
 		return 1;
-	err = btf_setup(cfg, &host, &img, &sopts);
-	if (err)
-		return 1;
-	err = btf_choice__select(&sopts, &choice);
-	for (k = 0; k < choice.step_cnt; k++)
-		pr_info("btf: %s %s: %s%s", btf_source__name(choice.steps[k].source),
-			choice.steps[k].where, choice.steps[k].detail,
-			choice.steps[k].err ? "" : " [used]");
+	err = btf_setup(cfg, &img, false, &choice);
+	for (k = 0; choice && !btf_bundle_choice__step(choice, k, &st); k++)
+		pr_info("btf: %s %s: %s%s", btf_bundle__source_name(st.source), st.where, st.detail,
+			st.err ? "" : " [used]");
 	if (err) {
-		btf_choice__explain(&choice, &host, explain, sizeof(explain));
-		pr_err("%s", explain);
+		if (choice)
+			pr_err("%s", btf_bundle_choice__explain(choice));
 		goto out;
 	}
-	pr_info("BTF source: %s", choice.desc);
+	desc = btf_bundle_choice__desc(choice);
+	pr_info("BTF source: %s", desc);
 
-	err = loader__start(cfg, transport, &img, choice.custom_path, choice.desc,
-			    choice.source == BTF_SRC_SYSTEM, &skel);
+	err = loader__start(cfg, transport, &img, btf_bundle_choice__custom_path(choice), desc,
+			    btf_bundle_choice__source(choice) == BTF_BUNDLE_SRC_SYSTEM, &skel);
 	if (err)
 		goto out;
-	/* libbpf has read the BTF: the memfd is no longer needed. */
-	btf_choice__release(&choice);
 
 	/* One reader from before attach to exit: no event falls outside it. */
 	reader = reader__new(skel, transport, cfg->buffer_kb, on_event, &rs);
@@ -244,7 +239,7 @@ int trace__run(const struct ct_config *cfg)
 	if (err)
 		goto out;
 	if (cfg->selfcheck) {
-		err = selfcheck__run(skel, reader, choice.desc);
+		err = selfcheck__run(skel, reader, desc);
 		if (err)
 			goto out;
 	}
@@ -258,15 +253,15 @@ int trace__run(const struct ct_config *cfg)
 		goto out;
 	}
 	if (log_level() >= LOG_LEVEL_WARN)
-		fprintf(stderr, "coretrace: tracing (BTF: %s; %s); Ctrl-C to stop\n", choice.desc,
+		fprintf(stderr, "coretrace: tracing (BTF: %s; %s); Ctrl-C to stop\n", desc,
 			transport__name(transport));
 	err = loop(cfg, transport, skel, reader, &rs, lost, &lost_total);
-	output__summary(rs.out, rs.events, lost, CT_EV_MAX, lost_total, transport, choice.desc);
+	output__summary(rs.out, rs.events, lost, CT_EV_MAX, lost_total, transport, desc);
 out:
 	reader__free(reader);
 	output__free(rs.out);
 	coretrace__destroy(skel);
-	btf_choice__release(&choice);
+	btf_bundle_choice__free(choice);
 	bpf_image__release(&img);
 	return err ? 1 : 0;
 }

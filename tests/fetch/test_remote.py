@@ -305,20 +305,34 @@ def t_github(c):
     leaked = [r for r in c.srv.requests() if r["auth"] and not r["path"].startswith("/repos/")]
     assert not leaked, "token sent off the API host: %r" % leaked
 
-    # A re-run: the listing costs one conditional request, answered 304.
-    n0 = len(c.srv.requests("/repos/"))
+    # A re-run costs one conditional request, answered 304: the blobs are the
+    # ones fetched and hashed before, so no archive is asked for again.
+    n0 = len(c.srv.requests())
     rc, so, se = run(["-s", src, "-o", out, "--cache-dir", cache, "--json", "--distro",
                       "debian"] + FAST, c.gh_env())
     assert rc == 0 and json.loads(so)["cached"] == 3, (so, se)
-    again = c.srv.requests("/repos/")[n0:]
-    assert [r["status"] for r in again] == [304] and again[0]["if_none_match"], again
+    again = c.srv.requests()[n0:]
+    assert [(r["path"][:7], r["status"]) for r in again] == [("/repos/", 304)], again
+    assert again[0]["if_none_match"], again
+
+    # One archive changes upstream: a new blob, fetched again (and only it).
+    changed = "debian/12/x86_64/6.1.0-56-amd64"
+    assert wrapped("6.1.0-56-amd64", c.btf) != repo.files[changed + ".btf.tar.xz"]
+    repo.files[changed + ".btf.tar.xz"] = wrapped("6.1.0-56-amd64", c.btf)
+    n0 = len(c.srv.requests())
+    rc, so, se = run(["-s", src, "-o", out, "--cache-dir", cache, "--json", "--distro",
+                      "debian"] + FAST, c.gh_env())
+    s = json.loads(so)
+    assert rc == 0 and (s["fetched"], s["cached"]) == (1, 2), (s, se)
+    again = c.srv.requests()[n0:]
+    assert [r["path"].split("/")[1] for r in again] == ["repos", "aquasecurity", "cdn"], again
 
     # /tree/REF names the ref; a ref that does not exist is one clear line.
     rc, so, se = run(["-s", src + "/tree/nope", "--list", "--cache-dir", cache], c.gh_env(False))
     assert rc == 1 and len(errors(se)) == 1, se
     assert "/git/trees/nope?recursive=1" in se and "404" in se and "GITHUB_TOKEN" in se, se
     rc, so, se = run(["-s", "https://github.com/aquasecurity", "--list", "--cache-dir", cache])
-    assert rc == 1 and "invalid source" in se, se
+    assert rc == 2 and "invalid source" in se, se     # a usage error
 
 
 def t_github_truncated(c):

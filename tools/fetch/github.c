@@ -232,6 +232,9 @@ static int tree_entries(struct walk *w, const char *url, json_t *tree, const cha
 			err = listing__add(w->l, url, full,
 					   json_is_integer(size) && json_integer_value(size) > 0 ?
 					   (uint64_t)json_integer_value(size) : 0, NULL);
+			/* The blob's SHA names its content: pins.c reuses a verified hash. */
+			if (!err && sha_ok(sha))
+				strcpy(w->l->v[w->l->n - 1].content_id, sha);
 			if (err == -EINVAL)
 				err = 0;
 		} else if (!strcmp(type, "tree") && !recursive && depth < MAX_DEPTH) {

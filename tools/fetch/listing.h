@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel.h"
 #include "sha256.h"
 #include "source.h"
 #include "transfer.h"
@@ -33,6 +34,7 @@ struct listing_entry {
 	char *seg[4];		/* distro, version, arch, release (one allocation) */
 	uint64_t size;		/* 0 = unknown */
 	char sha256[SHA256_HEX_LEN];	/* "" = unknown (only an index has it) */
+	char content_id[KERNEL_CONTENT_ID_LEN];	/* git blob SHA (GitHub), "" = none */
 };
 
 struct listing {

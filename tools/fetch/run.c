@@ -15,6 +15,7 @@
 #include "listing.h"
 #include "log.h"
 #include "manifest.h"
+#include "pins.h"
 #include "prune.h"
 #include "run.h"
 #include "select.h"
@@ -76,15 +77,19 @@ static int select_listed(const struct run_opts *c, const struct source *src,
 		.cache_dir = cache->dir,
 		.max_bytes = c->max_listing,
 	};
+	struct pins pins = { 0 };
 	struct listing ls;
 	int err;
 
 	err = listing__load(&ls, src, &lo);
+	if (!err && src->github)
+		err = pins__load(&pins, cache);
 	if (!err) {
 		pr_info("%s: %zu archives listed (%s; %zu requests, %llu listing bytes)",
 			src->base, ls.n, ls.kind, ls.requests, (unsigned long long)ls.bytes);
-		err = select__from_listing(&c->sel, &ls, l);
+		err = select__from_listing(&c->sel, &ls, &pins, l);
 	}
+	pins__free(&pins);
 	listing__free(&ls);
 	return err;
 }
@@ -171,7 +176,14 @@ int run__main(const struct run_opts *o)
 	}
 	err = source__parse(&src, c.source ?: SOURCE_DEFAULT_URL);
 	if (err) {
-		pr_err("%s: invalid source: %s", c.source ?: SOURCE_DEFAULT_URL, strerror(-err));
+		char buf[256];
+
+		pr_err("%s: invalid source: %s", log_escape(buf, sizeof(buf), c.source ?: ""),
+		       err == -EPROTONOSUPPORT || err == -EINVAL ?
+		       "want https://github.com/OWNER/REPO[/tree/REF], another http(s):// "
+		       "mirror, file:///PATH or a directory" :
+		       strerror(-err));
+		ret = 2;	/* a usage error, as --help documents */
 		goto out;
 	}
 	err = c.list ? 0 : mkdir_p(c.out_dir);
@@ -223,6 +235,9 @@ int run__main(const struct run_opts *o)
 			.retry_delay_ms = c.retry_delay_ms,
 			.connect_timeout = c.connect_timeout,
 			.timeout = c.timeout,
+			.speed_limit = c.speed_limit,
+			.speed_time = c.speed_time ? c.speed_time : -1,	/* 0 = never */
+			.retry_after_max = c.retry_after_max ? c.retry_after_max : -1,
 			/* A progress line only where a person watches it. */
 			.progress = isatty(STDERR_FILENO) && c.verbosity >= 0 && !c.json,
 		},
@@ -237,6 +252,12 @@ int run__main(const struct run_opts *o)
 		pr_err("fetch failed: %s", strerror(-err));
 		goto out;
 	}
+	if (src.github) {
+		err = pins__record(&cache, &l);
+		if (err)
+			pr_warn("%s: cannot record pins: %s", cache.dir, strerror(-err));
+		err = 0;
+	}
 	if (c.update_manifest) {
 		err = record_hashes(&m, &l);
 		if (err)
@@ -245,7 +266,7 @@ int run__main(const struct run_opts *o)
 	if (c.prune) {
 		size_t removed;
 
-		err = prune__outputs(c.out_dir, &l, &removed);
+		err = prune__outputs(c.out_dir, &cache, &l, &removed);
 		if (err)
 			goto out;
 		if (removed)

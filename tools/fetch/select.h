@@ -12,6 +12,7 @@
 
 #include "kernel.h"
 #include "listing.h"
+#include "pins.h"
 
 struct selection {
 	const char *distro;	/* glob; NULL = any */
@@ -26,10 +27,11 @@ bool select__match(const struct selection *sel, const struct kernel *k);
 void select__filter(const struct selection *sel, struct kernel_list *l);
 /*
  * Kernels of the listing @ls matching @sel, appended to @l in its (sorted)
- * order, with the size and (index) sha256 it gives. Returns 0 or -ENOMEM.
+ * order, with the size and (index) sha256 it gives, or the sha256 @pins
+ * (may be NULL) hold for its content ID. Returns 0 or -ENOMEM.
  */
 int select__from_listing(const struct selection *sel, const struct listing *ls,
-			 struct kernel_list *l);
+			 const struct pins *pins, struct kernel_list *l);
 /* True unless all four fields are given as literal names. */
 bool select__globbed(const struct selection *sel);
 /*
