@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -122,10 +123,10 @@ def t_http_fetch_aarch64_and_rerun(c):
     assert s["bytes_transferred"] == len(data)
     assert files_under(out) == ["kylin/V10/arm64/%s.btf" % KY_REL]
 
-    before, nreq = c.srv.body_bytes, len(c.srv.requests("/ok/"))
+    before, nreq = c.srv.sent("/ok/"), len(c.srv.requests("/ok/"))
     rc, s, se, _, _, _ = c.fetch("ok", k, out=out, cache=cache)
     assert rc == 0 and (s["fetched"], s["cached"], s["failed"]) == (0, 1, 0), (rc, s, se)
-    assert c.srv.body_bytes == before, "re-run moved %d body bytes" % (c.srv.body_bytes - before)
+    assert c.srv.sent("/ok/") == before, "re-run moved %d body bytes" % (c.srv.sent("/ok/") - before)
     again = c.srv.requests("/ok/")[nreq:]
     # Straight to the alias that served it last time, conditionally.
     assert [r.get("status") for r in again] == [304], again
@@ -181,14 +182,13 @@ def t_http_cut_resume(c):
     """connection cut mid-body: resumed with Range, nothing sent twice"""
     data = open(fixtures.sample_path(), "rb").read()
     c.srv.add("/cut/kylin/V10/arm64/%s.btf.tar.xz" % KY_REL, data, "cut")
-    before = c.srv.body_bytes
     rc, s, se, out, cache, _ = c.fetch("cut", [kernel("kylin", "V10", "arm64", KY_REL)])
     assert rc == 0 and s["fetched"] == 1, (rc, s, se)
     reqs = c.srv.requests("/cut/")
     assert [r["status"] for r in reqs] == [200, 206], reqs
     assert reqs[1]["range"] == "bytes=%d-" % (len(data) // 2), reqs[1]
     assert reqs[1]["if_range"], "resume without If-Range"
-    assert c.srv.body_bytes - before == len(data)
+    assert c.srv.sent("/cut/") == len(data)
     assert open(os.path.join(out, "kylin/V10/arm64/%s.btf" % KY_REL), "rb").read() == \
         fixtures.real_btf()
     assert not [f for f in files_under(cache) if f.endswith(".part")], files_under(cache)
@@ -239,6 +239,40 @@ def t_http_slow(c):
     assert time.monotonic() - t0 < 2.9, "timeout not honoured (the server waits 3 s)"
 
 
+def t_http_stall_resume(c):
+    """a mirror stalls mid-body (open, silent): --speed-time ends the attempt, the retry resumes"""
+    c.srv.add("/stall1/kylin/V10/arm64/%s.btf.tar.xz" % KY_REL, c.sample, "stallonce")
+    t0 = time.monotonic()
+    rc, s, se, out, _, _ = c.fetch("stall1", [kernel("kylin", "V10", "arm64", KY_REL)],
+                                   ["--speed-time", "1", "--timeout", "0", "-v"])
+    # libcurl averages over ~5 s, so the burst before the stall counts for that long.
+    assert time.monotonic() - t0 < 20, "stall not detected: %.1f s" % (time.monotonic() - t0)
+    assert rc == 0 and s["fetched"] == 1, (rc, s, se)
+    assert "Operation too slow" in se and "retry 1/" in se, se
+    reqs = c.srv.requests("/stall1/")
+    assert [r["status"] for r in reqs] == [200, 206], reqs
+    assert reqs[1]["range"] == "bytes=%d-" % (len(c.sample) // 2), reqs
+    assert c.srv.sent("/stall1/") == len(c.sample)
+
+
+def t_http_retry_after(c):
+    """Retry-After honoured on 503 (seconds) and 429 (HTTP-date), and capped"""
+    for prefix, fault, extra, lo, hi in (("ra503", "503after", [], 1.9, 4.5),
+                                         ("ra429", "429date", [], 0.9, 4.5),
+                                         ("rahuge", "retryhuge", ["--retry-after-max", "1"], 0.9, 2.5)):
+        c.srv.add("/%s/kylin/V10/arm64/%s.btf.tar.xz" % (prefix, KY_REL), c.sample, fault)
+        rc, s, se, out, _, _ = c.fetch(prefix, [kernel("kylin", "V10", "arm64", KY_REL)],
+                                       extra + ["-v"])
+        assert rc == 0 and s["fetched"] == 1, (prefix, rc, s, se)
+        reqs = c.srv.requests("/%s/" % prefix)
+        assert [r["status"] for r in reqs] == [429 if fault == "429date" else 503, 200], reqs
+        gap = reqs[1]["time"] - reqs[0]["time"]
+        # --retry-delay is 50 ms (FAST): only the header explains the wait.
+        assert lo <= gap <= hi, (prefix, gap)
+        if fault == "retryhuge":
+            assert "capped at 1 s" in se, se
+
+
 def t_http_corrupt_xz(c):
     """corrupt xz: rejected, nothing written"""
     expect_failure(c, "cxz", fixtures.corrupt(c.btf_archive), None, ["corrupt"])
@@ -287,6 +321,75 @@ def t_http_bomb(c):
     expect_failure(c, "bomb", data, None, ["cap"], ["--max-size", "4M"])
 
 
+def max_rss_kib(args):
+    """Run @args in a fresh child under a 2 GiB address-space ceiling; its peak RSS."""
+    code = ("import resource, subprocess, sys\n"
+            "lim = 2 << 30\n"
+            "p = subprocess.run(sys.argv[1:], capture_output=True, text=True, preexec_fn="
+            "lambda: resource.setrlimit(resource.RLIMIT_AS, (lim, lim)))\n"
+            "sys.stderr.write(p.stderr)\n"
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+            "sys.exit(p.returncode)\n")
+    p = subprocess.run([sys.executable, "-c", code] + args, capture_output=True, text=True,
+                       timeout=120)
+    return p.returncode, int(p.stdout.split()[-1]), p.stderr
+
+
+def t_http_zero_member(c):
+    """a 76 KB archive of 500 MB of zeros: fails on its first block, RSS near baseline"""
+    data = fixtures.zero_member("%s.btf" % REL, 500 << 20)
+    assert len(data) < 100 << 10, len(data)
+    for prefix, body in (("zbase", c.btf_archive), ("zero", data)):
+        c.srv.add("/%s/debian/bullseye/x86_64/%s.btf.tar.xz" % (prefix, REL), body)
+    rss = {}
+    for prefix in ("zbase", "zero"):
+        out, cache, d = c.dirs()
+        man = os.path.join(d, "m.json")
+        write_manifest(man, [kernel("debian", "11", "x86_64", REL)])
+        rc, rss[prefix], se = max_rss_kib([TOOL, "-s", c.srv.base + "/" + prefix, "-o", out,
+                                           "--cache-dir", cache, "-m", man] + FAST)
+        assert rc == (0 if prefix == "zbase" else 1), (prefix, rc, se)
+    # Judged before a byte is written: the header of zeros has no BTF magic.
+    assert "not valid BTF (magic 0x0000)" in se, se
+    assert files_under(out) == [], files_under(out)
+    # The real kernel's BTF (a few MB) is the baseline; the zeros may not cost more.
+    assert rss["zero"] <= rss["zbase"] + (64 << 10), rss
+
+
+def t_http_header_lies(c):
+    """a BTF header whose lengths disagree with the member's size: refused before parsing"""
+    data = fixtures.tar_xz([("%s.btf" % REL, "file", c.btf + b"\0" * 100)])
+    expect_failure(c, "hlie", data, None, ["its BTF header declares %d" % len(c.btf)])
+
+
+def t_write_error_keeps_cache(c):
+    """a full output filesystem: one error line, the verified cached archive stays, no re-download"""
+    if subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode:
+        raise Skip("no private mount namespace (unshare -m)")
+    path = "/wfull/debian/bullseye/x86_64/%s.btf.tar.xz" % REL
+    c.srv.add(path, c.btf_archive)
+    out, cache, d = c.dirs()
+    man = os.path.join(d, "m.json")
+    write_manifest(man, [kernel("debian", "11", "x86_64", REL)])
+    os.makedirs(out)
+    args = [TOOL, "-s", c.srv.base + "/wfull", "-o", out, "--cache-dir", cache, "-m", man] + FAST
+    # The output dir is a 1 MiB tmpfs (the BTF is larger), in a namespace of its own.
+    p = subprocess.run(["unshare", "-m", "sh", "-c",
+                        'mount -t tmpfs -o size=1m tmpfs "$0" && exec "$@"', out] + args,
+                       capture_output=True, text=True, timeout=60)
+    errs = [l for l in p.stderr.splitlines() if "error:" in l]
+    assert p.returncode == 1 and len(errs) == 1, (p.returncode, p.stderr)
+    assert "No space left on device" in errs[0] and out in errs[0], errs
+    cached = [f for f in files_under(cache) if f.endswith(".btf.tar.xz")]
+    assert cached and [f for f in files_under(cache) if f.endswith(".meta")], files_under(cache)
+    sent = c.srv.sent("/wfull/")
+    p = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert c.srv.sent("/wfull/") == sent, "the cached archive was fetched again"
+    assert [r["status"] for r in c.srv.requests("/wfull/")] == [200, 304]
+    assert files_under(out) == ["debian/11/x86_64/%s.btf" % REL]
+
+
 def t_http_not_btf(c):
     """a payload that is not BTF: rejected by libbpf before rename"""
     data = fixtures.tar_xz([("%s.btf" % REL, "file", b"this is not BTF\n" * 4096)])
@@ -329,7 +432,9 @@ def t_cli(c):
     assert rc == 0 and so.startswith("btfhub-fetch "), so
     rc, so, _ = run(["--help"])
     assert rc == 0 and "--update-manifest" in so
-    for bad in (["--bogus"], ["-o", "x", "stray"], ["-j", "0", "-o", "x"], []):
+    for bad in (["--bogus"], ["-o", "x", "stray"], ["-j", "0", "-o", "x"], [],
+                ["-s", "ftp://mirror/x", "-o", os.path.join(c.tmp, "x")],
+                ["-s", os.path.join(c.tmp, "missing"), "-o", os.path.join(c.tmp, "x")]):
         rc, _, se = run(bad)
         assert rc == 2 and "error:" in se, (bad, rc, se)
     out, cache, _ = c.dirs()
@@ -338,6 +443,22 @@ def t_cli(c):
     s = json.loads(so)
     assert rc == 0 and [k["name"] for k in s["kernels"]] == \
         ["centos/8/arm64/4.18.0-147.5.1.el8_1.aarch64"], (s, se)
+    # A huge or hostile name: one bounded line, no request, no "No URL set".
+    huge = "a" * (10 << 20)
+    _, _, d = c.dirs()
+    man = os.path.join(d, "m.json")
+    write_manifest(man, [kernel("debian", "12", "x86_64", huge)])
+    n = len(c.srv.requests())
+    rc, so, se = run(["-s", c.srv.base + "/x", "-o", out, "--cache-dir", cache, "-m", man])
+    assert rc == 1 and len(se) < 300 and '"release" is longer than' in se, (rc, se[:300])
+    rc, so, se = run(["-s", c.srv.base + "/x", "-o", out, "--cache-dir", cache, "--distro",
+                      "debian", "--version", "12", "--arch", "x86_64",
+                      "--release", "a" * 100000 + "\x1b"])
+    assert rc == 1 and len(se) < 400 and "invalid kernel" in se and "..." in se, (rc, se[:400])
+    rc, so, se = run(["-s", c.srv.base + "/x", "-o", out, "--cache-dir", cache, "--distro",
+                      "debian", "--version", "12", "--arch", "x86_64", "--release", "r\x1b"])
+    assert rc == 1 and "r\\x1b" in se and "\x1b" not in se, se
+    assert len(c.srv.requests()) == n, "requests sent for invalid names"
     rc, so, se = run(["-s", c.srv.base + "/nolist", "-o", out, "--cache-dir", cache, "--json",
                       "--distro", "debian", "--release", "*"])
     # Globs over a server with neither an index nor directory pages: one clear line.
@@ -383,6 +504,37 @@ def t_http_parallel(c):
     assert all(b - a >= 0.55 for a, b in zip(t, t[1:])), arrivals
 
 
+def t_http_shared_cache(c):
+    """three fetches sharing one cache at once: all succeed, each archive crosses the wire once"""
+    ks, names = [], []
+    for i in range(4):
+        name = "%s-sh%d" % (REL, i)
+        data = fixtures.tar_xz([(name + ".btf", "file", c.btf)], preset=i % 2)
+        c.srv.add("/shc/debian/bullseye/x86_64/%s.btf.tar.xz" % name, data, "delay")
+        ks.append(kernel("debian", "11", "x86_64", name))
+        names.append((name, len(data)))
+    for rnd in range(2):
+        _, cache, d = c.dirs()
+        man = os.path.join(d, "m.json")
+        write_manifest(man, ks)
+        before = c.srv.sent("/shc/")
+        procs = [subprocess.Popen([TOOL, "-s", c.srv.base + "/shc", "-o", os.path.join(d, "o%d" % j),
+                                   "--cache-dir", cache, "-m", man, "--json"] + FAST,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for j in range(3)]
+        for j, p in enumerate(procs):
+            so, se = p.communicate(timeout=60)
+            s = json.loads(so)
+            assert p.returncode == 0 and s["failed"] == 0, (rnd, j, se)
+            assert files_under(os.path.join(d, "o%d" % j)) == \
+                sorted("debian/11/x86_64/%s.btf" % n for n, _ in names), (rnd, j)
+            assert "mirror" not in se and "corrupt" not in se, se
+        assert c.srv.sent("/shc/") - before == sum(n for _, n in names), \
+            "round %d: %d body bytes for %d" % (rnd, c.srv.sent("/shc/") - before,
+                                                sum(n for _, n in names))
+        assert not [f for f in files_under(cache) if f.endswith(".part")], files_under(cache)
+
+
 def t_http_mixed_parallel(c):
     """-j 3 over good, missing and hostile kernels: exact counts, one line each"""
     c.srv.add("/mix/kylin/V10/arm64/%s.btf.tar.xz" % KY_REL, c.sample)
@@ -421,6 +573,12 @@ def t_fuzz_replay(c):
         "corrupt": fixtures.corrupt(fixtures.tar_xz([("k.btf", "file", c.btf)])),
         "truncated": c.btf_archive[:len(c.btf_archive) // 3],
         "empty": b"",
+        # The streaming BTF checks: zeros, a header that lies, too short, a huge claim.
+        "zeros": fixtures.bomb("k.btf", 4 << 20),
+        "headerlie": fixtures.tar_xz([("k.btf", "file", c.btf + bytes(100))]),
+        "short": fixtures.tar_xz([("k.btf", "file", c.btf[:10])]),
+        "hugeclaim": fixtures.tar_xz([("k.btf", "file", c.btf[:20] + struct.pack("<I", 1 << 30)
+                                       + c.btf[24:])]),
     }
     paths = []
     for name, data in inputs.items():
@@ -539,6 +697,71 @@ def t_local_prune(c):
     assert rc == 1 and "refusing" in se and len(files_under(out)) == 2, (rc, se)
 
 
+def t_local_prune_owned_only(c):
+    """--prune with "out/": keeps what it fetched, touches only its own files, logs each"""
+    root = os.path.join(os.environ.get("BTFKIT_SOURCE_ROOT", "."), "tests", "data", "btfhub")
+    if not os.path.isdir(root):
+        raise Skip("no tests/data/btfhub")
+    out, cache, d = c.dirs()
+    foreign = ["out/.git/refs/tags", "out/mydocs/empty", "out/debian/12/x86_64/empty",
+               "out/debian/bookworm/x86_64", "out/debian/12/notarch"]
+    for f in foreign:
+        os.makedirs(os.path.join(d, f))
+    theirs = ["debian/12/notarch/x.btf", "debian/bookworm/x86_64/y.btf", "notes.btf",
+              "debian/12/x86_64/.hidden.btf", "mydocs/a/x86_64/z.btf"]
+    for f in theirs:
+        os.makedirs(os.path.dirname(os.path.join(out, f)), exist_ok=True)
+        open(os.path.join(out, f), "w").write("not ours")
+    os.symlink("/etc/hostname", os.path.join(out, "debian/12/x86_64/link.btf"))
+    sel = ["-s", root, "--cache-dir", cache, "--distro", "debian", "--version", "12",
+           "--arch", "x86_64", "--prune", "-v"]
+    rc, so, se = run(["-o", out + "/", "--release", "6.1.0-56-amd64"] + sel)
+    assert rc == 0 and "removed" not in se, (rc, se)
+    # In the layout, but not written by btfhub-fetch (no stamp): said, and kept.
+    assert "mydocs/a/x86_64/z.btf: not selected, but kept" in se, se
+    mine = "debian/12/x86_64/6.1.0-56-amd64.btf"
+    assert os.path.getsize(os.path.join(out, mine)) > 1 << 20, se
+    # A stale temp file of ours (unlocked), and a live one (locked by a writer).
+    stale = os.path.join(out, "debian/12/x86_64/.6.1.0-56-amd64.btf.Ab12Cd")
+    live = os.path.join(out, "debian/12/x86_64/.6.1.0-56-cloud-amd64.btf.Xy34Zw")
+    open(stale, "w").write("half")
+    holder = subprocess.Popen(["flock", "-x", live, "sleep", "30"])
+    try:
+        deadline = time.monotonic() + 5
+        while not os.path.exists(live) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)
+        rc, so, se = run(["-o", "./" + os.path.relpath(out) + "//", "--release",
+                          "6.1.0-56-cloud-amd64"] + sel)
+        assert os.path.exists(live), "a live temp file was removed: " + se
+    finally:
+        holder.kill()
+        holder.wait()
+    assert rc == 0, se
+    removed = sorted(l.split(": ")[1] for l in se.splitlines() if ": removed (" in l)
+    want = sorted(os.path.realpath(os.path.join(out, p)) for p in (mine, stale))
+    assert removed == want, (removed, want, se)
+    have = set(files_under(out))
+    assert have == set(theirs + ["debian/12/x86_64/link.btf",
+                                 "debian/12/x86_64/6.1.0-56-cloud-amd64.btf",
+                                 os.path.relpath(live, out)]), have
+    for f in foreign:
+        assert os.path.isdir(os.path.join(d, f)), f
+    # The tree's last kernel deselected: its now-empty directories go, and are logged.
+    os.unlink(live)
+    shutil.rmtree(os.path.join(out, "debian/12/x86_64/empty"))
+    shutil.rmtree(os.path.join(out, "debian/12/notarch"))
+    for f in [theirs[1], theirs[3], "debian/12/x86_64/link.btf"]:
+        os.unlink(os.path.join(out, f))
+    man = os.path.join(d, "m.json")
+    write_manifest(man, [])
+    rc, so, se = run(["-o", out, "-s", root, "--cache-dir", cache, "-m", man, "--prune", "-v"])
+    assert rc == 0, se
+    assert "debian/12/x86_64: removed (emptied)" in se and "debian/12: removed (emptied)" in se, se
+    assert not os.path.exists(os.path.join(out, "debian/12")), files_under(out)
+    assert os.path.isdir(os.path.join(out, "debian/bookworm/x86_64")), "was empty before"
+
+
 def t_local_manifest_missing(c):
     """local directory source with a manifest: a missing kernel names its path"""
     if not fixtures.sample_path():
@@ -575,6 +798,8 @@ def t_local_debian_fixtures(c):
 
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("t_")]
 CASES.sort(key=lambda f: f.__code__.co_firstlineno)
+if os.environ.get("FETCH_TESTS"):   # a developer's filter: names containing this
+    CASES = [f for f in CASES if os.environ["FETCH_TESTS"] in f.__name__]
 
 
 def main():

@@ -27,6 +27,8 @@ struct atomic_file {
 
 /*
  * Create a temporary file beside @path; creates missing parent directories.
+ * The temporary file is flock()ed (exclusive) while open, so a cleanup of
+ * stale temp files can tell a live writer's file from an abandoned one.
  * Outputs that are not files are written in place instead: "-" is standard
  * output, an existing character device (/dev/null) or FIFO is opened and
  * written directly. Nothing else that is not a regular file is replaced: a
