@@ -19,6 +19,7 @@
 #include "bundle_codec.h"
 #include "bundle_format.h"
 #include "bundle_writer.h"
+#include "escape.h"
 #include "log.h"
 #include "sha256.h"
 
@@ -274,8 +275,8 @@ static int plan_items(struct bundle_writer *w, struct wblob **blobs_out, size_t 
 
 			if (memcmp(prev->sha, it->sha, SHA256_DIGEST_LEN)) {
 				pr_err("%s: kernel %s/%s/%s/%s also given by %s with different BTF",
-				       it->origin, it->key[1], it->key[2], it->key[0], it->key[3],
-				       prev->origin);
+				       ESC(it->origin), ESC(it->key[1]), ESC(it->key[2]),
+				       ESC(it->key[0]), ESC(it->key[3]), ESC(prev->origin));
 				err = -EEXIST;
 			}
 			/* Same BTF twice (e.g. overlapping shards): keep one. */

@@ -13,10 +13,11 @@
  * and size in a bundle is checked before use; a corrupt bundle gives -EBADMSG
  * (bad structure) or -EILSEQ (checksum mismatch), never a crash. Nothing is
  * printed except through the callback set with btf_bundle_set_print().
- * The
- * library keeps no global state except the print callback. Decompressed
- * index chunks are cached in the bundle (published atomically), so a
- * bundle may be shared by threads.
+ * The library keeps no global state except the print callback. Memory and
+ * decoding are bounded whatever the bundle claims (FORMAT.md, "Limits"):
+ * decompressed index chunks are cached in the bundle (published
+ * atomically; bounded by the index limit), so a bundle may be shared by
+ * threads.
  */
 #ifndef BTFKIT_BTF_BUNDLE_H
 #define BTFKIT_BTF_BUNDLE_H
@@ -85,8 +86,12 @@ struct btf_bundle_open_opts {
 /*
  * Open a bundle held in memory / in a file. The whole structure (header,
  * index, blob table, string table) is validated here. Returns NULL and sets
- * errno on error: -EBADMSG corrupt, -EPROTO unsupported format version,
- * -ESTALE made for another BPF object, -ENOMEM. Free with btf_bundle__free().
+ * errno on error: -EBADMSG corrupt (or past the format's limits), -EPROTO
+ * unsupported format version, -ESTALE made for another BPF object, -ENOMEM;
+ * for a file also -ESPIPE if it is not a regular file (a FIFO or device is
+ * refused without blocking) and open()'s errors. A file is read header
+ * first, then its metadata; the compressed streams only when decoded (the
+ * file stays open until btf_bundle__free()). Free with btf_bundle__free().
  */
 BTF_BUNDLE_API struct btf_bundle *
 btf_bundle__open_mem(const void *data, size_t size, const struct btf_bundle_open_opts *opts);

@@ -33,18 +33,22 @@ int mkdir_p(const char *path)
 	return 0;
 }
 
-int atomic_file__open(struct atomic_file *af, const char *path)
+static int atomic_open(struct atomic_file *af, const char *path, bool mkdirs)
 {
 	const char *slash = strrchr(path, '/');
 	int dirlen = slash ? (int)(slash - path) : 0;
 	const char *base = slash ? slash + 1 : path;
+	struct stat st;
 	int err;
 
 	memset(af, 0, sizeof(*af));
 	af->fd = -1;
 	if (!*base)
 		return -EISDIR;
-	if (dirlen > 0) {
+	/* rename() would replace a device node or a FIFO, and fail on a directory late. */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode))
+		return S_ISDIR(st.st_mode) ? -EISDIR : -ESPIPE;
+	if (dirlen > 0 && mkdirs) {
 		char *dir = strndup(path, dirlen);
 
 		if (!dir)
@@ -71,6 +75,16 @@ int atomic_file__open(struct atomic_file *af, const char *path)
 		return err;
 	}
 	return 0;
+}
+
+int atomic_file__open(struct atomic_file *af, const char *path)
+{
+	return atomic_open(af, path, true);
+}
+
+int atomic_file__open_in(struct atomic_file *af, const char *path)
+{
+	return atomic_open(af, path, false);
 }
 
 FILE *atomic_file__stdio(struct atomic_file *af)

@@ -28,10 +28,14 @@ struct atomic_file {
 
 /*
  * Create a temporary file beside @path; creates missing parent directories.
- * Returns 0 or a negative errno. On success the caller must call exactly one
- * of atomic_file__commit() or atomic_file__abort().
+ * Returns 0 or a negative errno (-EISDIR or -ESPIPE if @path exists and is
+ * not a regular file: only regular files are ever replaced). On success the
+ * caller must call exactly one of atomic_file__commit() or
+ * atomic_file__abort().
  */
 int atomic_file__open(struct atomic_file *af, const char *path);
+/* The same, but @path's directory must exist (-ENOENT otherwise). */
+int atomic_file__open_in(struct atomic_file *af, const char *path);
 /* A stdio stream on the temporary file (owned by @af). NULL + errno on error. */
 FILE *atomic_file__stdio(struct atomic_file *af);
 /* Flush, fsync (unless no_fsync), set mode 0644 and rename into place. Aborts on error. */
