@@ -76,6 +76,7 @@ static int check_build_opts(struct embedgen_opts *o)
 		}
 		o->emit.incbin_path = o->out_bundle;
 	}
+	o->emit.header_path = o->out_h;
 	why = emit__invalid(&o->emit);
 	if (why) {
 		pr_err("%s", why);

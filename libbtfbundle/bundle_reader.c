@@ -861,7 +861,7 @@ int btf_bundle__find(const struct btf_bundle *b, const struct btf_host *host,
 		return idx;
 	}
 	if (idx != -ENOENT) {
-		set_reason(m, "bundle index is corrupt (%s)", strerror(-idx));
+		set_reason(m, "bundle index is corrupt (%s)", errmsg(idx));
 		return idx;
 	}
 	m->kind = BTF_BUNDLE_MATCH_NONE;

@@ -16,6 +16,7 @@
 
 #include "btf_bundle.h"
 #include "bundle_internal.h"
+#include "errmsg.h"
 #include "fsutil.h"
 
 /* Fields are bounded; an over-long value is cut, never overflows. */
@@ -232,7 +233,7 @@ int btf_host__detect(struct btf_host *host, const struct btf_host_opts *opts)
 		else if ((err = parse_os_release("/etc/os-release", host)) == -ENOENT)
 			err = parse_os_release("/usr/lib/os-release", host);
 		if (err)
-			pr_binfo("host: cannot read os-release: %s\n", strerror(-err));
+			pr_binfo("host: cannot read os-release: %s\n", errmsg(err));
 	}
 	if (uname(&uts))
 		return -errno;
