@@ -685,6 +685,29 @@ static void test_host(void)
 		   "host: backslash escapes in os-release values");
 	}
 	{
+		/*
+		 * Issue 12: a line longer than a line buffer (511 bytes, then
+		 * 4095) must stay one line, not end in a fake "ID=ubuntu" one.
+		 */
+		char text[8192];
+		int n;
+
+		n = snprintf(text, sizeof(text), "ID=debian\nVERSION_ID=12\nPRETTY_NAME=%0*dID=ubuntu",
+			     511 - 12, 0);
+		snprintf(text + n, sizeof(text) - n, "%0*dVERSION_ID=20.04\n", 4095 - (n - 23), 0);
+		BTF_BUNDLE_OPTS(btf_host_opts, o, .os_release_path = os_release("longline", text));
+
+		err = btf_host__detect(&h, &o);
+		ok(!err && host_is(&h, "debian", "12", btf_host__arch_name(uts.machine), NULL),
+		   "host: a 4 KB os-release line is one line (%s/%s)", h.distro, h.version);
+	}
+	{
+		BTF_BUNDLE_OPTS(btf_host_opts, o, .os_release_path = "/dev/zero");
+
+		err = btf_host__detect(&h, &o);
+		ok(err == -ESPIPE, "host: os-release that is not a regular file is refused (%d)", err);
+	}
+	{
 		BTF_BUNDLE_OPTS(btf_host_opts, o, .os_release_path = os_release("upper",
 			"ID=Debian\nVERSION_ID=12\n"));
 
