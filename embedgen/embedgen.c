@@ -13,9 +13,9 @@
 #include "errmsg.h"
 #include "escape_json.h"
 #include "fsutil.h"
+#include "layout.h"
 #include "log.h"
 #include "sha256.h"
-#include "tree.h"
 
 static int add_btf(struct bundle_writer *w, const char *path, const char *distro,
 		   const char *version, const char *arch, const char *release)
@@ -43,7 +43,7 @@ static int add_btf(struct bundle_writer *w, const char *path, const char *distro
 		goto out;
 	}
 	btf__free(btf);
-	err = bundle_writer__add(w, btf_host__arch_name(arch), distro, version, release,
+	err = bundle_writer__add(w, layout__arch_name(arch), distro, version, release,
 				 data, len, path);
 	if (err)
 		pr_err("%s: %s", ESC(path), errmsg(err));
@@ -60,7 +60,8 @@ struct scan_ctx {
 	size_t kernels;		/* found in this tree */
 };
 
-static int tree_cb(const char *path, const struct tree_key *k, void *ctx)
+static int tree_cb(const char *path, const struct layout_key *k, enum layout_file kind,
+		   uint64_t size, void *ctx)
 {
 	struct scan_ctx *sc = ctx;
 
@@ -71,10 +72,12 @@ static int tree_cb(const char *path, const struct tree_key *k, void *ctx)
 /* A tree without kernels is most likely the wrong directory: say so. */
 static int scan_tree(struct bundle_writer *w, const char *dir)
 {
+	/* Strict: a stray file in a tree is a mistake, not something to skip. */
+	const struct layout_walk_opts walk = { .files = LAYOUT_FILE_RAW, .strict = true };
 	struct scan_ctx sc = { .w = w };
 	int err;
 
-	err = tree__scan(dir, tree_cb, &sc);
+	err = layout__walk(dir, &walk, tree_cb, &sc);
 	if (!err && !sc.kernels)
 		pr_warn("%s: no kernels (<distro>/<version>/<arch>/<release>.btf) in this tree",
 			ESC(dir));
@@ -84,22 +87,18 @@ static int scan_tree(struct bundle_writer *w, const char *dir)
 static int add_entry_spec(struct bundle_writer *w, const char *spec)
 {
 	const char *eq = strchr(spec, '=');
-	char key[512];
-	char *f[4], *save = NULL, *tok;
-	int n = 0;
+	char buf[LAYOUT_KEY_MAX + 1], why[128] = "has no '='";
+	struct layout_key k;
 
-	if (!eq || eq == spec || (size_t)(eq - spec) >= sizeof(key))
-		goto bad;
-	memcpy(key, spec, eq - spec);
-	key[eq - spec] = '\0';
-	for (tok = strtok_r(key, "/", &save); tok && n < 4; tok = strtok_r(NULL, "/", &save))
-		f[n++] = tok;
-	if (n != 4 || tok)
-		goto bad;
-	return add_btf(w, eq + 1, f[0], f[1], f[2], f[3]);
-bad:
-	pr_err("--entry %s: expected DISTRO/VERSION/ARCH/RELEASE=PATH", ESC(spec));
-	return -EINVAL;
+	if (!eq || !eq[1] ||
+	    layout__parse_key(spec, eq - spec, buf, &k, why, sizeof(why))) {
+		if (eq && !eq[1])
+			snprintf(why, sizeof(why), "has no PATH after '='");
+		pr_err("--entry %s: key %s (expected DISTRO/VERSION/ARCH/RELEASE=PATH)",
+		       ESC(spec), why);
+		return -EINVAL;
+	}
+	return add_btf(w, eq + 1, k.distro, k.version, k.arch, k.release);
 }
 
 static char *provenance_text(const struct embedgen_opts *o)
