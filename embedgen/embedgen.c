@@ -227,14 +227,23 @@ int embedgen__run(const struct embedgen_opts *o)
 		return -ENOMEM;
 	}
 	for (i = 0; i < o->object_cnt && !err; i++) {
-		uint8_t sha[SHA256_DIGEST_LEN];
+		uint8_t digest[BTF_BUNDLE_DIGEST_LEN];
 		const char *base = strrchr(o->objects[i], '/');
+		void *obj;
+		size_t obj_len;
 
-		err = sha256_file(o->objects[i], sha);
-		if (err)
+		err = read_file(o->objects[i], &obj, &obj_len, LAYOUT_BTF_MAX);
+		if (err) {
 			pr_err("%s: cannot read BPF object: %s", ESC(o->objects[i]), errmsg(err));
+			break;
+		}
+		err = btf_bundle__object_digest(obj, obj_len, digest);
+		free(obj);
+		if (err)
+			pr_err("%s: not a BPF object with BTF: %s", ESC(o->objects[i]),
+			       errmsg(err));
 		else
-			err = bundle_writer__add_object(w, base ? base + 1 : o->objects[i], sha);
+			err = bundle_writer__add_object(w, base ? base + 1 : o->objects[i], digest);
 	}
 	for (i = 0; i < o->dir_cnt && !err; i++)
 		err = scan_tree(w, o->dirs[i]);
@@ -359,10 +368,10 @@ int embedgen__list(const char *path, bool json)
 
 		sha256_hex(btf_bundle__object_sha256(b, i, &name), hex);
 		if (!json) {
-			printf("object:     %s sha256:%s\n", ESC(name), hex);
+			printf("object:     %s digest:%s\n", ESC(name), hex);
 			continue;
 		}
-		item = json_pack("{s:o,s:s}", "name", escape__json(name), "sha256", hex);
+		item = json_pack("{s:o,s:s}", "name", escape__json(name), "digest", hex);
 		if (json_array_append_new(objs, item))
 			goto nomem;
 	}

@@ -13,6 +13,7 @@ import zlib
 
 MAGIC = b"BTFKITB\0"
 HEADER_LEN = 104
+VERSION = 2
 CODEC_XZ = 1
 CODEC_ZLIB = 2
 MiB = 1 << 20
@@ -128,7 +129,7 @@ def build(chunks, blocks, dictionary=None, entry_cnt=None, blob_cnt=None, meta_p
     for n, s in bs:
         recs_b += struct.pack("<5I", n, len(data), len(s.comp), s.raw, s.crc)
         data += s.comp
-    fields = [1, HEADER_LEN, codec, 0,
+    fields = [VERSION, HEADER_LEN, codec, 0,
               entry_cnt if entry_cnt is not None else sum(n for _, n, _ in cs),
               blob_cnt if blob_cnt is not None else sum(n for n, _ in bs),
               0, len(cs), len(bs), str_off, len(table), HEADER_LEN, chunk_off, block_off,

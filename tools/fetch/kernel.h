@@ -22,6 +22,9 @@ enum kernel_status {
 	KERNEL_FAILED,
 };
 
+/* A content ID from a listing (a git blob SHA-1 or SHA-256, hex) and its NUL. */
+#define KERNEL_CONTENT_ID_LEN 65
+
 struct kernel {
 	/* As selected (manifest entry or source directory names). */
 	char *distro, *version, *arch, *release;
@@ -32,6 +35,9 @@ struct kernel {
 	int ncandidates;
 	char want_sha256[SHA256_HEX_LEN];	/* "" when the manifest pins none */
 	int manifest_idx;			/* entry index, -1 if not from the manifest */
+	const char *want_from;			/* who pins want_sha256: "manifest" or "index" */
+	uint64_t listed_size;			/* archive size a listing gave, 0 = unknown */
+	char content_id[KERNEL_CONTENT_ID_LEN];	/* the listing's git blob SHA, "" = none */
 
 	/* Results. */
 	enum kernel_status status;

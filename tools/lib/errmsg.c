@@ -18,7 +18,8 @@ const char *errmsg(int err)
 	case EILSEQ: return "checksum mismatch";
 	case EBADMSG: return "corrupt, or not in the expected format";
 	case EPROTO: return "unsupported format version";
-	case ESTALE: return "reduced against another BPF object";
+	case ESTALE: return "bundle reduced against another BPF object";
+	case ENOMSG: return "BPF object without BTF (.BTF section)";
 	case EFBIG: return "over the size limit";
 	case ESPIPE: return "not a regular file";
 	}

@@ -7,7 +7,8 @@
  *   EILSEQ   a checksum mismatch (not "multibyte or wide character")
  *   EBADMSG  corrupt, or not in the expected format
  *   EPROTO   an unsupported format version
- *   ESTALE   reduced against another BPF object
+ *   ESTALE   a bundle reduced against another BPF object
+ *   ENOMSG   a BPF object without BTF (no .BTF section)
  *   EFBIG    over a size limit
  *   ESPIPE   not a regular file (a FIFO, device or socket was given)
  * liblzma's status codes become errnos through errmsg__lzma(), so they reach
