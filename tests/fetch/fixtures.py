@@ -115,3 +115,15 @@ def tap(cases, ctx):
                 print("# " + line)
         sys.stdout.flush()
     return 1 if failed else 0
+
+
+def replay(driver, d, inputs):
+    """Write @inputs ({name: bytes}) under @d and run the fuzz replay @driver on them all."""
+    paths = []
+    for name, data in inputs.items():
+        paths.append(os.path.join(d, name))
+        with open(paths[-1], "wb") as f:
+            f.write(data)
+    p = subprocess.run([driver] + paths, capture_output=True, text=True, timeout=60,
+                       errors="surrogateescape")
+    assert p.returncode == 0 and "replayed %d" % len(paths) in p.stdout, (p.returncode, p.stderr)

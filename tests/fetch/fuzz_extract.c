@@ -6,7 +6,7 @@
  * outside the destination directory or more than the size cap on disk.
  *
  * Built with libFuzzer when the compiler supports -fsanitize=fuzzer; built
- * without it (-DFUZZ_REPLAY) as a replay driver that runs each file named on
+ * with fuzz_replay.c as a replay driver that runs each file named on
  * the command line once, which the fetch test suite uses on its hostile
  * archives.
  */
@@ -89,25 +89,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_dir(err);
 	return 0;
 }
-
-#ifdef FUZZ_REPLAY
-int main(int argc, char **argv)
-{
-	int i, ok = 0;
-
-	for (i = 1; i < argc; i++) {
-		void *data;
-		size_t len;
-
-		if (read_file(argv[i], &data, &len, 64u << 20)) {
-			fprintf(stderr, "%s: cannot read\n", argv[i]);
-			return 1;
-		}
-		LLVMFuzzerTestOneInput(data, len);
-		free(data);
-		ok++;
-	}
-	printf("replayed %d input(s)\n", ok);
-	return 0;
-}
-#endif
