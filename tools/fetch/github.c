@@ -152,7 +152,7 @@ static const char *api_message(const struct http_resp *r, char *buf, size_t size
 	if (m) {
 		char esc[200];
 
-		snprintf(buf, size, ": %s", listing__escape(esc, sizeof(esc), m));
+		snprintf(buf, size, ": %s", log_escape(esc, sizeof(esc), m));
 	} else {
 		buf[0] = '\0';
 	}
