@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include "fsutil.h"
 
@@ -27,6 +28,16 @@ int main(int argc, char **argv)
 		LLVMFuzzerTestOneInput(data, len);
 		free(data);
 		ok++;
+	}
+	/* The bound the suite holds a fuzz run to: no input may cost more. */
+	{
+		struct rusage ru;
+
+		getrusage(RUSAGE_SELF, &ru);
+		if (ru.ru_maxrss > 256 << 10) {
+			fprintf(stderr, "peak RSS %ld KiB, over 256 MiB\n", ru.ru_maxrss);
+			return 1;
+		}
 	}
 	printf("replayed %d input(s)\n", ok);
 	return 0;
