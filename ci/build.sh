@@ -9,15 +9,23 @@
 #
 # Environment: BUILD (build dir, default build-ci), DIST (default dist),
 # SKIP_TESTS=1 to skip the test suite.
+#
+# The shipped tracer links the pinned libbpf (subprojects/libbpf.wrap), never
+# the build machine's: its tarball is placed in subprojects/packagecache/
+# from Debian's identical source package when it can be (offline runners);
+# otherwise meson downloads it from the wrap's URL and checks its SHA-256.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/setup.sh
 BUILD=${BUILD:-build-ci}
 DIST=${DIST:-dist}
+rc=0
+bash ci/libbpf-source.sh || rc=$?
+[ $rc = 0 ] || [ $rc = 3 ] || exit 1
 if [ -f "$BUILD/build.ninja" ]; then
 	[ $# -eq 0 ] || meson configure "$BUILD" "$@"
 else
-	meson setup "$BUILD" --buildtype=release "$@"
+	meson setup "$BUILD" --buildtype=release --force-fallback-for=libbpf "$@"
 fi
 meson compile -C "$BUILD"
 [ "${SKIP_TESTS:-0}" = 1 ] || meson test -C "$BUILD" --print-errorlogs --num-processes 2
@@ -34,6 +42,7 @@ kernels=$("$BUILD/embedgen/embedgen" --list "$DIST/coretrace.btfb" --json |
 bundle_bytes=$(stat -c %s "$DIST/coretrace.btfb")
 static_bytes=$(stat -c %s "$DIST/coretrace")
 dyn_bytes=$(stat -c %s "$BUILD/tracer/coretrace")
+libbpf_inside=$("$DIST/coretrace" --version | sed -n 's/.*(\(libbpf [^)]*\)).*/\1/p')
 dyn_libs=$(ldd "$BUILD/tracer/coretrace" | awk '{print $1}' | grep -v -e linux-vdso -e ld-linux | tr '\n' ' ')
 static_check=$( (ldd "$DIST/coretrace" 2>&1 || true) | head -1 | sed "s/^[[:space:]]*//")
 cat <<REPORT
@@ -44,5 +53,6 @@ cat <<REPORT
 | kernels in the bundle (distinct BTFs) | ${kernels% *} (${kernels#* }) |
 | bundle bytes (dist/coretrace.btfb, also linked in) | $bundle_bytes |
 | portable tracer bytes (dist/coretrace, static) | $static_bytes ($static_check) |
+| libbpf inside the portable tracer | ${libbpf_inside:-unknown} (subprojects/libbpf.wrap) |
 | dynamic tracer bytes (build/tracer/coretrace) | $dyn_bytes, needs: $dyn_libs |
 REPORT
