@@ -6,7 +6,7 @@
 # (one member, <release>.btf: the vmlinux .BTF section) plus KERNELS.txt,
 # which names the exact packages (the qemu tests boot the same kernels).
 #
-# Steps per kernel: apt-get download the image package, dpkg-deb -x it,
+# Steps per kernel: apt-get download the image package, take its vmlinuz,
 # find the compressed vmlinux inside the x86 bzImage by its magic bytes
 # (xz, zstd or legacy lz4), decompress, objcopy -O binary --only-section=.BTF
 # (an uncompressed arm64 Image has no sections: the BTF is carved out by its
@@ -16,11 +16,12 @@
 #
 # Downloads are cached outside the source tree in
 # ${BTFKIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/btfkit}/debs.
-# apt-get honours APT_CONFIG, so a caller (tests/data/make-corpus.sh) can
-# point it at a private configuration for other suites.
 #
-# Usage: tests/data/make-fixtures.sh [-o DIR] [--reuse] [--drop-debs] [PACKAGE...]
+# Usage: tests/data/make-fixtures.sh [-o DIR] [--suites S] [--reuse] [--drop-debs] [PACKAGE...]
 #   -o DIR       write the archives and KERNELS.txt to DIR (default: the fixtures)
+#   --suites S   download from these Debian suites ("bullseye trixie-security")
+#                through ci/apt-private.sh (lists under the cache's apt/), not
+#                from the machine's own sources
 #   --reuse      keep an archive already in DIR whose package is
 #                in DIR/KERNELS.txt instead of rebuilding it (no download)
 #   --drop-debs  delete each .deb this run downloads once its BTF is packed
@@ -31,10 +32,13 @@ out="$here/btfhub/debian/12/x86_64"
 cache="${BTFKIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/btfkit}/debs"
 reuse=0
 drop_debs=0
+suites=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-o) [ $# -ge 2 ] || { echo "make-fixtures: -o needs a directory" >&2; exit 2; }
 	    out=$2; shift 2 ;;
+	--suites) [ $# -ge 2 ] || { echo "make-fixtures: --suites needs a list" >&2; exit 2; }
+	    suites=$2; shift 2 ;;
 	--reuse) reuse=1; shift ;;
 	--drop-debs) drop_debs=1; shift ;;
 	--) shift; break ;;
@@ -138,6 +142,7 @@ write_list() {
 
 : > "$work/kernels.txt"
 : > "$work/old.txt"
+: > "$work/fetched.txt"
 [ $reuse = 0 ] || [ ! -f "$out/KERNELS.txt" ] || grep -v '^#' "$out/KERNELS.txt" > "$work/old.txt" || true
 printf '%s\n' "$@" > "$work/pkgs.txt"
 for pkg in "$@"; do
@@ -149,16 +154,33 @@ for pkg in "$@"; do
 		fi
 	fi
 	deb=$(ls "$cache/${pkg}_"*.deb 2>/dev/null | sed -n 1p || true)
-	fetched=0
 	if [ -z "$deb" ]; then
-		fetched=1
-		(cd "$cache" && apt-get download "$pkg")
+		if [ -n "$suites" ]; then
+			# Each apt run through a private configuration rebuilds its
+			# package cache from every suite's lists: fetch a batch at once.
+			batch=$(awk -v p="$pkg" 'found && n < 7 { print; n++ } $0 == p { found = 1 }' \
+				"$work/pkgs.txt" | while read -r q; do
+					ls "$cache/${q}_"*.deb >/dev/null 2>&1 || echo "$q"
+				done)
+			# shellcheck disable=SC2086
+			(cd "$cache" && bash "$here/../../ci/apt-private.sh" --dir "${cache%/debs}/apt" \
+				--suites "$suites" -- apt-get -q download "$pkg" $batch)
+			printf '%s\n' $batch >> "$work/fetched.txt"
+		else
+			(cd "$cache" && apt-get download "$pkg")
+		fi
 		deb=$(ls "$cache/${pkg}_"*.deb | sed -n 1p)
+		echo "$pkg" >> "$work/fetched.txt"
 	fi
 	version=$(dpkg-deb -f "$deb" Version)
 	rm -rf "$work/root"
-	dpkg-deb -x "$deb" "$work/root"
-	vmlinuz=$(ls "$work/root/boot/vmlinuz-"* | sed -n 1p)
+	mkdir "$work/root"
+	# Only the image: the modules are most of the package. tar stops at the
+	# first match (dpkg-deb then dies of SIGPIPE, which is fine).
+	dpkg-deb --fsys-tarfile "$deb" 2>/dev/null |
+		tar -C "$work/root" -x --occurrence=1 --wildcards './boot/vmlinuz-*' 2>/dev/null || true
+	vmlinuz=$(ls "$work/root/boot/vmlinuz-"* 2>/dev/null | sed -n 1p)
+	[ -n "$vmlinuz" ] || { echo "make-fixtures: $deb: no /boot/vmlinuz-*" >&2; exit 1; }
 	release=${vmlinuz##*/vmlinuz-}
 
 	if is_elf "$vmlinuz"; then
@@ -189,7 +211,7 @@ for pkg in "$@"; do
 		"$(wc -c < "$work/$release.btf" | tr -d ' ')" "$how" >> "$work/kernels.txt"
 	echo "make-fixtures: $release ($pkg $version, payload $how): $(wc -c < "$out/$release.btf.tar.xz") bytes"
 	rm -rf "$work/root" "$work/vmlinux" "$work/$release.btf"
-	[ $drop_debs = 0 ] || [ $fetched = 0 ] || rm -f "$deb"
+	[ $drop_debs = 0 ] || ! grep -qxF "$pkg" "$work/fetched.txt" || rm -f "$deb"
 	write_list
 done
 
