@@ -121,8 +121,8 @@ class Handler(BaseHTTPRequestHandler):
 class BtfhubServer:
     """Started and stopped by the test: `with BtfhubServer() as s:`."""
 
-    def __init__(self):
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    def __init__(self, handler=Handler):
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.httpd.lock = threading.Lock()
         self.httpd.routes = {}

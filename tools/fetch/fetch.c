@@ -47,8 +47,8 @@ static void finish_kernel(struct kernel *k, const struct fetch_opts *o)
 	}
 	sha256_hex(d, k->got_sha256);
 	if (k->want_sha256[0] && strcmp(k->want_sha256, k->got_sha256)) {
-		kernel__fail(k, "%s: sha256 mismatch: manifest has %s, archive is %s",
-			     k->url, k->want_sha256, k->got_sha256);
+		kernel__fail(k, "%s: sha256 mismatch: %s has %s, archive is %s",
+			     k->url, k->want_from ?: "manifest", k->want_sha256, k->got_sha256);
 		drop_cached(k, o);
 		return;
 	}

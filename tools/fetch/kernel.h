@@ -10,10 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "btf_bundle.h"
+#include "layout.h"
 #include "sha256.h"
 
-#define KERNEL_MAX_CANDIDATES 4	/* version spellings x arch spellings */
+#define KERNEL_MAX_CANDIDATES LAYOUT_MAX_CANDIDATES
 
 enum kernel_status {
 	KERNEL_PENDING,
@@ -21,6 +21,9 @@ enum kernel_status {
 	KERNEL_CACHED,		/* nothing transferred, output already up to date */
 	KERNEL_FAILED,
 };
+
+/* A content ID from a listing (a git blob SHA-1 or SHA-256, hex) and its NUL. */
+#define KERNEL_CONTENT_ID_LEN 65
 
 struct kernel {
 	/* As selected (manifest entry or source directory names). */
@@ -32,6 +35,9 @@ struct kernel {
 	int ncandidates;
 	char want_sha256[SHA256_HEX_LEN];	/* "" when the manifest pins none */
 	int manifest_idx;			/* entry index, -1 if not from the manifest */
+	const char *want_from;			/* who pins want_sha256: "manifest" or "index" */
+	uint64_t listed_size;			/* archive size a listing gave, 0 = unknown */
+	char content_id[KERNEL_CONTENT_ID_LEN];	/* the listing's git blob SHA, "" = none */
 
 	/* Results. */
 	enum kernel_status status;
@@ -50,8 +56,9 @@ struct kernel_list {
 };
 
 /*
- * Append a kernel (strings are copied); computes the canonical names and
- * the candidate paths. Returns the new entry or NULL with errno set.
+ * Append a kernel (strings are copied, and checked with
+ * layout__part_invalid()); computes the canonical names and the candidate
+ * paths. Returns the new entry or NULL with errno set (EINVAL: a bad part).
  */
 struct kernel *kernel_list__add(struct kernel_list *l, const char *distro,
 				const char *version, const char *arch,
@@ -64,7 +71,5 @@ const char *kernel__name(const struct kernel *k);
 /* Mark failed with a printf-formatted reason (first failure wins). */
 void kernel__fail(struct kernel *k, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Check one path segment taken from untrusted input (manifest, --add, listing). */
-bool kernel__valid_segment(const char *s);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "extract.h"
 #include "cli.h"
+#include "index.h"
 #include "log.h"
 #include "run.h"
 #include "source.h"
@@ -33,6 +34,9 @@ enum {
 	OPT_MAX_SIZE,
 	OPT_JSON,
 	OPT_PRUNE,
+	OPT_LIST,
+	OPT_WRITE_INDEX,
+	OPT_MAX_LISTING,
 };
 
 static const struct option long_opts[] = {
@@ -57,6 +61,9 @@ static const struct option long_opts[] = {
 	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "prune", no_argument, NULL, OPT_PRUNE },
+	{ "list", no_argument, NULL, OPT_LIST },
+	{ "write-index", required_argument, NULL, OPT_WRITE_INDEX },
+	{ "max-listing", required_argument, NULL, OPT_MAX_LISTING },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -67,22 +74,33 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: btfhub-fetch -o OUTDIR [-m MANIFEST] [-s SOURCE] [SELECTION] [OPTIONS]\n"
+"       btfhub-fetch --list [-s SOURCE] [SELECTION] [--json]\n"
 "       btfhub-fetch -m MANIFEST --add DISTRO/VERSION/ARCH/RELEASE... [-o OUTDIR]\n"
+"       btfhub-fetch --write-index DIR\n"
 "\n"
 "Fetch BTFHub archives (<distro>/<version>/<arch>/<release>.btf.tar.xz), verify\n"
 "them and extract OUTDIR/<distro>/<version>/<arch>/<release>.btf.\n"
 "\n"
 "  -o, --output DIR          output tree\n"
 "  -m, --manifest FILE       JSON kernel list / lockfile {\"kernels\": [...]}\n"
-"  -s, --source, --base BASE http(s):// mirror, file:// URL or local directory\n"
+"  -s, --source, --base BASE https://github.com/OWNER/REPO[/tree/REF], http(s)://\n"
+"                            mirror, file:// URL or local directory\n"
 "                            (default %s)\n"
 "      --cache-dir DIR       downloads and validators (default ~/.cache/btfkit/fetch)\n"
 "      --distro GLOB         select kernels (fnmatch globs; over the manifest, or\n"
-"      --version GLOB        over the archives of a local source)\n"
+"      --version GLOB        over the source's listing: a directory, GitHub's\n"
+"                            trees API, a mirror's " INDEX_NAME " or its\n"
+"                            directory pages)\n"
 "      --distro-version GLOB same as --version GLOB\n"
 "      --arch GLOB\n"
 "      --release GLOB\n"
-"      --update-manifest     record the sha256 of each archive in the manifest\n"
+"      --update-manifest     record the sha256 of each archive in the manifest;\n"
+"                            with a selection, add the kernels it resolves to\n"
+"      --list                print the selected kernels and archive sizes; fetch\n"
+"                            nothing (no -o needed)\n"
+"      --write-index DIR     write DIR/" INDEX_NAME " (key, size, sha256 of each\n"
+"                            archive) for a static mirror, then exit\n"
+"      --max-listing SIZE    cap on listing responses, K/M/G (default 64M)\n"
 "      --add D/V/A/R         add a kernel to the manifest (repeatable); without -o,\n"
 "                            only the manifest is updated\n"
 "  -j, --jobs N              parallel transfers (default 4)\n"
@@ -192,6 +210,14 @@ static int parse_args(int argc, char **argv, struct run_opts *c, bool *show_vers
 			break;
 		case OPT_JSON: c->json = true; break;
 		case OPT_PRUNE: c->prune = true; break;
+		case OPT_LIST: c->list = true; break;
+		case OPT_WRITE_INDEX: c->write_index = optarg; break;
+		case OPT_MAX_LISTING:
+			if (parse_size(optarg, &c->max_listing)) {
+				pr_err("invalid size: '%s'", optarg);
+				return -EINVAL;
+			}
+			break;
 		case 'v': c->verbosity++; break;
 		case 'q': c->verbosity = LOG_LEVEL_QUIET; break;
 		case 'h': usage(stdout); exit(0);
@@ -235,7 +261,7 @@ int main(int argc, char **argv)
 	if (show_version) {
 		printf("btfhub-fetch %s\n", BTFKIT_VERSION);
 		ret = 0;
-	} else if (!o.out_dir && !o.nadds) {
+	} else if (!o.out_dir && !o.nadds && !o.list && !o.write_index) {
 		pr_err("no output directory (-o DIR)");
 		usage(stderr);
 		ret = 2;

@@ -87,7 +87,7 @@ static int mkdir_parent(const char *path)
 	return err;
 }
 
-static void header_value(char *dst, size_t size, const char *v, size_t len)
+void transfer__header_value(char *dst, size_t size, const char *v, size_t len)
 {
 	while (len && (*v == ' ' || *v == '\t')) {
 		v++;
@@ -112,14 +112,14 @@ static size_t on_header(char *buf, size_t size, size_t n, void *ctx)
 		memset(&x->meta, 0, sizeof(x->meta));
 		x->range_start = -1;
 	} else if (len > 5 && !strncasecmp(buf, "etag:", 5)) {
-		header_value(x->meta.etag, sizeof(x->meta.etag), buf + 5, len - 5);
+		transfer__header_value(x->meta.etag, sizeof(x->meta.etag), buf + 5, len - 5);
 	} else if (len > 14 && !strncasecmp(buf, "last-modified:", 14)) {
-		header_value(x->meta.last_modified, sizeof(x->meta.last_modified),
+		transfer__header_value(x->meta.last_modified, sizeof(x->meta.last_modified),
 			     buf + 14, len - 14);
 	} else if (len > 14 && !strncasecmp(buf, "content-range:", 14)) {
 		long long start;
 
-		header_value(cr, sizeof(cr), buf + 14, len - 14);
+		transfer__header_value(cr, sizeof(cr), buf + 14, len - 14);
 		if (sscanf(cr, "bytes %lld-", &start) == 1 && start >= 0)
 			x->range_start = start;
 	}
@@ -178,6 +178,21 @@ static size_t on_body(char *buf, size_t size, size_t n, void *ctx)
 	x->written += len;
 	x->k->body_bytes += len;
 	return len;
+}
+
+void transfer__easy_defaults(CURL *easy, const struct transfer_opts *o)
+{
+	curl_easy_setopt(easy, CURLOPT_USERAGENT, "btfhub-fetch/" BTFKIT_VERSION);
+	/* GitHub serves raw files through a redirect to its CDN. */
+	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 10L);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT, o->timeout);
 }
 
 static int xfer_start(struct xfer *x, CURLM *multi)
@@ -250,17 +265,7 @@ static int xfer_start(struct xfer *x, CURLM *multi)
 	curl_easy_setopt(x->easy, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
 	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->errbuf);
-	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, "btfhub-fetch/" BTFKIT_VERSION);
-	/* GitHub serves raw files through a redirect to its CDN. */
-	curl_easy_setopt(x->easy, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(x->easy, CURLOPT_MAXREDIRS, 10L);
-	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(x->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
-	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT, o->timeout);
+	transfer__easy_defaults(x->easy, o);
 	curl_easy_setopt(x->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_size);
 	if (curl_multi_add_handle(multi, x->easy) != CURLM_OK)
 		return -ENOMEM;

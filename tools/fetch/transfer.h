@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <curl/curl.h>
 
 #include "cache.h"
 #include "kernel.h"
@@ -44,5 +45,14 @@ struct transfer_opts {
  * call curl_global_init() first.
  */
 int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts);
+
+/*
+ * The options every request of btfhub-fetch shares (archives and listings
+ * alike): user agent, redirects (http and https only), TLS verification,
+ * @o's timeouts. One place, so a listing follows the archives' rules.
+ */
+void transfer__easy_defaults(CURL *easy, const struct transfer_opts *o);
+/* A header's value (@v, @len as curl gives it) trimmed into @dst, cut to fit @size. */
+void transfer__header_value(char *dst, size_t size, const char *v, size_t len);
 
 #endif
