@@ -52,6 +52,9 @@ static void usage(FILE *f, const char *prog)
 "      --prune          after a clean run, delete outputs of kernels (of this\n"
 "                       shard) no longer in IN_DIR\n"
 "      --json           print the summary as JSON on stdout\n"
+"      --unpack-dir DIR unpack .btf.tar.xz inputs into unnamed files (O_TMPFILE)\n"
+"                       in DIR instead of memory (memfd); either way bpftool\n"
+"                       reads them as /proc/self/fd/3 and nothing stays on disk\n"
 "  -v, --verbose        more messages (-vv: debug, including libbpf's)\n"
 "  -q, --quiet          errors only, no summary line\n"
 "  -h, --help           show this help\n"
@@ -99,7 +102,8 @@ static bool same_dir(const char *a, const char *b)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_BPFTOOL = 256, OPT_KEEP_GOING, OPT_FAIL_FAST, OPT_SHARD, OPT_PRUNE, OPT_JSON };
+	enum { OPT_BPFTOOL = 256, OPT_KEEP_GOING, OPT_FAIL_FAST, OPT_SHARD, OPT_PRUNE, OPT_JSON,
+	       OPT_UNPACK_DIR };
 	static const struct option long_opts[] = {
 		{ "output",	required_argument, NULL, 'o' },
 		{ "jobs",	required_argument, NULL, 'j' },
@@ -109,6 +113,7 @@ int main(int argc, char **argv)
 		{ "shard",	required_argument, NULL, OPT_SHARD },
 		{ "prune",	no_argument,	   NULL, OPT_PRUNE },
 		{ "json",	no_argument,	   NULL, OPT_JSON },
+		{ "unpack-dir",	required_argument, NULL, OPT_UNPACK_DIR },
 		{ "verbose",	no_argument,	   NULL, 'v' },
 		{ "quiet",	no_argument,	   NULL, 'q' },
 		{ "help",	no_argument,	   NULL, 'h' },
@@ -161,6 +166,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_JSON:
 			json = true;
+			break;
+		case OPT_UNPACK_DIR:
+			opts.unpack_dir = optarg;
 			break;
 		case 'v':
 			level = level < LOG_LEVEL_WARN ? LOG_LEVEL_INFO : level + 1;
