@@ -18,10 +18,12 @@
 # ${BTFKIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/btfkit}/debs.
 #
 # Usage: tests/data/make-fixtures.sh [-o DIR] [--suites S] [--reuse] [--drop-debs] [PACKAGE...]
+#        tests/data/make-fixtures.sh --btf VMLINUZ OUT
+#            only write the kernel image's raw BTF to OUT (tests/vm uses it)
 #   -o DIR       write the archives and KERNELS.txt to DIR (default: the fixtures)
 #   --suites S   download from these Debian suites ("bullseye trixie-security")
 #                through ci/apt-private.sh (lists under the cache's apt/), not
-#                from the machine's own sources
+#                from the machine's own sources (tests/data/make-corpus.sh)
 #   --reuse      keep an archive already in DIR whose package is
 #                in DIR/KERNELS.txt instead of rebuilding it (no download)
 #   --drop-debs  delete each .deb this run downloads once its BTF is packed
@@ -42,6 +44,7 @@ while [ $# -gt 0 ]; do
 	--reuse) reuse=1; shift ;;
 	--drop-debs) drop_debs=1; shift ;;
 	--) shift; break ;;
+	--btf) break ;;
 	-*) echo "make-fixtures: unknown option '$1'" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -57,7 +60,13 @@ if [ $# -eq 0 ]; then
 		linux-image-6.12.117+deb12-cloud-amd64-unsigned
 fi
 
-for t in apt-get dpkg-deb objcopy xz zstd lz4 tar python3; do
+btf_only=
+if [ "${1:-}" = --btf ]; then
+	[ $# -eq 3 ] || { echo "usage: make-fixtures.sh --btf VMLINUZ OUT" >&2; exit 2; }
+	btf_only=1
+fi
+
+for t in apt-get dpkg-deb objcopy xz zstd lz4 gzip tar python3; do
 	command -v "$t" >/dev/null 2>&1 || { echo "make-fixtures: '$t' not found" >&2; exit 1; }
 done
 
@@ -109,11 +118,12 @@ is_elf() {
 # offset of each format's magic; trailing data after the stream makes the
 # decompressors complain, so success is judged by an ELF header on the result.
 extract_vmlinux() {
-	for fmt in xz zstd lz4; do
+	for fmt in xz zstd lz4 gzip; do
 		case $fmt in
 		xz)   magic=fd377a585a00; cmd="xz -dc" ;;
 		zstd) magic=28b52ffd;     cmd="zstd -dcq" ;;
 		lz4)  magic=02214c18;     cmd="lz4 -dcq" ;;
+		gzip) magic=1f8b0800;     cmd="gzip -dc" ;;
 		esac
 		for off in $(find_magic "$1" "$magic"); do
 			tail -c +$((off + 1)) "$1" | $cmd > "$2" 2>/dev/null || true
@@ -125,6 +135,41 @@ extract_vmlinux() {
 	done
 	return 1
 }
+
+# btf_of VMLINUZ OUT: write the kernel image's raw BTF to OUT and print how
+# it was found (elf, FORMAT@OFFSET of the payload, carved); one error line
+# naming VMLINUZ otherwise.
+btf_of() {
+	if is_elf "$1"; then
+		how=elf
+		cp "$1" "$work/vmlinux"
+	elif how=$(extract_vmlinux "$1" "$work/vmlinux"); then
+		:
+	else
+		# arm64: vmlinuz is the raw Image, no ELF sections to name.
+		how=carved
+		carve_btf "$1" "$2" || {
+			echo "make-fixtures: $1: no xz/zstd/lz4/gzip payload nor BTF" >&2
+			return 1
+		}
+	fi
+	if [ "$how" != carved ]; then
+		objcopy -O binary --only-section=.BTF "$work/vmlinux" "$2"
+		rm -f "$work/vmlinux"
+	fi
+	[ "$(head -c 2 "$2" | od -An -tx1 | tr -d ' \n')" = "9feb" ] || {
+		echo "make-fixtures: $1: .BTF section missing or not BTF" >&2
+		return 1
+	}
+	echo "$how"
+}
+
+if [ -n "$btf_only" ]; then
+	btf_of "$2" "$work/btf" >/dev/null
+	cp "$work/btf" "$3.tmp"
+	mv "$3.tmp" "$3"
+	exit 0
+fi
 
 # KERNELS.txt: the rows made so far, plus (with --reuse) the old rows of
 # requested packages not reached yet, so an interrupted run loses nothing.
@@ -182,26 +227,7 @@ for pkg in "$@"; do
 	vmlinuz=$(ls "$work/root/boot/vmlinuz-"* 2>/dev/null | sed -n 1p)
 	[ -n "$vmlinuz" ] || { echo "make-fixtures: $deb: no /boot/vmlinuz-*" >&2; exit 1; }
 	release=${vmlinuz##*/vmlinuz-}
-
-	if is_elf "$vmlinuz"; then
-		how=elf
-		cp "$vmlinuz" "$work/vmlinux"
-	elif how=$(extract_vmlinux "$vmlinuz" "$work/vmlinux"); then
-		:
-	else
-		# arm64: vmlinuz is the raw Image, no ELF sections to name.
-		how=carved
-		carve_btf "$vmlinuz" "$work/$release.btf" || {
-			echo "make-fixtures: $pkg: no xz/zstd/lz4 payload nor BTF in $vmlinuz" >&2
-			exit 1
-		}
-	fi
-	[ "$how" = carved ] ||
-		objcopy -O binary --only-section=.BTF "$work/vmlinux" "$work/$release.btf"
-	[ "$(head -c 2 "$work/$release.btf" | od -An -tx1 | tr -d ' \n')" = "9feb" ] || {
-		echo "make-fixtures: $pkg: .BTF section missing or not BTF" >&2
-		exit 1
-	}
+	how=$(btf_of "$vmlinuz" "$work/$release.btf") || exit 1
 	touch -d @0 "$work/$release.btf"
 	tar -C "$work" --format=gnu --sort=name --mtime=@0 --owner=0 --group=0 \
 		--numeric-owner --mode=0644 -cf - "$release.btf" |

@@ -332,7 +332,7 @@ def t_github(c):
     assert rc == 1 and len(errors(se)) == 1, se
     assert "/git/trees/nope?recursive=1" in se and "404" in se and "GITHUB_TOKEN" in se, se
     rc, so, se = run(["-s", "https://github.com/aquasecurity", "--list", "--cache-dir", cache])
-    assert rc == 1 and "invalid source" in se, se
+    assert rc == 2 and "invalid source" in se, se     # a usage error
 
 
 def t_github_truncated(c):

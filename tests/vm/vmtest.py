@@ -3,31 +3,28 @@
 """Boot a real Debian kernel under qemu (TCG) with a busybox initramfs, run one
 scenario in the guest and read its verdict from the serial console.
 
-  vmtest.py --kernel linux-image-6.1.0-56-cloud-amd64-unsigned=6.1.192-2 --scenario probe \
+  vmtest.py --series deb12-6.1-cloud-amd64 --scenario probe \
             --probe build/tests/vm/vmprobe --probe-obj build/tests/vm/vmprobe.bpf.o \
-            --foreign-kernel linux-image-6.12.117+deb12-cloud-amd64-unsigned
-  vmtest.py --kernel PKG[=VERSION] --scenario embedded --coretrace build/tracer/coretrace_static
+            --foreign-series deb12-6.12-cloud-amd64
+  vmtest.py --series deb12-6.1-amd64 --scenario embedded --coretrace build/tracer/coretrace_static \
+            --bpf-obj build/bpf/coretrace.bpf.o --btfgen build/btfgen/btfgen \
+            --embedgen build/embedgen/embedgen
   vmtest.py --scenario nobtf --coretrace ... --coretrace-nobtf ... --bpf-obj ... \
             --btfgen ... --embedgen ...
             (boots the kernel without BTF that nobtf/build-kernel.sh builds)
-  vmtest.py --fetch PKG...      download and unpack kernels into the cache only
+  vmtest.py --fetch SERIES...   resolve series and fill the kernel cache only
 
-Scenarios are guest/<name>.sh (run by guest/init) plus a prepare and a
-check function here (SCENARIOS); README.md lists what each one asserts.
-
-Kernel packages come from Debian's archive with `apt-get download` and are
-cached (vmlinuz and the kernel's .BTF section, not the .deb) in
-$BTFKIT_VM_CACHE, default ${XDG_CACHE_HOME:-~/.cache}/btfkit/vm, outside the
-source tree, so later runs need no network.
+The kernel of a series (kernels.txt, series.py) is chosen at test time: the
+pin while the archive serves it (or it is cached), else the newest ABI of
+the series. Scenarios are guest/<name>.sh (run by guest/init) plus a prepare
+and a check function here (SCENARIOS); README.md lists what each asserts.
 
 Exit status follows meson: 0 pass, 1 fail, 77 skip (qemu missing or unable
-to start, no static busybox, or the archive unreachable with nothing
+to start, no static busybox, or no kernel of the series downloadable nor
 cached), 99 harness error.
 """
 
 import argparse
-import fcntl
-import glob
 import gzip
 import io
 import os
@@ -39,123 +36,28 @@ import sys
 import tempfile
 import time
 
+from series import HarnessError, Skip, SUITES, fixture_kernels, log, series
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 GUEST = os.path.join(HERE, 'guest')
 QEMU = 'qemu-system-x86_64'
 VERDICT_RE = re.compile(r'BTFKIT-VM-VERDICT: (pass|fail|skip) ?(.*)')
 SECTION_RE = re.compile(r'BTFKIT-VM-(BEGIN|END) (\S+)(?: rc=(\d+))?')
-
-# The /etc/os-release of the distro whose bundle entries the kernels have
-# (debian/12), so that the tracer's host identification finds them.
-OS_RELEASE = '''PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
-NAME="Debian GNU/Linux"
-VERSION_ID="12"
-VERSION="12 (bookworm)"
-VERSION_CODENAME=bookworm
-ID=debian
-'''
-
-# bzImage payload formats Debian uses: 6.1 cloud is lz4 (legacy frame),
-# 6.1 amd64 xz, 6.12 zstd; gzip is the kernel's fallback.
-PAYLOADS = [
-    (b'\xfd7zXZ\x00', ['xz', '-dc']),
-    (b'\x28\xb5\x2f\xfd', ['zstd', '-dc']),
-    (b'\x02\x21\x4c\x18', ['lz4', '-dc']),
-    (b'\x1f\x8b\x08\x00', ['gzip', '-dc']),
-]
+BOOTED_RE = re.compile(r'btfkit-vm: kernel (\S+), scenario')
+# Where the guest finds the bundle made at test time: coretrace's default
+# bundle directory (step 4 of --btf-source=auto), no option needed.
+GUEST_BUNDLE = 'usr/local/share/btfkit/guest.btfb'
+# uname -m of a Debian architecture: the arch of coretrace's host identity.
+UNAME_ARCH = {'amd64': 'x86_64', 'arm64': 'aarch64'}
 
 
-class Skip(Exception):
-    pass
-
-
-class HarnessError(Exception):
-    pass
-
-
-def log(msg):
-    print('vmtest: ' + msg, flush=True)
-
-
-def cache_dir():
-    d = os.environ.get('BTFKIT_VM_CACHE')
-    if not d:
-        base = os.environ.get('XDG_CACHE_HOME') or os.path.expanduser('~/.cache')
-        d = os.path.join(base, 'btfkit', 'vm')
-    os.makedirs(d, exist_ok=True)
-    return d
-
-
-def release_of(pkg):
-    """linux-image-6.1.0-56-amd64[-unsigned] -> 6.1.0-56-amd64"""
-    if not pkg.startswith('linux-image-'):
-        raise HarnessError('%s: not a linux-image-* package' % pkg)
-    rel = pkg[len('linux-image-'):]
-    return rel[:-len('-unsigned')] if rel.endswith('-unsigned') else rel
-
-
-class Kernel:
-    """A cached kernel: vmlinuz and its raw BTF, keyed by package and
-    version. @spec is PKG or PKG=VERSION (the version is then pinned)."""
-
-    def __init__(self, spec):
-        self.spec = spec
-        self.pkg, _, self.version = spec.partition('=')
-        self.release = release_of(self.pkg)
-        key = self.pkg + ('_' + self.version.replace(':', '%') if self.version else '')
-        self.dir = os.path.join(cache_dir(), 'kernels', key)
-        self.vmlinuz = os.path.join(self.dir, 'vmlinuz')
-        self.btf = os.path.join(self.dir, 'vmlinux.btf')
-
-    def cached(self):
-        return os.path.exists(self.vmlinuz) and os.path.exists(self.btf)
-
-    def fetch(self):
-        """Download and unpack once; parallel tests serialise on a lock."""
-        if self.cached():
-            return
-        os.makedirs(self.dir, exist_ok=True)
-        with open(os.path.join(self.dir, '.lock'), 'w') as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if not self.cached():
-                self._fetch_locked()
-
-    def _fetch_locked(self):
-        work = tempfile.mkdtemp(prefix='.fetch-', dir=self.dir)
-        try:
-            deb = self._download(work)
-            log('%s: unpacking %s' % (self.pkg, os.path.basename(deb)))
-            member = './boot/vmlinuz-' + self.release
-            p1 = subprocess.Popen(['dpkg-deb', '--fsys-tarfile', deb], stdout=subprocess.PIPE)
-            tar = subprocess.run(['tar', '-xO', member], stdin=p1.stdout, capture_output=True)
-            p1.stdout.close()
-            if p1.wait() != 0 or tar.returncode != 0 or not tar.stdout:
-                raise HarnessError('%s: no %s in %s: %s' % (
-                    self.pkg, member, deb, tar.stderr.decode(errors='replace').strip()))
-            vmlinuz = os.path.join(work, 'vmlinuz')
-            with open(vmlinuz, 'wb') as f:
-                f.write(tar.stdout)
-            btf = os.path.join(work, 'vmlinux.btf')
-            extract_btf(tar.stdout, btf, work, self.pkg)
-            # vmlinuz last: its presence (with the BTF) marks the entry complete.
-            os.rename(btf, self.btf)
-            os.rename(vmlinuz, self.vmlinuz)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-
-    def _download(self, work):
-        cmd = ['apt-get', 'download', '-q', self.spec]
-        log('%s: apt-get download into %s' % (self.pkg, work))
-        r = subprocess.run(cmd, cwd=work, capture_output=True, text=True)
-        if r.returncode != 0 and os.geteuid() == 0:
-            # A fresh machine may not have the package lists yet.
-            subprocess.run(['apt-get', 'update', '-q'], capture_output=True)
-            r = subprocess.run(cmd, cwd=work, capture_output=True, text=True)
-        debs = glob.glob(os.path.join(work, '*.deb'))
-        if r.returncode != 0 or not debs:
-            raise Skip('%s is not cached in %s and `apt-get download` failed: %s' % (
-                self.spec, self.dir, (r.stderr.strip().splitlines() or ['?'])[-1]))
-        return debs[0]
+def os_release(suite):
+    """The guest's /etc/os-release: the distro whose bundle entries the
+    kernels have, so that the tracer's host identification finds them."""
+    v = SUITES[suite]
+    return ('PRETTY_NAME="Debian GNU/Linux %s (%s)"\nNAME="Debian GNU/Linux"\n'
+            'VERSION_ID="%s"\nVERSION="%s (%s)"\nVERSION_CODENAME=%s\nID=debian\n'
+            % (v, suite, v, v, suite, suite))
 
 
 class BuiltKernel:
@@ -172,33 +74,12 @@ class BuiltKernel:
         self.spec = 'built:' + self.dir
         self.vmlinuz = os.path.join(self.dir, 'bzImage')
         self.btf = os.path.join(self.dir, 'vmlinux.btf')
+        self.why = 'built by nobtf/build-kernel.sh'
         with open(os.path.join(self.dir, 'release')) as f:
             self.release = f.read().strip()
 
     def fetch(self):
         pass
-
-
-def extract_btf(vmlinuz, out, work, pkg):
-    """Decompress the bzImage payload (an ELF vmlinux) and copy out .BTF."""
-    vmlinux = os.path.join(work, 'vmlinux')
-    for magic, cmd in PAYLOADS:
-        off = vmlinuz.find(magic)
-        while off >= 0:
-            # Decompressors stop at the end of the stream and may complain
-            # about the bytes after it; an ELF result is what counts.
-            with open(vmlinux, 'wb') as f:
-                subprocess.run(cmd, input=vmlinuz[off:], stdout=f, stderr=subprocess.DEVNULL)
-            with open(vmlinux, 'rb') as f:
-                if f.read(4) == b'\x7fELF':
-                    r = subprocess.run(['objcopy', '-O', 'binary', '--only-section=.BTF',
-                                        vmlinux, out], capture_output=True, text=True)
-                    os.unlink(vmlinux)
-                    if r.returncode != 0 or os.path.getsize(out) == 0:
-                        raise HarnessError('%s: no .BTF section in vmlinux: %s' % (pkg, r.stderr.strip()))
-                    return
-            off = vmlinuz.find(magic, off + 1)
-    raise HarnessError('%s: cannot find the compressed vmlinux in vmlinuz' % pkg)
 
 
 class Cpio:
@@ -276,8 +157,9 @@ def find_busybox():
     raise Skip('no static busybox (apt-get install busybox-static)')
 
 
-def build_initramfs(path, scenario, files):
-    """files: {guest path: host path} added next to busybox and the scripts."""
+def build_initramfs(path, scenario, files, env, suite):
+    """files: {guest path: host path} added next to busybox and the scripts;
+    env: {name: value} the guest's /init reads from /etc/btfkit-vm.env."""
     c = Cpio()
     for d in ('bin', 'sbin', 'usr/bin', 'usr/sbin', 'dev', 'proc', 'sys', 'tmp', 'etc', 'btf'):
         c.dir(d)
@@ -285,7 +167,8 @@ def build_initramfs(path, scenario, files):
     c.chardev('dev/null', 1, 3)
     c.copy('bin/busybox', find_busybox(), 0o755)
     c.symlink('bin/sh', 'busybox')
-    c.file('etc/os-release', OS_RELEASE.encode())
+    c.file('etc/os-release', os_release(suite).encode())
+    c.file('etc/btfkit-vm.env', ''.join("%s='%s'\n" % kv for kv in sorted(env.items())).encode())
     c.copy('init', os.path.join(GUEST, 'init'), 0o755)
     c.copy('lib.sh', os.path.join(GUEST, 'lib.sh'), 0o644)
     c.copy('scenario.sh', os.path.join(GUEST, scenario + '.sh'), 0o644)
@@ -372,13 +255,19 @@ def prepare_probe(args, kernel, work):
     own = os.path.join(work, 'own.btf')
     reduce_btf(kernel.btf, args.probe_obj, own)
     files['btf/reduced.btf'] = own
-    if args.foreign_kernel:
-        foreign = Kernel(args.foreign_kernel)
-        foreign.fetch()
+    if args.foreign_series:
         out = os.path.join(work, 'foreign.btf')
-        reduce_btf(foreign.btf, args.probe_obj, out)
+        reduce_btf(foreign_kernel(args).btf, args.probe_obj, out)
         files['btf/foreign.btf'] = out
     return files
+
+
+def foreign_kernel(args):
+    """The kernel of --foreign-series (resolved like the guest's)."""
+    s = series(args.foreign_series)
+    k = s.resolve()
+    log('foreign series %s: %s (%s): %s' % (s.name, k.release, k.spec, k.why))
+    return k
 
 
 def check_fixture(kernel, fixture):
@@ -395,46 +284,62 @@ def check_fixture(kernel, fixture):
             kernel.spec, fixture, len(have), len(want) if want is not None else 'no member'))
 
 
+def make_bundle(args, kernel, key, work):
+    """The pipeline at test time on the booted kernel's own BTF: btfgen
+    reduces it against coretrace.bpf.o, embedgen makes a bundle file whose
+    one entry is @key (DISTRO/VERSION/ARCH/RELEASE)."""
+    if not args.bpf_obj or not args.btfgen or not args.embedgen:
+        raise HarnessError('scenario %s needs --bpf-obj, --btfgen and --embedgen' % args.scenario)
+    distro, version, arch, release = key.split('/')
+    tree = os.path.join(work, 'btfhub')
+    os.makedirs(os.path.join(tree, distro, version, arch))
+    shutil.copy(kernel.btf, os.path.join(tree, distro, version, arch, release + '.btf'))
+    reduced = os.path.join(work, 'reduced')
+    bundle = os.path.join(work, 'guest.btfb')
+    for cmd in ([args.btfgen, '-q', '-o', reduced, tree, args.bpf_obj],
+                [args.embedgen, '-q', '-o', os.path.join(work, 'guest.c'),
+                 '--header', os.path.join(work, 'guest.h'), '--bundle-file', bundle,
+                 '--object', args.bpf_obj, reduced]):
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise HarnessError('%s: exit %d: %s' % (' '.join(cmd), r.returncode, r.stderr.strip()))
+    return bundle
+
+
 def prepare_coretrace(args, kernel, work):
     if not args.coretrace:
         raise HarnessError('scenario %s needs --coretrace' % args.scenario)
-    if args.fixture:
-        check_fixture(kernel, args.fixture)
     return {'bin/coretrace': args.coretrace}
+
+
+def prepare_entry(args, kernel, work):
+    """coretrace and the guest's bundle entry: the default bundle's (embedded
+    in coretrace) when it has the booted kernel, and always a bundle made
+    now from the booted kernel's BTF, in coretrace's default bundle
+    directory. kernel.entry says which one the guest must use."""
+    files = prepare_coretrace(args, kernel, work)
+    files[GUEST_BUNDLE] = make_bundle(args, kernel, kernel.bundle_key, work)
+    return files
 
 
 def prepare_wrongbtf(args, kernel, work):
     """coretrace and another series' BTF reduced against coretrace.bpf.o."""
     files = prepare_coretrace(args, kernel, work)
-    if not args.bpf_obj or not args.foreign_kernel:
-        raise HarnessError('scenario wrongbtf needs --bpf-obj and --foreign-kernel')
-    foreign = Kernel(args.foreign_kernel)
-    foreign.fetch()
+    if not args.bpf_obj or not args.foreign_series:
+        raise HarnessError('scenario wrongbtf needs --bpf-obj and --foreign-series')
     out = os.path.join(work, 'foreign.btf')
-    reduce_btf(foreign.btf, args.bpf_obj, out)
+    reduce_btf(foreign_kernel(args).btf, args.bpf_obj, out)
     files['btf/foreign.btf'] = out
     return files
 
 
 def prepare_nobtf(args, kernel, work):
-    """The pipeline on the built kernel's BTF: btfgen reduces it against
-    coretrace.bpf.o, embedgen makes a bundle file of it for the guest."""
+    """coretrace-nobtf (its bundle made at build time) and a bundle file made
+    now from the built kernel's BTF."""
     files = prepare_coretrace(args, kernel, work)
-    if not args.bpf_obj or not args.btfgen or not args.embedgen:
-        raise HarnessError('scenario nobtf needs --bpf-obj, --btfgen and --embedgen')
-    tree = os.path.join(work, 'btfhub', 'debian', '12', 'x86_64')
-    os.makedirs(tree)
-    shutil.copy(kernel.btf, os.path.join(tree, kernel.release + '.btf'))
-    reduced = os.path.join(work, 'reduced')
-    bundle = os.path.join(work, 'nobtf.btfb')
-    for cmd in ([args.btfgen, '-q', '-o', reduced, os.path.join(work, 'btfhub'), args.bpf_obj],
-                [args.embedgen, '-q', '-o', os.path.join(work, 'nobtf.c'),
-                 '--header', os.path.join(work, 'nobtf.h'), '--bundle-file', bundle,
-                 '--object', args.bpf_obj, reduced]):
-        r = subprocess.run(cmd, capture_output=True, text=True)
-        if r.returncode != 0:
-            raise HarnessError('%s: exit %d: %s' % (' '.join(cmd), r.returncode, r.stderr.strip()))
-    files['btf/nobtf.btfb'] = bundle
+    if args.fixture:
+        check_fixture(kernel, args.fixture)
+    files['btf/nobtf.btfb'] = make_bundle(args, kernel, kernel.host, work)
     if not args.coretrace_nobtf:
         raise HarnessError('scenario nobtf needs --coretrace-nobtf')
     files['bin/coretrace-nobtf'] = args.coretrace_nobtf
@@ -464,15 +369,15 @@ def json_doc(sections, name):
         raise CheckFailed('%s: not JSON (%s): %.300s' % (name, e, text))
 
 
-def btf_desc_re(kind, kernel=None, where=''):
+def btf_desc_re(kind, key=None, where=''):
     """coretrace's BTF description: 'system /sys/kernel/btf/vmlinux',
     'embedded bundle..., entry D/V/A/R (...)', 'bundle FILE, entry ...'.
     Only the kind, the place and the exact entry are pinned."""
     r = '^' + re.escape(kind) + r'\b'
     if where:
         r += '.*' + re.escape(where)
-    if kernel is not None:
-        r += r'.*\bentry debian/12/x86_64/' + re.escape(kernel.release) + r'(\s|$)'
+    if key is not None:
+        r += r'.*\bentry ' + re.escape(key) + r'(\s|$)'
     return r
 
 
@@ -533,9 +438,25 @@ def check_trace(sections, name, desc_re):
     return '%d events, exec/open/connect fields right, BTF: %s' % (len(events), summary['btf'])
 
 
+def entry_desc_re(kernel):
+    """The description of the guest's entry (kernel.entry: embedded or bundle)."""
+    if kernel.entry == 'embedded':
+        return btf_desc_re('embedded bundle', kernel.entry_key)
+    return btf_desc_re('bundle', kernel.entry_key, where='/' + GUEST_BUNDLE)
+
+
 def check_embedded(kernel, sections):
-    want = btf_desc_re('embedded bundle', kernel)
-    check_btf_report(sections, 'embedded', want)
+    """The guest's entry traced; the bundle made now is found in any case."""
+    want = entry_desc_re(kernel)
+    check_btf_report(sections, kernel.entry, want)
+    check_btf_report(sections, 'bundle', btf_desc_re('bundle', kernel.bundle_key,
+                                                     where='/' + GUEST_BUNDLE), name='btf2')
+    return check_trace(sections, 'trace', want)
+
+
+def check_nosysbtf(kernel, sections):
+    want = entry_desc_re(kernel)
+    check_btf_report(sections, kernel.entry, want)
     return check_trace(sections, 'trace', want)
 
 
@@ -546,7 +467,7 @@ def check_auto(kernel, sections):
 
 
 def check_unbundled(kernel, sections):
-    key = 'no usable BTF for debian/12/x86_64/' + kernel.release
+    key = 'no usable BTF for ' + kernel.host
     doc = json_doc(sections, 'btf')
     expect(key in (doc.get('error') or ''), 'coretrace btf: error %r does not say %r' % (
         doc.get('error'), key))
@@ -570,15 +491,15 @@ def check_wrongbtf(kernel, sections):
 
 def check_nobtf(kernel, sections):
     t = section(sections, 'plain')
-    key = 'no usable BTF for debian/12/x86_64/' + kernel.release
+    key = 'no usable BTF for ' + kernel.host
     lines = [l for l in t['err'].split('\n') if l.strip()]
     expect(t['rc'] not in (0, None) and len(lines) == 1 and key in lines[0],
            'coretrace without a bundle: expected one error line naming %s, got exit %s: %r' % (
                kernel.release, t['rc'], lines))
-    want = btf_desc_re('embedded bundle', kernel)
+    want = btf_desc_re('embedded bundle', kernel.host)
     check_btf_report(sections, 'embedded', want)
     detail = 'coretrace-nobtf: ' + check_trace(sections, 'trace', want)
-    want = btf_desc_re('bundle', kernel, where='/btf/nobtf.btfb')
+    want = btf_desc_re('bundle', kernel.host, where='/btf/nobtf.btfb')
     check_btf_report(sections, 'bundle', want, name='btf2')
     return detail + '; coretrace --btf-bundle: ' + check_trace(sections, 'trace2', want)
 
@@ -587,13 +508,74 @@ def check_nobtf(kernel, sections):
 #            check(kernel, sections) -> detail, or None)
 SCENARIOS = {
     'probe': (prepare_probe, None),
-    'embedded': (prepare_coretrace, check_embedded),
+    'embedded': (prepare_entry, check_embedded),
     'unbundled': (prepare_coretrace, check_unbundled),
     'auto': (prepare_coretrace, check_auto),
-    'nosysbtf': (prepare_coretrace, check_embedded),
+    'nosysbtf': (prepare_entry, check_nosysbtf),
     'wrongbtf': (prepare_wrongbtf, check_wrongbtf),
     'nobtf': (prepare_nobtf, check_nobtf),
 }
+
+
+def guest_kernel(args):
+    """The kernel to boot (resolved from its series) and the names of its
+    BTF: kernel.host (coretrace's host identity), kernel.bundle_key (the
+    entry of the bundle made at test time), kernel.entry/entry_key (the
+    entry the guest must use: the default bundle's, embedded in coretrace,
+    when it has this release, else the one made at test time)."""
+    if args.scenario == 'nobtf':
+        k = BuiltKernel(os.path.join(HERE, 'nobtf', 'build-kernel.sh'))
+        k.suite, k.arch = 'bookworm', 'amd64'
+        k.host = k.bundle_key = k.entry_key = 'debian/12/x86_64/' + k.release
+        k.entry = 'embedded'
+        return k
+    if not args.series:
+        raise HarnessError('--series is required')
+    s = series(args.series)
+    exclude = ()
+    if s.role == 'unbundled':
+        # A kernel the default bundle has no entry for.
+        exclude = {rel for rel, _, _ in fixture_kernels(s.distro_version).values()}
+    k = s.resolve(pin=args.pin, exclude=exclude)
+    k.suite, k.arch = s.suite, s.arch
+    k.host = 'debian/%s/%s/%s' % (s.distro_version, UNAME_ARCH[s.arch], k.release)
+    k.bundle_key = 'debian/%s/%s/%s' % (s.distro_version, s.btfhub_arch, k.release)
+    fx = s.in_default_bundle(k)
+    if fx:
+        k.entry = 'embedded'
+        k.entry_key = 'debian/%s/%s/%s' % (s.distro_version,
+                                           os.path.basename(os.path.dirname(fx['archive'])),
+                                           k.release)
+        if fx['version'] == k.version:
+            check_fixture(k, fx['archive'])
+        else:
+            log('%s: the fixture was made from version %s: its BTF is not compared' % (
+                k.spec, fx['version']))
+    else:
+        k.entry, k.entry_key = 'bundle', k.bundle_key
+    log('series %s: kernel %s (%s): %s; %s' % (
+        s.name, k.release, k.spec, k.why, 'not in the default bundle' if s.role == 'unbundled'
+        else 'its entry: %s %s' % (k.entry, k.entry_key)))
+    if args.expect_newest:
+        check_newest(s, k, args.pin or s.pin)
+    return k
+
+
+def check_newest(s, k, pin):
+    """--expect-newest: the pin is not in the archive and the kernel is the
+    newest ABI the archive lists for the series."""
+    from series import prefix_of
+    apt = s.apt	# what resolve() read from the lists
+    pkg, _, version = pin.partition('=')
+    listed = apt.series(s.pattern, prefix_of(s.pattern))
+    if not listed:
+        raise Skip('the archive lists no kernel of series %s: cannot tell the newest' % s)
+    if version in apt.versions(pkg):
+        raise HarnessError('%s is in the archive: it does not simulate a vanished pin' % pin)
+    abi, newest, ver = listed[0]
+    if (k.pkg, k.version) != (newest, ver):
+        raise CheckFailed('series %s: pin %s gone, resolved %s, but the newest is %s=%s' % (
+            s.name, pin, k.spec, newest, ver))
 
 
 def run(args):
@@ -602,22 +584,20 @@ def run(args):
     for tool in ('dpkg-deb', 'objcopy', 'bpftool'):
         if shutil.which(tool) is None and not os.path.exists('/usr/sbin/' + tool):
             raise Skip('%s not installed' % tool)
-    if args.scenario == 'nobtf':
-        kernel = BuiltKernel(os.path.join(HERE, 'nobtf', 'build-kernel.sh'))
-    else:
-        if not args.kernel:
-            raise HarnessError('--kernel is required')
-        kernel = Kernel(args.kernel)
-    kernel.fetch()
+    kernel = guest_kernel(args)
     work = tempfile.mkdtemp(prefix='btfkit-vm-')
     try:
         prepare, check = SCENARIOS[args.scenario]
         files = prepare(args, kernel, work)
         initrd = os.path.join(work, 'initrd.gz')
-        build_initramfs(initrd, args.scenario, files)
+        build_initramfs(initrd, args.scenario, files, {'ENTRY_SOURCE': kernel.entry}, kernel.suite)
         console = os.path.join(work, 'console.log')
         text, timed_out = boot(kernel, initrd, args.scenario, args.timeout, console)
         verdict, reason, sections = parse_console(text)
+        booted = BOOTED_RE.search(text)
+        if verdict == 'pass' and (not booted or booted.group(1) != kernel.release):
+            verdict, reason = 'fail', 'the guest booted %s, not %s' % (
+                booted.group(1) if booted else 'no kernel line', kernel.release)
         if verdict == 'pass' and check:
             try:
                 reason += '; ' + check(kernel, sections)
@@ -631,7 +611,8 @@ def run(args):
             log('FAIL %s/%s: no verdict on the console%s' % (
                 kernel.release, args.scenario, ' (timed out)' if timed_out else ''))
             return 1
-        log('%s %s/%s: %s' % (verdict.upper(), kernel.release, args.scenario, reason))
+        log('%s %s/%s (booted %s, %s): %s' % (verdict.upper(), kernel.release, args.scenario,
+                                               kernel.spec, kernel.why, reason))
         return {'pass': 0, 'fail': 1, 'skip': 77}[verdict]
     finally:
         if args.keep:
@@ -642,29 +623,32 @@ def run(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    ap.add_argument('--kernel', help='Debian kernel package linux-image-RELEASE[=VERSION] '
-                    '(nobtf: the kernel nobtf/build-kernel.sh builds)')
+    ap.add_argument('--series', help='the kernel series to boot (kernels.txt; not for nobtf)')
+    ap.add_argument('--pin', metavar='PKG=VERSION',
+                    help='pin of the series instead of kernels.txt\'s (a vanished one: --expect-newest)')
+    ap.add_argument('--expect-newest', action='store_true',
+                    help='the pin must be absent from the archive and the newest ABI booted')
     ap.add_argument('--scenario', choices=sorted(SCENARIOS))
     ap.add_argument('--probe', help='static vmprobe binary')
     ap.add_argument('--probe-obj', help='vmprobe.bpf.o (to reduce BTF against)')
-    ap.add_argument('--foreign-kernel', help='package whose reduced BTF must NOT work (probe, wrongbtf)')
-    ap.add_argument('--bpf-obj', help='coretrace.bpf.o (to reduce BTF against: wrongbtf, nobtf)')
-    ap.add_argument('--btfgen', help='btfgen executable (nobtf)')
-    ap.add_argument('--embedgen', help='embedgen executable (nobtf)')
+    ap.add_argument('--foreign-series', help='series whose reduced BTF must NOT work (probe, wrongbtf)')
+    ap.add_argument('--bpf-obj', help='coretrace.bpf.o (to reduce BTF against)')
+    ap.add_argument('--btfgen', help='btfgen executable (bundles made at test time)')
+    ap.add_argument('--embedgen', help='embedgen executable (bundles made at test time)')
     ap.add_argument('--coretrace', help='static coretrace binary')
     ap.add_argument('--coretrace-nobtf', help='static coretrace with the nobtf kernel embedded (nobtf)')
-    ap.add_argument('--fixture', help='the kernel\'s BTF fixture (REL.btf.tar.xz) to compare with')
+    ap.add_argument('--fixture', help='nobtf: the kernel\'s BTF (REL.btf.tar.xz) to compare with')
     ap.add_argument('--timeout', type=int, default=240, help='hard limit of one boot, s (240)')
     ap.add_argument('--console', action='store_true', help='print the console even on success')
     ap.add_argument('--keep', action='store_true', help='keep the work dir (initramfs, console)')
-    ap.add_argument('--fetch', nargs='+', metavar='PKG', help='only fill the kernel cache')
+    ap.add_argument('--fetch', nargs='+', metavar='SERIES',
+                    help='only resolve the series and fill the kernel cache')
     args = ap.parse_args()
     try:
         if args.fetch:
-            for pkg in args.fetch:
-                k = Kernel(pkg)
-                k.fetch()
-                log('%s: %s' % (pkg, k.dir))
+            for name in args.fetch:
+                k = series(name).resolve(pin=args.pin)
+                log('series %s: %s (%s): %s, in %s' % (name, k.release, k.spec, k.why, k.dir))
             return 0
         if not args.scenario:
             ap.error('--scenario is required')
@@ -672,6 +656,9 @@ def main():
     except Skip as e:
         print('SKIP: %s' % e, flush=True)
         return 77
+    except CheckFailed as e:
+        log('FAIL: %s' % e)
+        return 1
     except HarnessError as e:
         print('vmtest: error: %s' % e, file=sys.stderr, flush=True)
         return 99

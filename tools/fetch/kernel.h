@@ -68,6 +68,11 @@ void kernel_list__free(struct kernel_list *l);
 void kernel__clear(struct kernel *k);
 /* "distro/version/arch/release" as written in the output tree (static buffer). */
 const char *kernel__name(const struct kernel *k);
+/*
+ * "<@out_dir>/<distro>/<version>/<arch>/<release>.btf", or the same relative
+ * to the output tree when @out_dir is NULL (malloc()ed; NULL on ENOMEM).
+ */
+char *kernel__output_path(const struct kernel *k, const char *out_dir);
 /* Mark failed with a printf-formatted reason (first failure wins). */
 void kernel__fail(struct kernel *k, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -32,6 +32,9 @@ enum {
 	OPT_CONNECT_TIMEOUT,
 	OPT_TIMEOUT,
 	OPT_MAX_SIZE,
+	OPT_SPEED_LIMIT,
+	OPT_SPEED_TIME,
+	OPT_RETRY_AFTER_MAX,
 	OPT_JSON,
 	OPT_PRUNE,
 	OPT_LIST,
@@ -59,6 +62,9 @@ static const struct option long_opts[] = {
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "speed-limit", required_argument, NULL, OPT_SPEED_LIMIT },
+	{ "speed-time", required_argument, NULL, OPT_SPEED_TIME },
+	{ "retry-after-max", required_argument, NULL, OPT_RETRY_AFTER_MAX },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "prune", no_argument, NULL, OPT_PRUNE },
 	{ "list", no_argument, NULL, OPT_LIST },
@@ -108,6 +114,11 @@ static void usage(FILE *f)
 "      --retry-delay MS      first backoff delay, doubled per retry (default 1000)\n"
 "      --connect-timeout S   (default 30)\n"
 "      --timeout S           per attempt, 0 = none (default 600)\n"
+"      --speed-limit BYTES   with --speed-time: an attempt slower than this many\n"
+"                            bytes/s (K/M suffix) ends and is retried (default 1K)\n"
+"      --speed-time S        ... for S seconds; 0 = never (default 30)\n"
+"      --retry-after-max S   longest Retry-After (429/503) honoured, 0 = ignore\n"
+"                            it (default 300)\n"
 "      --max-size SIZE       cap on archive and BTF size, K/M/G suffix (default 512M)\n"
 "      --prune               remove outputs of kernels not selected (and stale temp\n"
 "                            files), so OUTDIR holds exactly the selection\n"
@@ -151,7 +162,15 @@ static int parse_args(int argc, char **argv, struct run_opts *c, bool *show_vers
 	opterr = 0;	/* our one error line, then the usage */
 	while ((opt = getopt_long(argc, argv, ":o:m:s:j:vqhV", long_opts, NULL)) != -1) {
 		switch (opt) {
-		case 'o': c->out_dir = optarg; break;
+		case 'o': {
+			/* "out/" and "out" name one tree (and print the same). */
+			size_t len = strlen(optarg);
+
+			while (len > 1 && optarg[len - 1] == '/')
+				optarg[--len] = '\0';
+			c->out_dir = optarg;
+			break;
+		}
 		case 'm': c->manifest = optarg; break;
 		case 's': c->source = optarg; break;
 		case OPT_CACHE_DIR: c->cache_dir = optarg; break;
@@ -188,6 +207,8 @@ static int parse_args(int argc, char **argv, struct run_opts *c, bool *show_vers
 		case OPT_RETRY_DELAY: lv = &c->retry_delay_ms; goto num;
 		case OPT_CONNECT_TIMEOUT: lv = &c->connect_timeout; goto num_pos;
 		case OPT_TIMEOUT: lv = &c->timeout; goto num;
+		case OPT_SPEED_TIME: lv = &c->speed_time; goto num;
+		case OPT_RETRY_AFTER_MAX: lv = &c->retry_after_max; goto num;
 		num_pos:
 			if (cli__parse_ull(optarg, 100000, &v) || !v) {
 				pr_err("invalid number: '%s' (want 1 or more)", optarg);
@@ -202,6 +223,16 @@ static int parse_args(int argc, char **argv, struct run_opts *c, bool *show_vers
 			}
 			*lv = v;
 			break;
+		case OPT_SPEED_LIMIT: {
+			uint64_t sz;
+
+			if (parse_size(optarg, &sz) || sz > 1ull << 40) {
+				pr_err("invalid speed: '%s'", optarg);
+				return -EINVAL;
+			}
+			c->speed_limit = (long)sz;
+			break;
+		}
 		case OPT_MAX_SIZE:
 			if (parse_size(optarg, &c->max_size)) {
 				pr_err("invalid size: '%s'", optarg);
@@ -244,6 +275,7 @@ int main(int argc, char **argv)
 	struct run_opts o = {
 		.jobs = 4, .retries = 4, .retry_delay_ms = 1000,
 		.connect_timeout = 30, .timeout = 600,
+		.speed_limit = 1024, .speed_time = 30, .retry_after_max = 300,
 		.max_size = EXTRACT_DEFAULT_MAX_SIZE,
 	};
 	bool show_version = false;

@@ -176,7 +176,14 @@ int run__main(const struct run_opts *o)
 	}
 	err = source__parse(&src, c.source ?: SOURCE_DEFAULT_URL);
 	if (err) {
-		pr_err("%s: invalid source: %s", c.source ?: SOURCE_DEFAULT_URL, strerror(-err));
+		char buf[256];
+
+		pr_err("%s: invalid source: %s", log_escape(buf, sizeof(buf), c.source ?: ""),
+		       err == -EPROTONOSUPPORT || err == -EINVAL ?
+		       "want https://github.com/OWNER/REPO[/tree/REF], another http(s):// "
+		       "mirror, file:///PATH or a directory" :
+		       strerror(-err));
+		ret = 2;	/* a usage error, as --help documents */
 		goto out;
 	}
 	err = c.list ? 0 : mkdir_p(c.out_dir);
@@ -228,6 +235,9 @@ int run__main(const struct run_opts *o)
 			.retry_delay_ms = c.retry_delay_ms,
 			.connect_timeout = c.connect_timeout,
 			.timeout = c.timeout,
+			.speed_limit = c.speed_limit,
+			.speed_time = c.speed_time ? c.speed_time : -1,	/* 0 = never */
+			.retry_after_max = c.retry_after_max ? c.retry_after_max : -1,
 			/* A progress line only where a person watches it. */
 			.progress = isatty(STDERR_FILENO) && c.verbosity >= 0 && !c.json,
 		},
@@ -256,7 +266,7 @@ int run__main(const struct run_opts *o)
 	if (c.prune) {
 		size_t removed;
 
-		err = prune__outputs(c.out_dir, &l, &removed);
+		err = prune__outputs(c.out_dir, &cache, &l, &removed);
 		if (err)
 			goto out;
 		if (removed)

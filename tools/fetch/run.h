@@ -25,6 +25,7 @@ struct run_opts {
 	const char **adds;	/* --add specs */
 	int nadds;
 	long jobs, retries, retry_delay_ms, connect_timeout, timeout;
+	long speed_limit, speed_time, retry_after_max;
 	uint64_t max_size;
 	int verbosity;		/* log level: -1 quiet .. 2 debug */
 };

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "layout.h"
 #include "log.h"
 #include "select.h"
 
@@ -150,8 +151,25 @@ int select__literal(const struct selection *sel, struct kernel_list *l)
 	if (select__globbed(sel))
 		return -EINVAL;	/* callers list the source instead */
 	if (!kernel_list__add(l, sel->distro, sel->version, sel->arch, sel->release)) {
-		pr_err("invalid kernel %s/%s/%s/%s", sel->distro, sel->version, sel->arch,
-		       sel->release);
+		const char *parts[] = { sel->distro, sel->version, sel->arch, sel->release };
+		const char *why = NULL;
+		char buf[LAYOUT_PARTS][80];
+		int i, bad = 0;
+
+		if (errno != EINVAL)
+			return -errno;
+		for (i = LAYOUT_PARTS - 1; i >= 0; i--) {
+			const char *r = layout__part_invalid(i, parts[i]);
+
+			if (r) {
+				why = r;
+				bad = i;
+			}
+			log_escape(buf[i], sizeof(buf[i]), parts[i]);
+		}
+		/* Bounded and escaped: the name may be megabytes of anything. */
+		pr_err("invalid kernel %s/%s/%s/%s: %s %s", buf[0], buf[1], buf[2], buf[3],
+		       layout__part_name(bad), why ?: "is invalid");
 		return -EINVAL;
 	}
 	return 0;

@@ -2,7 +2,8 @@
 /*
  * Downloads of archives from an HTTP(S) source into the cache, with the
  * libcurl multi interface: N transfers in parallel, retries with exponential
- * backoff on 5xx, timeouts and dropped connections, resume of a partial body
+ * backoff on 5xx, timeouts, stalls and dropped connections (a server's
+ * Retry-After honoured, capped), resume of a partial body
  * with Range (guarded by If-Range), and conditional requests (If-None-Match,
  * If-Modified-Since) so an unchanged archive is never transferred twice.
  * TLS peer and host verification stay on.
@@ -32,8 +33,17 @@ struct transfer_opts {
 	const struct cache *cache;
 	const struct source *src;
 	const volatile sig_atomic_t *cancel;	/* set (by a signal handler) to stop; NULL = never */
+	/*
+	 * A stalled mirror: an attempt slower than speed_limit bytes/s for
+	 * speed_time seconds ends (and is retried, resuming). speed_time 0 = never;
+	 * defaults 1024 B/s over 30 s.
+	 */
+	long speed_limit;
+	long speed_time;
+	/* Longest Retry-After (429/503) honoured, in seconds; default 300, < 0 = ignore it. */
+	long retry_after_max;
 };
-#define transfer_opts__last_field cancel
+#define transfer_opts__last_field retry_after_max
 
 /*
  * Obtain the archive of each kernel in @ks (pointers; status PENDING) into
