@@ -36,5 +36,7 @@ char *escape__dup(const void *s, size_t len);
  * the end of the enclosing block: printf("%s\n", ESC(name)).
  */
 #define ESC(s) escape__str((char[ESCAPE_MAX]){ 0 }, ESCAPE_MAX, (s))
+/* The same with an @n-byte buffer, for longer text (messages, reasons). */
+#define ESC_N(s, n) escape__str((char[n]){ 0 }, (n), (s))
 
 #endif
