@@ -49,8 +49,10 @@ static void usage(FILE *f, const char *prog)
 "      --keep-going     carry on after a failed kernel (default)\n"
 "      --fail-fast      start no new kernel after the first failure\n"
 "      --shard I/N      process only shard I (0-based) of N, by kernel name hash\n"
+"      --arch ARCH      process only the kernels of ARCH (x86_64, arm64; aarch64\n"
+"                       is arm64): the arch the BPF objects were built for\n"
 "      --prune          after a clean run, delete outputs of kernels (of this\n"
-"                       shard) no longer in IN_DIR\n"
+"                       shard and arch) no longer in IN_DIR\n"
 "      --json           print the summary as JSON on stdout\n"
 "  -v, --verbose        more messages (-vv: debug, including libbpf's)\n"
 "  -q, --quiet          errors only, no summary line\n"
@@ -99,7 +101,7 @@ static bool same_dir(const char *a, const char *b)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_BPFTOOL = 256, OPT_KEEP_GOING, OPT_FAIL_FAST, OPT_SHARD, OPT_PRUNE, OPT_JSON };
+	enum { OPT_BPFTOOL = 256, OPT_KEEP_GOING, OPT_FAIL_FAST, OPT_SHARD, OPT_ARCH, OPT_PRUNE, OPT_JSON };
 	static const struct option long_opts[] = {
 		{ "output",	required_argument, NULL, 'o' },
 		{ "jobs",	required_argument, NULL, 'j' },
@@ -107,6 +109,7 @@ int main(int argc, char **argv)
 		{ "keep-going",	no_argument,	   NULL, OPT_KEEP_GOING },
 		{ "fail-fast",	no_argument,	   NULL, OPT_FAIL_FAST },
 		{ "shard",	required_argument, NULL, OPT_SHARD },
+		{ "arch",	required_argument, NULL, OPT_ARCH },
 		{ "prune",	no_argument,	   NULL, OPT_PRUNE },
 		{ "json",	no_argument,	   NULL, OPT_JSON },
 		{ "verbose",	no_argument,	   NULL, 'v' },
@@ -155,6 +158,14 @@ int main(int argc, char **argv)
 				pr_err("--shard: expected I/N with 0 <= I < N, got '%s'", optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case OPT_ARCH:
+			if (!*optarg || strchr(optarg, '/')) {
+				pr_err("--arch: expected an arch name such as x86_64 or arm64, got '%s'",
+				       optarg);
+				return EXIT_USAGE;
+			}
+			opts.arch = optarg;
 			break;
 		case OPT_PRUNE:
 			opts.prune = true;

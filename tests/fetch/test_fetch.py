@@ -566,7 +566,7 @@ def t_local_debian_fixtures(c):
         raise Skip("no tests/data/btfhub")
     out, cache, _ = c.dirs()
     rc, so, se = run(["-s", root, "-o", out, "--cache-dir", cache, "--json",
-                      "--distro", "debian", "--version", "12"])
+                      "--distro", "debian", "--version", "12", "--arch", "x86_64"])
     s = json.loads(so)
     assert rc == 0 and s["failed"] == 0 and s["fetched"] >= 1, (s, se)
     assert all(f.startswith("debian/12/x86_64/") and f.endswith(".btf")
