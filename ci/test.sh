@@ -4,7 +4,7 @@
 # Run as root (or with sudo) so that the BPF tests run instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash ci/setup.sh
+bash ci/setup.sh --arch arm64	# suite vm-arm64 cross-builds the tracer
 BUILD=${BUILD:-build}
 [ -f "$BUILD/build.ninja" ] || meson setup "$BUILD"
 meson compile -C "$BUILD"

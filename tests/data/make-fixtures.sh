@@ -59,27 +59,9 @@ while i >= 0:
 PY
 }
 
-# Carve raw BTF out of an uncompressed, non-ELF image (the arm64 Image):
-# the first BTF header (magic 0xeB9F, version 1) whose sections fit in the
-# file and whose string section is NUL-delimited, hdr_len +
-# max(type_off + type_len, str_off + str_len) bytes long.
+# Carve raw BTF out of an uncompressed, non-ELF image (the arm64 Image).
 carve_btf() {
-	python3 - "$1" "$2" <<'PY'
-import struct, sys
-data = open(sys.argv[1], 'rb').read()
-i = data.find(b'\x9f\xeb\x01')
-while i >= 0:
-    if i + 24 <= len(data):
-        hdr_len, type_off, type_len, str_off, str_len = struct.unpack_from('<5I', data, i + 4)
-        end = hdr_len + max(type_off + type_len, str_off + str_len)
-        s = i + hdr_len + str_off
-        if (hdr_len >= 24 and str_len > 0 and i + end <= len(data) and
-                data[s] == 0 and data[s + str_len - 1] == 0):
-            open(sys.argv[2], 'wb').write(data[i:i + end])
-            sys.exit(0)
-    i = data.find(b'\x9f\xeb\x01', i + 1)
-sys.exit(1)
-PY
+	python3 "$here/carve_btf.py" "$1" "$2"
 }
 
 is_elf() {
