@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libbtfbundle: read btfkit BTF bundles, the indexed, compressed tables of
- * reduced BTFs that embedgen writes (format: embedgen/FORMAT.md).
+ * reduced BTFs that embedgen writes (format: libbtfbundle/FORMAT.md).
  *
  * A tracer links a bundle in (or loads a standalone .btfb file), identifies
  * the host kernel, finds its entry by binary search and gets the BTF back as
