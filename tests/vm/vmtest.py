@@ -11,6 +11,10 @@ scenario in the guest and read its verdict from the serial console.
             --btfgen ... --embedgen ...
             (boots the kernel without BTF that nobtf/build-kernel.sh builds)
   vmtest.py --fetch PKG...      download and unpack kernels into the cache only
+  vmtest.py --arch arm64 --kernel linux-image-6.1.0-56-arm64-unsigned=6.1.192-2 \
+            --scenario embedded --coretrace build/arm64/tracer/coretrace_static
+            (qemu-system-aarch64 -M virt -cpu max; busybox-static:arm64 is
+            downloaded into the cache)
 
 Scenarios are guest/<name>.sh (run by guest/init) plus a prepare and a
 check function here (SCENARIOS); README.md lists what each one asserts.
@@ -41,7 +45,20 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GUEST = os.path.join(HERE, 'guest')
-QEMU = 'qemu-system-x86_64'
+sys.path.insert(0, os.path.join(HERE, '..', 'data'))
+import carve_btf  # noqa: E402  (tests/data: the arm64 Image has no ELF sections)
+
+# Per guest arch (--arch, BTFHub's name): qemu and its machine, the serial
+# console, the Debian architecture of the packages, and what qemu prints once
+# it really runs (x86: SeaBIOS; arm64 loads the Image itself: any output).
+ARCHES = {
+    'x86_64': {'qemu': 'qemu-system-x86_64', 'qemu_pkg': 'qemu-system-x86', 'machine': [],
+               'console': 'ttyS0', 'deb': 'amd64', 'started': 'Booting from ROM'},
+    'arm64': {'qemu': 'qemu-system-aarch64', 'qemu_pkg': 'qemu-system-arm',
+              'machine': ['-M', 'virt', '-cpu', 'max'],
+              'console': 'ttyAMA0', 'deb': 'arm64', 'started': None},
+}
+ARCH = 'x86_64'     # --arch
 VERDICT_RE = re.compile(r'BTFKIT-VM-VERDICT: (pass|fail|skip) ?(.*)')
 SECTION_RE = re.compile(r'BTFKIT-VM-(BEGIN|END) (\S+)(?: rc=(\d+))?')
 
@@ -144,18 +161,24 @@ class Kernel:
             shutil.rmtree(work, ignore_errors=True)
 
     def _download(self, work):
-        cmd = ['apt-get', 'download', '-q', self.spec]
-        log('%s: apt-get download into %s' % (self.pkg, work))
+        return apt_download(self.spec, work, self.dir)
+
+
+def apt_download(spec, work, cache):
+    """apt-get download PKG[=VERSION] of the guest arch into @work."""
+    pkg, eq, version = spec.partition('=')
+    cmd = ['apt-get', 'download', '-q', pkg + ':' + ARCHES[ARCH]['deb'] + eq + version]
+    log('%s: apt-get download into %s' % (pkg, work))
+    r = subprocess.run(cmd, cwd=work, capture_output=True, text=True)
+    if r.returncode != 0 and os.geteuid() == 0:
+        # A fresh machine may not have the package lists yet.
+        subprocess.run(['apt-get', 'update', '-q'], capture_output=True)
         r = subprocess.run(cmd, cwd=work, capture_output=True, text=True)
-        if r.returncode != 0 and os.geteuid() == 0:
-            # A fresh machine may not have the package lists yet.
-            subprocess.run(['apt-get', 'update', '-q'], capture_output=True)
-            r = subprocess.run(cmd, cwd=work, capture_output=True, text=True)
-        debs = glob.glob(os.path.join(work, '*.deb'))
-        if r.returncode != 0 or not debs:
-            raise Skip('%s is not cached in %s and `apt-get download` failed: %s' % (
-                self.spec, self.dir, (r.stderr.strip().splitlines() or ['?'])[-1]))
-        return debs[0]
+    debs = glob.glob(os.path.join(work, '*.deb'))
+    if r.returncode != 0 or not debs:
+        raise Skip('%s is not cached in %s and `%s` failed: %s' % (
+            spec, cache, ' '.join(cmd), (r.stderr.strip().splitlines() or ['?'])[-1]))
+    return debs[0]
 
 
 class BuiltKernel:
@@ -180,7 +203,15 @@ class BuiltKernel:
 
 
 def extract_btf(vmlinuz, out, work, pkg):
-    """Decompress the bzImage payload (an ELF vmlinux) and copy out .BTF."""
+    """Decompress the bzImage payload (an ELF vmlinux) and copy out .BTF;
+    from an arm64 Image (no ELF sections) carve the BTF by its header."""
+    if vmlinuz[:2] == b'MZ' and vmlinuz[56:60] == b'ARM\x64':
+        btf = carve_btf.carve(vmlinuz)
+        if btf is None:
+            raise HarnessError('%s: no BTF in the arm64 Image' % pkg)
+        with open(out, 'wb') as f:
+            f.write(btf)
+        return
     vmlinux = os.path.join(work, 'vmlinux')
     for magic, cmd in PAYLOADS:
         off = vmlinuz.find(magic)
@@ -270,10 +301,43 @@ def elf_is_static(path):
 
 
 def find_busybox():
+    if ARCH != 'x86_64':
+        return guest_busybox()
     for p in ('/bin/busybox', '/usr/bin/busybox'):
         if os.path.exists(p) and elf_is_static(p):
             return p
     raise Skip('no static busybox (apt-get install busybox-static)')
+
+
+def guest_busybox():
+    """busybox-static of the guest arch, downloaded once into the cache
+    (it cannot be installed beside the build machine's)."""
+    d = os.path.join(cache_dir(), 'busybox-' + ARCH)
+    path = os.path.join(d, 'busybox')
+    if os.path.exists(path):
+        return path
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, '.lock'), 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.exists(path):
+            return path
+        work = tempfile.mkdtemp(prefix='.fetch-', dir=d)
+        try:
+            deb = apt_download('busybox-static', work, d)
+            p1 = subprocess.Popen(['dpkg-deb', '--fsys-tarfile', deb], stdout=subprocess.PIPE)
+            tar = subprocess.run(['tar', '-xO', './bin/busybox'], stdin=p1.stdout, capture_output=True)
+            p1.stdout.close()
+            if p1.wait() != 0 or tar.returncode != 0 or not tar.stdout:
+                raise HarnessError('%s: no ./bin/busybox' % deb)
+            tmp = os.path.join(work, 'busybox')
+            with open(tmp, 'wb') as f:
+                f.write(tar.stdout)
+            if not elf_is_static(tmp):
+                raise HarnessError('%s: ./bin/busybox is not a static ELF' % deb)
+            os.rename(tmp, path)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return path
 
 
 def build_initramfs(path, scenario, files):
@@ -300,9 +364,11 @@ def build_initramfs(path, scenario, files):
 
 def boot(kernel, initrd, scenario, timeout, console_path):
     """Run qemu to power-off (or the timeout); return the console text."""
-    cmdline = 'console=ttyS0 panic=-1 loglevel=4 btfkit.scenario=%s' % scenario
-    cmd = [QEMU, '-nographic', '-no-reboot', '-m', '512', '-accel', 'tcg', '-smp', '1',
-           '-nic', 'none', '-kernel', kernel.vmlinuz, '-initrd', initrd, '-append', cmdline]
+    a = ARCHES[ARCH]
+    cmdline = 'console=%s panic=-1 loglevel=4 btfkit.scenario=%s' % (a['console'], scenario)
+    cmd = [a['qemu']] + a['machine'] + [
+        '-nographic', '-no-reboot', '-m', '512', '-accel', 'tcg', '-smp', '1',
+        '-nic', 'none', '-kernel', kernel.vmlinuz, '-initrd', initrd, '-append', cmdline]
     log('boot %s: %s' % (kernel.release, ' '.join(cmd)))
     t0 = time.monotonic()
     timed_out = False
@@ -321,7 +387,8 @@ def boot(kernel, initrd, scenario, timeout, console_path):
         ' (TIMEOUT %d s)' % timeout if timed_out else ''))
     # qemu that fails before the firmware even starts (no ROMs, no memory,
     # a broken install) cannot run here: that is a skip, not a kernel result.
-    if not timed_out and p.returncode != 0 and 'Booting from ROM' not in text:
+    started = a['started'] in text if a['started'] else text.strip() != ''
+    if not timed_out and p.returncode != 0 and not started:
         raise Skip('qemu cannot run here (exit %d): %s' % (
             p.returncode, (text.strip().splitlines() or ['no output'])[-1][:300]))
     return text, timed_out
@@ -416,6 +483,60 @@ def prepare_wrongbtf(args, kernel, work):
     return files
 
 
+def prepare_bundle(args, kernel, work):
+    """coretrace and the .btfb the build wrote beside it."""
+    files = prepare_coretrace(args, kernel, work)
+    if not args.bundle:
+        raise HarnessError('scenario bundle needs --bundle')
+    files['btf/coretrace.btfb'] = args.bundle
+    return files
+
+
+def prepare_wrongentry(args, kernel, work):
+    """coretrace told (--host) that it runs another kernel of its table."""
+    files = prepare_coretrace(args, kernel, work)
+    if not args.foreign_kernel:
+        raise HarnessError('scenario wrongentry needs --foreign-kernel')
+    path = os.path.join(work, 'foreign-host')
+    with open(path, 'w') as f:
+        f.write('debian/12/%s/%s\n' % (ARCH, Kernel(args.foreign_kernel).release))
+    files['etc/btfkit-foreign-host'] = path
+    return files
+
+
+def prepare_btfhub(args, kernel, work):
+    """The real BTFHub archives of the guest arch in ../shared/btfhub-sample
+    (BTFHub names arm64 both arm64 and aarch64), reduced by btfgen --arch
+    against coretrace.bpf.o as the build pipeline does."""
+    files = prepare_coretrace(args, kernel, work)
+    if not args.bpf_obj or not args.btfgen:
+        raise HarnessError('scenario btfhub needs --bpf-obj and --btfgen')
+    sample = os.path.join(os.environ.get('BTFKIT_SHARED_DIR', ''), 'btfhub-sample')
+    dirs = [ARCH] + (['aarch64'] if ARCH == 'arm64' else [])
+    archives = sorted(a for d in dirs
+                      for a in glob.glob(os.path.join(sample, '*', '*', d, '*.btf.tar.xz')))
+    if not archives:
+        raise Skip('no %s archives in %s (../shared)' % ('/'.join(dirs), sample))
+    tree = os.path.join(work, 'hub')
+    for a in archives:
+        dst = os.path.join(tree, os.path.relpath(a, sample))
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        shutil.copy(a, dst)
+    out = os.path.join(work, 'hub-reduced')
+    cmd = [args.btfgen, '-q', '--json', '--arch', ARCH, '-o', out, tree, args.bpf_obj]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise HarnessError('%s: exit %d: %s' % (' '.join(cmd), r.returncode, r.stderr.strip()))
+    import json
+    results = json.loads(r.stdout)['results']
+    if len(results) != len(archives):
+        raise HarnessError('btfgen reduced %d of %d archives' % (len(results), len(archives)))
+    for res in results:
+        # debian-12-arm64-<release>.btf: the kernel's key, flattened.
+        files['btf/hub/' + res['kernel'].replace('/', '-') + '.btf'] = res['output']
+    return files
+
+
 def prepare_nobtf(args, kernel, work):
     """The pipeline on the built kernel's BTF: btfgen reduces it against
     coretrace.bpf.o, embedgen makes a bundle file of it for the guest."""
@@ -472,7 +593,7 @@ def btf_desc_re(kind, kernel=None, where=''):
     if where:
         r += '.*' + re.escape(where)
     if kernel is not None:
-        r += r'.*\bentry debian/12/x86_64/' + re.escape(kernel.release) + r'(\s|$)'
+        r += r'.*\bentry debian/12/' + ARCH + '/' + re.escape(kernel.release) + r'(\s|$)'
     return r
 
 
@@ -546,7 +667,7 @@ def check_auto(kernel, sections):
 
 
 def check_unbundled(kernel, sections):
-    key = 'no usable BTF for debian/12/x86_64/' + kernel.release
+    key = 'no usable BTF for debian/12/%s/%s' % (ARCH, kernel.release)
     doc = json_doc(sections, 'btf')
     expect(key in (doc.get('error') or ''), 'coretrace btf: error %r does not say %r' % (
         doc.get('error'), key))
@@ -568,9 +689,52 @@ def check_wrongbtf(kernel, sections):
     return 'exit %d: %s' % (t['rc'], bad[0][:200])
 
 
+def check_bundle(kernel, sections):
+    want = btf_desc_re('bundle', kernel, where='/btf/coretrace.btfb')
+    check_btf_report(sections, 'bundle', want)
+    return check_trace(sections, 'trace', want)
+
+
+def check_wrongentry(kernel, sections):
+    t = section(sections, 'trace')
+    lines = [l for l in t['err'].split('\n') if l.strip()]
+    expect(t['rc'] not in (0, None), 'coretrace exited %s' % t['rc'])
+    bad = [l for l in lines if 'BTF does not match this kernel' in l and
+           re.search(r'\bentry debian/12/%s/' % ARCH, l) and kernel.release + ' ' not in l]
+    expect(len(bad) == 1, 'coretrace: expected one "BTF does not match this kernel" line '
+           'naming another kernel\'s entry, got: %r' % lines)
+    return 'exit %d: %s' % (t['rc'], bad[0][:200])
+
+
+def check_btfhub(kernel, sections):
+    """Every forced BTFHub BTF loaded and attached (exit 0), with libbpf
+    relocating the exit program's task_struct accesses: on 4.x kernels the
+    start time is task_struct.real_start_time (start_boottime since 5.5)."""
+    hubs = sorted(n for n in sections if re.match(r'hub\d+$', n))
+    expect(hubs, 'no hub sections on the console')
+    done = []
+    for n in hubs:
+        sec = sections[n]
+        lines = sec['out'].split('\n')
+        btf = lines[0][len('btf='):] if lines and lines[0].startswith('btf=') else '?'
+        expect(sec['rc'] == 0, '%s: coretrace --btf %s exited %s: %s' % (
+            n, btf, sec['rc'], sec['err'].strip()[-300:]))
+        relos = [l for l in lines[1:] if 'relo #' in l]
+        expect(relos, '%s: %s: no libbpf relocation log' % (n, btf))
+        # /btf/hub/DISTRO-VERSION-ARCH-RELEASE.btf
+        parts = os.path.basename(btf)[:-len('.btf')].split('-', 3)
+        rel = parts[3] if len(parts) == 4 else ''
+        if rel.startswith('4.'):
+            expect(any('matching candidate' in l and 'task_struct.real_start_time' in l
+                       for l in relos), '%s: %s: real_start_time not relocated:\n%s' % (
+                           n, btf, '\n'.join(relos)))
+        done.append('%s (%d relocations)' % (os.path.basename(btf), len(relos)))
+    return 'loaded and attached: ' + ', '.join(done)
+
+
 def check_nobtf(kernel, sections):
     t = section(sections, 'plain')
-    key = 'no usable BTF for debian/12/x86_64/' + kernel.release
+    key = 'no usable BTF for debian/12/%s/%s' % (ARCH, kernel.release)
     lines = [l for l in t['err'].split('\n') if l.strip()]
     expect(t['rc'] not in (0, None) and len(lines) == 1 and key in lines[0],
            'coretrace without a bundle: expected one error line naming %s, got exit %s: %r' % (
@@ -593,12 +757,22 @@ SCENARIOS = {
     'nosysbtf': (prepare_coretrace, check_embedded),
     'wrongbtf': (prepare_wrongbtf, check_wrongbtf),
     'nobtf': (prepare_nobtf, check_nobtf),
+    'bundle': (prepare_bundle, check_bundle),
+    'wrongentry': (prepare_wrongentry, check_wrongentry),
+    'btfhub': (prepare_btfhub, check_btfhub),
 }
 
 
 def run(args):
-    if shutil.which(QEMU) is None:
-        raise Skip('%s not installed (apt-get install qemu-system-x86)' % QEMU)
+    if args.cross_status:
+        # tests/cross/cross-build.sh: "ok" or "skip: REASON".
+        with open(args.cross_status) as f:
+            status = f.read().strip()
+        if status != 'ok':
+            raise Skip('no cross-built tracer: ' + status)
+    qemu = ARCHES[ARCH]['qemu']
+    if shutil.which(qemu) is None:
+        raise Skip('%s not installed (apt-get install %s)' % (qemu, ARCHES[ARCH]['qemu_pkg']))
     for tool in ('dpkg-deb', 'objcopy', 'bpftool'):
         if shutil.which(tool) is None and not os.path.exists('/usr/sbin/' + tool):
             raise Skip('%s not installed' % tool)
@@ -642,23 +816,30 @@ def run(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    ap.add_argument('--arch', choices=sorted(ARCHES), default='x86_64',
+                    help='guest arch, BTFHub\'s name (default x86_64)')
     ap.add_argument('--kernel', help='Debian kernel package linux-image-RELEASE[=VERSION] '
                     '(nobtf: the kernel nobtf/build-kernel.sh builds)')
     ap.add_argument('--scenario', choices=sorted(SCENARIOS))
     ap.add_argument('--probe', help='static vmprobe binary')
     ap.add_argument('--probe-obj', help='vmprobe.bpf.o (to reduce BTF against)')
     ap.add_argument('--foreign-kernel', help='package whose reduced BTF must NOT work (probe, wrongbtf)')
-    ap.add_argument('--bpf-obj', help='coretrace.bpf.o (to reduce BTF against: wrongbtf, nobtf)')
-    ap.add_argument('--btfgen', help='btfgen executable (nobtf)')
+    ap.add_argument('--bpf-obj', help='coretrace.bpf.o (to reduce BTF against: wrongbtf, nobtf, btfhub)')
+    ap.add_argument('--btfgen', help='btfgen executable (nobtf, btfhub)')
     ap.add_argument('--embedgen', help='embedgen executable (nobtf)')
     ap.add_argument('--coretrace', help='static coretrace binary')
     ap.add_argument('--coretrace-nobtf', help='static coretrace with the nobtf kernel embedded (nobtf)')
+    ap.add_argument('--cross-status', help='status file of the cross build of --coretrace '
+                    '(tests/cross): skip unless it says ok')
+    ap.add_argument('--bundle', help='the .btfb built with --coretrace (bundle)')
     ap.add_argument('--fixture', help='the kernel\'s BTF fixture (REL.btf.tar.xz) to compare with')
     ap.add_argument('--timeout', type=int, default=240, help='hard limit of one boot, s (240)')
     ap.add_argument('--console', action='store_true', help='print the console even on success')
     ap.add_argument('--keep', action='store_true', help='keep the work dir (initramfs, console)')
     ap.add_argument('--fetch', nargs='+', metavar='PKG', help='only fill the kernel cache')
     args = ap.parse_args()
+    global ARCH
+    ARCH = args.arch
     try:
         if args.fetch:
             for pkg in args.fetch:
