@@ -16,6 +16,11 @@
 #
 # Environment: BUILD (native build dir, default build-ci), DIST (default
 # dist), SKIP_TESTS=1 to skip the test suite.
+#
+# The shipped tracers link the pinned libbpf (subprojects/libbpf.wrap), never
+# the build machine's: its tarball is placed in subprojects/packagecache/
+# from Debian's identical source package when it can be (offline runners);
+# otherwise meson downloads it from the wrap's URL and checks its SHA-256.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 native_arch=$(uname -m)
@@ -33,10 +38,13 @@ esac
 bash ci/setup.sh --arch "$arch"
 BUILD=${BUILD:-build-ci}
 DIST=${DIST:-dist}
+rc=0
+bash ci/libbpf-source.sh || rc=$?
+[ $rc = 0 ] || [ $rc = 3 ] || exit 1
 if [ -f "$BUILD/build.ninja" ]; then
 	[ $# -eq 0 ] || meson configure "$BUILD" "$@"
 else
-	meson setup "$BUILD" --buildtype=release "$@"
+	meson setup "$BUILD" --buildtype=release --force-fallback-for=libbpf "$@"
 fi
 meson compile -C "$BUILD"
 [ "${SKIP_TESTS:-0}" = 1 ] || meson test -C "$BUILD" --print-errorlogs --num-processes 2
@@ -45,7 +53,7 @@ out=$BUILD
 if [ "$arch" != "$native_arch" ]; then
 	out=$BUILD-$arch
 	t0=$(date +%s.%N)
-	bash ci/cross-build.sh "$arch" "$BUILD" "$out" --buildtype=release "$@"
+	bash ci/cross-build.sh "$arch" "$BUILD" "$out" --buildtype=release --force-fallback-for=libbpf "$@"
 	cross_s=$(python3 -c "import sys; print('%.1f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$t0" "$(date +%s.%N)")
 fi
 
@@ -71,6 +79,12 @@ if [ "$arch" = "$native_arch" ]; then
 else
 	dyn_libs=$(objdump -p "$out/tracer/coretrace" | awk '/NEEDED/ {print $2}' | tr '\n' ' ')
 fi
+if [ "$arch" = "$native_arch" ]; then
+	libbpf_inside=$("$dist/coretrace" --version | sed -n 's/.*(\(libbpf [^)]*\)).*/\1/p')
+else
+	libbpf_inside=$(meson introspect "$out" --dependencies |
+		python3 -c 'import json,sys; print(*["libbpf " + d["version"] for d in json.load(sys.stdin) if d["name"] == "libbpf"][:1])')
+fi
 cat <<REPORT
 
 ## btfkit build report ($arch)
@@ -79,6 +93,7 @@ cat <<REPORT
 | kernels in the bundle (distinct BTFs) | ${kernels% *} (${kernels#* }) |
 | bundle bytes ($dist/coretrace.btfb, also linked in) | $bundle_bytes |
 | portable tracer bytes ($dist/coretrace) | $static_bytes ($machine, $linking) |
+| libbpf inside the portable tracer | ${libbpf_inside:-unknown} (subprojects/libbpf.wrap) |
 | dynamic tracer bytes ($out/tracer/coretrace) | $dyn_bytes, needs: $dyn_libs |
 REPORT
 [ -z "${cross_s:-}" ] || echo "| cross build ($out, tracer + bundle) | ${cross_s} s |"
