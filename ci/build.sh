@@ -82,8 +82,9 @@ fi
 if [ "$arch" = "$native_arch" ]; then
 	libbpf_inside=$("$dist/coretrace" --version | sed -n 's/.*(\(libbpf [^)]*\)).*/\1/p')
 else
-	libbpf_inside=$(meson introspect "$out" --dependencies |
-		python3 -c 'import json,sys; print(*["libbpf " + d["version"] for d in json.load(sys.stdin) if d["name"] == "libbpf"][:1])')
+	# A cross-built tracer cannot run here: the build's own record.
+	libbpf_inside=$(meson introspect "$out" --projectinfo | python3 -c 'import json,sys
+print(*["libbpf " + p["version"] for p in json.load(sys.stdin).get("subprojects", []) if p["name"] == "libbpf"][:1])')
 fi
 cat <<REPORT
 

@@ -27,10 +27,14 @@ command -v "$triplet-gcc" >/dev/null ||
 PKG_CONFIG_LIBDIR=/usr/lib/$triplet/pkgconfig pkg-config --exists libbpf libelf zlib liblzma libzstd jansson ||
 	{ echo "ci/cross-build.sh: the :$arch libraries are not installed (bash ci/setup.sh --arch $arch)"; exit 77; }
 native=$(cd "$native" && pwd)
+# meson configure rewrites its state even for unchanged values, which makes
+# the next compile reconfigure: only when the options differ from last time.
+opts=$cross/.btfkit-cross-options
 if [ -f "$cross/build.ninja" ]; then
-	[ $# -eq 0 ] || meson configure "$cross" "$@"
+	[ "$*" = "$(cat "$opts" 2>/dev/null)" ] || meson configure "$cross" "$@"
 else
 	meson setup "$cross" "$src" --cross-file "$src/ci/$triplet.txt" \
 		-Dnative_tools="$native" -Dtests=false "$@"
 fi
+printf '%s' "$*" >"$opts.tmp" && mv "$opts.tmp" "$opts"
 meson compile -C "$cross"

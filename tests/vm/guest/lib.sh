@@ -61,7 +61,10 @@ trace() {
 		usleep 200000
 		_i=$((_i + 1))
 	done
+	_t=
 	if [ $_ready = 1 ]; then
+		# Boot to first event, for bench/arch: the guest's uptime now.
+		_t=$(cut -d' ' -f1 /proc/uptime)
 		# A path with a slash makes busybox sh execve() the applet
 		# instead of running it in-process.
 		sh -c 'echo $$ >/tmp/exec.pid; exec /bin/echo btfkit-argv-1 "two words"' >/dev/null
@@ -84,6 +87,7 @@ trace() {
 	echo "exec_pid=$(cat /tmp/exec.pid 2>/dev/null)"
 	echo "open_pid=$(cat /tmp/open.pid 2>/dev/null)"
 	echo "connect_pid=$(cat /tmp/connect.pid 2>/dev/null)"
+	echo "first_event_uptime=$_t"
 	echo "BTFKIT-VM-END $_name-expect.out rc=0"
 	[ $_ready = 1 ] || return 99
 	return $_rc
