@@ -36,7 +36,7 @@
 #include "log.h"
 #include "sha256.h"
 #include "cache.h"
-#include "btf_bundle.h"
+#include "layout.h"
 #include "btfgen.h"
 
 #define ERROR_MAX 1024
@@ -92,18 +92,16 @@ unsigned int btfgen__shard_of(const char *kernel, unsigned int count)
 
 bool btfgen__selects(const struct btfgen_opts *opts, const char *kernel)
 {
-	const char *arch, *a;
+	char buf[LAYOUT_KEY_MAX + 1];
+	struct layout_key key;
 
 	if (opts->shard_count > 1 &&
 	    btfgen__shard_of(kernel, opts->shard_count) != opts->shard_index)
 		return false;
 	if (!opts->arch)
 		return true;
-	/* The third component, which the input scan already normalised. */
-	arch = btf_host__arch_name(opts->arch);
-	a = strchr(kernel, '/');
-	a = a ? strchr(a + 1, '/') : NULL;
-	return a && !strncmp(a + 1, arch, strlen(arch)) && a[1 + strlen(arch)] == '/';
+	return !layout__parse_key(kernel, strlen(kernel), buf, &key, NULL, 0) &&
+	       !strcmp(layout__arch_name(key.arch), layout__arch_name(opts->arch));
 }
 
 /*

@@ -10,9 +10,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Largest BTF accepted from an archive member (real ones are < 64 MiB). */
-#define INPUT_BTF_MAX (1ULL << 30)
-
 struct input_kernel {
 	char *path;	/* input file, IN_DIR-prefixed */
 	char *rel;	/* "<distro>/<version>/<arch>/<release>", arch normalised */
@@ -27,8 +24,9 @@ struct input_list {
 };
 
 /*
- * Collect the kernels under @dir, sorted by rel. Entries whose name starts
- * with '.' are skipped, "aarch64" arch directories map to "arm64", and when
+ * Collect the kernels under @dir (layout__walk()), sorted by rel. Entries
+ * whose name starts with '.' are skipped, "aarch64" arch directories map
+ * to "arm64", and when
  * two inputs name the same kernel (raw and archive, or aarch64 and arm64)
  * the first in sort order wins with a warning. Returns 0 or a negative
  * errno; the caller frees @list with input__free().
@@ -38,10 +36,9 @@ void input__free(struct input_list *list);
 
 /*
  * Write the single member "<release>.btf" of the .btf.tar.xz @archive to a
- * new file @dst (created with O_EXCL, mode 0600). Any other member, a
- * non-regular entry, a size above INPUT_BTF_MAX or a short read is an
- * error. Returns 0 or a negative errno with a one-line reason in @err.
- * Thread-safe.
+ * new file @dst (created with O_EXCL, mode 0600), by extract__btf_fd()'s
+ * rules. Returns 0 or a negative errno with a one-line reason in @err;
+ * @dst is removed on error. Thread-safe.
  */
 int input__extract(const char *archive, const char *release, const char *dst,
 		   char *err, size_t err_sz);

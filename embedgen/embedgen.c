@@ -10,9 +10,9 @@
 #include "bundle_writer.h"
 #include "embedgen.h"
 #include "fsutil.h"
+#include "layout.h"
 #include "log.h"
 #include "sha256.h"
-#include "tree.h"
 
 static int add_btf(struct bundle_writer *w, const char *path, const char *distro,
 		   const char *version, const char *arch, const char *release)
@@ -22,7 +22,7 @@ static int add_btf(struct bundle_writer *w, const char *path, const char *distro
 	size_t len;
 	int err;
 
-	err = read_file(path, &data, &len, 256u << 20);
+	err = read_file(path, &data, &len, LAYOUT_BTF_MAX);
 	if (err) {
 		pr_err("%s: cannot read: %s", path, strerror(-err));
 		return err;
@@ -35,7 +35,7 @@ static int add_btf(struct bundle_writer *w, const char *path, const char *distro
 		goto out;
 	}
 	btf__free(btf);
-	err = bundle_writer__add(w, btf_host__arch_name(arch), distro, version, release,
+	err = bundle_writer__add(w, layout__arch_name(arch), distro, version, release,
 				 data, len, path);
 	if (err)
 		pr_err("%s: %s", path, strerror(-err));
@@ -46,7 +46,8 @@ out:
 	return err;
 }
 
-static int tree_cb(const char *path, const struct tree_key *k, void *ctx)
+static int tree_cb(const char *path, const struct layout_key *k, enum layout_file kind,
+		   uint64_t size, void *ctx)
 {
 	return add_btf(ctx, path, k->distro, k->version, k->arch, k->release);
 }
@@ -54,22 +55,18 @@ static int tree_cb(const char *path, const struct tree_key *k, void *ctx)
 static int add_entry_spec(struct bundle_writer *w, const char *spec)
 {
 	const char *eq = strchr(spec, '=');
-	char key[512];
-	char *f[4], *save = NULL, *tok;
-	int n = 0;
+	char buf[LAYOUT_KEY_MAX + 1], why[128] = "has no '='";
+	struct layout_key k;
 
-	if (!eq || eq == spec || (size_t)(eq - spec) >= sizeof(key))
-		goto bad;
-	memcpy(key, spec, eq - spec);
-	key[eq - spec] = '\0';
-	for (tok = strtok_r(key, "/", &save); tok && n < 4; tok = strtok_r(NULL, "/", &save))
-		f[n++] = tok;
-	if (n != 4 || tok)
-		goto bad;
-	return add_btf(w, eq + 1, f[0], f[1], f[2], f[3]);
-bad:
-	pr_err("--entry %s: expected DISTRO/VERSION/ARCH/RELEASE=PATH", spec);
-	return -EINVAL;
+	if (!eq || !eq[1] ||
+	    layout__parse_key(spec, eq - spec, buf, &k, why, sizeof(why))) {
+		if (eq && !eq[1])
+			snprintf(why, sizeof(why), "has no PATH after '='");
+		pr_err("--entry %.200s: key %s (expected DISTRO/VERSION/ARCH/RELEASE=PATH)",
+		       spec, why);
+		return -EINVAL;
+	}
+	return add_btf(w, eq + 1, k.distro, k.version, k.arch, k.release);
 }
 
 static char *provenance_text(const struct embedgen_opts *o)
@@ -205,8 +202,12 @@ int embedgen__run(const struct embedgen_opts *o)
 		else
 			err = bundle_writer__add_object(w, base ? base + 1 : o->objects[i], sha);
 	}
-	for (i = 0; i < o->dir_cnt && !err; i++)
-		err = tree__scan(o->dirs[i], tree_cb, w);
+	for (i = 0; i < o->dir_cnt && !err; i++) {
+		/* Strict: a stray file in a tree is a mistake, not something to skip. */
+		const struct layout_walk_opts walk = { .files = LAYOUT_FILE_RAW, .strict = true };
+
+		err = layout__walk(o->dirs[i], &walk, tree_cb, w);
+	}
 	for (i = 0; i < o->entry_cnt && !err; i++)
 		err = add_entry_spec(w, o->entries[i]);
 	if (!err) {

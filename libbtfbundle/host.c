@@ -16,6 +16,7 @@
 
 #include "btf_bundle.h"
 #include "bundle_internal.h"
+#include "layout.h"
 
 /* Fields are bounded; an over-long value is cut, never overflows. */
 static void copy_field(char *dst, size_t sz, const char *src)
@@ -28,25 +29,30 @@ static void copy_field(char *dst, size_t sz, const char *src)
 	dst[n] = '\0';
 }
 
+/* The naming rules are BTFHub's layout module's; these export them. */
 const char *btf_host__arch_name(const char *machine)
 {
-	if (!strcmp(machine, "aarch64") || !strcmp(machine, "arm64"))
-		return "arm64";
-	if (!strcmp(machine, "amd64") || !strcmp(machine, "x86_64"))
-		return "x86_64";
-	return machine;
+	return layout__arch_name(machine);
 }
 
-/* Distros that file every minor release under the major version. */
-static int major_only(const char *distro)
+const char *btf_host__version_alias(const char *distro, const char *version)
 {
-	static const char *const list[] = { "rhel", "centos", "ol", "rocky", "almalinux", "fedora" };
-	size_t i;
+	return layout__version_alias(distro, version);
+}
 
-	for (i = 0; i < sizeof(list) / sizeof(list[0]); i++)
-		if (!strcmp(distro, list[i]))
-			return 1;
-	return 0;
+const char *btf_host__version_canon(const char *distro, const char *version)
+{
+	return layout__version_canon(distro, version);
+}
+
+int btf_host__version_dirs(const char *distro, const char *version, const char *dirs[2])
+{
+	return layout__version_dirs(distro, version, dirs);
+}
+
+int btf_host__arch_dirs(const char *arch, const char *dirs[2])
+{
+	return layout__arch_dirs(arch, dirs);
 }
 
 /* Strip surrounding whitespace and one level of matching quotes, in place. */
@@ -66,86 +72,6 @@ static void unquote(char *s)
 	s[len - start] = '\0';
 }
 
-/*
- * BTFHub names some Debian and Ubuntu directories by codename and some by
- * number (btfhub's archive layout: Ubuntu by number; Debian 9 and 10 by
- * number but 11 as "bullseye"); os-release gives the number.
- */
-static const struct version_alias {
-	const char *distro;
-	const char *numeric;	/* os-release VERSION_ID: the canonical spelling */
-	const char *codename;
-	bool codename_first;	/* BTFHub's archive files it under the codename */
-} version_aliases[] = {
-	{ "debian", "9", "stretch", false },
-	{ "debian", "10", "buster", false },
-	{ "debian", "11", "bullseye", true },
-	{ "debian", "12", "bookworm", false },
-	{ "debian", "13", "trixie", false },
-	{ "ubuntu", "16.04", "xenial", false },
-	{ "ubuntu", "18.04", "bionic", false },
-	{ "ubuntu", "20.04", "focal", false },
-	{ "ubuntu", "20.10", "groovy", false },
-	{ "ubuntu", "21.04", "hirsute", false },
-	{ "ubuntu", "21.10", "impish", false },
-	{ "ubuntu", "22.04", "jammy", false },
-	{ "ubuntu", "24.04", "noble", false },
-};
-
-static const struct version_alias *version_alias_find(const char *distro, const char *version)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(version_aliases) / sizeof(version_aliases[0]); i++) {
-		const struct version_alias *a = &version_aliases[i];
-
-		if (!strcmp(distro, a->distro) &&
-		    (!strcmp(version, a->numeric) || !strcmp(version, a->codename)))
-			return a;
-	}
-	return NULL;
-}
-
-const char *btf_host__version_alias(const char *distro, const char *version)
-{
-	const struct version_alias *a = version_alias_find(distro, version);
-
-	if (!a)
-		return NULL;
-	return strcmp(version, a->numeric) ? a->numeric : a->codename;
-}
-
-const char *btf_host__version_canon(const char *distro, const char *version)
-{
-	const struct version_alias *a = version_alias_find(distro, version);
-
-	return a ? a->numeric : version;
-}
-
-int btf_host__version_dirs(const char *distro, const char *version, const char *dirs[2])
-{
-	const struct version_alias *a = version_alias_find(distro, version);
-
-	if (!a) {
-		dirs[0] = version;
-		return 1;
-	}
-	dirs[0] = a->codename_first ? a->codename : a->numeric;
-	dirs[1] = a->codename_first ? a->numeric : a->codename;
-	return 2;
-}
-
-int btf_host__arch_dirs(const char *arch, const char *dirs[2])
-{
-	const char *canon = btf_host__arch_name(arch);
-
-	dirs[0] = canon;
-	if (strcmp(canon, "arm64"))
-		return 1;
-	dirs[1] = "aarch64";	/* some archives (and mirrors) use uname's name */
-	return 2;
-}
-
 void btf_host__normalize(struct btf_host *host)
 {
 	char *p;
@@ -157,7 +83,7 @@ void btf_host__normalize(struct btf_host *host)
 	for (p = host->distro; *p; p++)
 		*p = tolower((unsigned char)*p);
 	copy_field(host->arch, sizeof(host->arch), btf_host__arch_name(host->arch));
-	if (major_only(host->distro) && (p = strchr(host->version, '.')))
+	if (layout__major_only(host->distro) && (p = strchr(host->version, '.')))
 		*p = '\0';
 }
 
@@ -241,26 +167,17 @@ int btf_host__detect(struct btf_host *host, const struct btf_host_opts *opts)
 
 int btf_host__parse(struct btf_host *host, const char *spec)
 {
-	char buf[512], *f[4], *save = NULL, *tok;
-	int n = 0;
+	char buf[LAYOUT_KEY_MAX + 1];
+	struct layout_key key;
+	size_t len = strnlen(spec, LAYOUT_KEY_MAX + 1);
 
 	memset(host, 0, sizeof(*host));
-	if (snprintf(buf, sizeof(buf), "%s", spec) >= (int)sizeof(buf))
+	if (layout__parse_key(spec, len, buf, &key, NULL, 0))
 		return -EINVAL;
-	for (tok = strtok_r(buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
-		if (n == 4)
-			return -EINVAL;
-		f[n++] = tok;
-	}
-	if (n != 4)
-		return -EINVAL;
-	if (strlen(f[0]) >= sizeof(host->distro) || strlen(f[1]) >= sizeof(host->version) ||
-	    strlen(f[2]) >= sizeof(host->arch) || strlen(f[3]) >= sizeof(host->release))
-		return -EINVAL;
-	copy_field(host->distro, sizeof(host->distro), f[0]);
-	copy_field(host->version, sizeof(host->version), f[1]);
-	copy_field(host->arch, sizeof(host->arch), f[2]);
-	copy_field(host->release, sizeof(host->release), f[3]);
+	copy_field(host->distro, sizeof(host->distro), key.distro);
+	copy_field(host->version, sizeof(host->version), key.version);
+	copy_field(host->arch, sizeof(host->arch), key.arch);
+	copy_field(host->release, sizeof(host->release), key.release);
 	btf_host__normalize(host);
 	return 0;
 }

@@ -8,12 +8,14 @@
 #include <glob.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <elf.h>
 #include <bpf/btf.h>
 
 #include "btf_select.h"
+#include "layout.h"
 #include "log.h"
 #include "sha256.h"
 
@@ -348,6 +350,19 @@ void btf_choice__release(struct btf_choice *c)
 	c->custom_path = NULL;
 }
 
+/* Where BTFHub's archive files this host's kernel (Debian 11 as "bullseye"). */
+static void hint(const struct btf_host *host, char *buf, size_t sz)
+{
+	const struct layout_key key = { host->distro, host->version, host->arch, host->release };
+	char *paths[LAYOUT_MAX_CANDIDATES];
+	int n = layout__archive_paths(&key, paths);
+
+	snprintf(buf, sz, " get %s from https://github.com/aquasecurity/btfhub-archive"
+		 " and pass --btf FILE", n > 0 ? paths[0] : "its .btf.tar.xz");
+	while (n > 0)
+		free(paths[--n]);
+}
+
 void btf_choice__explain(const struct btf_choice *c, const struct btf_host *host,
 			 char *buf, size_t sz)
 {
@@ -375,7 +390,5 @@ void btf_choice__explain(const struct btf_choice *c, const struct btf_host *host
 			 " a bundle must be reduced against the BPF object coretrace loads"
 			 " (embedgen --object)");
 	else
-		snprintf(buf + off, sz - off,
-			 " get %s/%s/%s/%s.btf.tar.xz from https://github.com/aquasecurity/btfhub-archive"
-			 " and pass --btf FILE", host->distro, host->version, host->arch, host->release);
+		hint(host, buf + off, sz - off);
 }

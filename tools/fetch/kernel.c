@@ -7,17 +7,6 @@
 
 #include "kernel.h"
 
-bool kernel__valid_segment(const char *s)
-{
-	/* Names become path segments under the output and cache dirs. */
-	if (!s || !*s || strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, ".."))
-		return false;
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
-
 void kernel__clear(struct kernel *k)
 {
 	int i;
@@ -38,14 +27,16 @@ struct kernel *kernel_list__add(struct kernel_list *l, const char *distro,
 				const char *version, const char *arch,
 				const char *release)
 {
-	const char *vdirs[2], *adirs[2];
+	const struct layout_key key = { distro, version, arch, release };
+	const char *parts[LAYOUT_PARTS] = { distro, version, arch, release };
 	struct kernel *k;
-	int nv, na, i, j;
+	int i, n;
 
-	if (!kernel__valid_segment(distro) || !kernel__valid_segment(version) ||
-	    !kernel__valid_segment(arch) || !kernel__valid_segment(release)) {
-		errno = EINVAL;
-		return NULL;
+	for (i = 0; i < LAYOUT_PARTS; i++) {
+		if (layout__part_invalid(i, parts[i])) {
+			errno = EINVAL;
+			return NULL;
+		}
 	}
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap + l->cap / 4 + 1 : 16;
@@ -65,19 +56,12 @@ struct kernel *kernel_list__add(struct kernel_list *l, const char *distro,
 	k->release = strdup(release);
 	if (!k->distro || !k->version || !k->arch || !k->release)
 		goto nomem;
-	k->out_version = btf_host__version_canon(k->distro, k->version);
-	k->out_arch = btf_host__arch_name(k->arch);
-	nv = btf_host__version_dirs(k->distro, k->version, vdirs);
-	na = btf_host__arch_dirs(k->arch, adirs);
-	/* Arch aliases vary fastest: a mirror usually differs in one segment. */
-	for (i = 0; i < nv; i++) {
-		for (j = 0; j < na; j++) {
-			if (asprintf(&k->candidates[k->ncandidates], "%s/%s/%s/%s.btf.tar.xz",
-				     k->distro, vdirs[i], adirs[j], k->release) < 0)
-				goto nomem;
-			k->ncandidates++;
-		}
-	}
+	k->out_version = layout__version_canon(k->distro, k->version);
+	k->out_arch = layout__arch_name(k->arch);
+	n = layout__archive_paths(&key, k->candidates);
+	if (n < 0)
+		goto nomem;
+	k->ncandidates = n;
 	l->n++;
 	return k;
 nomem:

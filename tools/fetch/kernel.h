@@ -10,10 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "btf_bundle.h"
+#include "layout.h"
 #include "sha256.h"
 
-#define KERNEL_MAX_CANDIDATES 4	/* version spellings x arch spellings */
+#define KERNEL_MAX_CANDIDATES LAYOUT_MAX_CANDIDATES
 
 enum kernel_status {
 	KERNEL_PENDING,
@@ -50,8 +50,9 @@ struct kernel_list {
 };
 
 /*
- * Append a kernel (strings are copied); computes the canonical names and
- * the candidate paths. Returns the new entry or NULL with errno set.
+ * Append a kernel (strings are copied, and checked with
+ * layout__part_invalid()); computes the canonical names and the candidate
+ * paths. Returns the new entry or NULL with errno set (EINVAL: a bad part).
  */
 struct kernel *kernel_list__add(struct kernel_list *l, const char *distro,
 				const char *version, const char *arch,
@@ -64,7 +65,5 @@ const char *kernel__name(const struct kernel *k);
 /* Mark failed with a printf-formatted reason (first failure wins). */
 void kernel__fail(struct kernel *k, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Check one path segment taken from untrusted input (manifest, --add, listing). */
-bool kernel__valid_segment(const char *s);
 
 #endif

@@ -6,10 +6,12 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "layout.h"
 #include "manifest.h"
 
+/* In the order of enum layout_part. */
 static const char *const entry_keys[] = { "distro", "version", "arch", "release" };
-#define NKEYS (sizeof(entry_keys) / sizeof(entry_keys[0]))
+#define NKEYS LAYOUT_PARTS
 
 /* A lockfile for many thousands of kernels stays far below this. */
 #define MANIFEST_MAX_SIZE (64u << 20)
@@ -36,9 +38,15 @@ static int check_entry(const struct manifest *m, const json_t *e, size_t idx)
 		return -EINVAL;
 	}
 	for (i = 0; i < NKEYS; i++) {
-		if (!kernel__valid_segment(entry_str(e, entry_keys[i]))) {
-			pr_err("%s: kernels[%zu]: missing or invalid \"%s\"",
-			       m->path, idx, entry_keys[i]);
+		const char *v = entry_str(e, entry_keys[i]), *bad;
+
+		if (!v) {
+			pr_err("%s: kernels[%zu]: missing \"%s\"", m->path, idx, entry_keys[i]);
+			return -EINVAL;
+		}
+		bad = layout__part_invalid(i, v);
+		if (bad) {
+			pr_err("%s: kernels[%zu]: \"%s\" %s", m->path, idx, entry_keys[i], bad);
 			return -EINVAL;
 		}
 	}
@@ -133,37 +141,31 @@ static bool same_kernel(const json_t *e, const char *v[NKEYS])
 	const char *ev = entry_str(e, "version"), *ea = entry_str(e, "arch");
 
 	return !strcmp(entry_str(e, "distro"), v[0]) &&
-	       !strcmp(btf_host__version_canon(v[0], ev), v[1]) &&
-	       !strcmp(btf_host__arch_name(ea), v[2]) &&
+	       !strcmp(layout__version_canon(v[0], ev), v[1]) &&
+	       !strcmp(layout__arch_name(ea), v[2]) &&
 	       !strcmp(entry_str(e, "release"), v[3]);
 }
 
 int manifest__add(struct manifest *m, const char *spec)
 {
-	char *copy = strdup(spec), *save = NULL, *tok;
+	char buf[LAYOUT_KEY_MAX + 1], why[128];
+	struct layout_key key;
 	const char *v[NKEYS];
 	json_t *e = NULL;
-	size_t i, n = 0;
-	int err = -EINVAL;
+	size_t i;
+	int err;
 
-	if (!copy)
-		return -ENOMEM;
-	/* strtok_r would merge "a//b"; split by hand so empty segments fail. */
-	for (tok = copy; n < NKEYS; n++) {
-		v[n] = tok;
-		save = strchr(tok, '/');
-		if (!save)
-			break;
-		*save = '\0';
-		tok = save + 1;
+	err = layout__parse_key(spec, strlen(spec), buf, &key, why, sizeof(why));
+	if (err) {
+		pr_err("--add %.200s: %s (expected DISTRO/VERSION/ARCH/RELEASE)", spec, why);
+		return err;
 	}
-	if (n != NKEYS - 1 || save)
-		goto out;
-	for (i = 0; i < NKEYS; i++)
-		if (!kernel__valid_segment(v[i]))
-			goto out;
-	v[1] = btf_host__version_canon(v[0], v[1]);
-	v[2] = btf_host__arch_name(v[2]);
+	v[0] = key.distro;
+	v[1] = key.version;
+	v[2] = key.arch;
+	v[3] = key.release;
+	v[1] = layout__version_canon(v[0], v[1]);
+	v[2] = layout__arch_name(v[2]);
 	for (i = 0; i < json_array_size(m->kernels); i++) {
 		if (same_kernel(json_array_get(m->kernels, i), v)) {
 			err = 0;
@@ -176,13 +178,13 @@ int manifest__add(struct manifest *m, const char *spec)
 			break;
 	if (!e || i < NKEYS || json_array_append(m->kernels, e)) {
 		err = -ENOMEM;
+		pr_err("--add %.200s: %s", spec, strerror(ENOMEM));
 		goto out;
 	}
 	m->dirty = true;
 	err = 0;
 out:
 	json_decref(e);
-	free(copy);
 	return err;
 }
 

@@ -36,7 +36,8 @@ void manifest__free(struct manifest *m);
 int manifest__kernels(const struct manifest *m, struct kernel_list *l);
 /*
  * Add "DISTRO/VERSION/ARCH/RELEASE" (version and arch stored in canonical
- * form). An entry already present is left as is. Returns 0 or -EINVAL.
+ * form). An entry already present is left as is. Returns 0, or -EINVAL /
+ * -ENOMEM after printing why.
  */
 int manifest__add(struct manifest *m, const char *spec);
 /* Record @hex as entry @idx's sha256. */

@@ -49,8 +49,6 @@ static int add_kernels(const struct run_opts *c)
 	err = manifest__load(&m, c->manifest, true);
 	for (i = 0; !err && i < c->nadds; i++) {
 		err = manifest__add(&m, c->adds[i]);
-		if (err)
-			pr_err("--add '%s': expected DISTRO/VERSION/ARCH/RELEASE", c->adds[i]);
 	}
 	err = err ?: manifest__save(&m);
 	manifest__free(&m);

@@ -97,9 +97,6 @@ static int on_archive(const char *distro, const char *version, const char *arch,
 	struct list_ctx *c = ctx;
 	struct kernel *k;
 
-	/* Names that cannot be a path segment are not kernels of this layout. */
-	if (!kernel__valid_segment(release))
-		return 0;
 	k = kernel_list__add(c->l, distro, version, arch, release);
 	if (!k)
 		return -errno;

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: BSD-2-Clause
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,9 +6,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "layout.h"
 #include "source.h"
-
-#define ARCHIVE_SUFFIX ".btf.tar.xz"
 
 /* file:// URLs may percent-encode; decode so the path names the real file. */
 static int url_decode_path(const char *in, char **out)
@@ -145,118 +143,25 @@ int source__locate_local(const struct source *src, struct kernel *k)
 	return -ENOENT;
 }
 
-static int name_cmp(const void *a, const void *b)
+struct list_ctx {
+	source_list_fn fn;
+	void *ctx;
+};
+
+static int on_file(const char *path, const struct layout_key *key, enum layout_file kind,
+		   uint64_t size, void *ctx)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
+	struct list_ctx *c = ctx;
 
-/* Sorted names of @path's entries that are directories (or, with @files, regular files). */
-static int list_dir(const char *path, bool files, char ***names, size_t *n)
-{
-	struct dirent *de;
-	char **v = NULL;
-	size_t cnt = 0, cap = 0;
-	int err = 0;
-	DIR *d;
-
-	*names = NULL;
-	*n = 0;
-	d = opendir(path);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		char *full;
-		struct stat st;
-		bool keep;
-
-		if (de->d_name[0] == '.')
-			continue;
-		if (asprintf(&full, "%s/%s", path, de->d_name) < 0) {
-			err = -ENOMEM;
-			break;
-		}
-		/* stat, not lstat: a packager's tree may use symlinked dirs. */
-		keep = !stat(full, &st) && (files ? S_ISREG(st.st_mode) : S_ISDIR(st.st_mode));
-		free(full);
-		if (!keep)
-			continue;
-		if (cnt == cap) {
-			char **nv;
-
-			cap = cap ? cap * 2 : 16;
-			nv = reallocarray(v, cap, sizeof(*v));
-			if (!nv) {
-				err = -ENOMEM;
-				break;
-			}
-			v = nv;
-		}
-		v[cnt] = strdup(de->d_name);
-		if (!v[cnt]) {
-			err = -ENOMEM;
-			break;
-		}
-		cnt++;
-	}
-	closedir(d);
-	if (err) {
-		while (cnt)
-			free(v[--cnt]);
-		free(v);
-		return err;
-	}
-	qsort(v, cnt, sizeof(*v), name_cmp);
-	*names = v;
-	*n = cnt;
-	return 0;
-}
-
-static void free_names(char **v, size_t n)
-{
-	while (n)
-		free(v[--n]);
-	free(v);
-}
-
-/* Depth-first walk; @seg holds the directory names chosen so far. */
-static int walk(const char *path, int depth, const char *seg[3],
-		source_list_fn fn, void *ctx)
-{
-	char **names;
-	size_t n, i;
-	int err;
-
-	err = list_dir(path, depth == 3, &names, &n);
-	if (err)
-		return err;
-	for (i = 0; i < n && !err; i++) {
-		size_t len = strlen(names[i]), sl = strlen(ARCHIVE_SUFFIX);
-		char *sub;
-
-		if (depth == 3) {
-			if (len <= sl || strcmp(names[i] + len - sl, ARCHIVE_SUFFIX))
-				continue;
-			names[i][len - sl] = '\0';
-			err = fn(seg[0], seg[1], seg[2], names[i], ctx);
-			continue;
-		}
-		if (asprintf(&sub, "%s/%s", path, names[i]) < 0) {
-			err = -ENOMEM;
-			break;
-		}
-		seg[depth] = names[i];
-		err = walk(sub, depth + 1, seg, fn, ctx);
-		free(sub);
-	}
-	free_names(names, n);
-	return err;
+	return c->fn(key->distro, key->version, key->arch, key->release, c->ctx);
 }
 
 int source__list_local(const struct source *src, source_list_fn fn, void *ctx)
 {
-	const char *seg[3] = { NULL, NULL, NULL };
+	const struct layout_walk_opts opts = { .files = LAYOUT_FILE_ARCHIVE };
+	struct list_ctx c = { fn, ctx };
 
 	if (src->kind != SOURCE_DIR)
 		return -EOPNOTSUPP;
-	return walk(src->base, 0, seg, fn, ctx);
+	return layout__walk(src->base, &opts, on_file, &c);
 }

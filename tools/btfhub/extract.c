@@ -83,19 +83,18 @@ static int validate_btf(int fd, uint64_t len, char *why, size_t size)
 	return 0;
 }
 
-int extract__btf(const char *archive, const char *release, const char *dest,
-		 const struct extract_opts *opts, char *why, size_t why_size)
+int extract__btf_fd(const char *archive, const char *release, int fd,
+		    const struct extract_opts *opts, uint64_t *size, char *why, size_t why_size)
 {
 	uint64_t max_size = opts && opts->max_size ? opts->max_size : EXTRACT_DEFAULT_MAX_SIZE;
-	struct atomic_file af = { .fd = -1 };
 	struct archive_entry *e;
 	struct archive *a;
 	char *member = NULL;
 	uint64_t total = 0;
-	bool opened = false;
 	int err = 0, r;
 
 	why[0] = '\0';
+	*size = 0;
 	if (asprintf(&member, "%s.btf", release) < 0)
 		return fail(-ENOMEM, why, why_size, "out of memory");
 	a = archive_read_new();
@@ -111,6 +110,10 @@ int extract__btf(const char *archive, const char *release, const char *dest,
 		goto out;
 	}
 	r = archive_read_next_header(a, &e);
+	/* tar's "./" directory entry (tar -C dir .) is harmless: skip one. */
+	if (r == ARCHIVE_OK && archive_entry_filetype(e) == AE_IFDIR &&
+	    archive_entry_pathname(e) && !strcmp(archive_entry_pathname(e), "./"))
+		r = archive_read_next_header(a, &e);
 	if (r == ARCHIVE_EOF) {
 		err = fail(-EINVAL, why, why_size, "empty archive");
 		goto out;
@@ -122,12 +125,6 @@ int extract__btf(const char *archive, const char *release, const char *dest,
 	err = check_entry(e, member, max_size, why, why_size);
 	if (err)
 		goto out;
-	err = atomic_file__open(&af, dest);
-	if (err) {
-		fail(err, why, why_size, "cannot create %s: %s", dest, strerror(-err));
-		goto out;
-	}
-	opened = true;
 	for (;;) {
 		const void *buf;
 		size_t len;
@@ -156,9 +153,9 @@ int extract__btf(const char *archive, const char *release, const char *dest,
 				   (unsigned long long)max_size);
 			goto out;
 		}
-		err = write_all(af.fd, buf, len);
+		err = write_all(fd, buf, len);
 		if (err) {
-			fail(err, why, why_size, "cannot write %s: %s", dest, strerror(-err));
+			fail(err, why, why_size, "cannot write: %s", strerror(-err));
 			goto out;
 		}
 		total += len;
@@ -174,17 +171,35 @@ int extract__btf(const char *archive, const char *release, const char *dest,
 		err = fail(-EINVAL, why, why_size, "corrupt archive: %s", archive_error_string(a));
 		goto out;
 	}
-	err = validate_btf(af.fd, total, why, why_size);
-	if (err)
-		goto out;
-	err = atomic_file__commit(&af);
-	opened = false;
-	if (err)
-		fail(err, why, why_size, "cannot rename into %s: %s", dest, strerror(-err));
+	err = validate_btf(fd, total, why, why_size);
+	if (!err)
+		*size = total;
 out:
-	if (opened)
-		atomic_file__abort(&af);
 	archive_read_free(a);
 	free(member);
+	return err;
+}
+
+int extract__btf(const char *archive, const char *release, const char *dest,
+		 const struct extract_opts *opts, char *why, size_t why_size)
+{
+	struct atomic_file af = { .fd = -1 };
+	uint64_t size;
+	int err;
+
+	why[0] = '\0';
+	err = atomic_file__open(&af, dest);
+	if (err)
+		return fail(err, why, why_size, "cannot create %s: %s", dest, strerror(-err));
+	err = extract__btf_fd(archive, release, af.fd, opts, &size, why, why_size);
+	if (err) {
+		if (err != -EINTR && !strncmp(why, "cannot write: ", 14))
+			fail(err, why, why_size, "cannot write %s: %s", dest, strerror(-err));
+		atomic_file__abort(&af);
+		return err;
+	}
+	err = atomic_file__commit(&af);
+	if (err)
+		fail(err, why, why_size, "cannot rename into %s: %s", dest, strerror(-err));
 	return err;
 }

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The one extractor of BTFHub archives (btfhub-fetch and btfgen), with one
+ * policy: a .tar.xz holding exactly one regular member named <release>.btf
+ * ("./<release>.btf" too, after at most a "./" directory entry); no links,
+ * devices, absolute or ".." paths, sparse or extra members; the member at
+ * most max_size bytes and valid BTF (libbpf parses it).
+ */
+#ifndef BTFKIT_BTFHUB_EXTRACT_H
+#define BTFKIT_BTFHUB_EXTRACT_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layout.h"
+
+#define EXTRACT_DEFAULT_MAX_SIZE LAYOUT_BTF_MAX
+
+struct extract_opts {
+	size_t sz;
+	uint64_t max_size;	/* cap on the decompressed member; default EXTRACT_DEFAULT_MAX_SIZE */
+	const volatile sig_atomic_t *cancel;	/* set (by a signal handler) to stop; NULL = never */
+};
+#define extract_opts__last_field cancel
+
+/*
+ * Stream @archive's member "<@release>.btf" into @fd, an empty regular file
+ * or memfd open for reading and writing (it is mapped to check the BTF),
+ * and store its size in @size. Returns 0 or a negative errno; on error,
+ * @why (of @why_size bytes) says what was wrong with the archive in a few
+ * words and @fd holds garbage. Thread-safe.
+ */
+int extract__btf_fd(const char *archive, const char *release, int fd,
+		    const struct extract_opts *opts, uint64_t *size, char *why, size_t why_size);
+
+/*
+ * The same into @dest: a temporary file beside it, renamed into place once
+ * checked, so @dest is either the old file or the complete new one, and
+ * nothing is left beside it on error. Thread-safe.
+ */
+int extract__btf(const char *archive, const char *release, const char *dest,
+		 const struct extract_opts *opts, char *why, size_t why_size);
+
+#endif

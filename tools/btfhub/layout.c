@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * BTFHub's naming rules. No I/O and no logging here: the runtime library
+ * (host identification) links this file too.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout.h"
+
+static const char *const part_names[LAYOUT_PARTS] = {
+	"distro", "version", "arch", "release",
+};
+
+static const size_t part_max[LAYOUT_PARTS] = {
+	LAYOUT_DISTRO_MAX, LAYOUT_VERSION_MAX, LAYOUT_ARCH_MAX, LAYOUT_RELEASE_MAX,
+};
+
+const char *layout__part_name(enum layout_part part)
+{
+	return part < LAYOUT_PARTS ? part_names[part] : "?";
+}
+
+const char *layout__part_invalid(enum layout_part part, const char *s)
+{
+	const char *p;
+
+	if (part >= LAYOUT_PARTS)
+		return "unknown key part";
+	if (!s || !*s)
+		return "is empty";
+	if (strnlen(s, part_max[part] + 1) > part_max[part]) {
+		switch (part) {
+		case LAYOUT_DISTRO: return "is longer than 63 bytes";
+		case LAYOUT_VERSION: return "is longer than 63 bytes";
+		case LAYOUT_ARCH: return "is longer than 31 bytes";
+		default: return "is longer than 191 bytes";
+		}
+	}
+	if (strstr(s, ".."))
+		return "contains '..'";
+	if (s[0] == '.')
+		return "starts with '.'";
+	for (p = s; *p; p++) {
+		if (*p == '/')
+			return "contains '/'";
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return "contains a control character";
+	}
+	return NULL;
+}
+
+static int bad_key(char *why, size_t why_sz, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int bad_key(char *why, size_t why_sz, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && why_sz) {
+		va_start(ap, fmt);
+		vsnprintf(why, why_sz, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+int layout__parse_key(const char *spec, size_t len, char *buf, struct layout_key *key,
+		      char *why, size_t why_sz)
+{
+	const char *parts[LAYOUT_PARTS];
+	char *p = buf;
+	int n = 1, i;
+
+	memset(key, 0, sizeof(*key));
+	if (len > LAYOUT_KEY_MAX)
+		return bad_key(why, why_sz, "is longer than %d bytes", LAYOUT_KEY_MAX);
+	if (memchr(spec, '\0', len))
+		return bad_key(why, why_sz, "contains a NUL byte");
+	memcpy(buf, spec, len);
+	buf[len] = '\0';
+	/* By hand: strtok_r would merge "a//b" and accept a leading '/'. */
+	parts[0] = buf;
+	while ((p = strchr(p, '/'))) {
+		if (n == LAYOUT_PARTS)
+			return bad_key(why, why_sz, "has more than four parts");
+		*p++ = '\0';
+		parts[n++] = p;
+	}
+	if (n != LAYOUT_PARTS)
+		return bad_key(why, why_sz, "has fewer than four parts");
+	for (i = 0; i < LAYOUT_PARTS; i++) {
+		const char *r = layout__part_invalid(i, parts[i]);
+
+		if (r)
+			return bad_key(why, why_sz, "%s %s", part_names[i], r);
+	}
+	key->distro = parts[0];
+	key->version = parts[1];
+	key->arch = parts[2];
+	key->release = parts[3];
+	return 0;
+}
+
+const char *layout__arch_name(const char *machine)
+{
+	if (!strcmp(machine, "aarch64") || !strcmp(machine, "arm64"))
+		return "arm64";
+	if (!strcmp(machine, "amd64") || !strcmp(machine, "x86_64"))
+		return "x86_64";
+	return machine;
+}
+
+bool layout__major_only(const char *distro)
+{
+	static const char *const list[] = { "rhel", "centos", "ol", "rocky", "almalinux", "fedora" };
+	size_t i;
+
+	for (i = 0; i < sizeof(list) / sizeof(list[0]); i++)
+		if (!strcmp(distro, list[i]))
+			return true;
+	return false;
+}
+
+/*
+ * BTFHub names some Debian and Ubuntu directories by codename and some by
+ * number (btfhub's archive layout: Ubuntu by number; Debian 9 and 10 by
+ * number but 11 as "bullseye"); os-release gives the number.
+ */
+static const struct version_alias {
+	const char *distro;
+	const char *numeric;	/* os-release VERSION_ID: the canonical spelling */
+	const char *codename;
+	bool codename_first;	/* BTFHub's archive files it under the codename */
+} version_aliases[] = {
+	{ "debian", "9", "stretch", false },
+	{ "debian", "10", "buster", false },
+	{ "debian", "11", "bullseye", true },
+	{ "debian", "12", "bookworm", false },
+	{ "debian", "13", "trixie", false },
+	{ "ubuntu", "16.04", "xenial", false },
+	{ "ubuntu", "18.04", "bionic", false },
+	{ "ubuntu", "20.04", "focal", false },
+	{ "ubuntu", "20.10", "groovy", false },
+	{ "ubuntu", "21.04", "hirsute", false },
+	{ "ubuntu", "21.10", "impish", false },
+	{ "ubuntu", "22.04", "jammy", false },
+	{ "ubuntu", "24.04", "noble", false },
+};
+
+static const struct version_alias *version_alias_find(const char *distro, const char *version)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(version_aliases) / sizeof(version_aliases[0]); i++) {
+		const struct version_alias *a = &version_aliases[i];
+
+		if (!strcmp(distro, a->distro) &&
+		    (!strcmp(version, a->numeric) || !strcmp(version, a->codename)))
+			return a;
+	}
+	return NULL;
+}
+
+const char *layout__version_alias(const char *distro, const char *version)
+{
+	const struct version_alias *a = version_alias_find(distro, version);
+
+	if (!a)
+		return NULL;
+	return strcmp(version, a->numeric) ? a->numeric : a->codename;
+}
+
+const char *layout__version_canon(const char *distro, const char *version)
+{
+	const struct version_alias *a = version_alias_find(distro, version);
+
+	return a ? a->numeric : version;
+}
+
+int layout__version_dirs(const char *distro, const char *version, const char *dirs[2])
+{
+	const struct version_alias *a = version_alias_find(distro, version);
+
+	if (!a) {
+		dirs[0] = version;
+		return 1;
+	}
+	dirs[0] = a->codename_first ? a->codename : a->numeric;
+	dirs[1] = a->codename_first ? a->numeric : a->codename;
+	return 2;
+}
+
+int layout__arch_dirs(const char *arch, const char *dirs[2])
+{
+	const char *canon = layout__arch_name(arch);
+
+	dirs[0] = canon;
+	if (strcmp(canon, "arm64"))
+		return 1;
+	dirs[1] = "aarch64";	/* some archives (and mirrors) use uname's name */
+	return 2;
+}
+
+int layout__archive_paths(const struct layout_key *key, char *paths[LAYOUT_MAX_CANDIDATES])
+{
+	const char *vdirs[2], *adirs[2];
+	int nv, na, i, j, n = 0;
+
+	nv = layout__version_dirs(key->distro, key->version, vdirs);
+	na = layout__arch_dirs(key->arch, adirs);
+	for (i = 0; i < nv; i++) {
+		for (j = 0; j < na; j++) {
+			if (asprintf(&paths[n], "%s/%s/%s/%s" LAYOUT_SUFFIX_ARCHIVE, key->distro,
+				     vdirs[i], adirs[j], key->release) < 0) {
+				while (n)
+					free(paths[--n]);
+				return -ENOMEM;
+			}
+			n++;
+		}
+	}
+	return n;
+}

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * BTFHub's layout rules, in one place: a kernel is filed as
+ * <distro>/<version>/<arch>/<release>.btf.tar.xz (raw .btf once
+ * extracted), with the spellings BTFHub's archive actually uses (Debian 11
+ * as "bullseye", arm64 sometimes as "aarch64", RHEL-likes by major version),
+ * "D/V/A/R" key specs, the rules a key part must obey before it becomes a
+ * path segment, the size caps and the tree walker. Private to btfkit: the
+ * library (host identification) and every tool use it; nothing is exported.
+ */
+#ifndef BTFKIT_BTFHUB_LAYOUT_H
+#define BTFKIT_BTFHUB_LAYOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LAYOUT_SUFFIX_RAW ".btf"
+#define LAYOUT_SUFFIX_ARCHIVE ".btf.tar.xz"
+
+/*
+ * Largest BTF accepted for one kernel, decompressed or raw (real ones are
+ * under 64 MiB), and largest archive (compressed, so never bigger).
+ */
+#define LAYOUT_BTF_MAX (512ull << 20)
+#define LAYOUT_ARCHIVE_MAX LAYOUT_BTF_MAX
+
+enum layout_part {
+	LAYOUT_DISTRO,
+	LAYOUT_VERSION,
+	LAYOUT_ARCH,
+	LAYOUT_RELEASE,
+	LAYOUT_PARTS,
+};
+
+/* Longest part in bytes, NUL excluded (struct btf_host's fields minus one). */
+#define LAYOUT_DISTRO_MAX 63
+#define LAYOUT_VERSION_MAX 63
+#define LAYOUT_ARCH_MAX 31
+#define LAYOUT_RELEASE_MAX 191
+/* Longest "D/V/A/R", NUL excluded. */
+#define LAYOUT_KEY_MAX (LAYOUT_DISTRO_MAX + LAYOUT_VERSION_MAX + LAYOUT_ARCH_MAX + \
+			LAYOUT_RELEASE_MAX + 3)
+
+/* "distro", "version", "arch", "release". */
+const char *layout__part_name(enum layout_part part);
+
+/*
+ * Why @s cannot be part @part of a kernel key, or NULL if it can. A part
+ * becomes a path segment under output and cache directories, so it is
+ * non-empty, bounded, holds no '/', no "..", no control byte (< 0x20,
+ * 0x7f) and does not start with '.' (the walkers skip dot-files: temp files
+ * and caches).
+ */
+const char *layout__part_invalid(enum layout_part part, const char *s);
+
+/* A kernel key; the strings belong to whoever filled it. */
+struct layout_key {
+	const char *distro, *version, *arch, *release;
+};
+
+/*
+ * Split the "DISTRO/VERSION/ARCH/RELEASE" in the first @len bytes of @spec
+ * into @buf (of at least LAYOUT_KEY_MAX + 1 bytes) and point @key into it.
+ * Every part is checked with layout__part_invalid(). Returns 0, or -EINVAL
+ * with a few words in @why (if not NULL): "release contains '..'".
+ */
+int layout__parse_key(const char *spec, size_t len, char *buf, struct layout_key *key,
+		      char *why, size_t why_sz);
+
+/* Canonical arch name for a uname -m / directory name (aarch64 -> arm64). */
+const char *layout__arch_name(const char *machine);
+/* RHEL-like distros file every minor release under the major version. */
+bool layout__major_only(const char *distro);
+/* The other spelling of a Debian/Ubuntu version ("11" <-> "bullseye"), or NULL. */
+const char *layout__version_alias(const char *distro, const char *version);
+/* The canonical (numeric, os-release) spelling of a version. */
+const char *layout__version_canon(const char *distro, const char *version);
+/*
+ * The directory names BTFHub's archive may file @version / @arch under,
+ * most likely first. Returns how many (1 or 2) were stored in @dirs.
+ */
+int layout__version_dirs(const char *distro, const char *version, const char *dirs[2]);
+int layout__arch_dirs(const char *arch, const char *dirs[2]);
+
+#define LAYOUT_MAX_CANDIDATES 4	/* version spellings x arch spellings */
+/*
+ * The archive paths ("D/V/A/R.btf.tar.xz", relative to a BTFHub root) a
+ * kernel may be filed under, most likely first; arch spellings vary
+ * fastest (a mirror usually differs in one segment). malloc()ed into
+ * @paths; returns how many, or -ENOMEM (nothing left allocated).
+ */
+int layout__archive_paths(const struct layout_key *key, char *paths[LAYOUT_MAX_CANDIDATES]);
+
+/* Which files a walk reports. */
+enum layout_file {
+	LAYOUT_FILE_RAW = 1 << 0,	/* <release>.btf */
+	LAYOUT_FILE_ARCHIVE = 1 << 1,	/* <release>.btf.tar.xz */
+};
+
+struct layout_walk_opts {
+	unsigned int files;	/* mask of enum layout_file; 0 = LAYOUT_FILE_RAW */
+	/*
+	 * Anything else (a file where a directory belongs, another suffix, a
+	 * bad name, an unreadable entry, a raw BTF over LAYOUT_BTF_MAX) is an
+	 * error naming it. Default false: skipped (logged at debug level, or as
+	 * a warning for bad names and unreadable entries).
+	 */
+	bool strict;
+};
+
+/*
+ * @path is "<dir>/<distro>/<version>/<arch>/<file>"; @key's arch is as
+ * found (the caller normalises), its release has the suffix removed; all
+ * are valid parts. Return 0 to go on, a negative errno to stop the walk.
+ */
+typedef int (*layout_walk_fn)(const char *path, const struct layout_key *key,
+			      enum layout_file kind, uint64_t size, void *ctx);
+
+/*
+ * Call @fn for every kernel file at depth 4 under @dir, in byte order of
+ * names at each level (deterministic whatever the locale). Dot-files are
+ * skipped; directories may be symlinks. Errors are printed (one line naming
+ * the path) and returned as a negative errno; @fn's own error is returned
+ * as is, not printed.
+ */
+int layout__walk(const char *dir, const struct layout_walk_opts *opts, layout_walk_fn fn,
+		 void *ctx);
+
+#endif
