@@ -764,12 +764,6 @@ SCENARIOS = {
 
 
 def run(args):
-    if args.cross_status:
-        # tests/cross/cross-build.sh: "ok" or "skip: REASON".
-        with open(args.cross_status) as f:
-            status = f.read().strip()
-        if status != 'ok':
-            raise Skip('no cross-built tracer: ' + status)
     qemu = ARCHES[ARCH]['qemu']
     if shutil.which(qemu) is None:
         raise Skip('%s not installed (apt-get install %s)' % (qemu, ARCHES[ARCH]['qemu_pkg']))
@@ -829,8 +823,6 @@ def main():
     ap.add_argument('--embedgen', help='embedgen executable (nobtf)')
     ap.add_argument('--coretrace', help='static coretrace binary')
     ap.add_argument('--coretrace-nobtf', help='static coretrace with the nobtf kernel embedded (nobtf)')
-    ap.add_argument('--cross-status', help='status file of the cross build of --coretrace '
-                    '(tests/cross): skip unless it says ok')
     ap.add_argument('--bundle', help='the .btfb built with --coretrace (bundle)')
     ap.add_argument('--fixture', help='the kernel\'s BTF fixture (REL.btf.tar.xz) to compare with')
     ap.add_argument('--timeout', type=int, default=240, help='hard limit of one boot, s (240)')
