@@ -193,14 +193,23 @@ int embedgen__run(const struct embedgen_opts *o)
 		return -ENOMEM;
 	}
 	for (i = 0; i < o->object_cnt && !err; i++) {
-		uint8_t sha[SHA256_DIGEST_LEN];
+		uint8_t digest[BTF_BUNDLE_DIGEST_LEN];
 		const char *base = strrchr(o->objects[i], '/');
+		void *obj;
+		size_t obj_len;
 
-		err = sha256_file(o->objects[i], sha);
-		if (err)
+		err = read_file(o->objects[i], &obj, &obj_len, LAYOUT_BTF_MAX);
+		if (err) {
 			pr_err("%s: cannot read BPF object: %s", o->objects[i], strerror(-err));
+			break;
+		}
+		err = btf_bundle__object_digest(obj, obj_len, digest);
+		free(obj);
+		if (err)
+			pr_err("%s: not a BPF object with BTF: %s", o->objects[i],
+			       btf_bundle__strerror(err));
 		else
-			err = bundle_writer__add_object(w, base ? base + 1 : o->objects[i], sha);
+			err = bundle_writer__add_object(w, base ? base + 1 : o->objects[i], digest);
 	}
 	for (i = 0; i < o->dir_cnt && !err; i++) {
 		/* Strict: a stray file in a tree is a mistake, not something to skip. */
@@ -284,9 +293,9 @@ int embedgen__list(const char *path, bool json)
 
 		sha256_hex(btf_bundle__object_sha256(b, i, &name), hex);
 		if (json)
-			json_array_append_new(objs, json_pack("{s:s,s:s}", "name", name, "sha256", hex));
+			json_array_append_new(objs, json_pack("{s:s,s:s}", "name", name, "digest", hex));
 		else
-			printf("object:     %s sha256:%s\n", name, hex);
+			printf("object:     %s digest:%s\n", name, hex);
 	}
 	if (!json) {
 		const char *p = btf_bundle__provenance(b);

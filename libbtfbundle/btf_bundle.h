@@ -8,15 +8,22 @@
  * bytes, as a struct btf, or as a memfd path for libbpf's btf_custom_path;
  * no temporary files are written.
  *
- * Conventions follow libbpf: constructors return NULL and set errno, other
- * functions return 0 (or a count/index) or a negative errno. Every offset
- * and size in a bundle is checked before use; a corrupt bundle gives -EBADMSG
- * (bad structure) or -EILSEQ (checksum mismatch), never a crash. Nothing is
- * printed except through the callback set with btf_bundle_set_print().
- * The
- * library keeps no global state except the print callback. Decompressed
- * index chunks are cached in the bundle (published atomically), so a
- * bundle may be shared by threads.
+ * Most tools need one call: btf_bundle__select() decides which BTF to hand
+ * libbpf (an explicit file, the kernel's own, a linked-in bundle, bundle
+ * files), says why, and gives the btf_custom_path. The rest is for tools
+ * that look into bundles themselves.
+ *
+ * Errors follow libbpf: constructors return NULL and set errno to a
+ * positive code (errno == EBADMSG); every other function returns 0 (or a
+ * count/index) or a negative code (-EBADMSG). The codes users see:
+ * EBADMSG corrupt bundle, EILSEQ checksum mismatch, EPROTO unsupported
+ * format version, ESTALE bundle made for another BPF object, ENOMSG BPF
+ * object without .BTF; btf_bundle__strerror() words them (strerror()'s
+ * "Stale file handle" would mislead). Every offset and size in a bundle is
+ * checked before use, never a crash. Nothing is printed except through the
+ * callback set with btf_bundle_set_print(). The library keeps no global
+ * state except the print callback. Decompressed index chunks are cached in
+ * the bundle (published atomically), so a bundle may be shared by threads.
  */
 #ifndef BTFKIT_BTF_BUNDLE_H
 #define BTFKIT_BTF_BUNDLE_H
@@ -25,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>	/* memset() in BTF_BUNDLE_OPTS() */
 
 #ifdef __cplusplus
 extern "C" {
@@ -55,16 +63,32 @@ typedef int (*btf_bundle_print_fn_t)(enum btf_bundle_print_level level,
  */
 BTF_BUNDLE_API btf_bundle_print_fn_t btf_bundle_set_print(btf_bundle_print_fn_t fn);
 
+/* Words for @err (negative or positive): btfkit's meaning of the codes above, else strerror(). */
+BTF_BUNDLE_API const char *btf_bundle__strerror(int err);
+
+#define BTF_BUNDLE_DIGEST_LEN 32
+/*
+ * The CO-RE digest of a BPF object (ELF bytes): SHA-256 over its .BTF and
+ * the CO-RE relocation records of .BTF.ext, what a reduction depends on. A
+ * stripped (llvm-strip -g) or rebuilt object with the same CO-RE needs has
+ * the same digest; a changed field access does not. Reads only the section
+ * headers and those two sections. Returns 0, -EINVAL (not an ELF64 object,
+ * or a section out of bounds) or -ENOMSG (no .BTF).
+ */
+BTF_BUNDLE_API int btf_bundle__object_digest(const void *obj, size_t obj_sz,
+					     uint8_t digest[BTF_BUNDLE_DIGEST_LEN]);
+
 struct btf_bundle_open_opts {
-	size_t sz;	/* sizeof(struct btf_bundle_open_opts), set by LIBBPF_OPTS-like init */
+	size_t sz;	/* sizeof(struct btf_bundle_open_opts), set by BTF_BUNDLE_OPTS() */
 	/*
 	 * BPF object (ELF bytes) the caller will load with the BTF. When set,
 	 * open fails with -ESTALE unless the bundle was reduced against an
-	 * object with this content (SHA-256). Default: not checked.
+	 * object with this CO-RE digest (btf_bundle__object_digest()); a
+	 * bundle that records no object is not checked. Default: not checked.
 	 */
 	const void *object;
 	size_t object_sz;
-	/* Same check by digest (32 bytes) instead of content. Default: NULL. */
+	/* Same check by CO-RE digest (32 bytes) instead of content. Default: NULL. */
 	const uint8_t *object_sha256;
 	/*
 	 * For btf_bundle__open_mem(): copy the data instead of referencing it
@@ -85,8 +109,8 @@ struct btf_bundle_open_opts {
 /*
  * Open a bundle held in memory / in a file. The whole structure (header,
  * index, blob table, string table) is validated here. Returns NULL and sets
- * errno on error: -EBADMSG corrupt, -EPROTO unsupported format version,
- * -ESTALE made for another BPF object, -ENOMEM. Free with btf_bundle__free().
+ * errno on error: EBADMSG corrupt, EPROTO unsupported format version,
+ * ESTALE made for another BPF object, ENOMEM. Free with btf_bundle__free().
  */
 BTF_BUNDLE_API struct btf_bundle *
 btf_bundle__open_mem(const void *data, size_t size, const struct btf_bundle_open_opts *opts);
@@ -106,13 +130,13 @@ BTF_BUNDLE_API size_t btf_bundle__size(const struct btf_bundle *b);
 /* "key=value" provenance lines (bpftool version, sources), or "". */
 BTF_BUNDLE_API const char *btf_bundle__provenance(const struct btf_bundle *b);
 BTF_BUNDLE_API uint32_t btf_bundle__object_cnt(const struct btf_bundle *b);
-/* SHA-256 and file name of the i-th BPF object; NULL if out of range. */
+/* CO-RE digest and file name of the i-th BPF object; NULL if out of range. */
 BTF_BUNDLE_API const uint8_t *btf_bundle__object_sha256(const struct btf_bundle *b, uint32_t i,
 							const char **name);
 /*
  * 0 if the bundle was reduced against this BPF object (ELF bytes, or its
- * SHA-256 when @obj is NULL and @sha256 set), -ESTALE otherwise. A bundle
- * that records no object at all matches nothing.
+ * CO-RE digest when @obj is NULL and @sha256 set), or records no object;
+ * -ESTALE otherwise; -EINVAL / -ENOMSG if @obj is not a BPF object with BTF.
  */
 BTF_BUNDLE_API int btf_bundle__check_object(const struct btf_bundle *b, const void *obj,
 					    size_t obj_sz, const uint8_t *sha256);
@@ -224,11 +248,105 @@ BTF_BUNDLE_API int btf_bundle__read(const struct btf_bundle *b, uint32_t idx,
 BTF_BUNDLE_API struct btf *btf_bundle__load_btf(const struct btf_bundle *b, uint32_t idx);
 /*
  * Entry @idx in a sealed memfd: returns the fd (the caller closes it) and
- * writes "/proc/self/fd/N" into @path, usable as libbpf's btf_custom_path
- * while the fd stays open. Nothing touches the filesystem.
+ * writes "/proc/self/fd/N" into @path, usable as libbpf's btf_custom_path.
+ * Keep the fd open until bpf_object__load() (or the skeleton's __load())
+ * has returned: libbpf opens the path only then. Nothing touches the
+ * filesystem.
  */
 BTF_BUNDLE_API int btf_bundle__memfd(const struct btf_bundle *b, uint32_t idx,
 				     char *path, size_t path_sz);
+
+/*
+ * The whole start-up decision, in this order (each step only if enabled):
+ *   1. file      an explicit BTF file: used if it is valid BTF, else an
+ *                error (never silently skipped); FIFOs and devices are
+ *                refused without being opened for reading;
+ *   2. system    the kernel's own /sys/kernel/btf/vmlinux;
+ *   3. embedded  a linked-in bundle (exact, alias, then fallback entry);
+ *   4. bundle    bundle files in order, then every *.btfb of a directory
+ *                in name order.
+ * A bundle reduced against another BPF object is refused (ESTALE) at
+ * every step.
+ */
+enum btf_bundle_source {
+	BTF_BUNDLE_SRC_AUTO = 0,	/* every enabled step, in order */
+	BTF_BUNDLE_SRC_FILE,
+	BTF_BUNDLE_SRC_SYSTEM,
+	BTF_BUNDLE_SRC_EMBEDDED,
+	BTF_BUNDLE_SRC_BUNDLE,
+	BTF_BUNDLE_SRC_CNT,
+};
+
+/* "auto", "file", "system", "embedded", "bundle"; parse returns -EINVAL otherwise. */
+BTF_BUNDLE_API const char *btf_bundle__source_name(enum btf_bundle_source src);
+BTF_BUNDLE_API int btf_bundle__source_parse(const char *name, enum btf_bundle_source *src);
+
+struct btf_bundle_select_opts {
+	size_t sz;
+	enum btf_bundle_source source;	/* default AUTO; another value tries only that step */
+	const char *btf_file;		/* step 1; NULL: none */
+	bool no_system;			/* skip step 2; default false */
+	const void *embedded;		/* step 3: bundle bytes (embedgen's table); NULL: none */
+	size_t embedded_sz;
+	const char *const *bundle_files;	/* step 4 first, in order; NULL: none */
+	size_t bundle_file_cnt;
+	const char *bundle_dir;		/* step 4 then: its *.btfb files; NULL: none */
+	/* The host to look up; NULL: btf_host__detect(host_opts). */
+	const struct btf_host *host;
+	const struct btf_host_opts *host_opts;
+	/*
+	 * The BPF object the BTF is for (ELF bytes), or its CO-RE digest:
+	 * bundles made for another object are refused. Default: not checked.
+	 */
+	const void *object;
+	size_t object_sz;
+	const uint8_t *object_digest;
+	bool no_fallback;		/* bundles: exact or alias entry only; default false */
+	/*
+	 * Report mode (a "which BTF, and why" command): try every step even
+	 * after one succeeds and open no memfd. Default false.
+	 */
+	bool report;
+	size_t :0;
+};
+#define btf_bundle_select_opts__last_field report
+
+struct btf_bundle_choice;
+
+/*
+ * Decide which BTF to use. Returns 0 or a negative errno (-ENOENT nothing
+ * found for this host, or the explicit file's error, -ESTALE a forced
+ * bundle was refused, -EINVAL bad opts); in both cases *@choice is set
+ * (NULL only on -ENOMEM / -EINVAL) and says what each step found. Free it
+ * with btf_bundle_choice__free(), after bpf_object__load(): it holds the
+ * memfd its custom path names.
+ */
+BTF_BUNDLE_API int btf_bundle__select(const struct btf_bundle_select_opts *opts,
+				      struct btf_bundle_choice **choice);
+/* NULL is accepted. Closes the memfd. */
+BTF_BUNDLE_API void btf_bundle_choice__free(struct btf_bundle_choice *c);
+/* The step used; BTF_BUNDLE_SRC_AUTO if none. */
+BTF_BUNDLE_API enum btf_bundle_source btf_bundle_choice__source(const struct btf_bundle_choice *c);
+/* For bpf_object_open_opts.btf_custom_path: NULL means the kernel's own BTF. */
+BTF_BUNDLE_API const char *btf_bundle_choice__custom_path(const struct btf_bundle_choice *c);
+/* "embedded bundle, entry debian/12/x86_64/6.1.0-18-amd64 (exact match)", or "". */
+BTF_BUNDLE_API const char *btf_bundle_choice__desc(const struct btf_bundle_choice *c);
+/* The host identity looked up. */
+BTF_BUNDLE_API const struct btf_host *btf_bundle_choice__host(const struct btf_bundle_choice *c);
+/* One line: every step tried and a hint, for the error when nothing was usable. */
+BTF_BUNDLE_API const char *btf_bundle_choice__explain(const struct btf_bundle_choice *c);
+
+/* One step of the decision; strings are owned by the choice. */
+struct btf_bundle_step {
+	enum btf_bundle_source source;
+	int err;		/* 0 usable, -ENOENT none, -ESTALE refused, ... */
+	const char *where;	/* file, bundle path, "embedded" or "-" */
+	const char *detail;	/* one line: why (not) */
+};
+BTF_BUNDLE_API uint32_t btf_bundle_choice__step_cnt(const struct btf_bundle_choice *c);
+/* Fill @s for step @i; -ENOENT past the end. */
+BTF_BUNDLE_API int btf_bundle_choice__step(const struct btf_bundle_choice *c, uint32_t i,
+					   struct btf_bundle_step *s);
 
 #ifdef __cplusplus
 }

@@ -22,7 +22,8 @@
 
 #define BTFB_MAGIC		"BTFKITB\0"
 #define BTFB_MAGIC_LEN		8
-#define BTFB_VERSION		1
+/* 2: objects are CO-RE digests (btf_bundle__object_digest()), not file SHA-256s. */
+#define BTFB_VERSION		2
 /* Upper bounds a reader enforces (and the writer respects). */
 #define BTFB_MAX_RAW_SIZE	(256u << 20)	/* one BTF (a full vmlinux BTF is ~30 MB) */
 #define BTFB_MAX_BLOCK_SIZE	(512u << 20)	/* one decompressed chunk, block or dictionary */
@@ -55,9 +56,9 @@ struct btfb_header {
 	uint32_t reserved;
 };
 
-/* SHA-256 of a BPF object the BTFs were reduced against, and its name. */
+/* CO-RE digest of a BPF object the BTFs were reduced against, and its name. */
 struct btfb_object {
-	uint8_t sha256[32];
+	uint8_t sha256[32];	/* btf_bundle__object_digest() */
 	uint32_t name_str;
 };
 

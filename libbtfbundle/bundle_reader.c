@@ -507,15 +507,21 @@ const uint8_t *btf_bundle__object_sha256(const struct btf_bundle *b, uint32_t i,
 int btf_bundle__check_object(const struct btf_bundle *b, const void *obj, size_t obj_sz,
 			     const uint8_t *sha256)
 {
-	uint8_t digest[SHA256_DIGEST_LEN];
+	uint8_t digest[BTF_BUNDLE_DIGEST_LEN];
 	uint32_t i;
+	int err;
 
 	if (obj) {
-		sha256_buf(obj, obj_sz, digest);
+		err = btf_bundle__object_digest(obj, obj_sz, digest);
+		if (err)
+			return err;
 		sha256 = digest;
 	}
 	if (!sha256)
 		return -EINVAL;
+	/* Built without --object: nothing to bind to (embedgen warns). */
+	if (!b->hdr.object_cnt)
+		return 0;
 	for (i = 0; i < b->hdr.object_cnt; i++)
 		if (!memcmp(btf_bundle__object_sha256(b, i, NULL), sha256, SHA256_DIGEST_LEN))
 			return 0;

@@ -9,22 +9,18 @@
 #include "btf_cmd.h"
 #include "log.h"
 
-int btf_setup(const struct ct_config *cfg, struct btf_host *host, struct bpf_image *img,
-	      struct btf_select_opts *sopts)
+int btf_setup(const struct ct_config *cfg, struct bpf_image *img, bool report,
+	      struct btf_bundle_choice **choice)
 {
+	const char *bundle_files[1] = { cfg->bundle_file };
+	struct btf_host host;
 	int err;
 
+	*choice = NULL;
 	if (cfg->host_spec) {
-		err = btf_host__parse(host, cfg->host_spec);
+		err = btf_host__parse(&host, cfg->host_spec);
 		if (err) {
-			pr_err("--host %s: expected DISTRO/VERSION/ARCH/RELEASE", cfg->host_spec);
-			return err;
-		}
-	} else {
-		err = btf_host__detect(host, NULL);
-		if (err) {
-			pr_err("cannot identify this host (os-release, uname): %s; pass --host",
-			       strerror(-err));
+			pr_err("--host %.200s: expected DISTRO/VERSION/ARCH/RELEASE", cfg->host_spec);
 			return err;
 		}
 	}
@@ -33,17 +29,20 @@ int btf_setup(const struct ct_config *cfg, struct btf_host *host, struct bpf_ima
 		pr_err("%s: cannot read BPF object: %s", cfg->bpf_object, strerror(-err));
 		return err;
 	}
-	memset(sopts, 0, sizeof(*sopts));
-	sopts->source = cfg->btf_source;
-	sopts->btf_file = cfg->btf_file;
-	sopts->bundle_file = cfg->bundle_file;
-	sopts->bundle_dir = CORETRACE_BUNDLE_DIR;
-	sopts->host = host;
-	sopts->object = img->data;
-	sopts->object_sz = img->size;
-	sopts->embedded = btfkit_bundle;
-	sopts->embedded_sz = btfkit_bundle_size;
-	return 0;
+	BTF_BUNDLE_OPTS(btf_bundle_select_opts, opts,
+		.source = cfg->btf_source,
+		.btf_file = cfg->btf_file,
+		.embedded = btfkit_bundle,
+		.embedded_sz = btfkit_bundle_size,
+		.bundle_files = cfg->bundle_file ? bundle_files : NULL,
+		.bundle_file_cnt = cfg->bundle_file ? 1 : 0,
+		.bundle_dir = CORETRACE_BUNDLE_DIR,
+		.host = cfg->host_spec ? &host : NULL,
+		.object = img->data,
+		.object_sz = img->size,
+		.report = report,
+	);
+	return btf_bundle__select(&opts, choice);
 }
 
 static const char *step_status(int err)
@@ -74,12 +73,12 @@ static json_t *embedded_json(struct btf_bundle *b)
 	return arr;
 }
 
-static void print_plain(struct btf_bundle *b, const char *host_str, const struct btf_choice *c,
-			int err, const char *explain)
+static void print_plain(struct btf_bundle *b, const char *host_str,
+			const struct btf_bundle_choice *c, int err)
 {
 	struct btf_bundle_entry e;
+	struct btf_bundle_step s;
 	uint32_t i, n = b ? btf_bundle__entry_cnt(b) : 0;
-	int k;
 
 	printf("embedded bundle: %u kernel%s", n, n == 1 ? "" : "s");
 	if (b)
@@ -96,69 +95,64 @@ static void print_plain(struct btf_bundle *b, const char *host_str, const struct
 		       e.raw_size);
 	}
 	printf("host: %s\n", host_str);
-	for (k = 0; k < c->step_cnt; k++) {
-		const struct btf_step *s = &c->steps[k];
+	for (i = 0; !btf_bundle_choice__step(c, i, &s); i++) {
+		const char *src = btf_bundle__source_name(s.source);
+		bool where = strcmp(s.where, "-") && strcmp(s.where, src);
 
-		bool where = strcmp(s->where, "-") && strcmp(s->where, btf_source__name(s->source));
-
-		printf("  %-8s %-8s %s%s%s\n", btf_source__name(s->source), step_status(s->err),
-		       where ? s->where : "", where ? ": " : "", s->detail);
+		printf("  %-8s %-8s %s%s%s\n", src, step_status(s.err),
+		       where ? s.where : "", where ? ": " : "", s.detail);
 	}
 	if (err)
-		printf("decision: none: %s\n", explain);
+		printf("decision: none: %s\n", btf_bundle_choice__explain(c));
 	else
-		printf("decision: %s (%s)\n", btf_source__name(c->source), c->desc);
+		printf("decision: %s (%s)\n", btf_bundle__source_name(btf_bundle_choice__source(c)),
+		       btf_bundle_choice__desc(c));
 }
 
+/* A thin printer of btf_bundle__select() in report mode. */
 int btf_cmd__run(const struct ct_config *cfg)
 {
-	struct btf_select_opts sopts;
-	struct btf_choice choice;
+	struct btf_bundle_choice *c = NULL;
 	struct bpf_image img = {};
 	struct btf_bundle *b = NULL;
-	struct btf_host host;
-	char host_str[512], explain[2048] = "";
+	struct btf_bundle_step s;
+	char host_str[512];
 	json_t *j, *steps;
-	int err, k;
+	uint32_t k;
+	int err;
 
-	err = btf_setup(cfg, &host, &img, &sopts);
-	if (err)
+	err = btf_setup(cfg, &img, true, &c);
+	if (!c) {
+		bpf_image__release(&img);
 		return 1;
-	btf_host__format(&host, host_str, sizeof(host_str));
+	}
+	btf_host__format(btf_bundle_choice__host(c), host_str, sizeof(host_str));
 	/* The listing ignores the object check: it shows what is linked in. */
 	if (btfkit_bundle_size)
 		b = btf_bundle__open_mem(btfkit_bundle, btfkit_bundle_size, NULL);
 
-	sopts.report = true;
-	err = btf_choice__select(&sopts, &choice);
-	if (err)
-		btf_choice__explain(&choice, &host, explain, sizeof(explain));
-
 	if (!cfg->json) {
-		print_plain(b, host_str, &choice, err, explain);
+		print_plain(b, host_str, c, err);
 	} else {
 		steps = json_array();
-		for (k = 0; k < choice.step_cnt; k++) {
-			const struct btf_step *s = &choice.steps[k];
-
+		for (k = 0; !btf_bundle_choice__step(c, k, &s); k++)
 			json_array_append_new(steps, json_pack("{s:s,s:s,s:s,s:s}",
-				"source", btf_source__name(s->source), "status", step_status(s->err),
-				"where", s->where, "detail", s->detail));
-		}
+				"source", btf_bundle__source_name(s.source),
+				"status", step_status(s.err), "where", s.where, "detail", s.detail));
 		j = json_pack("{s:s,s:o,s:s?,s:s,s:o,s:s?}",
 			"host", host_str,
 			"embedded", embedded_json(b),
-			"source", err ? NULL : btf_source__name(choice.source),
-			"forced", btf_source__name(cfg->btf_source),
+			"source", err ? NULL : btf_bundle__source_name(btf_bundle_choice__source(c)),
+			"forced", btf_bundle__source_name(cfg->btf_source),
 			"steps", steps,
-			"btf", err ? NULL : choice.desc);
+			"btf", err ? NULL : btf_bundle_choice__desc(c));
 		if (err)
-			json_object_set_new(j, "error", json_string(explain));
+			json_object_set_new(j, "error", json_string(btf_bundle_choice__explain(c)));
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 		json_decref(j);
 	}
-	btf_choice__release(&choice);
+	btf_bundle_choice__free(c);
 	btf_bundle__free(b);
 	bpf_image__release(&img);
 	return err ? 1 : 0;

@@ -7,17 +7,19 @@
 #ifndef CORETRACE_BTF_CMD_H
 #define CORETRACE_BTF_CMD_H
 
-#include "btf_select.h"
+#include "btf_bundle.h"
 #include "config.h"
 #include "loader.h"
 
 /*
- * Fill @host (detected, or --host), @img (the BPF object) and @sopts (which
- * point into @cfg, @host and @img). Prints one error line and returns
- * -errno on failure; release @img with bpf_image__release().
+ * Run libbtfbundle's decision for @cfg: the host (detected, or --host), the
+ * BPF object @img (read here; release it with bpf_image__release()), the
+ * embedded table and bundle directory. @report: "coretrace btf" mode. On
+ * failure prints one error line and returns -errno; *@choice is set (to
+ * free) when the decision itself ran.
  */
-int btf_setup(const struct ct_config *cfg, struct btf_host *host, struct bpf_image *img,
-	      struct btf_select_opts *sopts);
+int btf_setup(const struct ct_config *cfg, struct bpf_image *img, bool report,
+	      struct btf_bundle_choice **choice);
 
 /* The subcommand; returns the process exit code. */
 int btf_cmd__run(const struct ct_config *cfg);

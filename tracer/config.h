@@ -10,11 +10,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "btf_select.h"
+#include "btf_bundle.h"
+
+/* Step 4's directory: meson passes <prefix>/<bundle_dir> (option bundle_dir). */
+#ifndef CORETRACE_BUNDLE_DIR
+#define CORETRACE_BUNDLE_DIR "/usr/share/btfkit"
+#endif
 
 struct ct_config {
-	/* BTF decision (btf_select.h); see btf_select_opts for the defaults. */
-	enum btf_source btf_source;	/* default BTF_SRC_AUTO */
+	/* BTF decision: btf_bundle__select() (libbtfbundle) does it all. */
+	enum btf_bundle_source btf_source;	/* default BTF_BUNDLE_SRC_AUTO */
 	const char *btf_file;		/* --btf or env BTFKIT_BTF_FILE; NULL: unset */
 	const char *bundle_file;	/* --btf-bundle; NULL: only the system dir */
 	const char *host_spec;		/* --host D/V/A/R; NULL: detect */

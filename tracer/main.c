@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * coretrace: a CO-RE eBPF tracer of exec, fork, exit, open and TCP connect
- * that picks its kernel's BTF at start-up (btf_select.h). main() only parses
+ * that picks its kernel's BTF at start-up (btf_bundle__select()). main() only parses
  * options and dispatches: "coretrace [OPTIONS]" traces, "coretrace btf"
  * reports the BTF decision.
  */
@@ -14,7 +14,6 @@
 #include <bpf/libbpf.h>
 
 #include "btf_cmd.h"
-#include "btf_select.h"
 #include "coretrace.h"
 #include "config.h"
 #include "cli.h"
@@ -74,7 +73,7 @@ static void usage(FILE *fp)
 "  -q, --quiet            errors only\n"
 "BTF (tried in this order by --btf-source=auto, the default):\n"
 "      --btf FILE         1. this BTF file (also env BTFKIT_BTF_FILE)\n"
-"                         2. the kernel's own " BTF_SYSTEM_PATH "\n"
+"                         2. the kernel's own /sys/kernel/btf/vmlinux\n"
 "                         3. the embedded bundle (exact host match, then fallback)\n"
 "      --btf-bundle FILE  4. this bundle file, then " CORETRACE_BUNDLE_DIR "/*.btfb\n"
 "      --btf-source SRC   only one source: auto, file, system, embedded or bundle\n"
@@ -136,7 +135,7 @@ static int parse_args(int argc, char **argv, struct ct_config *cfg, int *verbosi
 			cfg->btf_file = optarg;
 			break;
 		case OPT_BTF_SOURCE:
-			if (btf_source__parse(optarg, &cfg->btf_source)) {
+			if (btf_bundle__source_parse(optarg, &cfg->btf_source)) {
 				pr_err("--btf-source %s: expected auto, file, system, embedded or bundle",
 				       optarg);
 				return -EINVAL;
@@ -215,7 +214,7 @@ static int bundle_print(enum btf_bundle_print_level level, const char *fmt, va_l
 int main(int argc, char **argv)
 {
 	struct ct_config cfg = {
-		.btf_source = BTF_SRC_AUTO,
+		.btf_source = BTF_BUNDLE_SRC_AUTO,
 		.event_mask = CT_EV_ALL,
 		.ringbuf_kb = 1024,
 		.selfcheck = true,

@@ -181,41 +181,36 @@ int trace__run(const struct ct_config *cfg)
 	unsigned long long lost[CT_EV_MAX] = {};
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct run_state rs = { .limit = cfg->count };
-	struct btf_select_opts sopts;
-	struct btf_choice choice = { .memfd = -1 };
+	struct btf_bundle_choice *choice = NULL;
+	struct btf_bundle_step st;
+	const char *desc;
 	struct coretrace *skel = NULL;
 	struct bpf_image img = {};
-	struct btf_host host;
-	char explain[2048];
-	int err, k;
+	uint32_t k;
+	int err;
 
 	err = check_environment();
 	if (err)
 		return 1;
-	err = btf_setup(cfg, &host, &img, &sopts);
-	if (err)
-		return 1;
-	err = btf_choice__select(&sopts, &choice);
-	for (k = 0; k < choice.step_cnt; k++)
-		pr_info("btf: %s %s: %s%s", btf_source__name(choice.steps[k].source),
-			choice.steps[k].where, choice.steps[k].detail,
-			choice.steps[k].err ? "" : " [used]");
+	err = btf_setup(cfg, &img, false, &choice);
+	for (k = 0; choice && !btf_bundle_choice__step(choice, k, &st); k++)
+		pr_info("btf: %s %s: %s%s", btf_bundle__source_name(st.source), st.where, st.detail,
+			st.err ? "" : " [used]");
 	if (err) {
-		btf_choice__explain(&choice, &host, explain, sizeof(explain));
-		pr_err("%s", explain);
+		if (choice)
+			pr_err("%s", btf_bundle_choice__explain(choice));
 		goto out;
 	}
-	pr_info("BTF source: %s", choice.desc);
+	desc = btf_bundle_choice__desc(choice);
+	pr_info("BTF source: %s", desc);
 
-	err = loader__start(cfg, &img, choice.custom_path, choice.desc,
-			    choice.source == BTF_SRC_SYSTEM, &skel);
+	err = loader__start(cfg, &img, btf_bundle_choice__custom_path(choice), desc,
+			    btf_bundle_choice__source(choice) == BTF_BUNDLE_SRC_SYSTEM, &skel);
 	if (err)
 		goto out;
-	/* libbpf has read the BTF: the memfd is no longer needed. */
-	btf_choice__release(&choice);
 
 	if (cfg->selfcheck) {
-		err = selfcheck__run(skel, choice.desc);
+		err = selfcheck__run(skel, desc);
 		if (err)
 			goto out;
 	}
@@ -229,14 +224,14 @@ int trace__run(const struct ct_config *cfg)
 		goto out;
 	}
 	if (log_level() >= LOG_LEVEL_WARN)
-		fprintf(stderr, "coretrace: tracing (BTF: %s); Ctrl-C to stop\n", choice.desc);
+		fprintf(stderr, "coretrace: tracing (BTF: %s); Ctrl-C to stop\n", desc);
 	err = loop(cfg, skel, &rs);
 	read_lost(skel, lost);
-	output__summary(rs.out, rs.events, lost, CT_EV_MAX, choice.desc);
+	output__summary(rs.out, rs.events, lost, CT_EV_MAX, desc);
 out:
 	output__free(rs.out);
 	coretrace__destroy(skel);
-	btf_choice__release(&choice);
+	btf_bundle_choice__free(choice);
 	bpf_image__release(&img);
 	return err ? 1 : 0;
 }

@@ -3,14 +3,14 @@
  * Compiled by test_embedgen.sh together with an embedgen-generated source:
  * the linked-in table must equal the standalone bundle byte for byte and
  * open with btf_bundle__open_mem(). BUNDLE_HEADER and BUNDLE_SYM come from
- * -D flags.
+ * -D flags. Linked against the installed-form libbtfbundle.a, which exports
+ * only the API: this program sees none of btfkit's internals.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "btf_bundle.h"
-#include "fsutil.h"
 #include BUNDLE_HEADER
 
 #define PASTE(a, b) a##b
@@ -18,11 +18,16 @@
 
 int main(int argc, char **argv)
 {
+	static char file[64 << 20];
 	struct btf_bundle *b;
-	void *file;
-	size_t len;
+	size_t len = 0;
+	FILE *f = argc == 2 ? fopen(argv[1], "rb") : NULL;
 
-	if (argc != 2 || read_file(argv[1], &file, &len, 1u << 30)) {
+	if (f) {
+		len = fread(file, 1, sizeof(file), f);
+		fclose(f);
+	}
+	if (!f || !len || len == sizeof(file)) {
 		fprintf(stderr, "usage: check_linked FILE.btfb (readable)\n");
 		return 2;
 	}
@@ -38,6 +43,5 @@ int main(int argc, char **argv)
 	}
 	printf("linked bundle: %zu bytes, %u kernels\n", len, btf_bundle__entry_cnt(b));
 	btf_bundle__free(b);
-	free(file);
 	return 0;
 }

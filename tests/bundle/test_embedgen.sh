@@ -5,11 +5,12 @@
 # where clang and bpftool can, the same reduced with bpftool gen min_core_btf
 # against a small CO-RE object and found again with the reader.
 #
-# usage: test_embedgen.sh EMBEDGEN BUNDLE_FIND LIBBTFBUNDLE.a
+# usage: test_embedgen.sh EMBEDGEN BUNDLE_FIND LIBBTFBUNDLE.a PROBE.bpf.o PROBE_V2.bpf.o
 # Exit 0 = pass, 1 = fail, 77 = skip (no real BTF available).
 set -u
 # meson passes build-relative paths; the test runs in a temp dir
-EMBEDGEN=$(realpath "$1") FIND=$(realpath "$2") LIBBTFBUNDLE=$(realpath "$3") PROBE_OBJ=$(realpath "$4") || exit 99
+EMBEDGEN=$(realpath "$1") FIND=$(realpath "$2") LIBBTFBUNDLE=$(realpath "$3") PROBE_OBJ=$(realpath "$4") \
+	OTHER_OBJ=$(realpath "$5") || exit 99
 SRC=${BTFKIT_SOURCE_ROOT:?}
 SHARED=${BTFKIT_SHARED_DIR:-$SRC/../shared}
 KYLIN=$SHARED/btfhub-sample/kylin/V10/aarch64
@@ -108,7 +109,7 @@ if sys.argv[3] == "1":
     want.add(("x86_64", "debian", "12", sys.argv[4]))
 got = {(e["arch"], e["distro"], e["version"], e["release"]) for e in j["entries"]}
 assert got == want, (got, want)
-assert j["kernels"] == len(want) and j["codec"] == "xz" and j["format_version"] == 1, j
+assert j["kernels"] == len(want) and j["codec"] == "xz" and j["format_version"] == 2, j
 assert j["size"] == int(sys.argv[1]), j
 assert all(e["raw_size"] > 0 and 0 <= e["block"] < j["blocks"] for e in j["entries"]), j
 ' "$(stat -c %s run1/x.btfb)" "${members[*]}" "$have_vmlinux" "$host_rel"
@@ -245,7 +246,7 @@ assert j[\"provenance\"].startswith(\"bpftool=\"), j"' _ "$EMBEDGEN"
 			_ "$FIND" "$host_rel"
 	fi
 	n=$((n + 1))
-	"$FIND" redout/r.btfb --object run1/x.h --host "debian/12/x86_64/$host_rel" >/dev/null 2>&1
+	"$FIND" redout/r.btfb --object "$OTHER_OBJ" --host "debian/12/x86_64/$host_rel" >/dev/null 2>&1
 	rc=$?
 	if [ $rc -eq 4 ]; then echo "ok $n - reader refuses the bundle for another object (ESTALE)"
 	else echo "not ok $n - reader with another object: exit $rc, expected 4 (ESTALE)"; failed=$((failed + 1)); fi

@@ -22,6 +22,8 @@
 # ${BTFKIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/btfkit}/debs.
 #
 # Usage: tests/data/make-fixtures.sh [PACKAGE...]
+#        tests/data/make-fixtures.sh --btf VMLINUZ OUT
+#            only write the kernel image's raw BTF to OUT (tests/vm uses it)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,10 +37,18 @@ if [ $# -eq 0 ]; then
 	set -- \
 		linux-image-6.1.0-56-amd64-unsigned \
 		linux-image-6.1.0-56-cloud-amd64-unsigned \
-		linux-image-6.12.117+deb12-cloud-amd64-unsigned
+		linux-image-6.12.117+deb12-cloud-amd64-unsigned \
+		linux-image-6.1.0-56-arm64-unsigned:arm64 \
+		linux-image-6.12.117+deb12-arm64-unsigned:arm64
 fi
 
-for t in apt-get dpkg-deb objcopy xz zstd lz4 tar python3; do
+btf_only=
+if [ "${1:-}" = --btf ]; then
+	[ $# -eq 3 ] || { echo "usage: make-fixtures.sh --btf VMLINUZ OUT" >&2; exit 2; }
+	btf_only=1
+fi
+
+for t in apt-get dpkg-deb objcopy xz zstd lz4 gzip tar python3; do
 	command -v "$t" >/dev/null 2>&1 || { echo "make-fixtures: '$t' not found" >&2; exit 1; }
 done
 
@@ -72,11 +82,12 @@ is_elf() {
 # offset of each format's magic; trailing data after the stream makes the
 # decompressors complain, so success is judged by an ELF header on the result.
 extract_vmlinux() {
-	for fmt in xz zstd lz4; do
+	for fmt in xz zstd lz4 gzip; do
 		case $fmt in
 		xz)   magic=fd377a585a00; cmd="xz -dc" ;;
 		zstd) magic=28b52ffd;     cmd="zstd -dcq" ;;
 		lz4)  magic=02214c18;     cmd="lz4 -dcq" ;;
+		gzip) magic=1f8b0800;     cmd="gzip -dc" ;;
 		esac
 		for off in $(find_magic "$1" "$magic"); do
 			tail -c +$((off + 1)) "$1" | $cmd > "$2" 2>/dev/null || true
@@ -88,6 +99,41 @@ extract_vmlinux() {
 	done
 	return 1
 }
+
+# btf_of VMLINUZ OUT: write the kernel image's raw BTF to OUT and print how
+# it was found (elf, FORMAT@OFFSET of the payload, carved); one error line
+# naming VMLINUZ otherwise.
+btf_of() {
+	if is_elf "$1"; then
+		how=elf
+		cp "$1" "$work/vmlinux"
+	elif how=$(extract_vmlinux "$1" "$work/vmlinux"); then
+		:
+	else
+		# arm64: vmlinuz is the raw Image (an EFI PE file), no ELF sections to name.
+		how=carved
+		carve_btf "$1" "$2" || {
+			echo "make-fixtures: $1: no xz/zstd/lz4/gzip payload nor BTF" >&2
+			return 1
+		}
+	fi
+	if [ "$how" != carved ]; then
+		objcopy -O binary --only-section=.BTF "$work/vmlinux" "$2"
+		rm -f "$work/vmlinux"
+	fi
+	[ "$(head -c 2 "$2" | od -An -tx1 | tr -d ' \n')" = "9feb" ] || {
+		echo "make-fixtures: $1: .BTF section missing or not BTF" >&2
+		return 1
+	}
+	echo "$how"
+}
+
+if [ -n "$btf_only" ]; then
+	btf_of "$2" "$work/btf" >/dev/null
+	cp "$work/btf" "$3.tmp"
+	mv "$3.tmp" "$3"
+	exit 0
+fi
 
 for spec in "$@"; do
 	pkg=${spec%%:*}
@@ -108,26 +154,7 @@ for spec in "$@"; do
 	dpkg-deb -x "$deb" "$work/root"
 	vmlinuz=$(ls "$work/root/boot/vmlinuz-"* | sed -n 1p)
 	release=${vmlinuz##*/vmlinuz-}
-
-	if is_elf "$vmlinuz"; then
-		how=elf
-		cp "$vmlinuz" "$work/vmlinux"
-	elif how=$(extract_vmlinux "$vmlinuz" "$work/vmlinux"); then
-		:
-	else
-		# arm64: vmlinuz is the raw Image (an EFI PE file), no ELF sections to name.
-		how=carved
-		carve_btf "$vmlinuz" "$work/$release.btf" || {
-			echo "make-fixtures: $pkg: no xz/zstd/lz4 payload nor BTF in $vmlinuz" >&2
-			exit 1
-		}
-	fi
-	[ "$how" = carved ] ||
-		objcopy -O binary --only-section=.BTF "$work/vmlinux" "$work/$release.btf"
-	[ "$(head -c 2 "$work/$release.btf" | od -An -tx1 | tr -d ' \n')" = "9feb" ] || {
-		echo "make-fixtures: $pkg: .BTF section missing or not BTF" >&2
-		exit 1
-	}
+	how=$(btf_of "$vmlinuz" "$work/$release.btf") || exit 1
 	touch -d @0 "$work/$release.btf"
 	tar -C "$work" --format=gnu --sort=name --mtime=@0 --owner=0 --group=0 \
 		--numeric-owner --mode=0644 -cf - "$release.btf" |

@@ -10,6 +10,7 @@ import hashlib
 import socket
 import threading
 import time
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LAST_MODIFIED = "Tue, 01 Oct 2024 00:00:00 GMT"
@@ -17,7 +18,10 @@ LAST_MODIFIED = "Tue, 01 Oct 2024 00:00:00 GMT"
 
 class Route:
     def __init__(self, data, fault=None, then=None):
-        # None, "500once", "500always", "cut", "wronglen", "slow" (3 s), "delay" (0.6 s)
+        # None, "500once", "500always", "cut", "wronglen", "slow" (3 s), "delay" (0.6 s),
+        # "stall"/"stallonce" (half the body, then silence with the connection open),
+        # "503after"/"429date" (once, with Retry-After in seconds / as an HTTP-date),
+        # "retryhuge" (503 once, Retry-After: 100000)
         self.fault = fault
         self.then = then    # with "cut": the archive served from the second request on
         self.hits = 0
@@ -39,6 +43,7 @@ class Handler(BaseHTTPRequestHandler):
         req = {"path": self.path, "time": time.monotonic(), "range": self.headers.get("Range"),
                "if_none_match": self.headers.get("If-None-Match"),
                "if_range": self.headers.get("If-Range")}
+        self._req = req
         with srv.lock:
             srv.requests.append(req)
             route = srv.routes.get(self.path)
@@ -50,10 +55,13 @@ class Handler(BaseHTTPRequestHandler):
             pass        # the client gave up (timeout tests)
 
     def _send_body(self, data):
-        self.wfile.write(data)
-        self.wfile.flush()
+        # Counted before it is sent (the client cannot see bytes not yet counted),
+        # per request too: a late write of an earlier case does not blur a later one.
         with self.server.lock:
             self.server.body_bytes += len(data)
+            self._req["sent"] = self._req.get("sent", 0) + len(data)
+        self.wfile.write(data)
+        self.wfile.flush()
 
     def _status(self, code, req):
         req["status"] = code
@@ -73,6 +81,17 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "5")
             self.end_headers()
             self._send_body(b"oops\n")
+            return
+        if route.hits == 1 and route.fault in ("503after", "429date", "retryhuge"):
+            code = 429 if route.fault == "429date" else 503
+            self._status(code, req)
+            if route.fault == "429date":
+                self.send_header("Retry-After", formatdate(time.time() + 2, usegmt=True))
+            else:
+                self.send_header("Retry-After", "100000" if route.fault == "retryhuge" else "2")
+            self.send_header("Content-Length", "5")
+            self.end_headers()
+            self._send_body(b"busy\n")
             return
         if route.fault == "slow":
             time.sleep(self.server.slow_seconds)
@@ -107,6 +126,11 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("ETag", route.etag)
         self.send_header("Last-Modified", LAST_MODIFIED)
         self.end_headers()
+        if route.fault == "stall" or (route.fault == "stallonce" and route.hits == 1):
+            # Half the body, then nothing: only a low-speed limit ends this.
+            self._send_body(body[:len(body) // 2])
+            self.server.stall.wait(30)
+            return
         if route.fault == "cut" and route.hits == 1:
             # Half the body, then drop the connection: the client must resume.
             self._send_body(body[:len(body) // 2])
@@ -121,14 +145,15 @@ class Handler(BaseHTTPRequestHandler):
 class BtfhubServer:
     """Started and stopped by the test: `with BtfhubServer() as s:`."""
 
-    def __init__(self):
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    def __init__(self, handler=Handler):
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.httpd.lock = threading.Lock()
         self.httpd.routes = {}
         self.httpd.requests = []
         self.httpd.body_bytes = 0
         self.httpd.slow_seconds = 3
+        self.httpd.stall = threading.Event()     # set on shutdown: stalled handlers end
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def __enter__(self):
@@ -136,6 +161,7 @@ class BtfhubServer:
         return self
 
     def __exit__(self, *exc):
+        self.httpd.stall.set()
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(5)
@@ -155,6 +181,12 @@ class BtfhubServer:
     def body_bytes(self):
         with self.httpd.lock:
             return self.httpd.body_bytes
+
+    def sent(self, prefix):
+        """Body bytes sent for requests under @prefix."""
+        with self.httpd.lock:
+            return sum(r.get("sent", 0) for r in self.httpd.requests
+                       if r["path"].startswith(prefix))
 
     def requests(self, prefix=""):
         with self.httpd.lock:

@@ -9,7 +9,10 @@ import io
 import lzma
 import os
 import subprocess
+import sys
 import tarfile
+import time
+import traceback
 
 SAMPLE_KYLIN = "kylin/V10/aarch64/4.19.90-52.22.v2207.ky10.aarch64.btf.tar.xz"
 
@@ -88,3 +91,27 @@ def corrupt(data):
     for i in range(mid, mid + 64):
         b[i] ^= 0x5A
     return bytes(b)
+
+
+class Skip(Exception):
+    """Raised by a test case that cannot run here (TAP "# SKIP")."""
+
+
+def tap(cases, ctx):
+    """Run @cases (functions of @ctx; the docstring names each) as TAP lines after the
+    plan; returns the exit status."""
+    failed = 0
+    for i, case in enumerate(cases, 1):
+        t0 = time.monotonic()
+        try:
+            case(ctx)
+            print("ok %d - %s (%.1fs)" % (i, case.__doc__, time.monotonic() - t0))
+        except Skip as e:
+            print("ok %d - %s # SKIP %s" % (i, case.__doc__, e))
+        except Exception:
+            failed += 1
+            print("not ok %d - %s" % (i, case.__doc__))
+            for line in traceback.format_exc().splitlines():
+                print("# " + line)
+        sys.stdout.flush()
+    return 1 if failed else 0

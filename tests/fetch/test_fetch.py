@@ -13,7 +13,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fixtures                      # noqa: E402
@@ -26,8 +25,7 @@ REL = "5.10.0-28-amd64"             # crafted archives: debian 11, served as "bu
 FAST = ["--retry-delay", "50", "--connect-timeout", "5", "--timeout", "20"]
 
 
-class Skip(Exception):
-    pass
+Skip = fixtures.Skip
 
 
 def run(args, timeout=60):
@@ -124,10 +122,10 @@ def t_http_fetch_aarch64_and_rerun(c):
     assert s["bytes_transferred"] == len(data)
     assert files_under(out) == ["kylin/V10/arm64/%s.btf" % KY_REL]
 
-    before, nreq = c.srv.body_bytes, len(c.srv.requests("/ok/"))
+    before, nreq = c.srv.sent("/ok/"), len(c.srv.requests("/ok/"))
     rc, s, se, _, _, _ = c.fetch("ok", k, out=out, cache=cache)
     assert rc == 0 and (s["fetched"], s["cached"], s["failed"]) == (0, 1, 0), (rc, s, se)
-    assert c.srv.body_bytes == before, "re-run moved %d body bytes" % (c.srv.body_bytes - before)
+    assert c.srv.sent("/ok/") == before, "re-run moved %d body bytes" % (c.srv.sent("/ok/") - before)
     again = c.srv.requests("/ok/")[nreq:]
     # Straight to the alias that served it last time, conditionally.
     assert [r.get("status") for r in again] == [304], again
@@ -183,14 +181,13 @@ def t_http_cut_resume(c):
     """connection cut mid-body: resumed with Range, nothing sent twice"""
     data = open(fixtures.sample_path(), "rb").read()
     c.srv.add("/cut/kylin/V10/arm64/%s.btf.tar.xz" % KY_REL, data, "cut")
-    before = c.srv.body_bytes
     rc, s, se, out, cache, _ = c.fetch("cut", [kernel("kylin", "V10", "arm64", KY_REL)])
     assert rc == 0 and s["fetched"] == 1, (rc, s, se)
     reqs = c.srv.requests("/cut/")
     assert [r["status"] for r in reqs] == [200, 206], reqs
     assert reqs[1]["range"] == "bytes=%d-" % (len(data) // 2), reqs[1]
     assert reqs[1]["if_range"], "resume without If-Range"
-    assert c.srv.body_bytes - before == len(data)
+    assert c.srv.sent("/cut/") == len(data)
     assert open(os.path.join(out, "kylin/V10/arm64/%s.btf" % KY_REL), "rb").read() == \
         fixtures.real_btf()
     assert not [f for f in files_under(cache) if f.endswith(".part")], files_under(cache)
@@ -239,6 +236,40 @@ def t_http_slow(c):
     expect_failure(c, "slow", c.btf_archive, "slow", ["transfer failed", "timed out"],
                    ["--timeout", "1", "--retries", "0"])
     assert time.monotonic() - t0 < 2.9, "timeout not honoured (the server waits 3 s)"
+
+
+def t_http_stall_resume(c):
+    """a mirror stalls mid-body (open, silent): --speed-time ends the attempt, the retry resumes"""
+    c.srv.add("/stall1/kylin/V10/arm64/%s.btf.tar.xz" % KY_REL, c.sample, "stallonce")
+    t0 = time.monotonic()
+    rc, s, se, out, _, _ = c.fetch("stall1", [kernel("kylin", "V10", "arm64", KY_REL)],
+                                   ["--speed-time", "1", "--timeout", "0", "-v"])
+    # libcurl averages over ~5 s, so the burst before the stall counts for that long.
+    assert time.monotonic() - t0 < 20, "stall not detected: %.1f s" % (time.monotonic() - t0)
+    assert rc == 0 and s["fetched"] == 1, (rc, s, se)
+    assert "Operation too slow" in se and "retry 1/" in se, se
+    reqs = c.srv.requests("/stall1/")
+    assert [r["status"] for r in reqs] == [200, 206], reqs
+    assert reqs[1]["range"] == "bytes=%d-" % (len(c.sample) // 2), reqs
+    assert c.srv.sent("/stall1/") == len(c.sample)
+
+
+def t_http_retry_after(c):
+    """Retry-After honoured on 503 (seconds) and 429 (HTTP-date), and capped"""
+    for prefix, fault, extra, lo, hi in (("ra503", "503after", [], 1.9, 4.5),
+                                         ("ra429", "429date", [], 0.9, 4.5),
+                                         ("rahuge", "retryhuge", ["--retry-after-max", "1"], 0.9, 2.5)):
+        c.srv.add("/%s/kylin/V10/arm64/%s.btf.tar.xz" % (prefix, KY_REL), c.sample, fault)
+        rc, s, se, out, _, _ = c.fetch(prefix, [kernel("kylin", "V10", "arm64", KY_REL)],
+                                       extra + ["-v"])
+        assert rc == 0 and s["fetched"] == 1, (prefix, rc, s, se)
+        reqs = c.srv.requests("/%s/" % prefix)
+        assert [r["status"] for r in reqs] == [429 if fault == "429date" else 503, 200], reqs
+        gap = reqs[1]["time"] - reqs[0]["time"]
+        # --retry-delay is 50 ms (FAST): only the header explains the wait.
+        assert lo <= gap <= hi, (prefix, gap)
+        if fault == "retryhuge":
+            assert "capped at 1 s" in se, se
 
 
 def t_http_corrupt_xz(c):
@@ -331,7 +362,9 @@ def t_cli(c):
     assert rc == 0 and so.startswith("btfhub-fetch "), so
     rc, so, _ = run(["--help"])
     assert rc == 0 and "--update-manifest" in so
-    for bad in (["--bogus"], ["-o", "x", "stray"], ["-j", "0", "-o", "x"], []):
+    for bad in (["--bogus"], ["-o", "x", "stray"], ["-j", "0", "-o", "x"], [],
+                ["-s", "ftp://mirror/x", "-o", os.path.join(c.tmp, "x")],
+                ["-s", os.path.join(c.tmp, "missing"), "-o", os.path.join(c.tmp, "x")]):
         rc, _, se = run(bad)
         assert rc == 2 and "error:" in se, (bad, rc, se)
     out, cache, _ = c.dirs()
@@ -340,9 +373,27 @@ def t_cli(c):
     s = json.loads(so)
     assert rc == 0 and [k["name"] for k in s["kernels"]] == \
         ["centos/8/arm64/4.18.0-147.5.1.el8_1.aarch64"], (s, se)
-    rc, so, se = run(["-s", c.srv.base + "/x", "-o", out, "--cache-dir", cache, "--json",
+    # A huge or hostile name: one bounded line, no request, no "No URL set".
+    huge = "a" * (10 << 20)
+    _, _, d = c.dirs()
+    man = os.path.join(d, "m.json")
+    write_manifest(man, [kernel("debian", "12", "x86_64", huge)])
+    n = len(c.srv.requests())
+    rc, so, se = run(["-s", c.srv.base + "/x", "-o", out, "--cache-dir", cache, "-m", man])
+    assert rc == 1 and len(se) < 300 and '"release" is longer than' in se, (rc, se[:300])
+    rc, so, se = run(["-s", c.srv.base + "/x", "-o", out, "--cache-dir", cache, "--distro",
+                      "debian", "--version", "12", "--arch", "x86_64",
+                      "--release", "a" * 100000 + "\x1b"])
+    assert rc == 1 and len(se) < 400 and "invalid kernel" in se and "..." in se, (rc, se[:400])
+    rc, so, se = run(["-s", c.srv.base + "/x", "-o", out, "--cache-dir", cache, "--distro",
+                      "debian", "--version", "12", "--arch", "x86_64", "--release", "r\x1b"])
+    assert rc == 1 and "r\\x1b" in se and "\x1b" not in se, se
+    assert len(c.srv.requests()) == n, "requests sent for invalid names"
+    rc, so, se = run(["-s", c.srv.base + "/nolist", "-o", out, "--cache-dir", cache, "--json",
                       "--distro", "debian", "--release", "*"])
-    assert rc == 1 and "remote source cannot be listed" in se and json.loads(so)["error"], se
+    # Globs over a server with neither an index nor directory pages: one clear line.
+    assert rc == 1 and "no btfhub-index.json and no directory listing" in se and \
+        json.loads(so)["error"], se
 
 
 def t_sigterm(c):
@@ -381,6 +432,37 @@ def t_http_parallel(c):
     assert max(arrivals["3"]) - min(arrivals["3"]) < 0.5, arrivals
     t = arrivals["1"]
     assert all(b - a >= 0.55 for a, b in zip(t, t[1:])), arrivals
+
+
+def t_http_shared_cache(c):
+    """three fetches sharing one cache at once: all succeed, each archive crosses the wire once"""
+    ks, names = [], []
+    for i in range(4):
+        name = "%s-sh%d" % (REL, i)
+        data = fixtures.tar_xz([(name + ".btf", "file", c.btf)], preset=i % 2)
+        c.srv.add("/shc/debian/bullseye/x86_64/%s.btf.tar.xz" % name, data, "delay")
+        ks.append(kernel("debian", "11", "x86_64", name))
+        names.append((name, len(data)))
+    for rnd in range(2):
+        _, cache, d = c.dirs()
+        man = os.path.join(d, "m.json")
+        write_manifest(man, ks)
+        before = c.srv.sent("/shc/")
+        procs = [subprocess.Popen([TOOL, "-s", c.srv.base + "/shc", "-o", os.path.join(d, "o%d" % j),
+                                   "--cache-dir", cache, "-m", man, "--json"] + FAST,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for j in range(3)]
+        for j, p in enumerate(procs):
+            so, se = p.communicate(timeout=60)
+            s = json.loads(so)
+            assert p.returncode == 0 and s["failed"] == 0, (rnd, j, se)
+            assert files_under(os.path.join(d, "o%d" % j)) == \
+                sorted("debian/11/x86_64/%s.btf" % n for n, _ in names), (rnd, j)
+            assert "mirror" not in se and "corrupt" not in se, se
+        assert c.srv.sent("/shc/") - before == sum(n for _, n in names), \
+            "round %d: %d body bytes for %d" % (rnd, c.srv.sent("/shc/") - before,
+                                                sum(n for _, n in names))
+        assert not [f for f in files_under(cache) if f.endswith(".part")], files_under(cache)
 
 
 def t_http_mixed_parallel(c):
@@ -539,6 +621,71 @@ def t_local_prune(c):
     assert rc == 1 and "refusing" in se and len(files_under(out)) == 2, (rc, se)
 
 
+def t_local_prune_owned_only(c):
+    """--prune with "out/": keeps what it fetched, touches only its own files, logs each"""
+    root = os.path.join(os.environ.get("BTFKIT_SOURCE_ROOT", "."), "tests", "data", "btfhub")
+    if not os.path.isdir(root):
+        raise Skip("no tests/data/btfhub")
+    out, cache, d = c.dirs()
+    foreign = ["out/.git/refs/tags", "out/mydocs/empty", "out/debian/12/x86_64/empty",
+               "out/debian/bookworm/x86_64", "out/debian/12/notarch"]
+    for f in foreign:
+        os.makedirs(os.path.join(d, f))
+    theirs = ["debian/12/notarch/x.btf", "debian/bookworm/x86_64/y.btf", "notes.btf",
+              "debian/12/x86_64/.hidden.btf", "mydocs/a/x86_64/z.btf"]
+    for f in theirs:
+        os.makedirs(os.path.dirname(os.path.join(out, f)), exist_ok=True)
+        open(os.path.join(out, f), "w").write("not ours")
+    os.symlink("/etc/hostname", os.path.join(out, "debian/12/x86_64/link.btf"))
+    sel = ["-s", root, "--cache-dir", cache, "--distro", "debian", "--version", "12",
+           "--arch", "x86_64", "--prune", "-v"]
+    rc, so, se = run(["-o", out + "/", "--release", "6.1.0-56-amd64"] + sel)
+    assert rc == 0 and "removed" not in se, (rc, se)
+    # In the layout, but not written by btfhub-fetch (no stamp): said, and kept.
+    assert "mydocs/a/x86_64/z.btf: not selected, but kept" in se, se
+    mine = "debian/12/x86_64/6.1.0-56-amd64.btf"
+    assert os.path.getsize(os.path.join(out, mine)) > 1 << 20, se
+    # A stale temp file of ours (unlocked), and a live one (locked by a writer).
+    stale = os.path.join(out, "debian/12/x86_64/.6.1.0-56-amd64.btf.Ab12Cd")
+    live = os.path.join(out, "debian/12/x86_64/.6.1.0-56-cloud-amd64.btf.Xy34Zw")
+    open(stale, "w").write("half")
+    holder = subprocess.Popen(["flock", "-x", live, "sleep", "30"])
+    try:
+        deadline = time.monotonic() + 5
+        while not os.path.exists(live) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)
+        rc, so, se = run(["-o", "./" + os.path.relpath(out) + "//", "--release",
+                          "6.1.0-56-cloud-amd64"] + sel)
+        assert os.path.exists(live), "a live temp file was removed: " + se
+    finally:
+        holder.kill()
+        holder.wait()
+    assert rc == 0, se
+    removed = sorted(l.split(": ")[1] for l in se.splitlines() if ": removed (" in l)
+    want = sorted(os.path.realpath(os.path.join(out, p)) for p in (mine, stale))
+    assert removed == want, (removed, want, se)
+    have = set(files_under(out))
+    assert have == set(theirs + ["debian/12/x86_64/link.btf",
+                                 "debian/12/x86_64/6.1.0-56-cloud-amd64.btf",
+                                 os.path.relpath(live, out)]), have
+    for f in foreign:
+        assert os.path.isdir(os.path.join(d, f)), f
+    # The tree's last kernel deselected: its now-empty directories go, and are logged.
+    os.unlink(live)
+    shutil.rmtree(os.path.join(out, "debian/12/x86_64/empty"))
+    shutil.rmtree(os.path.join(out, "debian/12/notarch"))
+    for f in [theirs[1], theirs[3], "debian/12/x86_64/link.btf"]:
+        os.unlink(os.path.join(out, f))
+    man = os.path.join(d, "m.json")
+    write_manifest(man, [])
+    rc, so, se = run(["-o", out, "-s", root, "--cache-dir", cache, "-m", man, "--prune", "-v"])
+    assert rc == 0, se
+    assert "debian/12/x86_64: removed (emptied)" in se and "debian/12: removed (emptied)" in se, se
+    assert not os.path.exists(os.path.join(out, "debian/12")), files_under(out)
+    assert os.path.isdir(os.path.join(out, "debian/bookworm/x86_64")), "was empty before"
+
+
 def t_local_manifest_missing(c):
     """local directory source with a manifest: a missing kernel names its path"""
     if not fixtures.sample_path():
@@ -575,6 +722,8 @@ def t_local_debian_fixtures(c):
 
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("t_")]
 CASES.sort(key=lambda f: f.__code__.co_firstlineno)
+if os.environ.get("FETCH_TESTS"):   # a developer's filter: names containing this
+    CASES = [f for f in CASES if os.environ["FETCH_TESTS"] in f.__name__]
 
 
 def main():
@@ -584,29 +733,15 @@ def main():
         return 0
     print("1..%d" % len(CASES))
     tmp = tempfile.mkdtemp(prefix="btfkit-fetch-")
-    failed = 0
     try:
         with BtfhubServer() as srv:
             c = Ctx(srv, tmp)
             c.btf = btf
             c.sample = open(fixtures.sample_path(), "rb").read()
             c.btf_archive = fixtures.tar_xz([("%s.btf" % REL, "file", btf)])
-            for i, case in enumerate(CASES, 1):
-                t0 = time.monotonic()
-                try:
-                    case(c)
-                    print("ok %d - %s (%.1fs)" % (i, case.__doc__, time.monotonic() - t0))
-                except Skip as e:
-                    print("ok %d - %s # SKIP %s" % (i, case.__doc__, e))
-                except Exception:
-                    failed += 1
-                    print("not ok %d - %s" % (i, case.__doc__))
-                    for line in traceback.format_exc().splitlines():
-                        print("# " + line)
-                sys.stdout.flush()
+            return fixtures.tap(CASES, c)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return 1 if failed else 0
 
 
 if __name__ == "__main__":

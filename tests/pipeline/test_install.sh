@@ -32,11 +32,18 @@ int main(void)
 	return 0;
 }
 C
-# As a packager's staging area: the .pc names $prefix paths, found under $dest.
-export PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR=$dest
+# Relocatable: the .pc finds the headers and libraries relative to itself
+# (${pcfiledir}), wherever the tree was installed or copied.
+grep -q '^prefix=${pcfiledir}/' "$pc" || fail "libbtfbundle.pc is not relocatable: $(grep ^prefix= "$pc")"
+grep -q -- '-pthread' "$pc" && fail "libbtfbundle.pc drags -pthread in"
+export PKG_CONFIG_PATH=$(dirname "$pc")
 cflags=$(pkg-config --cflags libbtfbundle)
 libs=$(pkg-config --libs libbtfbundle)
 cc $cflags "$TMP/consumer.c" -o "$TMP/consumer" $libs || fail "cannot build against the installed libbtfbundle"
 out=$(LD_LIBRARY_PATH=$(dirname "$lib") "$TMP/consumer")
 [ "$out" = "centos/8/arm64" ] || fail "consumer printed '$out', expected centos/8/arm64"
+[ -f "$(dirname "$lib")/libbtfbundle.a" ] || fail "libbtfbundle.a not installed"
+cc $cflags "$TMP/consumer.c" -o "$TMP/consumer-static" "$(dirname "$lib")/libbtfbundle.a" \
+	$(pkg-config --libs --static libbpf liblzma zlib) || fail "cannot link the installed libbtfbundle.a"
+[ "$("$TMP/consumer-static")" = "centos/8/arm64" ] || fail "static consumer failed"
 echo "ok: installed tools, tracer, man pages, libbtfbundle (consumer built via pkg-config)"

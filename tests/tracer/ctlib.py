@@ -25,8 +25,10 @@ CORETRACE_STATIC = os.path.join(BUILD, "tracer", "coretrace_static")
 HOSTEMBED = os.path.join(BUILD, "tests", "tracer", "coretrace-hostembed")
 EMBEDGEN = os.path.join(BUILD, "embedgen", "embedgen")
 OBJ = os.path.join(BUILD, "bpf", "coretrace.bpf.o")
-# Another BPF object: the same program before its DWARF was stripped.
-OTHER_OBJ = os.path.join(BUILD, "bpf", "coretrace.dbg.bpf.o")
+# The same program before its DWARF was stripped: the same CO-RE needs.
+DBG_OBJ = os.path.join(BUILD, "bpf", "coretrace.dbg.bpf.o")
+# Another BPF object (other CO-RE needs): the tests' own probe.
+OTHER_OBJ = os.path.join(BUILD, "tests", "core_probe.bpf.o")
 SYSTEM_BTF = "/sys/kernel/btf/vmlinux"
 
 

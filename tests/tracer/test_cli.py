@@ -8,6 +8,7 @@ fail with one clear line.
 import json
 import os
 import shutil
+import tempfile
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -58,6 +59,37 @@ def main():
     # A bad BTF file is reported as such.
     rc, j = btf_json("--btf", ctlib.OBJ, "--btf-source=file", env=env)
     check(rc == 1 and "cannot read BTF" in j["error"], "bad --btf not reported: %r" % j)
+
+    # An explicit file that cannot be used is an error in auto mode too (never a
+    # silent fall-through to the system BTF), by option or environment, and a
+    # FIFO or a device is refused without blocking (timeout would kill us).
+    tmpd = tempfile.mkdtemp(prefix="coretrace-cli-")
+    try:
+        empty = os.path.join(tmpd, "empty.btf")
+        open(empty, "w").close()
+        garbage = os.path.join(tmpd, "garbage.btf")
+        with open(garbage, "wb") as f:
+            f.write(b"\x9f\xeb\x01\x00" + b"junk" * 100)
+        fifo = os.path.join(tmpd, "fifo.btf")
+        os.mkfifo(fifo)
+        cases = {"/dev/zero": "a character device", tmpd: "a directory", empty: "empty file",
+                 garbage: "not valid BTF", os.path.join(tmpd, "missing"): "No such file",
+                 fifo: "a FIFO", ctlib.OBJ: "a BPF object"}
+        for path, why in cases.items():
+            for args, env3 in ((["--btf", path], env), ([], dict(env, BTFKIT_BTF_FILE=path))):
+                r = ctlib.run([ctlib.CORETRACE, "btf", "--json"] + args, env=env3, timeout=20)
+                j = json.loads(r.stdout)
+                check(r.returncode == 1 and why in j.get("error", "") and path in j["error"]
+                      and j.get("source") is None,
+                      "unusable --btf %s (%s): exit %d %r" % (path, why, r.returncode, j))
+            r = ctlib.run([ctlib.CORETRACE, "-d", "1", "--btf", path], env=env, timeout=20)
+            lines = [l for l in r.stderr.splitlines() if l.strip()]
+            check(r.returncode == 1 and len(lines) == 1 and why in lines[0] and
+                  "tracing" not in r.stderr,
+                  "coretrace --btf %s: exit %d, %r" % (path, r.returncode, r.stderr))
+        print("ok: unusable --btf / BTFKIT_BTF_FILE (%d kinds) are errors" % len(cases))
+    finally:
+        shutil.rmtree(tmpd, ignore_errors=True)
 
     # Bad options: usage on stderr, exit 2.
     for bad in (["--btf-source=nope"], ["--events", "exec,bogus"], ["--pid", "x"],

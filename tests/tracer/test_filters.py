@@ -94,7 +94,7 @@ def main():
         check(took < 10, "-d 1 took %.1fs" % took)
 
         # SIGTERM: clean exit, summary, and --bpf-object with another build of the program.
-        tracer = ctlib.Tracer(["--btf-source=system", "--bpf-object", ctlib.OTHER_OBJ,
+        tracer = ctlib.Tracer(["--btf-source=system", "--bpf-object", ctlib.DBG_OBJ,
                                "-c", "ctfiltcomm", "-e", "exec"])
         tracer.wait_ready()
         subprocess.run([exe])

@@ -11,6 +11,8 @@ and a non-zero exit, and never start tracing:
   test_refuse.py wrong-kernel    this host's entry holds another kernel's
                                  reduced BTF (a Debian fixture): it loads, so
                                  the post-attach self-check must catch it
+  test_refuse.py stripped-object a bundle reduced against the unstripped object
+                                 is NOT refused: the binding is by CO-RE digest
   test_refuse.py wrong-kernel-embedded
                                  the same through coretrace's real embedded
                                  bundle: --host names one of its (Debian) kernels
@@ -61,6 +63,16 @@ def main():
             reduced = ctlib.reduce_btf(ctlib.SYSTEM_BTF, os.path.join(tmp, "host.btf"))
             bundle = ctlib.make_bundle(tmp, {host: reduced}, obj=ctlib.OTHER_OBJ)
             run_refused(bundle, host, [bundle, "reduced against another BPF object"])
+        elif mode == "stripped-object":
+            reduced = ctlib.reduce_btf(ctlib.SYSTEM_BTF, os.path.join(tmp, "host.btf"))
+            bundle = ctlib.make_bundle(tmp, {host: reduced}, obj=ctlib.DBG_OBJ)
+            r = ctlib.run([ctlib.CORETRACE, "btf", "--json", "--host", host,
+                           "--btf-source=bundle", "--btf-bundle", bundle])
+            j = json.loads(r.stdout)
+            check(r.returncode == 0 and j["source"] == "bundle",
+                  "bundle for the unstripped object refused: %r %s" % (j, r.stderr))
+            print("ok: a bundle bound to coretrace.dbg.bpf.o serves coretrace.bpf.o")
+            return
         elif mode == "other-object-embedded":
             if not os.path.exists(ctlib.HOSTEMBED):
                 ctlib.skip("coretrace-hostembed not built (no /sys/kernel/btf/vmlinux at build time)")

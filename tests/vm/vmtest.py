@@ -3,35 +3,33 @@
 """Boot a real Debian kernel under qemu (TCG) with a busybox initramfs, run one
 scenario in the guest and read its verdict from the serial console.
 
-  vmtest.py --kernel linux-image-6.1.0-56-cloud-amd64-unsigned=6.1.192-2 --scenario probe \
+  vmtest.py --series deb12-6.1-cloud-amd64 --scenario probe \
             --probe build/tests/vm/vmprobe --probe-obj build/tests/vm/vmprobe.bpf.o \
-            --foreign-kernel linux-image-6.12.117+deb12-cloud-amd64-unsigned
-  vmtest.py --kernel PKG[=VERSION] --scenario embedded --coretrace build/tracer/coretrace_static
+            --foreign-series deb12-6.12-cloud-amd64
+  vmtest.py --series deb12-6.1-amd64 --scenario embedded --coretrace build/tracer/coretrace_static \
+            --bpf-obj build/bpf/coretrace.bpf.o --btfgen build/btfgen/btfgen \
+            --embedgen build/embedgen/embedgen
   vmtest.py --scenario nobtf --coretrace ... --coretrace-nobtf ... --bpf-obj ... \
             --btfgen ... --embedgen ...
             (boots the kernel without BTF that nobtf/build-kernel.sh builds)
-  vmtest.py --fetch PKG...      download and unpack kernels into the cache only
-  vmtest.py --arch arm64 --kernel linux-image-6.1.0-56-arm64-unsigned=6.1.192-2 \
-            --scenario embedded --coretrace build/arm64/tracer/coretrace_static
-            (qemu-system-aarch64 -M virt -cpu max; busybox-static:arm64 is
+  vmtest.py --fetch SERIES...   resolve series and fill the kernel cache only
+  vmtest.py --series deb12-6.1-arm64 --scenario embedded \
+            --coretrace build/arm64/tracer/coretrace_static --bpf-obj build/arm64/bpf/coretrace.bpf.o \
+            --btfgen build/btfgen/btfgen --embedgen build/embedgen/embedgen
+            (arm64 series: qemu-system-aarch64 -M virt -cpu max, busybox-static:arm64
             downloaded into the cache)
 
-Scenarios are guest/<name>.sh (run by guest/init) plus a prepare and a
-check function here (SCENARIOS); README.md lists what each one asserts.
-
-Kernel packages come from Debian's archive with `apt-get download` and are
-cached (vmlinuz and the kernel's .BTF section, not the .deb) in
-$BTFKIT_VM_CACHE, default ${XDG_CACHE_HOME:-~/.cache}/btfkit/vm, outside the
-source tree, so later runs need no network.
+The kernel of a series (kernels.txt, series.py) is chosen at test time: the
+pin while the archive serves it (or it is cached), else the newest ABI of
+the series. Scenarios are guest/<name>.sh (run by guest/init) plus a prepare
+and a check function here (SCENARIOS); README.md lists what each asserts.
 
 Exit status follows meson: 0 pass, 1 fail, 77 skip (qemu missing or unable
-to start, no static busybox, or the archive unreachable with nothing
+to start, no static busybox, or no kernel of the series downloadable nor
 cached), 99 harness error.
 """
 
 import argparse
-import fcntl
-import glob
 import gzip
 import io
 import os
@@ -43,142 +41,37 @@ import sys
 import tempfile
 import time
 
+from series import Apt, BTFHUB_ARCH, HarnessError, Skip, SUITES, cache_dir, fixture_kernels, \
+    log, series
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 GUEST = os.path.join(HERE, 'guest')
-sys.path.insert(0, os.path.join(HERE, '..', 'data'))
-import carve_btf  # noqa: E402  (tests/data: the arm64 Image has no ELF sections)
-
-# Per guest arch (--arch, BTFHub's name): qemu and its machine, the serial
-# console, the Debian architecture of the packages, and what qemu prints once
-# it really runs (x86: SeaBIOS; arm64 loads the Image itself: any output).
-ARCHES = {
-    'x86_64': {'qemu': 'qemu-system-x86_64', 'qemu_pkg': 'qemu-system-x86', 'machine': [],
-               'console': 'ttyS0', 'deb': 'amd64', 'started': 'Booting from ROM'},
-    'arm64': {'qemu': 'qemu-system-aarch64', 'qemu_pkg': 'qemu-system-arm',
-              'machine': ['-M', 'virt', '-cpu', 'max'],
-              'console': 'ttyAMA0', 'deb': 'arm64', 'started': None},
+# Per Debian arch of the guest: qemu and its machine, the serial console,
+# and what qemu prints once it really runs (x86: SeaBIOS; arm64 loads the
+# Image itself: any output at all).
+QEMU = {
+    'amd64': {'qemu': 'qemu-system-x86_64', 'pkg': 'qemu-system-x86', 'machine': [],
+              'console': 'ttyS0', 'started': 'Booting from ROM'},
+    'arm64': {'qemu': 'qemu-system-aarch64', 'pkg': 'qemu-system-arm',
+              'machine': ['-M', 'virt', '-cpu', 'max'], 'console': 'ttyAMA0', 'started': None},
 }
-ARCH = 'x86_64'     # --arch
 VERDICT_RE = re.compile(r'BTFKIT-VM-VERDICT: (pass|fail|skip) ?(.*)')
 SECTION_RE = re.compile(r'BTFKIT-VM-(BEGIN|END) (\S+)(?: rc=(\d+))?')
-
-# The /etc/os-release of the distro whose bundle entries the kernels have
-# (debian/12), so that the tracer's host identification finds them.
-OS_RELEASE = '''PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
-NAME="Debian GNU/Linux"
-VERSION_ID="12"
-VERSION="12 (bookworm)"
-VERSION_CODENAME=bookworm
-ID=debian
-'''
-
-# bzImage payload formats Debian uses: 6.1 cloud is lz4 (legacy frame),
-# 6.1 amd64 xz, 6.12 zstd; gzip is the kernel's fallback.
-PAYLOADS = [
-    (b'\xfd7zXZ\x00', ['xz', '-dc']),
-    (b'\x28\xb5\x2f\xfd', ['zstd', '-dc']),
-    (b'\x02\x21\x4c\x18', ['lz4', '-dc']),
-    (b'\x1f\x8b\x08\x00', ['gzip', '-dc']),
-]
+BOOTED_RE = re.compile(r'btfkit-vm: kernel (\S+), scenario')
+# Where the guest finds the bundle made at test time: coretrace's default
+# bundle directory (step 4 of --btf-source=auto), no option needed.
+GUEST_BUNDLE = 'usr/local/share/btfkit/guest.btfb'
+# uname -m of a Debian architecture: the arch of coretrace's host identity.
+UNAME_ARCH = {'amd64': 'x86_64', 'arm64': 'aarch64'}
 
 
-class Skip(Exception):
-    pass
-
-
-class HarnessError(Exception):
-    pass
-
-
-def log(msg):
-    print('vmtest: ' + msg, flush=True)
-
-
-def cache_dir():
-    d = os.environ.get('BTFKIT_VM_CACHE')
-    if not d:
-        base = os.environ.get('XDG_CACHE_HOME') or os.path.expanduser('~/.cache')
-        d = os.path.join(base, 'btfkit', 'vm')
-    os.makedirs(d, exist_ok=True)
-    return d
-
-
-def release_of(pkg):
-    """linux-image-6.1.0-56-amd64[-unsigned] -> 6.1.0-56-amd64"""
-    if not pkg.startswith('linux-image-'):
-        raise HarnessError('%s: not a linux-image-* package' % pkg)
-    rel = pkg[len('linux-image-'):]
-    return rel[:-len('-unsigned')] if rel.endswith('-unsigned') else rel
-
-
-class Kernel:
-    """A cached kernel: vmlinuz and its raw BTF, keyed by package and
-    version. @spec is PKG or PKG=VERSION (the version is then pinned)."""
-
-    def __init__(self, spec):
-        self.spec = spec
-        self.pkg, _, self.version = spec.partition('=')
-        self.release = release_of(self.pkg)
-        key = self.pkg + ('_' + self.version.replace(':', '%') if self.version else '')
-        self.dir = os.path.join(cache_dir(), 'kernels', key)
-        self.vmlinuz = os.path.join(self.dir, 'vmlinuz')
-        self.btf = os.path.join(self.dir, 'vmlinux.btf')
-
-    def cached(self):
-        return os.path.exists(self.vmlinuz) and os.path.exists(self.btf)
-
-    def fetch(self):
-        """Download and unpack once; parallel tests serialise on a lock."""
-        if self.cached():
-            return
-        os.makedirs(self.dir, exist_ok=True)
-        with open(os.path.join(self.dir, '.lock'), 'w') as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if not self.cached():
-                self._fetch_locked()
-
-    def _fetch_locked(self):
-        work = tempfile.mkdtemp(prefix='.fetch-', dir=self.dir)
-        try:
-            deb = self._download(work)
-            log('%s: unpacking %s' % (self.pkg, os.path.basename(deb)))
-            member = './boot/vmlinuz-' + self.release
-            p1 = subprocess.Popen(['dpkg-deb', '--fsys-tarfile', deb], stdout=subprocess.PIPE)
-            tar = subprocess.run(['tar', '-xO', member], stdin=p1.stdout, capture_output=True)
-            p1.stdout.close()
-            if p1.wait() != 0 or tar.returncode != 0 or not tar.stdout:
-                raise HarnessError('%s: no %s in %s: %s' % (
-                    self.pkg, member, deb, tar.stderr.decode(errors='replace').strip()))
-            vmlinuz = os.path.join(work, 'vmlinuz')
-            with open(vmlinuz, 'wb') as f:
-                f.write(tar.stdout)
-            btf = os.path.join(work, 'vmlinux.btf')
-            extract_btf(tar.stdout, btf, work, self.pkg)
-            # vmlinuz last: its presence (with the BTF) marks the entry complete.
-            os.rename(btf, self.btf)
-            os.rename(vmlinuz, self.vmlinuz)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-
-    def _download(self, work):
-        return apt_download(self.spec, work, self.dir)
-
-
-def apt_download(spec, work, cache):
-    """apt-get download PKG[=VERSION] of the guest arch into @work."""
-    pkg, eq, version = spec.partition('=')
-    cmd = ['apt-get', 'download', '-q', pkg + ':' + ARCHES[ARCH]['deb'] + eq + version]
-    log('%s: apt-get download into %s' % (pkg, work))
-    r = subprocess.run(cmd, cwd=work, capture_output=True, text=True)
-    if r.returncode != 0 and os.geteuid() == 0:
-        # A fresh machine may not have the package lists yet.
-        subprocess.run(['apt-get', 'update', '-q'], capture_output=True)
-        r = subprocess.run(cmd, cwd=work, capture_output=True, text=True)
-    debs = glob.glob(os.path.join(work, '*.deb'))
-    if r.returncode != 0 or not debs:
-        raise Skip('%s is not cached in %s and `%s` failed: %s' % (
-            spec, cache, ' '.join(cmd), (r.stderr.strip().splitlines() or ['?'])[-1]))
-    return debs[0]
+def os_release(suite):
+    """The guest's /etc/os-release: the distro whose bundle entries the
+    kernels have, so that the tracer's host identification finds them."""
+    v = SUITES[suite]
+    return ('PRETTY_NAME="Debian GNU/Linux %s (%s)"\nNAME="Debian GNU/Linux"\n'
+            'VERSION_ID="%s"\nVERSION="%s (%s)"\nVERSION_CODENAME=%s\nID=debian\n'
+            % (v, suite, v, v, suite, suite))
 
 
 class BuiltKernel:
@@ -195,41 +88,12 @@ class BuiltKernel:
         self.spec = 'built:' + self.dir
         self.vmlinuz = os.path.join(self.dir, 'bzImage')
         self.btf = os.path.join(self.dir, 'vmlinux.btf')
+        self.why = 'built by nobtf/build-kernel.sh'
         with open(os.path.join(self.dir, 'release')) as f:
             self.release = f.read().strip()
 
     def fetch(self):
         pass
-
-
-def extract_btf(vmlinuz, out, work, pkg):
-    """Decompress the bzImage payload (an ELF vmlinux) and copy out .BTF;
-    from an arm64 Image (no ELF sections) carve the BTF by its header."""
-    if vmlinuz[:2] == b'MZ' and vmlinuz[56:60] == b'ARM\x64':
-        btf = carve_btf.carve(vmlinuz)
-        if btf is None:
-            raise HarnessError('%s: no BTF in the arm64 Image' % pkg)
-        with open(out, 'wb') as f:
-            f.write(btf)
-        return
-    vmlinux = os.path.join(work, 'vmlinux')
-    for magic, cmd in PAYLOADS:
-        off = vmlinuz.find(magic)
-        while off >= 0:
-            # Decompressors stop at the end of the stream and may complain
-            # about the bytes after it; an ELF result is what counts.
-            with open(vmlinux, 'wb') as f:
-                subprocess.run(cmd, input=vmlinuz[off:], stdout=f, stderr=subprocess.DEVNULL)
-            with open(vmlinux, 'rb') as f:
-                if f.read(4) == b'\x7fELF':
-                    r = subprocess.run(['objcopy', '-O', 'binary', '--only-section=.BTF',
-                                        vmlinux, out], capture_output=True, text=True)
-                    os.unlink(vmlinux)
-                    if r.returncode != 0 or os.path.getsize(out) == 0:
-                        raise HarnessError('%s: no .BTF section in vmlinux: %s' % (pkg, r.stderr.strip()))
-                    return
-            off = vmlinuz.find(magic, off + 1)
-    raise HarnessError('%s: cannot find the compressed vmlinux in vmlinuz' % pkg)
 
 
 class Cpio:
@@ -300,56 +164,63 @@ def elf_is_static(path):
     return all(struct.unpack_from('<I', ph, i * phentsize)[0] != 3 for i in range(phnum))
 
 
-def find_busybox():
-    if ARCH != 'x86_64':
-        return guest_busybox()
+def find_busybox(kernel):
+    if kernel.arch != 'amd64':
+        return guest_busybox(kernel.suite, kernel.arch)
     for p in ('/bin/busybox', '/usr/bin/busybox'):
         if os.path.exists(p) and elf_is_static(p):
             return p
     raise Skip('no static busybox (apt-get install busybox-static)')
 
 
-def guest_busybox():
-    """busybox-static of the guest arch, downloaded once into the cache
-    (it cannot be installed beside the build machine's)."""
-    d = os.path.join(cache_dir(), 'busybox-' + ARCH)
+def guest_busybox(suite, arch):
+    """busybox-static of another arch, downloaded once into the cache (it
+    cannot be installed beside the build machine's)."""
+    d = os.path.join(cache_dir(), 'busybox-%s-%s' % (suite, arch))
     path = os.path.join(d, 'busybox')
     if os.path.exists(path):
         return path
     os.makedirs(d, exist_ok=True)
+    import fcntl
     with open(os.path.join(d, '.lock'), 'w') as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if os.path.exists(path):
             return path
         work = tempfile.mkdtemp(prefix='.fetch-', dir=d)
         try:
-            deb = apt_download('busybox-static', work, d)
-            p1 = subprocess.Popen(['dpkg-deb', '--fsys-tarfile', deb], stdout=subprocess.PIPE)
+            r = Apt(suite, arch).download('busybox-static', '', work)
+            debs = [os.path.join(work, f) for f in os.listdir(work) if f.endswith('.deb')]
+            if r.returncode != 0 or not debs:
+                raise Skip('busybox-static:%s is not cached in %s and `apt-get download` failed: %s'
+                           % (arch, d, (r.stderr.strip().splitlines() or ['?'])[-1]))
+            p1 = subprocess.Popen(['dpkg-deb', '--fsys-tarfile', debs[0]], stdout=subprocess.PIPE)
             tar = subprocess.run(['tar', '-xO', './bin/busybox'], stdin=p1.stdout, capture_output=True)
             p1.stdout.close()
             if p1.wait() != 0 or tar.returncode != 0 or not tar.stdout:
-                raise HarnessError('%s: no ./bin/busybox' % deb)
+                raise HarnessError('%s: no ./bin/busybox' % debs[0])
             tmp = os.path.join(work, 'busybox')
             with open(tmp, 'wb') as f:
                 f.write(tar.stdout)
             if not elf_is_static(tmp):
-                raise HarnessError('%s: ./bin/busybox is not a static ELF' % deb)
+                raise HarnessError('%s: ./bin/busybox is not a static ELF' % debs[0])
             os.rename(tmp, path)
         finally:
             shutil.rmtree(work, ignore_errors=True)
     return path
 
 
-def build_initramfs(path, scenario, files):
-    """files: {guest path: host path} added next to busybox and the scripts."""
+def build_initramfs(path, scenario, files, env, kernel):
+    """files: {guest path: host path} added next to busybox and the scripts;
+    env: {name: value} the guest's /init reads from /etc/btfkit-vm.env."""
     c = Cpio()
     for d in ('bin', 'sbin', 'usr/bin', 'usr/sbin', 'dev', 'proc', 'sys', 'tmp', 'etc', 'btf'):
         c.dir(d)
     c.chardev('dev/console', 5, 1)
     c.chardev('dev/null', 1, 3)
-    c.copy('bin/busybox', find_busybox(), 0o755)
+    c.copy('bin/busybox', find_busybox(kernel), 0o755)
     c.symlink('bin/sh', 'busybox')
-    c.file('etc/os-release', OS_RELEASE.encode())
+    c.file('etc/os-release', os_release(kernel.suite).encode())
+    c.file('etc/btfkit-vm.env', ''.join("%s='%s'\n" % kv for kv in sorted(env.items())).encode())
     c.copy('init', os.path.join(GUEST, 'init'), 0o755)
     c.copy('lib.sh', os.path.join(GUEST, 'lib.sh'), 0o644)
     c.copy('scenario.sh', os.path.join(GUEST, scenario + '.sh'), 0o644)
@@ -364,9 +235,9 @@ def build_initramfs(path, scenario, files):
 
 def boot(kernel, initrd, scenario, timeout, console_path):
     """Run qemu to power-off (or the timeout); return the console text."""
-    a = ARCHES[ARCH]
-    cmdline = 'console=%s panic=-1 loglevel=4 btfkit.scenario=%s' % (a['console'], scenario)
-    cmd = [a['qemu']] + a['machine'] + [
+    q = QEMU[kernel.arch]
+    cmdline = 'console=%s panic=-1 loglevel=4 btfkit.scenario=%s' % (q['console'], scenario)
+    cmd = [q['qemu']] + q['machine'] + [
         '-nographic', '-no-reboot', '-m', '512', '-accel', 'tcg', '-smp', '1',
         '-nic', 'none', '-kernel', kernel.vmlinuz, '-initrd', initrd, '-append', cmdline]
     log('boot %s: %s' % (kernel.release, ' '.join(cmd)))
@@ -387,7 +258,7 @@ def boot(kernel, initrd, scenario, timeout, console_path):
         ' (TIMEOUT %d s)' % timeout if timed_out else ''))
     # qemu that fails before the firmware even starts (no ROMs, no memory,
     # a broken install) cannot run here: that is a skip, not a kernel result.
-    started = a['started'] in text if a['started'] else text.strip() != ''
+    started = q['started'] in text if q['started'] else text.strip() != ''
     if not timed_out and p.returncode != 0 and not started:
         raise Skip('qemu cannot run here (exit %d): %s' % (
             p.returncode, (text.strip().splitlines() or ['no output'])[-1][:300]))
@@ -439,13 +310,19 @@ def prepare_probe(args, kernel, work):
     own = os.path.join(work, 'own.btf')
     reduce_btf(kernel.btf, args.probe_obj, own)
     files['btf/reduced.btf'] = own
-    if args.foreign_kernel:
-        foreign = Kernel(args.foreign_kernel)
-        foreign.fetch()
+    if args.foreign_series:
         out = os.path.join(work, 'foreign.btf')
-        reduce_btf(foreign.btf, args.probe_obj, out)
+        reduce_btf(foreign_kernel(args).btf, args.probe_obj, out)
         files['btf/foreign.btf'] = out
     return files
+
+
+def foreign_kernel(args):
+    """The kernel of --foreign-series (resolved like the guest's)."""
+    s = series(args.foreign_series)
+    k = s.resolve()
+    log('foreign series %s: %s (%s): %s' % (s.name, k.release, k.spec, k.why))
+    return k
 
 
 def check_fixture(kernel, fixture):
@@ -462,24 +339,65 @@ def check_fixture(kernel, fixture):
             kernel.spec, fixture, len(have), len(want) if want is not None else 'no member'))
 
 
+def make_bundle(args, kernel, key, work):
+    """The pipeline at test time on the booted kernel's own BTF: btfgen
+    reduces it against coretrace.bpf.o, embedgen makes a bundle file whose
+    one entry is @key (DISTRO/VERSION/ARCH/RELEASE)."""
+    if not args.bpf_obj or not args.btfgen or not args.embedgen:
+        raise HarnessError('scenario %s needs --bpf-obj, --btfgen and --embedgen' % args.scenario)
+    distro, version, arch, release = key.split('/')
+    tree = os.path.join(work, 'btfhub')
+    os.makedirs(os.path.join(tree, distro, version, arch))
+    shutil.copy(kernel.btf, os.path.join(tree, distro, version, arch, release + '.btf'))
+    reduced = os.path.join(work, 'reduced')
+    bundle = os.path.join(work, 'guest.btfb')
+    for cmd in ([args.btfgen, '-q', '-o', reduced, tree, args.bpf_obj],
+                [args.embedgen, '-q', '-o', os.path.join(work, 'guest.c'),
+                 '--header', os.path.join(work, 'guest.h'), '--bundle-file', bundle,
+                 '--object', args.bpf_obj, reduced]):
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise HarnessError('%s: exit %d: %s' % (' '.join(cmd), r.returncode, r.stderr.strip()))
+    return bundle
+
+
 def prepare_coretrace(args, kernel, work):
     if not args.coretrace:
         raise HarnessError('scenario %s needs --coretrace' % args.scenario)
-    if args.fixture:
-        check_fixture(kernel, args.fixture)
     return {'bin/coretrace': args.coretrace}
+
+
+def prepare_entry(args, kernel, work):
+    """coretrace and the guest's bundle entry: the default bundle's (embedded
+    in coretrace) when it has the booted kernel, and always a bundle made
+    now from the booted kernel's BTF, in coretrace's default bundle
+    directory. kernel.entry says which one the guest must use."""
+    files = prepare_coretrace(args, kernel, work)
+    files[GUEST_BUNDLE] = make_bundle(args, kernel, kernel.bundle_key, work)
+    return files
 
 
 def prepare_wrongbtf(args, kernel, work):
     """coretrace and another series' BTF reduced against coretrace.bpf.o."""
     files = prepare_coretrace(args, kernel, work)
-    if not args.bpf_obj or not args.foreign_kernel:
-        raise HarnessError('scenario wrongbtf needs --bpf-obj and --foreign-kernel')
-    foreign = Kernel(args.foreign_kernel)
-    foreign.fetch()
+    if not args.bpf_obj or not args.foreign_series:
+        raise HarnessError('scenario wrongbtf needs --bpf-obj and --foreign-series')
     out = os.path.join(work, 'foreign.btf')
-    reduce_btf(foreign.btf, args.bpf_obj, out)
+    reduce_btf(foreign_kernel(args).btf, args.bpf_obj, out)
     files['btf/foreign.btf'] = out
+    return files
+
+
+def prepare_nobtf(args, kernel, work):
+    """coretrace-nobtf (its bundle made at build time) and a bundle file made
+    now from the built kernel's BTF."""
+    files = prepare_coretrace(args, kernel, work)
+    if args.fixture:
+        check_fixture(kernel, args.fixture)
+    files['btf/nobtf.btfb'] = make_bundle(args, kernel, kernel.host, work)
+    if not args.coretrace_nobtf:
+        raise HarnessError('scenario nobtf needs --coretrace-nobtf')
+    files['bin/coretrace-nobtf'] = args.coretrace_nobtf
     return files
 
 
@@ -492,27 +410,43 @@ def prepare_bundle(args, kernel, work):
     return files
 
 
+def arch_dirs(arch):
+    """The directory names BTFHub files a BTFHub arch under."""
+    return [arch, 'aarch64'] if arch == 'arm64' else [arch]
+
+
 def prepare_wrongentry(args, kernel, work):
-    """coretrace told (--host) that it runs another kernel of its table."""
+    """coretrace told (--host) that it runs another series' kernel of the
+    default bundle, embedded in it (the fixtures of the guest's arch)."""
     files = prepare_coretrace(args, kernel, work)
-    if not args.foreign_kernel:
-        raise HarnessError('scenario wrongentry needs --foreign-kernel')
+    minor = lambda rel: rel.split('.')[:2]
+    dirs = arch_dirs(BTFHUB_ARCH[kernel.arch])
+    others = sorted(rel for rel, _, archive in fixture_kernels(kernel.distro_version).values()
+                    if os.path.basename(os.path.dirname(archive)) in dirs
+                    and minor(rel) != minor(kernel.release))
+    if not others:
+        raise HarnessError('no fixture of another series for %s' % kernel.release)
+    kernel.foreign_key = 'debian/%s/%s/%s' % (kernel.distro_version, BTFHUB_ARCH[kernel.arch],
+                                              others[0])
     path = os.path.join(work, 'foreign-host')
     with open(path, 'w') as f:
-        f.write('debian/12/%s/%s\n' % (ARCH, Kernel(args.foreign_kernel).release))
+        f.write(kernel.foreign_key + '\n')
     files['etc/btfkit-foreign-host'] = path
     return files
 
 
 def prepare_btfhub(args, kernel, work):
-    """The real BTFHub archives of the guest arch in ../shared/btfhub-sample
+    """The real BTFHub archives of the guest's arch in ../shared/btfhub-sample
     (BTFHub names arm64 both arm64 and aarch64), reduced by btfgen --arch
     against coretrace.bpf.o as the build pipeline does."""
+    import glob
+    import json
     files = prepare_coretrace(args, kernel, work)
     if not args.bpf_obj or not args.btfgen:
         raise HarnessError('scenario btfhub needs --bpf-obj and --btfgen')
+    arch = BTFHUB_ARCH[kernel.arch]
     sample = os.path.join(os.environ.get('BTFKIT_SHARED_DIR', ''), 'btfhub-sample')
-    dirs = [ARCH] + (['aarch64'] if ARCH == 'arm64' else [])
+    dirs = arch_dirs(arch)
     archives = sorted(a for d in dirs
                       for a in glob.glob(os.path.join(sample, '*', '*', d, '*.btf.tar.xz')))
     if not archives:
@@ -523,42 +457,16 @@ def prepare_btfhub(args, kernel, work):
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         shutil.copy(a, dst)
     out = os.path.join(work, 'hub-reduced')
-    cmd = [args.btfgen, '-q', '--json', '--arch', ARCH, '-o', out, tree, args.bpf_obj]
+    cmd = [args.btfgen, '-q', '--json', '--arch', arch, '-o', out, tree, args.bpf_obj]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         raise HarnessError('%s: exit %d: %s' % (' '.join(cmd), r.returncode, r.stderr.strip()))
-    import json
     results = json.loads(r.stdout)['results']
     if len(results) != len(archives):
         raise HarnessError('btfgen reduced %d of %d archives' % (len(results), len(archives)))
     for res in results:
-        # debian-12-arm64-<release>.btf: the kernel's key, flattened.
+        # DISTRO-VERSION-ARCH-RELEASE.btf: the kernel's key, flattened.
         files['btf/hub/' + res['kernel'].replace('/', '-') + '.btf'] = res['output']
-    return files
-
-
-def prepare_nobtf(args, kernel, work):
-    """The pipeline on the built kernel's BTF: btfgen reduces it against
-    coretrace.bpf.o, embedgen makes a bundle file of it for the guest."""
-    files = prepare_coretrace(args, kernel, work)
-    if not args.bpf_obj or not args.btfgen or not args.embedgen:
-        raise HarnessError('scenario nobtf needs --bpf-obj, --btfgen and --embedgen')
-    tree = os.path.join(work, 'btfhub', 'debian', '12', 'x86_64')
-    os.makedirs(tree)
-    shutil.copy(kernel.btf, os.path.join(tree, kernel.release + '.btf'))
-    reduced = os.path.join(work, 'reduced')
-    bundle = os.path.join(work, 'nobtf.btfb')
-    for cmd in ([args.btfgen, '-q', '-o', reduced, os.path.join(work, 'btfhub'), args.bpf_obj],
-                [args.embedgen, '-q', '-o', os.path.join(work, 'nobtf.c'),
-                 '--header', os.path.join(work, 'nobtf.h'), '--bundle-file', bundle,
-                 '--object', args.bpf_obj, reduced]):
-        r = subprocess.run(cmd, capture_output=True, text=True)
-        if r.returncode != 0:
-            raise HarnessError('%s: exit %d: %s' % (' '.join(cmd), r.returncode, r.stderr.strip()))
-    files['btf/nobtf.btfb'] = bundle
-    if not args.coretrace_nobtf:
-        raise HarnessError('scenario nobtf needs --coretrace-nobtf')
-    files['bin/coretrace-nobtf'] = args.coretrace_nobtf
     return files
 
 
@@ -585,15 +493,15 @@ def json_doc(sections, name):
         raise CheckFailed('%s: not JSON (%s): %.300s' % (name, e, text))
 
 
-def btf_desc_re(kind, kernel=None, where=''):
+def btf_desc_re(kind, key=None, where=''):
     """coretrace's BTF description: 'system /sys/kernel/btf/vmlinux',
     'embedded bundle..., entry D/V/A/R (...)', 'bundle FILE, entry ...'.
     Only the kind, the place and the exact entry are pinned."""
     r = '^' + re.escape(kind) + r'\b'
     if where:
         r += '.*' + re.escape(where)
-    if kernel is not None:
-        r += r'.*\bentry debian/12/' + ARCH + '/' + re.escape(kernel.release) + r'(\s|$)'
+    if key is not None:
+        r += r'.*\bentry ' + re.escape(key) + r'(\s|$)'
     return r
 
 
@@ -654,9 +562,25 @@ def check_trace(sections, name, desc_re):
     return '%d events, exec/open/connect fields right, BTF: %s' % (len(events), summary['btf'])
 
 
+def entry_desc_re(kernel):
+    """The description of the guest's entry (kernel.entry: embedded or bundle)."""
+    if kernel.entry == 'embedded':
+        return btf_desc_re('embedded bundle', kernel.entry_key)
+    return btf_desc_re('bundle', kernel.entry_key, where='/' + GUEST_BUNDLE)
+
+
 def check_embedded(kernel, sections):
-    want = btf_desc_re('embedded bundle', kernel)
-    check_btf_report(sections, 'embedded', want)
+    """The guest's entry traced; the bundle made now is found in any case."""
+    want = entry_desc_re(kernel)
+    check_btf_report(sections, kernel.entry, want)
+    check_btf_report(sections, 'bundle', btf_desc_re('bundle', kernel.bundle_key,
+                                                     where='/' + GUEST_BUNDLE), name='btf2')
+    return check_trace(sections, 'trace', want)
+
+
+def check_nosysbtf(kernel, sections):
+    want = entry_desc_re(kernel)
+    check_btf_report(sections, kernel.entry, want)
     return check_trace(sections, 'trace', want)
 
 
@@ -667,7 +591,7 @@ def check_auto(kernel, sections):
 
 
 def check_unbundled(kernel, sections):
-    key = 'no usable BTF for debian/12/%s/%s' % (ARCH, kernel.release)
+    key = 'no usable BTF for ' + kernel.host
     doc = json_doc(sections, 'btf')
     expect(key in (doc.get('error') or ''), 'coretrace btf: error %r does not say %r' % (
         doc.get('error'), key))
@@ -690,7 +614,7 @@ def check_wrongbtf(kernel, sections):
 
 
 def check_bundle(kernel, sections):
-    want = btf_desc_re('bundle', kernel, where='/btf/coretrace.btfb')
+    want = btf_desc_re('bundle', kernel.entry_key, where='/btf/coretrace.btfb')
     check_btf_report(sections, 'bundle', want)
     return check_trace(sections, 'trace', want)
 
@@ -700,9 +624,9 @@ def check_wrongentry(kernel, sections):
     lines = [l for l in t['err'].split('\n') if l.strip()]
     expect(t['rc'] not in (0, None), 'coretrace exited %s' % t['rc'])
     bad = [l for l in lines if 'BTF does not match this kernel' in l and
-           re.search(r'\bentry debian/12/%s/' % ARCH, l) and kernel.release + ' ' not in l]
+           re.search(r'\bentry %s(\s|$)' % re.escape(kernel.foreign_key), l)]
     expect(len(bad) == 1, 'coretrace: expected one "BTF does not match this kernel" line '
-           'naming another kernel\'s entry, got: %r' % lines)
+           'naming entry %s, got: %r' % (kernel.foreign_key, lines))
     return 'exit %d: %s' % (t['rc'], bad[0][:200])
 
 
@@ -723,8 +647,7 @@ def check_btfhub(kernel, sections):
         expect(relos, '%s: %s: no libbpf relocation log' % (n, btf))
         # /btf/hub/DISTRO-VERSION-ARCH-RELEASE.btf
         parts = os.path.basename(btf)[:-len('.btf')].split('-', 3)
-        rel = parts[3] if len(parts) == 4 else ''
-        if rel.startswith('4.'):
+        if len(parts) == 4 and parts[3].startswith('4.'):
             expect(any('matching candidate' in l and 'task_struct.real_start_time' in l
                        for l in relos), '%s: %s: real_start_time not relocated:\n%s' % (
                            n, btf, '\n'.join(relos)))
@@ -734,15 +657,15 @@ def check_btfhub(kernel, sections):
 
 def check_nobtf(kernel, sections):
     t = section(sections, 'plain')
-    key = 'no usable BTF for debian/12/%s/%s' % (ARCH, kernel.release)
+    key = 'no usable BTF for ' + kernel.host
     lines = [l for l in t['err'].split('\n') if l.strip()]
     expect(t['rc'] not in (0, None) and len(lines) == 1 and key in lines[0],
            'coretrace without a bundle: expected one error line naming %s, got exit %s: %r' % (
                kernel.release, t['rc'], lines))
-    want = btf_desc_re('embedded bundle', kernel)
+    want = btf_desc_re('embedded bundle', kernel.host)
     check_btf_report(sections, 'embedded', want)
     detail = 'coretrace-nobtf: ' + check_trace(sections, 'trace', want)
-    want = btf_desc_re('bundle', kernel, where='/btf/nobtf.btfb')
+    want = btf_desc_re('bundle', kernel.host, where='/btf/nobtf.btfb')
     check_btf_report(sections, 'bundle', want, name='btf2')
     return detail + '; coretrace --btf-bundle: ' + check_trace(sections, 'trace2', want)
 
@@ -751,10 +674,10 @@ def check_nobtf(kernel, sections):
 #            check(kernel, sections) -> detail, or None)
 SCENARIOS = {
     'probe': (prepare_probe, None),
-    'embedded': (prepare_coretrace, check_embedded),
+    'embedded': (prepare_entry, check_embedded),
     'unbundled': (prepare_coretrace, check_unbundled),
     'auto': (prepare_coretrace, check_auto),
-    'nosysbtf': (prepare_coretrace, check_embedded),
+    'nosysbtf': (prepare_entry, check_nosysbtf),
     'wrongbtf': (prepare_wrongbtf, check_wrongbtf),
     'nobtf': (prepare_nobtf, check_nobtf),
     'bundle': (prepare_bundle, check_bundle),
@@ -763,29 +686,88 @@ SCENARIOS = {
 }
 
 
+def guest_kernel(args):
+    """The kernel to boot (resolved from its series) and the names of its
+    BTF: kernel.host (coretrace's host identity), kernel.bundle_key (the
+    entry of the bundle made at test time), kernel.entry/entry_key (the
+    entry the guest must use: the default bundle's, embedded in coretrace,
+    when it has this release, else the one made at test time)."""
+    if args.scenario == 'nobtf':
+        k = BuiltKernel(os.path.join(HERE, 'nobtf', 'build-kernel.sh'))
+        k.suite, k.arch, k.distro_version = 'bookworm', 'amd64', '12'
+        k.host = k.bundle_key = k.entry_key = 'debian/12/x86_64/' + k.release
+        k.entry = 'embedded'
+        return k
+    if not args.series:
+        raise HarnessError('--series is required')
+    s = series(args.series)
+    exclude = ()
+    if s.role == 'unbundled':
+        # A kernel the default bundle has no entry for.
+        exclude = {rel for rel, _, _ in fixture_kernels(s.distro_version).values()}
+    k = s.resolve(pin=args.pin, exclude=exclude)
+    k.suite, k.arch, k.distro_version = s.suite, s.arch, s.distro_version
+    k.host = 'debian/%s/%s/%s' % (s.distro_version, UNAME_ARCH[s.arch], k.release)
+    k.bundle_key = 'debian/%s/%s/%s' % (s.distro_version, s.btfhub_arch, k.release)
+    fx = s.in_default_bundle(k)
+    if fx:
+        k.entry = 'embedded'
+        # The bundle's key: BTFHub's arch, aarch64 directories being arm64.
+        k.entry_key = 'debian/%s/%s/%s' % (s.distro_version, s.btfhub_arch, k.release)
+        if fx['version'] == k.version:
+            check_fixture(k, fx['archive'])
+        else:
+            log('%s: the fixture was made from version %s: its BTF is not compared' % (
+                k.spec, fx['version']))
+    else:
+        k.entry, k.entry_key = 'bundle', k.bundle_key
+    log('series %s: kernel %s (%s): %s; %s' % (
+        s.name, k.release, k.spec, k.why, 'not in the default bundle' if s.role == 'unbundled'
+        else 'its entry: %s %s' % (k.entry, k.entry_key)))
+    if args.expect_newest:
+        check_newest(s, k, args.pin or s.pin)
+    return k
+
+
+def check_newest(s, k, pin):
+    """--expect-newest: the pin is not in the archive and the kernel is the
+    newest ABI the archive lists for the series."""
+    from series import prefix_of
+    apt = s.apt	# what resolve() read from the lists
+    pkg, _, version = pin.partition('=')
+    listed = apt.series(s.pattern, prefix_of(s.pattern))
+    if not listed:
+        raise Skip('the archive lists no kernel of series %s: cannot tell the newest' % s)
+    if version in apt.versions(pkg):
+        raise HarnessError('%s is in the archive: it does not simulate a vanished pin' % pin)
+    abi, newest, ver = listed[0]
+    if (k.pkg, k.version) != (newest, ver):
+        raise CheckFailed('series %s: pin %s gone, resolved %s, but the newest is %s=%s' % (
+            s.name, pin, k.spec, newest, ver))
+
+
 def run(args):
-    qemu = ARCHES[ARCH]['qemu']
-    if shutil.which(qemu) is None:
-        raise Skip('%s not installed (apt-get install %s)' % (qemu, ARCHES[ARCH]['qemu_pkg']))
+    arch = series(args.series).arch if args.series and args.scenario != 'nobtf' else 'amd64'
+    q = QEMU[arch]
+    if shutil.which(q['qemu']) is None:
+        raise Skip('%s not installed (apt-get install %s)' % (q['qemu'], q['pkg']))
     for tool in ('dpkg-deb', 'objcopy', 'bpftool'):
         if shutil.which(tool) is None and not os.path.exists('/usr/sbin/' + tool):
             raise Skip('%s not installed' % tool)
-    if args.scenario == 'nobtf':
-        kernel = BuiltKernel(os.path.join(HERE, 'nobtf', 'build-kernel.sh'))
-    else:
-        if not args.kernel:
-            raise HarnessError('--kernel is required')
-        kernel = Kernel(args.kernel)
-    kernel.fetch()
+    kernel = guest_kernel(args)
     work = tempfile.mkdtemp(prefix='btfkit-vm-')
     try:
         prepare, check = SCENARIOS[args.scenario]
         files = prepare(args, kernel, work)
         initrd = os.path.join(work, 'initrd.gz')
-        build_initramfs(initrd, args.scenario, files)
+        build_initramfs(initrd, args.scenario, files, {'ENTRY_SOURCE': kernel.entry}, kernel)
         console = os.path.join(work, 'console.log')
         text, timed_out = boot(kernel, initrd, args.scenario, args.timeout, console)
         verdict, reason, sections = parse_console(text)
+        booted = BOOTED_RE.search(text)
+        if verdict == 'pass' and (not booted or booted.group(1) != kernel.release):
+            verdict, reason = 'fail', 'the guest booted %s, not %s' % (
+                booted.group(1) if booted else 'no kernel line', kernel.release)
         if verdict == 'pass' and check:
             try:
                 reason += '; ' + check(kernel, sections)
@@ -799,7 +781,8 @@ def run(args):
             log('FAIL %s/%s: no verdict on the console%s' % (
                 kernel.release, args.scenario, ' (timed out)' if timed_out else ''))
             return 1
-        log('%s %s/%s: %s' % (verdict.upper(), kernel.release, args.scenario, reason))
+        log('%s %s/%s (booted %s, %s): %s' % (verdict.upper(), kernel.release, args.scenario,
+                                               kernel.spec, kernel.why, reason))
         return {'pass': 0, 'fail': 1, 'skip': 77}[verdict]
     finally:
         if args.keep:
@@ -810,34 +793,33 @@ def run(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    ap.add_argument('--arch', choices=sorted(ARCHES), default='x86_64',
-                    help='guest arch, BTFHub\'s name (default x86_64)')
-    ap.add_argument('--kernel', help='Debian kernel package linux-image-RELEASE[=VERSION] '
-                    '(nobtf: the kernel nobtf/build-kernel.sh builds)')
+    ap.add_argument('--series', help='the kernel series to boot (kernels.txt; not for nobtf)')
+    ap.add_argument('--pin', metavar='PKG=VERSION',
+                    help='pin of the series instead of kernels.txt\'s (a vanished one: --expect-newest)')
+    ap.add_argument('--expect-newest', action='store_true',
+                    help='the pin must be absent from the archive and the newest ABI booted')
     ap.add_argument('--scenario', choices=sorted(SCENARIOS))
     ap.add_argument('--probe', help='static vmprobe binary')
     ap.add_argument('--probe-obj', help='vmprobe.bpf.o (to reduce BTF against)')
-    ap.add_argument('--foreign-kernel', help='package whose reduced BTF must NOT work (probe, wrongbtf)')
-    ap.add_argument('--bpf-obj', help='coretrace.bpf.o (to reduce BTF against: wrongbtf, nobtf, btfhub)')
-    ap.add_argument('--btfgen', help='btfgen executable (nobtf, btfhub)')
-    ap.add_argument('--embedgen', help='embedgen executable (nobtf)')
+    ap.add_argument('--foreign-series', help='series whose reduced BTF must NOT work (probe, wrongbtf)')
+    ap.add_argument('--bpf-obj', help='coretrace.bpf.o (to reduce BTF against)')
+    ap.add_argument('--btfgen', help='btfgen executable (bundles made at test time)')
+    ap.add_argument('--embedgen', help='embedgen executable (bundles made at test time)')
     ap.add_argument('--coretrace', help='static coretrace binary')
     ap.add_argument('--coretrace-nobtf', help='static coretrace with the nobtf kernel embedded (nobtf)')
-    ap.add_argument('--bundle', help='the .btfb built with --coretrace (bundle)')
-    ap.add_argument('--fixture', help='the kernel\'s BTF fixture (REL.btf.tar.xz) to compare with')
+    ap.add_argument('--bundle', help='bundle: the .btfb built with --coretrace')
+    ap.add_argument('--fixture', help='nobtf: the kernel\'s BTF (REL.btf.tar.xz) to compare with')
     ap.add_argument('--timeout', type=int, default=240, help='hard limit of one boot, s (240)')
     ap.add_argument('--console', action='store_true', help='print the console even on success')
     ap.add_argument('--keep', action='store_true', help='keep the work dir (initramfs, console)')
-    ap.add_argument('--fetch', nargs='+', metavar='PKG', help='only fill the kernel cache')
+    ap.add_argument('--fetch', nargs='+', metavar='SERIES',
+                    help='only resolve the series and fill the kernel cache')
     args = ap.parse_args()
-    global ARCH
-    ARCH = args.arch
     try:
         if args.fetch:
-            for pkg in args.fetch:
-                k = Kernel(pkg)
-                k.fetch()
-                log('%s: %s' % (pkg, k.dir))
+            for name in args.fetch:
+                k = series(name).resolve(pin=args.pin)
+                log('series %s: %s (%s): %s, in %s' % (name, k.release, k.spec, k.why, k.dir))
             return 0
         if not args.scenario:
             ap.error('--scenario is required')
@@ -845,6 +827,9 @@ def main():
     except Skip as e:
         print('SKIP: %s' % e, flush=True)
         return 77
+    except CheckFailed as e:
+        log('FAIL: %s' % e)
+        return 1
     except HarnessError as e:
         print('vmtest: error: %s' % e, file=sys.stderr, flush=True)
         return 99

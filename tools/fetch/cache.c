@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cache.h"
 #include "fsutil.h"
@@ -145,7 +146,7 @@ bool cache__output_current(const struct cache *c, const struct kernel *k,
 	bool ok;
 
 	ok = path && !stamp_text(k, sha256_hex, want, sizeof(want)) &&
-	     !read_file(path, &have, &len, sizeof(want)) && !strcmp(have, want);
+	     !read_file(path, (void **)&have, &len, sizeof(want)) && !strcmp(have, want);
 	free(have);
 	free(path);
 	return ok;
@@ -161,6 +162,86 @@ int cache__stamp_write(const struct cache *c, const struct kernel *k,
 		return -ENOMEM;
 	err = stamp_text(k, sha256_hex, text, sizeof(text));
 	err = err ?: write_file_atomic(path, text, strlen(text));
+	free(path);
+	return err;
+}
+
+/* "<cache>/out-<key>/<d>/<v>/<a>/<r>.stamp" for the output "<d>/<v>/<a>/<r>.btf". */
+static char *stamp_path_rel(const struct cache *c, const char *rel)
+{
+	size_t len = strlen(rel);
+	char *p;
+
+	if (len < 4 || strcmp(rel + len - 4, ".btf"))
+		return NULL;
+	if (asprintf(&p, "%s/%s/%.*s.stamp", c->dir, c->out_key, (int)(len - 4), rel) < 0)
+		return NULL;
+	return p;
+}
+
+bool cache__stamp_exists(const struct cache *c, const char *rel)
+{
+	char *path = stamp_path_rel(c, rel);
+	struct stat st;
+	bool ok = path && !lstat(path, &st) && S_ISREG(st.st_mode);
+
+	free(path);
+	return ok;
+}
+
+void cache__stamp_remove(const struct cache *c, const char *rel)
+{
+	char *path = stamp_path_rel(c, rel);
+
+	if (path)
+		unlink(path);
+	free(path);
+}
+
+static void sum_identity(const struct stat *st, char *buf, size_t size)
+{
+	snprintf(buf, size, "%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRId64 ".%09ld %" PRId64 ".%09ld",
+		 (uint64_t)st->st_dev, (uint64_t)st->st_ino, (uint64_t)st->st_size,
+		 (int64_t)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+		 (int64_t)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+}
+
+int cache__archive_sha256(const struct cache *c, const struct kernel *k, int fd,
+			  char hex[SHA256_HEX_LEN])
+{
+	enum { HEX = SHA256_HEX_LEN - 1 };
+	char id[160], want[SHA256_HEX_LEN + 170], *path, *have = NULL;
+	uint8_t d[SHA256_DIGEST_LEN];
+	size_t len, idlen;
+	struct stat st;
+	int err;
+
+	if (fstat(fd, &st))
+		return -errno;
+	path = cache__archive_path(c, k, ".sum");
+	if (!path)
+		return -ENOMEM;
+	sum_identity(&st, id, sizeof(id));
+	idlen = strlen(id);
+	/* "<64 hex> <identity>\n", for this very file. */
+	if (!read_file(path, (void **)&have, &len, sizeof(want)) && len == HEX + 1 + idlen + 1 &&
+	    have[HEX] == ' ' && !memcmp(have + HEX + 1, id, idlen) && have[len - 1] == '\n') {
+		have[HEX] = '\0';
+		if (!sha256_parse_hex(have, d)) {
+			memcpy(hex, have, SHA256_HEX_LEN);
+			free(have);
+			free(path);
+			return 0;
+		}
+	}
+	free(have);
+	err = sha256_fd(fd, d);
+	if (!err) {
+		sha256_hex(d, hex);
+		snprintf(want, sizeof(want), "%s %s\n", hex, id);
+		/* A lost record only costs a hash next time. */
+		write_file_atomic(path, want, strlen(want));
+	}
 	free(path);
 	return err;
 }

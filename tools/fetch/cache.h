@@ -7,12 +7,16 @@
  *        ... .btf.tar.xz.part    partial body, resumed with Range
  *        ... .btf.tar.xz.meta    "etag:", "last-modified:", "path:" of the archive
  *        ... .btf.tar.xz.part.meta  the same for the partial body (sent as If-Range)
+ *        ... .btf.tar.xz.sum   sha256 of the archive and the stat() it was taken at
+ *        ... .btf.tar.xz.lock  flock()ed by the run writing the entry (never removed)
  *   <cache>/out-<hash of output dir>/<distro>/<version>/<arch>/<release>.stamp
  */
 #ifndef BTFHUB_FETCH_CACHE_H
 #define BTFHUB_FETCH_CACHE_H
 
 #include <stddef.h>
+
+#include "sha256.h"
 
 #include "kernel.h"
 
@@ -32,6 +36,16 @@ void cache__free(struct cache *c);
 /* Archive path in the cache plus @suffix ("" for the archive itself); NULL on ENOMEM. */
 char *cache__archive_path(const struct cache *c, const struct kernel *k, const char *suffix);
 
+/*
+ * The sha256 of @k's archive, open at @fd: read from its record
+ * "<archive>.sum" in the cache while the file's identity (device, inode,
+ * size, mtime, ctime) still matches, otherwise hashed and recorded. So a
+ * no-change re-run costs a stat(), not a hash, per archive. Thread-safe
+ * for distinct kernels. Returns 0 or a negative errno.
+ */
+int cache__archive_sha256(const struct cache *c, const struct kernel *k, int fd,
+			  char hex[SHA256_HEX_LEN]);
+
 /* Validators of a cached body; empty strings when unknown. */
 struct cache_meta {
 	char etag[256];
@@ -50,5 +64,13 @@ bool cache__output_current(const struct cache *c, const struct kernel *k,
 /* Record that k->output (just written) came from archive @sha256_hex. */
 int cache__stamp_write(const struct cache *c, const struct kernel *k,
 		       const char *sha256_hex);
+/*
+ * True when a stamp records that btfhub-fetch wrote the output @rel
+ * ("<d>/<v>/<a>/<r>.btf", relative to the output dir): the proof of
+ * ownership --prune needs before it removes a file.
+ */
+bool cache__stamp_exists(const struct cache *c, const char *rel);
+/* Forget the stamp of output @rel (after --prune removed the file). */
+void cache__stamp_remove(const struct cache *c, const char *rel);
 
 #endif

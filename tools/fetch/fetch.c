@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,26 +36,26 @@ static void finish_kernel(struct kernel *k, const struct fetch_opts *o)
 		.max_size = o->max_size,
 		.cancel = o->cancel,
 	};
-	uint8_t d[SHA256_DIGEST_LEN];
 	char why[512];
-	int err;
+	int fd, err;
 
-	err = sha256_file(k->archive, d);
+	fd = open(k->archive, O_RDONLY | O_CLOEXEC);
+	err = fd < 0 ? -errno : cache__archive_sha256(o->cache, k, fd, k->got_sha256);
+	if (fd >= 0)
+		close(fd);
 	if (err) {
 		kernel__fail(k, "%s: cannot read archive %s: %s", k->url, k->archive,
 			     strerror(-err));
 		return;
 	}
-	sha256_hex(d, k->got_sha256);
 	if (k->want_sha256[0] && strcmp(k->want_sha256, k->got_sha256)) {
-		kernel__fail(k, "%s: sha256 mismatch: manifest has %s, archive is %s",
-			     k->url, k->want_sha256, k->got_sha256);
+		kernel__fail(k, "%s: sha256 mismatch: %s has %s, archive is %s",
+			     k->url, k->want_from ?: "manifest", k->want_sha256, k->got_sha256);
 		drop_cached(k, o);
 		return;
 	}
-	if (asprintf(&k->output, "%s/%s/%s/%s/%s.btf", o->out_dir, k->distro,
-		     k->out_version, k->out_arch, k->release) < 0) {
-		k->output = NULL;
+	k->output = kernel__output_path(k, o->out_dir);
+	if (!k->output) {
 		kernel__fail(k, "%s: out of memory", k->url);
 		return;
 	}

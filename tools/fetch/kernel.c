@@ -89,6 +89,16 @@ const char *kernel__name(const struct kernel *k)
 	return buf;
 }
 
+char *kernel__output_path(const struct kernel *k, const char *out_dir)
+{
+	char *p;
+
+	if (asprintf(&p, "%s%s%s/%s/%s/%s.btf", out_dir ?: "", out_dir ? "/" : "", k->distro,
+		     k->out_version, k->out_arch, k->release) < 0)
+		return NULL;
+	return p;
+}
+
 void kernel__fail(struct kernel *k, const char *fmt, ...)
 {
 	va_list ap;

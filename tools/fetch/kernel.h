@@ -22,6 +22,9 @@ enum kernel_status {
 	KERNEL_FAILED,
 };
 
+/* A content ID from a listing (a git blob SHA-1 or SHA-256, hex) and its NUL. */
+#define KERNEL_CONTENT_ID_LEN 65
+
 struct kernel {
 	/* As selected (manifest entry or source directory names). */
 	char *distro, *version, *arch, *release;
@@ -32,6 +35,9 @@ struct kernel {
 	int ncandidates;
 	char want_sha256[SHA256_HEX_LEN];	/* "" when the manifest pins none */
 	int manifest_idx;			/* entry index, -1 if not from the manifest */
+	const char *want_from;			/* who pins want_sha256: "manifest" or "index" */
+	uint64_t listed_size;			/* archive size a listing gave, 0 = unknown */
+	char content_id[KERNEL_CONTENT_ID_LEN];	/* the listing's git blob SHA, "" = none */
 
 	/* Results. */
 	enum kernel_status status;
@@ -62,6 +68,11 @@ void kernel_list__free(struct kernel_list *l);
 void kernel__clear(struct kernel *k);
 /* "distro/version/arch/release" as written in the output tree (static buffer). */
 const char *kernel__name(const struct kernel *k);
+/*
+ * "<@out_dir>/<distro>/<version>/<arch>/<release>.btf", or the same relative
+ * to the output tree when @out_dir is NULL (malloc()ed; NULL on ENOMEM).
+ */
+char *kernel__output_path(const struct kernel *k, const char *out_dir);
 /* Mark failed with a printf-formatted reason (first failure wins). */
 void kernel__fail(struct kernel *k, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

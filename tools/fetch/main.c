@@ -12,6 +12,7 @@
 
 #include "extract.h"
 #include "cli.h"
+#include "index.h"
 #include "log.h"
 #include "run.h"
 #include "source.h"
@@ -31,8 +32,14 @@ enum {
 	OPT_CONNECT_TIMEOUT,
 	OPT_TIMEOUT,
 	OPT_MAX_SIZE,
+	OPT_SPEED_LIMIT,
+	OPT_SPEED_TIME,
+	OPT_RETRY_AFTER_MAX,
 	OPT_JSON,
 	OPT_PRUNE,
+	OPT_LIST,
+	OPT_WRITE_INDEX,
+	OPT_MAX_LISTING,
 };
 
 static const struct option long_opts[] = {
@@ -55,8 +62,14 @@ static const struct option long_opts[] = {
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "speed-limit", required_argument, NULL, OPT_SPEED_LIMIT },
+	{ "speed-time", required_argument, NULL, OPT_SPEED_TIME },
+	{ "retry-after-max", required_argument, NULL, OPT_RETRY_AFTER_MAX },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "prune", no_argument, NULL, OPT_PRUNE },
+	{ "list", no_argument, NULL, OPT_LIST },
+	{ "write-index", required_argument, NULL, OPT_WRITE_INDEX },
+	{ "max-listing", required_argument, NULL, OPT_MAX_LISTING },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -67,22 +80,33 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: btfhub-fetch -o OUTDIR [-m MANIFEST] [-s SOURCE] [SELECTION] [OPTIONS]\n"
+"       btfhub-fetch --list [-s SOURCE] [SELECTION] [--json]\n"
 "       btfhub-fetch -m MANIFEST --add DISTRO/VERSION/ARCH/RELEASE... [-o OUTDIR]\n"
+"       btfhub-fetch --write-index DIR\n"
 "\n"
 "Fetch BTFHub archives (<distro>/<version>/<arch>/<release>.btf.tar.xz), verify\n"
 "them and extract OUTDIR/<distro>/<version>/<arch>/<release>.btf.\n"
 "\n"
 "  -o, --output DIR          output tree\n"
 "  -m, --manifest FILE       JSON kernel list / lockfile {\"kernels\": [...]}\n"
-"  -s, --source, --base BASE http(s):// mirror, file:// URL or local directory\n"
+"  -s, --source, --base BASE https://github.com/OWNER/REPO[/tree/REF], http(s)://\n"
+"                            mirror, file:// URL or local directory\n"
 "                            (default %s)\n"
 "      --cache-dir DIR       downloads and validators (default ~/.cache/btfkit/fetch)\n"
 "      --distro GLOB         select kernels (fnmatch globs; over the manifest, or\n"
-"      --version GLOB        over the archives of a local source)\n"
+"      --version GLOB        over the source's listing: a directory, GitHub's\n"
+"                            trees API, a mirror's " INDEX_NAME " or its\n"
+"                            directory pages)\n"
 "      --distro-version GLOB same as --version GLOB\n"
 "      --arch GLOB\n"
 "      --release GLOB\n"
-"      --update-manifest     record the sha256 of each archive in the manifest\n"
+"      --update-manifest     record the sha256 of each archive in the manifest;\n"
+"                            with a selection, add the kernels it resolves to\n"
+"      --list                print the selected kernels and archive sizes; fetch\n"
+"                            nothing (no -o needed)\n"
+"      --write-index DIR     write DIR/" INDEX_NAME " (key, size, sha256 of each\n"
+"                            archive) for a static mirror, then exit\n"
+"      --max-listing SIZE    cap on listing responses, K/M/G (default 64M)\n"
 "      --add D/V/A/R         add a kernel to the manifest (repeatable); without -o,\n"
 "                            only the manifest is updated\n"
 "  -j, --jobs N              parallel transfers (default 4)\n"
@@ -90,6 +114,11 @@ static void usage(FILE *f)
 "      --retry-delay MS      first backoff delay, doubled per retry (default 1000)\n"
 "      --connect-timeout S   (default 30)\n"
 "      --timeout S           per attempt, 0 = none (default 600)\n"
+"      --speed-limit BYTES   with --speed-time: an attempt slower than this many\n"
+"                            bytes/s (K/M suffix) ends and is retried (default 1K)\n"
+"      --speed-time S        ... for S seconds; 0 = never (default 30)\n"
+"      --retry-after-max S   longest Retry-After (429/503) honoured, 0 = ignore\n"
+"                            it (default 300)\n"
 "      --max-size SIZE       cap on archive and BTF size, K/M/G suffix (default 512M)\n"
 "      --prune               remove outputs of kernels not selected (and stale temp\n"
 "                            files), so OUTDIR holds exactly the selection\n"
@@ -133,7 +162,15 @@ static int parse_args(int argc, char **argv, struct run_opts *c, bool *show_vers
 	opterr = 0;	/* our one error line, then the usage */
 	while ((opt = getopt_long(argc, argv, ":o:m:s:j:vqhV", long_opts, NULL)) != -1) {
 		switch (opt) {
-		case 'o': c->out_dir = optarg; break;
+		case 'o': {
+			/* "out/" and "out" name one tree (and print the same). */
+			size_t len = strlen(optarg);
+
+			while (len > 1 && optarg[len - 1] == '/')
+				optarg[--len] = '\0';
+			c->out_dir = optarg;
+			break;
+		}
 		case 'm': c->manifest = optarg; break;
 		case 's': c->source = optarg; break;
 		case OPT_CACHE_DIR: c->cache_dir = optarg; break;
@@ -170,6 +207,8 @@ static int parse_args(int argc, char **argv, struct run_opts *c, bool *show_vers
 		case OPT_RETRY_DELAY: lv = &c->retry_delay_ms; goto num;
 		case OPT_CONNECT_TIMEOUT: lv = &c->connect_timeout; goto num_pos;
 		case OPT_TIMEOUT: lv = &c->timeout; goto num;
+		case OPT_SPEED_TIME: lv = &c->speed_time; goto num;
+		case OPT_RETRY_AFTER_MAX: lv = &c->retry_after_max; goto num;
 		num_pos:
 			if (cli__parse_ull(optarg, 100000, &v) || !v) {
 				pr_err("invalid number: '%s' (want 1 or more)", optarg);
@@ -184,6 +223,16 @@ static int parse_args(int argc, char **argv, struct run_opts *c, bool *show_vers
 			}
 			*lv = v;
 			break;
+		case OPT_SPEED_LIMIT: {
+			uint64_t sz;
+
+			if (parse_size(optarg, &sz) || sz > 1ull << 40) {
+				pr_err("invalid speed: '%s'", optarg);
+				return -EINVAL;
+			}
+			c->speed_limit = (long)sz;
+			break;
+		}
 		case OPT_MAX_SIZE:
 			if (parse_size(optarg, &c->max_size)) {
 				pr_err("invalid size: '%s'", optarg);
@@ -192,6 +241,14 @@ static int parse_args(int argc, char **argv, struct run_opts *c, bool *show_vers
 			break;
 		case OPT_JSON: c->json = true; break;
 		case OPT_PRUNE: c->prune = true; break;
+		case OPT_LIST: c->list = true; break;
+		case OPT_WRITE_INDEX: c->write_index = optarg; break;
+		case OPT_MAX_LISTING:
+			if (parse_size(optarg, &c->max_listing)) {
+				pr_err("invalid size: '%s'", optarg);
+				return -EINVAL;
+			}
+			break;
 		case 'v': c->verbosity++; break;
 		case 'q': c->verbosity = LOG_LEVEL_QUIET; break;
 		case 'h': usage(stdout); exit(0);
@@ -218,6 +275,7 @@ int main(int argc, char **argv)
 	struct run_opts o = {
 		.jobs = 4, .retries = 4, .retry_delay_ms = 1000,
 		.connect_timeout = 30, .timeout = 600,
+		.speed_limit = 1024, .speed_time = 30, .retry_after_max = 300,
 		.max_size = EXTRACT_DEFAULT_MAX_SIZE,
 	};
 	bool show_version = false;
@@ -235,7 +293,7 @@ int main(int argc, char **argv)
 	if (show_version) {
 		printf("btfhub-fetch %s\n", BTFKIT_VERSION);
 		ret = 0;
-	} else if (!o.out_dir && !o.nadds) {
+	} else if (!o.out_dir && !o.nadds && !o.list && !o.write_index) {
 		pr_err("no output directory (-o DIR)");
 		usage(stderr);
 		ret = 2;

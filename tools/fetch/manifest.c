@@ -131,6 +131,7 @@ int manifest__kernels(const struct manifest *m, struct kernel_list *l)
 
 			sha256_parse_hex(sha, d);
 			sha256_hex(d, k->want_sha256);
+			k->want_from = "manifest";
 		}
 	}
 	return 0;
@@ -146,13 +147,38 @@ static bool same_kernel(const json_t *e, const char *v[NKEYS])
 	       !strcmp(entry_str(e, "release"), v[3]);
 }
 
+/* Entry @v (valid segments) added in canonical form unless present: its index. */
+static int add_entry(struct manifest *m, const char *v[NKEYS])
+{
+	const char *c[NKEYS] = { v[0], layout__version_canon(v[0], v[1]),
+				 layout__arch_name(v[2]), v[3] };
+	size_t i, n = json_array_size(m->kernels);
+	json_t *e;
+
+	for (i = 0; i < n; i++)
+		if (same_kernel(json_array_get(m->kernels, i), c))
+			return (int)i;
+	if (n >= INT32_MAX)
+		return -E2BIG;
+	e = json_object();
+	for (i = 0; e && i < NKEYS; i++)
+		if (json_object_set_new(e, entry_keys[i], json_string(c[i])))
+			break;
+	if (!e || i < NKEYS) {
+		json_decref(e);
+		return -ENOMEM;
+	}
+	if (json_array_append_new(m->kernels, e))	/* takes e, even on failure */
+		return -ENOMEM;
+	m->dirty = true;
+	return (int)n;
+}
+
 int manifest__add(struct manifest *m, const char *spec)
 {
 	char buf[LAYOUT_KEY_MAX + 1], why[128];
 	struct layout_key key;
 	const char *v[NKEYS];
-	json_t *e = NULL;
-	size_t i;
 	int err;
 
 	err = layout__parse_key(spec, strlen(spec), buf, &key, why, sizeof(why));
@@ -164,28 +190,17 @@ int manifest__add(struct manifest *m, const char *spec)
 	v[1] = key.version;
 	v[2] = key.arch;
 	v[3] = key.release;
-	v[1] = layout__version_canon(v[0], v[1]);
-	v[2] = layout__arch_name(v[2]);
-	for (i = 0; i < json_array_size(m->kernels); i++) {
-		if (same_kernel(json_array_get(m->kernels, i), v)) {
-			err = 0;
-			goto out;
-		}
-	}
-	e = json_object();
-	for (i = 0; e && i < NKEYS; i++)
-		if (json_object_set_new(e, entry_keys[i], json_string(v[i])))
-			break;
-	if (!e || i < NKEYS || json_array_append(m->kernels, e)) {
-		err = -ENOMEM;
-		pr_err("--add %.200s: %s", spec, strerror(ENOMEM));
-		goto out;
-	}
-	m->dirty = true;
-	err = 0;
-out:
-	json_decref(e);
-	return err;
+	err = add_entry(m, v);
+	if (err < 0)
+		pr_err("--add %.200s: %s", spec, strerror(-err));
+	return err < 0 ? err : 0;
+}
+
+int manifest__add_kernel(struct manifest *m, const struct kernel *k)
+{
+	const char *v[NKEYS] = { k->distro, k->version, k->arch, k->release };
+
+	return add_entry(m, v);
 }
 
 int manifest__set_sha256(struct manifest *m, int idx, const char *hex)
@@ -237,11 +252,30 @@ static json_t *entry_normalized(const json_t *e)
 	return out;
 }
 
+int manifest__write_json(const char *path, const json_t *root)
+{
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER), *nl;
+	size_t len;
+	int err;
+
+	if (!text)
+		return -ENOMEM;
+	len = strlen(text);
+	nl = realloc(text, len + 2);
+	if (!nl) {
+		free(text);
+		return -ENOMEM;
+	}
+	memcpy(nl + len, "\n", 2);
+	err = write_file_atomic(path, nl, len + 1);
+	free(nl);
+	return err;
+}
+
 int manifest__save(struct manifest *m)
 {
 	size_t n = json_array_size(m->kernels), i;
 	json_t **v = NULL, *root = NULL, *arr = NULL;
-	char *text = NULL;
 	int err = -ENOMEM;
 
 	if (!m->dirty)
@@ -259,20 +293,7 @@ int manifest__save(struct manifest *m)
 			goto out;
 	if (json_object_set(root, "kernels", arr))
 		goto out;
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (!text)
-		goto out;
-	{
-		size_t len = strlen(text);
-		char *nl = realloc(text, len + 2);
-
-		if (!nl)
-			goto out;
-		text = nl;
-		text[len] = '\n';
-		text[len + 1] = '\0';
-		err = write_file_atomic(m->path, text, len + 1);
-	}
+	err = manifest__write_json(m->path, root);
 	if (err) {
 		pr_err("%s: cannot write manifest: %s", m->path, strerror(-err));
 		goto out;
@@ -282,7 +303,6 @@ int manifest__save(struct manifest *m)
 	m->kernels = json_incref(arr);
 	m->dirty = false;
 out:
-	free(text);
 	free(v);
 	json_decref(arr);
 	json_decref(root);

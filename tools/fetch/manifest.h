@@ -40,9 +40,20 @@ int manifest__kernels(const struct manifest *m, struct kernel_list *l);
  * -ENOMEM after printing why.
  */
 int manifest__add(struct manifest *m, const char *spec);
+/*
+ * Add kernel @k (as manifest__add()) unless present. Returns the entry's
+ * index or a negative errno.
+ */
+int manifest__add_kernel(struct manifest *m, const struct kernel *k);
 /* Record @hex as entry @idx's sha256. */
 int manifest__set_sha256(struct manifest *m, int idx, const char *hex);
 /* Rewrite the file (sorted, atomic) if anything changed. */
 int manifest__save(struct manifest *m);
+/*
+ * Write @root the way the manifest is written (two-space indent, keys in
+ * order, final newline, atomic): for every JSON file btfhub-fetch writes.
+ * Returns 0 or a negative errno.
+ */
+int manifest__write_json(const char *path, const json_t *root);
 
 #endif

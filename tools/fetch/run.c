@@ -11,8 +11,11 @@
 #include "cache.h"
 #include "fetch.h"
 #include "fsutil.h"
+#include "index.h"
+#include "listing.h"
 #include "log.h"
 #include "manifest.h"
+#include "pins.h"
 #include "prune.h"
 #include "run.h"
 #include "select.h"
@@ -55,14 +58,58 @@ static int add_kernels(const struct run_opts *c)
 	return err;
 }
 
-static int select_kernels(const struct run_opts *c, const struct source *src,
-			  struct manifest *m, struct kernel_list *l)
+static bool selection_given(const struct selection *s)
 {
+	return s->distro || s->version || s->arch || s->release;
+}
+
+/* The kernels of the source's listing that the selection matches. */
+static int select_listed(const struct run_opts *c, const struct source *src,
+			 const struct cache *cache, struct kernel_list *l)
+{
+	struct listing_opts lo = {
+		.sz = sizeof(lo),
+		.transfer = &(struct transfer_opts){
+			.sz = sizeof(struct transfer_opts),
+			.connect_timeout = c->connect_timeout,
+			.timeout = c->timeout,
+		},
+		.cache_dir = cache->dir,
+		.max_bytes = c->max_listing,
+	};
+	struct pins pins = { 0 };
+	struct listing ls;
+	int err;
+
+	err = listing__load(&ls, src, &lo);
+	if (!err && src->github)
+		err = pins__load(&pins, cache);
+	if (!err) {
+		pr_info("%s: %zu archives listed (%s; %zu requests, %llu listing bytes)",
+			src->base, ls.n, ls.kind, ls.requests, (unsigned long long)ls.bytes);
+		err = select__from_listing(&c->sel, &ls, &pins, l);
+	}
+	pins__free(&pins);
+	listing__free(&ls);
+	return err;
+}
+
+/*
+ * From the manifest, filtered by the globs; or, with --update-manifest and a
+ * selection, from the source's listing (recorded into the manifest after);
+ * or from the listing alone. Four literal names ask the server nothing.
+ */
+static int select_kernels(const struct run_opts *c, const struct source *src,
+			  const struct cache *cache, struct manifest *m, struct kernel_list *l)
+{
+	bool resolve = c->update_manifest && selection_given(&c->sel);
 	int err;
 
 	if (c->manifest) {
-		err = manifest__load(m, c->manifest, false);
-		err = err ?: manifest__kernels(m, l);
+		err = manifest__load(m, c->manifest, resolve);
+		if (err || resolve)
+			return err ?: select_listed(c, src, cache, l);
+		err = manifest__kernels(m, l);
 		if (!err)
 			select__filter(&c->sel, l);
 		return err;
@@ -71,9 +118,9 @@ static int select_kernels(const struct run_opts *c, const struct source *src,
 		pr_err("--update-manifest needs --manifest FILE");
 		return -EINVAL;
 	}
-	if (src->kind == SOURCE_DIR)
-		return select__from_source(&c->sel, src, l);
-	return select__literal(&c->sel, l);
+	if (src->kind == SOURCE_HTTP && !c->list && !select__globbed(&c->sel))
+		return select__literal(&c->sel, l);
+	return select_listed(c, src, cache, l);
 }
 
 static int record_hashes(struct manifest *m, const struct kernel_list *l)
@@ -84,9 +131,14 @@ static int record_hashes(struct manifest *m, const struct kernel_list *l)
 	for (i = 0; i < l->n; i++) {
 		const struct kernel *k = &l->v[i];
 
-		if (k->manifest_idx < 0 || k->status == KERNEL_FAILED || !k->got_sha256[0])
+		int idx = k->manifest_idx;
+
+		if (k->status == KERNEL_FAILED || !k->got_sha256[0])
 			continue;
-		err = manifest__set_sha256(m, k->manifest_idx, k->got_sha256);
+		/* A kernel resolved from the listing joins the lockfile. */
+		if (idx < 0)
+			idx = manifest__add_kernel(m, k);
+		err = idx < 0 ? idx : manifest__set_sha256(m, idx, k->got_sha256);
 		if (err)
 			return err;
 	}
@@ -106,6 +158,15 @@ int run__main(const struct run_opts *o)
 	int err = 0, ret = 1;
 
 	libbpf_set_print(log_libbpf_print);
+	if (c.write_index) {
+		size_t n = 0;
+
+		err = index__write(c.write_index, &n);
+		if (!err)
+			pr_info("%s/%s: %zu archives", c.write_index, INDEX_NAME, n);
+		ret = err ? 1 : 0;
+		goto out;
+	}
 	if (c.nadds) {
 		err = add_kernels(&c);
 		if (err || !c.out_dir) {
@@ -115,24 +176,42 @@ int run__main(const struct run_opts *o)
 	}
 	err = source__parse(&src, c.source ?: SOURCE_DEFAULT_URL);
 	if (err) {
-		pr_err("%s: invalid source: %s", c.source ?: SOURCE_DEFAULT_URL, strerror(-err));
+		char buf[256];
+
+		pr_err("%s: invalid source: %s", log_escape(buf, sizeof(buf), c.source ?: ""),
+		       err == -EPROTONOSUPPORT || err == -EINVAL ?
+		       "want https://github.com/OWNER/REPO[/tree/REF], another http(s):// "
+		       "mirror, file:///PATH or a directory" :
+		       strerror(-err));
+		ret = 2;	/* a usage error, as --help documents */
 		goto out;
 	}
-	err = mkdir_p(c.out_dir);
+	err = c.list ? 0 : mkdir_p(c.out_dir);
 	if (err) {
 		pr_err("%s: cannot create output directory: %s", c.out_dir, strerror(-err));
 		goto out;
 	}
-	err = cache__init(&cache, c.cache_dir, src.base, c.out_dir);
+	/* --list writes no output, so no output tree keys its stamps. */
+	err = cache__init(&cache, c.cache_dir, src.base, c.list ? "." : c.out_dir);
 	if (err) {
 		pr_err("%s: cannot set up cache directory: %s",
 		       c.cache_dir ?: "~/.cache/btfkit/fetch", strerror(-err));
 		goto out;
 	}
-	err = select_kernels(&c, &src, &m, &l);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+		pr_err("cannot initialise libcurl");
+		goto out;
+	}
+	curl_up = true;
+	err = select_kernels(&c, &src, &cache, &m, &l);
 	err = err ?: select__unique(&l);
 	if (err)
 		goto out;
+	if (c.list) {
+		err = summary__list(&l, c.json);
+		ret = err ? 1 : 0;
+		goto out;
+	}
 	if (!l.n && c.prune && !c.manifest) {
 		/* Likely a typo in a glob; an empty manifest is the way to ask for it. */
 		pr_err("--prune with no kernel selected: refusing to empty %s", c.out_dir);
@@ -141,11 +220,6 @@ int run__main(const struct run_opts *o)
 	if (!l.n)
 		pr_warn("no kernel selected");
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
-		pr_err("cannot initialise libcurl");
-		goto out;
-	}
-	curl_up = true;
 	install_signals();
 	fo = (struct fetch_opts){
 		.sz = sizeof(fo),
@@ -161,6 +235,9 @@ int run__main(const struct run_opts *o)
 			.retry_delay_ms = c.retry_delay_ms,
 			.connect_timeout = c.connect_timeout,
 			.timeout = c.timeout,
+			.speed_limit = c.speed_limit,
+			.speed_time = c.speed_time ? c.speed_time : -1,	/* 0 = never */
+			.retry_after_max = c.retry_after_max ? c.retry_after_max : -1,
 			/* A progress line only where a person watches it. */
 			.progress = isatty(STDERR_FILENO) && c.verbosity >= 0 && !c.json,
 		},
@@ -175,6 +252,12 @@ int run__main(const struct run_opts *o)
 		pr_err("fetch failed: %s", strerror(-err));
 		goto out;
 	}
+	if (src.github) {
+		err = pins__record(&cache, &l);
+		if (err)
+			pr_warn("%s: cannot record pins: %s", cache.dir, strerror(-err));
+		err = 0;
+	}
 	if (c.update_manifest) {
 		err = record_hashes(&m, &l);
 		if (err)
@@ -183,7 +266,7 @@ int run__main(const struct run_opts *o)
 	if (c.prune) {
 		size_t removed;
 
-		err = prune__outputs(c.out_dir, &l, &removed);
+		err = prune__outputs(c.out_dir, &cache, &l, &removed);
 		if (err)
 			goto out;
 		if (removed)

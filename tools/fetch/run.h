@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * One invocation of btfhub-fetch, once main.c has parsed the options:
- * --add, selection, fetch, --update-manifest, --prune, summary.
+ * --write-index, or --add, selection (listing the source if need be),
+ * --list or fetch, --update-manifest, --prune, summary.
  */
 #ifndef BTFHUB_FETCH_RUN_H
 #define BTFHUB_FETCH_RUN_H
@@ -18,9 +19,13 @@ struct run_opts {
 	const char *cache_dir;	/* NULL = ~/.cache/btfkit/fetch */
 	struct selection sel;
 	bool update_manifest, prune, json;
+	bool list;		/* --list: print the selection, fetch nothing */
+	const char *write_index;	/* --write-index DIR: only that */
+	uint64_t max_listing;	/* cap on listing responses; 0 = default */
 	const char **adds;	/* --add specs */
 	int nadds;
 	long jobs, retries, retry_delay_ms, connect_timeout, timeout;
+	long speed_limit, speed_time, retry_after_max;
 	uint64_t max_size;
 	int verbosity;		/* log level: -1 quiet .. 2 debug */
 };

@@ -4,8 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "layout.h"
 #include "log.h"
 #include "select.h"
+
+static bool is_literal(const char *s)
+{
+	return s && *s && !strpbrk(s, "*?[");
+}
 
 static bool glob_ok(const char *glob, const char *name, const char *alias)
 {
@@ -86,55 +92,84 @@ int select__unique(struct kernel_list *l)
 	return 0;
 }
 
-struct list_ctx {
-	const struct selection *sel;
-	struct kernel_list *l;
-};
-
-static int on_archive(const char *distro, const char *version, const char *arch,
-		      const char *release, void *ctx)
+/* The path the listing gave is the one to ask for first, not an alias that 404s. */
+static void prefer_listed(struct kernel *k, const char *path)
 {
-	struct list_ctx *c = ctx;
-	struct kernel *k;
+	int i;
 
-	k = kernel_list__add(c->l, distro, version, arch, release);
-	if (!k)
-		return -errno;
-	if (!select__match(c->sel, k)) {
-		kernel__clear(k);
-		c->l->n--;
+	for (i = 1; i < k->ncandidates; i++) {
+		if (!strcmp(k->candidates[i], path)) {
+			char *t = k->candidates[0];
+
+			k->candidates[0] = k->candidates[i];
+			k->candidates[i] = t;
+			return;
+		}
+	}
+}
+
+int select__from_listing(const struct selection *sel, const struct listing *ls,
+			 const struct pins *pins, struct kernel_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < ls->n; i++) {
+		const struct listing_entry *e = &ls->v[i];
+		struct kernel *k = kernel_list__add(l, e->seg[0], e->seg[1], e->seg[2], e->seg[3]);
+		const char *pin;
+
+		if (!k)
+			return -errno;
+		if (!select__match(sel, k)) {
+			kernel__clear(k);
+			l->n--;
+			continue;
+		}
+		k->listed_size = e->size;
+		prefer_listed(k, e->path);
+		memcpy(k->content_id, e->content_id, sizeof(k->content_id));
+		if (e->sha256[0]) {
+			memcpy(k->want_sha256, e->sha256, sizeof(k->want_sha256));
+			k->want_from = "index";
+		} else if (pins && (pin = pins__find(pins, e->content_id))) {
+			memcpy(k->want_sha256, pin, sizeof(k->want_sha256));
+			k->want_from = "an earlier fetch of the same git blob";
+		}
 	}
 	return 0;
 }
 
-int select__from_source(const struct selection *sel, const struct source *src,
-			struct kernel_list *l)
+bool select__globbed(const struct selection *sel)
 {
-	struct list_ctx c = { .sel = sel, .l = l };
-	int err;
-
-	err = source__list_local(src, on_archive, &c);
-	if (err)
-		pr_err("%s: cannot list archives: %s", src->base, strerror(-err));
-	return err;
+	return !is_literal(sel->distro) || !is_literal(sel->version) ||
+	       !is_literal(sel->arch) || !is_literal(sel->release);
 }
 
-static bool is_literal(const char *s)
-{
-	return s && *s && !strpbrk(s, "*?[");
-}
 
 int select__literal(const struct selection *sel, struct kernel_list *l)
 {
-	if (!is_literal(sel->distro) || !is_literal(sel->version) ||
-	    !is_literal(sel->arch) || !is_literal(sel->release)) {
-		pr_err("a remote source cannot be listed: give --manifest, or literal "
-		       "--distro, --version, --arch and --release");
-		return -EINVAL;
-	}
+	if (select__globbed(sel))
+		return -EINVAL;	/* callers list the source instead */
 	if (!kernel_list__add(l, sel->distro, sel->version, sel->arch, sel->release)) {
-		pr_err("invalid kernel %s/%s/%s/%s", sel->distro, sel->version, sel->arch,
-		       sel->release);
+		const char *parts[] = { sel->distro, sel->version, sel->arch, sel->release };
+		const char *why = NULL;
+		char buf[LAYOUT_PARTS][80];
+		int i, bad = 0;
+
+		if (errno != EINVAL)
+			return -errno;
+		for (i = LAYOUT_PARTS - 1; i >= 0; i--) {
+			const char *r = layout__part_invalid(i, parts[i]);
+
+			if (r) {
+				why = r;
+				bad = i;
+			}
+			log_escape(buf[i], sizeof(buf[i]), parts[i]);
+		}
+		/* Bounded and escaped: the name may be megabytes of anything. */
+		pr_err("invalid kernel %s/%s/%s/%s: %s %s", buf[0], buf[1], buf[2], buf[3],
+		       layout__part_name(bad), why ?: "is invalid");
 		return -EINVAL;
 	}
 	return 0;

@@ -2,8 +2,8 @@
 /*
  * Which kernels to fetch: fnmatch(3) globs on distro, version, arch and
  * release, applied to the manifest's entries or, with no manifest, to the
- * archives found in a local source tree. A remote source cannot be listed,
- * so without a manifest every field must then be a literal name.
+ * archives a listing of the source found (listing.h). Four literal names
+ * need no listing.
  */
 #ifndef BTFHUB_FETCH_SELECT_H
 #define BTFHUB_FETCH_SELECT_H
@@ -11,7 +11,8 @@
 #include <stdbool.h>
 
 #include "kernel.h"
-#include "source.h"
+#include "listing.h"
+#include "pins.h"
 
 struct selection {
 	const char *distro;	/* glob; NULL = any */
@@ -25,12 +26,14 @@ bool select__match(const struct selection *sel, const struct kernel *k);
 /* Drop the kernels of @l that @sel does not match (order kept). */
 void select__filter(const struct selection *sel, struct kernel_list *l);
 /*
- * Kernels of the local source @src matching @sel, appended to @l in sorted
- * order.
- * Returns 0 or a negative errno (reported).
+ * Kernels of the listing @ls matching @sel, appended to @l in its (sorted)
+ * order, with the size and (index) sha256 it gives, or the sha256 @pins
+ * (may be NULL) hold for its content ID. Returns 0 or -ENOMEM.
  */
-int select__from_source(const struct selection *sel, const struct source *src,
-			struct kernel_list *l);
+int select__from_listing(const struct selection *sel, const struct listing *ls,
+			 const struct pins *pins, struct kernel_list *l);
+/* True unless all four fields are given as literal names. */
+bool select__globbed(const struct selection *sel);
 /*
  * Drop later entries naming the same output as an earlier one (a manifest
  * listing "focal" and "20.04", or arm64 and aarch64 trees). Order kept.
@@ -39,7 +42,8 @@ int select__from_source(const struct selection *sel, const struct source *src,
 int select__unique(struct kernel_list *l);
 /*
  * The single kernel named by a selection without globs. Returns 0, or
- * -EINVAL (reported) when a field is missing or a glob.
+ * -EINVAL when a field is missing or a glob (not reported), or an invalid
+ * name (reported).
  */
 int select__literal(const struct selection *sel, struct kernel_list *l);
 

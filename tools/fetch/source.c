@@ -6,7 +6,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "layout.h"
+#include "github.h"
 #include "source.h"
 
 /* file:// URLs may percent-encode; decode so the path names the real file. */
@@ -44,7 +44,11 @@ int source__parse(struct source *src, const char *spec)
 	memset(src, 0, sizeof(*src));
 	if (!strncasecmp(spec, "http://", 7) || !strncasecmp(spec, "https://", 8)) {
 		src->kind = SOURCE_HTTP;
-		src->base = strdup(spec);
+		err = github__parse_url(spec, &src->github, &src->base);
+		if (err < 0)
+			return err;
+		if (!err)
+			src->base = strdup(spec);
 	} else if (!strncasecmp(spec, "file://", 7)) {
 		/* Only local files: file://host/... names another machine. */
 		if (spec[7] != '/')
@@ -79,6 +83,8 @@ void source__free(struct source *src)
 {
 	free(src->base);
 	src->base = NULL;
+	github__free(src->github);
+	src->github = NULL;
 }
 
 /*
@@ -141,27 +147,4 @@ int source__locate_local(const struct source *src, struct kernel *k)
 		}
 	}
 	return -ENOENT;
-}
-
-struct list_ctx {
-	source_list_fn fn;
-	void *ctx;
-};
-
-static int on_file(const char *path, const struct layout_key *key, enum layout_file kind,
-		   uint64_t size, void *ctx)
-{
-	struct list_ctx *c = ctx;
-
-	return c->fn(key->distro, key->version, key->arch, key->release, c->ctx);
-}
-
-int source__list_local(const struct source *src, source_list_fn fn, void *ctx)
-{
-	const struct layout_walk_opts opts = { .files = LAYOUT_FILE_ARCHIVE };
-	struct list_ctx c = { fn, ctx };
-
-	if (src->kind != SOURCE_DIR)
-		return -EOPNOTSUPP;
-	return layout__walk(src->base, &opts, on_file, &c);
 }

@@ -10,17 +10,20 @@
 
 #include "kernel.h"
 
-/* Raw files of aquasecurity/btfhub-archive (GitHub redirects to its CDN). */
-#define SOURCE_DEFAULT_URL "https://github.com/aquasecurity/btfhub-archive/raw/main"
+/* BTFHub's archive repository: listed with GitHub's API, fetched from its raw host. */
+#define SOURCE_DEFAULT_URL "https://github.com/aquasecurity/btfhub-archive"
 
 enum source_kind {
 	SOURCE_HTTP,
 	SOURCE_DIR,
 };
 
+struct github_repo;
+
 struct source {
 	enum source_kind kind;
 	char *base;	/* URL or directory, without a trailing '/' */
+	struct github_repo *github;	/* a GitHub repository (base: its raw files) */
 };
 
 /* Parse @spec (URL or path). Returns 0 or a negative errno. */
@@ -34,13 +37,4 @@ char *source__join(const struct source *src, const char *rel);
  * another negative errno.
  */
 int source__locate_local(const struct source *src, struct kernel *k);
-/*
- * Local source: walk <base>/<distro>/<version>/<arch>/<release>.btf.tar.xz
- * and call @fn for each archive, in sorted order. Stops at the first
- * non-zero return of @fn and returns it; 0 or a negative errno otherwise.
- */
-typedef int (*source_list_fn)(const char *distro, const char *version,
-			      const char *arch, const char *release, void *ctx);
-int source__list_local(const struct source *src, source_list_fn fn, void *ctx);
-
 #endif

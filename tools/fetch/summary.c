@@ -39,17 +39,22 @@ static void set_str(json_t *o, const char *key, const char *val)
 		json_object_set_new(o, key, json_string(val));
 }
 
+static void set_names(json_t *o, const struct kernel *k)
+{
+	set_str(o, "name", kernel__name(k));
+	set_str(o, "distro", k->distro);
+	set_str(o, "version", k->out_version);
+	set_str(o, "arch", k->out_arch);
+	set_str(o, "release", k->release);
+}
+
 static json_t *kernel_json(const struct kernel *k)
 {
 	json_t *o = json_object();
 
 	if (!o)
 		return NULL;
-	set_str(o, "name", kernel__name(k));
-	set_str(o, "distro", k->distro);
-	set_str(o, "version", k->out_version);
-	set_str(o, "arch", k->out_arch);
-	set_str(o, "release", k->release);
+	set_names(o, k);
 	set_str(o, "status", status_name(k->status));
 	set_str(o, "url", k->url);
 	if (k->status != KERNEL_FAILED)
@@ -93,6 +98,55 @@ int summary__print(const struct kernel_list *l, bool json, bool quiet)
 	json_object_set_new(root, "kernels", arr);
 	if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', stdout) == EOF)
 		err = -EIO;
+	json_decref(root);
+	return err;
+}
+
+int summary__list(const struct kernel_list *l, bool json)
+{
+	json_t *root, *arr, *o;
+	uint64_t bytes = 0;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < l->n; i++)
+		bytes += l->v[i].listed_size;
+	if (!json) {
+		printf("%12s  %s\n", "SIZE", "KERNEL");
+		for (i = 0; i < l->n; i++) {
+			const struct kernel *k = &l->v[i];
+
+			if (k->listed_size)
+				printf("%12" PRIu64 "  %s\n", k->listed_size, kernel__name(k));
+			else
+				printf("%12s  %s\n", "-", kernel__name(k));
+		}
+		return fflush(stdout) ? -EIO : 0;
+	}
+	root = json_pack("{s:I, s:I}", "count", (json_int_t)l->n, "bytes", (json_int_t)bytes);
+	arr = json_array();
+	if (!root || !arr || json_object_set(root, "kernels", arr)) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < l->n; i++) {
+		const struct kernel *k = &l->v[i];
+
+		o = json_object();
+		if (!o || json_array_append_new(arr, o)) {
+			err = -ENOMEM;
+			goto out;
+		}
+		set_names(o, k);
+		if (k->listed_size)
+			json_object_set_new(o, "size", json_integer((json_int_t)k->listed_size));
+		set_str(o, "sha256", k->want_sha256);
+	}
+	if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) ||
+	    fputc('\n', stdout) == EOF || fflush(stdout))
+		err = -EIO;
+out:
+	json_decref(arr);
 	json_decref(root);
 	return err;
 }

@@ -24,6 +24,14 @@ struct summary_counts {
 void summary__count(const struct kernel_list *l, struct summary_counts *c);
 /* Print the error lines and the summary. Returns 0 or a negative errno. */
 int summary__print(const struct kernel_list *l, bool json, bool quiet);
+/*
+ * --list: the selected kernels with their archive sizes, as a table
+ * ("SIZE  KERNEL", "-" for a size the listing did not give) or as JSON:
+ *   { "count": N, "bytes": N, "kernels": [ { "name", "distro", "version",
+ *     "arch", "release", "size"?, "sha256"? }, ... ] }
+ * "bytes" sums the known sizes. Returns 0 or a negative errno.
+ */
+int summary__list(const struct kernel_list *l, bool json);
 /* With --json, errors that stop the run early still leave parseable stdout. */
 void summary__json_error(const char *msg);
 

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,7 +30,10 @@ struct xfer {
 	enum xfer_state state;
 	CURL *easy;
 	struct curl_slist *headers;
-	char *archive_path, *part_path, *meta_path, *part_meta_path;
+	char *archive_path, *part_path, *meta_path, *part_meta_path, *lock_path;
+	int lock_fd;		/* flock()ed entry lock while this process owns the entry */
+	bool lock_waited;	/* said once that another run holds it */
+	bool claimed;		/* looked at the entry (pinned hash, last alias) once */
 	char *tried;		/* URLs answered 404, for the error line */
 	FILE *part;
 	int cand;		/* index into k->candidates */
@@ -87,7 +92,41 @@ static int mkdir_parent(const char *path)
 	return err;
 }
 
-static void header_value(char *dst, size_t size, const char *v, size_t len)
+/*
+ * The cache may be shared by runs in parallel (CI jobs on one runner): the
+ * .part, .meta and archive of an entry are written only under its lock.
+ * Returns 1 when held, 0 when another process holds it, or a negative errno.
+ * The lock file itself is never removed (that would let two runs each lock
+ * a different inode).
+ */
+static int entry_lock(struct xfer *x)
+{
+	int err;
+
+	if (x->lock_fd >= 0)
+		return 1;
+	err = mkdir_parent(x->lock_path);
+	if (err)
+		return err;
+	x->lock_fd = open(x->lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (x->lock_fd < 0)
+		return -errno;
+	if (!flock(x->lock_fd, LOCK_EX | LOCK_NB))
+		return 1;
+	err = errno == EWOULDBLOCK ? 0 : -errno;
+	close(x->lock_fd);
+	x->lock_fd = -1;
+	return err;
+}
+
+static void entry_unlock(struct xfer *x)
+{
+	if (x->lock_fd >= 0)
+		close(x->lock_fd);
+	x->lock_fd = -1;
+}
+
+void transfer__header_value(char *dst, size_t size, const char *v, size_t len)
 {
 	while (len && (*v == ' ' || *v == '\t')) {
 		v++;
@@ -112,14 +151,14 @@ static size_t on_header(char *buf, size_t size, size_t n, void *ctx)
 		memset(&x->meta, 0, sizeof(x->meta));
 		x->range_start = -1;
 	} else if (len > 5 && !strncasecmp(buf, "etag:", 5)) {
-		header_value(x->meta.etag, sizeof(x->meta.etag), buf + 5, len - 5);
+		transfer__header_value(x->meta.etag, sizeof(x->meta.etag), buf + 5, len - 5);
 	} else if (len > 14 && !strncasecmp(buf, "last-modified:", 14)) {
-		header_value(x->meta.last_modified, sizeof(x->meta.last_modified),
+		transfer__header_value(x->meta.last_modified, sizeof(x->meta.last_modified),
 			     buf + 14, len - 14);
 	} else if (len > 14 && !strncasecmp(buf, "content-range:", 14)) {
 		long long start;
 
-		header_value(cr, sizeof(cr), buf + 14, len - 14);
+		transfer__header_value(cr, sizeof(cr), buf + 14, len - 14);
 		if (sscanf(cr, "bytes %lld-", &start) == 1 && start >= 0)
 			x->range_start = start;
 	}
@@ -178,6 +217,21 @@ static size_t on_body(char *buf, size_t size, size_t n, void *ctx)
 	x->written += len;
 	x->k->body_bytes += len;
 	return len;
+}
+
+void transfer__easy_defaults(CURL *easy, const struct transfer_opts *o)
+{
+	curl_easy_setopt(easy, CURLOPT_USERAGENT, "btfhub-fetch/" BTFKIT_VERSION);
+	/* GitHub serves raw files through a redirect to its CDN. */
+	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 10L);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT, o->timeout);
 }
 
 static int xfer_start(struct xfer *x, CURLM *multi)
@@ -250,18 +304,12 @@ static int xfer_start(struct xfer *x, CURLM *multi)
 	curl_easy_setopt(x->easy, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
 	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->errbuf);
-	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, "btfhub-fetch/" BTFKIT_VERSION);
-	/* GitHub serves raw files through a redirect to its CDN. */
-	curl_easy_setopt(x->easy, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(x->easy, CURLOPT_MAXREDIRS, 10L);
-	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(x->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
-	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT, o->timeout);
+	transfer__easy_defaults(x->easy, o);
 	curl_easy_setopt(x->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_size);
+	if (o->speed_time > 0) {
+		curl_easy_setopt(x->easy, CURLOPT_LOW_SPEED_LIMIT, o->speed_limit);
+		curl_easy_setopt(x->easy, CURLOPT_LOW_SPEED_TIME, o->speed_time);
+	}
 	if (curl_multi_add_handle(multi, x->easy) != CURLM_OK)
 		return -ENOMEM;
 	x->state = XFER_ACTIVE;
@@ -270,13 +318,24 @@ static int xfer_start(struct xfer *x, CURLM *multi)
 	return 0;
 }
 
-static void xfer_fail(struct xfer *x, const char *reason)
+/* Done with this entry: another run may now write it. */
+static void xfer_finish(struct xfer *x)
 {
 	x->state = XFER_DONE;
+	entry_unlock(x);
+}
+
+static void xfer_fail(struct xfer *x, const char *reason)
+{
+	xfer_finish(x);
 	kernel__fail(x->k, "%s: %s", x->k->url, reason);
 }
 
-static void xfer_retry(struct xfer *x, const char *reason)
+/*
+ * Try again later: after the exponential backoff, or after @retry_after_s
+ * seconds when the server said so (Retry-After), capped by retry_after_max.
+ */
+static void xfer_retry(struct xfer *x, const char *reason, long long retry_after_s)
 {
 	const struct transfer_opts *o = x->opts;
 	long delay = o->retry_delay_ms;
@@ -298,6 +357,15 @@ static void xfer_retry(struct xfer *x, const char *reason)
 		delay *= 2;
 	if (delay > MAX_BACKOFF_MS)
 		delay = MAX_BACKOFF_MS;
+	if (retry_after_s > 0 && o->retry_after_max > 0) {
+		if (retry_after_s > o->retry_after_max) {
+			pr_info("%s: asks to retry after %lld s; capped at %ld s", x->k->url,
+				retry_after_s, o->retry_after_max);
+			retry_after_s = o->retry_after_max;
+		}
+		if (retry_after_s * 1000 > delay)
+			delay = retry_after_s * 1000;
+	}
 	pr_info("%s: %s; retry %d/%d in %ld ms", x->k->url, reason, x->attempt,
 		o->retries, delay);
 	x->not_before = now_mono() + delay / 1000.0;
@@ -358,14 +426,14 @@ static void xfer_done(struct xfer *x, CURLcode res)
 	/* The partial body is not a prefix of what the server has now: start over. */
 	if (x->range_mismatch || (res == CURLE_OK && code == 416)) {
 		drop_part(x);
-		xfer_retry(x, "resume rejected (range mismatch)");
+		xfer_retry(x, "resume rejected (range mismatch)", 0);
 		return;
 	}
 	if (res != CURLE_OK) {
 		snprintf(reason, sizeof(reason), "transfer failed: %s",
 			 x->errbuf[0] ? x->errbuf : curl_easy_strerror(res));
 		if (retryable_curl(res))
-			xfer_retry(x, reason);
+			xfer_retry(x, reason, 0);
 		else
 			xfer_fail(x, reason);
 		return;
@@ -384,13 +452,13 @@ static void xfer_done(struct xfer *x, CURLcode res)
 			pr_warn("%s: cannot record validators: %s", x->meta_path, strerror(-err));
 		unlink(x->part_meta_path);
 		k->archive = strdup(x->archive_path);
-		x->state = XFER_DONE;
+		xfer_finish(x);
 		return;
 	}
 	if (code == 304 && x->conditional) {
 		k->archive = strdup(x->archive_path);
 		k->not_modified = true;
-		x->state = XFER_DONE;
+		xfer_finish(x);
 		return;
 	}
 	if (code == 404 || code == 410) {
@@ -408,16 +476,22 @@ static void xfer_done(struct xfer *x, CURLcode res)
 			x->state = XFER_WAITING;
 			return;
 		}
-		x->state = XFER_DONE;
+		xfer_finish(x);
 		/* Name every URL tried: the arch/codename aliases are part of the story. */
 		kernel__fail(k, "%s: not found (HTTP %ld)", x->tried ? x->tried : k->url, code);
 		return;
 	}
 	snprintf(reason, sizeof(reason), "HTTP %ld", code);
-	if (code >= 500 || code == 408 || code == 429)
-		xfer_retry(x, reason);
-	else
+	if (code >= 500 || code == 408 || code == 429) {
+		curl_off_t retry_after = 0;
+
+		/* Seconds or an HTTP-date, both parsed by libcurl. */
+		if (code == 429 || code == 503)
+			curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &retry_after);
+		xfer_retry(x, reason, (long long)retry_after);
+	} else {
 		xfer_fail(x, reason);
+	}
 }
 
 /*
@@ -442,19 +516,57 @@ static int cached_candidate(struct xfer *x)
 static bool cached_pinned(struct xfer *x)
 {
 	struct kernel *k = x->k;
-	uint8_t d[SHA256_DIGEST_LEN];
 	char hex[SHA256_HEX_LEN];
+	int fd, err;
 
-	if (!k->want_sha256[0] || !file_exists(x->archive_path) ||
-	    sha256_file(x->archive_path, d))
+	if (!k->want_sha256[0])
 		return false;
-	sha256_hex(d, hex);
-	if (strcmp(hex, k->want_sha256))
+	fd = open(x->archive_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return false;
+	err = cache__archive_sha256(x->opts->cache, k, fd, hex);
+	close(fd);
+	if (err || strcmp(hex, k->want_sha256))
 		return false;
 	k->url = source__join(x->opts->src, k->candidates[0]);
 	k->archive = strdup(x->archive_path);
 	k->not_modified = true;
 	return true;
+}
+
+/*
+ * Take the entry's lock before each request: .part, .meta and the archive
+ * are written only under it. Returns 1 to go ahead, 0 to wait (another run
+ * holds it) or to stop (that run left the pinned archive), or a negative
+ * errno.
+ */
+static int xfer_claim(struct xfer *x, double now)
+{
+	int r;
+
+	if (x->lock_fd >= 0)
+		return 1;
+	r = entry_lock(x);
+	if (r < 0)
+		return r;
+	if (!r) {
+		if (!x->lock_waited)
+			pr_info("%s: in use by another btfhub-fetch, waiting", x->archive_path);
+		x->lock_waited = true;
+		x->not_before = now + 0.1;
+		return 0;
+	}
+	if (x->claimed)
+		return 1;
+	x->claimed = true;
+	/* The run we waited for may have just fetched it: look again. */
+	if (x->lock_waited && cached_pinned(x)) {
+		xfer_finish(x);
+		return 0;
+	}
+	if (x->lock_waited)
+		x->cand = cached_candidate(x);
+	return 1;
 }
 
 static void progress_draw(struct xfer *xs, size_t n, bool final)
@@ -493,12 +605,20 @@ int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts
 		o.jobs = 4;
 	if (!o.max_size)
 		o.max_size = 512ull << 20;
+	if (o.speed_limit <= 0)
+		o.speed_limit = 1024;
+	if (!o.speed_time)
+		o.speed_time = 30;
+	if (!o.retry_after_max)
+		o.retry_after_max = 300;
 	xs = calloc(n, sizeof(*xs));
 	multi = curl_multi_init();
 	if (!xs || !multi) {
 		err = -ENOMEM;
 		goto out;
 	}
+	for (i = 0; i < n; i++)
+		xs[i].lock_fd = -1;
 	for (i = 0; i < n; i++) {
 		struct xfer *x = &xs[i];
 
@@ -508,12 +628,14 @@ int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts
 		x->part_path = cache__archive_path(o.cache, x->k, ".part");
 		x->meta_path = cache__archive_path(o.cache, x->k, ".meta");
 		x->part_meta_path = cache__archive_path(o.cache, x->k, ".part.meta");
-		if (!x->archive_path || !x->part_path || !x->meta_path || !x->part_meta_path) {
+		x->lock_path = cache__archive_path(o.cache, x->k, ".lock");
+		if (!x->archive_path || !x->part_path || !x->meta_path || !x->part_meta_path ||
+		    !x->lock_path) {
 			err = -ENOMEM;
 			goto out;
 		}
 		if (cached_pinned(x)) {
-			x->state = XFER_DONE;
+			xfer_finish(x);
 			left--;
 			continue;
 		}
@@ -536,7 +658,12 @@ int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts
 
 			if (x->state != XFER_WAITING || x->not_before > t)
 				continue;
-			err = xfer_start(x, multi);
+			err = xfer_claim(x, t);
+			if (err == 0) {
+				left -= x->state == XFER_DONE;
+				continue;
+			}
+			err = err < 0 ? err : xfer_start(x, multi);
 			if (err) {
 				char reason[256];
 
@@ -560,6 +687,8 @@ int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts
 			curl_multi_remove_handle(multi, x->easy);
 			active--;
 			xfer_done(x, msg->data.result);
+			/* Not held across a backoff: N failing entries must not pin N fds. */
+			entry_unlock(x);
 			if (x->state == XFER_DONE)
 				left--;
 		}
@@ -594,7 +723,9 @@ out:
 		free(x->part_path);
 		free(x->meta_path);
 		free(x->part_meta_path);
+		free(x->lock_path);
 		free(x->tried);
+		entry_unlock(x);
 	}
 	free(xs);
 	if (multi)

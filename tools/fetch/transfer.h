@@ -2,7 +2,8 @@
 /*
  * Downloads of archives from an HTTP(S) source into the cache, with the
  * libcurl multi interface: N transfers in parallel, retries with exponential
- * backoff on 5xx, timeouts and dropped connections, resume of a partial body
+ * backoff on 5xx, timeouts, stalls and dropped connections (a server's
+ * Retry-After honoured, capped), resume of a partial body
  * with Range (guarded by If-Range), and conditional requests (If-None-Match,
  * If-Modified-Since) so an unchanged archive is never transferred twice.
  * TLS peer and host verification stay on.
@@ -14,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <curl/curl.h>
 
 #include "cache.h"
 #include "kernel.h"
@@ -31,8 +33,17 @@ struct transfer_opts {
 	const struct cache *cache;
 	const struct source *src;
 	const volatile sig_atomic_t *cancel;	/* set (by a signal handler) to stop; NULL = never */
+	/*
+	 * A stalled mirror: an attempt slower than speed_limit bytes/s for
+	 * speed_time seconds ends (and is retried, resuming). speed_time 0 = never;
+	 * defaults 1024 B/s over 30 s.
+	 */
+	long speed_limit;
+	long speed_time;
+	/* Longest Retry-After (429/503) honoured, in seconds; default 300, < 0 = ignore it. */
+	long retry_after_max;
 };
-#define transfer_opts__last_field cancel
+#define transfer_opts__last_field retry_after_max
 
 /*
  * Obtain the archive of each kernel in @ks (pointers; status PENDING) into
@@ -44,5 +55,14 @@ struct transfer_opts {
  * call curl_global_init() first.
  */
 int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts);
+
+/*
+ * The options every request of btfhub-fetch shares (archives and listings
+ * alike): user agent, redirects (http and https only), TLS verification,
+ * @o's timeouts. One place, so a listing follows the archives' rules.
+ */
+void transfer__easy_defaults(CURL *easy, const struct transfer_opts *o);
+/* A header's value (@v, @len as curl gives it) trimmed into @dst, cut to fit @size. */
+void transfer__header_value(char *dst, size_t size, const char *v, size_t len);
 
 #endif

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,6 +71,8 @@ int atomic_file__open(struct atomic_file *af, const char *path)
 		atomic_file__abort(af);
 		return err;
 	}
+	/* Held until the fd closes: tells a --prune that this temp file is live. */
+	flock(af->fd, LOCK_EX | LOCK_NB);
 	return 0;
 }
 

@@ -26,6 +26,8 @@ struct atomic_file {
 
 /*
  * Create a temporary file beside @path; creates missing parent directories.
+ * The temporary file is flock()ed (exclusive) while open, so a cleanup of
+ * stale temp files can tell a live writer's file from an abandoned one.
  * Returns 0 or a negative errno. On success the caller must call exactly one
  * of atomic_file__commit() or atomic_file__abort().
  */

@@ -204,29 +204,36 @@ void sha256_buf(const void *data, size_t len, uint8_t out[SHA256_DIGEST_LEN])
 	sha256_final(&ctx, out);
 }
 
-int sha256_file(const char *path, uint8_t out[SHA256_DIGEST_LEN])
+int sha256_fd(int fd, uint8_t out[SHA256_DIGEST_LEN])
 {
 	struct sha256_ctx ctx;
 	uint8_t buf[65536];
+	off_t off = 0;
 	ssize_t n;
-	int fd, err = 0;
+
+	sha256_init(&ctx);
+	while ((n = pread(fd, buf, sizeof(buf), off)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		sha256_update(&ctx, buf, n);
+		off += n;
+	}
+	sha256_final(&ctx, out);
+	return 0;
+}
+
+int sha256_file(const char *path, uint8_t out[SHA256_DIGEST_LEN])
+{
+	int fd, err;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	sha256_init(&ctx);
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
-		}
-		sha256_update(&ctx, buf, n);
-	}
+	err = sha256_fd(fd, out);
 	close(fd);
-	if (!err)
-		sha256_final(&ctx, out);
 	return err;
 }
 

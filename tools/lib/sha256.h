@@ -26,6 +26,8 @@ void sha256_final(struct sha256_ctx *ctx, uint8_t out[SHA256_DIGEST_LEN]);
 void sha256_buf(const void *data, size_t len, uint8_t out[SHA256_DIGEST_LEN]);
 /* Hash a whole file. Returns 0 or a negative errno. */
 int sha256_file(const char *path, uint8_t out[SHA256_DIGEST_LEN]);
+/* Hash all of @fd from offset 0 (pread: the file offset is left alone). */
+int sha256_fd(int fd, uint8_t out[SHA256_DIGEST_LEN]);
 /* Lower-case hex into out (SHA256_HEX_LEN bytes, NUL-terminated). */
 void sha256_hex(const uint8_t digest[SHA256_DIGEST_LEN], char out[SHA256_HEX_LEN]);
 /* Parse 64 hex digits. Returns 0 or -EINVAL. */

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# A kernel without /sys/kernel/btf/vmlinux, simulated on a real kernel of the
-# bundle by mounting an empty tmpfs over /sys/kernel/btf: --btf-source=auto
-# must fall back to this kernel's embedded entry and trace correctly.
+# A kernel without /sys/kernel/btf/vmlinux, simulated on a real kernel by
+# mounting an empty tmpfs over /sys/kernel/btf: --btf-source=auto must fall
+# back to this kernel's bundle entry ($ENTRY_SOURCE: the embedded one, or the
+# bundle made at test time in coretrace's default bundle directory) and
+# trace correctly.
 scenario_run() {
 	mount -t tmpfs none /sys/kernel/btf ||
 		{ verdict fail "cannot hide /sys/kernel/btf"; return; }

@@ -1,0 +1,570 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The start-up BTF decision (btf_bundle__select(); the order is in
+ * btf_bundle.h). Each step records what it found so that a tool's -v, its
+ * "which BTF" command and the final error can all say what was tried and
+ * why it was (not) used.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <elf.h>
+#include <bpf/btf.h>
+
+#include "btf_bundle.h"
+#include "bundle_internal.h"
+#include "layout.h"
+
+#define SYSTEM_BTF "/sys/kernel/btf/vmlinux"
+#define MAX_STEPS 16
+
+struct step {
+	enum btf_bundle_source source;
+	int err;
+	char where[256];
+	char detail[320];
+};
+
+struct btf_bundle_choice {
+	enum btf_bundle_source source;
+	const char *custom_path;	/* NULL: the kernel's own */
+	char path[4096];		/* storage for custom_path */
+	int memfd;			/* -1 unless a bundle entry is used */
+	char desc[512];
+	char explain[2048];
+	struct btf_host host;
+	struct step steps[MAX_STEPS];
+	uint32_t step_cnt;
+	/* The object's digest, computed on first use: once per selection. */
+	bool have_digest;
+	uint8_t digest[BTF_BUNDLE_DIGEST_LEN];
+};
+
+static const char *const source_names[BTF_BUNDLE_SRC_CNT] = {
+	[BTF_BUNDLE_SRC_AUTO] = "auto",
+	[BTF_BUNDLE_SRC_FILE] = "file",
+	[BTF_BUNDLE_SRC_SYSTEM] = "system",
+	[BTF_BUNDLE_SRC_EMBEDDED] = "embedded",
+	[BTF_BUNDLE_SRC_BUNDLE] = "bundle",
+};
+
+const char *btf_bundle__source_name(enum btf_bundle_source src)
+{
+	return src < BTF_BUNDLE_SRC_CNT ? source_names[src] : "?";
+}
+
+int btf_bundle__source_parse(const char *name, enum btf_bundle_source *src)
+{
+	int i;
+
+	for (i = 0; i < BTF_BUNDLE_SRC_CNT; i++) {
+		if (!strcmp(name, source_names[i])) {
+			*src = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static void add_step(struct btf_bundle_choice *c, enum btf_bundle_source src, int err,
+		     const char *where, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void add_step(struct btf_bundle_choice *c, enum btf_bundle_source src, int err,
+		     const char *where, const char *fmt, ...)
+{
+	/* The last slot is reused rather than overflowing: only the tail of a
+	 * very long bundle directory listing would be lost. */
+	struct step *s = &c->steps[c->step_cnt < MAX_STEPS ? c->step_cnt++ : MAX_STEPS - 1];
+	va_list ap;
+
+	s->source = src;
+	s->err = err;
+	snprintf(s->where, sizeof(s->where), "%s", where);
+	va_start(ap, fmt);
+	vsnprintf(s->detail, sizeof(s->detail), fmt, ap);
+	va_end(ap);
+	pr_bdebug("btf: %s %s: %s\n", btf_bundle__source_name(src), where, s->detail);
+}
+
+static const char *file_type(mode_t m)
+{
+	if (S_ISDIR(m)) return "a directory";
+	if (S_ISFIFO(m)) return "a FIFO";
+	if (S_ISCHR(m)) return "a character device";
+	if (S_ISBLK(m)) return "a block device";
+	if (S_ISSOCK(m)) return "a socket";
+	return "not a regular file";
+}
+
+/*
+ * Check that @path is a kernel's BTF: a regular file (opened non-blocking,
+ * so a FIFO never hangs us), bounded, raw BTF or an ELF with .BTF that is
+ * not a BPF object (libbpf would take a BPF object's own .BTF). Returns 0
+ * or a negative errno with @why set.
+ */
+static int check_btf_file(const char *path, char *why, size_t why_sz)
+{
+	unsigned char h[64];
+	struct btf *btf = NULL;
+	struct stat st;
+	void *data = NULL;
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		err = -errno;
+		snprintf(why, why_sz, "cannot open: %s", strerror(errno));
+		return err;
+	}
+	if (fstat(fd, &st)) {
+		err = -errno;
+		snprintf(why, why_sz, "cannot stat: %s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, why_sz, "not BTF: %s", file_type(st.st_mode));
+		err = -EINVAL;
+		goto out;
+	}
+	/* sysfs reports its files' size as 4096 or 0: read what is there. */
+	n = pread(fd, h, sizeof(h), 0);
+	if (n < 0) {
+		err = -errno;
+		snprintf(why, why_sz, "cannot read: %s", strerror(errno));
+		goto out;
+	}
+	if (n == 0) {
+		snprintf(why, why_sz, "not BTF: an empty file");
+		err = -EINVAL;
+		goto out;
+	}
+	if (n >= 20 && !memcmp(h, ELFMAG, SELFMAG)) {
+		unsigned int machine = h[EI_DATA] == ELFDATA2MSB ? (h[18] << 8 | h[19])
+								 : (h[19] << 8 | h[18]);
+
+		if (machine == EM_BPF) {
+			snprintf(why, why_sz, "not BTF: a BPF object, not a kernel's BTF");
+			err = -EINVAL;
+			goto out;
+		}
+		btf = btf__parse_elf(path, NULL);
+		if (!btf) {
+			err = -errno;
+			snprintf(why, why_sz, "not BTF: %s", err == -ENOENT
+				 ? "an ELF file without a .BTF section" : btf_bundle__strerror(err));
+		}
+		goto out;
+	}
+	if (n < 4 || !((h[0] == 0x9f && h[1] == 0xeb) || (h[0] == 0xeb && h[1] == 0x9f))) {
+		snprintf(why, why_sz, "not BTF: no BTF magic");
+		err = -EINVAL;
+		goto out;
+	}
+	btf = btf__parse_raw(path);
+	if (!btf) {
+		err = -errno;
+		snprintf(why, why_sz, "not valid BTF: %s", btf_bundle__strerror(err));
+	}
+out:
+	btf__free(btf);
+	free(data);
+	close(fd);
+	return err;
+}
+
+static int step_file(const struct btf_bundle_select_opts *opts, struct btf_bundle_choice *c)
+{
+	const char *path = OPTS_GET(opts, btf_file, NULL);
+	char why[320];
+	int err;
+
+	if (!path) {
+		add_step(c, BTF_BUNDLE_SRC_FILE, -ENOENT, "-", "not set");
+		return -ENOENT;
+	}
+	err = check_btf_file(path, why, sizeof(why));
+	if (err) {
+		add_step(c, BTF_BUNDLE_SRC_FILE, err, path, "cannot read BTF: %s", why);
+		return err;
+	}
+	add_step(c, BTF_BUNDLE_SRC_FILE, 0, path, "explicit BTF file");
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	c->custom_path = c->path;
+	snprintf(c->desc, sizeof(c->desc), "file %s", path);
+	return 0;
+}
+
+static int step_system(struct btf_bundle_choice *c)
+{
+	int err;
+
+	if (access(SYSTEM_BTF, R_OK)) {
+		err = -errno;
+		add_step(c, BTF_BUNDLE_SRC_SYSTEM, err, SYSTEM_BTF, "%s",
+			 err == -ENOENT ? "absent (kernel built without CONFIG_DEBUG_INFO_BTF)"
+					: strerror(-err));
+		return err;
+	}
+	add_step(c, BTF_BUNDLE_SRC_SYSTEM, 0, SYSTEM_BTF, "the kernel's own BTF");
+	c->custom_path = NULL;	/* libbpf loads it itself */
+	snprintf(c->desc, sizeof(c->desc), "system %s", SYSTEM_BTF);
+	return 0;
+}
+
+static const char *match_name(enum btf_bundle_match_kind kind)
+{
+	switch (kind) {
+	case BTF_BUNDLE_MATCH_EXACT: return "exact match";
+	case BTF_BUNDLE_MATCH_ALIAS: return "version alias";
+	case BTF_BUNDLE_MATCH_FALLBACK: return "fallback";
+	default: return "no match";
+	}
+}
+
+/* Look the host up in an open bundle and, unless reporting, open its memfd. */
+static int use_bundle(const struct btf_bundle_select_opts *opts, struct btf_bundle_choice *c,
+		      enum btf_bundle_source src, struct btf_bundle *b, const char *where)
+{
+	struct btf_bundle_match m = {};
+	struct btf_bundle_entry e;
+	char key[512];
+	int idx, fd;
+
+	idx = btf_bundle__find(b, &c->host, &m);
+	if (idx < 0 || btf_bundle__entry(b, idx, &e)) {
+		add_step(c, src, -ENOENT, where, "none for this host: %s", m.reason);
+		return -ENOENT;
+	}
+	snprintf(key, sizeof(key), "%s/%s/%s/%s", e.distro, e.version, e.arch, e.release);
+	if (m.kind == BTF_BUNDLE_MATCH_FALLBACK && OPTS_GET(opts, no_fallback, false)) {
+		add_step(c, src, -ENOENT, where, "none for this host: only %s, a fallback (%s),"
+			 " and fallbacks are off", key, m.reason);
+		return -ENOENT;
+	}
+	if (!OPTS_GET(opts, report, false)) {
+		fd = btf_bundle__memfd(b, idx, c->path, sizeof(c->path));
+		if (fd < 0) {
+			add_step(c, src, fd, where, "cannot extract %s: %s", key,
+				 btf_bundle__strerror(fd));
+			return fd;
+		}
+		if (c->memfd >= 0)
+			close(c->memfd);
+		c->memfd = fd;
+		c->custom_path = c->path;
+	}
+	add_step(c, src, 0, where, "%s (%s)", key, m.reason);
+	if (src == BTF_BUNDLE_SRC_EMBEDDED)
+		snprintf(c->desc, sizeof(c->desc), "embedded bundle, entry %.250s (%s)", key,
+			 match_name(m.kind));
+	else
+		snprintf(c->desc, sizeof(c->desc), "bundle %.200s, entry %.250s (%s)", where, key,
+			 match_name(m.kind));
+	return 0;
+}
+
+/* Open the embedded bundle (@path NULL) or a bundle file, refusing another object's. */
+static int try_bundle(const struct btf_bundle_select_opts *opts, struct btf_bundle_choice *c,
+		      enum btf_bundle_source src, const char *path)
+{
+	const void *obj = OPTS_GET(opts, object, NULL);
+	const uint8_t *digest = OPTS_GET(opts, object_digest, NULL);
+	const char *where = path ?: "embedded";
+	struct btf_bundle *b;
+	int err;
+
+	if (obj && !c->have_digest) {
+		err = btf_bundle__object_digest(obj, OPTS_GET(opts, object_sz, 0), c->digest);
+		if (err) {
+			add_step(c, src, err, where, "cannot check the BPF object: %s",
+				 btf_bundle__strerror(err));
+			return err;
+		}
+		c->have_digest = true;
+	}
+	if (c->have_digest)
+		digest = c->digest;
+	BTF_BUNDLE_OPTS(btf_bundle_open_opts, bopts, .object_sha256 = digest);
+	b = path ? btf_bundle__open_file(path, &bopts)
+		 : btf_bundle__open_mem(OPTS_GET(opts, embedded, NULL),
+					OPTS_GET(opts, embedded_sz, 0), &bopts);
+	if (!b) {
+		err = -errno;
+		if (err == -ESTALE)
+			add_step(c, src, err, where, "refused: reduced against another BPF object");
+		else
+			add_step(c, src, err, where, "cannot open bundle: %s",
+				 btf_bundle__strerror(err));
+		return err;
+	}
+	err = use_bundle(opts, c, src, b, where);
+	btf_bundle__free(b);
+	return err;
+}
+
+static int step_embedded(const struct btf_bundle_select_opts *opts, struct btf_bundle_choice *c)
+{
+	if (!OPTS_GET(opts, embedded, NULL) || !OPTS_GET(opts, embedded_sz, 0)) {
+		add_step(c, BTF_BUNDLE_SRC_EMBEDDED, -ENOENT, "embedded",
+			 "empty (built without kernels)");
+		return -ENOENT;
+	}
+	return try_bundle(opts, c, BTF_BUNDLE_SRC_EMBEDDED, NULL);
+}
+
+/* The first success wins; otherwise the first refusal or error says most. */
+static int keep(int err, int e)
+{
+	if (!err || !e)
+		return 0;
+	return err == -ENOENT ? e : err;
+}
+
+static int step_bundle(const struct btf_bundle_select_opts *opts, struct btf_bundle_choice *c)
+{
+	const char *const *files = OPTS_GET(opts, bundle_files, NULL);
+	size_t i, nfiles = files ? OPTS_GET(opts, bundle_file_cnt, 0) : 0;
+	const char *dir = OPTS_GET(opts, bundle_dir, NULL);
+	bool report = OPTS_GET(opts, report, false);
+	int err = -ENOENT, tried = 0;
+	char pattern[4096];
+	glob_t g = {};
+
+	for (i = 0; i < nfiles; i++) {
+		tried++;
+		err = keep(err, try_bundle(opts, c, BTF_BUNDLE_SRC_BUNDLE, files[i]));
+		if (!err && !report)
+			return 0;
+	}
+	if (dir && *dir) {
+		snprintf(pattern, sizeof(pattern), "%s/*.btfb", dir);
+		/* glob() sorts: the directory is searched in name order. */
+		if (!glob(pattern, 0, NULL, &g)) {
+			for (i = 0; i < g.gl_pathc; i++) {
+				tried++;
+				err = keep(err, try_bundle(opts, c, BTF_BUNDLE_SRC_BUNDLE,
+							   g.gl_pathv[i]));
+				if (!err && !report)
+					break;
+			}
+		}
+		globfree(&g);
+	}
+	if (!tried)
+		add_step(c, BTF_BUNDLE_SRC_BUNDLE, -ENOENT, dir ?: "-",
+			 "no bundle (no bundle file, no *.btfb in %s)", dir ?: "-");
+	return err;
+}
+
+static int run_step(const struct btf_bundle_select_opts *opts, struct btf_bundle_choice *c,
+		    enum btf_bundle_source src)
+{
+	switch (src) {
+	case BTF_BUNDLE_SRC_FILE: return step_file(opts, c);
+	case BTF_BUNDLE_SRC_SYSTEM:
+		if (OPTS_GET(opts, no_system, false) && OPTS_GET(opts, source, 0) != src) {
+			add_step(c, src, -ENOENT, SYSTEM_BTF, "not consulted");
+			return -ENOENT;
+		}
+		return step_system(c);
+	case BTF_BUNDLE_SRC_EMBEDDED: return step_embedded(opts, c);
+	case BTF_BUNDLE_SRC_BUNDLE: return step_bundle(opts, c);
+	default: return -EINVAL;
+	}
+}
+
+/* Where BTFHub's archive files this host's kernel (Debian 11 as "bullseye"). */
+static void hint(const struct btf_host *host, char *buf, size_t sz)
+{
+	const struct layout_key key = { host->distro, host->version, host->arch, host->release };
+	char *paths[LAYOUT_MAX_CANDIDATES];
+	int n = layout__archive_paths(&key, paths);
+
+	snprintf(buf, sz, " get %s from https://github.com/aquasecurity/btfhub-archive"
+		 " and pass --btf FILE", n > 0 ? paths[0] : "its .btf.tar.xz");
+	while (n > 0)
+		free(paths[--n]);
+}
+
+static void explain(struct btf_bundle_choice *c, int err)
+{
+	const struct btf_host *h = &c->host;
+	char *buf = c->explain;
+	size_t sz = sizeof(c->explain), off;
+	bool refused = false;
+	uint32_t i;
+	int n;
+
+	if (c->step_cnt && c->steps[0].source == BTF_BUNDLE_SRC_FILE && c->steps[0].err &&
+	    strcmp(c->steps[0].where, "-")) {
+		/* The user asked for that file: its problem is the whole story. */
+		snprintf(buf, sz, "BTF file %s (--btf or BTFKIT_BTF_FILE): %s", c->steps[0].where,
+			 c->steps[0].detail);
+		return;
+	}
+	n = snprintf(buf, sz, "no usable BTF for %s/%s/%s/%s:", h->distro, h->version, h->arch,
+		     h->release);
+	off = n < 0 ? 0 : (size_t)n;
+	for (i = 0; i < c->step_cnt && off < sz; i++) {
+		const struct step *s = &c->steps[i];
+		/* "embedded embedded:" and "file -:" say nothing twice. */
+		bool where = strcmp(s->where, "-") && strcmp(s->where, source_names[s->source]);
+
+		refused |= s->err == -ESTALE;
+		n = snprintf(buf + off, sz - off, " %s%s%s: %s;", source_names[s->source],
+			     where ? " " : "", where ? s->where : "", s->detail);
+		off += n < 0 ? 0 : (size_t)n;
+	}
+	if (off >= sz)
+		return;
+	if (refused || err == -ESTALE)
+		snprintf(buf + off, sz - off,
+			 " a bundle must be reduced against the BPF object being loaded"
+			 " (embedgen --object)");
+	else
+		hint(h, buf + off, sz - off);
+}
+
+int btf_bundle__select(const struct btf_bundle_select_opts *opts,
+		       struct btf_bundle_choice **choice)
+{
+	enum btf_bundle_source src, only, chosen = BTF_BUNDLE_SRC_AUTO;
+	const char *btf_file = OPTS_GET(opts, btf_file, NULL);
+	const struct btf_host *host;
+	struct btf_bundle_choice *c;
+	char *saved_desc = NULL, *saved_path = NULL;
+	bool report, file_failed = false;
+	int err, last = -ENOENT;
+
+	*choice = NULL;
+	if (!opts_valid(opts, OPTS_KNOWN_SZ(btf_bundle_select_opts)))
+		return -EINVAL;
+	only = OPTS_GET(opts, source, BTF_BUNDLE_SRC_AUTO);
+	report = OPTS_GET(opts, report, false);
+	if (only >= BTF_BUNDLE_SRC_CNT)
+		return -EINVAL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	*choice = c;
+	c->memfd = -1;
+	host = OPTS_GET(opts, host, NULL);
+	if (host) {
+		c->host = *host;
+	} else {
+		err = btf_host__detect(&c->host, OPTS_GET(opts, host_opts, NULL));
+		if (err) {
+			snprintf(c->explain, sizeof(c->explain),
+				 "cannot identify this host (os-release, uname): %s",
+				 btf_bundle__strerror(err));
+			return err;
+		}
+	}
+
+	for (src = BTF_BUNDLE_SRC_FILE; src < BTF_BUNDLE_SRC_CNT; src++) {
+		if (only != BTF_BUNDLE_SRC_AUTO && only != src)
+			continue;
+		err = run_step(opts, c, src);
+		if (err) {
+			last = err;
+			/* The user asked for that file: unusable is an error, not a skip. */
+			if (src == BTF_BUNDLE_SRC_FILE && btf_file) {
+				file_failed = true;
+				break;
+			}
+			continue;
+		}
+		if (chosen == BTF_BUNDLE_SRC_AUTO) {
+			/* In report mode later steps overwrite desc and path: keep the first. */
+			chosen = src;
+			free(saved_desc);
+			saved_desc = strdup(c->desc);
+			if (c->custom_path)
+				saved_path = strdup(c->path);
+			if (!saved_desc || (c->custom_path && !saved_path)) {
+				err = -ENOMEM;
+				goto out;
+			}
+		}
+		if (!report)
+			break;
+	}
+	c->source = chosen;
+	if (chosen == BTF_BUNDLE_SRC_AUTO) {
+		c->custom_path = NULL;
+		err = file_failed || only != BTF_BUNDLE_SRC_AUTO ? last : -ENOENT;
+		explain(c, err);
+		goto out;
+	}
+	snprintf(c->desc, sizeof(c->desc), "%s", saved_desc);
+	if (saved_path) {
+		snprintf(c->path, sizeof(c->path), "%s", saved_path);
+		c->custom_path = c->path;
+	} else {
+		c->custom_path = NULL;
+	}
+	err = 0;
+out:
+	free(saved_desc);
+	free(saved_path);
+	return err;
+}
+
+void btf_bundle_choice__free(struct btf_bundle_choice *c)
+{
+	if (!c)
+		return;
+	if (c->memfd >= 0)
+		close(c->memfd);
+	free(c);
+}
+
+enum btf_bundle_source btf_bundle_choice__source(const struct btf_bundle_choice *c)
+{
+	return c->source;
+}
+
+const char *btf_bundle_choice__custom_path(const struct btf_bundle_choice *c)
+{
+	return c->custom_path;
+}
+
+const char *btf_bundle_choice__desc(const struct btf_bundle_choice *c)
+{
+	return c->desc;
+}
+
+const struct btf_host *btf_bundle_choice__host(const struct btf_bundle_choice *c)
+{
+	return &c->host;
+}
+
+const char *btf_bundle_choice__explain(const struct btf_bundle_choice *c)
+{
+	return c->explain;
+}
+
+uint32_t btf_bundle_choice__step_cnt(const struct btf_bundle_choice *c)
+{
+	return c->step_cnt;
+}
+
+int btf_bundle_choice__step(const struct btf_bundle_choice *c, uint32_t i,
+			    struct btf_bundle_step *s)
+{
+	if (i >= c->step_cnt)
+		return -ENOENT;
+	s->source = c->steps[i].source;
+	s->err = c->steps[i].err;
+	s->where = c->steps[i].where;
+	s->detail = c->steps[i].detail;
+	return 0;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A mirror without an index: the directory listings a plain web server
+ * generates (nginx and Apache autoindex, Python's http.server), read level by
+ * level (distro, version, arch, archives). Only links to a direct child of
+ * the page count; sort links, parents, queries and other hosts are ignored.
+ * HTML is parsed by libxml2, links resolved and decoded by libcurl's URL API.
+ */
+#ifndef BTFHUB_FETCH_AUTOINDEX_H
+#define BTFHUB_FETCH_AUTOINDEX_H
+
+#include "listing.h"
+
+/* Pages read at most, whatever the byte budget says. */
+#define AUTOINDEX_MAX_PAGES 20000
+
+/* List the archives under @src's base URL. Returns 0 or a negative errno (reported). */
+int autoindex__list(struct listing *l, const struct source *src, const struct listing_opts *o);
+
+#endif

@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <jansson.h>
+
+#include "github.h"
+#include "httpget.h"
+#include "log.h"
+
+#define DEFAULT_WEB "https://github.com"
+#define DEFAULT_API "https://api.github.com"
+#define DEFAULT_RAW "https://raw.githubusercontent.com"
+/* distro/version/arch: the deepest tree a walk descends into. */
+#define MAX_DEPTH 3
+
+static const char *env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : def;
+}
+
+static char *trimmed(const char *s)
+{
+	char *p = strdup(s);
+	size_t len;
+
+	if (!p)
+		return NULL;
+	len = strlen(p);
+	while (len && p[len - 1] == '/')
+		p[--len] = '\0';
+	return p;
+}
+
+/* Owner and repository names: GitHub allows these characters only. */
+static bool name_ok(const char *s, size_t len)
+{
+	if (!len || len > 100 || (len == 1 && s[0] == '.') || (len == 2 && !strncmp(s, "..", 2)))
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") >= len;
+}
+
+/* Refs go into URL paths unescaped: branch-name characters, no "..". */
+static bool ref_ok(const char *s)
+{
+	size_t len = strlen(s);
+
+	return len && len <= 200 && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				      "0123456789-_./+") == len && !strstr(s, "..") &&
+	       s[0] != '/' && s[len - 1] != '/' && !strstr(s, "//");
+}
+
+int github__parse_url(const char *spec, struct github_repo **out, char **raw_base)
+{
+	char *web = trimmed(env_or("BTFKIT_GITHUB_URL", DEFAULT_WEB)), *s = NULL;
+	const char *rest, *slash, *ref = "HEAD";
+	struct github_repo *gh = NULL;
+	size_t wl, ol, rl;
+	int err = -ENOMEM;
+
+	*out = NULL;
+	*raw_base = NULL;
+	if (!web || !(s = trimmed(spec)))
+		goto out;
+	wl = strlen(web);
+	if (strncasecmp(s, web, wl) || s[wl] != '/') {
+		err = 0;
+		goto out;
+	}
+	err = -EINVAL;
+	rest = s + wl + 1;
+	slash = strchr(rest, '/');
+	if (!slash)
+		goto out;
+	ol = slash - rest;
+	rl = strcspn(slash + 1, "/");
+	if (!name_ok(rest, ol) || !name_ok(slash + 1, rl))
+		goto out;
+	if (slash[1 + rl]) {
+		const char *tail = slash + 1 + rl + 1;
+
+		if (strncmp(tail, "tree/", 5) && strncmp(tail, "raw/", 4))
+			goto out;
+		ref = strchr(tail, '/') + 1;
+		if (!ref_ok(ref))
+			goto out;
+	}
+	err = -ENOMEM;
+	gh = calloc(1, sizeof(*gh));
+	if (!gh)
+		goto out;
+	gh->owner = strndup(rest, ol);
+	gh->repo = strndup(slash + 1, rl);
+	gh->ref = strdup(ref);
+	gh->api = trimmed(env_or("BTFKIT_GITHUB_API_URL", DEFAULT_API));
+	if (!gh->owner || !gh->repo || !gh->ref || !gh->api)
+		goto out;
+	/* "REPO.git" is what a clone URL says; the API wants the bare name. */
+	rl = strlen(gh->repo);
+	if (rl > 4 && !strcmp(gh->repo + rl - 4, ".git"))
+		gh->repo[rl - 4] = '\0';
+	{
+		char *raw = trimmed(env_or("BTFKIT_GITHUB_RAW_URL", DEFAULT_RAW));
+
+		if (!raw || asprintf(raw_base, "%s/%s/%s/%s", raw, gh->owner, gh->repo,
+				     gh->ref) < 0) {
+			free(raw);
+			*raw_base = NULL;
+			goto out;
+		}
+		free(raw);
+	}
+	*out = gh;
+	gh = NULL;
+	err = 1;
+out:
+	github__free(gh);
+	free(web);
+	free(s);
+	return err;
+}
+
+void github__free(struct github_repo *gh)
+{
+	if (!gh)
+		return;
+	free(gh->api);
+	free(gh->owner);
+	free(gh->repo);
+	free(gh->ref);
+	free(gh);
+}
+
+struct walk {
+	struct listing *l;
+	const struct github_repo *gh;
+	const struct listing_opts *o;
+	const char *headers[4];
+};
+
+/* GitHub's own words on an error, escaped (the body is untrusted). */
+static const char *api_message(const struct http_resp *r, char *buf, size_t size)
+{
+	json_t *root = r->body ? json_loadb(r->body, r->len, 0, NULL) : NULL;
+	const char *m = json_string_value(json_object_get(root, "message"));
+
+	if (m) {
+		char esc[200];
+
+		snprintf(buf, size, ": %s", listing__escape(esc, sizeof(esc), m));
+	} else {
+		buf[0] = '\0';
+	}
+	json_decref(root);
+	return buf;
+}
+
+static int api_error(const char *url, const struct http_resp *r)
+{
+	char msg[256];
+
+	api_message(r, msg, sizeof(msg));
+	if ((r->status == 403 || r->status == 429) && r->rl_remaining == 0 && r->rl_reset >= 0) {
+		time_t t = (time_t)r->rl_reset;
+		long long in = r->rl_reset - (long long)time(NULL);
+		char when[64];
+		struct tm tm;
+
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
+		pr_err("%s: GitHub API rate limit exceeded (HTTP %ld); it resets at %s (in %lld s)%s",
+		       url, r->status, when, in > 0 ? in : 0,
+		       getenv("GITHUB_TOKEN") ? "" : "; set GITHUB_TOKEN for a higher limit");
+		return -EAGAIN;
+	}
+	if ((r->status == 403 || r->status == 429) && r->retry_after >= 0) {
+		pr_err("%s: GitHub API rate limit (HTTP %ld): retry after %lld s%s", url,
+		       r->status, r->retry_after, msg);
+		return -EAGAIN;
+	}
+	if (r->status == 401) {
+		pr_err("%s: HTTP 401: GITHUB_TOKEN refused%s", url, msg);
+		return -EACCES;
+	}
+	if (r->status == 404) {
+		pr_err("%s: HTTP 404: no such repository or ref%s%s", url, msg,
+		       getenv("GITHUB_TOKEN") ? "" : " (a private one needs GITHUB_TOKEN)");
+		return -ENOENT;
+	}
+	pr_err("%s: HTTP %ld%s", url, r->status, msg);
+	return -EIO;
+}
+
+static bool sha_ok(const char *s)
+{
+	size_t len = s ? strlen(s) : 0;
+
+	return (len == 40 || len == 64) && strspn(s, "0123456789abcdef") == len;
+}
+
+static int walk_tree(struct walk *w, const char *tree, const char *prefix, int depth,
+		     bool recursive);
+
+/* Entries of one answer: archives are added, subtrees walked (non-recursive answers). */
+static int tree_entries(struct walk *w, const char *url, json_t *tree, const char *prefix,
+			int depth, bool recursive)
+{
+	json_t *e;
+	size_t i;
+	int err = 0;
+
+	json_array_foreach(tree, i, e) {
+		const char *path = json_string_value(json_object_get(e, "path"));
+		const char *type = json_string_value(json_object_get(e, "type"));
+		const char *mode = json_string_value(json_object_get(e, "mode"));
+		const char *sha = json_string_value(json_object_get(e, "sha"));
+		json_t *size = json_object_get(e, "size");
+		char *full;
+
+		if (!path || !type) {
+			pr_err("%s: tree[%zu]: no \"path\" or \"type\"", url, i);
+			return -EINVAL;
+		}
+		if (asprintf(&full, "%s%s", prefix, path) < 0)
+			return -ENOMEM;
+		if (!strcmp(type, "blob") && !(mode && !strcmp(mode, "120000"))) {
+			/* Symbolic links (mode 120000) hold a path, not an archive. */
+			err = listing__add(w->l, url, full,
+					   json_is_integer(size) && json_integer_value(size) > 0 ?
+					   (uint64_t)json_integer_value(size) : 0, NULL);
+			/* The blob's SHA names its content: pins.c reuses a verified hash. */
+			if (!err && sha_ok(sha))
+				strcpy(w->l->v[w->l->n - 1].content_id, sha);
+			if (err == -EINVAL)
+				err = 0;
+		} else if (!strcmp(type, "tree") && !recursive && depth < MAX_DEPTH) {
+			char *sub;
+
+			if (!sha_ok(sha) || asprintf(&sub, "%s/", full) < 0) {
+				free(full);
+				if (!sha_ok(sha)) {
+					pr_err("%s: tree[%zu]: invalid \"sha\"", url, i);
+					return -EINVAL;
+				}
+				return -ENOMEM;
+			}
+			err = walk_tree(w, sha, sub, depth + 1, true);
+			free(sub);
+		}
+		free(full);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * One tree (@tree: the ref at the root, a SHA below), recursively if GitHub
+ * can; when it answers "truncated", again without recursion, walking each
+ * subtree on its own.
+ */
+static int walk_tree(struct walk *w, const char *tree, const char *prefix, int depth,
+		     bool recursive)
+{
+	struct http_get_opts go = {
+		.sz = sizeof(go),
+		.transfer = w->o->transfer,
+		.cache_dir = w->o->cache_dir,
+		.headers = w->headers,
+		.max_bytes = listing__budget(w->l, w->o),
+		/* A tree named by its SHA never changes. */
+		.immutable = depth > 0,
+	};
+	struct http_resp r;
+	json_error_t jerr;
+	json_t *root = NULL, *arr;
+	char *url;
+	int err;
+
+	if (!go.max_bytes) {
+		pr_err("%s/repos/%s/%s: listing larger than the %llu byte cap", w->gh->api,
+		       w->gh->owner, w->gh->repo, (unsigned long long)w->o->max_bytes);
+		return -EFBIG;
+	}
+	if (asprintf(&url, "%s/repos/%s/%s/git/trees/%s%s", w->gh->api, w->gh->owner,
+		     w->gh->repo, tree, recursive ? "?recursive=1" : "") < 0)
+		return -ENOMEM;
+	err = http__get(url, &go, &r);
+	w->l->requests += r.requested;
+	if (err) {
+		pr_err("%s: %s", url, r.error);
+		goto out;
+	}
+	w->l->bytes += r.len;
+	if (r.status != 200) {
+		err = api_error(url, &r);
+		goto out;
+	}
+	root = json_loadb(r.body, r.len, JSON_REJECT_DUPLICATES, &jerr);
+	arr = json_object_get(root, "tree");
+	if (!json_is_array(arr)) {
+		if (root)
+			pr_err("%s: not a git tree (no \"tree\" array)", url);
+		else
+			pr_err("%s:%d:%d: invalid JSON: %s", url, jerr.line, jerr.column,
+			       jerr.text);
+		err = -EINVAL;
+		goto out;
+	}
+	if (recursive && json_is_true(json_object_get(root, "truncated"))) {
+		pr_info("%s: truncated; walking the subtrees", url);
+		json_decref(root);
+		root = NULL;
+		err = walk_tree(w, tree, prefix, depth, false);
+		goto out;
+	}
+	err = tree_entries(w, url, arr, prefix, depth, recursive);
+out:
+	json_decref(root);
+	http_resp__free(&r);
+	free(url);
+	return err;
+}
+
+int github__list(struct listing *l, const struct github_repo *gh, const struct listing_opts *o)
+{
+	struct walk w = { .l = l, .gh = gh, .o = o };
+	const char *token = getenv("GITHUB_TOKEN");
+	char *auth = NULL;
+	int n = 0, err;
+
+	w.headers[n++] = "Accept: application/vnd.github+json";
+	w.headers[n++] = "X-GitHub-Api-Version: 2022-11-28";
+	if (token && *token) {
+		/*
+		 * Only the API host sees it: the archives come from the raw host
+		 * without it, and curl drops a custom Authorization header when a
+		 * redirect leaves the host (tests/fetch checks both).
+		 */
+		if (asprintf(&auth, "Authorization: Bearer %s", token) < 0)
+			return -ENOMEM;
+		w.headers[n++] = auth;
+	}
+	w.headers[n] = NULL;
+	err = walk_tree(&w, gh->ref, "", 0, true);
+	free(auth);
+	return err;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A GitHub repository as a source: https://github.com/OWNER/REPO[/tree/REF]
+ * (or .../raw/REF, the form of earlier defaults). The listing comes from the
+ * git trees API, the archives from the raw-file host:
+ *
+ *   GET <api>/repos/OWNER/REPO/git/trees/REF?recursive=1
+ *   GET <raw>/OWNER/REPO/REF/<distro>/<version>/<arch>/<release>.btf.tar.xz
+ *
+ * When the answer says "truncated": true, the tree is walked one subtree at a
+ * time (by SHA, so each is cached for good). $GITHUB_TOKEN, when set, goes to
+ * the API host only. The hosts can be moved (GitHub Enterprise, tests) with
+ * BTFKIT_GITHUB_URL, BTFKIT_GITHUB_API_URL and BTFKIT_GITHUB_RAW_URL
+ * (defaults https://github.com, https://api.github.com,
+ * https://raw.githubusercontent.com).
+ */
+#ifndef BTFHUB_FETCH_GITHUB_H
+#define BTFHUB_FETCH_GITHUB_H
+
+#include "listing.h"
+
+struct github_repo {
+	char *api;	/* API base URL, no trailing '/' */
+	char *owner, *repo, *ref;
+};
+
+/*
+ * If @spec is a GitHub repository URL, set *@gh and *@raw_base (the URL
+ * archives are fetched under) and return 1; return 0 for any other URL, or
+ * -EINVAL for a GitHub URL that names no repository, -ENOMEM.
+ */
+int github__parse_url(const char *spec, struct github_repo **gh, char **raw_base);
+void github__free(struct github_repo *gh);
+/* List the repository's archives into @l. Returns 0 or a negative errno (reported). */
+int github__list(struct listing *l, const struct github_repo *gh, const struct listing_opts *o);
+
+#endif

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The mirror index: one JSON file at a mirror's root that any static web
+ * server can serve, naming every archive with its size and SHA-256:
+ *
+ *   { "format": "btfhub-index", "version": 1,
+ *     "archives": [ { "key": "<distro>/<version>/<arch>/<release>.btf.tar.xz",
+ *                     "size": N, "sha256": "<64 hex>" }, ... ] }
+ *
+ * Keys are paths relative to the root, sorted bytewise; two-space indent and a
+ * final newline: the same tree always gives the same bytes.
+ */
+#ifndef BTFHUB_FETCH_INDEX_H
+#define BTFHUB_FETCH_INDEX_H
+
+#include <stddef.h>
+
+#include "listing.h"
+
+#define INDEX_NAME "btfhub-index.json"
+
+/*
+ * Write <@dir>/INDEX_NAME (atomically) for the archives under @dir.
+ * Returns 0 or a negative errno (reported); *@n gets the archive count.
+ */
+int index__write(const char *dir, size_t *n);
+/*
+ * Add the archives of the index @body (@url names it in errors) to @l.
+ * Returns 0 or -EINVAL (reported).
+ */
+int index__parse(struct listing *l, const char *url, const char *body, size_t len);
+
+#endif

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The archives a source holds, without fetching them: one interface over
+ * four ways of listing a BTFHub-layout tree, chosen from the source and from
+ * what its server answers:
+ *
+ *   local directory    walk the tree (source.c)
+ *   GitHub repository  the git trees API (github.c)
+ *   index mirror       INDEX_NAME at the mirror's root (index.c)
+ *   any web server     its directory listings, level by level (autoindex.c)
+ *
+ * Listing responses are bounded (max_bytes in all, one response included),
+ * cached with their validators under <cache>/listing/, and every key goes
+ * through listing__add(), the one check of a name taken from a listing.
+ */
+#ifndef BTFHUB_FETCH_LISTING_H
+#define BTFHUB_FETCH_LISTING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel.h"
+#include "sha256.h"
+#include "source.h"
+#include "transfer.h"
+
+#define LISTING_DEFAULT_MAX_BYTES (64ull << 20)
+/* More archives than BTFHub will ever hold (about 10^4 today). */
+#define LISTING_MAX_ENTRIES 1000000
+
+struct listing_entry {
+	char *path;		/* "<distro>/<version>/<arch>/<release>.btf.tar.xz" */
+	char *seg[4];		/* distro, version, arch, release (one allocation) */
+	uint64_t size;		/* 0 = unknown */
+	char sha256[SHA256_HEX_LEN];	/* "" = unknown (only an index has it) */
+	char content_id[KERNEL_CONTENT_ID_LEN];	/* git blob SHA (GitHub), "" = none */
+};
+
+struct listing {
+	struct listing_entry *v;
+	size_t n, cap;
+	const char *kind;	/* "directory", "github", "index", "autoindex" */
+	uint64_t bytes;		/* listing bytes received (or read from the cache) */
+	size_t requests;	/* requests sent for it */
+	size_t rejected;	/* keys refused by listing__add() */
+};
+
+struct listing_opts {
+	size_t sz;
+	const struct transfer_opts *transfer;	/* timeouts (curl defaults) */
+	const char *cache_dir;	/* listing cache; NULL = none */
+	uint64_t max_bytes;	/* cap on all listing responses; default 64 MiB */
+};
+#define listing_opts__last_field max_bytes
+
+/*
+ * List @src into @l (sorted by path, unique). Returns 0 or a negative errno,
+ * reported here in one line naming the URL or directory.
+ * HTTP sources need curl_global_init() first.
+ */
+int listing__load(struct listing *l, const struct source *src, const struct listing_opts *o);
+void listing__free(struct listing *l);
+
+/*
+ * Add the archive at source-relative @path, when it names one: exactly
+ * "<distro>/<version>/<arch>/<release>.btf.tar.xz", with a key that
+ * layout__parse_key() accepts. @sha256 may be NULL. Returns 0,
+ * -EINVAL for a name that is not a kernel archive (when it ends in
+ * .btf.tar.xz, counted in l->rejected and warned about, naming @origin;
+ * other files are skipped silently), or -ENOMEM/-E2BIG.
+ */
+int listing__add(struct listing *l, const char *origin, const char *path,
+		 uint64_t size, const char *sha256);
+
+/* Count and warn about (escaped, the first few) a name refused from @origin. */
+void listing__reject(struct listing *l, const char *origin, const char *name);
+
+/* Budget left for one more response: max_bytes minus what was received. */
+uint64_t listing__budget(const struct listing *l, const struct listing_opts *o);
+
+/* Sort by path and drop repeated paths (a hostile listing may repeat). */
+void listing__sort(struct listing *l);
+
+/* Untrusted text made printable: control bytes and '\' as \xNN, cut at @size. */
+const char *listing__escape(char *buf, size_t size, const char *s);
+
+#endif
