@@ -2,7 +2,7 @@
 /*
  * coretrace: process, file and TCP events for the coretrace tool.
  *
- * Portability across 4.19..6.x kernels is the point of this program, so it
+ * Portability across 4.18..6.x kernels is the point of this program, so it
  * only uses attach points that exist over that whole range and need no
  * BTF-based attachment (no fentry, no tp_btf): raw tracepoints for the
  * scheduler events (4.17+), the syscalls tracepoints for open, and
@@ -12,8 +12,19 @@
  * own, or a reduced one from the embedded bundle) -- and a wrong BTF gives
  * wrong values, which the tool's self-check catches (tracer/selfcheck.c).
  *
- * The ring buffer needs 5.8; the tool refuses to start without it.
- * Events that find the ring buffer full are counted per type in lost_events.
+ * Two transports, chosen by the tool at load time (tracer/transport.c):
+ * the BPF ring buffer (5.8+) and, below that, a per-CPU perf event array
+ * (4.3+). Every hook has one entry point per transport, both generated from
+ * the one body below by CT_HOOK(); the tool autoloads one set and leaves
+ * the other transport's maps uncreated. So that the perf set loads on 4.18,
+ * nothing it reaches may need more: no global variables (5.2; the filters
+ * live in the "filters" array map instead of .rodata), no loops (5.3; the
+ * one loop is unrolled), no helper newer than 4.18 (libbpf turns
+ * bpf_probe_read_{kernel,user}[_str] into bpf_probe_read[_str] where the
+ * kernel lacks them), at most 4096 instructions per program. bpf/audit
+ * checks all of this from the object (tests/audit).
+ *
+ * Events the transport cannot take are counted per type in lost_events.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -25,25 +36,36 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* Filters, set by the tool before load (0 / empty = no filter). */
-const volatile __u32 targ_tgid = 0;
-const volatile __u32 targ_pid = 0;
-const volatile __u32 event_mask = CT_EV_ALL;
-const volatile char targ_comm[CT_COMM_LEN] = {};
-/* The tool's own process: its events would only echo its own work. */
-const volatile __u32 self_tgid = 0;
-
 /*
- * Set at run time by the self-check: while non-zero, only this process's
- * events pass, whatever the filters say, so that the check sees exactly
- * the events its child caused.
+ * Filters, written by the tool before it attaches (0 / empty = no filter),
+ * and the self-check's pid, written at run time.
  */
-__u32 selfcheck_tgid = 0;
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ct_bpf_config);
+} filters SEC(".maps");
 
+/* Ring-buffer transport. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20);	/* the tool may resize before load */
 } events SEC(".maps");
+
+/* Perf-buffer transport: the event is built in a per-CPU slot, then copied out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} perf_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ct_exec_event);	/* the largest event */
+} heap SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -57,17 +79,18 @@ struct task_struct___pre55 {
 	u64 real_start_time;
 } __attribute__((preserve_access_index));
 
-static __always_inline bool comm_matches(void)
+static __always_inline bool comm_matches(const struct ct_bpf_config *cfg)
 {
 	char comm[CT_COMM_LEN];
 	int i;
 
-	if (!targ_comm[0])
+	if (!cfg->comm[0])
 		return true;
 	bpf_get_current_comm(comm, sizeof(comm));
+	/* Unrolled: the 4.18 verifier rejects any back edge. */
 #pragma unroll
 	for (i = 0; i < CT_COMM_LEN; i++) {
-		if (comm[i] != targ_comm[i])
+		if (comm[i] != cfg->comm[i])
 			return false;
 		if (!comm[i])
 			break;
@@ -84,33 +107,64 @@ static __always_inline bool want(__u32 type)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, pid = (__u32)id;
-	__u32 sc = selfcheck_tgid;
+	const struct ct_bpf_config *cfg;
+	__u32 zero = 0;	/* on the stack: a static would be global data (5.2) */
 
-	if (sc)
-		return tgid == sc;
-	if (self_tgid && tgid == self_tgid)
+	cfg = bpf_map_lookup_elem(&filters, &zero);
+	if (!cfg)
 		return false;
-	if (!(event_mask & CT_EV_BIT(type)))
+	if (cfg->selfcheck_tgid)
+		return tgid == cfg->selfcheck_tgid;
+	if (cfg->self_tgid && tgid == cfg->self_tgid)
 		return false;
-	if (targ_tgid && tgid != targ_tgid)
+	if (!(cfg->event_mask & CT_EV_BIT(type)))
 		return false;
-	if (targ_pid && pid != targ_pid)
+	if (cfg->tgid && tgid != cfg->tgid)
 		return false;
-	return comm_matches();
+	if (cfg->pid && pid != cfg->pid)
+		return false;
+	return comm_matches(cfg);
 }
 
-static __always_inline void *reserve(__u32 type, __u64 size)
+static __always_inline void count_lost(__u32 type)
 {
-	void *e = bpf_ringbuf_reserve(&events, size, 0);
+	__u64 *cnt = bpf_map_lookup_elem(&lost_events, &type);
 
-	if (!e) {
-		__u64 *cnt = bpf_map_lookup_elem(&lost_events, &type);
+	if (cnt)
+		(*cnt)++;	/* per-CPU slot: no atomics needed */
+}
 
-		if (cnt)
-			(*cnt)++;	/* per-CPU slot: no atomics needed */
-	}
+/* @rb is a compile-time constant in every entry point (CT_HOOK). */
+static __always_inline void *reserve(__u32 type, __u64 size, bool rb)
+{
+	__u32 zero = 0;
+	void *e;
+
+	if (!rb)
+		return bpf_map_lookup_elem(&heap, &zero);
+	e = bpf_ringbuf_reserve(&events, size, 0);
+	if (!e)
+		count_lost(type);
 	return e;
 }
+
+static __always_inline void submit(void *ctx, __u32 type, void *e, __u64 size, bool rb)
+{
+	if (rb)
+		bpf_ringbuf_submit(e, 0);
+	else if (bpf_perf_event_output(ctx, &perf_events, BPF_F_CURRENT_CPU, e, size))
+		count_lost(type);	/* 5.4+ report a full buffer here; older ones only to the reader */
+}
+
+/*
+ * One body, two entry points: NAME (ring buffer) and NAME_pb (perf buffer).
+ * The tool autoloads exactly one of each pair (tracer/loader.c).
+ */
+#define CT_HOOK(sec, name, ctx_t)						\
+	static __always_inline int name##_body(ctx_t *ctx, bool rb);		\
+	SEC(sec) int name(ctx_t *ctx) { return name##_body(ctx, true); }	\
+	SEC(sec) int name##_pb(ctx_t *ctx) { return name##_body(ctx, false); }	\
+	static __always_inline int name##_body(ctx_t *ctx, bool rb)
 
 static __always_inline void fill_hdr(struct ct_event_hdr *h, __u32 type, struct task_struct *task)
 {
@@ -126,8 +180,7 @@ static __always_inline void fill_hdr(struct ct_event_hdr *h, __u32 type, struct 
 }
 
 /* TP_PROTO(struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm) */
-SEC("raw_tracepoint/sched_process_exec")
-int handle_exec(struct bpf_raw_tracepoint_args *ctx)
+CT_HOOK("raw_tracepoint/sched_process_exec", handle_exec, struct bpf_raw_tracepoint_args)
 {
 	struct task_struct *task = (void *)ctx->args[0];
 	struct linux_binprm *bprm = (void *)ctx->args[2];
@@ -137,7 +190,7 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 
 	if (!want(CT_EV_EXEC))
 		return 0;
-	e = reserve(CT_EV_EXEC, sizeof(*e));
+	e = reserve(CT_EV_EXEC, sizeof(*e), rb);
 	if (!e)
 		return 0;
 	fill_hdr(&e->hdr, CT_EV_EXEC, task);
@@ -159,13 +212,12 @@ int handle_exec(struct bpf_raw_tracepoint_args *ctx)
 			len = 0;
 	}
 	e->argv_len = len;
-	bpf_ringbuf_submit(e, 0);
+	submit(ctx, CT_EV_EXEC, e, sizeof(*e), rb);
 	return 0;
 }
 
 /* TP_PROTO(struct task_struct *parent, struct task_struct *child) */
-SEC("raw_tracepoint/sched_process_fork")
-int handle_fork(struct bpf_raw_tracepoint_args *ctx)
+CT_HOOK("raw_tracepoint/sched_process_fork", handle_fork, struct bpf_raw_tracepoint_args)
 {
 	struct task_struct *parent = (void *)ctx->args[0];
 	struct task_struct *child = (void *)ctx->args[1];
@@ -176,19 +228,18 @@ int handle_fork(struct bpf_raw_tracepoint_args *ctx)
 	/* New threads fire this too; a process is a task that leads its group. */
 	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
 		return 0;
-	e = reserve(CT_EV_FORK, sizeof(*e));
+	e = reserve(CT_EV_FORK, sizeof(*e), rb);
 	if (!e)
 		return 0;
 	fill_hdr(&e->hdr, CT_EV_FORK, child);
 	e->parent_pid = BPF_CORE_READ(parent, pid);
 	e->parent_tgid = BPF_CORE_READ(parent, tgid);
-	bpf_ringbuf_submit(e, 0);
+	submit(ctx, CT_EV_FORK, e, sizeof(*e), rb);
 	return 0;
 }
 
 /* TP_PROTO(struct task_struct *p) (6.16+ adds bool group_dead) */
-SEC("raw_tracepoint/sched_process_exit")
-int handle_exit(struct bpf_raw_tracepoint_args *ctx)
+CT_HOOK("raw_tracepoint/sched_process_exit", handle_exit, struct bpf_raw_tracepoint_args)
 {
 	struct task_struct *task = (void *)ctx->args[0];
 	__u64 id = bpf_get_current_pid_tgid();
@@ -200,7 +251,7 @@ int handle_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	if (!want(CT_EV_EXIT))
 		return 0;
-	e = reserve(CT_EV_EXIT, sizeof(*e));
+	e = reserve(CT_EV_EXIT, sizeof(*e), rb);
 	if (!e)
 		return 0;
 	fill_hdr(&e->hdr, CT_EV_EXIT, task);
@@ -216,17 +267,18 @@ int handle_exit(struct bpf_raw_tracepoint_args *ctx)
 	}
 	start = BPF_CORE_READ(task, start_time);
 	e->age_ns = e->hdr.ts_ns > start ? e->hdr.ts_ns - start : 0;
-	bpf_ringbuf_submit(e, 0);
+	submit(ctx, CT_EV_EXIT, e, sizeof(*e), rb);
 	return 0;
 }
 
-static __always_inline int emit_open(__u32 call, int dfd, const char *path, __u32 flags, __u32 mode)
+static __always_inline int emit_open(void *ctx, bool rb, __u32 call, int dfd, const char *path,
+				     __u32 flags, __u32 mode)
 {
 	struct ct_open_event *e;
 
 	if (!want(CT_EV_OPEN))
 		return 0;
-	e = reserve(CT_EV_OPEN, sizeof(*e));
+	e = reserve(CT_EV_OPEN, sizeof(*e), rb);
 	if (!e)
 		return 0;
 	fill_hdr(&e->hdr, CT_EV_OPEN, (struct task_struct *)bpf_get_current_task());
@@ -236,22 +288,20 @@ static __always_inline int emit_open(__u32 call, int dfd, const char *path, __u3
 	e->call = call;
 	if (bpf_probe_read_user_str(e->path, sizeof(e->path), path) < 0)
 		e->path[0] = '\0';
-	bpf_ringbuf_submit(e, 0);
+	submit(ctx, CT_EV_OPEN, e, sizeof(*e), rb);
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_openat")
-int handle_openat(struct trace_event_raw_sys_enter *ctx)
+CT_HOOK("tracepoint/syscalls/sys_enter_openat", handle_openat, struct trace_event_raw_sys_enter)
 {
-	return emit_open(CT_OPEN_OPENAT, (int)ctx->args[0], (const char *)ctx->args[1],
+	return emit_open(ctx, rb, CT_OPEN_OPENAT, (int)ctx->args[0], (const char *)ctx->args[1],
 			 (__u32)ctx->args[2], (__u32)ctx->args[3]);
 }
 
 /* open(2) is x86_64-only (arm64 has no such syscall): the tool autoloads it only if present. */
-SEC("tracepoint/syscalls/sys_enter_open")
-int handle_open(struct trace_event_raw_sys_enter *ctx)
+CT_HOOK("tracepoint/syscalls/sys_enter_open", handle_open, struct trace_event_raw_sys_enter)
 {
-	return emit_open(CT_OPEN_OPEN, -100 /* AT_FDCWD */, (const char *)ctx->args[0],
+	return emit_open(ctx, rb, CT_OPEN_OPEN, -100 /* AT_FDCWD */, (const char *)ctx->args[0],
 			 (__u32)ctx->args[1], (__u32)ctx->args[2]);
 }
 
@@ -266,13 +316,12 @@ struct ct_open_how {
 };
 
 /* openat2(2) appeared in 5.6: also optional. */
-SEC("tracepoint/syscalls/sys_enter_openat2")
-int handle_openat2(struct trace_event_raw_sys_enter *ctx)
+CT_HOOK("tracepoint/syscalls/sys_enter_openat2", handle_openat2, struct trace_event_raw_sys_enter)
 {
 	struct ct_open_how how = {};
 
 	bpf_probe_read_user(&how, sizeof(how), (void *)ctx->args[2]);
-	return emit_open(CT_OPEN_OPENAT2, (int)ctx->args[0], (const char *)ctx->args[1],
+	return emit_open(ctx, rb, CT_OPEN_OPENAT2, (int)ctx->args[0], (const char *)ctx->args[1],
 			 (__u32)how.flags, (__u32)how.mode);
 }
 
@@ -284,8 +333,8 @@ int handle_openat2(struct trace_event_raw_sys_enter *ctx)
  * CONFIG_KPROBES (this project's 6.18 test kernel among them) still have it.
  * It exists since 4.16; "protocol" was not in every version.
  */
-SEC("tracepoint/sock/inet_sock_set_state")
-int handle_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+CT_HOOK("tracepoint/sock/inet_sock_set_state", handle_inet_sock_set_state,
+	struct trace_event_raw_inet_sock_set_state)
 {
 	struct ct_connect_event *e;
 	__u16 family;
@@ -299,7 +348,7 @@ int handle_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		return 0;
 	if (!want(CT_EV_CONNECT))
 		return 0;
-	e = reserve(CT_EV_CONNECT, sizeof(*e));
+	e = reserve(CT_EV_CONNECT, sizeof(*e), rb);
 	if (!e)
 		return 0;
 	fill_hdr(&e->hdr, CT_EV_CONNECT, (struct task_struct *)bpf_get_current_task());
@@ -316,6 +365,6 @@ int handle_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		bpf_core_read(e->saddr, 16, &ctx->saddr_v6);
 		bpf_core_read(e->daddr, 16, &ctx->daddr_v6);
 	}
-	bpf_ringbuf_submit(e, 0);
+	submit(ctx, CT_EV_CONNECT, e, sizeof(*e), rb);
 	return 0;
 }

@@ -40,6 +40,23 @@ enum ct_open_call {
 	CT_OPEN_OPENAT2 = 2,
 };
 
+/*
+ * The filters, element 0 of the "filters" array map (global variables would
+ * need 5.2). Written by the tool before it attaches; selfcheck_tgid while
+ * it runs: when non-zero, only that process's events pass, whatever the
+ * filters say, so that the self-check sees exactly the events its child
+ * caused.
+ */
+struct ct_bpf_config {
+	__u32 tgid;		/* 0 = any process */
+	__u32 pid;		/* 0 = any thread */
+	__u32 event_mask;	/* CT_EV_BIT()s */
+	__u32 self_tgid;	/* the tool itself: its events only echo its own work */
+	__u32 selfcheck_tgid;
+	__u32 _pad;
+	char comm[CT_COMM_LEN];	/* empty = any */
+};
+
 struct ct_event_hdr {
 	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u64 cgroup_id;	/* cgroup v2 id of the task */

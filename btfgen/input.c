@@ -75,8 +75,7 @@ int input__scan(const char *dir, struct input_list *list)
 		if (j && strcmp(list->v[j - 1].rel, list->v[i].rel) == 0) {
 			pr_warn("%s and %s are the same kernel; using the first",
 				list->v[j - 1].path, list->v[i].path);
-			free(list->v[i].path);
-			free(list->v[i].rel);
+			input__kernel_free(&list->v[i]);
 			continue;
 		}
 		list->v[j++] = list->v[i];
@@ -85,16 +84,21 @@ int input__scan(const char *dir, struct input_list *list)
 	return 0;
 }
 
+void input__kernel_free(struct input_kernel *k)
+{
+	free(k->path);
+	free(k->rel);
+	memset(k, 0, sizeof(*k));
+}
+
 void input__free(struct input_list *list)
 {
 	size_t i;
 
 	if (!list)
 		return;
-	for (i = 0; i < list->cnt; i++) {
-		free(list->v[i].path);
-		free(list->v[i].rel);
-	}
+	for (i = 0; i < list->cnt; i++)
+		input__kernel_free(&list->v[i]);
 	free(list->v);
 	memset(list, 0, sizeof(*list));
 }

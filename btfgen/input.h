@@ -33,6 +33,8 @@ struct input_list {
  */
 int input__scan(const char *dir, struct input_list *list);
 void input__free(struct input_list *list);
+/* One entry's strings (the list's owner compacts the array itself). */
+void input__kernel_free(struct input_kernel *k);
 
 /*
  * Write the single member "<release>.btf" of the .btf.tar.xz @archive to a

@@ -15,6 +15,7 @@
 
 #include "jobpool.h"
 #include "cli.h"
+#include "bpf_audit.h"
 #include "log.h"
 #include "bpftool.h"
 #include "btfgen.h"
@@ -53,6 +54,9 @@ static void usage(FILE *f, const char *prog)
 "                       is arm64): the arch the BPF objects were built for\n"
 "      --prune          after a clean run, delete outputs of kernels (of this\n"
 "                       shard and arch) no longer in IN_DIR\n"
+"      --all-kernels    also reduce kernels older than the objects' floor (the\n"
+"                       oldest kernel they load on, from their audit); by\n"
+"                       default those are skipped, with a count and the reason\n"
 "      --json           print the summary as JSON on stdout\n"
 "  -v, --verbose        more messages (-vv: debug, including libbpf's)\n"
 "  -q, --quiet          errors only, no summary line\n"
@@ -99,9 +103,44 @@ static bool same_dir(const char *a, const char *b)
 	return same;
 }
 
+/*
+ * Kernels older than the objects' floor (bpf_audit.h) would only get a BTF
+ * the tracer can never use there: they leave the plan, counted. An object
+ * the audit cannot read is left to btfgen__new() to report.
+ */
+static void gate_kernels(struct input_list *in, const char *const *objects, int n,
+			 struct report_info *info)
+{
+	static char floor_str[16];
+	char why[256], example[256] = "";
+	uint32_t floor;
+	size_t i, kept = 0;
+
+	if (audit__objects_floor(objects, n, &floor, why, sizeof(why))) {
+		pr_debug("%s: no audit, no kernel skipped", why);
+		return;
+	}
+	info->floor = audit__kv_str(floor, floor_str, sizeof(floor_str));
+	for (i = 0; i < in->cnt; i++) {
+		if (!audit__release_below(in->v[i].release, floor)) {
+			in->v[kept++] = in->v[i];
+			continue;
+		}
+		if (!info->below_floor++)
+			snprintf(example, sizeof(example), "%s", in->v[i].rel);
+		input__kernel_free(&in->v[i]);
+	}
+	in->cnt = kept;
+	if (info->below_floor)
+		pr_warn("skipped %zu kernel%s older than Linux %s, the oldest the objects load on (%s), "
+			"e.g. %s; --all-kernels keeps them", info->below_floor,
+			info->below_floor == 1 ? "" : "s", info->floor, why, example);
+}
+
 int main(int argc, char **argv)
 {
-	enum { OPT_BPFTOOL = 256, OPT_KEEP_GOING, OPT_FAIL_FAST, OPT_SHARD, OPT_ARCH, OPT_PRUNE, OPT_JSON };
+	enum { OPT_BPFTOOL = 256, OPT_KEEP_GOING, OPT_FAIL_FAST, OPT_SHARD, OPT_ARCH, OPT_PRUNE,
+	       OPT_JSON, OPT_ALL_KERNELS };
 	static const struct option long_opts[] = {
 		{ "output",	required_argument, NULL, 'o' },
 		{ "jobs",	required_argument, NULL, 'j' },
@@ -112,6 +151,7 @@ int main(int argc, char **argv)
 		{ "arch",	required_argument, NULL, OPT_ARCH },
 		{ "prune",	no_argument,	   NULL, OPT_PRUNE },
 		{ "json",	no_argument,	   NULL, OPT_JSON },
+		{ "all-kernels", no_argument,	   NULL, OPT_ALL_KERNELS },
 		{ "verbose",	no_argument,	   NULL, 'v' },
 		{ "quiet",	no_argument,	   NULL, 'q' },
 		{ "help",	no_argument,	   NULL, 'h' },
@@ -125,7 +165,7 @@ int main(int argc, char **argv)
 	struct btfgen *g = NULL;
 	struct report_info info = {};
 	struct sigaction sa = {};
-	bool json = false;
+	bool json = false, all_kernels = false;
 	int level = LOG_LEVEL_WARN, c, err, ret = EXIT_FAILURE;
 	unsigned int jobs = 0;
 
@@ -173,6 +213,9 @@ int main(int argc, char **argv)
 		case OPT_JSON:
 			json = true;
 			break;
+		case OPT_ALL_KERNELS:
+			all_kernels = true;
+			break;
 		case 'v':
 			level = level < LOG_LEVEL_WARN ? LOG_LEVEL_INFO : level + 1;
 			break;
@@ -217,6 +260,9 @@ int main(int argc, char **argv)
 	if (!in.cnt)
 		pr_warn("%s: no <distro>/<version>/<arch>/<release>.btf[.tar.xz] found",
 			argv[optind]);
+
+	if (!all_kernels)
+		gate_kernels(&in, (const char *const *)argv + optind + 1, argc - optind - 1, &info);
 
 	opts.bpftool = bt.path;
 	opts.bpftool_version = bt.version;

@@ -65,6 +65,8 @@ int report__json(FILE *f, const struct btfgen *g, const struct report_info *info
 			 "results", results);
 	if (!root)
 		return -ENOMEM;
+	json_object_set_new(root, "floor", info->floor ? json_string(info->floor) : json_null());
+	json_object_set_new(root, "below_floor", json_integer(info->below_floor));
 	for (i = 0; i < btfgen__result_cnt(g); i++) {
 		const struct btfgen_result *r = btfgen__result(g, i);
 		bool has_output = r->state == BTFGEN_REDUCED || r->state == BTFGEN_CACHED;

@@ -12,6 +12,8 @@ struct report_info {
 	const struct bpftool *bpftool;
 	int jobs;
 	unsigned int shard_index, shard_count;	/* shard_count 0: no sharding */
+	const char *floor;		/* the objects' floor ("4.18"), NULL if not audited */
+	size_t below_floor;		/* kernels skipped as older than that */
 };
 
 void report__text(FILE *f, const struct btfgen *g);

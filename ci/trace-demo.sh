@@ -104,6 +104,6 @@ echo "trace-demo: ran /bin/echo btfkit-demo \"two words\", /bin/cat $work/hello.
 # this machine are traced too; they are counted, not shown.
 awk -v w="$wpid" 'NR == 1 || $4 == w || $5 == w { print; next } { hidden++ }
 	END { printf "(%d events of other processes not shown)\n", hidden }' "$work/trace"
-# coretrace's summary: events, lost, BTF.
+# coretrace's summary: events, lost, transport, BTF.
 grep -v 'coretrace: tracing' "$work/err" || true
 exit $rc

@@ -6,6 +6,7 @@
 #include <bpf/btf.h>
 #include <jansson.h>
 
+#include "bpf_audit.h"
 #include "btf_bundle.h"
 #include "bundle_writer.h"
 #include "embedgen.h"
@@ -14,14 +15,28 @@
 #include "log.h"
 #include "sha256.h"
 
-static int add_btf(struct bundle_writer *w, const char *path, const char *distro,
+/* What the inputs go into, and the floor gate (bpf_audit.h) in front of it. */
+struct adder {
+	struct bundle_writer *w;
+	uint32_t floor;		/* 0: no gate */
+	size_t skipped;
+	char example[256];
+};
+
+static int add_btf(struct adder *a, const char *path, const char *distro,
 		   const char *version, const char *arch, const char *release)
 {
+	struct bundle_writer *w = a->w;
 	struct btf *btf;
 	void *data;
 	size_t len;
 	int err;
 
+	if (a->floor && audit__release_below(release, a->floor)) {
+		if (!a->skipped++)
+			snprintf(a->example, sizeof(a->example), "%s", path);
+		return 0;
+	}
 	err = read_file(path, &data, &len, LAYOUT_BTF_MAX);
 	if (err) {
 		pr_err("%s: cannot read: %s", path, strerror(-err));
@@ -52,7 +67,7 @@ static int tree_cb(const char *path, const struct layout_key *k, enum layout_fil
 	return add_btf(ctx, path, k->distro, k->version, k->arch, k->release);
 }
 
-static int add_entry_spec(struct bundle_writer *w, const char *spec)
+static int add_entry_spec(struct adder *w, const char *spec)
 {
 	const char *eq = strchr(spec, '=');
 	char buf[LAYOUT_KEY_MAX + 1], why[128] = "has no '='";
@@ -181,8 +196,9 @@ int embedgen__run(const struct embedgen_opts *o)
 	};
 	struct emit_opts eopts = o->emit;
 	struct bundle_writer *w;
+	struct adder add = {};
 	struct bundle_stats st = {};
-	char summary[256], *prov = NULL;
+	char summary[256], *prov = NULL, floor_why[256], floor_str[16];
 	void *bundle = NULL;
 	size_t len = 0, i;
 	int err = 0;
@@ -192,6 +208,8 @@ int embedgen__run(const struct embedgen_opts *o)
 		pr_err("out of memory");
 		return -ENOMEM;
 	}
+	add.w = w;
+
 	for (i = 0; i < o->object_cnt && !err; i++) {
 		uint8_t digest[BTF_BUNDLE_DIGEST_LEN];
 		const char *base = strrchr(o->objects[i], '/');
@@ -211,14 +229,29 @@ int embedgen__run(const struct embedgen_opts *o)
 		else
 			err = bundle_writer__add_object(w, base ? base + 1 : o->objects[i], digest);
 	}
+	/*
+	 * Kernels the objects cannot load on would only be dead weight. An
+	 * object the audit cannot read (the bundle only records its hash)
+	 * leaves every kernel in.
+	 */
+	if (!err && o->object_cnt && !o->all_kernels &&
+	    audit__objects_floor(o->objects, o->object_cnt, &add.floor, floor_why,
+				 sizeof(floor_why))) {
+		pr_warn("%s: not a BPF object the audit can read: no kernel skipped", floor_why);
+		add.floor = 0;
+	}
 	for (i = 0; i < o->dir_cnt && !err; i++) {
 		/* Strict: a stray file in a tree is a mistake, not something to skip. */
 		const struct layout_walk_opts walk = { .files = LAYOUT_FILE_RAW, .strict = true };
 
-		err = layout__walk(o->dirs[i], &walk, tree_cb, w);
+		err = layout__walk(o->dirs[i], &walk, tree_cb, &add);
 	}
 	for (i = 0; i < o->entry_cnt && !err; i++)
-		err = add_entry_spec(w, o->entries[i]);
+		err = add_entry_spec(&add, o->entries[i]);
+	if (!err && add.skipped)
+		pr_warn("skipped %zu kernel%s older than Linux %s, the oldest the objects load on (%s), "
+			"e.g. %s; --all-kernels keeps them", add.skipped, add.skipped == 1 ? "" : "s",
+			audit__kv_str(add.floor, floor_str, sizeof(floor_str)), floor_why, add.example);
 	if (!err) {
 		prov = provenance_text(o);
 		err = prov ? bundle_writer__set_provenance(w, prov) : -ENOMEM;

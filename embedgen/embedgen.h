@@ -25,6 +25,7 @@ struct embedgen_opts {
 	unsigned int dict_size;
 	struct emit_opts emit;
 	bool json;
+	bool all_kernels;		/* keep kernels older than the objects' floor */
 };
 
 /* Build the bundle and write every requested output. 0 or a negative errno (reported). */

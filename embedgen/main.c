@@ -28,6 +28,9 @@ static void usage(FILE *f)
 "      --object FILE         BPF object the BTFs were reduced against (repeatable);\n"
 "                            readers refuse the bundle for any other object\n"
 "      --entry D/V/A/R=PATH  add one BTF file under an explicit key (repeatable)\n"
+"      --all-kernels         also bundle kernels older than the objects' floor\n"
+"                            (the oldest kernel they load on, from their audit);\n"
+"                            by default those are skipped, with a count and why\n"
 "  -c, --codec CODEC         xz (default) or zlib\n"
 "      --name SYMBOL         C symbol of the table (default btfkit_bundle)\n"
 "      --format FMT          string (default) or incbin (needs --bundle-file)\n"
@@ -56,7 +59,7 @@ static int push(const char ***arr, size_t *cnt, const char *v)
 }
 
 enum { OPT_HEADER = 256, OPT_OBJECT, OPT_ENTRY, OPT_NAME, OPT_FORMAT, OPT_PROV,
-       OPT_BLOCK, OPT_DICT, OPT_CHUNK };
+       OPT_BLOCK, OPT_DICT, OPT_CHUNK, OPT_ALL_KERNELS };
 
 int main(int argc, char **argv)
 {
@@ -66,6 +69,7 @@ int main(int argc, char **argv)
 		{ "bundle-file", required_argument, NULL, 'b' },
 		{ "object", required_argument, NULL, OPT_OBJECT },
 		{ "entry", required_argument, NULL, OPT_ENTRY },
+		{ "all-kernels", no_argument, NULL, OPT_ALL_KERNELS },
 		{ "codec", required_argument, NULL, 'c' },
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -98,6 +102,7 @@ int main(int argc, char **argv)
 		case 'b': o.out_bundle = optarg; break;
 		case OPT_OBJECT: err = push(&o.objects, &o.object_cnt, optarg); break;
 		case OPT_ENTRY: err = push(&o.entries, &o.entry_cnt, optarg); break;
+		case OPT_ALL_KERNELS: o.all_kernels = true; break;
 		case OPT_PROV: err = push(&o.provenance, &o.provenance_cnt, optarg); break;
 		case OPT_NAME: o.emit.symbol = optarg; break;
 		case 'l': list = optarg; break;

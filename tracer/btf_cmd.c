@@ -5,6 +5,7 @@
 #include <string.h>
 #include <jansson.h>
 
+#include "bpf_audit.h"
 #include "btf_bundle_data.h"
 #include "btf_cmd.h"
 #include "log.h"
@@ -43,6 +44,63 @@ int btf_setup(const struct ct_config *cfg, struct bpf_image *img, bool report,
 		.report = report,
 	);
 	return btf_bundle__select(&opts, choice);
+}
+
+/* The BPF object's minimum kernel, from bpf_audit.h. */
+static void print_audit(const struct audit_report *a, const char *obj_name)
+{
+	char kv[16], akv[16];
+	int i;
+
+	printf("BPF object %s: runs on Linux %s and later (set by %s)%s\n", obj_name,
+	       audit__kv_str(a->floor, kv, sizeof(kv)), a->why,
+	       a->unknown ? "; facilities not in the audit's table: the floor may be higher" : "");
+	printf("  %-30s %-6s %6s  %s\n", "PROGRAM", "FLOOR", "INSNS", "SET BY");
+	for (i = 0; i < a->prog_cnt; i++) {
+		const struct audit_prog *p = &a->progs[i];
+
+		printf("  %-30s %-6s %6zu  %s%s", p->name, audit__kv_str(p->floor, kv, sizeof(kv)),
+		       p->insn_cnt, p->why, p->chosen ? "" : " (alternative)");
+		if (p->optional)
+			printf("; optional: %s is from %s", p->attach,
+			       audit__kv_str(p->attach_floor, akv, sizeof(akv)));
+		printf("\n");
+	}
+}
+
+static json_t *audit_json(const struct audit_report *a)
+{
+	json_t *progs = json_array();
+	char kv[16], akv[16];
+	int i;
+
+	for (i = 0; i < a->prog_cnt; i++) {
+		const struct audit_prog *p = &a->progs[i];
+
+		json_array_append_new(progs, json_pack("{s:s,s:s,s:s,s:s,s:I,s:b,s:b,s:b,s:s,s:s,s:i}",
+			"name", p->name, "section", p->section,
+			"floor", audit__kv_str(p->floor, kv, sizeof(kv)), "why", p->why,
+			"insns", (json_int_t)p->insn_cnt, "loops", p->loops, "chosen", p->chosen,
+			"optional", p->optional, "attach", p->attach,
+			"attach_floor", audit__kv_str(p->attach_floor, akv, sizeof(akv)),
+			"unknown", p->unknown));
+	}
+	return json_pack("{s:s,s:s,s:i,s:o}", "floor", audit__kv_str(a->floor, kv, sizeof(kv)),
+			 "why", a->why, "unknown", a->unknown, "programs", progs);
+}
+
+int btf_cmd__floor(const struct bpf_image *img, char *buf, size_t size)
+{
+	struct audit_report *a;
+	char kv[16];
+	int err;
+
+	err = audit__object(img->data, img->size, &a);
+	if (err)
+		return err;
+	snprintf(buf, size, "Linux %s (%s)", audit__kv_str(a->floor, kv, sizeof(kv)), a->why);
+	audit__free(a);
+	return 0;
 }
 
 static const char *step_status(int err)
@@ -115,11 +173,12 @@ int btf_cmd__run(const struct ct_config *cfg)
 	struct btf_bundle_choice *c = NULL;
 	struct bpf_image img = {};
 	struct btf_bundle *b = NULL;
+	struct audit_report *audit = NULL;
 	struct btf_bundle_step s;
 	char host_str[512];
 	json_t *j, *steps;
 	uint32_t k;
-	int err;
+	int err, aerr;
 
 	err = btf_setup(cfg, &img, true, &c);
 	if (!c) {
@@ -131,8 +190,18 @@ int btf_cmd__run(const struct ct_config *cfg)
 	if (btfkit_bundle_size)
 		b = btf_bundle__open_mem(btfkit_bundle, btfkit_bundle_size, NULL);
 
+	aerr = audit__object(img.data, img.size, &audit);
+	if (aerr) {
+		pr_err("%s: cannot audit the BPF object: %s", img.name, strerror(-aerr));
+		btf_bundle_choice__free(c);
+		bpf_image__release(&img);
+		btf_bundle__free(b);
+		return 1;
+	}
+
 	if (!cfg->json) {
 		print_plain(b, host_str, c, err);
+		print_audit(audit, img.name);
 	} else {
 		steps = json_array();
 		for (k = 0; !btf_bundle_choice__step(c, k, &s); k++)
@@ -148,12 +217,14 @@ int btf_cmd__run(const struct ct_config *cfg)
 			"btf", err ? NULL : btf_bundle_choice__desc(c));
 		if (err)
 			json_object_set_new(j, "error", json_string(btf_bundle_choice__explain(c)));
+		json_object_set_new(j, "bpf_object", audit_json(audit));
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 		json_decref(j);
 	}
 	btf_bundle_choice__free(c);
 	btf_bundle__free(b);
+	audit__free(audit);
 	bpf_image__release(&img);
 	return err ? 1 : 0;
 }

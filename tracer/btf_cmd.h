@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * "coretrace btf": list the embedded kernels and say which BTF this host
- * would use and why. Also the set-up shared with tracing: the host identity,
+ * "coretrace btf": list the embedded kernels, say which BTF this host
+ * would use and why, and the oldest kernel the BPF object runs on. Also the set-up shared with tracing: the host identity,
  * the BPF object and the selection options, from the configuration.
  */
 #ifndef CORETRACE_BTF_CMD_H
@@ -21,7 +21,13 @@
 int btf_setup(const struct ct_config *cfg, struct bpf_image *img, bool report,
 	      struct btf_bundle_choice **choice);
 
-/* The subcommand; returns the process exit code. */
+/*
+ * "Linux 4.18 (<what sets it>)": the oldest kernel @img loads on, from its
+ * audit (bpf_audit.h). 0 or -errno.
+ */
+int btf_cmd__floor(const struct bpf_image *img, char *buf, size_t size);
+
+/* The subcommand (which also prints the object's audit); returns the exit code. */
 int btf_cmd__run(const struct ct_config *cfg);
 
 #endif

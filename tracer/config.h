@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "btf_bundle.h"
+#include "transport.h"
 
 /* Step 4's directory: meson passes <prefix>/<bundle_dir> (option bundle_dir). */
 #ifndef CORETRACE_BUNDLE_DIR
@@ -35,7 +36,8 @@ struct ct_config {
 	unsigned int duration_s;
 	unsigned long long count;
 
-	uint32_t ringbuf_kb;		/* ring buffer size, KiB; default 1024 */
+	enum ct_transport transport;	/* --buffer; default CT_TRANSPORT_AUTO */
+	uint32_t buffer_kb;		/* event buffer size, KiB (all CPUs); default 1024 */
 	bool json;			/* -j: one JSON object per line */
 	bool selfcheck;			/* default true; --no-selfcheck for diagnosis */
 };

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "coretrace.h"
@@ -41,91 +42,119 @@ void bpf_image__release(struct bpf_image *img)
 	memset(img, 0, sizeof(*img));
 }
 
-/* Programs of one event type, switched off together. */
-static void disable_type(struct coretrace *skel, uint32_t type)
+/*
+ * Every hook has a ring-buffer entry point and a perf-buffer one (CT_HOOK in
+ * coretrace.bpf.c); optional hooks name the tracepoint they need.
+ */
+struct hook {
+	uint32_t type;
+	struct bpf_program *rb, *pb;
+	const char *tp;		/* "syscalls/sys_enter_open": load only if present */
+};
+
+#define HOOK(t, name, tp) { t, skel->progs.name, skel->progs.name##_pb, tp }
+
+static void set_hook(const struct hook *h, bool on, enum ct_transport t)
 {
-	switch (type) {
-	case CT_EV_EXEC:
-		bpf_program__set_autoload(skel->progs.handle_exec, false);
-		break;
-	case CT_EV_FORK:
-		bpf_program__set_autoload(skel->progs.handle_fork, false);
-		break;
-	case CT_EV_EXIT:
-		bpf_program__set_autoload(skel->progs.handle_exit, false);
-		break;
-	case CT_EV_OPEN:
-		bpf_program__set_autoload(skel->progs.handle_openat, false);
-		bpf_program__set_autoload(skel->progs.handle_open, false);
-		bpf_program__set_autoload(skel->progs.handle_openat2, false);
-		break;
-	case CT_EV_CONNECT:
-		bpf_program__set_autoload(skel->progs.handle_inet_sock_set_state, false);
-		break;
-	}
+	bpf_program__set_autoload(h->rb, on && t == CT_TRANSPORT_RINGBUF);
+	bpf_program__set_autoload(h->pb, on && t == CT_TRANSPORT_PERF);
 }
 
-static int configure(const struct ct_config *cfg, struct coretrace *skel, const char *obj_name)
+static int configure(const struct ct_config *cfg, enum ct_transport t, struct coretrace *skel,
+		     const char *obj_name)
 {
-	size_t rodata_sz = 0;
-	uint32_t t;
+	const struct hook hooks[] = {
+		HOOK(CT_EV_EXEC, handle_exec, NULL),
+		HOOK(CT_EV_FORK, handle_fork, NULL),
+		HOOK(CT_EV_EXIT, handle_exit, NULL),
+		HOOK(CT_EV_OPEN, handle_openat, "sys_enter_openat"),
+		/* Optional: open(2) does not exist on arm64, openat2(2) before 5.6. */
+		HOOK(CT_EV_OPEN, handle_open, "sys_enter_open"),
+		HOOK(CT_EV_OPEN, handle_openat2, "sys_enter_openat2"),
+		HOOK(CT_EV_CONNECT, handle_inet_sock_set_state, NULL),
+	};
+	bool rb = t == CT_TRANSPORT_RINGBUF;
+	unsigned int i;
 	int err;
 
 	/*
-	 * The skeleton maps .rodata with its own compile-time layout; a
-	 * --bpf-object built from other source would have its filters
-	 * written at the wrong offsets.
+	 * The skeleton reads the filters with its own compile-time layout; a
+	 * --bpf-object built from other source would have them at the wrong
+	 * offsets.
 	 */
-	if (!bpf_map__initial_value(skel->maps.rodata, &rodata_sz) ||
-	    rodata_sz != sizeof(*skel->rodata)) {
-		pr_err("%s: not a coretrace BPF object of this version (.rodata is %zu bytes, expected %zu)",
-		       obj_name, rodata_sz, sizeof(*skel->rodata));
+	if (bpf_map__value_size(skel->maps.filters) != sizeof(struct ct_bpf_config)) {
+		pr_err("%s: not a coretrace BPF object of this version (filters are %u bytes, expected %zu)",
+		       obj_name, bpf_map__value_size(skel->maps.filters),
+		       sizeof(struct ct_bpf_config));
 		return -EINVAL;
 	}
-	skel->rodata->targ_tgid = cfg->pid;
-	skel->rodata->targ_pid = cfg->tid;
-	/* Not applied in the self-check window (see want() in coretrace.bpf.c). */
-	skel->rodata->event_mask = cfg->event_mask;
-	if (cfg->comm)
-		strncpy((char *)skel->rodata->targ_comm, cfg->comm, CT_COMM_LEN - 1);
-	skel->rodata->self_tgid = getpid();
-
-	err = bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_kb * 1024);
-	if (err) {
-		pr_err("cannot size the ring buffer to %u KiB: %s", cfg->ringbuf_kb, strerror(-err));
-		return err;
+	/* The other transport's maps are not even created: old kernels lack the ring buffer. */
+	bpf_map__set_autocreate(skel->maps.events, rb);
+	bpf_map__set_autocreate(skel->maps.perf_events, !rb);
+	bpf_map__set_autocreate(skel->maps.heap, !rb);
+	if (rb) {
+		err = bpf_map__set_max_entries(skel->maps.events, cfg->buffer_kb * 1024);
+		if (err) {
+			pr_err("cannot size the ring buffer to %u KiB: %s", cfg->buffer_kb,
+			       strerror(-err));
+			return err;
+		}
 	}
 
-	/* Unused programs stay unloaded, except what the self-check needs. */
-	for (t = CT_EV_EXEC; t < CT_EV_MAX; t++) {
-		bool need = cfg->event_mask & CT_EV_BIT(t);
+	for (i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
+		const struct hook *h = &hooks[i];
+		/* Unused programs stay unloaded, except what the self-check needs. */
+		bool on = cfg->event_mask & CT_EV_BIT(h->type);
 
-		if (cfg->selfcheck && (t == CT_EV_EXEC || t == CT_EV_OPEN))
-			need = true;
-		if (!need)
-			disable_type(skel, t);
+		if (cfg->selfcheck && (h->type == CT_EV_EXEC || h->type == CT_EV_OPEN))
+			on = true;
+		if (h->tp && !sysenv__has_tracepoint("syscalls", h->tp)) {
+			if (on && h->type == CT_EV_OPEN && !strcmp(h->tp, "sys_enter_openat"))
+				pr_warn("kernel has no syscalls tracepoints (CONFIG_FTRACE_SYSCALLS): no open events");
+			on = false;
+		}
+		set_hook(h, on, t);
 	}
-	if (!sysenv__has_tracepoint("syscalls", "sys_enter_openat")) {
-		if (cfg->event_mask & CT_EV_BIT(CT_EV_OPEN))
-			pr_warn("kernel has no syscalls tracepoints (CONFIG_FTRACE_SYSCALLS): no open events");
-		disable_type(skel, CT_EV_OPEN);
-	}
-	/* Optional: open(2) does not exist on arm64, openat2(2) before 5.6. */
-	if (!sysenv__has_tracepoint("syscalls", "sys_enter_open"))
-		bpf_program__set_autoload(skel->progs.handle_open, false);
-	if (!sysenv__has_tracepoint("syscalls", "sys_enter_openat2"))
-		bpf_program__set_autoload(skel->progs.handle_openat2, false);
 	return 0;
 }
 
-int loader__start(const struct ct_config *cfg, const struct bpf_image *img,
+/* Element 0 of the filters map, as the BPF side reads it. */
+static void filters_from(const struct ct_config *cfg, struct ct_bpf_config *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->tgid = cfg->pid;
+	f->pid = cfg->tid;
+	/* Not applied in the self-check window (see want() in coretrace.bpf.c). */
+	f->event_mask = cfg->event_mask;
+	if (cfg->comm)
+		strncpy(f->comm, cfg->comm, CT_COMM_LEN - 1);
+	f->self_tgid = getpid();
+}
+
+int loader__set_selfcheck(struct coretrace *skel, uint32_t tgid)
+{
+	struct ct_bpf_config f;
+	uint32_t zero = 0;
+	int fd = bpf_map__fd(skel->maps.filters);
+
+	if (bpf_map_lookup_elem(fd, &zero, &f))
+		return -errno;
+	f.selfcheck_tgid = tgid;
+	if (bpf_map_update_elem(fd, &zero, &f, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int loader__start(const struct ct_config *cfg, enum ct_transport t, const struct bpf_image *img,
 		  const char *btf_custom_path, const char *btf_desc, bool system_btf,
 		  struct coretrace **out)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts,
 		.btf_custom_path = btf_custom_path,
 	);
+	struct ct_bpf_config filters;
 	struct coretrace *skel;
+	uint32_t zero = 0;
 	int err;
 
 	skel = calloc(1, sizeof(*skel));
@@ -146,7 +175,7 @@ int loader__start(const struct ct_config *cfg, const struct bpf_image *img,
 		pr_err("%s: cannot open BPF object: %s", img->name, strerror(-err));
 		goto fail;
 	}
-	err = configure(cfg, skel, img->name);
+	err = configure(cfg, t, skel, img->name);
 	if (err)
 		goto fail;
 	err = coretrace__load(skel);
@@ -162,14 +191,24 @@ int loader__start(const struct ct_config *cfg, const struct bpf_image *img,
 			       img->name, strerror(-err));
 		goto fail;
 	}
-	err = coretrace__attach(skel);
-	if (err) {
-		pr_err("cannot attach BPF programs: %s (-v shows libbpf's log)", strerror(-err));
+	filters_from(cfg, &filters);
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.filters), &zero, &filters, BPF_ANY)) {
+		err = -errno;
+		pr_err("cannot set the filters: %s", strerror(-err));
 		goto fail;
 	}
 	*out = skel;
 	return 0;
 fail:
 	coretrace__destroy(skel);
+	return err;
+}
+
+int loader__attach(struct coretrace *skel)
+{
+	int err = coretrace__attach(skel);
+
+	if (err)
+		pr_err("cannot attach BPF programs: %s (-v shows libbpf's log)", strerror(-err));
 	return err;
 }

@@ -9,6 +9,7 @@
 #define CORETRACE_LOADER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -27,13 +28,22 @@ int bpf_image__get(struct bpf_image *img, const char *file);
 void bpf_image__release(struct bpf_image *img);
 
 /*
- * Open @img with @btf_custom_path (NULL: the kernel's BTF), apply the
- * filters of @cfg, load and attach. On success *skel is set (destroy it
+ * Open @img with @btf_custom_path (NULL: the kernel's BTF), keep the
+ * programs and maps of transport @t (resolved), load and apply the filters
+ * of @cfg; loader__attach() then attaches, once a reader is there (a perf
+ * buffer without its reader refuses every record). On success *skel is set (destroy it
  * with coretrace__destroy()). Errors are printed here, once, as one line
  * naming @btf_desc when the BTF is the likely cause; returns -errno.
  */
-int loader__start(const struct ct_config *cfg, const struct bpf_image *img,
+int loader__start(const struct ct_config *cfg, enum ct_transport t, const struct bpf_image *img,
 		  const char *btf_custom_path, const char *btf_desc, bool system_btf,
 		  struct coretrace **skel);
+/* Attach the loaded programs. 0, or -errno (printed). */
+int loader__attach(struct coretrace *skel);
+/*
+ * While @tgid is non-zero only that process's events pass the filters (the
+ * self-check's window); 0 restores them. 0 or -errno.
+ */
+int loader__set_selfcheck(struct coretrace *skel, uint32_t tgid);
 
 #endif

@@ -21,6 +21,7 @@
 #include "output.h"
 #include "selfcheck.h"
 #include "trace.h"
+#include "transport.h"
 
 enum {
 	OPT_BTF = 256,
@@ -29,7 +30,8 @@ enum {
 	OPT_HOST,
 	OPT_BPF_OBJECT,
 	OPT_NO_SELFCHECK,
-	OPT_RINGBUF_KB,
+	OPT_BUFFER_KB,
+	OPT_BUFFER,
 };
 
 static const struct option long_opts[] = {
@@ -46,7 +48,9 @@ static const struct option long_opts[] = {
 	{ "host", required_argument, NULL, OPT_HOST },
 	{ "bpf-object", required_argument, NULL, OPT_BPF_OBJECT },
 	{ "no-selfcheck", no_argument, NULL, OPT_NO_SELFCHECK },
-	{ "ringbuf-kb", required_argument, NULL, OPT_RINGBUF_KB },
+	{ "buffer", required_argument, NULL, OPT_BUFFER },
+	{ "buffer-kb", required_argument, NULL, OPT_BUFFER_KB },
+	{ "ringbuf-kb", required_argument, NULL, OPT_BUFFER_KB },	/* its first name */
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -81,8 +85,26 @@ static void usage(FILE *fp)
 "Other:\n"
 "      --bpf-object FILE  load this coretrace.bpf.o instead of the built-in one\n"
 "      --no-selfcheck     skip the post-attach check that the BTF decodes correctly\n"
-"      --ringbuf-kb KB    ring buffer size (power of two, >= 4; default 1024)\n"
+"      --buffer MODE      event transport: auto (default: the ring buffer if the\n"
+"                         kernel has one, 5.8+), ringbuf, or perf (per-CPU perf buffers)\n"
+"      --buffer-kb KB     event buffer size, all CPUs together (power of two, >= 4;\n"
+"                         default 1024; also --ringbuf-kb)\n"
 "  -h, --help, -V, --version\n");
+}
+
+/* The version, and the oldest kernel the BPF object runs on (its audit). */
+static void print_version(const struct ct_config *cfg)
+{
+	struct bpf_image img;
+	char floor[256] = "unknown";
+
+	if (!bpf_image__get(&img, cfg->bpf_object)) {
+		if (btf_cmd__floor(&img, floor, sizeof(floor)))
+			snprintf(floor, sizeof(floor), "unknown (the object cannot be audited)");
+		bpf_image__release(&img);
+	}
+	printf("coretrace %s (libbpf %s)\nBPF object runs on: %s\n", BTFKIT_VERSION,
+	       libbpf_version_string(), floor);
 }
 
 static int parse_args(int argc, char **argv, struct ct_config *cfg, int *verbosity)
@@ -153,13 +175,19 @@ static int parse_args(int argc, char **argv, struct ct_config *cfg, int *verbosi
 		case OPT_NO_SELFCHECK:
 			cfg->selfcheck = false;
 			break;
-		case OPT_RINGBUF_KB:
+		case OPT_BUFFER_KB:
 			/* The kernel wants a power-of-two multiple of the page size. */
 			if (cli__parse_ull(optarg, 1u << 20, &v) || v < 4 || (v & (v - 1))) {
-				pr_err("--ringbuf-kb %s: expected a power of two from 4 to 1048576", optarg);
+				pr_err("--buffer-kb %s: expected a power of two from 4 to 1048576", optarg);
 				return -EINVAL;
 			}
-			cfg->ringbuf_kb = v;
+			cfg->buffer_kb = v;
+			break;
+		case OPT_BUFFER:
+			if (transport__parse(optarg, &cfg->transport)) {
+				pr_err("--buffer %s: expected auto, ringbuf or perf", optarg);
+				return -EINVAL;
+			}
 			break;
 		case 'v':
 			(*verbosity)++;
@@ -171,7 +199,7 @@ static int parse_args(int argc, char **argv, struct ct_config *cfg, int *verbosi
 			usage(stdout);
 			exit(0);
 		case 'V':
-			printf("coretrace %s (libbpf %s)\n", BTFKIT_VERSION, libbpf_version_string());
+			print_version(cfg);
 			exit(0);
 		case ':':
 			pr_err("option %s needs an argument", argv[optind - 1]);
@@ -216,7 +244,8 @@ int main(int argc, char **argv)
 	struct ct_config cfg = {
 		.btf_source = BTF_BUNDLE_SRC_AUTO,
 		.event_mask = CT_EV_ALL,
-		.ringbuf_kb = 1024,
+		.transport = CT_TRANSPORT_AUTO,
+		.buffer_kb = 1024,
 		.selfcheck = true,
 	};
 	int verbosity = LOG_LEVEL_WARN;

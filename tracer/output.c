@@ -308,17 +308,16 @@ int output__event(struct output *o, const void *data, size_t size)
 }
 
 void output__summary(struct output *o, unsigned long long events,
-		     const unsigned long long *lost, int lost_cnt, const char *btf_desc)
+		     const unsigned long long *lost, int lost_cnt, unsigned long long lost_total,
+		     enum ct_transport tr, const char *btf_desc)
 {
-	unsigned long long total = 0;
 	json_t *j, *by;
 	int t;
 
-	for (t = 0; t < lost_cnt; t++)
-		total += lost[t];
 	if (!o->json) {
 		fflush(o->fp);
-		fprintf(stderr, "coretrace: %llu events, %llu lost (BTF: %s)\n", events, total, btf_desc);
+		fprintf(stderr, "coretrace: %llu events, %llu lost (%s; BTF: %s)\n", events, lost_total,
+			transport__name(tr), btf_desc);
 		return;
 	}
 	j = json_object();
@@ -327,8 +326,9 @@ void output__summary(struct output *o, unsigned long long events,
 		json_object_set_new(by, event_names[t], json_integer(lost[t]));
 	json_object_set_new(j, "summary", json_true());
 	json_object_set_new(j, "events", json_integer(events));
-	json_object_set_new(j, "lost", json_integer(total));
+	json_object_set_new(j, "lost", json_integer(lost_total));
 	json_object_set_new(j, "lost_by_event", by);
+	json_object_set_new(j, "transport", json_string(transport__id(tr)));
 	json_object_set_new(j, "btf", json_string(btf_desc));
 	json_dumpf(j, o->fp, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	fputc('\n', o->fp);

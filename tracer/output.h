@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "transport.h"
+
 /* Name of an event type ("exec", ...), NULL if unknown. */
 const char *ct_event__name(uint32_t type);
 /* Parse "exec,open,..." into a CT_EV_BIT mask. 0 or -EINVAL. */
@@ -29,8 +31,13 @@ struct output *output__new(FILE *fp, bool json);
 void output__free(struct output *o);
 /* Print one event (already checked with ct_event__check()). 0 or -errno. */
 int output__event(struct output *o, const void *data, size_t size);
-/* Final line: events seen and lost (per type in @lost, indexed by type). */
+/*
+ * Final line: events seen, lost (per type in @lost, indexed by type, as the
+ * BPF side counted them; @lost_total in all, which the perf buffer's reader
+ * may know better), the transport and the BTF.
+ */
 void output__summary(struct output *o, unsigned long long events,
-		     const unsigned long long *lost, int lost_cnt, const char *btf_desc);
+		     const unsigned long long *lost, int lost_cnt, unsigned long long lost_total,
+		     enum ct_transport t, const char *btf_desc);
 
 #endif

@@ -14,9 +14,11 @@
 
 #include "coretrace.h"
 #include "coretrace.skel.h"
+#include "loader.h"
 #include "log.h"
 #include "output.h"
 #include "selfcheck.h"
+#include "transport.h"
 
 #define SELFCHECK_EXE "/proc/self/exe"
 #define SELFCHECK_COMM "exe"	/* the kernel names the task after the path's last part */
@@ -163,10 +165,9 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-int selfcheck__run(struct coretrace *skel, const char *btf_desc)
+int selfcheck__run(struct coretrace *skel, struct ct_reader *rb, const char *btf_desc)
 {
 	struct sc_state st = {};
-	struct ring_buffer *rb = NULL;
 	int p[2] = { -1, -1 }, status = 0, err = 0;
 	bool reaped = false;
 	char why[256];
@@ -179,12 +180,7 @@ int selfcheck__run(struct coretrace *skel, const char *btf_desc)
 	snprintf(st.marker, sizeof(st.marker), "/dev/null/coretrace-selfcheck-%d-%lld", st.me,
 		 now_ms());
 
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), sc_event, &st, NULL);
-	if (!rb) {
-		err = -errno;
-		pr_err("self-check: cannot open the ring buffer: %s", strerror(-err));
-		return err;
-	}
+	reader__set_callback(rb, sc_event, &st);
 	if (pipe2(p, O_CLOEXEC)) {
 		err = -errno;
 		pr_err("self-check: pipe: %s", strerror(-err));
@@ -205,11 +201,13 @@ int selfcheck__run(struct coretrace *skel, const char *btf_desc)
 	p[0] = -1;
 
 	/* Drop what came in since attach, then admit only the child. */
-	ring_buffer__consume(rb);
+	reader__consume(rb);
 	st.events = 0;
 	st.got_open = st.got_exec = st.got_exit = false;
-	skel->bss->selfcheck_tgid = pid;
-	if (write(p[1], "x", 1) != 1) {
+	err = loader__set_selfcheck(skel, pid);
+	if (err)
+		pr_err("self-check: cannot arm the filter: %s", strerror(-err));
+	else if (write(p[1], "x", 1) != 1) {
 		err = -errno;
 		pr_err("self-check: cannot start the child: %s", strerror(-err));
 		kill(pid, SIGKILL);
@@ -219,7 +217,7 @@ int selfcheck__run(struct coretrace *skel, const char *btf_desc)
 
 	deadline = now_ms() + SELFCHECK_TIMEOUT_MS;
 	while (now_ms() < deadline) {
-		ring_buffer__poll(rb, 20);
+		reader__poll(rb, 20);
 		if (!reaped && waitpid(pid, &status, WNOHANG) == pid)
 			reaped = true;
 		/* do_exit() emits the exit event before the child can be reaped. */
@@ -230,8 +228,11 @@ int selfcheck__run(struct coretrace *skel, const char *btf_desc)
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 	}
-	ring_buffer__consume(rb);
-	skel->bss->selfcheck_tgid = 0;
+	reader__consume(rb);
+	if (!err)
+		err = loader__set_selfcheck(skel, 0);
+	else
+		loader__set_selfcheck(skel, 0);
 	if (err)
 		goto out;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
@@ -250,6 +251,5 @@ out:
 		close(p[0]);
 	if (p[1] >= 0)
 		close(p[1]);
-	ring_buffer__free(rb);
 	return err;
 }

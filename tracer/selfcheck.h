@@ -10,6 +10,7 @@
 #define CORETRACE_SELFCHECK_H
 
 struct coretrace;
+struct ct_reader;
 
 /* argv[1] that makes coretrace act as the self-check child's exec image. */
 #define SELFCHECK_CHILD_ARG "__coretrace_selfcheck_child"
@@ -21,8 +22,9 @@ struct coretrace;
  * field matched; otherwise prints ONE line, "BTF does not match this kernel
  * (source: @btf_desc): <first mismatch>", and returns -EPROTO (or another
  * negative errno if the check itself could not run, also printed).
- * Consumes whatever else is in the ring buffer meanwhile.
+ * Reads through @r (its callback is replaced), and consumes whatever else
+ * is in the buffer meanwhile.
  */
-int selfcheck__run(struct coretrace *skel, const char *btf_desc);
+int selfcheck__run(struct coretrace *skel, struct ct_reader *r, const char *btf_desc);
 
 #endif

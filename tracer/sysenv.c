@@ -57,15 +57,6 @@ int sysenv__check_pidns(void)
 	return st.st_ino == PROC_PID_INIT_INO ? 0 : -EXDEV;
 }
 
-int sysenv__check_ringbuf(void)
-{
-	int ret = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);
-
-	if (ret < 0)
-		return ret;
-	return ret ? 0 : -EOPNOTSUPP;
-}
-
 static const char *tracing_dir(void)
 {
 	/* Same preference as libbpf: debugfs's tracing dir if it exists. */

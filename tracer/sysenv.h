@@ -20,8 +20,6 @@ int sysenv__check_privileges(void);
  * self-check compare with. -errno if it cannot be told.
  */
 int sysenv__check_pidns(void);
-/* 0 if the kernel has BPF_MAP_TYPE_RINGBUF (5.8+), -EOPNOTSUPP if not. */
-int sysenv__check_ringbuf(void);
 /*
  * Make sure a tracefs is reachable where libbpf looks for tracepoint ids
  * (/sys/kernel/debug/tracing or /sys/kernel/tracing), mounting tracefs on

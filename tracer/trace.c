@@ -13,10 +13,12 @@
 #include "coretrace.h"
 #include "coretrace.skel.h"
 #include "log.h"
+#include "loader.h"
 #include "output.h"
 #include "selfcheck.h"
 #include "sysenv.h"
 #include "trace.h"
+#include "transport.h"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -81,23 +83,40 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/* Losses are reported as they happen too, not only in the final summary. */
-static void warn_lost(struct coretrace *skel, unsigned long long *reported)
+/*
+ * Lost events: the BPF side counts, per type, every record its transport
+ * refused (the ring buffer always says so; the perf buffer since 5.4). The
+ * perf buffer's reader also hears of drops from the kernel (PERF_RECORD_LOST,
+ * every kernel, but only once that CPU's buffer has room again). Both count
+ * the same drops, so the total is the larger of the two: exact where the
+ * BPF side sees the failures, the kernel's own count where it cannot.
+ */
+static unsigned long long total_lost(struct coretrace *skel, const struct ct_reader *r,
+				     unsigned long long *lost)
 {
-	unsigned long long lost[CT_EV_MAX] = {}, total = 0;
+	unsigned long long total = 0;
 	int t;
 
 	read_lost(skel, lost);
 	for (t = 0; t < CT_EV_MAX; t++)
 		total += lost[t];
+	return total > reader__lost(r) ? total : reader__lost(r);
+}
+
+/* Losses are reported as they happen too, not only in the final summary. */
+static void warn_lost(struct coretrace *skel, const struct ct_reader *r, enum ct_transport t,
+		      unsigned long long *reported)
+{
+	unsigned long long lost[CT_EV_MAX], total = total_lost(skel, r, lost);
+
 	if (total > *reported) {
-		pr_warn("%llu events lost so far: the ring buffer was full (a larger --ringbuf-kb helps)",
-			total);
+		pr_warn("%llu events lost so far: the %s was full (a larger --buffer-kb helps)",
+			total, transport__name(t));
 		*reported = total;
 	}
 }
 
-static int check_environment(void)
+static int check_environment(const struct ct_config *cfg, enum ct_transport *t)
 {
 	struct utsname u;
 	int err;
@@ -116,34 +135,32 @@ static int check_environment(void)
 		return err;
 	}
 	/* Without /proc/self/ns (old kernels, odd mounts) the self-check still guards. */
-	err = sysenv__check_ringbuf();
+	err = transport__resolve(cfg->transport, t);
 	if (err) {
-		pr_err("kernel %s has no BPF ring buffer (Linux 5.8 or later needed): %s",
-		       u.release, strerror(-err));
+		pr_err("kernel %s has no BPF ring buffer (Linux 5.8 or later; --buffer=perf works "
+		       "from 4.18): %s", u.release, strerror(-err));
 		return err;
 	}
+	pr_info("event transport: %s (%s)", transport__name(*t),
+		cfg->transport == CT_TRANSPORT_AUTO ? "probed" : "forced by --buffer");
 	err = sysenv__ensure_tracefs();
 	if (err)
 		pr_warn("no tracefs and cannot mount it on /sys/kernel/tracing: %s", strerror(-err));
 	return 0;
 }
 
-static int loop(const struct ct_config *cfg, struct coretrace *skel, struct run_state *rs)
+static int loop(const struct ct_config *cfg, enum ct_transport t, struct coretrace *skel,
+		struct ct_reader *r, struct run_state *rs, unsigned long long *lost,
+		unsigned long long *total)
 {
 	long long end = cfg->duration_s ? now_ms() + cfg->duration_s * 1000LL : 0;
 	long long next_check = now_ms() + 1000;
 	unsigned long long lost_reported = 0;
-	struct ring_buffer *rb;
 	int err = 0;
 
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, rs, NULL);
-	if (!rb) {
-		err = -errno;
-		pr_err("cannot open the ring buffer: %s", strerror(-err));
-		return err;
-	}
+	reader__set_callback(r, on_event, rs);
 	while (!stop_signal) {
-		err = ring_buffer__poll(rb, 100);
+		err = reader__poll(r, 100);
 		if (err == -EINTR) {
 			err = 0;
 			continue;
@@ -152,7 +169,7 @@ static int loop(const struct ct_config *cfg, struct coretrace *skel, struct run_
 			if (rs->err == -EIO || rs->err == -EPIPE)
 				err = 0;	/* the reader went away: a normal end */
 			else
-				pr_err("ring buffer: %s", strerror(-err));
+				pr_err("%s: %s", transport__name(t), strerror(-err));
 			break;
 		}
 		err = 0;
@@ -161,35 +178,37 @@ static int loop(const struct ct_config *cfg, struct coretrace *skel, struct run_
 		if (end && now_ms() >= end)
 			break;
 		if (now_ms() >= next_check) {
-			warn_lost(skel, &lost_reported);
+			warn_lost(skel, r, t, &lost_reported);
 			next_check = now_ms() + 1000;
 		}
 	}
 	/*
-	 * Events already in the ring are reported too. Detach first so that
+	 * Events already in the buffer are reported too. Detach first so that
 	 * the drain ends even while the machine keeps producing events.
 	 */
 	coretrace__detach(skel);
 	if (!err && !(cfg->count && rs->events >= cfg->count))
-		ring_buffer__consume(rb);
-	ring_buffer__free(rb);
+		reader__consume(r);
+	*total = total_lost(skel, r, lost);
 	return err;
 }
 
 int trace__run(const struct ct_config *cfg)
 {
-	unsigned long long lost[CT_EV_MAX] = {};
+	unsigned long long lost[CT_EV_MAX] = {}, lost_total = 0;
+	enum ct_transport transport;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct run_state rs = { .limit = cfg->count };
 	struct btf_bundle_choice *choice = NULL;
 	struct btf_bundle_step st;
 	const char *desc;
 	struct coretrace *skel = NULL;
+	struct ct_reader *reader = NULL;
 	struct bpf_image img = {};
 	uint32_t k;
 	int err;
 
-	err = check_environment();
+	err = check_environment(cfg, &transport);
 	if (err)
 		return 1;
 	err = btf_setup(cfg, &img, false, &choice);
@@ -204,13 +223,23 @@ int trace__run(const struct ct_config *cfg)
 	desc = btf_bundle_choice__desc(choice);
 	pr_info("BTF source: %s", desc);
 
-	err = loader__start(cfg, &img, btf_bundle_choice__custom_path(choice), desc,
+	err = loader__start(cfg, transport, &img, btf_bundle_choice__custom_path(choice), desc,
 			    btf_bundle_choice__source(choice) == BTF_BUNDLE_SRC_SYSTEM, &skel);
 	if (err)
 		goto out;
 
+	/* One reader from before attach to exit: no event falls outside it. */
+	reader = reader__new(skel, transport, cfg->buffer_kb, on_event, &rs);
+	if (!reader) {
+		err = -errno;
+		pr_err("cannot open the %s: %s", transport__name(transport), strerror(-err));
+		goto out;
+	}
+	err = loader__attach(skel);
+	if (err)
+		goto out;
 	if (cfg->selfcheck) {
-		err = selfcheck__run(skel, desc);
+		err = selfcheck__run(skel, reader, desc);
 		if (err)
 			goto out;
 	}
@@ -224,11 +253,12 @@ int trace__run(const struct ct_config *cfg)
 		goto out;
 	}
 	if (log_level() >= LOG_LEVEL_WARN)
-		fprintf(stderr, "coretrace: tracing (BTF: %s); Ctrl-C to stop\n", desc);
-	err = loop(cfg, skel, &rs);
-	read_lost(skel, lost);
-	output__summary(rs.out, rs.events, lost, CT_EV_MAX, desc);
+		fprintf(stderr, "coretrace: tracing (BTF: %s; %s); Ctrl-C to stop\n", desc,
+			transport__name(transport));
+	err = loop(cfg, transport, skel, reader, &rs, lost, &lost_total);
+	output__summary(rs.out, rs.events, lost, CT_EV_MAX, lost_total, transport, desc);
 out:
+	reader__free(reader);
 	output__free(rs.out);
 	coretrace__destroy(skel);
 	btf_bundle_choice__free(choice);

@@ -115,3 +115,18 @@ def tap(cases, ctx):
                 print("# " + line)
         sys.stdout.flush()
     return 1 if failed else 0
+
+
+def zero_member(name, size):
+    """A tar.xz whose member is @size zero bytes, built in 1 MiB steps (500 MiB: ~76 KiB)."""
+    c = lzma.LZMACompressor(preset=0)
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime = size, 1700000000
+    out = [c.compress(info.tobuf(format=tarfile.GNU_FORMAT))]
+    chunk, left = bytes(1 << 20), size
+    while left:
+        n = min(left, len(chunk))
+        out.append(c.compress(chunk[:n]))
+        left -= n
+    out += [c.compress(bytes((-size) % 512 + 1024)), c.flush()]
+    return b"".join(out)

@@ -2,8 +2,11 @@
 /*
  * Fuzz target for btfhub-fetch's archive extraction (tools/fetch/extract.c):
  * any bytes as a .tar.xz must give either a valid BTF file at the
- * destination or an error with nothing left behind, never a crash, a write
- * outside the destination directory or more than the size cap on disk.
+ * destination, exactly as long as its BTF header declares, or an error with
+ * nothing left behind, never a crash, a write outside the destination
+ * directory or more than the size cap on disk. Run libFuzzer with
+ * -rss_limit_mb=256: an input that costs more is a finding (the replay
+ * driver checks the same bound).
  *
  * Built with libFuzzer when the compiler supports -fsanitize=fuzzer; built
  * without it (-DFUZZ_REPLAY) as a replay driver that runs each file named on
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
@@ -39,6 +43,22 @@ static int silent(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
+/* What the BTF header of @path declares: the extractor must hold it to exactly that. */
+static uint64_t declared_size(const char *path)
+{
+	uint32_t h[6];
+	uint64_t types, strs;
+	FILE *f = fopen(path, "rb");
+
+	if (!f || fread(h, sizeof(h), 1, f) != 1)
+		abort();
+	fclose(f);
+	/* little-endian: magic/version/flags, hdr_len, type_off/len, str_off/len */
+	types = (uint64_t)h[2] + h[3];
+	strs = (uint64_t)h[4] + h[5];
+	return h[1] + (types > strs ? types : strs);
+}
+
 /* The directory must hold the result and nothing else afterwards. */
 static void check_dir(int err)
 {
@@ -57,7 +77,8 @@ static void check_dir(int err)
 		n++;
 		snprintf(path, sizeof(path), "%s/%s", out_dir, de->d_name);
 		if (err || strcmp(de->d_name, "k.btf") || lstat(path, &st) ||
-		    !S_ISREG(st.st_mode) || st.st_size > CAP)
+		    !S_ISREG(st.st_mode) || st.st_size > CAP ||
+		    declared_size(path) != (uint64_t)st.st_size)
 			abort();
 		unlink(path);
 	}
@@ -106,6 +127,16 @@ int main(int argc, char **argv)
 		LLVMFuzzerTestOneInput(data, len);
 		free(data);
 		ok++;
+	}
+	/* The bound the suite holds a fuzz run to: no input may cost more. */
+	{
+		struct rusage ru;
+
+		getrusage(RUSAGE_SELF, &ru);
+		if (ru.ru_maxrss > 256 << 10) {
+			fprintf(stderr, "peak RSS %ld KiB, over 256 MiB\n", ru.ru_maxrss);
+			return 1;
+		}
 	}
 	printf("replayed %d input(s)\n", ok);
 	return 0;

@@ -40,6 +40,22 @@ def arch_name(machine):
 ARCH = arch_name(platform.machine())
 
 
+def transport_args():
+    """Take "--buffer=MODE" out of sys.argv: (args for coretrace, expected transport id)."""
+    for a in list(sys.argv[1:]):
+        if a.startswith("--buffer="):
+            sys.argv.remove(a)
+            mode = a.split("=", 1)[1]
+            return [a], mode
+    return [], "ringbuf"
+
+
+def check_transport(summary, want):
+    if summary.get("transport") != want:
+        fail("summary names transport %r, expected %r: %r" % (summary.get("transport"), want,
+                                                               summary))
+
+
 def skip(reason):
     print("SKIP: " + reason)
     sys.exit(SKIP)

@@ -93,7 +93,7 @@ def main():
 
     # Bad options: usage on stderr, exit 2.
     for bad in (["--btf-source=nope"], ["--events", "exec,bogus"], ["--pid", "x"],
-                ["--ringbuf-kb", "3"], ["extra-arg"]):
+                ["--ringbuf-kb", "3"], ["--buffer-kb", "6"], ["--buffer=ring"], ["extra-arg"]):
         r = ctlib.run([ctlib.CORETRACE] + bad)
         check(r.returncode == 2, "%r: exit %d, expected 2" % (bad, r.returncode))
         check(r.stderr.splitlines()[0].startswith("coretrace: error: "),

@@ -7,6 +7,7 @@ reduced against coretrace.bpf.o, the BTF path forced:
   test_events.py embedded   coretrace-hostembed (the same BTF linked in),
                             --btf-source=embedded --host <its test key>
   test_events.py static     as bundle, with the static coretrace_static
+  ... --buffer=perf         the same through the perf buffer (the pre-5.8 path)
 
 A child forked here opens a known file, connects to listening 127.0.0.1 and ::1
 port and execs a known binary with known argv; each of its events (fork,
@@ -58,6 +59,7 @@ def expect(ev, field, want, what):
 
 
 def main():
+    buffer_args, transport = ctlib.transport_args()
     mode = sys.argv[1] if len(sys.argv) > 1 else "bundle"
     ctlib.require_bpf()
     tmp = tempfile.mkdtemp(prefix="coretrace-test-")
@@ -99,7 +101,7 @@ def main():
             print("note: no IPv6 loopback (%s): IPv6 connect not checked" % e)
             lsock6, port6 = None, 0
 
-        tracer = ctlib.Tracer(args, exe=exe)
+        tracer = ctlib.Tracer(args + buffer_args, exe=exe)
         tracer.wait_ready()
         check(any(source_desc in l and host in l for l in tracer.err),
               "tracer does not name its BTF source %r / %r: %r" % (source_desc, host, tracer.err))
@@ -114,6 +116,7 @@ def main():
         check(summary["events"] == len(events),
               "summary says %d events, %d printed" % (summary["events"], len(events)))
         check(summary["lost"] == 0, "events lost in a quiet test: %r" % summary)
+        ctlib.check_transport(summary, transport)
         me, uid, comm = os.getpid(), os.getuid(), ctlib.my_comm()
         cgid = ctlib.cgroup2_id()
         mine = [e for e in events if e["tgid"] == child or e["pid"] == child]
@@ -159,8 +162,8 @@ def main():
         expect(ext, "signal", 0, "exit")
         expect(ext, "exit_code", 1 << 8, "exit")
         check(0 < ext["age_ns"] < t1 - t0 + 1, "exit event: age_ns %d" % ext["age_ns"])
-        print("ok: %s path: fork/open/connect/exec/exit of child %d decoded correctly "
-              "(%d events in all, 0 lost)" % (mode, child, len(events)))
+        print("ok: %s path, %s: fork/open/connect/exec/exit of child %d decoded correctly "
+              "(%d events in all, 0 lost)" % (mode, transport, child, len(events)))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

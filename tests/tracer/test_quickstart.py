@@ -56,7 +56,8 @@ def main():
     has('exit', lambda e: True, 'of the workload')
     check(re.search(r'^\(\d+ events of other processes not shown\)$', out, re.M),
           'no count of the hidden events')
-    s = re.search(r'^coretrace: (\d+) events, (\d+) lost \(BTF: (.+)\)$', r.stdout + r.stderr, re.M)
+    s = re.search(r'^coretrace: (\d+) events, (\d+) lost \((?:ring|perf) buffer; BTF: (.+)\)$',
+                  r.stdout + r.stderr, re.M)
     check(s and int(s.group(1)) >= len(mine), 'no summary line after the events')
     print('ok: %s; %d workload events (exec/open/connect/fork/exit) of %s; %s' % (
         btf[0], len(mine), s.group(1), s.group(0)))

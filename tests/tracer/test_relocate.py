@@ -6,6 +6,10 @@ against this kernel's. Every relocation must resolve (the object loads and
 attaches), and the exit event's process start time must come from
 task_struct.real_start_time on 4.19 and task_struct.start_boottime (its name
 since 5.5) here. Checked from libbpf's own relocation log (-vvv).
+
+  test_relocate.py [--buffer=perf]
+      --buffer=perf: the old-kernel code path (the perf-buffer programs,
+      *_pb, and no ring buffer map), as on the 4.19 kernel itself.
 """
 import glob
 import os
@@ -18,15 +22,22 @@ import ctlib  # noqa: E402
 from ctlib import check  # noqa: E402
 
 
-def relocations(btf_args):
+def relocations(btf_args, buffer_args, transport):
     r = ctlib.run([ctlib.CORETRACE, "-vvv", "--no-selfcheck", "-e", "exit", "-d", "1",
-                   "-c", "ctnothing"] + btf_args)
+                   "-c", "ctnothing"] + btf_args + buffer_args)
     check(r.returncode == 0, "coretrace %s did not load and attach: %s"
           % (" ".join(btf_args), r.stderr.strip().splitlines()[-1:]))
-    return [l for l in r.stderr.splitlines() if "prog 'handle_exit': relo #" in l]
+    prog = "handle_exit_pb" if transport == "perf" else "handle_exit"
+    other = "handle_exit" if transport == "perf" else "handle_exit_pb"
+    check(not any("prog '%s': relo #" % other in l for l in r.stderr.splitlines()),
+          "the other transport's program %s was relocated (loaded) too" % other)
+    check(("%s; BTF:" % {"perf": "perf buffer", "ringbuf": "ring buffer"}[transport]) in r.stderr,
+          "summary does not name the %s transport: %r" % (transport, r.stderr[-300:]))
+    return [l for l in r.stderr.splitlines() if "prog '%s': relo #" % prog in l]
 
 
 def main():
+    buffer_args, transport = ctlib.transport_args()
     ctlib.require_bpf()
     if ctlib.ARCH != "x86_64":
         ctlib.skip("the 4.19 BTF at hand is x86_64; this host is " + ctlib.ARCH)
@@ -41,17 +52,17 @@ def main():
         check(r.returncode == 0, "tar: " + r.stderr)
         btf = glob.glob(os.path.join(tmp, "*.btf"))[0]
 
-        old = relocations(["--btf", btf])
+        old = relocations(["--btf", btf], buffer_args, transport)
         check(any("matching candidate" in l and "struct task_struct.real_start_time" in l
                   for l in old), "4.19: real_start_time not relocated:\n" + "\n".join(old))
         check(not any("matching candidate" in l and "start_boottime" in l for l in old),
               "4.19: start_boottime matched a kernel that does not have it")
 
-        new = relocations(["--btf-source=system"])
+        new = relocations(["--btf-source=system"], buffer_args, transport)
         check(any("matching candidate" in l and "struct task_struct.start_boottime" in l
                   for l in new), "this kernel: start_boottime not relocated:\n" + "\n".join(new))
-        print("ok: %s: real_start_time; this kernel: start_boottime; both load and attach"
-              % os.path.basename(btf))
+        print("ok (%s): %s: real_start_time; this kernel: start_boottime; both load and attach"
+              % (transport, os.path.basename(btf)))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -114,18 +114,27 @@ class Apt:
             self.lists = os.path.join(self.dir, 'lists')
         os.makedirs(self.dir, exist_ok=True)
         self.known, self.listed = {}, {}
+        self.error = ''
 
     def run(self, tool, *args, cwd=None):
         cmd = [tool, '-q'] + list(args)
         if self.system:
-            return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+            r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+            if r.returncode != 0:
+                self.error = (r.stderr.strip().splitlines() or ['exit %d' % r.returncode])[-1]
+            return r
         # apt-private.sh refreshes its lists when missing or a day old, and
         # does not lock them: one test at a time.
         cmd = ['bash', APT_PRIVATE, '--dir', self.dir, '--arch', self.arch, '--suites',
                '%s %s-updates %s-security' % ((self.suite,) * 3), '--'] + cmd
         with open(os.path.join(self.dir, '.lock'), 'w') as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+            r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+        if r.returncode != 0:
+            # Kept for the skip reason: "the archive lists none" alone
+            # would hide an unreachable archive.
+            self.error = (r.stderr.strip().splitlines() or ['exit %d' % r.returncode])[-1]
+        return r
 
     def _stamp(self):
         return os.path.join(self.dir, 'updated')
@@ -362,8 +371,8 @@ class Series:
         listed = ', '.join('%s=%s' % (p, v) for _, p, v in newest) or 'none'
         if exclude:
             listed += ' (left out: %s)' % ' '.join(sorted(exclude))
-        raise Skip('no kernel of series %s can be downloaded: %s; the archive lists %s' % (
-            self, note, listed))
+        raise Skip('no kernel of series %s can be downloaded: %s; the archive lists %s%s' % (
+            self, note, listed, '; apt: ' + apt.error if apt.error else ''))
 
     def cached_kernels(self, exclude=()):
         """[(abi, spec)] of the cached kernels of the series, newest first."""

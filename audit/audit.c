@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The object walk behind bpf_audit.h. libbpf opens the object (no kernel
+ * needed) and tells each program's type, section and instructions, and
+ * each map's type; the ELF relocations tell which maps and data sections a
+ * program's instructions load, which libbpf does not expose before load.
+ */
+#include <errno.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf_audit.h"
+#include "facilities.h"
+#include "fsutil.h"
+
+#define MAX_OBJECT_SIZE (64u << 20)
+
+struct elf_view {
+	Elf *elf;
+	size_t shstrndx;
+	Elf_Data *symtab;
+	size_t sym_cnt;
+	int symtab_strndx;
+	int maps_shndx;		/* ".maps", -1 if none */
+	int text_shndx;		/* ".text", -1 if none */
+};
+
+static const char *sec_name(const struct elf_view *v, int idx)
+{
+	Elf_Scn *scn = elf_getscn(v->elf, idx);
+	GElf_Shdr sh;
+
+	if (!scn || !gelf_getshdr(scn, &sh))
+		return NULL;
+	return elf_strptr(v->elf, v->shstrndx, sh.sh_name);
+}
+
+static int view_open(struct elf_view *v, void *image, size_t size)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	const char *name;
+
+	memset(v, 0, sizeof(*v));
+	v->maps_shndx = v->text_shndx = -1;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -EINVAL;
+	v->elf = elf_memory(image, size);
+	if (!v->elf || elf_kind(v->elf) != ELF_K_ELF || elf_getshdrstrndx(v->elf, &v->shstrndx))
+		return -EINVAL;
+	while ((scn = elf_nextscn(v->elf, scn))) {
+		if (!gelf_getshdr(scn, &sh))
+			return -EINVAL;
+		name = elf_strptr(v->elf, v->shstrndx, sh.sh_name);
+		if (sh.sh_type == SHT_SYMTAB) {
+			v->symtab = elf_getdata(scn, NULL);
+			if (!v->symtab || !sh.sh_entsize)
+				return -EINVAL;
+			v->sym_cnt = sh.sh_size / sh.sh_entsize;
+			v->symtab_strndx = sh.sh_link;
+		} else if (name && !strcmp(name, ".maps")) {
+			v->maps_shndx = elf_ndxscn(scn);
+		} else if (name && !strcmp(name, ".text")) {
+			v->text_shndx = elf_ndxscn(scn);
+		}
+	}
+	return v->symtab ? 0 : -EINVAL;
+}
+
+/* The program's symbol: section index, offset and size in bytes. */
+static int find_prog_sym(const struct elf_view *v, const char *prog, GElf_Sym *out)
+{
+	size_t i;
+
+	for (i = 0; i < v->sym_cnt; i++) {
+		GElf_Sym s;
+		const char *n;
+
+		if (!gelf_getsym(v->symtab, i, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC)
+			continue;
+		n = elf_strptr(v->elf, v->symtab_strndx, s.st_name);
+		if (n && !strcmp(n, prog)) {
+			*out = s;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static void raise_floor(struct audit_prog *p, struct facility f, const char *what)
+{
+	if (!f.name) {
+		p->unknown++;
+		return;
+	}
+	if (f.kv > p->floor) {
+		p->floor = f.kv;
+		snprintf(p->why, sizeof(p->why), "%s %s", what, f.name);
+	}
+}
+
+static bool is_data_section(const char *n)
+{
+	return n && (!strncmp(n, ".rodata", 7) || !strncmp(n, ".data", 5) ||
+		     !strncmp(n, ".bss", 4) || !strcmp(n, ".kconfig"));
+}
+
+/* Maps, global data, externs and subprograms a program's relocations name. */
+static void scan_relocs(const struct elf_view *v, struct bpf_object *obj, const GElf_Sym *ps,
+			struct audit_prog *p, bool *calls_text)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(v->elf, scn))) {
+		Elf_Data *d;
+		size_t i, n;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_REL || sh.sh_info != ps->st_shndx ||
+		    !sh.sh_entsize)
+			continue;
+		d = elf_getdata(scn, NULL);
+		n = sh.sh_size / sh.sh_entsize;
+		for (i = 0; d && i < n; i++) {
+			GElf_Rel r;
+			GElf_Sym s;
+			const char *sname;
+
+			if (!gelf_getrel(d, i, &r) || r.r_offset < ps->st_value ||
+			    r.r_offset >= ps->st_value + ps->st_size ||
+			    !gelf_getsym(v->symtab, GELF_R_SYM(r.r_info), &s))
+				continue;
+			sname = elf_strptr(v->elf, v->symtab_strndx, s.st_name);
+			if (s.st_shndx == SHN_UNDEF) {
+				raise_floor(p, facility__feature(FEAT_GLOBAL_DATA), "extern via");
+			} else if ((int)s.st_shndx == v->maps_shndx && sname) {
+				struct bpf_map *m = bpf_object__find_map_by_name(obj, sname);
+				char what[96];
+
+				if (!m) {
+					p->unknown++;
+					continue;
+				}
+				snprintf(what, sizeof(what), "map '%s':", sname);
+				raise_floor(p, facility__map_type(bpf_map__type(m)), what);
+			} else if ((int)s.st_shndx == v->text_shndx) {
+				*calls_text = true;
+			} else if (is_data_section(sec_name(v, s.st_shndx))) {
+				raise_floor(p, facility__feature(FEAT_GLOBAL_DATA), "uses");
+			}
+		}
+	}
+}
+
+/* Up to two successors of instruction @i (fall-through, jump target); -1: none. */
+static void successors(const struct bpf_insn *insn, size_t cnt, size_t i, long next[2])
+{
+	const struct bpf_insn *in = &insn[i];
+	uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
+
+	next[0] = next[1] = -1;
+	if (in->code == (BPF_LD | BPF_IMM | BPF_DW)) {
+		next[0] = i + 2;
+	} else if ((cls == BPF_JMP || cls == BPF_JMP32) && op == BPF_EXIT) {
+		return;
+	} else if ((cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_CALL) {
+		next[1] = (long)i + in->off + 1;
+		if (op != BPF_JA)
+			next[0] = i + 1;
+	} else {
+		next[0] = i + 1;
+	}
+	if (next[0] >= (long)cnt)
+		next[0] = -1;
+	if (next[1] < 0 || next[1] >= (long)cnt)
+		next[1] = -1;
+}
+
+/*
+ * A loop is a back edge of a depth-first walk of the control flow (what
+ * kernels before 5.3 reject, check_cfg()'s "back-edge"): a jump to an
+ * instruction still on the walk's path. A jump backwards to code already
+ * finished is no loop, and clang lays out shared tails that way.
+ */
+static bool has_cycle(const struct bpf_insn *insn, size_t cnt)
+{
+	unsigned char *state = calloc(cnt ? cnt : 1, 1);	/* 0 new, 1 on path, 2 done */
+	size_t *stack = calloc(cnt ? cnt : 1, sizeof(*stack));
+	unsigned char *edge = calloc(cnt ? cnt : 1, 1);	/* next successor to try */
+	size_t top = 0;
+	bool cycle = false;
+
+	if (!state || !stack || !edge || !cnt)
+		goto out;
+	stack[top++] = 0;
+	state[0] = 1;
+	while (top && !cycle) {
+		size_t i = stack[top - 1];
+		long next[2];
+
+		successors(insn, cnt, i, next);
+		while (edge[i] < 2 && next[edge[i]] < 0)
+			edge[i]++;
+		if (edge[i] == 2) {
+			state[i] = 2;
+			top--;
+			continue;
+		}
+		i = next[edge[i]++];
+		if (state[i] == 1)
+			cycle = true;
+		else if (!state[i]) {
+			state[i] = 1;
+			stack[top++] = i;
+		}
+	}
+out:
+	free(state);
+	free(stack);
+	free(edge);
+	return cycle;
+}
+
+static void scan_insns(const struct bpf_insn *insn, size_t cnt, struct audit_prog *p)
+{
+	size_t i;
+
+	for (i = 0; i < cnt; i++) {
+		const struct bpf_insn *in = &insn[i];
+		uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
+		char what[48];
+
+		if (in->code == (BPF_LD | BPF_IMM | BPF_DW)) {
+			i++;	/* the second half of a 16-byte load */
+			continue;
+		}
+		if (cls != BPF_JMP && cls != BPF_JMP32)
+			continue;
+		if (cls == BPF_JMP32)
+			raise_floor(p, facility__feature(FEAT_JMP32), "uses");
+		if (op == BPF_CALL) {
+			if (in->src_reg == BPF_PSEUDO_CALL) {
+				raise_floor(p, facility__feature(FEAT_BPF2BPF_CALLS), "uses");
+			} else if (in->src_reg == BPF_PSEUDO_KFUNC_CALL) {
+				raise_floor(p, facility__feature(FEAT_KFUNC_CALLS), "uses a");
+			} else {
+				snprintf(what, sizeof(what), "calls helper %d,", in->imm);
+				raise_floor(p, facility__helper(in->imm), what);
+			}
+			continue;
+		}
+		if (op == BPF_EXIT)
+			continue;
+		if (op == BPF_JLT || op == BPF_JLE || op == BPF_JSLT || op == BPF_JSLE)
+			raise_floor(p, facility__feature(FEAT_JMP_V2), "uses");
+	}
+	if (has_cycle(insn, cnt)) {
+		p->loops = true;
+		raise_floor(p, facility__feature(FEAT_BOUNDED_LOOPS), "has a");
+	}
+}
+
+/* "tracepoint/syscalls/sys_enter_openat2" -> its first release, if in the table. */
+static void scan_attach(const char *sec, struct audit_prog *p)
+{
+	static const char *const prefixes[] = { "tracepoint/", "tp/", "raw_tracepoint/", "raw_tp/",
+						"tp_btf/" };
+	const char *name;
+	struct facility f;
+	size_t i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(sec, prefixes[i], strlen(prefixes[i])))
+			break;
+	if (i == sizeof(prefixes) / sizeof(prefixes[0]))
+		return;
+	name = strrchr(sec, '/') + 1;
+	snprintf(p->attach, sizeof(p->attach), "%s", name);
+	f = facility__tracepoint(name);
+	p->attach_floor = f.kv;
+}
+
+static int audit_prog(const struct elf_view *v, struct bpf_object *obj, struct bpf_program *prog,
+		      const struct bpf_insn *text, size_t text_cnt, struct audit_prog *p)
+{
+	bool calls_text = false;
+	char what[64];
+	GElf_Sym ps;
+
+	p->name = strdup(bpf_program__name(prog));
+	p->section = strdup(bpf_program__section_name(prog));
+	if (!p->name || !p->section)
+		return -ENOMEM;
+	if (find_prog_sym(v, p->name, &ps))
+		return -EINVAL;
+	snprintf(what, sizeof(what), "program type");
+	raise_floor(p, facility__prog_type(bpf_program__type(prog)), what);
+	scan_attach(p->section, p);
+	scan_relocs(v, obj, &ps, p, &calls_text);
+	p->insn_cnt = bpf_program__insn_cnt(prog);
+	scan_insns(bpf_program__insns(prog), p->insn_cnt, p);
+	if (calls_text && text) {
+		/* Subprograms: all of .text counts, an over-estimate that cannot miss one. */
+		p->insn_cnt += text_cnt;
+		scan_insns(text, text_cnt, p);
+	}
+	if (p->insn_cnt > AUDIT_OLD_MAX_INSNS)
+		raise_floor(p, facility__feature(FEAT_LONG_PROGRAM), "is");
+	return 0;
+}
+
+/* Hooks: programs of one section are alternatives; keep the most portable. */
+static void conclude(struct audit_report *r)
+{
+	struct audit_prog *worst = NULL;
+	int i, k;
+
+	for (i = 0; i < r->prog_cnt; i++) {
+		struct audit_prog *p = &r->progs[i], *best = p;
+
+		for (k = 0; k < r->prog_cnt; k++)
+			if (!strcmp(r->progs[k].section, p->section) && r->progs[k].floor < best->floor)
+				best = &r->progs[k];
+		p->chosen = best == p;
+	}
+	for (i = 0; i < r->prog_cnt; i++) {
+		struct audit_prog *p = &r->progs[i];
+
+		r->unknown += p->unknown;
+		if (p->chosen && (!worst || p->floor > worst->floor))
+			worst = p;
+	}
+	if (!worst)
+		return;
+	r->floor = worst->floor;
+	snprintf(r->why, sizeof(r->why), "%s %s", worst->name, worst->why);
+	for (i = 0; i < r->prog_cnt; i++)
+		r->progs[i].optional = r->progs[i].attach_floor > r->floor;
+}
+
+int audit__object(const void *data, size_t size, struct audit_report **out)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "audit");
+	const struct bpf_insn *text = NULL;
+	struct audit_report *r = NULL;
+	struct bpf_object *obj = NULL;
+	struct bpf_program *prog;
+	struct elf_view v = {};
+	size_t text_cnt = 0;
+	void *image;
+	int err, n = 0;
+
+	*out = NULL;
+	/* libelf reads in place; a private copy keeps the caller's bytes const. */
+	image = malloc(size ? size : 1);
+	if (!image)
+		return -ENOMEM;
+	memcpy(image, data, size);
+	err = view_open(&v, image, size);
+	if (err)
+		goto out;
+	obj = bpf_object__open_mem(data, size, &opts);
+	if (!obj) {
+		err = -errno ? -errno : -EINVAL;
+		goto out;
+	}
+	if (v.text_shndx >= 0) {
+		Elf_Data *d = elf_getdata(elf_getscn(v.elf, v.text_shndx), NULL);
+
+		if (d && d->d_size) {
+			text = d->d_buf;
+			text_cnt = d->d_size / sizeof(struct bpf_insn);
+		}
+	}
+	bpf_object__for_each_program(prog, obj)
+		n++;
+	r = calloc(1, sizeof(*r));
+	if (!r || !(r->progs = calloc(n ? n : 1, sizeof(*r->progs)))) {
+		err = -ENOMEM;
+		goto out;
+	}
+	bpf_object__for_each_program(prog, obj) {
+		err = audit_prog(&v, obj, prog, text, text_cnt, &r->progs[r->prog_cnt++]);
+		if (err)
+			goto out;
+	}
+	conclude(r);
+	*out = r;
+	r = NULL;
+out:
+	audit__free(r);
+	bpf_object__close(obj);
+	if (v.elf)
+		elf_end(v.elf);
+	free(image);
+	return err;
+}
+
+int audit__file(const char *path, struct audit_report **out)
+{
+	size_t len;
+	void *data;
+	int err;
+
+	err = read_file(path, &data, &len, MAX_OBJECT_SIZE);
+	if (err)
+		return err;
+	err = audit__object(data, len, out);
+	free(data);
+	return err;
+}
+
+void audit__free(struct audit_report *r)
+{
+	int i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->prog_cnt; i++) {
+		free(r->progs[i].name);
+		free(r->progs[i].section);
+	}
+	free(r->progs);
+	free(r);
+}
+
+const char *audit__kv_str(uint32_t kv, char *buf, size_t size)
+{
+	if (!kv)
+		snprintf(buf, size, "?");
+	else
+		snprintf(buf, size, "%u.%u", AUDIT_KV_MAJOR(kv), AUDIT_KV_MINOR(kv));
+	return buf;
+}
+
+int audit__parse_release(const char *release, uint32_t *kv)
+{
+	unsigned long maj, min;
+	char *end;
+
+	if (*release < '0' || *release > '9')
+		return -EINVAL;
+	maj = strtoul(release, &end, 10);
+	if (end == release || *end != '.' || maj > 255)
+		return -EINVAL;
+	release = end + 1;
+	if (*release < '0' || *release > '9')
+		return -EINVAL;
+	min = strtoul(release, &end, 10);
+	if (end == release || min > 255)
+		return -EINVAL;
+	*kv = AUDIT_KV(maj, min);
+	return 0;
+}
+
+int audit__objects_floor(const char *const *paths, int n, uint32_t *floor, char *why,
+			 size_t why_size)
+{
+	struct audit_report *r;
+	int i, err;
+
+	*floor = 0;
+	snprintf(why, why_size, "no object");
+	for (i = 0; i < n; i++) {
+		err = audit__file(paths[i], &r);
+		if (err) {
+			snprintf(why, why_size, "%s", paths[i]);
+			return err;
+		}
+		if (r->floor > *floor) {
+			*floor = r->floor;
+			snprintf(why, why_size, "%s: %s", paths[i], r->why);
+		}
+		audit__free(r);
+	}
+	return 0;
+}
+
+bool audit__release_below(const char *release, uint32_t floor)
+{
+	uint32_t kv;
+
+	return !audit__parse_release(release, &kv) && kv < floor;
+}

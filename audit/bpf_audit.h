@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * bpf_audit: the oldest Linux kernel a BPF object can load on, computed from
+ * the object itself -- its programs' types and attach points, the helpers
+ * their instructions call, the maps they reference, global data, loops,
+ * instruction set and length -- against a table of the release that
+ * introduced each facility (facilities.c, which cites its sources).
+ *
+ * Programs in the same ELF section attach to the same hook and are taken as
+ * alternatives: a loader keeps one of them (coretrace keeps the ring-buffer
+ * or the perf-buffer one), so a hook's floor is its most portable
+ * program's. The object's floor is the highest hook floor. A hook whose
+ * attach point (tracepoint) is newer than that is optional: it cannot
+ * exist on older kernels, so a loader has to check for it anyway, and it
+ * does not raise the floor; it is reported as such.
+ *
+ * Kernel versions are encoded as AUDIT_KV(major, minor).
+ */
+#ifndef BTFKIT_BPF_AUDIT_H
+#define BTFKIT_BPF_AUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define AUDIT_KV(maj, min)	((uint32_t)(maj) << 8 | (uint32_t)(min))
+#define AUDIT_KV_MAJOR(kv)	((kv) >> 8)
+#define AUDIT_KV_MINOR(kv)	((kv) & 0xff)
+
+struct audit_prog {
+	char *name;
+	char *section;
+	size_t insn_cnt;		/* its own instructions, subprograms included */
+	uint32_t floor;			/* what its code needs */
+	char why[128];			/* the facility that sets floor */
+	uint32_t attach_floor;		/* its attach point's first release; 0 if not in the table */
+	char attach[64];		/* that attach point, "" if none */
+	bool loops;			/* has a back edge */
+	bool chosen;			/* the most portable program of its hook */
+	bool optional;			/* attach point newer than the object's floor */
+	int unknown;			/* helpers, map or program types not in the table */
+};
+
+struct audit_report {
+	uint32_t floor;			/* the object's floor */
+	char why[192];			/* "<facility> in <program>" */
+	int unknown;			/* sum over programs: the floor may be too low */
+	int prog_cnt;
+	struct audit_prog *progs;	/* in the object's order */
+};
+
+/*
+ * Audit the BPF ELF object in @data/@size (not modified, need not outlive
+ * the call). No privileges or kernel needed. 0 and *out (free with
+ * audit__free()), or -errno (-EINVAL: not a BPF object we can read).
+ */
+int audit__object(const void *data, size_t size, struct audit_report **out);
+/* The same for a file. */
+int audit__file(const char *path, struct audit_report **out);
+void audit__free(struct audit_report *r);
+
+/* "4.18" into @buf. Returns @buf. */
+const char *audit__kv_str(uint32_t kv, char *buf, size_t size);
+/*
+ * The major.minor of a kernel release string ("4.18.0-305.el8.x86_64",
+ * "5.10.0-35-amd64"). 0 or -EINVAL.
+ */
+int audit__parse_release(const char *release, uint32_t *kv);
+
+/*
+ * The build tools' gate: the highest floor of the @n objects at @paths
+ * into *floor, with "<object>: <what sets it>" in @why. 0 or -errno (the
+ * failing object's path in @why).
+ */
+int audit__objects_floor(const char *const *paths, int n, uint32_t *floor, char *why,
+			 size_t why_size);
+/* True when @release is a kernel release older than @floor (unparseable: false). */
+bool audit__release_below(const char *release, uint32_t floor);
+
+#endif

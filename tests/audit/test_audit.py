@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""The minimum-kernel audit (audit/bpf_audit.h) on objects whose floor is
+known by construction, then on coretrace.bpf.o, which must stay at the floor
+the README documents: a change that makes the tracer need a newer kernel
+(a newer helper, map or program type, global data, a loop, a program over
+4096 instructions in the perf-buffer set) fails here.
+
+  test_audit.py AUDIT_OBJECT CORETRACE CORETRACE_BPF_O HELPER58_O LOOP53_O UNROLLED_O
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+
+DOCUMENTED_FLOOR = "4.18"   # README.md, "Kernel support"
+
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+
+
+def audit(tool, obj):
+    r = subprocess.run([tool, obj], capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0, "audit_object %s: exit %d: %s" % (obj, r.returncode, r.stderr.strip()))
+    return json.loads(r.stdout)
+
+
+def main():
+    tool, coretrace, ct_obj, helper58, loop53, unrolled = sys.argv[1:7]
+
+    a = audit(tool, helper58)
+    check(a["floor"] == "5.8" and "bpf_ktime_get_boot_ns" in a["why"],
+          "helper58: floor %s (%s), expected 5.8 from bpf_ktime_get_boot_ns" % (a["floor"], a["why"]))
+    check(a["unknown"] == 0, "helper58: unknown facilities %r" % a)
+
+    a = audit(tool, loop53)
+    check(a["floor"] == "5.3" and "loop" in a["why"],
+          "loop53: floor %s (%s), expected 5.3 from its loop" % (a["floor"], a["why"]))
+    check(a["programs"][0]["loops"], "loop53: no loop found: %r" % a)
+
+    a = audit(tool, unrolled)
+    progs = {p["name"]: p for p in a["programs"]}
+    check(a["floor"] == "4.7", "unrolled: floor %s (%s), expected 4.7" % (a["floor"], a["why"]))
+    check(progs["out_rb"]["floor"] == "5.8" and not progs["out_rb"]["chosen"],
+          "unrolled: the ring-buffer alternative: %r" % progs["out_rb"])
+    check(progs["out_pb"]["chosen"] and not progs["out_pb"]["loops"],
+          "unrolled: the perf-buffer program: %r" % progs["out_pb"])
+
+    # coretrace.bpf.o: the documented floor, set by the perf-buffer set.
+    a = audit(tool, ct_obj)
+    check(a["floor"] == DOCUMENTED_FLOOR,
+          "coretrace.bpf.o: floor %s (%s), documented %s" % (a["floor"], a["why"], DOCUMENTED_FLOOR))
+    check(a["unknown"] == 0, "coretrace.bpf.o: facilities not in the table: %r" % a)
+    chosen = [p for p in a["programs"] if p["chosen"]]
+    check(chosen and all(p["name"].endswith("_pb") for p in chosen),
+          "coretrace.bpf.o: the programs that set the floor are not the perf-buffer set: %r"
+          % [p["name"] for p in chosen])
+    for p in a["programs"]:
+        if p["name"].endswith("_pb"):
+            check(not p["loops"] and p["insns"] <= 4096,
+                  "coretrace.bpf.o: %s has a loop or over 4096 instructions: %r" % (p["name"], p))
+        else:
+            check(p["floor"] == "5.8", "coretrace.bpf.o: ring-buffer program %s: %r"
+                  % (p["name"], p))
+
+    # Where a user looks: coretrace btf --json and --version say the same.
+    r = subprocess.run([coretrace, "btf", "--json"], capture_output=True, text=True, timeout=60)
+    try:
+        j = json.loads(r.stdout)["bpf_object"]
+    except (ValueError, KeyError):
+        fail("coretrace btf --json: no bpf_object: %r %r" % (r.stdout[:300], r.stderr))
+    check(j["floor"] == DOCUMENTED_FLOOR, "coretrace btf: floor %r" % j["floor"])
+    opt = sorted(p["name"] for p in j["programs"] if p["optional"])
+    check(opt == ["handle_openat2", "handle_openat2_pb"],
+          "coretrace btf: optional programs %r, expected only openat2's (5.6)" % opt)
+    r = subprocess.run([coretrace, "--version"], capture_output=True, text=True, timeout=60)
+    check(("runs on: Linux %s (" % DOCUMENTED_FLOOR) in r.stdout,
+          "coretrace --version does not state the floor: %r" % r.stdout)
+
+    # And the README documents that floor.
+    readme = open(os.path.join(os.environ.get("BTFKIT_SOURCE_ROOT", "."), "README.md")).read()
+    m = re.search(r"^## Kernel support\n(.*?)(^## |\Z)", readme, re.S | re.M)
+    check(m and ("Linux %s" % DOCUMENTED_FLOOR) in m.group(1),
+          "README.md: no 'Kernel support' section stating Linux %s" % DOCUMENTED_FLOOR)
+    print("ok: helper58 5.8, loop53 5.3, unrolled 4.7 (ring-buffer alternative 5.8); "
+          "coretrace.bpf.o %s (%s), %d programs" % (a["floor"], a["why"], len(a["programs"])))
+
+
+if __name__ == "__main__":
+    main()
