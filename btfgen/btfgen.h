@@ -27,6 +27,7 @@ struct btfgen_opts {
 	bool progress;			/* "[n/total]" on stderr; default false */
 	bool prune;			/* remove outputs of kernels gone from IN_DIR; default false */
 	volatile int *stop;		/* set from a signal handler to stop early */
+	const char *unpack_dir;		/* unpack archives as O_TMPFILEs here; default NULL: memfds */
 	const char *arch;		/* only kernels of this arch (aarch64 = arm64); default all */
 };
 #define btfgen_opts__last_field arch
