@@ -228,9 +228,10 @@ int run__main(const struct run_opts *o)
 		.cache = &cache,
 		.max_size = c.max_size,
 		.cancel = &cancelled,
+		.jobs = (int)c.jobs,
 		.transfer = {
 			.sz = sizeof(struct transfer_opts),
-			.jobs = (int)c.jobs,
+			.jobs = (int)c.transfers,
 			.retries = (int)c.retries,
 			.retry_delay_ms = c.retry_delay_ms,
 			.connect_timeout = c.connect_timeout,
