@@ -9,7 +9,7 @@
  * driver checks the same bound).
  *
  * Built with libFuzzer when the compiler supports -fsanitize=fuzzer; built
- * without it (-DFUZZ_REPLAY) as a replay driver that runs each file named on
+ * with fuzz_replay.c as a replay driver that runs each file named on
  * the command line once, which the fetch test suite uses on its hostile
  * archives.
  */
@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
@@ -110,35 +109,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_dir(err);
 	return 0;
 }
-
-#ifdef FUZZ_REPLAY
-int main(int argc, char **argv)
-{
-	int i, ok = 0;
-
-	for (i = 1; i < argc; i++) {
-		void *data;
-		size_t len;
-
-		if (read_file(argv[i], &data, &len, 64u << 20)) {
-			fprintf(stderr, "%s: cannot read\n", argv[i]);
-			return 1;
-		}
-		LLVMFuzzerTestOneInput(data, len);
-		free(data);
-		ok++;
-	}
-	/* The bound the suite holds a fuzz run to: no input may cost more. */
-	{
-		struct rusage ru;
-
-		getrusage(RUSAGE_SELF, &ru);
-		if (ru.ru_maxrss > 256 << 10) {
-			fprintf(stderr, "peak RSS %ld KiB, over 256 MiB\n", ru.ru_maxrss);
-			return 1;
-		}
-	}
-	printf("replayed %d input(s)\n", ok);
-	return 0;
-}
-#endif

@@ -580,13 +580,7 @@ def t_fuzz_replay(c):
         "hugeclaim": fixtures.tar_xz([("k.btf", "file", c.btf[:20] + struct.pack("<I", 1 << 30)
                                        + c.btf[24:])]),
     }
-    paths = []
-    for name, data in inputs.items():
-        paths.append(os.path.join(d, name))
-        with open(paths[-1], "wb") as f:
-            f.write(data)
-    p = subprocess.run([REPLAY] + paths, capture_output=True, text=True, timeout=60)
-    assert p.returncode == 0 and "replayed %d" % len(paths) in p.stdout, (p.returncode, p.stderr)
+    fixtures.replay(REPLAY, d, inputs)
 
 
 # --- manifest -----------------------------------------------------------
