@@ -6,9 +6,11 @@
  *            still matches, else by reading it); derive the cache key; if
  *            OUTDIR/.btfgen-cache/<kernel>.key has that key and the output
  *            on disk still has the recorded digest, the kernel is cached and
- *            nothing is spawned. Otherwise unpack an archive input into the
- *            private temp dir and point bpftool at a temp file beside the
- *            final output.
+ *            nothing is spawned. Otherwise unpack an archive input into an
+ *            anonymous file (a memfd, or an O_TMPFILE in --unpack-dir) that
+ *            bpftool reads as /proc/self/fd/3, and point bpftool's output
+ *            at a temp file beside the final output. No unpacked BTF ever
+ *            has a name on disk.
  *   spawn:   bpftool gen min_core_btf INPUT TMP_OUTPUT OBJECT...
  *   done:    check the exit status, parse the result with libbpf, rename it
  *            into place, then write the cache record (so that a crash in
@@ -44,7 +46,7 @@ struct job {
 	const struct input_kernel *k;
 	struct btfgen_result res;
 	char *out_path;
-	char *tmp_in;		/* unpacked archive member, in g->tmpdir */
+	int in_fd;		/* unpacked archive member (anonymous), or -1 */
 	char *tmp_out;		/* bpftool's output, beside out_path */
 	char **argv;
 	struct stat st;
@@ -59,7 +61,6 @@ struct btfgen {
 	uint8_t tool[SHA256_DIGEST_LEN];
 	struct job *jobs;
 	size_t njobs;
-	char *tmpdir;
 	double wall_time_s;
 	size_t pruned;
 	pthread_mutex_t progress_lock;
@@ -160,6 +161,7 @@ struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts
 			continue;
 		j = &g->jobs[g->njobs++];
 		j->k = k;
+		j->in_fd = -1;
 		j->res.kernel = k->rel;
 		j->res.input = k->path;
 		j->res.state = BTFGEN_SKIPPED;
@@ -180,10 +182,9 @@ err_out:
 
 static void job_cleanup(struct job *j)
 {
-	if (j->tmp_in) {
-		unlink(j->tmp_in);
-		free(j->tmp_in);
-		j->tmp_in = NULL;
+	if (j->in_fd >= 0) {
+		close(j->in_fd);
+		j->in_fd = -1;
 	}
 	if (j->tmp_out) {
 		unlink(j->tmp_out);
@@ -204,10 +205,6 @@ void btfgen__free(struct btfgen *g)
 		job_cleanup(&g->jobs[i]);
 		free(g->jobs[i].out_path);
 		free((char *)g->jobs[i].res.error);
-	}
-	if (g->tmpdir) {
-		rmdir(g->tmpdir);
-		free(g->tmpdir);
 	}
 	pthread_mutex_destroy(&g->progress_lock);
 	free(g->jobs);
@@ -329,20 +326,13 @@ static int job_prepare(void *ctx, size_t idx, char *const **argv)
 
 	bpf_in = j->k->path;
 	if (j->k->archive) {
-		if (asprintf(&j->tmp_in, "%s/%zu.btf", g->tmpdir, idx) < 0) {
-			j->tmp_in = NULL;
-			job_fail(g, j, "out of memory");
-			return -ENOMEM;
-		}
-		ret = input__extract(j->k->path, j->k->release, j->tmp_in, err, sizeof(err));
-		if (ret) {
-			/* Not ours to unlink: input__extract created nothing. */
-			free(j->tmp_in);
-			j->tmp_in = NULL;
+		ret = input__unpack(j->k->path, j->k->release, g->opts.unpack_dir, err, sizeof(err));
+		if (ret < 0) {
 			job_fail(g, j, "%s", err);
 			return ret;
 		}
-		bpf_in = j->tmp_in;
+		j->in_fd = ret;
+		bpf_in = JOBPOOL_CHILD_FD_PATH;
 	}
 
 	slash = strrchr(j->out_path, '/');
@@ -486,14 +476,11 @@ static int job_done(void *ctx, size_t idx, int status, const char *output, size_
 	return j->res.state == BTFGEN_FAILED && g->opts.fail_fast;
 }
 
-static bool any_archive(const struct btfgen *g)
+static int job_child_fd(void *ctx, size_t idx)
 {
-	size_t i;
+	struct btfgen *g = ctx;
 
-	for (i = 0; i < g->njobs; i++)
-		if (g->jobs[i].k->archive)
-			return true;
-	return false;
+	return g->jobs[idx].in_fd;
 }
 
 static double now_s(void)
@@ -550,6 +537,7 @@ int btfgen__run(struct btfgen *g)
 	static const struct jobpool_ops ops = {
 		.prepare = job_prepare,
 		.done = job_done,
+		.child_fd = job_child_fd,
 	};
 	struct jobpool_opts popts = {
 		.sz = sizeof(popts),
@@ -565,31 +553,10 @@ int btfgen__run(struct btfgen *g)
 		pr_err("%s: %s", g->opts.outdir, strerror(-err));
 		return err;
 	}
-	if (any_archive(g)) {
-		/* Private (0700) and removed at the end: unpacked BTFs go here. */
-		const char *tmp = getenv("TMPDIR") ?: "/tmp";
-
-		if (asprintf(&g->tmpdir, "%s/btfgen.XXXXXX", tmp) < 0) {
-			g->tmpdir = NULL;
-			return -ENOMEM;
-		}
-		if (!mkdtemp(g->tmpdir)) {
-			err = -errno;
-			pr_err("%s: cannot create a temporary directory: %s", tmp, strerror(errno));
-			free(g->tmpdir);
-			g->tmpdir = NULL;
-			return err;
-		}
-	}
 	err = jobpool__run(g->njobs, &ops, g, &popts);
 	g->wall_time_s = now_s() - start;
 	if (g->opts.progress && g->njobs)
 		fputs("\r\033[K", stderr);
-	if (g->tmpdir) {
-		rmdir(g->tmpdir);
-		free(g->tmpdir);
-		g->tmpdir = NULL;
-	}
 	if (err && err != -ECANCELED) {
 		pr_err("cannot start the job pool: %s", strerror(-err));
 		return err;

@@ -27,8 +27,9 @@ struct btfgen_opts {
 	bool progress;			/* "[n/total]" on stderr; default false */
 	bool prune;			/* remove outputs of kernels gone from IN_DIR; default false */
 	volatile int *stop;		/* set from a signal handler to stop early */
+	const char *unpack_dir;		/* unpack archives as O_TMPFILEs here; default NULL: memfds */
 };
-#define btfgen_opts__last_field stop
+#define btfgen_opts__last_field unpack_dir
 
 enum btfgen_state {
 	BTFGEN_SKIPPED,		/* not run: --fail-fast or interrupted */

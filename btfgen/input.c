@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,24 +104,23 @@ void input__free(struct input_list *list)
 	memset(list, 0, sizeof(*list));
 }
 
-int input__extract(const char *archive, const char *release, const char *dst,
-		   char *err, size_t err_sz)
+int input__unpack(const char *archive, const char *release, const char *tmpdir,
+		  char *err, size_t err_sz)
 {
 	uint64_t size;
 	int fd, ret;
 
-	fd = open(dst, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	fd = tmpdir ? open(tmpdir, O_RDWR | O_TMPFILE | O_EXCL | O_CLOEXEC, 0600) :
+		      memfd_create("btfgen-input", MFD_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
-		snprintf(err, err_sz, "%s: %s", dst, strerror(errno));
+		snprintf(err, err_sz, "%s: %s", tmpdir ?: "memfd_create", strerror(errno));
 		return ret;
 	}
 	ret = extract__btf_fd(archive, release, fd, NULL, &size, err, err_sz);
-	if (close(fd) && !ret) {
-		ret = -errno;
-		snprintf(err, err_sz, "%s: %s", dst, strerror(errno));
+	if (ret) {
+		close(fd);
+		return ret;
 	}
-	if (ret)
-		unlink(dst);
-	return ret;
+	return fd;
 }

@@ -37,12 +37,14 @@ void input__free(struct input_list *list);
 void input__kernel_free(struct input_kernel *k);
 
 /*
- * Write the single member "<release>.btf" of the .btf.tar.xz @archive to a
- * new file @dst (created with O_EXCL, mode 0600), by extract__btf_fd()'s
- * rules. Returns 0 or a negative errno with a one-line reason in @err;
- * @dst is removed on error. Thread-safe.
+ * Unpack the single member "<release>.btf" of the .btf.tar.xz @archive, by
+ * extract__btf_fd()'s rules, into a new anonymous file: a memfd when
+ * @tmpdir is NULL, else an unnamed O_TMPFILE in @tmpdir. Nothing of it has
+ * a name, so nothing outlives the process. Returns the descriptor
+ * (close-on-exec, read-write, positioned anywhere) or a negative errno with
+ * a one-line reason in @err. Thread-safe.
  */
-int input__extract(const char *archive, const char *release, const char *dst,
-		   char *err, size_t err_sz);
+int input__unpack(const char *archive, const char *release, const char *tmpdir,
+		  char *err, size_t err_sz);
 
 #endif

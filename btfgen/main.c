@@ -56,6 +56,9 @@ static void usage(FILE *f, const char *prog)
 "                       oldest kernel they load on, from their audit); by\n"
 "                       default those are skipped, with a count and the reason\n"
 "      --json           print the summary as JSON on stdout\n"
+"      --unpack-dir DIR unpack .btf.tar.xz inputs into unnamed files (O_TMPFILE)\n"
+"                       in DIR instead of memory (memfd); either way bpftool\n"
+"                       reads them as /proc/self/fd/3 and nothing stays on disk\n"
 "  -v, --verbose        more messages (-vv: debug, including libbpf's)\n"
 "  -q, --quiet          errors only, no summary line\n"
 "  -h, --help           show this help\n"
@@ -138,7 +141,7 @@ static void gate_kernels(struct input_list *in, const char *const *objects, int 
 int main(int argc, char **argv)
 {
 	enum { OPT_BPFTOOL = 256, OPT_KEEP_GOING, OPT_FAIL_FAST, OPT_SHARD, OPT_PRUNE, OPT_JSON,
-	       OPT_ALL_KERNELS };
+	       OPT_ALL_KERNELS, OPT_UNPACK_DIR };
 	static const struct option long_opts[] = {
 		{ "output",	required_argument, NULL, 'o' },
 		{ "jobs",	required_argument, NULL, 'j' },
@@ -149,6 +152,7 @@ int main(int argc, char **argv)
 		{ "prune",	no_argument,	   NULL, OPT_PRUNE },
 		{ "json",	no_argument,	   NULL, OPT_JSON },
 		{ "all-kernels", no_argument,	   NULL, OPT_ALL_KERNELS },
+		{ "unpack-dir",	required_argument, NULL, OPT_UNPACK_DIR },
 		{ "verbose",	no_argument,	   NULL, 'v' },
 		{ "quiet",	no_argument,	   NULL, 'q' },
 		{ "help",	no_argument,	   NULL, 'h' },
@@ -204,6 +208,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_ALL_KERNELS:
 			all_kernels = true;
+			break;
+		case OPT_UNPACK_DIR:
+			opts.unpack_dir = optarg;
 			break;
 		case 'v':
 			level = level < LOG_LEVEL_WARN ? LOG_LEVEL_INFO : level + 1;

@@ -63,7 +63,7 @@ fi
 [ -n "$security" ] || { security=${archive%/debian*}/debian-security; security_key=$archive_key; }
 
 mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
-list="$dir/sources.list.new"
+list="$dir/sources.list.new.$$"
 : > "$list"
 types=deb
 [ $src = 1 ] && types=deb-src	# source packages only: no binary lists to fetch
@@ -84,10 +84,15 @@ apt_opts=(-o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=/
 
 stale=1
 if cmp -s "$list" "$dir/sources.list" &&
-   [ -n "$(find "$dir/lists" -maxdepth 1 -name '*_Release' -mmin -1440 -print -quit)" ]; then
+   [ -n "$(find "$dir/lists" -maxdepth 1 -name '*Release' -mmin -1440 -print -quit)" ]; then
 	stale=0
 fi
-mv -f "$list" "$dir/sources.list"
+# Replacing an identical list would make apt rebuild its package cache.
+if cmp -s "$list" "$dir/sources.list"; then
+	rm -f "$list"
+else
+	mv -f "$list" "$dir/sources.list"
+fi
 if [ $stale = 1 ]; then
 	if ! apt-get "${apt_opts[@]}" update -q > "$dir/update.log" 2>&1; then
 		echo "apt-private.sh: apt-get update for '$suites' failed (see $dir/update.log)" >&2

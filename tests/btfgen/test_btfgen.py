@@ -253,8 +253,23 @@ def case_reduce(args, tmp):
     leftovers = [p for p in output_tree(out) if os.path.basename(p).startswith('.')]
     check(not leftovers, f'temporary files left: {leftovers}')
     # Same inputs, same bytes: outputs and cache records are deterministic.
+    # The second run unpacks into O_TMPFILEs in --unpack-dir instead of
+    # memfds: same bytes, and neither way leaves a file in TMPDIR or there.
     out2 = os.path.join(tmp, 'out2')
-    expect_ok(btfgen(args, out2, indir, extra=['-j', '1']), reduced=len(inputs))
+    tmpdir, unpack = os.path.join(tmp, 'tmpdir'), os.path.join(tmp, 'unpack')
+    os.makedirs(tmpdir)
+    os.makedirs(unpack)
+    expect_ok(btfgen(args, out2, indir, extra=['-j', '1', '--unpack-dir', unpack],
+                     env=dict(os.environ, TMPDIR=tmpdir)), reduced=len(inputs))
+    check(not os.listdir(tmpdir) and not os.listdir(unpack),
+          f'files left in TMPDIR or --unpack-dir: {os.listdir(tmpdir) + os.listdir(unpack)}')
+    # bpftool read the archive's member (through /proc/self/fd/3), not
+    # something else: it reduces to exactly what the raw copy reduces to.
+    for f in fixtures(args)[:2]:
+        rel = os.path.join('12', 'x86_64', release_of(f) + '.btf')
+        with open(os.path.join(out, 'debian', rel), 'rb') as x, \
+             open(os.path.join(out, 'raw', rel), 'rb') as y:
+            check(x.read() == y.read(), f'{rel}: archive and raw inputs reduce differently')
     a, b = output_tree(out), output_tree(out2)
     a = {k: v for k, v in a.items() if not k.endswith('.stat')}
     b = {k: v for k, v in b.items() if not k.endswith('.stat')}

@@ -2,15 +2,18 @@
 /*
  * tools/lib/jobpool: children really run in parallel but never more than
  * N at once, each one's stderr reaches its own callback, exit statuses and
- * spawn failures come back, output is capped, and done() != 0 stops the pool.
+ * spawn failures come back, output is capped, done() != 0 stops the pool,
+ * and child_fd() hands one descriptor to the child as /proc/self/fd/3.
  * The children are /bin/sh scripts only because they are a convenient
  * portable child; the pool itself never uses a shell.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,7 +37,7 @@ struct ctx {
 	char *argv[NJOBS][5];
 	char script[NJOBS][256];
 	int status[NJOBS];
-	char output[NJOBS][128];
+	char output[NJOBS][1024];
 	int done_cnt;
 	int stop_after;		/* done() returns 1 once this many finished */
 	pthread_mutex_t lock;
@@ -82,6 +85,23 @@ static int done(void *vctx, size_t i, int status, const char *out, size_t len)
 	stop = ++c->done_cnt >= c->stop_after;
 	pthread_mutex_unlock(&c->lock);
 	return stop;
+}
+
+/* child_fd(): job i reads its own memfd, whose text names i. */
+static int fds[2];
+static char *cat_argv[] = { "/bin/cat", JOBPOOL_CHILD_FD_PATH, NULL };
+static char *ls_argv[] = { "/bin/ls", "-l", "/proc/self/fd/", NULL };
+static char **fd_argv;
+
+static int fd_prepare(void *vctx, size_t i, char *const **argv)
+{
+	*argv = fd_argv;
+	return 0;
+}
+
+static int fd_child(void *vctx, size_t i)
+{
+	return fds[i];
 }
 
 int main(void)
@@ -142,6 +162,51 @@ int main(void)
 	      "capture: err %d status %#x", err, status);
 	CHECK(output && strlen(output) == 100, "capture: %zu bytes", output ? strlen(output) : 0);
 	free(output);
+
+	/*
+	 * child_fd: each child reads its own close-on-exec memfd as fd 3 (the
+	 * first really is fd 3 in the parent), and no other descriptor
+	 * leaks: 0, 1, 2, 3 and the one ls opens to list them.
+	 */
+	{
+		struct jobpool_ops fops = { .prepare = fd_prepare, .done = done,
+					    .child_fd = fd_child };
+
+		for (i = 0; i < 2; i++) {
+			char text[16];
+
+			fds[i] = memfd_create("jobpool-test", MFD_CLOEXEC);
+			snprintf(text, sizeof(text), "memfd%d\n", i);
+			CHECK(fds[i] >= 0 && write(fds[i], text, strlen(text)) == (ssize_t)strlen(text),
+			      "memfd %d", i);
+		}
+		/* the lowest free descriptor: the jobpool must move it off 3 first */
+		CHECK(fds[0] == JOBPOOL_CHILD_FD, "first memfd is fd %d, not 3", fds[0]);
+		c.stop_after = 1000;
+		opts.jobs = 2;
+		opts.capture_stdout = true;
+		for (int pass = 0; pass < 2; pass++) {
+			fd_argv = pass ? ls_argv : cat_argv;
+			memset(c.output, 0, sizeof(c.output));
+			c.done_cnt = 0;
+			err = jobpool__run(2, &fops, &c, &opts);
+			CHECK(err == 0, "child_fd run: %d", err);
+			for (i = 0; i < 2; i++) {
+				char want[32];
+				const char *o = c.output[i], *m = strstr(o, "memfd:");
+
+				/* the listing: exactly one memfd, and it is fd 3 */
+				snprintf(want, sizeof(want), "memfd%d\n", i);
+				CHECK(WIFEXITED(c.status[i]) && WEXITSTATUS(c.status[i]) == 0 &&
+				      (pass ? m && !strstr(m + 1, "memfd:") && strstr(o, " 3 -> /memfd:") :
+					      strcmp(o, want) == 0),
+				      "child_fd %s, job %d (fd %d): status %#x, output '%s'",
+				      fd_argv[0], i, fds[i], c.status[i], o);
+			}
+		}
+		for (i = 0; i < 2; i++)
+			close(fds[i]);
+	}
 
 	rmdir(dir);
 	pthread_mutex_destroy(&c.lock);

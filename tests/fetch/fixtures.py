@@ -115,3 +115,30 @@ def tap(cases, ctx):
                 print("# " + line)
         sys.stdout.flush()
     return 1 if failed else 0
+
+
+def replay(driver, d, inputs):
+    """Write @inputs ({name: bytes}) under @d and run the fuzz replay @driver on them all."""
+    paths = []
+    for name, data in inputs.items():
+        paths.append(os.path.join(d, name))
+        with open(paths[-1], "wb") as f:
+            f.write(data)
+    p = subprocess.run([driver] + paths, capture_output=True, text=True, timeout=60,
+                       errors="surrogateescape")
+    assert p.returncode == 0 and "replayed %d" % len(paths) in p.stdout, (p.returncode, p.stderr)
+
+
+def zero_member(name, size):
+    """A tar.xz whose member is @size zero bytes, built in 1 MiB steps (500 MiB: ~76 KiB)."""
+    c = lzma.LZMACompressor(preset=0)
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime = size, 1700000000
+    out = [c.compress(info.tobuf(format=tarfile.GNU_FORMAT))]
+    chunk, left = bytes(1 << 20), size
+    while left:
+        n = min(left, len(chunk))
+        out.append(c.compress(chunk[:n]))
+        left -= n
+    out += [c.compress(bytes((-size) % 512 + 1024)), c.flush()]
+    return b"".join(out)

@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -320,6 +321,75 @@ def t_http_bomb(c):
     expect_failure(c, "bomb", data, None, ["cap"], ["--max-size", "4M"])
 
 
+def max_rss_kib(args):
+    """Run @args in a fresh child under a 2 GiB address-space ceiling; its peak RSS."""
+    code = ("import resource, subprocess, sys\n"
+            "lim = 2 << 30\n"
+            "p = subprocess.run(sys.argv[1:], capture_output=True, text=True, preexec_fn="
+            "lambda: resource.setrlimit(resource.RLIMIT_AS, (lim, lim)))\n"
+            "sys.stderr.write(p.stderr)\n"
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+            "sys.exit(p.returncode)\n")
+    p = subprocess.run([sys.executable, "-c", code] + args, capture_output=True, text=True,
+                       timeout=120)
+    return p.returncode, int(p.stdout.split()[-1]), p.stderr
+
+
+def t_http_zero_member(c):
+    """a 76 KB archive of 500 MB of zeros: fails on its first block, RSS near baseline"""
+    data = fixtures.zero_member("%s.btf" % REL, 500 << 20)
+    assert len(data) < 100 << 10, len(data)
+    for prefix, body in (("zbase", c.btf_archive), ("zero", data)):
+        c.srv.add("/%s/debian/bullseye/x86_64/%s.btf.tar.xz" % (prefix, REL), body)
+    rss = {}
+    for prefix in ("zbase", "zero"):
+        out, cache, d = c.dirs()
+        man = os.path.join(d, "m.json")
+        write_manifest(man, [kernel("debian", "11", "x86_64", REL)])
+        rc, rss[prefix], se = max_rss_kib([TOOL, "-s", c.srv.base + "/" + prefix, "-o", out,
+                                           "--cache-dir", cache, "-m", man] + FAST)
+        assert rc == (0 if prefix == "zbase" else 1), (prefix, rc, se)
+    # Judged before a byte is written: the header of zeros has no BTF magic.
+    assert "not valid BTF (magic 0x0000)" in se, se
+    assert files_under(out) == [], files_under(out)
+    # The real kernel's BTF (a few MB) is the baseline; the zeros may not cost more.
+    assert rss["zero"] <= rss["zbase"] + (64 << 10), rss
+
+
+def t_http_header_lies(c):
+    """a BTF header whose lengths disagree with the member's size: refused before parsing"""
+    data = fixtures.tar_xz([("%s.btf" % REL, "file", c.btf + b"\0" * 100)])
+    expect_failure(c, "hlie", data, None, ["its BTF header declares %d" % len(c.btf)])
+
+
+def t_write_error_keeps_cache(c):
+    """a full output filesystem: one error line, the verified cached archive stays, no re-download"""
+    if subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode:
+        raise Skip("no private mount namespace (unshare -m)")
+    path = "/wfull/debian/bullseye/x86_64/%s.btf.tar.xz" % REL
+    c.srv.add(path, c.btf_archive)
+    out, cache, d = c.dirs()
+    man = os.path.join(d, "m.json")
+    write_manifest(man, [kernel("debian", "11", "x86_64", REL)])
+    os.makedirs(out)
+    args = [TOOL, "-s", c.srv.base + "/wfull", "-o", out, "--cache-dir", cache, "-m", man] + FAST
+    # The output dir is a 1 MiB tmpfs (the BTF is larger), in a namespace of its own.
+    p = subprocess.run(["unshare", "-m", "sh", "-c",
+                        'mount -t tmpfs -o size=1m tmpfs "$0" && exec "$@"', out] + args,
+                       capture_output=True, text=True, timeout=60)
+    errs = [l for l in p.stderr.splitlines() if "error:" in l]
+    assert p.returncode == 1 and len(errs) == 1, (p.returncode, p.stderr)
+    assert "No space left on device" in errs[0] and out in errs[0], errs
+    cached = [f for f in files_under(cache) if f.endswith(".btf.tar.xz")]
+    assert cached and [f for f in files_under(cache) if f.endswith(".meta")], files_under(cache)
+    sent = c.srv.sent("/wfull/")
+    p = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert c.srv.sent("/wfull/") == sent, "the cached archive was fetched again"
+    assert [r["status"] for r in c.srv.requests("/wfull/")] == [200, 304]
+    assert files_under(out) == ["debian/11/x86_64/%s.btf" % REL]
+
+
 def t_http_not_btf(c):
     """a payload that is not BTF: rejected by libbpf before rename"""
     data = fixtures.tar_xz([("%s.btf" % REL, "file", b"this is not BTF\n" * 4096)])
@@ -503,14 +573,14 @@ def t_fuzz_replay(c):
         "corrupt": fixtures.corrupt(fixtures.tar_xz([("k.btf", "file", c.btf)])),
         "truncated": c.btf_archive[:len(c.btf_archive) // 3],
         "empty": b"",
+        # The streaming BTF checks: zeros, a header that lies, too short, a huge claim.
+        "zeros": fixtures.bomb("k.btf", 4 << 20),
+        "headerlie": fixtures.tar_xz([("k.btf", "file", c.btf + bytes(100))]),
+        "short": fixtures.tar_xz([("k.btf", "file", c.btf[:10])]),
+        "hugeclaim": fixtures.tar_xz([("k.btf", "file", c.btf[:20] + struct.pack("<I", 1 << 30)
+                                       + c.btf[24:])]),
     }
-    paths = []
-    for name, data in inputs.items():
-        paths.append(os.path.join(d, name))
-        with open(paths[-1], "wb") as f:
-            f.write(data)
-    p = subprocess.run([REPLAY] + paths, capture_output=True, text=True, timeout=60)
-    assert p.returncode == 0 and "replayed %d" % len(paths) in p.stdout, (p.returncode, p.stderr)
+    fixtures.replay(REPLAY, d, inputs)
 
 
 # --- manifest -----------------------------------------------------------

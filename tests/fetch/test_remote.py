@@ -7,7 +7,7 @@ plus listing bombs and hostile keys.
 The archives are the repository's real Debian 12 fixtures (tests/data/btfhub);
 the other kernels of the fake trees wrap the same real BTF under other names.
 
-Usage: test_remote.py PATH/TO/btfhub-fetch
+Usage: test_remote.py PATH/TO/btfhub-fetch [PATH/TO/fuzz-listing-replay]
 """
 import hashlib
 import io
@@ -25,6 +25,7 @@ import fixtures                                   # noqa: E402
 import remote_server as rs                        # noqa: E402
 
 TOOL = os.path.abspath(sys.argv[1])
+REPLAY = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else None
 SRC = os.environ.get("BTFKIT_SOURCE_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
 DATA = os.path.join(SRC, "tests", "data", "btfhub")
 FAST = ["--retry-delay", "50", "--connect-timeout", "5", "--timeout", "20", "--retries", "1"]
@@ -442,6 +443,39 @@ def t_literal_no_listing(c):
     rc, so, se = run(["-s", c.srv.url() + "/none", "--list", "--json", "--cache-dir", cache])
     assert rc == 1 and "no btfhub-index.json and no directory listing" in se, se
     assert json.loads(so)["error"]
+
+
+def t_fuzz_listing_replay(c):
+    """the listing fuzz target replays hostile bodies of all three parsers: no crash"""
+    if not REPLAY:
+        raise fixtures.Skip("no fuzz-listing-replay given")
+    _, _, d = c.dirs()
+    good_tree = json.dumps(rs.GitHubRepo(c.srv, "o", "r", "HEAD", c.tree).tree(
+        "http://api", "", True)).encode()
+    deep = b"<a href='" + b"x/" * 5000 + b"'>" + b"<div>" * 20000
+    inputs = {
+        "index-good": b"\0" + index_of(c.tree),
+        "index-hostile": b"\0" + json.dumps({"format": "btfhub-index", "version": 1, "archives": [
+            {"key": k, "size": 1, "sha256": "ab" * 32} for k in
+            ("../a/b/c.btf.tar.xz", "a/b/c/\u0000.btf.tar.xz", "a/b/c/" + "r" * 5000 +
+             ".btf.tar.xz", "a/b/c/d.btf.tar.xz")]}).encode(),
+        "index-types": b"\0" + b'{"format": 1, "version": "1", "archives": {"key": []}}',
+        "index-cut": b"\0" + index_of(c.tree)[:300],
+        "tree-good": b"\1" + good_tree,
+        "tree-hostile": b"\1" + json.dumps({"tree": [
+            {"path": p, "type": t, "sha": "x", "size": -5, "mode": m} for p, t, m in
+            (("../../e/t/c.btf.tar.xz", "blob", "100644"), ("a/b/c/d.btf.tar.xz", "blob", 7),
+             ("a/b/c/l.btf.tar.xz", "blob", "120000"), (None, "blob", None),
+             ("a/b/c/d.btf.tar.xz", "tree", "040000"))], "truncated": "yes"}).encode(),
+        "tree-dup-keys": b"\1" + b'{"tree": [], "tree": []}',
+        "html-nginx": b"\2" + rs.StaticTree(c.tree, "nginx").page("debian", "/debian/"),
+        "html-apache": b"\2" + rs.StaticTree(c.tree, "apache").page("debian", "/debian/"),
+        "html-links": b"\2" + "".join("<a href='%s'>x</a>" % h for h in STRAY).encode(),
+        "html-deep": b"\2" + deep,
+        "html-binary": b"\2" + bytes(range(256)) * 64,
+        "empty": b"",
+    }
+    fixtures.replay(REPLAY, d, inputs)
 
 
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("t_")]

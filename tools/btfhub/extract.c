@@ -37,27 +37,27 @@ static int check_entry(struct archive_entry *e, const char *member,
 	mode_t type = archive_entry_filetype(e);
 
 	if (!name || !*name)
-		return fail(-EINVAL, why, size, "member without a name");
+		return fail(-EBADMSG, why, size, "member without a name");
 	if (name[0] == '/')
-		return fail(-EPERM, why, size, "absolute member path '%s'", name);
+		return fail(-EBADMSG, why, size, "absolute member path '%s'", name);
 	for (p = name; p; p = strchr(p, '/') ? strchr(p, '/') + 1 : NULL)
 		if (!strncmp(p, "..", 2) && (p[2] == '/' || p[2] == '\0'))
-			return fail(-EPERM, why, size, "member path '%s' contains '..'", name);
+			return fail(-EBADMSG, why, size, "member path '%s' contains '..'", name);
 	if (archive_entry_hardlink(e))
-		return fail(-EPERM, why, size, "member '%s' is a hard link", name);
+		return fail(-EBADMSG, why, size, "member '%s' is a hard link", name);
 	if (type == AE_IFLNK)
-		return fail(-EPERM, why, size, "member '%s' is a symlink", name);
+		return fail(-EBADMSG, why, size, "member '%s' is a symlink", name);
 	if (type != AE_IFREG)
-		return fail(-EPERM, why, size, "member '%s' is not a regular file (type 0%o)",
+		return fail(-EBADMSG, why, size, "member '%s' is not a regular file (type 0%o)",
 			    name, (unsigned int)type);
 	/* BTFHub archives hold "<release>.btf"; accept a leading "./" as well. */
 	if (!strncmp(name, "./", 2))
 		name += 2;
 	if (strcmp(name, member))
-		return fail(-EINVAL, why, size, "unexpected member '%s' (want '%s')",
+		return fail(-EBADMSG, why, size, "unexpected member '%s' (want '%s')",
 			    archive_entry_pathname(e), member);
 	if (archive_entry_size_is_set(e) && (uint64_t)archive_entry_size(e) > max_size)
-		return fail(-EFBIG, why, size, "member is %lld bytes, over the %llu byte cap",
+		return fail(-EBADMSG, why, size, "member is %lld bytes, over the %llu byte cap",
 			    (long long)archive_entry_size(e), (unsigned long long)max_size);
 	return 0;
 }
@@ -65,21 +65,74 @@ static int check_entry(struct archive_entry *e, const char *member,
 /* Parse the written file with libbpf: the same check the tracer relies on. */
 static int validate_btf(int fd, uint64_t len, char *why, size_t size)
 {
+	char msg[128];
 	struct btf *btf;
 	void *map;
 	int err;
 
-	if (len == 0)
-		return fail(-EINVAL, why, size, "member is empty, not BTF");
 	map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (map == MAP_FAILED)
 		return fail(-errno, why, size, "cannot map extracted file: %s", strerror(errno));
 	btf = btf__new(map, len);
 	err = libbpf_get_error(btf);
 	munmap(map, len);
-	if (err)
-		return fail(err, why, size, "member is not valid BTF (%s)", strerror(-err));
+	if (err) {
+		/* libbpf's own codes (4000+) have no strerror() text. */
+		libbpf_strerror(err, msg, sizeof(msg));
+		return fail(-EBADMSG, why, size, "member is not valid BTF (%s)", msg);
+	}
 	btf__free(btf);
+	return 0;
+}
+
+/* struct btf_header of <linux/btf.h>, as it is on disk. */
+struct btf_head {
+	uint16_t magic;
+	uint8_t version, flags;
+	uint32_t hdr_len, type_off, type_len, str_off, str_len;
+};
+#define BTF_HEAD_MAGIC 0xeB9F
+#define BTF_HEAD_MAX 4096	/* header bytes libbpf would accept (the tail must be zero) */
+
+/*
+ * Check the header from a member's first bytes, before anything is
+ * written: magic, version and the lengths it declares, which fix the
+ * member's size. @member_size is the tar header's (-1 when unset). Sets
+ * *@declared. A member of zeros or garbage fails here, on its first block.
+ */
+static int check_btf_head(const uint8_t raw[sizeof(struct btf_head)], int64_t member_size,
+			  uint64_t max_size, uint64_t *declared, char *why, size_t size)
+{
+	struct btf_head h;
+	uint64_t types, strs;
+	bool swap;
+
+	memcpy(&h, raw, sizeof(h));
+	swap = h.magic == __builtin_bswap16(BTF_HEAD_MAGIC);
+	if (h.magic != BTF_HEAD_MAGIC && !swap)
+		return fail(-EBADMSG, why, size, "member is not valid BTF (magic 0x%04x)",
+			    h.magic);
+	if (swap) {
+		h.hdr_len = __builtin_bswap32(h.hdr_len);
+		h.type_off = __builtin_bswap32(h.type_off);
+		h.type_len = __builtin_bswap32(h.type_len);
+		h.str_off = __builtin_bswap32(h.str_off);
+		h.str_len = __builtin_bswap32(h.str_len);
+	}
+	if (h.version != 1)
+		return fail(-EBADMSG, why, size, "member is not valid BTF (version %u)", h.version);
+	if (h.hdr_len < sizeof(h) || h.hdr_len > BTF_HEAD_MAX)
+		return fail(-EBADMSG, why, size, "member is not valid BTF (header length %u)",
+			    h.hdr_len);
+	types = (uint64_t)h.type_off + h.type_len;
+	strs = (uint64_t)h.str_off + h.str_len;
+	*declared = h.hdr_len + (types > strs ? types : strs);
+	if (*declared > max_size)
+		return fail(-EBADMSG, why, size, "BTF header declares %llu bytes, over the %llu "
+			    "byte cap", (unsigned long long)*declared, (unsigned long long)max_size);
+	if (member_size >= 0 && (uint64_t)member_size != *declared)
+		return fail(-EBADMSG, why, size, "member is %lld bytes, its BTF header declares %llu",
+			    (long long)member_size, (unsigned long long)*declared);
 	return 0;
 }
 
@@ -87,10 +140,13 @@ int extract__btf_fd(const char *archive, const char *release, int fd,
 		    const struct extract_opts *opts, uint64_t *size, char *why, size_t why_size)
 {
 	uint64_t max_size = opts && opts->max_size ? opts->max_size : EXTRACT_DEFAULT_MAX_SIZE;
+	uint8_t head[sizeof(struct btf_head)];
+	uint64_t total = 0, limit = max_size;	/* limit: what the header declares, once read */
+	size_t head_len = 0;
+	int64_t member_size;
 	struct archive_entry *e;
 	struct archive *a;
 	char *member = NULL;
-	uint64_t total = 0;
 	int err = 0, r;
 
 	why[0] = '\0';
@@ -106,7 +162,7 @@ int extract__btf_fd(const char *archive, const char *release, int fd,
 	archive_read_support_filter_xz(a);
 	archive_read_support_format_tar(a);
 	if (archive_read_open_filename(a, archive, BLOCK_SIZE) != ARCHIVE_OK) {
-		err = fail(-EINVAL, why, why_size, "not a .tar.xz: %s", archive_error_string(a));
+		err = fail(-EBADMSG, why, why_size, "not a .tar.xz: %s", archive_error_string(a));
 		goto out;
 	}
 	r = archive_read_next_header(a, &e);
@@ -115,19 +171,20 @@ int extract__btf_fd(const char *archive, const char *release, int fd,
 	    archive_entry_pathname(e) && !strcmp(archive_entry_pathname(e), "./"))
 		r = archive_read_next_header(a, &e);
 	if (r == ARCHIVE_EOF) {
-		err = fail(-EINVAL, why, why_size, "empty archive");
+		err = fail(-EBADMSG, why, why_size, "empty archive");
 		goto out;
 	}
 	if (r != ARCHIVE_OK) {
-		err = fail(-EINVAL, why, why_size, "corrupt archive: %s", archive_error_string(a));
+		err = fail(-EBADMSG, why, why_size, "corrupt archive: %s", archive_error_string(a));
 		goto out;
 	}
 	err = check_entry(e, member, max_size, why, why_size);
 	if (err)
 		goto out;
+	member_size = archive_entry_size_is_set(e) ? archive_entry_size(e) : -1;
 	for (;;) {
 		const void *buf;
-		size_t len;
+		size_t len, take = 0;
 		la_int64_t off;
 
 		if (opts && opts->cancel && *opts->cancel) {
@@ -138,42 +195,68 @@ int extract__btf_fd(const char *archive, const char *release, int fd,
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK) {
-			err = fail(-EINVAL, why, why_size, "corrupt archive: %s",
+			err = fail(-EBADMSG, why, why_size, "corrupt archive: %s",
 				   archive_error_string(a));
 			goto out;
 		}
 		/* Sparse tar members come with offsets; BTF is never sparse. */
 		if ((uint64_t)off != total) {
-			err = fail(-EINVAL, why, why_size, "sparse member");
+			err = fail(-EBADMSG, why, why_size, "sparse member");
 			goto out;
 		}
-		if (len > max_size - total) {
-			err = fail(-EFBIG, why, why_size,
-				   "decompressed member exceeds the %llu byte cap",
-				   (unsigned long long)max_size);
+		if (len > limit - total) {
+			err = fail(-EBADMSG, why, why_size, total + len > max_size ?
+				   "decompressed member exceeds the %llu byte cap" :
+				   "member is longer than its BTF header declares (%llu bytes)",
+				   (unsigned long long)limit);
 			goto out;
 		}
-		err = write_all(fd, buf, len);
-		if (err) {
-			fail(err, why, why_size, "cannot write: %s", strerror(-err));
-			goto out;
+		/* Nothing is written before the BTF header has been checked. */
+		if (head_len < sizeof(head)) {
+			take = len < sizeof(head) - head_len ? len : sizeof(head) - head_len;
+			memcpy(head + head_len, buf, take);
+			head_len += take;
+			total += take;
+			if (head_len < sizeof(head))
+				continue;
+			err = check_btf_head(head, member_size, max_size, &limit, why, why_size);
+			err = err ?: write_all(fd, head, sizeof(head));
+			if (err)
+				goto write_err;
 		}
-		total += len;
+		err = write_all(fd, (const char *)buf + take, len - take);
+		if (err)
+			goto write_err;
+		total += len - take;
+	}
+	if (total < sizeof(head)) {
+		err = fail(-EBADMSG, why, why_size, total ? "member is %llu bytes, not BTF" :
+			   "member is empty, not BTF", (unsigned long long)total);
+		goto out;
+	}
+	if (total != limit) {
+		err = fail(-EBADMSG, why, why_size, "member is %llu bytes, its BTF header declares %llu",
+			   (unsigned long long)total, (unsigned long long)limit);
+		goto out;
 	}
 	/* Exactly one member: anything after it (even a directory) is refused. */
 	r = archive_read_next_header(a, &e);
 	if (r == ARCHIVE_OK) {
-		err = fail(-EINVAL, why, why_size, "more than one member ('%s' after '%s')",
+		err = fail(-EBADMSG, why, why_size, "more than one member ('%s' after '%s')",
 			   archive_entry_pathname(e), member);
 		goto out;
 	}
 	if (r != ARCHIVE_EOF) {
-		err = fail(-EINVAL, why, why_size, "corrupt archive: %s", archive_error_string(a));
+		err = fail(-EBADMSG, why, why_size, "corrupt archive: %s", archive_error_string(a));
 		goto out;
 	}
 	err = validate_btf(fd, total, why, why_size);
 	if (!err)
 		*size = total;
+	goto out;
+write_err:
+	if (err != -EBADMSG)
+		fail(err, why, why_size, "cannot write: %s", strerror(-err));
 out:
 	archive_read_free(a);
 	free(member);

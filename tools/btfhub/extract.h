@@ -5,6 +5,15 @@
  * ("./<release>.btf" too, after at most a "./" directory entry); no links,
  * devices, absolute or ".." paths, sparse or extra members; the member at
  * most max_size bytes and valid BTF (libbpf parses it).
+ *
+ * The BTF header is checked as the member's first bytes arrive, before
+ * anything is written: magic and version, and the lengths it declares,
+ * which must equal the tar member's size and bound what is read. A member
+ * of zeros or garbage fails on its first block, whatever size it claims.
+ *
+ * Every fault of the archive itself returns -EBADMSG. Any other error
+ * (-EINTR, or the errno of a local create, write, map or rename) says
+ * nothing about the archive: a caller keeps its cached copy.
  */
 #ifndef BTFKIT_BTFHUB_EXTRACT_H
 #define BTFKIT_BTFHUB_EXTRACT_H

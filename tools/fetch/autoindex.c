@@ -118,6 +118,20 @@ static int page_links(const char *page, const char *body, size_t len, struct nam
 	return err;
 }
 
+int autoindex__links(const char *page, const char *body, size_t len, char ***names, size_t *n)
+{
+	struct names ns = { 0 };
+	int err = page_links(page, body, len, &ns);
+
+	if (err) {
+		names_free(&ns);
+		return err;
+	}
+	*names = ns.v;
+	*n = ns.n;
+	return 0;
+}
+
 static int crawl_page(struct crawl *c, const char *page, const char *prefix, int depth);
 
 /* One link of a page: an archive at the leaves, a directory to descend above. */

@@ -14,6 +14,12 @@
 /* Pages read at most, whatever the byte budget says. */
 #define AUTOINDEX_MAX_PAGES 20000
 
+/*
+ * The links of the HTML @body (the page at URL @page, ending in '/') to its
+ * direct children: encoded names, "name/" for directories, sorted (repeats
+ * kept). *@names (and each name) malloc()ed. Returns 0 or -ENOMEM/-EFBIG.
+ */
+int autoindex__links(const char *page, const char *body, size_t len, char ***names, size_t *n);
 /* List the archives under @src's base URL. Returns 0 or a negative errno (reported). */
 int autoindex__list(struct listing *l, const struct source *src, const struct listing_opts *o);
 

@@ -66,7 +66,8 @@ static void finish_kernel(struct kernel *k, const struct fetch_opts *o)
 	err = extract__btf(k->archive, k->release, k->output, &eopts, why, sizeof(why));
 	if (err) {
 		kernel__fail(k, "%s: %s", k->url, why);
-		if (err != -EINTR)
+		/* A full disk or a read-only output is not the archive's fault. */
+		if (err == -EBADMSG)
 			drop_cached(k, o);
 		return;
 	}

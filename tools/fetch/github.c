@@ -152,7 +152,7 @@ static const char *api_message(const struct http_resp *r, char *buf, size_t size
 	if (m) {
 		char esc[200];
 
-		snprintf(buf, size, ": %s", listing__escape(esc, sizeof(esc), m));
+		snprintf(buf, size, ": %s", log_escape(esc, sizeof(esc), m));
 	} else {
 		buf[0] = '\0';
 	}
@@ -259,6 +259,43 @@ static int tree_entries(struct walk *w, const char *url, json_t *tree, const cha
 }
 
 /*
+ * One answer of the trees API: its archives added, its subtrees walked (when
+ * not @recursive). -EAGAIN: a recursive answer GitHub truncated.
+ */
+static int parse_answer(struct walk *w, const char *url, const char *body, size_t len,
+			const char *prefix, int depth, bool recursive)
+{
+	json_error_t jerr;
+	json_t *root, *arr;
+	int err;
+
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	arr = json_object_get(root, "tree");
+	if (!json_is_array(arr)) {
+		if (root)
+			pr_err("%s: not a git tree (no \"tree\" array)", url);
+		else
+			pr_err("%s:%d:%d: invalid JSON: %s", url, jerr.line, jerr.column,
+			       jerr.text);
+		json_decref(root);
+		return -EINVAL;
+	}
+	if (recursive && json_is_true(json_object_get(root, "truncated")))
+		err = -EAGAIN;
+	else
+		err = tree_entries(w, url, arr, prefix, depth, recursive);
+	json_decref(root);
+	return err;
+}
+
+int github__parse_tree(struct listing *l, const char *url, const char *body, size_t len)
+{
+	struct walk w = { .l = l };
+
+	return parse_answer(&w, url, body, len, "", 0, true);
+}
+
+/*
  * One tree (@tree: the ref at the root, a SHA below), recursively if GitHub
  * can; when it answers "truncated", again without recursion, walking each
  * subtree on its own.
@@ -276,8 +313,6 @@ static int walk_tree(struct walk *w, const char *tree, const char *prefix, int d
 		.immutable = depth > 0,
 	};
 	struct http_resp r;
-	json_error_t jerr;
-	json_t *root = NULL, *arr;
 	char *url;
 	int err;
 
@@ -300,27 +335,12 @@ static int walk_tree(struct walk *w, const char *tree, const char *prefix, int d
 		err = api_error(url, &r);
 		goto out;
 	}
-	root = json_loadb(r.body, r.len, JSON_REJECT_DUPLICATES, &jerr);
-	arr = json_object_get(root, "tree");
-	if (!json_is_array(arr)) {
-		if (root)
-			pr_err("%s: not a git tree (no \"tree\" array)", url);
-		else
-			pr_err("%s:%d:%d: invalid JSON: %s", url, jerr.line, jerr.column,
-			       jerr.text);
-		err = -EINVAL;
-		goto out;
-	}
-	if (recursive && json_is_true(json_object_get(root, "truncated"))) {
+	err = parse_answer(w, url, r.body, r.len, prefix, depth, recursive);
+	if (err == -EAGAIN) {
 		pr_info("%s: truncated; walking the subtrees", url);
-		json_decref(root);
-		root = NULL;
 		err = walk_tree(w, tree, prefix, depth, false);
-		goto out;
 	}
-	err = tree_entries(w, url, arr, prefix, depth, recursive);
 out:
-	json_decref(root);
 	http_resp__free(&r);
 	free(url);
 	return err;

@@ -31,6 +31,11 @@ struct github_repo {
  */
 int github__parse_url(const char *spec, struct github_repo **gh, char **raw_base);
 void github__free(struct github_repo *gh);
+/*
+ * The archives of one recursive trees-API answer @body (from @url) into
+ * @l. Returns 0, -EAGAIN if GitHub truncated it, or -EINVAL (reported).
+ */
+int github__parse_tree(struct listing *l, const char *url, const char *body, size_t len);
 /* List the repository's archives into @l. Returns 0 or a negative errno (reported). */
 int github__list(struct listing *l, const struct github_repo *gh, const struct listing_opts *o);
 

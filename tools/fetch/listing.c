@@ -15,26 +15,6 @@
 /* Warnings about refused keys before a hostile listing is summarised instead. */
 #define MAX_KEY_WARNINGS 10
 
-const char *listing__escape(char *buf, size_t size, const char *s)
-{
-	size_t o = 0;
-
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (o + 8 >= size) {	/* room for "\xNN" and "..." */
-			strcpy(buf + o, "...");
-			return buf;
-		}
-		if (c < 0x20 || c == 0x7f || c == '\\')
-			o += sprintf(buf + o, "\\x%02x", c);
-		else
-			buf[o++] = c;
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
 /*
  * A listed path is a kernel archive when it is "D/V/A/R" + the archive
  * suffix and the key passes layout__parse_key(), the one rule for keys.
@@ -68,7 +48,7 @@ void listing__reject(struct listing *l, const char *origin, const char *name)
 	if (l->rejected++ < MAX_KEY_WARNINGS)
 		pr_warn("%s: ignoring '%s': not <distro>/<version>/<arch>/<release>"
 			LAYOUT_SUFFIX_ARCHIVE " with valid names", origin,
-			listing__escape(esc, sizeof(esc), name));
+			log_escape(esc, sizeof(esc), name));
 }
 
 int listing__add(struct listing *l, const char *origin, const char *path,

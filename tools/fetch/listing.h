@@ -82,7 +82,4 @@ uint64_t listing__budget(const struct listing *l, const struct listing_opts *o);
 /* Sort by path and drop repeated paths (a hostile listing may repeat). */
 void listing__sort(struct listing *l);
 
-/* Untrusted text made printable: control bytes and '\' as \xNN, cut at @size. */
-const char *listing__escape(char *buf, size_t size, const char *s);
-
 #endif

@@ -39,7 +39,7 @@ int jobpool__ncpus(void)
  * other threads at the same moment do not inherit its write end, which would
  * hold our EOF back until they exit.
  */
-static int spawn_capture(char *const argv[], bool capture_stdout,
+static int spawn_capture(char *const argv[], bool capture_stdout, int child_fd,
 			 size_t output_max, int *status, char **output,
 			 size_t *output_len)
 {
@@ -49,7 +49,7 @@ static int spawn_capture(char *const argv[], bool capture_stdout,
 	size_t len = 0;
 	bool fa_init = false;
 	pid_t pid = -1;
-	int err;
+	int moved_fd = -1, err;
 
 	*output = NULL;
 	*output_len = 0;
@@ -71,6 +71,15 @@ static int spawn_capture(char *const argv[], bool capture_stdout,
 		      posix_spawn_file_actions_adddup2(&fa, pfd[1], 1) :
 		      posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0));
 	err = err ?: posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
+	/* dup2 onto itself would keep close-on-exec on older C libraries */
+	if (child_fd == JOBPOOL_CHILD_FD && !err) {
+		moved_fd = fcntl(child_fd, F_DUPFD_CLOEXEC, JOBPOOL_CHILD_FD + 1);
+		if (moved_fd < 0)
+			err = errno;
+		child_fd = moved_fd;
+	}
+	if (child_fd >= 0)
+		err = err ?: posix_spawn_file_actions_adddup2(&fa, child_fd, JOBPOOL_CHILD_FD);
 	err = err ?: posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
 	if (err) {
 		err = -err;
@@ -113,6 +122,8 @@ out:
 			;
 	if (fa_init)
 		posix_spawn_file_actions_destroy(&fa);
+	if (moved_fd >= 0)
+		close(moved_fd);
 	if (pfd[0] >= 0)
 		close(pfd[0]);
 	if (pfd[1] >= 0)
@@ -126,7 +137,7 @@ int jobpool__run_capture(char *const argv[], int *status, char **output,
 {
 	size_t len;
 
-	return spawn_capture(argv, true, output_max ?: JOBPOOL_OUTPUT_MAX,
+	return spawn_capture(argv, true, -1, output_max ?: JOBPOOL_OUTPUT_MAX,
 			     status, output, &len);
 }
 
@@ -160,6 +171,7 @@ static void *pool_worker(void *arg)
 			continue;
 		if (!err)
 			err = spawn_capture(argv, p->capture_stdout,
+					    p->ops->child_fd ? p->ops->child_fd(p->ctx, idx) : -1,
 					    p->output_max, &status, &output,
 					    &output_len);
 		if (err)

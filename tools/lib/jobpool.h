@@ -19,6 +19,13 @@
 /* prepare() return values besides 0 (= spawn the argv it set). */
 #define JOBPOOL_SKIP	1	/* nothing to spawn; done() is not called */
 
+/*
+ * The descriptor child_fd() hands over is this one in the child, so the
+ * child can open it as "/proc/self/fd/3" (JOBPOOL_CHILD_FD_PATH).
+ */
+#define JOBPOOL_CHILD_FD	3
+#define JOBPOOL_CHILD_FD_PATH	"/proc/self/fd/3"
+
 struct jobpool_ops {
 	/*
 	 * Called in a worker thread for job @idx. Return 0 after pointing
@@ -38,6 +45,12 @@ struct jobpool_ops {
 	 */
 	int (*done)(void *ctx, size_t idx, int status, const char *output,
 		    size_t output_len);
+	/*
+	 * Optional, called after prepare() returned 0: a descriptor (owned by
+	 * @ctx, open until done()) to pass to the child as JOBPOOL_CHILD_FD,
+	 * or -1 for none. Every other descriptor stays close-on-exec.
+	 */
+	int (*child_fd)(void *ctx, size_t idx);
 };
 
 struct jobpool_opts {
