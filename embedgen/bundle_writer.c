@@ -19,6 +19,7 @@
 #include "bundle_codec.h"
 #include "bundle_format.h"
 #include "bundle_writer.h"
+#include "escape.h"
 #include "log.h"
 #include "sha256.h"
 
@@ -78,11 +79,17 @@ struct bundle_writer *bundle_writer__new(const struct bundle_writer_opts *opts)
 			w->opts.chunk_size = opts->chunk_size;
 		w->opts.dict_size = opts->dict_size;
 	}
-	/* A block must always fit one BTF, and the reader's bound. */
-	if (w->opts.block_size > BTFB_MAX_BLOCK_SIZE / 2)
-		w->opts.block_size = BTFB_MAX_BLOCK_SIZE / 2;
-	if (w->opts.dict_size > BTFB_MAX_BLOCK_SIZE / 2)
-		w->opts.dict_size = BTFB_MAX_BLOCK_SIZE / 2;
+	/*
+	 * The reader's bounds: a block holds up to block_size bytes, or one
+	 * BTF of up to BTFB_MAX_RAW_SIZE; the dictionary and the index have
+	 * their own (bundle_writer__finish() checks the index as a whole).
+	 */
+	if (w->opts.block_size > BTFB_MAX_RAW_SIZE)
+		w->opts.block_size = BTFB_MAX_RAW_SIZE;
+	if (w->opts.dict_size > BTFB_MAX_DICT_SIZE)
+		w->opts.dict_size = BTFB_MAX_DICT_SIZE;
+	if (w->opts.chunk_size > BTFB_MAX_INDEX_SIZE / 8)
+		w->opts.chunk_size = BTFB_MAX_INDEX_SIZE / 8;
 	return w;
 }
 
@@ -268,8 +275,8 @@ static int plan_items(struct bundle_writer *w, struct wblob **blobs_out, size_t 
 
 			if (memcmp(prev->sha, it->sha, SHA256_DIGEST_LEN)) {
 				pr_err("%s: kernel %s/%s/%s/%s also given by %s with different BTF",
-				       it->origin, it->key[1], it->key[2], it->key[0], it->key[3],
-				       prev->origin);
+				       ESC(it->origin), ESC(it->key[1]), ESC(it->key[2]),
+				       ESC(it->key[0]), ESC(it->key[3]), ESC(prev->origin));
 				err = -EEXIST;
 			}
 			/* Same BTF twice (e.g. overlapping shards): keep one. */
@@ -384,7 +391,8 @@ static int build_dict(const struct bundle_writer *w, const struct wblob *blobs, 
 		 * unless it is far bigger (a full vmlinux BTF would make every
 		 * lookup decode megabytes of dictionary).
 		 */
-		if (len ? len + it->len > w->opts.dict_size : it->len > 64 * (size_t)w->opts.dict_size)
+		if (len ? len + it->len > w->opts.dict_size
+			: it->len > 64 * (size_t)w->opts.dict_size || it->len > BTFB_MAX_DICT_SIZE)
 			continue;
 		memcpy(dict + len, it->data, it->len);
 		len += it->len;
@@ -543,7 +551,7 @@ int bundle_writer__finish(struct bundle_writer *w, void **out, size_t *out_len,
 	size_t blob_cnt = 0, block_cnt = 0, chunk_cnt = 0, dict_len = 0, i, n_str = 0;
 	uint8_t *dict = NULL, *buf = NULL, *p;
 	struct btfb_header h = {};
-	uint64_t off, data_len = 0;
+	uint64_t off, data_len = 0, index_raw;
 	char **all = NULL;
 	int err;
 
@@ -611,11 +619,16 @@ int bundle_writer__finish(struct bundle_writer *w, void **out, size_t *out_len,
 	h.dict_raw = dict_s.raw_len;
 	h.dict_crc = dict_s.crc;
 	data_len = dict_s.comp_len;
-	for (i = 0; i < chunk_cnt; i++)
+	index_raw = 0;
+	for (i = 0; i < chunk_cnt; i++) {
 		data_len += chunks[i].comp_len;
+		index_raw += chunks[i].raw_len;
+	}
 	for (i = 0; i < block_cnt; i++)
 		data_len += blocks[i].comp_len;
-	if (off + data_len > UINT32_MAX) {
+	/* Past the reader's limits (format or memory): no reader would open it. */
+	if (off + data_len > UINT32_MAX || off > BTFB_MAX_META_SIZE ||
+	    index_raw > BTFB_MAX_INDEX_SIZE) {
 		err = -EFBIG;
 		goto out;
 	}

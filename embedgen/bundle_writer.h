@@ -13,6 +13,7 @@ struct bundle_writer;
 
 struct bundle_writer_opts {
 	uint32_t codec;		/* enum btf_bundle_codec; default xz */
+	/* Each is capped at the reader's limits (bundle_format.h, BTFB_MAX_*). */
 	uint32_t block_size;	/* raw bytes of BTF per block; default 128 KiB */
 	uint32_t chunk_size;	/* raw bytes per index chunk; default 32 KiB */
 	uint32_t dict_size;	/* shared dictionary budget; default 4 KiB, 0 = none */
@@ -46,7 +47,8 @@ int bundle_writer__add(struct bundle_writer *w, const char *arch, const char *di
 /*
  * Lay the bundle out. *out is malloc()ed. Returns 0, or -EEXIST for one key
  * given twice with different BTF (both origins are reported through
- * pr_err), -EFBIG if it would exceed the format's 4 GiB.
+ * pr_err), -EFBIG if it would exceed the format's 4 GiB or a reader's
+ * limits on the metadata and the index (bundle_format.h).
  */
 int bundle_writer__finish(struct bundle_writer *w, void **out, size_t *out_len,
 			  struct bundle_stats *stats);

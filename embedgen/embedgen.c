@@ -8,8 +8,11 @@
 
 #include "bpf_audit.h"
 #include "btf_bundle.h"
+#include "bundle_format.h"
 #include "bundle_writer.h"
 #include "embedgen.h"
+#include "errmsg.h"
+#include "escape_json.h"
 #include "fsutil.h"
 #include "layout.h"
 #include "log.h"
@@ -20,6 +23,7 @@ struct adder {
 	struct bundle_writer *w;
 	uint32_t floor;		/* 0: no gate */
 	size_t skipped;
+	size_t found;		/* kernel files seen in the trees */
 	char example[256];
 };
 
@@ -37,25 +41,31 @@ static int add_btf(struct adder *a, const char *path, const char *distro,
 			snprintf(a->example, sizeof(a->example), "%s", path);
 		return 0;
 	}
-	err = read_file(path, &data, &len, LAYOUT_BTF_MAX);
+	err = read_file(path, &data, &len, BTFB_MAX_RAW_SIZE);
+	if (err == -EFBIG) {
+		pr_err("%s: over the bundle format's limit of %u MiB per BTF (reduce it with btfgen)",
+		       ESC(path), BTFB_MAX_RAW_SIZE >> 20);
+		return err;
+	}
 	if (err) {
-		pr_err("%s: cannot read: %s", path, strerror(-err));
+		pr_err("%s: cannot read: %s", ESC(path), errmsg(err));
 		return err;
 	}
 	/* A bundle that hands libbpf garbage would only fail on the target. */
 	btf = btf__new(data, len);
 	if (!btf) {
 		err = -errno;
-		pr_err("%s: not a valid BTF file (%s)", path, strerror(-err));
+		pr_err("%s: not a valid BTF file (%s)", ESC(path), errmsg(err));
 		goto out;
 	}
 	btf__free(btf);
 	err = bundle_writer__add(w, layout__arch_name(arch), distro, version, release,
 				 data, len, path);
 	if (err)
-		pr_err("%s: %s", path, strerror(-err));
+		pr_err("%s: %s", ESC(path), errmsg(err));
 	else
-		pr_debug("%s: %s/%s/%s/%s, %zu bytes", path, distro, version, arch, release, len);
+		pr_debug("%s: %s/%s/%s/%s, %zu bytes", ESC(path), ESC(distro), ESC(version),
+			 ESC(arch), ESC(release), len);
 out:
 	free(data);
 	return err;
@@ -64,7 +74,25 @@ out:
 static int tree_cb(const char *path, const struct layout_key *k, enum layout_file kind,
 		   uint64_t size, void *ctx)
 {
-	return add_btf(ctx, path, k->distro, k->version, k->arch, k->release);
+	struct adder *a = ctx;
+
+	a->found++;
+	return add_btf(a, path, k->distro, k->version, k->arch, k->release);
+}
+
+/* A tree without kernels is most likely the wrong directory: say so. */
+static int scan_tree(struct adder *a, const char *dir)
+{
+	/* Strict: a stray file in a tree is a mistake, not something to skip. */
+	const struct layout_walk_opts walk = { .files = LAYOUT_FILE_RAW, .strict = true };
+	size_t before = a->found;
+	int err;
+
+	err = layout__walk(dir, &walk, tree_cb, a);
+	if (!err && a->found == before)
+		pr_warn("%s: no kernels (<distro>/<version>/<arch>/<release>.btf) in this tree",
+			ESC(dir));
+	return err;
 }
 
 static int add_entry_spec(struct adder *w, const char *spec)
@@ -77,8 +105,8 @@ static int add_entry_spec(struct adder *w, const char *spec)
 	    layout__parse_key(spec, eq - spec, buf, &k, why, sizeof(why))) {
 		if (eq && !eq[1])
 			snprintf(why, sizeof(why), "has no PATH after '='");
-		pr_err("--entry %.200s: key %s (expected DISTRO/VERSION/ARCH/RELEASE=PATH)",
-		       spec, why);
+		pr_err("--entry %s: key %s (expected DISTRO/VERSION/ARCH/RELEASE=PATH)",
+		       ESC(spec), why);
 		return -EINVAL;
 	}
 	return add_btf(w, eq + 1, k.distro, k.version, k.arch, k.release);
@@ -148,9 +176,11 @@ static int write_outputs(const struct embedgen_opts *o, const void *bundle, size
 
 		if (!paths[n])
 			continue;
-		err = atomic_file__open(&af[n], paths[n]);
+		/* A missing directory is a typo more often than a wish: not created. */
+		err = atomic_file__open_in(&af[n], paths[n]);
 		if (err) {
-			pr_err("%s: cannot write: %s", paths[n], strerror(-err));
+			pr_err("%s: cannot write: %s", ESC(paths[n]),
+			       err == -ENOENT ? "its directory does not exist" : errmsg(err));
 			break;
 		}
 		f = atomic_file__stdio(&af[n]);
@@ -167,7 +197,7 @@ static int write_outputs(const struct embedgen_opts *o, const void *bundle, size
 		if (!err && (fflush(f) || ferror(f)))
 			err = -(errno ?: EIO);
 		if (err)
-			pr_err("%s: cannot write: %s", paths[n], strerror(-err));
+			pr_err("%s: cannot write: %s", ESC(paths[n]), errmsg(err));
 	}
 	/* n outputs were opened; commit them all or none */
 	for (i = 0; i < n; i++) {
@@ -181,7 +211,7 @@ static int write_outputs(const struct embedgen_opts *o, const void *bundle, size
 		}
 		cerr = atomic_file__commit(&af[i]);
 		if (cerr) {
-			pr_err("%s: cannot write: %s", paths[i], strerror(-cerr));
+			pr_err("%s: cannot write: %s", ESC(paths[i]), errmsg(cerr));
 			err = cerr;
 		}
 	}
@@ -218,14 +248,14 @@ int embedgen__run(const struct embedgen_opts *o)
 
 		err = read_file(o->objects[i], &obj, &obj_len, LAYOUT_BTF_MAX);
 		if (err) {
-			pr_err("%s: cannot read BPF object: %s", o->objects[i], strerror(-err));
+			pr_err("%s: cannot read BPF object: %s", ESC(o->objects[i]), errmsg(err));
 			break;
 		}
 		err = btf_bundle__object_digest(obj, obj_len, digest);
 		free(obj);
 		if (err)
-			pr_err("%s: not a BPF object with BTF: %s", o->objects[i],
-			       btf_bundle__strerror(err));
+			pr_err("%s: not a BPF object with BTF: %s", ESC(o->objects[i]),
+			       errmsg(err));
 		else
 			err = bundle_writer__add_object(w, base ? base + 1 : o->objects[i], digest);
 	}
@@ -240,12 +270,8 @@ int embedgen__run(const struct embedgen_opts *o)
 		pr_warn("%s: not a BPF object the audit can read: no kernel skipped", floor_why);
 		add.floor = 0;
 	}
-	for (i = 0; i < o->dir_cnt && !err; i++) {
-		/* Strict: a stray file in a tree is a mistake, not something to skip. */
-		const struct layout_walk_opts walk = { .files = LAYOUT_FILE_RAW, .strict = true };
-
-		err = layout__walk(o->dirs[i], &walk, tree_cb, &add);
-	}
+	for (i = 0; i < o->dir_cnt && !err; i++)
+		err = scan_tree(&add, o->dirs[i]);
 	for (i = 0; i < o->entry_cnt && !err; i++)
 		err = add_entry_spec(&add, o->entries[i]);
 	if (!err && add.skipped)
@@ -258,8 +284,11 @@ int embedgen__run(const struct embedgen_opts *o)
 	}
 	if (!err) {
 		err = bundle_writer__finish(w, &bundle, &len, &st);
-		if (err && err != -EEXIST)
-			pr_err("cannot build bundle: %s", strerror(-err));
+		if (err == -EFBIG)
+			pr_err("cannot build bundle: over the format's limits (4 GiB, %u MiB of index, %u MiB of metadata)",
+			       BTFB_MAX_INDEX_SIZE >> 20, BTFB_MAX_META_SIZE >> 20);
+		else if (err && err != -EEXIST)
+			pr_err("cannot build bundle: %s", errmsg(err));
 	}
 	if (err)
 		goto out;
@@ -279,95 +308,134 @@ out:
 	return err;
 }
 
-static const char *open_error(int err)
+/* One entry as JSON; every string escaped (escape.h), so none is dropped. */
+static json_t *entry_json(const struct btf_bundle_entry *e)
 {
-	switch (err) {
-	case -EBADMSG: return "not a btfkit bundle, or corrupt";
-	case -EPROTO: return "unsupported bundle format version";
-	default: return strerror(-err);
+	json_t *j = json_object();
+
+	if (!j || json_object_set_new(j, "arch", escape__json(e->arch)) ||
+	    json_object_set_new(j, "distro", escape__json(e->distro)) ||
+	    json_object_set_new(j, "version", escape__json(e->version)) ||
+	    json_object_set_new(j, "release", escape__json(e->release)) ||
+	    json_object_set_new(j, "blob", json_integer(e->blob)) ||
+	    json_object_set_new(j, "raw_size", json_integer(e->raw_size)) ||
+	    json_object_set_new(j, "block", json_integer(e->block))) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static json_t *list_json_head(const char *path, struct btf_bundle *b)
+{
+	json_t *j = json_object();
+
+	if (!j || json_object_set_new(j, "file", escape__json(path)) ||
+	    json_object_set_new(j, "format_version", json_integer(btf_bundle__format_version(b))) ||
+	    json_object_set_new(j, "codec",
+				json_string(btf_bundle__codec_name(btf_bundle__codec(b)))) ||
+	    json_object_set_new(j, "size", json_integer(btf_bundle__size(b))) ||
+	    json_object_set_new(j, "kernels", json_integer(btf_bundle__entry_cnt(b))) ||
+	    json_object_set_new(j, "unique_blobs", json_integer(btf_bundle__blob_cnt(b))) ||
+	    json_object_set_new(j, "blocks", json_integer(btf_bundle__block_cnt(b))) ||
+	    json_object_set_new(j, "provenance", escape__json(btf_bundle__provenance(b)))) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static void list_plain_head(const char *path, struct btf_bundle *b)
+{
+	const char *p = btf_bundle__provenance(b);
+
+	printf("bundle:     %s\nformat:     %u\ncodec:      %s\nsize:       %zu bytes\n"
+	       "kernels:    %u\nblobs:      %u\nblocks:     %u\n", ESC(path),
+	       btf_bundle__format_version(b), btf_bundle__codec_name(btf_bundle__codec(b)),
+	       btf_bundle__size(b), btf_bundle__entry_cnt(b), btf_bundle__blob_cnt(b),
+	       btf_bundle__block_cnt(b));
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		printf("provenance: %s\n", escape__mem((char[ESCAPE_MAX]){ 0 }, ESCAPE_MAX, p, n));
+		p += n + (nl ? 1 : 0);
 	}
 }
 
+/*
+ * Every name in a bundle is untrusted: printed through escape.h's rule, on
+ * the terminal and in JSON alike, so a listing never drops an entry nor
+ * lets a release name move the cursor.
+ */
 int embedgen__list(const char *path, bool json)
 {
 	struct btf_bundle *b;
 	struct btf_bundle_entry e;
 	char hex[SHA256_HEX_LEN];
-	json_t *root = NULL, *arr = NULL, *objs = NULL;
+	json_t *root = NULL, *arr = NULL, *objs = NULL, *item;
 	uint32_t i;
+	int err = 0;
 
 	b = btf_bundle__open_file(path, NULL);
 	if (!b) {
-		int err = -errno;
-
-		pr_err("%s: %s", path, open_error(err));
+		err = -errno;
+		pr_err("%s: cannot open bundle: %s", ESC(path), errmsg(err));
 		return err;
 	}
 	if (json) {
-		root = json_pack("{s:s,s:i,s:s,s:I,s:I,s:I,s:I,s:s}", "file", path,
-				 "format_version", (int)btf_bundle__format_version(b),
-				 "codec", btf_bundle__codec_name(btf_bundle__codec(b)),
-				 "size", (json_int_t)btf_bundle__size(b),
-				 "kernels", (json_int_t)btf_bundle__entry_cnt(b),
-				 "unique_blobs", (json_int_t)btf_bundle__blob_cnt(b),
-				 "blocks", (json_int_t)btf_bundle__block_cnt(b),
-				 "provenance", btf_bundle__provenance(b));
+		root = list_json_head(path, b);
 		objs = json_array();
 		arr = json_array();
+		if (!root || !objs || !arr)
+			goto nomem;
 	} else {
-		printf("bundle:     %s\nformat:     %u\ncodec:      %s\nsize:       %zu bytes\n"
-		       "kernels:    %u\nblobs:      %u\nblocks:     %u\n", path,
-		       btf_bundle__format_version(b), btf_bundle__codec_name(btf_bundle__codec(b)),
-		       btf_bundle__size(b), btf_bundle__entry_cnt(b), btf_bundle__blob_cnt(b),
-		       btf_bundle__block_cnt(b));
+		list_plain_head(path, b);
 	}
 	for (i = 0; i < btf_bundle__object_cnt(b); i++) {
 		const char *name;
 
 		sha256_hex(btf_bundle__object_sha256(b, i, &name), hex);
-		if (json)
-			json_array_append_new(objs, json_pack("{s:s,s:s}", "name", name, "digest", hex));
-		else
-			printf("object:     %s digest:%s\n", name, hex);
-	}
-	if (!json) {
-		const char *p = btf_bundle__provenance(b);
-
-		while (*p) {
-			const char *nl = strchr(p, '\n');
-			int n = nl ? (int)(nl - p) : (int)strlen(p);
-
-			printf("provenance: %.*s\n", n, p);
-			p += n + (nl ? 1 : 0);
+		if (!json) {
+			printf("object:     %s digest:%s\n", ESC(name), hex);
+			continue;
 		}
+		item = json_pack("{s:o,s:s}", "name", escape__json(name), "digest", hex);
+		if (json_array_append_new(objs, item))
+			goto nomem;
+	}
+	if (!json)
 		printf("\n%-8s %-12s %-10s %-48s %8s %6s %6s\n", "ARCH", "DISTRO", "VERSION",
 		       "RELEASE", "RAW", "BLOB", "BLOCK");
-	}
 	for (i = 0; i < btf_bundle__entry_cnt(b); i++) {
-		int err = btf_bundle__entry(b, i, &e);
-
+		err = btf_bundle__entry(b, i, &e);
 		if (err) {
-			pr_err("%s: index entry %u: %s", path, i, open_error(err));
-			json_decref(root);
-			btf_bundle__free(b);
-			return err;
+			pr_err("%s: index entry %u: %s", ESC(path), i, errmsg(err));
+			goto out;
 		}
-		if (json)
-			json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:i}",
-				"arch", e.arch, "distro", e.distro, "version", e.version,
-				"release", e.release, "blob", (int)e.blob, "raw_size", (int)e.raw_size,
-				"block", (int)e.block));
-		else
-			printf("%-8s %-12s %-10s %-48s %8u %6u %6u\n", e.arch, e.distro, e.version,
-			       e.release, e.raw_size, e.blob, e.block);
+		if (!json) {
+			printf("%-8s %-12s %-10s %-48s %8u %6u %6u\n", ESC(e.arch), ESC(e.distro),
+			       ESC(e.version), ESC(e.release), e.raw_size, e.blob, e.block);
+			continue;
+		}
+		if (json_array_append_new(arr, entry_json(&e)))
+			goto nomem;
 	}
 	if (json) {
-		json_object_set_new(root, "objects", objs);
-		json_object_set_new(root, "entries", arr);
+		/* "kernels" and "entries" agree: a failed append is an error above. */
+		if (json_object_set(root, "objects", objs) || json_object_set(root, "entries", arr))
+			goto nomem;
 		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
-		json_decref(root);
 	}
+	goto out;
+nomem:
+	err = -ENOMEM;
+	pr_err("%s: %s", ESC(path), errmsg(err));
+out:
+	json_decref(root);
+	json_decref(objs);
+	json_decref(arr);
 	btf_bundle__free(b);
-	return 0;
+	return err;
 }

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
+#include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -7,6 +9,59 @@
 static const char *symbol(const struct emit_opts *opts)
 {
 	return opts->symbol ?: "btfkit_bundle";
+}
+
+static bool is_keyword(const char *s)
+{
+	static const char *const kw[] = {
+		"auto", "break", "case", "char", "const", "continue", "default", "do", "double",
+		"else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long",
+		"register", "restrict", "return", "short", "signed", "sizeof", "static", "struct",
+		"switch", "typedef", "union", "unsigned", "void", "volatile", "while", "asm",
+		"typeof", "bool", "true", "false",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(kw) / sizeof(kw[0]); i++)
+		if (!strcmp(s, kw[i]))
+			return true;
+	/* _Bool, _Static_assert, __attribute__...: reserved to the implementation. */
+	return s[0] == '_' && (s[1] == '_' || isupper((unsigned char)s[1]));
+}
+
+/* Text that goes between double quotes in C or assembler as it is. */
+static bool quotable(const char *s)
+{
+	for (; *s; s++)
+		if (*s == '"' || *s == '\\' || (unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+const char *emit__invalid(const struct emit_opts *opts)
+{
+	const char *sym = symbol(opts), *p;
+
+	if (!*sym)
+		return "--name: empty; a C identifier is needed";
+	if (strlen(sym) > EMIT_SYMBOL_MAX)
+		return "--name: longer than 63 characters";
+	if (isdigit((unsigned char)sym[0]))
+		return "--name: not a C identifier (starts with a digit)";
+	for (p = sym; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			return "--name: not a C identifier ([A-Za-z_][A-Za-z0-9_]*)";
+	if (is_keyword(sym))
+		return "--name: a C keyword or reserved identifier";
+	if (opts->header_path) {
+		const char *slash = strrchr(opts->header_path, '/');
+
+		if (!quotable(slash ? slash + 1 : opts->header_path))
+			return "--header: the file name lands in #include \"...\": no quotes, backslashes or control characters";
+	}
+	if (opts->format == EMIT_INCBIN && !quotable(opts->incbin_path))
+		return "--format incbin: the bundle path lands in .incbin \"...\": no quotes, backslashes or control characters";
+	return NULL;
 }
 
 /* Nothing here may vary between runs: no dates, no absolute paths. */

@@ -19,6 +19,18 @@ struct emit_opts {
 	const char *summary;		/* one comment line in the banner */
 };
 
+/* Longest --name: a C identifier every compiler takes whole. */
+#define EMIT_SYMBOL_MAX 63
+
+/*
+ * Whatever lands in the generated C is checked first, so nothing given on
+ * the command line can inject code or break the build: the symbol is a C
+ * identifier (not a keyword), the header's base name and the incbin path are
+ * literal inside quotes. Returns NULL, or why @opts cannot be emitted
+ * (naming the option).
+ */
+const char *emit__invalid(const struct emit_opts *opts);
+
 /* Write the C source / header to @f; the caller checks the stream for errors. */
 void emit__source(FILE *f, const void *bundle, size_t len, const struct emit_opts *opts);
 void emit__header(FILE *f, size_t len, const struct emit_opts *opts);

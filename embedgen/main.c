@@ -10,6 +10,7 @@
 #include "btf_bundle.h"
 #include "cli.h"
 #include "embedgen.h"
+#include "escape.h"
 #include "log.h"
 
 static void usage(FILE *f)
@@ -61,6 +62,32 @@ static int push(const char ***arr, size_t *cnt, const char *v)
 enum { OPT_HEADER = 256, OPT_OBJECT, OPT_ENTRY, OPT_NAME, OPT_FORMAT, OPT_PROV,
        OPT_BLOCK, OPT_DICT, OPT_CHUNK, OPT_ALL_KERNELS };
 
+/* Checks that need every option: 0, or 2 (a usage error, reported). */
+static int check_build_opts(struct embedgen_opts *o)
+{
+	const char *why;
+
+	if (!o->out_c && !o->out_bundle) {
+		pr_err("nothing to write: give -o OUT.c and/or --bundle-file FILE");
+		usage(stderr);
+		return 2;
+	}
+	if (o->emit.format == EMIT_INCBIN) {
+		if (!o->out_bundle) {
+			pr_err("--format incbin needs --bundle-file");
+			return 2;
+		}
+		o->emit.incbin_path = o->out_bundle;
+	}
+	o->emit.header_path = o->out_h;
+	why = emit__invalid(&o->emit);
+	if (why) {
+		pr_err("%s", why);
+		return 2;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -92,10 +119,10 @@ int main(int argc, char **argv)
 		.chunk_size = 32 << 10,
 	};
 	const char *list = NULL;
-	int level = LOG_LEVEL_WARN, c, err = 0;
+	int level = LOG_LEVEL_WARN, c, err = 0, rc = 0;
 
 	log_init(argv[0], level);
-	while ((c = getopt_long(argc, argv, "o:b:c:l:jvqhV", longopts, NULL)) != -1) {
+	while (!rc && (c = getopt_long(argc, argv, "o:b:c:l:jvqhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o.out_c = optarg; break;
 		case OPT_HEADER: o.out_h = optarg; break;
@@ -115,8 +142,8 @@ int main(int argc, char **argv)
 			} else if (!strcmp(optarg, "zlib")) {
 				o.codec = BTF_BUNDLE_CODEC_ZLIB;
 			} else {
-				pr_err("unknown codec '%s' (xz, zlib)", optarg);
-				return 2;
+				pr_err("unknown codec '%s' (xz, zlib)", ESC(optarg));
+				rc = 2;
 			}
 			break;
 		case OPT_FORMAT:
@@ -125,8 +152,8 @@ int main(int argc, char **argv)
 			} else if (!strcmp(optarg, "incbin")) {
 				o.emit.format = EMIT_INCBIN;
 			} else {
-				pr_err("unknown format '%s' (string, incbin)", optarg);
-				return 2;
+				pr_err("unknown format '%s' (string, incbin)", ESC(optarg));
+				rc = 2;
 			}
 			break;
 		case OPT_BLOCK:
@@ -134,48 +161,41 @@ int main(int argc, char **argv)
 		case OPT_CHUNK:
 			if (cli__parse_uint(optarg, 256u << 20, c == OPT_BLOCK ? &o.block_size :
 					    c == OPT_DICT ? &o.dict_size : &o.chunk_size)) {
-				pr_err("invalid number '%s'", optarg);
-				return 2;
+				pr_err("invalid number '%s'", ESC(optarg));
+				rc = 2;
 			}
 			break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("embedgen (btfkit) %s\n", BTFKIT_VERSION); return 0;
-		default: usage(stderr); return 2;
+		case 'h': usage(stdout); goto out;
+		case 'V': printf("embedgen (btfkit) %s\n", BTFKIT_VERSION); goto out;
+		default: usage(stderr); rc = 2; break;
 		}
 		if (err) {
 			pr_err("out of memory");
-			return 1;
+			rc = 1;
 		}
 	}
+	if (rc)
+		goto out;
 	log_init(argv[0], level);
 	libbpf_set_print(log_libbpf_print);
-	if (list)
-		return embedgen__list(list, o.json) ? 1 : 0;
-	for (; optind < argc; optind++)
-		if (push(&o.dirs, &o.dir_cnt, argv[optind]))
-			return 1;
-	if (!o.out_c && !o.out_bundle) {
-		pr_err("nothing to write: give -o OUT.c and/or --bundle-file FILE");
-		usage(stderr);
-		return 2;
+	if (list) {
+		rc = embedgen__list(list, o.json) ? 1 : 0;
+		goto out;
 	}
-	if (o.emit.format == EMIT_INCBIN) {
-		if (!o.out_bundle) {
-			pr_err("--format incbin needs --bundle-file");
-			return 2;
+	for (; optind < argc; optind++) {
+		if (push(&o.dirs, &o.dir_cnt, argv[optind])) {
+			pr_err("out of memory");
+			rc = 1;
+			goto out;
 		}
-		/* The path lands inside an assembler string: keep it literal. */
-		if (strpbrk(o.out_bundle, "\"\\\n")) {
-			pr_err("%s: --format incbin needs a path without quotes, backslashes or newlines",
-			       o.out_bundle);
-			return 2;
-		}
-		o.emit.incbin_path = o.out_bundle;
 	}
-	err = embedgen__run(&o);
+	rc = check_build_opts(&o);
+	if (!rc)
+		rc = embedgen__run(&o) ? 1 : 0;
+out:
 	free(o.objects);
 	free(o.entries);
 	free(o.provenance);
 	free(o.dirs);
-	return err ? 1 : 0;
+	return rc;
 }

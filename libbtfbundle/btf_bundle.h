@@ -22,8 +22,10 @@
  * "Stale file handle" would mislead). Every offset and size in a bundle is
  * checked before use, never a crash. Nothing is printed except through the
  * callback set with btf_bundle_set_print(). The library keeps no global
- * state except the print callback. Decompressed index chunks are cached in
- * the bundle (published atomically), so a bundle may be shared by threads.
+ * state except the print callback. Memory and decoding are bounded whatever
+ * a bundle claims (FORMAT.md, "Limits"): decompressed index chunks are
+ * cached in the bundle (published atomically; bounded by the index limit),
+ * so a bundle may be shared by threads.
  */
 #ifndef BTFKIT_BTF_BUNDLE_H
 #define BTFKIT_BTF_BUNDLE_H
@@ -63,7 +65,10 @@ typedef int (*btf_bundle_print_fn_t)(enum btf_bundle_print_level level,
  */
 BTF_BUNDLE_API btf_bundle_print_fn_t btf_bundle_set_print(btf_bundle_print_fn_t fn);
 
-/* Words for @err (negative or positive): btfkit's meaning of the codes above, else strerror(). */
+/*
+ * Words for @err (negative or positive): btfkit's meaning of the codes above,
+ * libbpf's own codes (4001...), else strerror(). Thread-safe.
+ */
 BTF_BUNDLE_API const char *btf_bundle__strerror(int err);
 
 #define BTF_BUNDLE_DIGEST_LEN 32
@@ -109,8 +114,12 @@ struct btf_bundle_open_opts {
 /*
  * Open a bundle held in memory / in a file. The whole structure (header,
  * index, blob table, string table) is validated here. Returns NULL and sets
- * errno on error: EBADMSG corrupt, EPROTO unsupported format version,
- * ESTALE made for another BPF object, ENOMEM. Free with btf_bundle__free().
+ * errno on error: EBADMSG corrupt (or past the format's limits), EPROTO
+ * unsupported format version, ESTALE made for another BPF object, ENOMEM;
+ * for a file also ESPIPE if it is not a regular file (a FIFO or device is
+ * refused without blocking) and open()'s errors. A file is read header
+ * first, then its metadata; the compressed streams only when decoded (the
+ * file stays open until btf_bundle__free()). Free with btf_bundle__free().
  */
 BTF_BUNDLE_API struct btf_bundle *
 btf_bundle__open_mem(const void *data, size_t size, const struct btf_bundle_open_opts *opts);

@@ -6,6 +6,7 @@
 
 #include "btf_bundle.h"
 #include "bundle_codec.h"
+#include "errmsg.h"
 
 /* deflate can look back only this far, so only the dictionary's tail helps. */
 #define DEFLATE_WINDOW 32768u
@@ -57,9 +58,10 @@ static int xz_compress(const void *dict, size_t dict_len, const void *src, size_
 	buf = malloc(cap);
 	if (!buf)
 		return -ENOMEM;
-	if (lzma_raw_buffer_encode(filters, NULL, src, src_len, buf, &pos, cap) != LZMA_OK) {
+	err = errmsg__lzma(lzma_raw_buffer_encode(filters, NULL, src, src_len, buf, &pos, cap));
+	if (err) {
 		free(buf);
-		return -EIO;
+		return err;
 	}
 	*out = buf;
 	*out_len = pos;
@@ -79,11 +81,10 @@ static int xz_decompress(const void *dict, size_t dict_len, const void *src, siz
 	if (err)
 		return err == -EFBIG ? -EBADMSG : err;
 	ret = lzma_raw_buffer_decode(filters, NULL, src, &in_pos, src_len, dst, &out_pos, raw_len);
-	if (ret == LZMA_MEM_ERROR)
-		return -ENOMEM;
-	if (ret != LZMA_OK || in_pos != src_len || out_pos != raw_len)
-		return -EBADMSG;
-	return 0;
+	err = errmsg__lzma(ret);
+	if (!err && (in_pos != src_len || out_pos != raw_len))
+		err = -EBADMSG;
+	return err;
 }
 
 static void zlib_dict(const void **dict, size_t *dict_len)

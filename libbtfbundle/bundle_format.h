@@ -24,9 +24,26 @@
 #define BTFB_MAGIC_LEN		8
 /* 2: objects are CO-RE digests (btf_bundle__object_digest()), not file SHA-256s. */
 #define BTFB_VERSION		2
-/* Upper bounds a reader enforces (and the writer respects). */
-#define BTFB_MAX_RAW_SIZE	(256u << 20)	/* one BTF (a full vmlinux BTF is ~30 MB) */
-#define BTFB_MAX_BLOCK_SIZE	(512u << 20)	/* one decompressed chunk, block or dictionary */
+/*
+ * Upper bounds a reader enforces at open, from the records alone, and the
+ * writer respects. Whatever a file claims, opening, listing and looking up
+ * stay within BTFB_MAX_META_SIZE + BTFB_MAX_INDEX_SIZE of memory and decoding,
+ * and reading one BTF adds one dictionary and one block (FORMAT.md, "Limits").
+ */
+#define BTFB_MAX_RAW_SIZE	(16u << 20)	/* one BTF (a full vmlinux BTF is 2-8 MB) */
+#define BTFB_MAX_BLOCK_SIZE	(BTFB_MAX_RAW_SIZE + (64u << 10))	/* one decoded block */
+#define BTFB_MAX_DICT_SIZE	(1u << 20)	/* the decoded dictionary */
+#define BTFB_MAX_INDEX_SIZE	(8u << 20)	/* all decoded index chunks together */
+#define BTFB_MAX_META_SIZE	(8u << 20)	/* [0, data_off), read whole at open */
+
+/*
+ * Largest compressed size of a stream of @raw bytes: LZMA2 and deflate store
+ * incompressible data with a few bytes of framing per 64 KiB or less.
+ */
+static inline uint64_t btfb_max_comp(uint32_t raw)
+{
+	return (uint64_t)raw + raw / 16 + 1024;
+}
 
 struct btfb_header {
 	char magic[BTFB_MAGIC_LEN];

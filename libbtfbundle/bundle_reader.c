@@ -4,6 +4,13 @@
  * binary-searches the chunk records, decodes (and caches) one index chunk,
  * binary-searches it, and decodes the one block holding the BTF. Decoded
  * data is untrusted like the rest and checked before use.
+ *
+ * What a bundle may make the reader allocate and decode is bounded from the
+ * records at open, before anything is decoded (bundle_format.h, BTFB_MAX_*):
+ * a file is read header first, then its metadata, and each stream's bytes
+ * only when it is decoded; every index stream (dictionary, chunks) is
+ * decoded at most once per open, a failure included, so the whole index,
+ * whatever path a lookup takes, costs at most BTFB_MAX_INDEX_SIZE.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <bpf/btf.h>
@@ -19,6 +27,7 @@
 #include "bundle_codec.h"
 #include "bundle_format.h"
 #include "bundle_internal.h"
+#include "errmsg.h"
 #include "fsutil.h"
 #include "sha256.h"
 
@@ -32,16 +41,23 @@ struct chunk {
 };
 
 struct btf_bundle {
+	/* The whole bundle in memory, or only [0, data_off) of a file. */
 	const uint8_t *data;
 	size_t size;		/* header.total_len */
-	void *owned;		/* copy or file contents, freed with the bundle */
+	void *owned;		/* copy or file metadata, freed with the bundle */
+	int fd;			/* a file's streams are read from here; -1 in memory */
 	struct btfb_header hdr;	/* host byte order */
 	const char *strs;
 	uint32_t *chunk_base;	/* chunk_cnt + 1 prefix sums of entry counts */
 	uint32_t *block_base;	/* block_cnt + 1 prefix sums of blob counts */
-	/* Decoded lazily and published with a compare-and-swap. */
+	/*
+	 * Decoded lazily and published with a compare-and-swap; a decode
+	 * that failed leaves its error instead, so nothing is decoded twice.
+	 */
 	struct chunk **chunks;
+	int *chunk_err;
 	uint8_t *dict;
+	int dict_err;
 };
 
 static int default_print(enum btf_bundle_print_level level, const char *fmt, va_list ap)
@@ -112,10 +128,15 @@ static int check_section(const struct btfb_header *h, const char *what,
 	return 0;
 }
 
-static int check_stream(const struct btfb_header *h, const struct btfb_stream *s)
+/* A stream inside the data area, decoding to at most @max_raw bytes. */
+static int check_stream(const struct btfb_header *h, const struct btfb_stream *s, uint32_t max_raw)
 {
-	if (!s->comp || (uint64_t)s->off + s->comp > h->data_len || s->raw > BTFB_MAX_BLOCK_SIZE)
+	if (!s->comp || (uint64_t)s->off + s->comp > h->data_len || s->raw > max_raw ||
+	    s->comp > btfb_max_comp(s->raw)) {
+		pr_bdebug("bundle: stream at %u: %u bytes decoding to %u, limit %u\n",
+			  s->off, s->comp, s->raw, max_raw);
 		return -EBADMSG;
+	}
 	return 0;
 }
 
@@ -162,7 +183,7 @@ static int check_top(struct btf_bundle *b)
 	struct btfb_chunk c;
 	struct btfb_block bl;
 	struct key k, prev;
-	uint64_t sum;
+	uint64_t sum, index_raw = 0;
 	uint32_t i;
 
 	for (i = 0; i < h->object_cnt; i++) {
@@ -172,20 +193,29 @@ static int check_top(struct btf_bundle *b)
 			return -EBADMSG;
 	}
 	if (h->dict_raw ? check_stream(h, &(struct btfb_stream){ h->dict_off, h->dict_comp,
-								  h->dict_raw, h->dict_crc })
+								  h->dict_raw, h->dict_crc },
+				       BTFB_MAX_DICT_SIZE)
 			: h->dict_comp != 0)
 		return -EBADMSG;
+	/* The counts are bounded by the metadata size (BTFB_MAX_META_SIZE). */
 	b->chunk_base = calloc((size_t)h->chunk_cnt + 1, sizeof(*b->chunk_base));
 	b->block_base = calloc((size_t)h->block_cnt + 1, sizeof(*b->block_base));
 	b->chunks = calloc(h->chunk_cnt ?: 1, sizeof(*b->chunks));
-	if (!b->chunk_base || !b->block_base || !b->chunks)
+	b->chunk_err = calloc(h->chunk_cnt ?: 1, sizeof(*b->chunk_err));
+	if (!b->chunk_base || !b->block_base || !b->chunks || !b->chunk_err)
 		return -ENOMEM;
 	for (i = 0, sum = 0; i < h->chunk_cnt; i++) {
 		get_chunk_rec(b, i, &c);
 		if (check_str(b, c.arch_str) || check_str(b, c.distro_str) ||
 		    check_str(b, c.version_str) || check_str(b, c.release_str) ||
-		    !c.entry_cnt || check_stream(h, &c.s))
+		    !c.entry_cnt || check_stream(h, &c.s, BTFB_MAX_INDEX_SIZE))
 			return -EBADMSG;
+		/* The decode budget of the whole index, checked before any decode. */
+		index_raw += c.s.raw;
+		if (index_raw > BTFB_MAX_INDEX_SIZE) {
+			pr_bdebug("bundle: index decodes to over %u bytes\n", BTFB_MAX_INDEX_SIZE);
+			return -EBADMSG;
+		}
 		chunk_rec_key(b, &c, &k);
 		if (i && cmp_key(&prev, &k) >= 0)
 			return -EBADMSG;	/* chunks out of order */
@@ -200,7 +230,7 @@ static int check_top(struct btf_bundle *b)
 		return -EBADMSG;
 	for (i = 0, sum = 0; i < h->block_cnt; i++) {
 		get_block_rec(b, i, &bl);
-		if (!bl.blob_cnt || check_stream(h, &bl.s))
+		if (!bl.blob_cnt || check_stream(h, &bl.s, BTFB_MAX_BLOCK_SIZE))
 			return -EBADMSG;
 		b->block_base[i] = sum;
 		sum += bl.blob_cnt;
@@ -211,15 +241,16 @@ static int check_top(struct btf_bundle *b)
 	return sum == h->blob_cnt ? 0 : -EBADMSG;
 }
 
-static int bundle_parse(struct btf_bundle *b, const uint8_t *data, size_t size)
+/*
+ * The header, from the first BTFB_HEADER_LEN bytes alone: magic, version,
+ * codec, a layout inside the @avail bytes there are, and metadata small
+ * enough to read whole.
+ */
+static int parse_header(struct btfb_header *h, const uint8_t *data, uint64_t avail)
 {
-	struct btfb_header *h = &b->hdr;
-	const uint8_t zero[4] = {};
-	const size_t crc_at = offsetof(struct btfb_header, meta_crc);
-	uLong crc;
-
-	if (size < BTFB_HEADER_LEN || memcmp(data, BTFB_MAGIC, BTFB_MAGIC_LEN)) {
-		pr_bdebug("bundle: bad magic or short header (%zu bytes)\n", size);
+	if (avail < BTFB_HEADER_LEN || memcmp(data, BTFB_MAGIC, BTFB_MAGIC_LEN)) {
+		pr_bdebug("bundle: bad magic or short header (%llu bytes)\n",
+			  (unsigned long long)avail);
 		return -EBADMSG;
 	}
 	memcpy(h->magic, data, BTFB_MAGIC_LEN);
@@ -228,10 +259,25 @@ static int bundle_parse(struct btf_bundle *b, const uint8_t *data, size_t size)
 		pr_bdebug("bundle: format version %u, this reader knows %u\n", h->version, BTFB_VERSION);
 		return -EPROTO;
 	}
-	if (h->hdr_len < BTFB_HEADER_LEN || h->total_len > size || h->flags ||
+	if (h->hdr_len < BTFB_HEADER_LEN || h->total_len > avail || h->flags ||
 	    !bundle_codec__valid(h->codec) || h->data_off < h->hdr_len ||
 	    (uint64_t)h->data_off + h->data_len != h->total_len)
 		return -EBADMSG;
+	if (h->data_off > BTFB_MAX_META_SIZE) {
+		pr_bdebug("bundle: %u bytes of metadata, limit %u\n", h->data_off, BTFB_MAX_META_SIZE);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* Everything in [0, data_off): checksum, sections, strings, records. */
+static int parse_meta(struct btf_bundle *b, const uint8_t *data)
+{
+	struct btfb_header *h = &b->hdr;
+	const uint8_t zero[4] = {};
+	const size_t crc_at = offsetof(struct btfb_header, meta_crc);
+	uLong crc;
+
 	/* Bit flips in the metadata are caught here, in the streams by their crc. */
 	crc = crc32(0, data, crc_at);
 	crc = crc32(crc, zero, 4);
@@ -255,17 +301,53 @@ static int bundle_parse(struct btf_bundle *b, const uint8_t *data, size_t size)
 	return check_top(b);
 }
 
+/*
+ * The compressed bytes of @s: in place for a bundle in memory, read into
+ * *tmp (freed by the caller) for a file. Their size was bounded at open.
+ */
+static int stream_src(const struct btf_bundle *b, const struct btfb_stream *s,
+		      const uint8_t **src, uint8_t **tmp)
+{
+	int err;
+
+	*tmp = NULL;
+	if (b->fd < 0) {
+		*src = b->data + b->hdr.data_off + s->off;
+		return 0;
+	}
+	*tmp = malloc(s->comp);
+	if (!*tmp)
+		return -ENOMEM;
+	err = read_full_at(b->fd, *tmp, s->comp, (uint64_t)b->hdr.data_off + s->off);
+	if (err) {
+		pr_bdebug("bundle: stream at %u: %s\n", s->off,
+			  err == -ENODATA ? "file truncated" : errmsg(err));
+		free(*tmp);
+		*tmp = NULL;
+		return err == -ENODATA ? -EBADMSG : err;
+	}
+	*src = *tmp;
+	return 0;
+}
+
 /* Decode one stream into a new buffer and verify its size and checksum. */
 static int decode_stream(const struct btf_bundle *b, const struct btfb_stream *s,
 			 const void *dict, size_t dict_len, uint8_t **out)
 {
-	uint8_t *buf = malloc(s->raw ?: 1);
+	const uint8_t *src;
+	uint8_t *buf, *tmp;
 	int err;
 
-	if (!buf)
+	err = stream_src(b, s, &src, &tmp);
+	if (err)
+		return err;
+	buf = malloc(s->raw ?: 1);
+	if (!buf) {
+		free(tmp);
 		return -ENOMEM;
-	err = bundle_codec__decompress(b->hdr.codec, dict, dict_len,
-				       b->data + b->hdr.data_off + s->off, s->comp, buf, s->raw);
+	}
+	err = bundle_codec__decompress(b->hdr.codec, dict, dict_len, src, s->comp, buf, s->raw);
+	free(tmp);
 	if (!err && crc32(0, buf, s->raw) != s->crc)
 		err = -EILSEQ;
 	if (err) {
@@ -343,6 +425,9 @@ static int get_chunk(const struct btf_bundle *b, uint32_t idx, const struct chun
 		*out = c;
 		return 0;
 	}
+	err = __atomic_load_n(&b->chunk_err[idx], __ATOMIC_ACQUIRE);
+	if (err)
+		return err;
 	get_chunk_rec(b, idx, &rec);
 	c = calloc(1, sizeof(*c));
 	if (!c)
@@ -376,6 +461,8 @@ static int get_chunk(const struct btf_bundle *b, uint32_t idx, const struct chun
 	return 0;
 err:
 	chunk_free(c);
+	if (err != -ENOMEM)
+		__atomic_store_n(&((struct btf_bundle *)b)->chunk_err[idx], err, __ATOMIC_RELEASE);
 	return err;
 }
 
@@ -390,9 +477,14 @@ static int get_dict(const struct btf_bundle *b, const uint8_t **out)
 		return 0;
 	d = __atomic_load_n(&b->dict, __ATOMIC_ACQUIRE);
 	if (!d) {
-		err = decode_stream(b, &s, NULL, 0, &d);
-		if (err)
+		err = __atomic_load_n(&b->dict_err, __ATOMIC_ACQUIRE);
+		err = err ?: decode_stream(b, &s, NULL, 0, &d);
+		if (err) {
+			if (err != -ENOMEM)
+				__atomic_store_n(&((struct btf_bundle *)b)->dict_err, err,
+						 __ATOMIC_RELEASE);
 			return err;
+		}
 		if (!__atomic_compare_exchange_n(&((struct btf_bundle *)b)->dict, &expected, d,
 						 false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 			free(d);
@@ -403,21 +495,28 @@ static int get_dict(const struct btf_bundle *b, const uint8_t **out)
 	return 0;
 }
 
-static struct btf_bundle *bundle_open(const void *data, size_t size, void *owned,
+static struct btf_bundle *bundle_new(void *owned, int fd)
+{
+	struct btf_bundle *b = calloc(1, sizeof(*b));
+
+	if (!b) {
+		free(owned);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	b->owned = owned;
+	b->fd = fd;
+	return b;
+}
+
+/* The object check, then the bundle or NULL + errno; frees @b on error. */
+static struct btf_bundle *bundle_done(struct btf_bundle *b, int err,
 				      const struct btf_bundle_open_opts *opts)
 {
 	const void *obj = OPTS_GET(opts, object, NULL);
 	const uint8_t *obj_sha = OPTS_GET(opts, object_sha256, NULL);
-	struct btf_bundle *b;
-	int err;
 
-	b = calloc(1, sizeof(*b));
-	if (!b) {
-		free(owned);
-		return bundle_err_ptr(-ENOMEM);
-	}
-	b->owned = owned;
-	err = bundle_parse(b, data, size);
 	if (!err && (obj || obj_sha))
 		err = btf_bundle__check_object(b, obj, OPTS_GET(opts, object_sz, 0), obj_sha);
 	if (err) {
@@ -430,7 +529,9 @@ static struct btf_bundle *bundle_open(const void *data, size_t size, void *owned
 struct btf_bundle *btf_bundle__open_mem(const void *data, size_t size,
 					const struct btf_bundle_open_opts *opts)
 {
+	struct btf_bundle *b;
 	void *copy = NULL;
+	int err;
 
 	if (!opts_valid(opts, OPTS_KNOWN_SZ(btf_bundle_open_opts)) || !data)
 		return bundle_err_ptr(-EINVAL);
@@ -441,21 +542,54 @@ struct btf_bundle *btf_bundle__open_mem(const void *data, size_t size,
 		memcpy(copy, data, size);
 		data = copy;
 	}
-	return bundle_open(data, size, copy, opts);
+	b = bundle_new(copy, -1);
+	if (!b)
+		return bundle_err_ptr(-ENOMEM);
+	err = parse_header(&b->hdr, data, size);
+	err = err ?: parse_meta(b, data);
+	return bundle_done(b, err, opts);
 }
 
+/*
+ * A file is read in the order it is checked: the header (a file of zeros
+ * is refused after 104 bytes), the metadata it declares (bounded), and
+ * stream bytes only when a lookup decodes them. Only a regular file is
+ * opened, without blocking: a FIFO or a device is refused.
+ */
 struct btf_bundle *btf_bundle__open_file(const char *path, const struct btf_bundle_open_opts *opts)
 {
-	void *data;
-	size_t size;
-	int err;
+	uint8_t hdr[BTFB_HEADER_LEN];
+	struct btf_bundle *b;
+	struct stat st;
+	uint8_t *meta;
+	int fd, err;
 
 	if (!opts_valid(opts, OPTS_KNOWN_SZ(btf_bundle_open_opts)) || !path)
 		return bundle_err_ptr(-EINVAL);
-	err = read_file(path, &data, &size, UINT32_MAX);
+	fd = open_regular(path, &st);
+	if (fd < 0)
+		return bundle_err_ptr(fd);
+	b = bundle_new(NULL, fd);
+	if (!b)
+		return bundle_err_ptr(-ENOMEM);
+	err = read_full_at(fd, hdr, sizeof(hdr), 0);
+	if (err == -ENODATA)
+		err = -EBADMSG;
+	err = err ?: parse_header(&b->hdr, hdr, st.st_size);
 	if (err)
-		return bundle_err_ptr(err == -EFBIG ? -EBADMSG : err);
-	return bundle_open(data, size, data, opts);
+		return bundle_done(b, err, opts);
+	meta = malloc(b->hdr.data_off);
+	if (!meta)
+		return bundle_done(b, -ENOMEM, opts);
+	b->owned = meta;
+	err = read_full_at(fd, meta, b->hdr.data_off, 0);
+	if (err == -ENODATA)
+		err = -EBADMSG;	/* shrunk under us */
+	/* The header read first must be the one checked with the rest. */
+	if (!err && memcmp(meta, hdr, sizeof(hdr)))
+		err = -EBADMSG;
+	err = err ?: parse_meta(b, meta);
+	return bundle_done(b, err, opts);
 }
 
 void btf_bundle__free(struct btf_bundle *b)
@@ -467,10 +601,13 @@ void btf_bundle__free(struct btf_bundle *b)
 	for (i = 0; b->chunks && i < b->hdr.chunk_cnt; i++)
 		chunk_free(b->chunks[i]);
 	free(b->chunks);
+	free(b->chunk_err);
 	free(b->dict);
 	free(b->chunk_base);
 	free(b->block_base);
 	free(b->owned);
+	if (b->fd >= 0)
+		close(b->fd);
 	free(b);
 }
 
@@ -730,7 +867,7 @@ int btf_bundle__find(const struct btf_bundle *b, const struct btf_host *host,
 		return idx;
 	}
 	if (idx != -ENOENT) {
-		set_reason(m, "bundle index is corrupt (%s)", strerror(-idx));
+		set_reason(m, "bundle index is corrupt (%s)", errmsg(idx));
 		return idx;
 	}
 	m->kind = BTF_BUNDLE_MATCH_NONE;
@@ -776,15 +913,12 @@ static int read_blob(const struct btf_bundle *b, const struct btfb_chunk_entry *
 	/* The block's crc, checked by decode_stream(), covers these bytes. */
 	if (btfb_le32(raw + 4 + 4 * k) != e->raw_size || off + e->raw_size > bl.s.raw)
 		goto out;
-	out = malloc(e->raw_size ?: 1);
-	if (!out) {
-		err = -ENOMEM;
-		goto out;
-	}
-	memcpy(out, raw + off, e->raw_size);
-	*data = out;
+	/* In place: a block of one big BTF is not held twice. */
+	memmove(raw, raw + off, e->raw_size);
+	out = realloc(raw, e->raw_size ?: 1);
+	*data = out ?: raw;
 	*size = e->raw_size;
-	err = 0;
+	return 0;
 out:
 	free(raw);
 	return err;

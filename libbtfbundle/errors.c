@@ -1,24 +1,14 @@
 // SPDX-License-Identifier: BSD-2-Clause
-#include <errno.h>
-#include <string.h>
-
 #include "btf_bundle.h"
+#include "errmsg.h"
 
 /*
- * The codes whose strerror() text would mislead a user: "Stale file
- * handle" for a bundle made for another object, "Bad message" for a
- * corrupt bundle.
+ * The library's face of btfkit's one error-message table (tools/lib
+ * errmsg.c): "Stale file handle" for a bundle made for another object, or
+ * "Invalid or incomplete multibyte or wide character" for a checksum
+ * mismatch, would mislead; libbpf's own codes (4001) are words too.
  */
 const char *btf_bundle__strerror(int err)
 {
-	if (err < 0)
-		err = -err;
-	switch (err) {
-	case EBADMSG: return "corrupt bundle";
-	case EILSEQ: return "checksum mismatch (corrupt bundle)";
-	case EPROTO: return "unsupported bundle format version";
-	case ESTALE: return "bundle reduced against another BPF object";
-	case ENOMSG: return "BPF object without BTF (.BTF section)";
-	default: return strerror(err);
-	}
+	return errmsg(err);
 }

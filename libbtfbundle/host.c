@@ -16,6 +16,8 @@
 
 #include "btf_bundle.h"
 #include "bundle_internal.h"
+#include "errmsg.h"
+#include "fsutil.h"
 #include "layout.h"
 
 /* Fields are bounded; an over-long value is cut, never overflows. */
@@ -87,30 +89,41 @@ void btf_host__normalize(struct btf_host *host)
 		*p = '\0';
 }
 
+/* Longest os-release read: real ones are under 1 KB. */
+#define OS_RELEASE_MAX (64u << 10)
+
 /*
  * os-release is shell-like KEY=VALUE; values may be quoted and may hold
  * backslash escapes (os-release(5)). Only ID and VERSION_ID matter here.
+ * The file is read whole (bounded, regular files only) and split at every
+ * newline, so a long line is one line, never a fake second one.
  */
 static int parse_os_release(const char *path, struct btf_host *host)
 {
-	char line[512];
-	FILE *f;
+	char *text, *line, *next;
+	size_t len;
+	int err;
 
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		char *eq = strchr(line, '='), *dst;
+	err = read_file(path, (void **)&text, &len, OS_RELEASE_MAX);
+	if (err)
+		return err;
+	for (line = text; line < text + len; line = next) {
+		char *eq, *dst, *end = memchr(line, '\n', text + len - line);
 		const char *src;
 		char val[256];
 		size_t n = 0;
 
+		if (!end)
+			end = text + len;
+		*end = '\0';
+		next = end + 1;
+		eq = strchr(line, '=');
 		if (!eq || line[0] == '#')
 			continue;
 		*eq = '\0';
 		src = eq + 1;
-		for (dst = val; *src && *src != '\n' && n + 1 < sizeof(val); src++) {
-			if (*src == '\\' && src[1] && src[1] != '\n')
+		for (dst = val; *src && n + 1 < sizeof(val); src++) {
+			if (*src == '\\' && src[1])
 				src++;
 			else if (*src == '"' || *src == '\'')
 				continue;
@@ -123,7 +136,7 @@ static int parse_os_release(const char *path, struct btf_host *host)
 		else if (!strcmp(line, "VERSION_ID"))
 			copy_field(host->version, sizeof(host->version), val);
 	}
-	fclose(f);
+	free(text);
 	return 0;
 }
 
@@ -146,7 +159,7 @@ int btf_host__detect(struct btf_host *host, const struct btf_host_opts *opts)
 		else if ((err = parse_os_release("/etc/os-release", host)) == -ENOENT)
 			err = parse_os_release("/usr/lib/os-release", host);
 		if (err)
-			pr_binfo("host: cannot read os-release: %s\n", strerror(-err));
+			pr_binfo("host: cannot read os-release: %s\n", errmsg(err));
 	}
 	if (uname(&uts))
 		return -errno;

@@ -8,6 +8,7 @@
 #include "bpf_audit.h"
 #include "btf_bundle_data.h"
 #include "btf_cmd.h"
+#include "escape_json.h"
 #include "log.h"
 
 int btf_setup(const struct ct_config *cfg, struct bpf_image *img, bool report,
@@ -21,7 +22,7 @@ int btf_setup(const struct ct_config *cfg, struct bpf_image *img, bool report,
 	if (cfg->host_spec) {
 		err = btf_host__parse(&host, cfg->host_spec);
 		if (err) {
-			pr_err("--host %.200s: expected DISTRO/VERSION/ARCH/RELEASE", cfg->host_spec);
+			pr_err("--host %s: expected DISTRO/VERSION/ARCH/RELEASE", ESC(cfg->host_spec));
 			return err;
 		}
 	}
@@ -123,9 +124,10 @@ static json_t *embedded_json(struct btf_bundle *b)
 	for (i = 0; b && i < btf_bundle__entry_cnt(b); i++) {
 		if (btf_bundle__entry(b, i, &e))
 			continue;
-		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:I,s:I}",
-			"distro", e.distro, "version", e.version, "arch", e.arch,
-			"release", e.release, "raw_size", (json_int_t)e.raw_size,
+		json_array_append_new(arr, json_pack("{s:o,s:o,s:o,s:o,s:I,s:I}",
+			"distro", escape__json(e.distro), "version", escape__json(e.version),
+			"arch", escape__json(e.arch), "release", escape__json(e.release),
+			"raw_size", (json_int_t)e.raw_size,
 			"block", (json_int_t)e.block));
 	}
 	return arr;
@@ -149,22 +151,22 @@ static void print_plain(struct btf_bundle *b, const char *host_str,
 	for (i = 0; i < n; i++) {
 		if (btf_bundle__entry(b, i, &e))
 			continue;
-		printf("  %-10s %-10s %-8s %-40s %10u\n", e.distro, e.version, e.arch, e.release,
-		       e.raw_size);
+		printf("  %-10s %-10s %-8s %-40s %10u\n", ESC(e.distro), ESC(e.version), ESC(e.arch),
+		       ESC(e.release), e.raw_size);
 	}
-	printf("host: %s\n", host_str);
+	printf("host: %s\n", ESC(host_str));
 	for (i = 0; !btf_bundle_choice__step(c, i, &s); i++) {
 		const char *src = btf_bundle__source_name(s.source);
 		bool where = strcmp(s.where, "-") && strcmp(s.where, src);
 
 		printf("  %-8s %-8s %s%s%s\n", src, step_status(s.err),
-		       where ? s.where : "", where ? ": " : "", s.detail);
+		       where ? ESC_N(s.where, 1024) : "", where ? ": " : "", ESC_N(s.detail, 1024));
 	}
 	if (err)
-		printf("decision: none: %s\n", btf_bundle_choice__explain(c));
+		printf("decision: none: %s\n", ESC_N(btf_bundle_choice__explain(c), 4096));
 	else
 		printf("decision: %s (%s)\n", btf_bundle__source_name(btf_bundle_choice__source(c)),
-		       btf_bundle_choice__desc(c));
+		       ESC_N(btf_bundle_choice__desc(c), 1024));
 }
 
 /* A thin printer of btf_bundle__select() in report mode. */
@@ -205,23 +207,31 @@ int btf_cmd__run(const struct ct_config *cfg)
 	} else {
 		steps = json_array();
 		for (k = 0; !btf_bundle_choice__step(c, k, &s); k++)
-			json_array_append_new(steps, json_pack("{s:s,s:s,s:s,s:s}",
+			json_array_append_new(steps, json_pack("{s:s,s:s,s:o,s:o}",
 				"source", btf_bundle__source_name(s.source),
-				"status", step_status(s.err), "where", s.where, "detail", s.detail));
-		j = json_pack("{s:s,s:o,s:s?,s:s,s:o,s:s?}",
-			"host", host_str,
+				"status", step_status(s.err), "where", escape__json(s.where),
+				"detail", escape__json(s.detail)));
+		/* Every untrusted string escaped (escape.h): json_pack() never drops the object. */
+		j = json_pack("{s:o,s:o,s:s?,s:s,s:o,s:o?}",
+			"host", escape__json(host_str),
 			"embedded", embedded_json(b),
 			"source", err ? NULL : btf_bundle__source_name(btf_bundle_choice__source(c)),
 			"forced", btf_bundle__source_name(cfg->btf_source),
 			"steps", steps,
-			"btf", err ? NULL : btf_bundle_choice__desc(c));
+			"btf", err ? NULL : escape__json(btf_bundle_choice__desc(c)));
+		if (!j) {
+			pr_err("out of memory");
+			err = -ENOMEM;
+			goto out;
+		}
 		if (err)
-			json_object_set_new(j, "error", json_string(btf_bundle_choice__explain(c)));
+			json_object_set_new(j, "error", escape__json(btf_bundle_choice__explain(c)));
 		json_object_set_new(j, "bpf_object", audit_json(audit));
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 		json_decref(j);
 	}
+out:
 	btf_bundle_choice__free(c);
 	btf_bundle__free(b);
 	audit__free(audit);

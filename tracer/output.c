@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "coretrace.h"
+#include "escape_json.h"
 #include "output.h"
 
 struct output {
@@ -101,36 +102,21 @@ void output__free(struct output *o)
 	free(o);
 }
 
-/* Kernel strings are bytes: copy with a bound, NUL-terminate. */
-static void copy_str(char *dst, size_t dst_sz, const char *src, size_t src_sz)
-{
-	size_t n = strnlen(src, src_sz);
+/*
+ * Kernel strings are bytes any process chose (a file name may hold a
+ * terminal escape or invalid UTF-8): escaped by escape.h's rule, bounded,
+ * the same text in the table and in JSON.
+ */
+#define ESC_KSTR(n) ((n) * 4 + 32)	/* room for every byte as \xNN */
 
-	if (n >= dst_sz)
-		n = dst_sz - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
+static const char *kstr(char *dst, size_t dst_sz, const char *src, size_t src_sz)
+{
+	return escape__mem(dst, dst_sz, src, strnlen(src, src_sz));
 }
 
-/* A JSON string from kernel bytes; invalid UTF-8 bytes become '?'. */
 static json_t *jstr(const char *s, size_t max)
 {
-	size_t n = strnlen(s, max), i;
-	json_t *j;
-	char *tmp;
-
-	j = json_stringn(s, n);
-	if (j)
-		return j;
-	tmp = malloc(n + 1);
-	if (!tmp)
-		return NULL;
-	for (i = 0; i < n; i++)
-		tmp[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
-	tmp[n] = '\0';
-	j = json_stringn(tmp, n);
-	free(tmp);
-	return j;
+	return escape__jsonn(s, strnlen(s, max));
 }
 
 static void addr_str(const struct ct_connect_event *e, const uint8_t *addr, char *buf, size_t sz)
@@ -230,31 +216,31 @@ static void print_table(struct output *o, const struct ct_event_hdr *h)
 {
 	long long wall = (long long)h->ts_ns + o->realtime_off_ns;
 	time_t secs = wall / 1000000000LL;
-	char comm[CT_COMM_LEN + 1], tbuf[16], d[CT_PATH_LEN + CT_ARGV_LEN + 64];
+	char comm[ESC_KSTR(CT_COMM_LEN)], tbuf[16], d[ESC_KSTR(CT_PATH_LEN + CT_ARGV_LEN) + 64];
 	char a1[INET6_ADDRSTRLEN], a2[INET6_ADDRSTRLEN];
 	struct tm tm;
 
 	localtime_r(&secs, &tm);
 	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
-	copy_str(comm, sizeof(comm), h->comm, CT_COMM_LEN);
+	kstr(comm, sizeof(comm), h->comm, CT_COMM_LEN);
 	d[0] = '\0';
 
 	switch (h->type) {
 	case CT_EV_EXEC: {
 		const struct ct_exec_event *e = (const void *)h;
-		size_t len = e->argv_len < CT_ARGV_LEN ? e->argv_len : CT_ARGV_LEN, off, n, i;
-		char args[CT_ARGV_LEN + 1];
+		size_t len = e->argv_len < CT_ARGV_LEN ? e->argv_len : CT_ARGV_LEN, i;
+		char args[CT_ARGV_LEN], args_e[ESC_KSTR(CT_ARGV_LEN)], file[ESC_KSTR(CT_PATH_LEN)];
 
 		/* argv is NUL-separated: show it space-separated. */
 		memcpy(args, e->argv, len);
-		args[len] = '\0';
-		for (i = 0; len && i < len - 1; i++)
+		while (len && !args[len - 1])
+			len--;
+		for (i = 0; i < len; i++)
 			if (!args[i])
 				args[i] = ' ';
-		copy_str(d, CT_PATH_LEN, e->filename, CT_PATH_LEN);
-		off = strlen(d);
-		n = snprintf(d + off, sizeof(d) - off, " [%s%s]", args, e->argv_truncated ? "..." : "");
-		(void)n;
+		escape__mem(args_e, sizeof(args_e), args, len);
+		snprintf(d, sizeof(d), "%s [%s%s]", kstr(file, sizeof(file), e->filename, CT_PATH_LEN),
+			 args_e, e->argv_truncated ? "..." : "");
 		break;
 	}
 	case CT_EV_FORK: {
@@ -275,10 +261,10 @@ static void print_table(struct output *o, const struct ct_event_hdr *h)
 	}
 	case CT_EV_OPEN: {
 		const struct ct_open_event *e = (const void *)h;
-		char path[CT_PATH_LEN];
+		char path[ESC_KSTR(CT_PATH_LEN)];
 
-		copy_str(path, sizeof(path), e->path, CT_PATH_LEN);
-		snprintf(d, sizeof(d), "%s flags 0%o", path, e->flags);
+		snprintf(d, sizeof(d), "%s flags 0%o", kstr(path, sizeof(path), e->path, CT_PATH_LEN),
+			 e->flags);
 		break;
 	}
 	case CT_EV_CONNECT: {

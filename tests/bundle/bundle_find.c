@@ -22,6 +22,7 @@
 #include <bpf/libbpf.h>
 
 #include "btf_bundle.h"
+#include "errmsg.h"
 #include "fsutil.h"
 
 static const char *kind_name(enum btf_bundle_match_kind k)
@@ -42,7 +43,7 @@ static int load_object(const struct btf_bundle *b, int idx, const char *obj_path
 
 	fd = btf_bundle__memfd(b, idx, path, sizeof(path));
 	if (fd < 0) {
-		fprintf(stderr, "bundle_find: memfd: %s\n", strerror(-fd));
+		fprintf(stderr, "bundle_find: memfd: %s\n", errmsg(fd));
 		return fd;
 	}
 	{
@@ -53,7 +54,7 @@ static int load_object(const struct btf_bundle *b, int idx, const char *obj_path
 	err = obj ? bpf_object__load(obj) : -errno;
 	if (err)
 		fprintf(stderr, "bundle_find: %s with btf_custom_path=%s: %s\n", obj_path, path,
-			strerror(-err));
+			errmsg(err));
 	else
 		printf("loaded %s with btf_custom_path %s\n", obj_path, path);
 	bpf_object__close(obj);
@@ -101,7 +102,7 @@ int main(int argc, char **argv)
 	if (object) {
 		err = read_file(object, &obj, &obj_len, 1u << 30);
 		if (err) {
-			fprintf(stderr, "bundle_find: %s: %s\n", object, strerror(-err));
+			fprintf(stderr, "bundle_find: %s: %s\n", object, errmsg(err));
 			return 1;
 		}
 		opts.object = obj;
@@ -110,13 +111,13 @@ int main(int argc, char **argv)
 	b = btf_bundle__open_file(argv[optind], &opts);
 	if (!b) {
 		err = errno;
-		fprintf(stderr, "bundle_find: %s: %s\n", argv[optind], strerror(err));
+		fprintf(stderr, "bundle_find: %s: %s\n", argv[optind], errmsg(err));
 		ret = err == ESTALE ? 4 : 1;
 		goto out;
 	}
 	err = spec ? btf_host__parse(&host, spec) : btf_host__detect(&host, NULL);
 	if (err) {
-		fprintf(stderr, "bundle_find: host: %s\n", strerror(-err));
+		fprintf(stderr, "bundle_find: host: %s\n", errmsg(err));
 		goto out;
 	}
 	idx = btf_bundle__find(b, &host, &m);
@@ -132,7 +133,7 @@ int main(int argc, char **argv)
 		err = btf_bundle__read(b, idx, &data, &len);
 		err = err ?: write_file_atomic(dump, data, len);
 		if (err) {
-			fprintf(stderr, "bundle_find: %s: %s\n", dump, strerror(-err));
+			fprintf(stderr, "bundle_find: %s: %s\n", dump, errmsg(err));
 			goto out;
 		}
 	}
@@ -142,7 +143,7 @@ int main(int argc, char **argv)
 		err = btf ? btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT) : -errno;
 		btf__free(btf);
 		if (err < 0) {
-			fprintf(stderr, "bundle_find: struct %s: %s\n", type, strerror(-err));
+			fprintf(stderr, "bundle_find: struct %s: %s\n", type, errmsg(err));
 			goto out;
 		}
 	}

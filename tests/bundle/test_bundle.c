@@ -25,36 +25,7 @@
 #include "bundle_writer.h"
 #include "fsutil.h"
 #include "sha256.h"
-
-static int test_cnt, fail_cnt;
-
-__attribute__((format(printf, 2, 3)))
-static bool ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", cond ? "ok" : "not ok", ++test_cnt);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	if (!cond)
-		fail_cnt++;
-	return cond;
-}
-
-__attribute__((format(printf, 1, 2)))
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("# ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
+#include "tap.h"
 
 /* One kernel of a test bundle: key and the fixture variant of its BTF. */
 struct input {
@@ -763,6 +734,29 @@ static void test_host(void)
 		err = btf_host__detect(&h, &o);
 		ok(!err && host_is(&h, "my\"distro", "1$2", btf_host__arch_name(uts.machine), NULL),
 		   "host: backslash escapes in os-release values");
+	}
+	{
+		/*
+		 * Issue 12: a line longer than a line buffer (511 bytes, then
+		 * 4095) must stay one line, not end in a fake "ID=ubuntu" one.
+		 */
+		char text[8192];
+		int n;
+
+		n = snprintf(text, sizeof(text), "ID=debian\nVERSION_ID=12\nPRETTY_NAME=%0*dID=ubuntu",
+			     511 - 12, 0);
+		snprintf(text + n, sizeof(text) - n, "%0*dVERSION_ID=20.04\n", 4095 - (n - 23), 0);
+		BTF_BUNDLE_OPTS(btf_host_opts, o, .os_release_path = os_release("longline", text));
+
+		err = btf_host__detect(&h, &o);
+		ok(!err && host_is(&h, "debian", "12", btf_host__arch_name(uts.machine), NULL),
+		   "host: a 4 KB os-release line is one line (%s/%s)", h.distro, h.version);
+	}
+	{
+		BTF_BUNDLE_OPTS(btf_host_opts, o, .os_release_path = "/dev/zero");
+
+		err = btf_host__detect(&h, &o);
+		ok(err == -ESPIPE, "host: os-release that is not a regular file is refused (%d)", err);
 	}
 	{
 		BTF_BUNDLE_OPTS(btf_host_opts, o, .os_release_path = os_release("upper",

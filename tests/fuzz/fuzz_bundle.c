@@ -25,6 +25,7 @@
 #include "btf_fixtures.h"
 #include "bundle_format.h"
 #include "bundle_writer.h"
+#include "escape.h"
 #include "log.h"
 
 /* Enough to cover every code path without letting one input take seconds. */
@@ -65,17 +66,13 @@ static void find_host(const struct btf_bundle *b, const char *distro, const char
 		check(!strcmp(e.version, h.version) && !strcmp(e.release, h.release), "exact is exact");
 }
 
-static void fuzz_one(const uint8_t *data, size_t size)
+static void exercise(struct btf_bundle *b)
 {
 	struct btf_bundle_entry e;
-	struct btf_bundle *b;
 	const char *name;
 	uint8_t sha[32] = {};
 	uint32_t i, n;
 
-	b = btf_bundle__open_mem(data, size, NULL);
-	if (!b)
-		return;
 	(void)strlen(btf_bundle__provenance(b));
 	for (i = 0; i < btf_bundle__object_cnt(b); i++) {
 		check(btf_bundle__object_sha256(b, i, &name) != NULL, "object in range");
@@ -90,8 +87,9 @@ static void fuzz_one(const uint8_t *data, size_t size)
 
 		err = btf_bundle__entry(b, i, &e);
 		if (err) {
-			/* index chunks are decoded (and checked) lazily */
+			/* index chunks are decoded (and checked) lazily, once: the error stays */
 			check(err == -EBADMSG || err == -EILSEQ || err == -ENOMEM, "entry error kind");
+			check(err == -ENOMEM || btf_bundle__entry(b, i, &e) == err, "chunk error kept");
 			continue;
 		}
 		check(e.blob < btf_bundle__blob_cnt(b) && e.block < btf_bundle__block_cnt(b),
@@ -120,7 +118,38 @@ static void fuzz_one(const uint8_t *data, size_t size)
 	find_host(b, "debian", "12", "x86_64", "6.1.0-18-amd64");
 	find_host(b, "ubuntu", "focal", "arm64", "5.4.0-100-generic");
 	find_host(b, "", "", "", "");
+}
+
+/*
+ * The input as a bundle in memory and as a file (a memfd, read header
+ * first, streams on demand): both readers must agree on whether it opens.
+ */
+static void fuzz_one(const uint8_t *data, size_t size)
+{
+	static int fd = -1;
+	static char path[64];
+	struct btf_bundle *b, *fb;
+	int merr, ferr;
+
+	if (fd < 0) {
+		fd = memfd_create("fuzz-bundle", MFD_CLOEXEC);
+		check(fd >= 0, "memfd_create");
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	}
+	check(ftruncate(fd, 0) == 0 && pwrite(fd, data, size, 0) == (ssize_t)size, "write bundle");
+	b = btf_bundle__open_mem(data, size, NULL);
+	merr = b ? 0 : errno;
+	fb = btf_bundle__open_file(path, NULL);
+	ferr = fb ? 0 : errno;
+	check(merr == ferr, "memory and file open agree");
+	if (b)
+		exercise(b);
+	if (fb) {
+		check(btf_bundle__entry_cnt(fb) == btf_bundle__entry_cnt(b), "same entries");
+		exercise(fb);
+	}
 	btf_bundle__free(b);
+	btf_bundle__free(fb);
 }
 
 static void check_host(const struct btf_host *h)
@@ -136,6 +165,25 @@ static void check_host(const struct btf_host *h)
 	(void)btf_host__format(h, buf, sizeof(buf));
 }
 
+/* escape.h's rule on any bytes: bounded, no control byte left, lengths agree. */
+static void fuzz_escape(const uint8_t *data, size_t size)
+{
+	char buf[ESCAPE_MAX], *dup;
+	size_t i, len = escape__len(data, size);
+
+	escape__mem(buf, sizeof(buf), data, size);
+	check(strlen(buf) < sizeof(buf), "escape bounded");
+	if (size > 4096)
+		return;
+	dup = escape__dup(data, size);
+	check(dup && strlen(dup) == len, "escape__dup is escape__len long");
+	for (i = 0; i < len; i++)
+		check((unsigned char)dup[i] >= 0x20 && dup[i] != 0x7f, "no control byte escapes");
+	if (len < sizeof(buf))
+		check(!strcmp(buf, dup), "short text is not cut");
+	free(dup);
+}
+
 /*
  * The host side parses untrusted text too: the input as a "D/V/A/R" spec
  * and as an os-release file (through a memfd, so that nothing is written).
@@ -147,6 +195,7 @@ static void fuzz_host(const uint8_t *data, size_t size)
 	struct btf_host h;
 	char spec[600];
 
+	fuzz_escape(data, size);
 	if (size >= sizeof(spec))
 		return;
 	memcpy(spec, data, size);

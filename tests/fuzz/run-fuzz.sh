@@ -15,8 +15,13 @@ rm -rf "$work" && mkdir -p "$work/corpus" "$work/seeds" "$work/crashes" || exit 
 "$make_seeds" "$work/seeds" || { echo "make_seeds failed"; exit 99; }
 echo "seeds: $(ls "$work/seeds" | wc -l) bundles, $(cat "$work/seeds"/* | wc -c) bytes"
 
-# -timeout: one input may not take 10 s; -rss_limit_mb: nor 2 GiB.
-"$fuzzer" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
+# -timeout: one input may not take 10 s. The reader's bounds (bundle_format.h,
+# BTFB_MAX_*) keep any bundle under 64 MB: an input that makes it allocate
+# more than 256 MB at once, or grow past 256 MB of RSS, is a failure. ASan's
+# quarantine of freed blocks (256 MB by default) would count against that.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16"
+"$fuzzer" -max_total_time="$secs" -rss_limit_mb=256 -malloc_limit_mb=256 -timeout=10 \
+	-max_len=65536 \
 	-print_final_stats=1 -artifact_prefix="$work/crashes/" \
 	"$work/corpus" "$work/seeds" >"$work/fuzz.log" 2>&1
 rc=$?

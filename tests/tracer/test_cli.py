@@ -119,7 +119,42 @@ def main():
               "PID namespace run: exit %d, stderr %r" % (r.returncode, r.stderr))
     else:
         print("note: PID namespace check not run (needs root and unshare)")
-    print("ok: btf decision report, option errors, unprivileged refusal")
+
+    # Issue 12: names printed through the one escaping rule; a huge --host
+    # is echoed bounded; a path-like --host is refused.
+    r = ctlib.run([ctlib.CORETRACE, "btf", "--json", "--host",
+                   os.fsdecode(b"debian/12/x86_64/\xff")], env=env)
+    try:
+        host = json.loads(r.stdout)["host"]
+    except (ValueError, KeyError):
+        host = None
+    check(host == "debian/12/x86_64/\\xff",
+          "--json with a non-UTF-8 --host: %r, stdout %r" % (host, r.stdout[:200]))
+    r = ctlib.run([ctlib.CORETRACE, "btf", "--host", "debian/12/x86_64/\x1b[31mx"], env=env)
+    check(r.returncode != 0 and "\x1b" not in r.stderr and "\\x1b[31mx" in r.stderr,
+          "--host with a terminal escape: exit %d, %r" % (r.returncode, r.stderr))
+    r = ctlib.run([ctlib.CORETRACE, "btf", "--host", "a/b/c/" + "d" * 100000], env=env)
+    check(r.returncode != 0 and len(r.stderr) < 1000 and "100006 bytes" in r.stderr,
+          "a 100 KB --host: exit %d, %d bytes of stderr" % (r.returncode, len(r.stderr)))
+    r = ctlib.run([ctlib.CORETRACE, "btf", "--host", "../../../etc"], env=env)
+    check(r.returncode != 0 and "expected DISTRO/VERSION/ARCH/RELEASE" in r.stderr,
+          "--host ../../../etc: exit %d, %r" % (r.returncode, r.stderr))
+    # A garbage blob behind a valid bundle checksum is "not valid BTF", not
+    # "BTF does not match this kernel".
+    sys.path.insert(0, os.path.join(ctlib.SOURCE, "tests", "bundle"))
+    import btfb  # noqa: E402
+    blob, key = b"\x9f\xeb" + b"garbage" * 20, ("x86_64", "debian", "12", "r")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "garbage.btfb")
+        with open(path, "wb") as f:
+            f.write(btfb.build([(key, 1, btfb.chunk_raw([key + (0, len(blob))]))],
+                               [(1, btfb.block_raw([blob]))]))
+        r = ctlib.run([ctlib.CORETRACE, "-d", "1", "--btf-source=bundle", "--btf-bundle", path,
+                       "--host", "debian/12/x86_64/r"], env=env, timeout=30)
+        check(r.returncode != 0 and "not valid BTF" in r.stderr and
+              "does not match this kernel" not in r.stderr,
+              "garbage blob in a valid bundle: exit %d, %r" % (r.returncode, r.stderr))
+    print("ok: btf decision report, option errors, unprivileged refusal, escaped names")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,11 @@ import ctlib  # noqa: E402
 from ctlib import check, fail  # noqa: E402
 
 
+# Not UTF-8, and a terminal escape: printed as escape.h says, never dropped.
+ODD_SUFFIX = b"\xff\x1b[31m"
+ODD_ESCAPED = "\\xff\\x1b[31m"
+
+
 def workload(marker, port, port6, exe, argv):
     """Fork a child that opens, connects (IPv4, IPv6), then execs. Returns (pid, t0, t1)."""
     t0 = time.monotonic_ns()
@@ -32,6 +37,10 @@ def workload(marker, port, port6, exe, argv):
     if pid == 0:
         try:
             os.close(os.open(marker, os.O_RDONLY))
+            try:	# a name no terminal or JSON parser should get raw (issue 12)
+                os.close(os.open(marker.encode() + ODD_SUFFIX, os.O_RDONLY))
+            except OSError:
+                pass
             s = socket.create_connection(("127.0.0.1", port))
             s.close()
             if port6:
@@ -123,6 +132,8 @@ def main():
 
         fork = one(mine, "fork", lambda e: True, "fork")
         opn = one(mine, "open", lambda e: e.get("path") == marker, "open of %s" % marker)
+        one(mine, "open", lambda e: e.get("path") == marker + ODD_ESCAPED,
+            "open of %s%s, escaped" % (marker, ODD_ESCAPED))
         conn = one(mine, "connect", lambda e: e.get("dport") == port, "connect to port %d" % port)
         exe_ev = one(mine, "exec", lambda e: True, "exec")
         ext = one(mine, "exit", lambda e: True, "exit")

@@ -34,18 +34,22 @@ int mkdir_p(const char *path)
 	return 0;
 }
 
-int atomic_file__open(struct atomic_file *af, const char *path)
+static int atomic_open(struct atomic_file *af, const char *path, bool mkdirs)
 {
 	const char *slash = strrchr(path, '/');
 	int dirlen = slash ? (int)(slash - path) : 0;
 	const char *base = slash ? slash + 1 : path;
+	struct stat st;
 	int err;
 
 	memset(af, 0, sizeof(*af));
 	af->fd = -1;
 	if (!*base)
 		return -EISDIR;
-	if (dirlen > 0) {
+	/* rename() would replace a device node or a FIFO, and fail on a directory late. */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode))
+		return S_ISDIR(st.st_mode) ? -EISDIR : -ESPIPE;
+	if (dirlen > 0 && mkdirs) {
 		char *dir = strndup(path, dirlen);
 
 		if (!dir)
@@ -74,6 +78,16 @@ int atomic_file__open(struct atomic_file *af, const char *path)
 	/* Held until the fd closes: tells a --prune that this temp file is live. */
 	flock(af->fd, LOCK_EX | LOCK_NB);
 	return 0;
+}
+
+int atomic_file__open(struct atomic_file *af, const char *path)
+{
+	return atomic_open(af, path, true);
+}
+
+int atomic_file__open_in(struct atomic_file *af, const char *path)
+{
+	return atomic_open(af, path, false);
 }
 
 FILE *atomic_file__stdio(struct atomic_file *af)
@@ -160,6 +174,48 @@ int write_file_atomic(const char *path, const void *data, size_t len)
 	return atomic_file__commit(&af);
 }
 
+int open_regular(const char *path, struct stat *st)
+{
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, st)) {
+		err = -errno;
+		goto fail;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		err = S_ISDIR(st->st_mode) ? -EISDIR : -ESPIPE;
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return err;
+}
+
+int read_full_at(int fd, void *buf, size_t len, uint64_t off)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t r = pread(fd, p, len, off);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (r == 0)
+			return -ENODATA;
+		p += r;
+		off += r;
+		len -= r;
+	}
+	return 0;
+}
+
 int read_file(const char *path, void **data, size_t *len, size_t max_len)
 {
 	struct stat st;
@@ -169,15 +225,11 @@ int read_file(const char *path, void **data, size_t *len, size_t max_len)
 
 	*data = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_regular(path, &st);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st)) {
-		err = -errno;
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		err = -EISDIR;
+		return fd;
+	if ((uint64_t)st.st_size > max_len) {
+		err = -EFBIG;
 		goto out;
 	}
 	/* st_size is only a hint: /proc and /sys files report 0 or 4096. */

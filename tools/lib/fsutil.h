@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
 
 struct atomic_file {
 	char *path;		/* final path */
@@ -28,10 +30,14 @@ struct atomic_file {
  * Create a temporary file beside @path; creates missing parent directories.
  * The temporary file is flock()ed (exclusive) while open, so a cleanup of
  * stale temp files can tell a live writer's file from an abandoned one.
- * Returns 0 or a negative errno. On success the caller must call exactly one
- * of atomic_file__commit() or atomic_file__abort().
+ * Returns 0 or a negative errno (-EISDIR or -ESPIPE if @path exists and is
+ * not a regular file: only regular files are ever replaced). On success the
+ * caller must call exactly one of atomic_file__commit() or
+ * atomic_file__abort().
  */
 int atomic_file__open(struct atomic_file *af, const char *path);
+/* The same, but @path's directory must exist (-ENOENT otherwise). */
+int atomic_file__open_in(struct atomic_file *af, const char *path);
 /* A stdio stream on the temporary file (owned by @af). NULL + errno on error. */
 FILE *atomic_file__stdio(struct atomic_file *af);
 /* Flush, fsync (unless no_fsync), set mode 0644 and rename into place. Aborts on error. */
@@ -43,10 +49,22 @@ void atomic_file__abort(struct atomic_file *af);
 int write_file_atomic(const char *path, const void *data, size_t len);
 
 /*
- * Read a whole regular file into a malloc()ed buffer (NUL-terminated, the
- * NUL not counted in *len). Files larger than @max_len give -EFBIG.
+ * The one bounded-read rule for untrusted files: open without ever blocking
+ * (a FIFO is opened O_NONBLOCK) and accept only a regular file: -EISDIR for a
+ * directory, -ESPIPE for a FIFO, device or socket (/dev/zero never gets read).
+ * *st gets the file's fstat(). Returns the fd (O_CLOEXEC) or a negative errno.
+ */
+int open_regular(const char *path, struct stat *st);
+
+/*
+ * Read a whole regular file (open_regular()) into a malloc()ed buffer
+ * (NUL-terminated, the NUL not counted in *len). A file larger than @max_len
+ * gives -EFBIG before anything is allocated for it.
  */
 int read_file(const char *path, void **data, size_t *len, size_t max_len);
+
+/* pread() exactly @len bytes at @off: 0, -ENODATA if the file ends first, or -errno. */
+int read_full_at(int fd, void *buf, size_t len, uint64_t off);
 
 /* mkdir -p, mode 0755. Returns 0 or a negative errno. */
 int mkdir_p(const char *path);

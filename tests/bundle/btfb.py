@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: BSD-2-Clause
+"""Craft btfkit bundles (libbtfbundle/FORMAT.md) byte by byte, for tests that
+need what embedgen never writes: streams that claim more than they should,
+records that disagree with their streams, metadata past the reader's limits.
+
+Raw bytes given for a stream are compressed with the bundle's codec (zlib:
+raw deflate; xz: raw LZMA2, without a dictionary); a ready Stream may claim
+any raw size.
+"""
+import lzma
+import struct
+import zlib
+
+MAGIC = b"BTFKITB\0"
+HEADER_LEN = 104
+VERSION = 2
+CODEC_XZ = 1
+CODEC_ZLIB = 2
+MiB = 1 << 20
+# libbtfbundle/bundle_format.h
+MAX_RAW_SIZE = 16 * MiB
+MAX_DICT_SIZE = 1 * MiB
+MAX_INDEX_SIZE = 8 * MiB
+MAX_META_SIZE = 8 * MiB
+
+
+class Stream:
+    """Compressed bytes that decode to `raw` bytes whose crc32 is `crc`."""
+
+    def __init__(self, comp, raw, crc):
+        self.comp, self.raw, self.crc = comp, raw, crc
+
+
+def deflate(data, zdict=None):
+    c = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zdict=zdict[-32768:]) if zdict \
+        else zlib.compressobj(9, zlib.DEFLATED, -15, 9)
+    return Stream(c.compress(data) + c.flush(), len(data), zlib.crc32(data))
+
+
+def lzma2(data):
+    """Raw LZMA2 without a preset dictionary (the reader's window is at least this)."""
+    f = [{"id": lzma.FILTER_LZMA2, "preset": 0, "dict_size": max(4096, len(data))}]
+    return Stream(lzma.compress(data, format=lzma.FORMAT_RAW, filters=f), len(data),
+                  zlib.crc32(data))
+
+
+def zeros(mib):
+    """A real deflate stream of `mib` MiB of zeros, made in milliseconds: after a
+    full flush every MiB of zeros compresses to the same bytes."""
+    piece = bytes(MiB)
+    c = zlib.compressobj(9, zlib.DEFLATED, -15, 9)
+    one = c.compress(piece) + c.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(mib):
+        crc = zlib.crc32(piece, crc)
+    return Stream(one * mib + c.flush(), mib * MiB, crc)
+
+
+def tiny_btf():
+    """The smallest BTF libbpf accepts: a header, no types, the empty string."""
+    return struct.pack("<HBBIIIII", 0xeB9F, 1, 0, 24, 0, 0, 0, 1) + b"\0"
+
+
+def b(s):
+    """Key parts may be str (UTF-8) or bytes (anything, for names that are not UTF-8)."""
+    return s if isinstance(s, bytes) else s.encode()
+
+
+def chunk_raw(entries, pad=0):
+    """A decoded chunk: entries are (arch, distro, version, release, blob, raw_size),
+    in key order; `pad` NULs grow the string table (valid, and costly to decode)."""
+    strs, offs = b"", {}
+    entries = [tuple(b(p) for p in e[:4]) + tuple(e[4:]) for e in entries]
+    for e in entries:
+        for s in e[:4]:
+            if s not in offs:
+                offs[s] = len(strs)
+                strs += s + b"\0"
+    strs += bytes(pad)
+    n = len(entries)
+    cols = [[offs[e[0]] for e in entries], [offs[e[1]] for e in entries],
+            [offs[e[2]] for e in entries], [offs[e[3]] for e in entries],
+            [e[4] for e in entries], [e[5] for e in entries]]
+    out = struct.pack("<II", n, len(strs))
+    for col in cols:
+        prev = 0
+        for v in col:
+            out += struct.pack("<I", (v - prev) & 0xffffffff)
+            prev = v
+    return out + strs
+
+
+def block_raw(blobs):
+    return struct.pack("<I", len(blobs)) + b"".join(struct.pack("<I", len(x)) for x in blobs) \
+        + b"".join(blobs)
+
+
+def build(chunks, blocks, dictionary=None, entry_cnt=None, blob_cnt=None, meta_pad=0,
+          codec=CODEC_ZLIB):
+    """chunks: [(first_key (arch, distro, version, release), entry_cnt, Stream|bytes)];
+    blocks: [(blob_cnt, Stream|bytes)]; dictionary: Stream|bytes|None.
+    meta_pad adds unreferenced bytes to the metadata (the string table's tail)."""
+    def stream(s, zdict=None):
+        if isinstance(s, Stream):
+            return s
+        return deflate(s, zdict) if codec == CODEC_ZLIB else lzma2(s)
+    d = stream(dictionary) if dictionary is not None else None
+    dict_bytes = dictionary if isinstance(dictionary, bytes) else None
+    cs = [(tuple(b(p) for p in k), n, stream(s)) for k, n, s in chunks]
+    bs = [(n, stream(s, dict_bytes)) for n, s in blocks]
+    strings = sorted({b""} | {p for k, _, _ in cs for p in k})
+    table, soff = b"", {}
+    for s in strings:
+        soff[s] = len(table)
+        table += s + b"\0"
+    table += bytes(meta_pad)
+    chunk_off = HEADER_LEN
+    block_off = chunk_off + 36 * len(cs)
+    str_off = block_off + 20 * len(bs)
+    data_off = str_off + len(table)
+    data, recs_c, recs_b = b"", b"", b""
+    dict_rec = (0, 0, 0, 0)
+    if d:
+        dict_rec = (0, len(d.comp), d.raw, d.crc)
+        data += d.comp
+    for k, n, s in cs:
+        recs_c += struct.pack("<9I", *[soff[p] for p in k], n, len(data), len(s.comp), s.raw, s.crc)
+        data += s.comp
+    for n, s in bs:
+        recs_b += struct.pack("<5I", n, len(data), len(s.comp), s.raw, s.crc)
+        data += s.comp
+    fields = [VERSION, HEADER_LEN, codec, 0,
+              entry_cnt if entry_cnt is not None else sum(n for _, n, _ in cs),
+              blob_cnt if blob_cnt is not None else sum(n for n, _ in bs),
+              0, len(cs), len(bs), str_off, len(table), HEADER_LEN, chunk_off, block_off,
+              *dict_rec, data_off, len(data), 0, data_off + len(data), 0, 0]
+    meta = bytearray(MAGIC + struct.pack("<24I", *fields) + recs_c + recs_b + table)
+    struct.pack_into("<I", meta, 96, zlib.crc32(bytes(meta)))
+    return bytes(meta) + data
