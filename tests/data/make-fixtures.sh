@@ -33,6 +33,8 @@
 #   --reuse      keep an archive already in DIR whose package is
 #                in DIR/KERNELS.txt instead of rebuilding it (no download)
 #   --drop-debs  delete each .deb this run downloads once its BTF is packed
+#   --keep-going a package that cannot be downloaded is reported and skipped
+#                (the exit status is still 1)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -40,6 +42,8 @@ out="$here/btfhub/debian/12/x86_64"
 cache="${BTFKIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/btfkit}/debs"
 reuse=0
 drop_debs=0
+keep_going=0
+missing=0
 suites=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -49,6 +53,7 @@ while [ $# -gt 0 ]; do
 	    suites=$2; shift 2 ;;
 	--reuse) reuse=1; shift ;;
 	--drop-debs) drop_debs=1; shift ;;
+	--keep-going) keep_going=1; shift ;;
 	--) shift; break ;;
 	--btf) break ;;
 	-*) echo "make-fixtures: unknown option '$1'" >&2; exit 2 ;;
@@ -216,12 +221,18 @@ for spec in "$@"; do
 				done)
 			# shellcheck disable=SC2086
 			(cd "$cache" && bash "$here/../../ci/apt-private.sh" --dir "${cache%/debs}/apt" \
-				--suites "$suites" -- apt-get -q download "$pkg" $batch)
+				--suites "$suites" -- apt-get -q download "$pkg" $batch) ||
+				[ $keep_going = 1 ] || exit 1
 			printf '%s\n' $batch >> "$work/fetched.txt"
 		else
-			(cd "$cache" && apt-get download "$spec")
+			(cd "$cache" && apt-get download "$spec") || [ $keep_going = 1 ] || exit 1
 		fi
-		deb=$(ls "$cache/${pkg}_"*.deb | sed -n 1p)
+		deb=$(ls "$cache/${pkg}_"*.deb 2>/dev/null | sed -n 1p || true)
+		if [ -z "$deb" ]; then
+			echo "make-fixtures: $pkg: listed by the archive but not downloadable; skipped" >&2
+			missing=$((missing + 1))
+			continue
+		fi
 		echo "$pkg" >> "$work/fetched.txt"
 	fi
 	version=$(dpkg-deb -f "$deb" Version)
@@ -249,3 +260,4 @@ for spec in "$@"; do
 done
 
 write_list
+[ $missing = 0 ] || { echo "make-fixtures: $missing package(s) could not be downloaded" >&2; exit 1; }

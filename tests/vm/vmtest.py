@@ -543,6 +543,11 @@ def check_trace(sections, name, desc_re):
            '%s: coretrace -v did not report its self-check as passed' % name)
     expect(re.search(desc_re, summary.get('btf', '')), '%s: traced with BTF %r, not %r' % (
         name, summary.get('btf'), desc_re))
+    # Every guest kernel has the ring buffer (5.8+): auto picks it, --buffer=perf
+    # forces the per-CPU perf buffers of the pre-5.8 path.
+    transport = 'perf' if want.get('buffer') == 'perf' else 'ringbuf'
+    expect(summary.get('transport') == transport, '%s: transport %r, expected %r' % (
+        name, summary.get('transport'), transport))
     ppid = int(want['ppid'])
 
     def find(kind, pid, what):
@@ -564,7 +569,8 @@ def check_trace(sections, name, desc_re):
     pid = int(want['connect_pid'])
     find('connect', pid, lambda e: common(e, pid, 'nc') and e['family'] == 'ipv4'
          and e['daddr'] == '127.0.0.1' and e['dport'] == 7777)
-    return '%d events, exec/open/connect fields right, BTF: %s' % (len(events), summary['btf'])
+    return '%d events, exec/open/connect fields right, %s, BTF: %s' % (
+        len(events), summary['transport'], summary['btf'])
 
 
 def entry_desc_re(kernel):
@@ -765,7 +771,10 @@ def run(args):
         prepare, check = SCENARIOS[args.scenario]
         files = prepare(args, kernel, work)
         initrd = os.path.join(work, 'initrd.gz')
-        build_initramfs(initrd, args.scenario, files, {'ENTRY_SOURCE': kernel.entry}, kernel)
+        env = {'ENTRY_SOURCE': kernel.entry}
+        if args.buffer:
+            env['BUFFER'] = args.buffer
+        build_initramfs(initrd, args.scenario, files, env, kernel)
         console = os.path.join(work, 'console.log')
         text, timed_out = boot(kernel, initrd, args.scenario, args.timeout, console)
         verdict, reason, sections = parse_console(text)
@@ -814,6 +823,8 @@ def main():
     ap.add_argument('--coretrace-nobtf', help='static coretrace with the nobtf kernel embedded (nobtf)')
     ap.add_argument('--bundle', help='bundle: the .btfb built with --coretrace')
     ap.add_argument('--fixture', help='nobtf: the kernel\'s BTF (REL.btf.tar.xz) to compare with')
+    ap.add_argument('--buffer', choices=['auto', 'ringbuf', 'perf'],
+                    help='coretrace --buffer in the guest\'s traces (default: its own, auto)')
     ap.add_argument('--timeout', type=int, default=240, help='hard limit of one boot, s (240)')
     ap.add_argument('--console', action='store_true', help='print the console even on success')
     ap.add_argument('--keep', action='store_true', help='keep the work dir (initramfs, console)')

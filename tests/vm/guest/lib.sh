@@ -47,7 +47,9 @@ trace() {
 	httpd -f -p 127.0.0.1:7777 -h /tmp/www &
 	_httpd=$!
 	# -v: the BTF steps and the self-check result go to stderr.
-	${CT:-coretrace} -v "$@" --json --duration 300 >/tmp/$_name.out 2>/tmp/$_name.err &
+	# $BUFFER (from the harness's --buffer): the event transport to force.
+	${CT:-coretrace} -v ${BUFFER:+--buffer=$BUFFER} "$@" --json --duration 300 \
+		>/tmp/$_name.out 2>/tmp/$_name.err &
 	_ct=$!
 	_i=0
 	_ready=0
@@ -83,6 +85,7 @@ trace() {
 	echo "BTFKIT-VM-BEGIN $_name-expect.out"
 	echo "ready=$_ready"
 	echo "release=$(uname -r)"
+	echo "buffer=${BUFFER:-auto}"
 	echo "ppid=$$"
 	echo "exec_pid=$(cat /tmp/exec.pid 2>/dev/null)"
 	echo "open_pid=$(cat /tmp/open.pid 2>/dev/null)"
