@@ -38,6 +38,7 @@
 #include "log.h"
 #include "sha256.h"
 #include "cache.h"
+#include "layout.h"
 #include "btfgen.h"
 
 #define ERROR_MAX 1024
@@ -88,6 +89,20 @@ unsigned int btfgen__shard_of(const char *kernel, unsigned int count)
 	sha256_buf(kernel, strlen(kernel), d);
 	h = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
 	return h % count;
+}
+
+bool btfgen__selects(const struct btfgen_opts *opts, const char *kernel)
+{
+	char buf[LAYOUT_KEY_MAX + 1];
+	struct layout_key key;
+
+	if (opts->shard_count > 1 &&
+	    btfgen__shard_of(kernel, opts->shard_count) != opts->shard_index)
+		return false;
+	if (!opts->arch)
+		return true;
+	return !layout__parse_key(kernel, strlen(kernel), buf, &key, NULL, 0) &&
+	       !strcmp(layout__arch_name(key.arch), layout__arch_name(opts->arch));
 }
 
 /*
@@ -156,8 +171,7 @@ struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts
 		const struct input_kernel *k = &in->v[i];
 		struct job *j;
 
-		if (opts->shard_count > 1 &&
-		    btfgen__shard_of(k->rel, opts->shard_count) != opts->shard_index)
+		if (!btfgen__selects(opts, k->rel))
 			continue;
 		j = &g->jobs[g->njobs++];
 		j->k = k;
@@ -500,7 +514,8 @@ static int job_rel_cmp(const void *key, const void *elem)
 
 /*
  * Outputs whose kernel left IN_DIR would otherwise be bundled forever. Only
- * this shard's kernels are candidates, so shards may share one OUTDIR.
+ * this shard's (and arch's) kernels are candidates, so shards may share one
+ * OUTDIR.
  */
 static int btfgen_prune(struct btfgen *g)
 {
@@ -514,9 +529,7 @@ static int btfgen_prune(struct btfgen *g)
 	for (i = 0; i < out.cnt; i++) {
 		const struct input_kernel *o = &out.v[i];
 
-		if (o->archive ||
-		    (g->opts.shard_count > 1 &&
-		     btfgen__shard_of(o->rel, g->opts.shard_count) != g->opts.shard_index) ||
+		if (o->archive || !btfgen__selects(&g->opts, o->rel) ||
 		    bsearch(o->rel, g->jobs, g->njobs, sizeof(*g->jobs), job_rel_cmp))
 			continue;
 		if (unlink(o->path)) {

@@ -28,8 +28,9 @@ struct btfgen_opts {
 	bool prune;			/* remove outputs of kernels gone from IN_DIR; default false */
 	volatile int *stop;		/* set from a signal handler to stop early */
 	const char *unpack_dir;		/* unpack archives as O_TMPFILEs here; default NULL: memfds */
+	const char *arch;		/* only kernels of this arch (aarch64 = arm64); default all */
 };
-#define btfgen_opts__last_field unpack_dir
+#define btfgen_opts__last_field arch
 
 enum btfgen_state {
 	BTFGEN_SKIPPED,		/* not run: --fail-fast or interrupted */
@@ -81,6 +82,12 @@ size_t btfgen__result_cnt(const struct btfgen *g);
 const struct btfgen_result *btfgen__result(const struct btfgen *g, size_t i);
 void btfgen__summary(const struct btfgen *g, struct btfgen_summary *s);
 const char *btfgen_state__str(enum btfgen_state state);
+
+/*
+ * Whether @kernel ("<distro>/<version>/<arch>/<release>", arch normalised)
+ * is one this run processes: its shard, its arch.
+ */
+bool btfgen__selects(const struct btfgen_opts *opts, const char *kernel);
 
 /* Which of @count shards @kernel belongs to: stable as kernels come and go. */
 unsigned int btfgen__shard_of(const char *kernel, unsigned int count);

@@ -51,8 +51,10 @@ static void usage(FILE *f, const char *prog)
 "      --keep-going     carry on after a failed kernel (default)\n"
 "      --fail-fast      start no new kernel after the first failure\n"
 "      --shard I/N      process only shard I (0-based) of N, by kernel name hash\n"
+"      --arch ARCH      process only the kernels of ARCH (x86_64, arm64; aarch64\n"
+"                       is arm64): the arch the BPF objects were built for\n"
 "      --prune          after a clean run, delete outputs of kernels (of this\n"
-"                       shard) no longer in IN_DIR\n"
+"                       shard and arch) no longer in IN_DIR\n"
 "      --all-kernels    also reduce kernels older than the objects' floor (the\n"
 "                       oldest kernel they load on, from their audit); by\n"
 "                       default those are skipped, with a count and the reason\n"
@@ -141,8 +143,8 @@ static void gate_kernels(struct input_list *in, const char *const *objects, int 
 
 int main(int argc, char **argv)
 {
-	enum { OPT_BPFTOOL = 256, OPT_KEEP_GOING, OPT_FAIL_FAST, OPT_SHARD, OPT_PRUNE, OPT_JSON,
-	       OPT_ALL_KERNELS, OPT_UNPACK_DIR };
+	enum { OPT_BPFTOOL = 256, OPT_KEEP_GOING, OPT_FAIL_FAST, OPT_SHARD, OPT_ARCH, OPT_PRUNE,
+	       OPT_JSON, OPT_ALL_KERNELS, OPT_UNPACK_DIR };
 	static const struct option long_opts[] = {
 		{ "output",	required_argument, NULL, 'o' },
 		{ "jobs",	required_argument, NULL, 'j' },
@@ -150,6 +152,7 @@ int main(int argc, char **argv)
 		{ "keep-going",	no_argument,	   NULL, OPT_KEEP_GOING },
 		{ "fail-fast",	no_argument,	   NULL, OPT_FAIL_FAST },
 		{ "shard",	required_argument, NULL, OPT_SHARD },
+		{ "arch",	required_argument, NULL, OPT_ARCH },
 		{ "prune",	no_argument,	   NULL, OPT_PRUNE },
 		{ "json",	no_argument,	   NULL, OPT_JSON },
 		{ "all-kernels", no_argument,	   NULL, OPT_ALL_KERNELS },
@@ -200,6 +203,14 @@ int main(int argc, char **argv)
 				pr_err("--shard: expected I/N with 0 <= I < N, got '%s'", optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case OPT_ARCH:
+			if (!*optarg || strchr(optarg, '/')) {
+				pr_err("--arch: expected an arch name such as x86_64 or arm64, got '%s'",
+				       optarg);
+				return EXIT_USAGE;
+			}
+			opts.arch = optarg;
 			break;
 		case OPT_PRUNE:
 			opts.prune = true;

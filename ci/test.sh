@@ -4,7 +4,7 @@
 # Run as root (or with sudo) so that the BPF tests run instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash ci/setup.sh
+bash ci/setup.sh --arch arm64	# suite vm-arm64 cross-builds the tracer
 BUILD=${BUILD:-build}
 [ -f "$BUILD/build.ninja" ] || meson setup "$BUILD"
 meson compile -C "$BUILD"
@@ -19,7 +19,7 @@ run, passed, skipped = 0, 0, []
 for line in open(sys.argv[1]):
     t = json.loads(line)
     # "name": "PROJECT:SUITE / TEST" (meson's testlog.json has no suite field)
-    if t['name'].split(' / ')[0].split(':')[-1] != 'vm':
+    if t['name'].split(' / ')[0].split(':')[-1] not in ('vm', 'vm-arm64'):
         continue
     if t['result'] == 'SKIP':
         why = [l[6:] for l in (t.get('stdout') or '').splitlines() if l.startswith('SKIP: ')]

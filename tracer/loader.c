@@ -4,10 +4,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "coretrace.h"
 #include "coretrace.skel.h"
+#include "errmsg.h"
+#include "escape.h"
 #include "fsutil.h"
 #include "loader.h"
 #include "log.h"
@@ -178,17 +181,31 @@ int loader__start(const struct ct_config *cfg, enum ct_transport t, const struct
 	err = configure(cfg, t, skel, img->name);
 	if (err)
 		goto fail;
+	/*
+	 * BTF that does not even parse (a garbage blob behind a valid bundle
+	 * checksum) is not "another kernel's BTF": say what it is.
+	 */
+	if (btf_custom_path) {
+		struct btf *btf = btf__parse(btf_custom_path, NULL);
+
+		if (!btf) {
+			err = -errno;
+			pr_err("%s: not valid BTF: %s", ESC_N(btf_desc, 1024), errmsg(err));
+			goto fail;
+		}
+		btf__free(btf);
+	}
 	err = coretrace__load(skel);
 	if (err) {
 		if (err == -EPERM || err == -EACCES)
 			pr_err("cannot load BPF programs: %s (need root or CAP_BPF and CAP_PERFMON)",
-			       strerror(-err));
+			       errmsg(err));
 		else if (!system_btf)
 			pr_err("BTF does not match this kernel (source: %s): BPF programs fail to load: %s",
-			       btf_desc, strerror(-err));
+			       ESC_N(btf_desc, 1024), errmsg(err));
 		else
 			pr_err("%s: cannot load BPF programs: %s (-v shows libbpf's log)",
-			       img->name, strerror(-err));
+			       ESC(img->name), errmsg(err));
 		goto fail;
 	}
 	filters_from(cfg, &filters);

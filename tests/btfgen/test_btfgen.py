@@ -555,6 +555,34 @@ def case_shard(args, tmp):
     check(strip(merged) == strip(whole), 'merged shards differ from the unsharded run')
 
 
+def case_arch(args, tmp):
+    """--arch: one build per target arch reduces only that arch's kernels
+    (aarch64 directories are arm64), and --prune spares the other arch's."""
+    arm = sorted(f for f in os.listdir(args.fixtures_arm64) if f.endswith('.btf.tar.xz'))
+    check(arm, f'{args.fixtures_arm64}: no arm64 fixtures')
+    indir = make_tree(args, os.path.join(tmp, 'in'), raw=False, host=False)
+    arm_dir = os.path.join(indir, 'debian', '12', 'aarch64')
+    os.makedirs(arm_dir)
+    for f in arm:
+        shutil.copy(os.path.join(args.fixtures_arm64, f), arm_dir)
+    out = os.path.join(tmp, 'out')
+    r = btfgen(args, out, indir, extra=['--arch', 'arm64'])
+    expect_ok(r, reduced=len(arm))
+    want = sorted('debian/12/arm64/' + release_of(f) for f in arm)
+    check(r.by_status('reduced') == want, f'--arch arm64 reduced {r.by_status("reduced")}')
+    r = btfgen(args, out, indir, extra=['--arch', 'aarch64'])
+    expect_ok(r, reduced=0, cached=len(arm))
+    x86 = fixtures(args)
+    r = btfgen(args, out, indir, extra=['--arch', 'x86_64', '--prune'])
+    expect_ok(r, reduced=len(x86))
+    check(all('/x86_64/' in k for k in r.by_status('reduced')), 'x86_64 run took another arch')
+    check(r.summary['pruned'] == 0, f'--arch x86_64 --prune pruned {r.summary["pruned"]}')
+    for k in want:
+        check(os.path.exists(os.path.join(out, k + '.btf')), f'{k}: pruned by the x86_64 run')
+    r = btfgen(args, out, indir, extra=['--arch', 'x86_64/1'], expect_json=False)
+    check(r.rc == 2 and '--arch' in r.stderr, f'--arch x86_64/1: exit {r.rc}: {r.stderr}')
+
+
 def case_btfhub(args, tmp):
     shared = os.environ.get('BTFKIT_SHARED_DIR', '')
     sample = os.path.join(shared, 'btfhub-sample')
@@ -617,6 +645,7 @@ def main():
     ap.add_argument('--probe-v2', required=True, help='its variant')
     ap.add_argument('--load-helper', required=True)
     ap.add_argument('--fixtures', required=True)
+    ap.add_argument('--fixtures-arm64', help='the arm64 fixtures (case arch)')
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix='btfgen-test-')
     try:

@@ -17,6 +17,12 @@
 # Downloads are cached outside the source tree in
 # ${BTFKIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/btfkit}/debs.
 #
+# arm64: tests/data/make-fixtures.sh -o tests/data/btfhub/debian/12/aarch64 \
+#            linux-image-6.1.0-56-arm64-unsigned:arm64 linux-image-6.12.117+deb12-arm64-unsigned:arm64
+# (PACKAGE:ARCH through the machine's apt: dpkg --add-architecture arm64, as
+# ci/setup.sh --arch arm64 does; aarch64 is BTFHub's other name of arm64, and
+# the fixtures exercise the alias).
+#
 # Usage: tests/data/make-fixtures.sh [-o DIR] [--suites S] [--reuse] [--drop-debs] [PACKAGE...]
 #        tests/data/make-fixtures.sh --btf VMLINUZ OUT
 #            only write the kernel image's raw BTF to OUT (tests/vm uses it)
@@ -27,6 +33,8 @@
 #   --reuse      keep an archive already in DIR whose package is
 #                in DIR/KERNELS.txt instead of rebuilding it (no download)
 #   --drop-debs  delete each .deb this run downloads once its BTF is packed
+#   --keep-going a package that cannot be downloaded is reported and skipped
+#                (the exit status is still 1)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,6 +42,8 @@ out="$here/btfhub/debian/12/x86_64"
 cache="${BTFKIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/btfkit}/debs"
 reuse=0
 drop_debs=0
+keep_going=0
+missing=0
 suites=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -43,6 +53,7 @@ while [ $# -gt 0 ]; do
 	    suites=$2; shift 2 ;;
 	--reuse) reuse=1; shift ;;
 	--drop-debs) drop_debs=1; shift ;;
+	--keep-going) keep_going=1; shift ;;
 	--) shift; break ;;
 	--btf) break ;;
 	-*) echo "make-fixtures: unknown option '$1'" >&2; exit 2 ;;
@@ -189,8 +200,9 @@ write_list() {
 : > "$work/old.txt"
 : > "$work/fetched.txt"
 [ $reuse = 0 ] || [ ! -f "$out/KERNELS.txt" ] || grep -v '^#' "$out/KERNELS.txt" > "$work/old.txt" || true
-printf '%s\n' "$@" > "$work/pkgs.txt"
-for pkg in "$@"; do
+printf '%s\n' "$@" | sed 's/:[a-z0-9]*$//' > "$work/pkgs.txt"
+for spec in "$@"; do
+	pkg=${spec%%:*}
 	if [ $reuse = 1 ]; then
 		row=$(awk -F '\t' -v p="$pkg" '$2 == p' "$work/old.txt" | sed -n 1p)
 		if [ -n "$row" ] && [ -f "$out/${row%%	*}.btf.tar.xz" ]; then
@@ -209,12 +221,18 @@ for pkg in "$@"; do
 				done)
 			# shellcheck disable=SC2086
 			(cd "$cache" && bash "$here/../../ci/apt-private.sh" --dir "${cache%/debs}/apt" \
-				--suites "$suites" -- apt-get -q download "$pkg" $batch)
+				--suites "$suites" -- apt-get -q download "$pkg" $batch) ||
+				[ $keep_going = 1 ] || exit 1
 			printf '%s\n' $batch >> "$work/fetched.txt"
 		else
-			(cd "$cache" && apt-get download "$pkg")
+			(cd "$cache" && apt-get download "$spec") || [ $keep_going = 1 ] || exit 1
 		fi
-		deb=$(ls "$cache/${pkg}_"*.deb | sed -n 1p)
+		deb=$(ls "$cache/${pkg}_"*.deb 2>/dev/null | sed -n 1p || true)
+		if [ -z "$deb" ]; then
+			echo "make-fixtures: $pkg: listed by the archive but not downloadable; skipped" >&2
+			missing=$((missing + 1))
+			continue
+		fi
 		echo "$pkg" >> "$work/fetched.txt"
 	fi
 	version=$(dpkg-deb -f "$deb" Version)
@@ -242,3 +260,4 @@ for pkg in "$@"; do
 done
 
 write_list
+[ $missing = 0 ] || { echo "make-fixtures: $missing package(s) could not be downloaded" >&2; exit 1; }

@@ -486,7 +486,7 @@ def t_sigterm(c):
 
 
 def t_http_parallel(c):
-    """-j: three 0.6 s responses overlap with -j 3 and queue with -j 1"""
+    """--transfers: three 0.6 s responses overlap with 3 and queue with 1"""
     ks = []
     for i in range(3):
         c.srv.add("/par/debian/bullseye/x86_64/%s-%d.btf.tar.xz" % (REL, i),
@@ -496,7 +496,7 @@ def t_http_parallel(c):
     arrivals = {}
     for j in ("3", "1"):
         n = len(c.srv.requests("/par/"))
-        rc, s, se, out, _, _ = c.fetch("par", ks, ["-j", j])
+        rc, s, se, out, _, _ = c.fetch("par", ks, ["--transfers", j])
         assert rc == 0 and s["fetched"] == 3, (s, se)
         arrivals[j] = [r["time"] for r in c.srv.requests("/par/")[n:]]
     assert max(arrivals["3"]) - min(arrivals["3"]) < 0.5, arrivals
@@ -536,7 +536,7 @@ def t_http_shared_cache(c):
 
 
 def t_http_mixed_parallel(c):
-    """-j 3 over good, missing and hostile kernels: exact counts, one line each"""
+    """-j 3 --transfers 3 over good, missing and hostile kernels: exact counts, one line each"""
     c.srv.add("/mix/kylin/V10/arm64/%s.btf.tar.xz" % KY_REL, c.sample)
     c.srv.add("/mix/debian/bullseye/x86_64/%s.btf.tar.xz" % REL,
               fixtures.tar_xz([("%s.btf" % REL, "file", c.btf)]))
@@ -544,7 +544,7 @@ def t_http_mixed_parallel(c):
               fixtures.tar_xz([("../%s.btf" % REL, "file", c.btf)]))
     ks = [kernel("kylin", "V10", "aarch64", KY_REL), kernel("debian", "bullseye", "amd64", REL),
           kernel("debian", "buster", "x86_64", REL), kernel("centos", "8", "x86_64", "missing")]
-    rc, s, se, out, _, _ = c.fetch("mix", ks, ["-j", "3"])
+    rc, s, se, out, _, _ = c.fetch("mix", ks, ["-j", "3", "--transfers", "3"])
     assert rc == 1 and (s["fetched"], s["cached"], s["failed"]) == (2, 0, 2), (rc, s, se)
     errs = sorted(l for l in se.splitlines() if "error:" in l)
     assert len(errs) == 2, se
@@ -668,6 +668,40 @@ def t_local_sample(c):
         assert rc == 0 and len(s["kernels"]) == n, (sel, s["kernels"], se)
 
 
+def t_local_jobs(c):
+    """-j 1 and -j 4 extract the same bytes; -j 4 over hostile and missing kernels: one line each"""
+    if not fixtures.sample_path():
+        raise Skip("no ../shared/btfhub-sample")
+    base = fixtures.shared_dir()
+    trees = []
+    for j in ("1", "4"):
+        out, cache, _ = c.dirs()
+        rc, so, se = run(["-s", base, "-o", out, "--cache-dir", cache, "--json", "-j", j])
+        s = json.loads(so)
+        assert rc == 0 and s["fetched"] == len(SAMPLE), (j, s, se)
+        trees.append({f: open(os.path.join(out, f), "rb").read() for f in files_under(out)})
+    assert trees[0] == trees[1] and len(trees[0]) == len(SAMPLE)
+    # A local tree with a hostile archive and a manifest naming a missing one.
+    _, cache, d = c.dirs()
+    src = os.path.join(d, "src")
+    for rel, members in (("debian/11/x86_64/good", [("good.btf", "file", c.btf)]),
+                         ("debian/11/x86_64/evil", [("../evil.btf", "file", c.btf)]),
+                         ("debian/11/x86_64/zero", [("zero.btf", "file", bytes(4096))])):
+        os.makedirs(os.path.dirname(os.path.join(src, rel)), exist_ok=True)
+        with open(os.path.join(src, rel + ".btf.tar.xz"), "wb") as f:
+            f.write(fixtures.tar_xz(members))
+    man = os.path.join(d, "m.json")
+    write_manifest(man, [kernel("debian", "11", "x86_64", r) for r in ("good", "evil", "zero", "gone")])
+    out = os.path.join(d, "out")
+    rc, so, se = run(["-s", src, "-o", out, "--cache-dir", cache, "--json", "-m", man, "-j", "4"])
+    s = json.loads(so)
+    assert rc == 1 and (s["fetched"], s["failed"]) == (1, 3), (s, se)
+    errs = sorted(l for l in se.splitlines() if "error:" in l)
+    assert len(errs) == 3, se
+    assert "'..'" in errs[0] and "magic 0x0000" in errs[2] and "gone" in errs[1], errs
+    assert files_under(out) == ["debian/11/x86_64/good.btf"]
+
+
 def t_local_prune(c):
     """--prune: the output tree ends up holding exactly the selection"""
     if not fixtures.sample_path():
@@ -783,7 +817,7 @@ def t_local_debian_fixtures(c):
         raise Skip("no tests/data/btfhub")
     out, cache, _ = c.dirs()
     rc, so, se = run(["-s", root, "-o", out, "--cache-dir", cache, "--json",
-                      "--distro", "debian", "--version", "12"])
+                      "--distro", "debian", "--version", "12", "--arch", "x86_64"])
     s = json.loads(so)
     assert rc == 0 and s["failed"] == 0 and s["fetched"] >= 1, (s, se)
     assert all(f.startswith("debian/12/x86_64/") and f.endswith(".btf")

@@ -9,7 +9,8 @@
 src=$TMP/src
 copy_source "$src"
 hub=$TMP/btfhub			# a packager's local clone of btfhub-archive
-cp -r "$SRC/tests/data/btfhub" "$hub"
+mkdir -p "$hub/debian/12"
+cp -r "$SRC/tests/data/btfhub/debian/12/x86_64" "$hub/debian/12/"	# this build's arch
 find "$hub" -name '*.txt' -delete
 # A fourth kernel in the source tree that the manifest does not list yet.
 extra=$(find "$hub" -name '*.btf.tar.xz' | sort | head -1)

@@ -30,7 +30,14 @@ DBG_OBJ = os.path.join(BUILD, "bpf", "coretrace.dbg.bpf.o")
 # Another BPF object (other CO-RE needs): the tests' own probe.
 OTHER_OBJ = os.path.join(BUILD, "tests", "core_probe.bpf.o")
 SYSTEM_BTF = "/sys/kernel/btf/vmlinux"
-ARCH = {"aarch64": "arm64"}.get(platform.machine(), platform.machine())
+
+
+def arch_name(machine):
+    """BTFHub's arch name for a uname -m or archive directory name."""
+    return {"aarch64": "arm64"}.get(machine, machine)
+
+
+ARCH = arch_name(platform.machine())
 
 
 def transport_args():
@@ -128,13 +135,14 @@ def extract_fixture(tmp):
     """A Debian kernel's full BTF: tests/data/btfhub, else ../shared/btfhub-sample."""
     cands = []
     fixtures = os.path.join(SOURCE, "tests", "data", "btfhub")
-    for root, _, files in os.walk(fixtures):
-        cands += [os.path.join(root, f) for f in files if f.endswith(".btf.tar.xz")]
-    if not cands:
-        shared = os.environ.get("BTFKIT_SHARED_DIR", "")
-        for root, _, files in os.walk(os.path.join(shared, "btfhub-sample")):
-            if os.path.basename(root) in ("x86_64",) and ARCH == "x86_64":
+    shared = os.environ.get("BTFKIT_SHARED_DIR", "")
+    for tree in (fixtures, os.path.join(shared, "btfhub-sample")):
+        # This host's arch only: the object is built for it.
+        for root, _, files in os.walk(tree):
+            if arch_name(os.path.basename(root)) == ARCH:
                 cands += [os.path.join(root, f) for f in files if f.endswith(".btf.tar.xz")]
+        if cands:
+            break
     if not cands:
         skip("no other kernel's BTF: neither tests/data/btfhub nor ../shared/btfhub-sample has one")
     archive = sorted(cands)[0]

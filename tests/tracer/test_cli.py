@@ -139,6 +139,21 @@ def main():
     r = ctlib.run([ctlib.CORETRACE, "btf", "--host", "../../../etc"], env=env)
     check(r.returncode != 0 and "expected DISTRO/VERSION/ARCH/RELEASE" in r.stderr,
           "--host ../../../etc: exit %d, %r" % (r.returncode, r.stderr))
+    # A garbage blob behind a valid bundle checksum is "not valid BTF", not
+    # "BTF does not match this kernel".
+    sys.path.insert(0, os.path.join(ctlib.SOURCE, "tests", "bundle"))
+    import btfb  # noqa: E402
+    blob, key = b"\x9f\xeb" + b"garbage" * 20, ("x86_64", "debian", "12", "r")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "garbage.btfb")
+        with open(path, "wb") as f:
+            f.write(btfb.build([(key, 1, btfb.chunk_raw([key + (0, len(blob))]))],
+                               [(1, btfb.block_raw([blob]))]))
+        r = ctlib.run([ctlib.CORETRACE, "-d", "1", "--btf-source=bundle", "--btf-bundle", path,
+                       "--host", "debian/12/x86_64/r"], env=env, timeout=30)
+        check(r.returncode != 0 and "not valid BTF" in r.stderr and
+              "does not match this kernel" not in r.stderr,
+              "garbage blob in a valid bundle: exit %d, %r" % (r.returncode, r.stderr))
     print("ok: btf decision report, option errors, unprivileged refusal, escaped names")
 
 

@@ -13,6 +13,11 @@ scenario in the guest and read its verdict from the serial console.
             --btfgen ... --embedgen ...
             (boots the kernel without BTF that nobtf/build-kernel.sh builds)
   vmtest.py --fetch SERIES...   resolve series and fill the kernel cache only
+  vmtest.py --series deb12-6.1-arm64 --scenario embedded \
+            --coretrace build/arm64/tracer/coretrace_static --bpf-obj build/arm64/bpf/coretrace.bpf.o \
+            --btfgen build/btfgen/btfgen --embedgen build/embedgen/embedgen
+            (arm64 series: qemu-system-aarch64 -M virt -cpu max, busybox-static:arm64
+            downloaded into the cache)
 
 The kernel of a series (kernels.txt, series.py) is chosen at test time: the
 pin while the archive serves it (or it is cached), else the newest ABI of
@@ -36,11 +41,24 @@ import sys
 import tempfile
 import time
 
-from series import HarnessError, Skip, SUITES, fixture_kernels, log, series
+from series import Apt, BTFHUB_ARCH, HarnessError, Skip, SUITES, cache_dir, fixture_kernels, \
+    log, series
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GUEST = os.path.join(HERE, 'guest')
-QEMU = 'qemu-system-x86_64'
+# Per Debian arch of the guest: qemu and its machine, the serial console,
+# extra kernel parameters, and what qemu prints once it really runs (x86:
+# SeaBIOS; arm64 loads the Image itself: any output at all).
+# no_timer_check: under TCG on a loaded host the kernel's IO-APIC timer
+# check can miss its ticks and panic ("IO-APIC + timer doesn't work")
+# before init runs; the check proves nothing about what the guest tests.
+QEMU = {
+    'amd64': {'qemu': 'qemu-system-x86_64', 'pkg': 'qemu-system-x86', 'machine': [],
+              'console': 'ttyS0', 'cmdline': 'no_timer_check ', 'started': 'Booting from ROM'},
+    'arm64': {'qemu': 'qemu-system-aarch64', 'pkg': 'qemu-system-arm',
+              'machine': ['-M', 'virt', '-cpu', 'max'], 'console': 'ttyAMA0', 'cmdline': '',
+              'started': None},
+}
 VERDICT_RE = re.compile(r'BTFKIT-VM-VERDICT: (pass|fail|skip) ?(.*)')
 SECTION_RE = re.compile(r'BTFKIT-VM-(BEGIN|END) (\S+)(?: rc=(\d+))?')
 BOOTED_RE = re.compile(r'btfkit-vm: kernel (\S+), scenario')
@@ -150,14 +168,52 @@ def elf_is_static(path):
     return all(struct.unpack_from('<I', ph, i * phentsize)[0] != 3 for i in range(phnum))
 
 
-def find_busybox():
+def find_busybox(kernel):
+    if kernel.arch != 'amd64':
+        return guest_busybox(kernel.suite, kernel.arch)
     for p in ('/bin/busybox', '/usr/bin/busybox'):
         if os.path.exists(p) and elf_is_static(p):
             return p
     raise Skip('no static busybox (apt-get install busybox-static)')
 
 
-def build_initramfs(path, scenario, files, env, suite):
+def guest_busybox(suite, arch):
+    """busybox-static of another arch, downloaded once into the cache (it
+    cannot be installed beside the build machine's)."""
+    d = os.path.join(cache_dir(), 'busybox-%s-%s' % (suite, arch))
+    path = os.path.join(d, 'busybox')
+    if os.path.exists(path):
+        return path
+    os.makedirs(d, exist_ok=True)
+    import fcntl
+    with open(os.path.join(d, '.lock'), 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.exists(path):
+            return path
+        work = tempfile.mkdtemp(prefix='.fetch-', dir=d)
+        try:
+            r = Apt(suite, arch).download('busybox-static', '', work)
+            debs = [os.path.join(work, f) for f in os.listdir(work) if f.endswith('.deb')]
+            if r.returncode != 0 or not debs:
+                raise Skip('busybox-static:%s is not cached in %s and `apt-get download` failed: %s'
+                           % (arch, d, (r.stderr.strip().splitlines() or ['?'])[-1]))
+            p1 = subprocess.Popen(['dpkg-deb', '--fsys-tarfile', debs[0]], stdout=subprocess.PIPE)
+            tar = subprocess.run(['tar', '-xO', './bin/busybox'], stdin=p1.stdout, capture_output=True)
+            p1.stdout.close()
+            if p1.wait() != 0 or tar.returncode != 0 or not tar.stdout:
+                raise HarnessError('%s: no ./bin/busybox' % debs[0])
+            tmp = os.path.join(work, 'busybox')
+            with open(tmp, 'wb') as f:
+                f.write(tar.stdout)
+            if not elf_is_static(tmp):
+                raise HarnessError('%s: ./bin/busybox is not a static ELF' % debs[0])
+            os.rename(tmp, path)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return path
+
+
+def build_initramfs(path, scenario, files, env, kernel):
     """files: {guest path: host path} added next to busybox and the scripts;
     env: {name: value} the guest's /init reads from /etc/btfkit-vm.env."""
     c = Cpio()
@@ -165,9 +221,9 @@ def build_initramfs(path, scenario, files, env, suite):
         c.dir(d)
     c.chardev('dev/console', 5, 1)
     c.chardev('dev/null', 1, 3)
-    c.copy('bin/busybox', find_busybox(), 0o755)
+    c.copy('bin/busybox', find_busybox(kernel), 0o755)
     c.symlink('bin/sh', 'busybox')
-    c.file('etc/os-release', os_release(suite).encode())
+    c.file('etc/os-release', os_release(kernel.suite).encode())
     c.file('etc/btfkit-vm.env', ''.join("%s='%s'\n" % kv for kv in sorted(env.items())).encode())
     c.copy('init', os.path.join(GUEST, 'init'), 0o755)
     c.copy('lib.sh', os.path.join(GUEST, 'lib.sh'), 0o644)
@@ -183,12 +239,12 @@ def build_initramfs(path, scenario, files, env, suite):
 
 def boot(kernel, initrd, scenario, timeout, console_path):
     """Run qemu to power-off (or the timeout); return the console text."""
-    # no_timer_check: under TCG on a loaded host the kernel's IO-APIC timer
-    # check can miss its ticks and panic ("IO-APIC + timer doesn't work")
-    # before init runs; the check proves nothing about what the guest tests.
-    cmdline = 'console=ttyS0 panic=-1 loglevel=4 no_timer_check btfkit.scenario=%s' % scenario
-    cmd = [QEMU, '-nographic', '-no-reboot', '-m', '512', '-accel', 'tcg', '-smp', '1',
-           '-nic', 'none', '-kernel', kernel.vmlinuz, '-initrd', initrd, '-append', cmdline]
+    q = QEMU[kernel.arch]
+    cmdline = 'console=%s panic=-1 loglevel=4 %sbtfkit.scenario=%s' % (
+        q['console'], q['cmdline'], scenario)
+    cmd = [q['qemu']] + q['machine'] + [
+        '-nographic', '-no-reboot', '-m', '512', '-accel', 'tcg', '-smp', '1',
+        '-nic', 'none', '-kernel', kernel.vmlinuz, '-initrd', initrd, '-append', cmdline]
     log('boot %s: %s' % (kernel.release, ' '.join(cmd)))
     t0 = time.monotonic()
     timed_out = False
@@ -207,7 +263,8 @@ def boot(kernel, initrd, scenario, timeout, console_path):
         ' (TIMEOUT %d s)' % timeout if timed_out else ''))
     # qemu that fails before the firmware even starts (no ROMs, no memory,
     # a broken install) cannot run here: that is a skip, not a kernel result.
-    if not timed_out and p.returncode != 0 and 'Booting from ROM' not in text:
+    started = q['started'] in text if q['started'] else text.strip() != ''
+    if not timed_out and p.returncode != 0 and not started:
         raise Skip('qemu cannot run here (exit %d): %s' % (
             p.returncode, (text.strip().splitlines() or ['no output'])[-1][:300]))
     return text, timed_out
@@ -349,6 +406,75 @@ def prepare_nobtf(args, kernel, work):
     return files
 
 
+def prepare_bundle(args, kernel, work):
+    """coretrace and the .btfb the build wrote beside it."""
+    files = prepare_coretrace(args, kernel, work)
+    if not args.bundle:
+        raise HarnessError('scenario bundle needs --bundle')
+    files['btf/coretrace.btfb'] = args.bundle
+    return files
+
+
+def arch_dirs(arch):
+    """The directory names BTFHub files a BTFHub arch under."""
+    return [arch, 'aarch64'] if arch == 'arm64' else [arch]
+
+
+def prepare_wrongentry(args, kernel, work):
+    """coretrace told (--host) that it runs another series' kernel of the
+    default bundle, embedded in it (the fixtures of the guest's arch)."""
+    files = prepare_coretrace(args, kernel, work)
+    minor = lambda rel: rel.split('.')[:2]
+    dirs = arch_dirs(BTFHUB_ARCH[kernel.arch])
+    others = sorted(rel for rel, _, archive in fixture_kernels(kernel.distro_version).values()
+                    if os.path.basename(os.path.dirname(archive)) in dirs
+                    and minor(rel) != minor(kernel.release))
+    if not others:
+        raise HarnessError('no fixture of another series for %s' % kernel.release)
+    kernel.foreign_key = 'debian/%s/%s/%s' % (kernel.distro_version, BTFHUB_ARCH[kernel.arch],
+                                              others[0])
+    path = os.path.join(work, 'foreign-host')
+    with open(path, 'w') as f:
+        f.write(kernel.foreign_key + '\n')
+    files['etc/btfkit-foreign-host'] = path
+    return files
+
+
+def prepare_btfhub(args, kernel, work):
+    """The real BTFHub archives of the guest's arch in ../shared/btfhub-sample
+    (BTFHub names arm64 both arm64 and aarch64), reduced by btfgen --arch
+    against coretrace.bpf.o as the build pipeline does."""
+    import glob
+    import json
+    files = prepare_coretrace(args, kernel, work)
+    if not args.bpf_obj or not args.btfgen:
+        raise HarnessError('scenario btfhub needs --bpf-obj and --btfgen')
+    arch = BTFHUB_ARCH[kernel.arch]
+    sample = os.path.join(os.environ.get('BTFKIT_SHARED_DIR', ''), 'btfhub-sample')
+    dirs = arch_dirs(arch)
+    archives = sorted(a for d in dirs
+                      for a in glob.glob(os.path.join(sample, '*', '*', d, '*.btf.tar.xz')))
+    if not archives:
+        raise Skip('no %s archives in %s (../shared)' % ('/'.join(dirs), sample))
+    tree = os.path.join(work, 'hub')
+    for a in archives:
+        dst = os.path.join(tree, os.path.relpath(a, sample))
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        shutil.copy(a, dst)
+    out = os.path.join(work, 'hub-reduced')
+    cmd = [args.btfgen, '-q', '--json', '--arch', arch, '-o', out, tree, args.bpf_obj]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise HarnessError('%s: exit %d: %s' % (' '.join(cmd), r.returncode, r.stderr.strip()))
+    results = json.loads(r.stdout)['results']
+    if len(results) != len(archives):
+        raise HarnessError('btfgen reduced %d of %d archives' % (len(results), len(archives)))
+    for res in results:
+        # DISTRO-VERSION-ARCH-RELEASE.btf: the kernel's key, flattened.
+        files['btf/hub/' + res['kernel'].replace('/', '-') + '.btf'] = res['output']
+    return files
+
+
 class CheckFailed(Exception):
     pass
 
@@ -417,6 +543,11 @@ def check_trace(sections, name, desc_re):
            '%s: coretrace -v did not report its self-check as passed' % name)
     expect(re.search(desc_re, summary.get('btf', '')), '%s: traced with BTF %r, not %r' % (
         name, summary.get('btf'), desc_re))
+    # Every guest kernel has the ring buffer (5.8+): auto picks it, --buffer=perf
+    # forces the per-CPU perf buffers of the pre-5.8 path.
+    transport = 'perf' if want.get('buffer') == 'perf' else 'ringbuf'
+    expect(summary.get('transport') == transport, '%s: transport %r, expected %r' % (
+        name, summary.get('transport'), transport))
     ppid = int(want['ppid'])
 
     def find(kind, pid, what):
@@ -438,7 +569,8 @@ def check_trace(sections, name, desc_re):
     pid = int(want['connect_pid'])
     find('connect', pid, lambda e: common(e, pid, 'nc') and e['family'] == 'ipv4'
          and e['daddr'] == '127.0.0.1' and e['dport'] == 7777)
-    return '%d events, exec/open/connect fields right, BTF: %s' % (len(events), summary['btf'])
+    return '%d events, exec/open/connect fields right, %s, BTF: %s' % (
+        len(events), summary['transport'], summary['btf'])
 
 
 def entry_desc_re(kernel):
@@ -492,6 +624,48 @@ def check_wrongbtf(kernel, sections):
     return 'exit %d: %s' % (t['rc'], bad[0][:200])
 
 
+def check_bundle(kernel, sections):
+    want = btf_desc_re('bundle', kernel.entry_key, where='/btf/coretrace.btfb')
+    check_btf_report(sections, 'bundle', want)
+    return check_trace(sections, 'trace', want)
+
+
+def check_wrongentry(kernel, sections):
+    t = section(sections, 'trace')
+    lines = [l for l in t['err'].split('\n') if l.strip()]
+    expect(t['rc'] not in (0, None), 'coretrace exited %s' % t['rc'])
+    bad = [l for l in lines if 'BTF does not match this kernel' in l and
+           re.search(r'\bentry %s(\s|$)' % re.escape(kernel.foreign_key), l)]
+    expect(len(bad) == 1, 'coretrace: expected one "BTF does not match this kernel" line '
+           'naming entry %s, got: %r' % (kernel.foreign_key, lines))
+    return 'exit %d: %s' % (t['rc'], bad[0][:200])
+
+
+def check_btfhub(kernel, sections):
+    """Every forced BTFHub BTF loaded and attached (exit 0), with libbpf
+    relocating the exit program's task_struct accesses: on 4.x kernels the
+    start time is task_struct.real_start_time (start_boottime since 5.5)."""
+    hubs = sorted(n for n in sections if re.match(r'hub\d+$', n))
+    expect(hubs, 'no hub sections on the console')
+    done = []
+    for n in hubs:
+        sec = sections[n]
+        lines = sec['out'].split('\n')
+        btf = lines[0][len('btf='):] if lines and lines[0].startswith('btf=') else '?'
+        expect(sec['rc'] == 0, '%s: coretrace --btf %s exited %s: %s' % (
+            n, btf, sec['rc'], sec['err'].strip()[-300:]))
+        relos = [l for l in lines[1:] if 'relo #' in l]
+        expect(relos, '%s: %s: no libbpf relocation log' % (n, btf))
+        # /btf/hub/DISTRO-VERSION-ARCH-RELEASE.btf
+        parts = os.path.basename(btf)[:-len('.btf')].split('-', 3)
+        if len(parts) == 4 and parts[3].startswith('4.'):
+            expect(any('matching candidate' in l and 'task_struct.real_start_time' in l
+                       for l in relos), '%s: %s: real_start_time not relocated:\n%s' % (
+                           n, btf, '\n'.join(relos)))
+        done.append('%s (%d relocations)' % (os.path.basename(btf), len(relos)))
+    return 'loaded and attached: ' + ', '.join(done)
+
+
 def check_nobtf(kernel, sections):
     t = section(sections, 'plain')
     key = 'no usable BTF for ' + kernel.host
@@ -517,6 +691,9 @@ SCENARIOS = {
     'nosysbtf': (prepare_entry, check_nosysbtf),
     'wrongbtf': (prepare_wrongbtf, check_wrongbtf),
     'nobtf': (prepare_nobtf, check_nobtf),
+    'bundle': (prepare_bundle, check_bundle),
+    'wrongentry': (prepare_wrongentry, check_wrongentry),
+    'btfhub': (prepare_btfhub, check_btfhub),
 }
 
 
@@ -528,7 +705,7 @@ def guest_kernel(args):
     when it has this release, else the one made at test time)."""
     if args.scenario == 'nobtf':
         k = BuiltKernel(os.path.join(HERE, 'nobtf', 'build-kernel.sh'))
-        k.suite, k.arch = 'bookworm', 'amd64'
+        k.suite, k.arch, k.distro_version = 'bookworm', 'amd64', '12'
         k.host = k.bundle_key = k.entry_key = 'debian/12/x86_64/' + k.release
         k.entry = 'embedded'
         return k
@@ -540,15 +717,14 @@ def guest_kernel(args):
         # A kernel the default bundle has no entry for.
         exclude = {rel for rel, _, _ in fixture_kernels(s.distro_version).values()}
     k = s.resolve(pin=args.pin, exclude=exclude)
-    k.suite, k.arch = s.suite, s.arch
+    k.suite, k.arch, k.distro_version = s.suite, s.arch, s.distro_version
     k.host = 'debian/%s/%s/%s' % (s.distro_version, UNAME_ARCH[s.arch], k.release)
     k.bundle_key = 'debian/%s/%s/%s' % (s.distro_version, s.btfhub_arch, k.release)
     fx = s.in_default_bundle(k)
     if fx:
         k.entry = 'embedded'
-        k.entry_key = 'debian/%s/%s/%s' % (s.distro_version,
-                                           os.path.basename(os.path.dirname(fx['archive'])),
-                                           k.release)
+        # The bundle's key: BTFHub's arch, aarch64 directories being arm64.
+        k.entry_key = 'debian/%s/%s/%s' % (s.distro_version, s.btfhub_arch, k.release)
         if fx['version'] == k.version:
             check_fixture(k, fx['archive'])
         else:
@@ -582,8 +758,10 @@ def check_newest(s, k, pin):
 
 
 def run(args):
-    if shutil.which(QEMU) is None:
-        raise Skip('%s not installed (apt-get install qemu-system-x86)' % QEMU)
+    arch = series(args.series).arch if args.series and args.scenario != 'nobtf' else 'amd64'
+    q = QEMU[arch]
+    if shutil.which(q['qemu']) is None:
+        raise Skip('%s not installed (apt-get install %s)' % (q['qemu'], q['pkg']))
     for tool in ('dpkg-deb', 'objcopy', 'bpftool'):
         if shutil.which(tool) is None and not os.path.exists('/usr/sbin/' + tool):
             raise Skip('%s not installed' % tool)
@@ -593,7 +771,10 @@ def run(args):
         prepare, check = SCENARIOS[args.scenario]
         files = prepare(args, kernel, work)
         initrd = os.path.join(work, 'initrd.gz')
-        build_initramfs(initrd, args.scenario, files, {'ENTRY_SOURCE': kernel.entry}, kernel.suite)
+        env = {'ENTRY_SOURCE': kernel.entry}
+        if args.buffer:
+            env['BUFFER'] = args.buffer
+        build_initramfs(initrd, args.scenario, files, env, kernel)
         console = os.path.join(work, 'console.log')
         text, timed_out = boot(kernel, initrd, args.scenario, args.timeout, console)
         verdict, reason, sections = parse_console(text)
@@ -640,7 +821,10 @@ def main():
     ap.add_argument('--embedgen', help='embedgen executable (bundles made at test time)')
     ap.add_argument('--coretrace', help='static coretrace binary')
     ap.add_argument('--coretrace-nobtf', help='static coretrace with the nobtf kernel embedded (nobtf)')
+    ap.add_argument('--bundle', help='bundle: the .btfb built with --coretrace')
     ap.add_argument('--fixture', help='nobtf: the kernel\'s BTF (REL.btf.tar.xz) to compare with')
+    ap.add_argument('--buffer', choices=['auto', 'ringbuf', 'perf'],
+                    help='coretrace --buffer in the guest\'s traces (default: its own, auto)')
     ap.add_argument('--timeout', type=int, default=240, help='hard limit of one boot, s (240)')
     ap.add_argument('--console', action='store_true', help='print the console even on success')
     ap.add_argument('--keep', action='store_true', help='keep the work dir (initramfs, console)')

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "extract.h"
 #include "fetch.h"
+#include "jobpool.h"
 #include "log.h"
 
 /*
@@ -98,6 +100,89 @@ static void fail_not_found(struct kernel *k, const struct source *src)
 	free(tried);
 }
 
+/* The CPU half of a run (hash, decompress, check BTF), shared by the workers. */
+struct finish_pool {
+	struct kernel_list *l;
+	const struct fetch_opts *o;
+	pthread_mutex_t lock;
+	size_t next;		/* next index of l->v to take */
+	int err;		/* first error of the run itself */
+};
+
+/* One kernel's local lookup, verification and extraction. Returns 0 or a run error. */
+static int finish_one(struct kernel *k, const struct fetch_opts *o)
+{
+	int err;
+
+	if (o->src->kind == SOURCE_DIR) {
+		err = source__locate_local(o->src, k);
+		if (err == -ENOENT) {
+			fail_not_found(k, o->src);
+			return 0;
+		}
+		if (err)
+			return err;
+	}
+	if (!k->archive) {
+		kernel__fail(k, "%s: no archive obtained", k->url ? k->url : k->candidates[0]);
+		return 0;
+	}
+	finish_kernel(k, o);
+	return 0;
+}
+
+static void *finish_worker(void *arg)
+{
+	struct finish_pool *p = arg;
+	struct kernel *k;
+	int err;
+
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		while (p->next < p->l->n && p->l->v[p->next].status != KERNEL_PENDING)
+			p->next++;
+		k = p->err || p->next == p->l->n || (p->o->cancel && *p->o->cancel) ?
+		    NULL : &p->l->v[p->next++];
+		pthread_mutex_unlock(&p->lock);
+		if (!k)
+			return NULL;
+		err = finish_one(k, p->o);
+		if (err) {
+			pthread_mutex_lock(&p->lock);
+			p->err = p->err ?: err;
+			pthread_mutex_unlock(&p->lock);
+		}
+	}
+}
+
+/*
+ * Verify and extract the pending kernels on o->jobs threads: the work is
+ * decompression and hashing, CPU-bound and independent per kernel.
+ */
+static int finish_all(struct kernel_list *l, const struct fetch_opts *o)
+{
+	struct finish_pool p = { .l = l, .o = o, .lock = PTHREAD_MUTEX_INITIALIZER };
+	pthread_t *threads;
+	int i, n = o->jobs > 0 ? o->jobs : jobpool__ncpus(), started = 0;
+
+	if ((size_t)n > l->n)
+		n = l->n ? (int)l->n : 1;
+	threads = calloc(n, sizeof(*threads));
+	if (!threads)
+		return -ENOMEM;
+	/* This thread is worker 0: -j 1 runs no thread at all. */
+	for (i = 1; i < n; i++) {
+		if (pthread_create(&threads[i], NULL, finish_worker, &p))
+			break;
+		started++;
+	}
+	finish_worker(&p);
+	for (i = 1; i <= started; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+	return p.err;
+}
+
 int fetch__run(struct kernel_list *l, const struct fetch_opts *o)
 {
 	struct kernel **remote = NULL;
@@ -122,28 +207,8 @@ int fetch__run(struct kernel_list *l, const struct fetch_opts *o)
 		if (err)
 			return err;
 	}
-	for (i = 0; i < l->n; i++) {
-		struct kernel *k = &l->v[i];
-
-		if (o->cancel && *o->cancel)
-			return -EINTR;
-		if (k->status != KERNEL_PENDING)
-			continue;
-		if (o->src->kind == SOURCE_DIR) {
-			err = source__locate_local(o->src, k);
-			if (err == -ENOENT) {
-				fail_not_found(k, o->src);
-				err = 0;
-				continue;
-			}
-			if (err)
-				return err;
-		}
-		if (!k->archive) {
-			kernel__fail(k, "%s: no archive obtained", k->url ? k->url : k->candidates[0]);
-			continue;
-		}
-		finish_kernel(k, o);
-	}
+	err = finish_all(l, o);
+	if (err)
+		return err;
 	return o->cancel && *o->cancel ? -EINTR : 0;
 }

@@ -21,12 +21,14 @@ struct fetch_opts {
 	struct transfer_opts transfer;	/* for HTTP sources; src and cache filled in here */
 	uint64_t max_size;		/* cap on archive and decompressed BTF sizes */
 	const volatile sig_atomic_t *cancel;	/* set (by a signal handler) to stop; NULL = never */
+	int jobs;	/* threads verifying and extracting; 0 = one per online CPU */
 };
-#define fetch_opts__last_field cancel
+#define fetch_opts__last_field jobs
 
 /*
  * Process every PENDING kernel of @l; each ends FETCHED, CACHED or FAILED
- * (with k->error naming the URL or path). Returns 0 when the run itself
+ * (with k->error naming the URL or path): transfers first, o->transfer.jobs
+ * at a time, then hashing, decompression and BTF checks on o->jobs threads. Returns 0 when the run itself
  * worked, whatever happened to single kernels, -EINTR when cancelled (no
  * half-written output is left), or a negative errno.
  */

@@ -9,6 +9,7 @@
 
 #include "github.h"
 #include "httpget.h"
+#include "escape.h"
 #include "log.h"
 
 #define DEFAULT_WEB "https://github.com"
@@ -152,7 +153,7 @@ static const char *api_message(const struct http_resp *r, char *buf, size_t size
 	if (m) {
 		char esc[200];
 
-		snprintf(buf, size, ": %s", log_escape(esc, sizeof(esc), m));
+		snprintf(buf, size, ": %s", escape__str(esc, sizeof(esc), m));
 	} else {
 		buf[0] = '\0';
 	}

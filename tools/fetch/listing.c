@@ -10,6 +10,7 @@
 #include "index.h"
 #include "layout.h"
 #include "listing.h"
+#include "escape.h"
 #include "log.h"
 
 /* Warnings about refused keys before a hostile listing is summarised instead. */
@@ -48,7 +49,7 @@ void listing__reject(struct listing *l, const char *origin, const char *name)
 	if (l->rejected++ < MAX_KEY_WARNINGS)
 		pr_warn("%s: ignoring '%s': not <distro>/<version>/<arch>/<release>"
 			LAYOUT_SUFFIX_ARCHIVE " with valid names", origin,
-			log_escape(esc, sizeof(esc), name));
+			escape__str(esc, sizeof(esc), name));
 }
 
 int listing__add(struct listing *l, const char *origin, const char *path,

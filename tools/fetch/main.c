@@ -34,6 +34,7 @@ enum {
 	OPT_TIMEOUT,
 	OPT_MAX_SIZE,
 	OPT_SPEED_LIMIT,
+	OPT_TRANSFERS,
 	OPT_SPEED_TIME,
 	OPT_RETRY_AFTER_MAX,
 	OPT_JSON,
@@ -58,6 +59,7 @@ static const struct option long_opts[] = {
 	{ "update-manifest", no_argument, NULL, OPT_UPDATE_MANIFEST },
 	{ "add", required_argument, NULL, OPT_ADD },
 	{ "jobs", required_argument, NULL, 'j' },
+	{ "transfers", required_argument, NULL, OPT_TRANSFERS },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
 	{ "retry-delay", required_argument, NULL, OPT_RETRY_DELAY },
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
@@ -110,7 +112,9 @@ static void usage(FILE *f)
 "      --max-listing SIZE    cap on listing responses, K/M/G (default 64M)\n"
 "      --add D/V/A/R         add a kernel to the manifest (repeatable); without -o,\n"
 "                            only the manifest is updated\n"
-"  -j, --jobs N              parallel transfers (default 4)\n"
+"  -j, --jobs N              threads hashing, decompressing and checking\n"
+"                            archives (default: one per CPU)\n"
+"      --transfers N         parallel downloads (default 4)\n"
 "      --retries N           retries on 5xx, timeouts, dropped connections (default 4)\n"
 "      --retry-delay MS      first backoff delay, doubled per retry (default 1000)\n"
 "      --connect-timeout S   (default 30)\n"
@@ -204,6 +208,7 @@ static int parse_args(int argc, char **argv, struct run_opts *c, bool *show_vers
 			break;
 		}
 		case 'j': lv = &c->jobs; goto num_pos;
+		case OPT_TRANSFERS: lv = &c->transfers; goto num_pos;
 		case OPT_RETRIES: lv = &c->retries; goto num;
 		case OPT_RETRY_DELAY: lv = &c->retry_delay_ms; goto num;
 		case OPT_CONNECT_TIMEOUT: lv = &c->connect_timeout; goto num_pos;
@@ -274,7 +279,7 @@ static int parse_args(int argc, char **argv, struct run_opts *c, bool *show_vers
 int main(int argc, char **argv)
 {
 	struct run_opts o = {
-		.jobs = 4, .retries = 4, .retry_delay_ms = 1000,
+		.jobs = 0, .transfers = 4, .retries = 4, .retry_delay_ms = 1000,
 		.connect_timeout = 30, .timeout = 600,
 		.speed_limit = 1024, .speed_time = 30, .retry_after_max = 300,
 		.max_size = EXTRACT_DEFAULT_MAX_SIZE,

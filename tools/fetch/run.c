@@ -13,6 +13,7 @@
 #include "fsutil.h"
 #include "index.h"
 #include "listing.h"
+#include "escape.h"
 #include "log.h"
 #include "manifest.h"
 #include "pins.h"
@@ -178,7 +179,7 @@ int run__main(const struct run_opts *o)
 	if (err) {
 		char buf[256];
 
-		pr_err("%s: invalid source: %s", log_escape(buf, sizeof(buf), c.source ?: ""),
+		pr_err("%s: invalid source: %s", escape__str(buf, sizeof(buf), c.source ?: ""),
 		       err == -EPROTONOSUPPORT || err == -EINVAL ?
 		       "want https://github.com/OWNER/REPO[/tree/REF], another http(s):// "
 		       "mirror, file:///PATH or a directory" :
@@ -228,9 +229,10 @@ int run__main(const struct run_opts *o)
 		.cache = &cache,
 		.max_size = c.max_size,
 		.cancel = &cancelled,
+		.jobs = (int)c.jobs,
 		.transfer = {
 			.sz = sizeof(struct transfer_opts),
-			.jobs = (int)c.jobs,
+			.jobs = (int)c.transfers,
 			.retries = (int)c.retries,
 			.retry_delay_ms = c.retry_delay_ms,
 			.connect_timeout = c.connect_timeout,

@@ -24,7 +24,9 @@ struct run_opts {
 	uint64_t max_listing;	/* cap on listing responses; 0 = default */
 	const char **adds;	/* --add specs */
 	int nadds;
-	long jobs, retries, retry_delay_ms, connect_timeout, timeout;
+	long jobs;		/* -j: CPU threads; 0 = one per CPU */
+	long transfers;		/* --transfers: HTTP requests in parallel */
+	long retries, retry_delay_ms, connect_timeout, timeout;
 	long speed_limit, speed_time, retry_after_max;
 	uint64_t max_size;
 	int verbosity;		/* log level: -1 quiet .. 2 debug */

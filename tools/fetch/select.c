@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "layout.h"
+#include "escape.h"
 #include "log.h"
 #include "select.h"
 
@@ -165,7 +166,7 @@ int select__literal(const struct selection *sel, struct kernel_list *l)
 				why = r;
 				bad = i;
 			}
-			log_escape(buf[i], sizeof(buf[i]), parts[i]);
+			escape__str(buf[i], sizeof(buf[i]), parts[i]);
 		}
 		/* Bounded and escaped: the name may be megabytes of anything. */
 		pr_err("invalid kernel %s/%s/%s/%s: %s %s", buf[0], buf[1], buf[2], buf[3],

@@ -7,7 +7,6 @@
 #define BTFKIT_LOG_H
 
 #include <stdarg.h>
-#include <stddef.h>
 #include <bpf/libbpf.h>
 
 enum log_level {
@@ -27,12 +26,6 @@ void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_vprint(int level, const char *fmt, va_list ap);
-
-/*
- * Untrusted text made safe to print: control bytes, backslash and bytes that
- * are not UTF-8 as \xNN, cut to fit @size with "..." at the end. Returns @buf.
- */
-const char *log_escape(char *buf, size_t size, const char *s);
 
 /* libbpf print callback honouring the same level (for libbpf_set_print). */
 int log_libbpf_print(enum libbpf_print_level libbpf_level, const char *fmt, va_list ap);

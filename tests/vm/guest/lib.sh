@@ -47,7 +47,9 @@ trace() {
 	httpd -f -p 127.0.0.1:7777 -h /tmp/www &
 	_httpd=$!
 	# -v: the BTF steps and the self-check result go to stderr.
-	${CT:-coretrace} -v "$@" --json --duration 300 >/tmp/$_name.out 2>/tmp/$_name.err &
+	# $BUFFER (from the harness's --buffer): the event transport to force.
+	${CT:-coretrace} -v ${BUFFER:+--buffer=$BUFFER} "$@" --json --duration 300 \
+		>/tmp/$_name.out 2>/tmp/$_name.err &
 	_ct=$!
 	_i=0
 	_ready=0
@@ -61,7 +63,10 @@ trace() {
 		usleep 200000
 		_i=$((_i + 1))
 	done
+	_t=
 	if [ $_ready = 1 ]; then
+		# Boot to first event, for bench/arch: the guest's uptime now.
+		_t=$(cut -d' ' -f1 /proc/uptime)
 		# A path with a slash makes busybox sh execve() the applet
 		# instead of running it in-process.
 		sh -c 'echo $$ >/tmp/exec.pid; exec /bin/echo btfkit-argv-1 "two words"' >/dev/null
@@ -80,10 +85,12 @@ trace() {
 	echo "BTFKIT-VM-BEGIN $_name-expect.out"
 	echo "ready=$_ready"
 	echo "release=$(uname -r)"
+	echo "buffer=${BUFFER:-auto}"
 	echo "ppid=$$"
 	echo "exec_pid=$(cat /tmp/exec.pid 2>/dev/null)"
 	echo "open_pid=$(cat /tmp/open.pid 2>/dev/null)"
 	echo "connect_pid=$(cat /tmp/connect.pid 2>/dev/null)"
+	echo "first_event_uptime=$_t"
 	echo "BTFKIT-VM-END $_name-expect.out rc=0"
 	[ $_ready = 1 ] || return 99
 	return $_rc
