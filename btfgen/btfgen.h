@@ -29,8 +29,15 @@ struct btfgen_opts {
 	volatile int *stop;		/* set from a signal handler to stop early */
 	const char *unpack_dir;		/* unpack archives as O_TMPFILEs here; default NULL: memfds */
 	const char *arch;		/* only kernels of this arch (aarch64 = arm64); default all */
+	/*
+	 * A streamed run: a kernel's job starts only once btfgen__feed()
+	 * says its input is ready (another thread fetching them), in that
+	 * order; btfgen__run() returns after btfgen__feed_end(). Default
+	 * false: every input exists up front.
+	 */
+	bool streamed;
 };
-#define btfgen_opts__last_field arch
+#define btfgen_opts__last_field streamed
 
 enum btfgen_state {
 	BTFGEN_SKIPPED,		/* not run: --fail-fast or interrupted */
@@ -77,6 +84,16 @@ void btfgen__free(struct btfgen *g);
  * errno if the run could not start.
  */
 int btfgen__run(struct btfgen *g);
+
+/*
+ * Streamed runs: @kernel's input is now ready at @path (an archive or raw
+ * .btf; copied), so its job may run. Thread-safe. Returns 0, -ENOENT if
+ * @kernel is not in the plan (another shard or arch, or gated out),
+ * -EALREADY if fed before, -ENOMEM.
+ */
+int btfgen__feed(struct btfgen *g, const char *kernel, const char *path);
+/* No more input: kernels never fed stay BTFGEN_SKIPPED. Thread-safe. */
+void btfgen__feed_end(struct btfgen *g);
 
 size_t btfgen__result_cnt(const struct btfgen *g);
 const struct btfgen_result *btfgen__result(const struct btfgen *g, size_t i);
