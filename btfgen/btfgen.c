@@ -360,6 +360,7 @@ static int job_prepare(void *ctx, size_t idx, char *const **argv)
 	if (j->k->archive) {
 		ret = input__unpack(j->res.input, j->k->release, g->opts.unpack_dir, err, sizeof(err));
 		if (ret < 0) {
+			j->res.bad_input = ret == -EBADMSG;
 			job_fail(g, j, "%s", err);
 			return ret;
 		}
@@ -584,6 +585,30 @@ int btfgen__feed(struct btfgen *g, const char *kernel, const char *path)
 		j->res.input = copy;
 		g->feed.order[g->feed.n++] = j - g->jobs;
 		pthread_cond_signal(&g->feed.cond);
+	}
+	pthread_mutex_unlock(&g->feed.lock);
+	return err;
+}
+
+int btfgen__feed_failed(struct btfgen *g, const char *kernel, const char *error)
+{
+	struct job *j = bsearch(kernel, g->jobs, g->njobs, sizeof(*g->jobs), job_rel_cmp);
+	char *copy;
+	int err = 0;
+
+	if (!j)
+		return -ENOENT;
+	copy = strdup(error);
+	if (!copy)
+		return -ENOMEM;
+	pthread_mutex_lock(&g->feed.lock);
+	if (j->fed_path || j->res.state != BTFGEN_SKIPPED || g->feed.ended) {
+		err = -EALREADY;
+		free(copy);
+	} else {
+		/* Not job_fail(): no output of it is touched, and the caller said it. */
+		j->res.state = BTFGEN_FAILED;
+		j->res.error = copy;
 	}
 	pthread_mutex_unlock(&g->feed.lock);
 	return err;

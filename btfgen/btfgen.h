@@ -54,6 +54,7 @@ struct btfgen_result {
 	uint64_t input_bytes;	/* size of the input file as found (archive or raw) */
 	uint64_t output_bytes;
 	const char *error;	/* one line, BTFGEN_FAILED only */
+	bool bad_input;		/* failed because the input archive is corrupt */
 };
 
 struct btfgen_summary {
@@ -92,6 +93,12 @@ int btfgen__run(struct btfgen *g);
  * -EALREADY if fed before, -ENOMEM.
  */
 int btfgen__feed(struct btfgen *g, const char *kernel, const char *path);
+/*
+ * Streamed runs: @kernel's input could not be obtained; it is BTFGEN_FAILED
+ * with @error (copied), which the caller has reported. Thread-safe. Returns
+ * as btfgen__feed().
+ */
+int btfgen__feed_failed(struct btfgen *g, const char *kernel, const char *error);
 /* No more input: kernels never fed stay BTFGEN_SKIPPED. Thread-safe. */
 void btfgen__feed_end(struct btfgen *g);
 

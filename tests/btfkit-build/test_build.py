@@ -134,18 +134,33 @@ def case_failure(ctx):
     with BtfhubServer() as srv:
         serve(srv, {r: d for r, d in ctx.ks.items() if r != gone}, bad=bad)
         w = os.path.join(ctx.tmp, "fail")
-        p = build(ctx, srv.base, os.path.join(w, "out"), os.path.join(w, "cache"))
+        args = (srv.base, os.path.join(w, "out"), os.path.join(w, "cache"))
+        p = build(ctx, *args)
         url = "%s/%s/%s.btf.tar.xz" % (srv.base, PREFIX, gone)
-    assert p.returncode == 1, (p.returncode, p.stderr)
-    errs = [l for l in p.stderr.splitlines() if "/%s.btf" % bad in l]
-    assert len(errs) == 1 and "corrupt" in errs[0], p.stderr
-    errs = [l for l in p.stderr.splitlines() if "/%s" % gone in l]
-    assert len(errs) == 1 and url in errs[0], p.stderr
-    names = tree(os.path.join(w, "out"))
-    assert names == sorted("%s/%s.btf" % (PREFIX, r) for r in ctx.ks if r not in (bad, gone)), \
-        names
-    left = [f for d, _, fs in os.walk(os.path.join(w, "out")) for f in fs if f.startswith(".")]
-    assert not left, left
+        assert p.returncode == 1, (p.returncode, p.stderr)
+        errs = [l for l in p.stderr.splitlines() if "/%s.btf" % bad in l]
+        assert len(errs) == 1 and "corrupt" in errs[0], p.stderr
+        errs = [l for l in p.stderr.splitlines() if "/%s" % gone in l]
+        assert len(errs) == 1 and url in errs[0], p.stderr
+        names = tree(os.path.join(w, "out"))
+        assert names == sorted("%s/%s.btf" % (PREFIX, r) for r in ctx.ks
+                               if r not in (bad, gone)), names
+        left = [f for d, _, fs in os.walk(os.path.join(w, "out")) for f in fs
+                if f.startswith(".") and "cache" not in d]
+        assert not left, left
+        # The corrupt copy was forgotten (no 304 will bring it back), the good kept.
+        cached = [f for _, _, fs in os.walk(os.path.join(w, "cache")) for f in fs]
+        assert bad + ".btf.tar.xz" not in cached and bad + ".btf.tar.xz.meta" not in cached, \
+            cached
+        assert sorted(ctx.ks)[0] + ".btf.tar.xz" in cached, cached
+        srv.replace("/%s/%s.btf.tar.xz" % (PREFIX, bad), ctx.ks[bad])
+        p = build(ctx, *args, "--json")
+        assert p.returncode == 1, (p.returncode, p.stderr)
+        res = {r["kernel"]: r for r in json.loads(p.stdout)["results"]}
+        assert res["%s/%s" % (PREFIX, bad)]["status"] == "reduced", res
+        assert res["%s/%s" % (PREFIX, gone)]["status"] == "failed", res
+        assert url in res["%s/%s" % (PREFIX, gone)]["error"], res
+        assert sum(r["status"] == "cached" for r in res.values()) == len(ctx.ks) - 2, res
 
 
 def case_nochange(ctx):

@@ -12,12 +12,7 @@
 #include "jobpool.h"
 #include "log.h"
 
-/*
- * Forget a downloaded archive that turned out bad, so the next run fetches
- * it again instead of trusting a 304 for a copy that may have been damaged
- * on the way. Archives of a local source are not ours to delete.
- */
-static void drop_cached(const struct kernel *k, const struct fetch_opts *o)
+void fetch__forget(const struct kernel *k, const struct fetch_opts *o)
 {
 	char *meta;
 
@@ -53,7 +48,7 @@ static void finish_kernel(struct kernel *k, const struct fetch_opts *o)
 	if (k->want_sha256[0] && strcmp(k->want_sha256, k->got_sha256)) {
 		kernel__fail(k, "%s: sha256 mismatch: %s has %s, archive is %s",
 			     k->url, k->want_from ?: "manifest", k->want_sha256, k->got_sha256);
-		drop_cached(k, o);
+		fetch__forget(k, o);
 		return;
 	}
 	if (!o->out_dir) {
@@ -75,7 +70,7 @@ static void finish_kernel(struct kernel *k, const struct fetch_opts *o)
 		kernel__fail(k, "%s: %s", k->url, why);
 		/* A full disk or a read-only output is not the archive's fault. */
 		if (err == -EBADMSG)
-			drop_cached(k, o);
+			fetch__forget(k, o);
 		return;
 	}
 	err = cache__stamp_write(o->cache, k, k->got_sha256);

@@ -42,4 +42,12 @@ struct fetch_opts {
  */
 int fetch__run(struct kernel_list *l, const struct fetch_opts *opts);
 
+/*
+ * Forget @k's downloaded archive, found bad (here, or by whoever read it
+ * after fetch__run()), so the next run fetches it again instead of trusting
+ * a 304 for a copy that may have been damaged on the way. Archives of a
+ * local source are not ours to delete.
+ */
+void fetch__forget(const struct kernel *k, const struct fetch_opts *opts);
+
 #endif

@@ -252,7 +252,7 @@ int run__main(const struct run_opts *o)
 	}
 	err = fetch__run(&l, &fo);
 	if (c.hooks && c.hooks->fetched)
-		c.hooks->fetched(err, c.hooks->ctx);
+		c.hooks->fetched(&l, &fo, err, c.hooks->ctx);
 	if (err == -EINTR) {
 		pr_err("interrupted; partial downloads stay in %s for the next run", cache.dir);
 		ret = 128 + cancelled;
@@ -282,7 +282,7 @@ int run__main(const struct run_opts *o)
 		if (removed)
 			pr_info("%s: pruned %zu file(s)", c.out_dir, removed);
 	}
-	err = summary__print(&l, c.json, c.verbosity < 0);
+	err = summary__print(&l, c.json, c.verbosity < 0 || (c.hooks && c.hooks->own_summary));
 	if (err)
 		goto out;
 	summary__count(&l, &counts);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "fetch.h"
 #include "select.h"
 
 /*
@@ -21,8 +22,12 @@ struct run_hooks {
 	int (*selected)(const struct kernel_list *l, void *ctx);
 	/* fetch_opts.on_kernel: each kernel as soon as it is verified or failed. */
 	void (*kernel_done)(struct kernel *k, void *ctx);
-	/* Every kernel has ended, or the run stopped (@err: fetch__run()'s). */
-	void (*fetched)(int err, void *ctx);
+	/*
+	 * Every kernel has ended, or the run stopped (@err: fetch__run()'s);
+	 * @l and @fo stay valid until it returns (fetch__forget()).
+	 */
+	void (*fetched)(struct kernel_list *l, const struct fetch_opts *fo, int err, void *ctx);
+	bool own_summary;	/* the caller prints the summary: fetch only its error lines */
 	void *ctx;
 };
 

@@ -31,6 +31,7 @@ enum {
 	OPT_PRUNE,
 	OPT_ALL_KERNELS,
 	OPT_UNPACK_DIR,
+	OPT_JSON,
 };
 
 static const struct option long_opts[] = {
@@ -49,6 +50,7 @@ static const struct option long_opts[] = {
 	{ "prune", no_argument, NULL, OPT_PRUNE },
 	{ "all-kernels", no_argument, NULL, OPT_ALL_KERNELS },
 	{ "unpack-dir", required_argument, NULL, OPT_UNPACK_DIR },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -84,6 +86,8 @@ static void usage(FILE *f)
 "                            no longer selected\n"
 "      --all-kernels         also reduce kernels older than the objects' floor\n"
 "      --unpack-dir DIR      unpack archives as unnamed files in DIR, not memory\n"
+"      --json                the summary as btfgen --json prints it (a kernel\n"
+"                            fetch failed is \"failed\" with fetch's error)\n"
 "  -v, --verbose             more messages: each kernel verified and reduced, in\n"
 "                            the order it happens (twice for debug)\n"
 "  -q, --quiet               errors only\n"
@@ -136,6 +140,7 @@ static int parse_args(int argc, char **argv, struct pipeline_opts *o)
 		case OPT_PRUNE: o->prune = true; break;
 		case OPT_ALL_KERNELS: o->all_kernels = true; break;
 		case OPT_UNPACK_DIR: o->unpack_dir = optarg; break;
+		case OPT_JSON: o->json = true; break;
 		case 'v': f->verbosity++; break;
 		case 'q': f->verbosity = LOG_LEVEL_QUIET; break;
 		case 'h': usage(stdout); return 1;

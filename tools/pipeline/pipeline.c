@@ -92,21 +92,31 @@ static void on_kernel(struct kernel *k, void *ctx)
 	char rel[1024];
 	int err;
 
-	if (k->status == KERNEL_FAILED)
-		return;	/* the fetch summary names it */
 	kernel_rel(k, rel, sizeof(rel));
-	pr_info("%s: verified %s", rel, k->archive);
-	err = btfgen__feed(p->g, rel, k->archive);
+	if (k->status == KERNEL_FAILED) {
+		/* Counted as btfgen's too; the fetch summary prints the line. */
+		err = btfgen__feed_failed(p->g, rel, k->error ?: "failed");
+	} else {
+		pr_info("%s: verified %s", rel, k->archive);
+		err = btfgen__feed(p->g, rel, k->archive);
+	}
 	if (err == -ENOENT)
 		pr_debug("%s: not reduced (below the objects' floor)", rel);
 	else if (err)
 		pr_err("%s: cannot queue its reduction: %s", rel, strerror(-err));
 }
 
-static void on_fetched(int err, void *ctx)
+/*
+ * run.h's fetched(): wait for the reductions, while the fetch run still
+ * holds its cache, so that an archive bpftool's input turned out corrupt
+ * is forgotten as fetch itself would (fetched again next time).
+ */
+static void on_fetched(struct kernel_list *l, const struct fetch_opts *fo, int err, void *ctx)
 {
 	struct pipeline *p = ctx;
 	struct sigaction sa = { .sa_handler = on_signal };
+	char rel[1024];
+	size_t i, k;
 
 	if (err == -EINTR)
 		stop_requested = SIGINT;
@@ -114,8 +124,23 @@ static void on_fetched(int err, void *ctx)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (p->g)
-		btfgen__feed_end(p->g);
+	if (!p->g)
+		return;
+	btfgen__feed_end(p->g);
+	pthread_join(p->thread, NULL);
+	p->running = false;
+	for (i = 0; i < btfgen__result_cnt(p->g); i++) {
+		const struct btfgen_result *r = btfgen__result(p->g, i);
+
+		if (r->state != BTFGEN_FAILED || !r->bad_input)
+			continue;
+		for (k = 0; k < l->n; k++) {
+			kernel_rel(&l->v[k], rel, sizeof(rel));
+			if (!strcmp(rel, r->kernel) && l->v[k].archive &&
+			    !strcmp(l->v[k].archive, r->input))
+				fetch__forget(&l->v[k], fo);
+		}
+	}
 }
 
 int pipeline__run(const struct pipeline_opts *o)
@@ -125,13 +150,17 @@ int pipeline__run(const struct pipeline_opts *o)
 		.selected = on_selected,
 		.kernel_done = on_kernel,
 		.fetched = on_fetched,
+		.own_summary = o->json,
 		.ctx = &p,
 	};
 	struct run_opts fo = o->fetch;
 	int ret, level = o->fetch.verbosity;
 
-	if (bpftool__probe(o->bpftool, &p.bt))
+	if (bpftool__probe(o->bpftool, &p.bt)) {
+		if (o->json)
+			report__json_error(stdout, "no usable bpftool");
 		return 1;	/* reported */
+	}
 	pr_info("using %s (%s)", p.bt.path, p.bt.version_line);
 	p.gopts = (struct btfgen_opts){
 		.sz = sizeof(p.gopts),
@@ -149,15 +178,22 @@ int pipeline__run(const struct pipeline_opts *o)
 	fo.out_dir = NULL;
 	fo.hooks = &hooks;
 	ret = run__main(&fo);
-	if (p.g)
-		btfgen__feed_end(p.g);	/* when the fetch stopped before its hook */
-	if (p.running)
+	if (p.running) {
+		/* The fetch stopped before its fetched() hook. */
+		btfgen__feed_end(p.g);
 		pthread_join(p.thread, NULL);
-	if (p.g && (p.gen_err == 0 || p.gen_err == -EIO || p.gen_err == -EINTR) &&
-	    level > LOG_LEVEL_QUIET)
+	}
+	p.info.bpftool = &p.bt;
+	p.info.jobs = p.gopts.jobs;
+	if (o->json && p.g)
+		report__json(stdout, p.g, &p.info);
+	else if (o->json)
+		report__json_error(stdout, "the run stopped before any kernel was planned");
+	else if (p.g && level > LOG_LEVEL_QUIET)
 		report__text(stdout, p.g);
+	/* btfgen counts the kernels fetch failed too: its status is the run's. */
 	if (ret == 0 && p.g && p.gen_err)
-		ret = p.gen_err == -EINTR ? 128 + SIGINT : 1;
+		ret = p.gen_err == -EINTR ? 128 + stop_requested : 1;
 	btfgen__free(p.g);
 	input__free(&p.in);
 	bpftool__free(&p.bt);

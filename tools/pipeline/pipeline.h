@@ -22,6 +22,7 @@ struct pipeline_opts {
 	int nobjects;
 	int jobs;			/* bpftool processes; 0 = one per CPU */
 	bool prune, all_kernels;
+	bool json;			/* btfgen's --json document on stdout */
 	const char *unpack_dir;		/* btfgen --unpack-dir */
 };
 
