@@ -56,6 +56,8 @@ struct job {
 	struct timespec hashed_at;
 	bool hint_used;
 	char *fed_path;		/* streamed runs: where btfgen__feed() found the input */
+	char fed_sha[SHA256_HEX_LEN];	/* and its SHA-256 if the feeder had it, else "" */
+	struct timespec fed_at;	/* when (the hash is at least that old) */
 };
 
 /* A streamed run's jobs, in the order their inputs became ready. */
@@ -334,7 +336,10 @@ static int job_prepare(void *ctx, size_t idx, char *const **argv)
 	j->res.input_bytes = j->st.st_size;
 
 	j->hint_used = cache__hint_read(outdir, rel, &j->st, j->input_sha) == 0;
-	if (!j->hint_used) {
+	if (!j->hint_used && j->fed_sha[0]) {
+		memcpy(j->input_sha, j->fed_sha, SHA256_HEX_LEN);
+		j->hashed_at = j->fed_at;
+	} else if (!j->hint_used) {
 		clock_gettime(CLOCK_REALTIME, &j->hashed_at);
 		ret = sha256_file(j->res.input, d);
 		if (ret) {
@@ -565,7 +570,7 @@ static int btfgen_prune(struct btfgen *g)
 	return err;
 }
 
-int btfgen__feed(struct btfgen *g, const char *kernel, const char *path)
+int btfgen__feed(struct btfgen *g, const char *kernel, const char *path, const char *sha256)
 {
 	struct job *j = bsearch(kernel, g->jobs, g->njobs, sizeof(*g->jobs), job_rel_cmp);
 	char *copy;
@@ -583,6 +588,10 @@ int btfgen__feed(struct btfgen *g, const char *kernel, const char *path)
 	} else {
 		j->fed_path = copy;
 		j->res.input = copy;
+		if (sha256 && strlen(sha256) == SHA256_HEX_LEN - 1) {
+			memcpy(j->fed_sha, sha256, SHA256_HEX_LEN);
+			clock_gettime(CLOCK_REALTIME, &j->fed_at);
+		}
 		g->feed.order[g->feed.n++] = j - g->jobs;
 		pthread_cond_signal(&g->feed.cond);
 	}

@@ -88,11 +88,12 @@ int btfgen__run(struct btfgen *g);
 
 /*
  * Streamed runs: @kernel's input is now ready at @path (an archive or raw
- * .btf; copied), so its job may run. Thread-safe. Returns 0, -ENOENT if
- * @kernel is not in the plan (another shard or arch, or gated out),
- * -EALREADY if fed before, -ENOMEM.
+ * .btf; copied), so its job may run. @sha256 is its SHA-256 in hex when the
+ * caller has just computed it (spares a second pass over the file), or
+ * NULL. Thread-safe. Returns 0, -ENOENT if @kernel is not in the plan
+ * (another shard or arch, or gated out), -EALREADY if fed before, -ENOMEM.
  */
-int btfgen__feed(struct btfgen *g, const char *kernel, const char *path);
+int btfgen__feed(struct btfgen *g, const char *kernel, const char *path, const char *sha256);
 /*
  * Streamed runs: @kernel's input could not be obtained; it is BTFGEN_FAILED
  * with @error (copied), which the caller has reported. Thread-safe. Returns

@@ -123,6 +123,8 @@ void input__free(struct input_list *list)
 int input__unpack(const char *archive, const char *release, const char *tmpdir,
 		  char *err, size_t err_sz)
 {
+	/* bpftool parses the BTF itself, and btfgen names the input when it fails. */
+	const struct extract_opts opts = { .sz = sizeof(opts), .no_btf_parse = true };
 	uint64_t size;
 	int fd, ret;
 
@@ -133,7 +135,7 @@ int input__unpack(const char *archive, const char *release, const char *tmpdir,
 		snprintf(err, err_sz, "%s: %s", tmpdir ?: "memfd_create", strerror(errno));
 		return ret;
 	}
-	ret = extract__btf_fd(archive, release, fd, NULL, &size, err, err_sz);
+	ret = extract__btf_fd(archive, release, fd, &opts, &size, err, err_sz);
 	if (ret) {
 		close(fd);
 		return ret;

@@ -98,7 +98,7 @@ static void on_kernel(struct kernel *k, void *ctx)
 		err = btfgen__feed_failed(p->g, rel, k->error ?: "failed");
 	} else {
 		pr_info("%s: verified %s", rel, k->archive);
-		err = btfgen__feed(p->g, rel, k->archive);
+		err = btfgen__feed(p->g, rel, k->archive, k->got_sha256[0] ? k->got_sha256 : NULL);
 	}
 	if (err == -ENOENT)
 		pr_debug("%s: not reduced (below the objects' floor)", rel);
