@@ -87,26 +87,6 @@ static int parse_shard(const char *s, unsigned int *index, unsigned int *count)
 	return 0;
 }
 
-/* "dir/" -> "dir", so that the paths btfgen prints and writes read cleanly. */
-static void strip_trailing_slashes(char *path)
-{
-	size_t n = strlen(path);
-
-	while (n > 1 && path[n - 1] == '/')
-		path[--n] = '\0';
-}
-
-/* Writing the reduced BTFs over their own inputs would destroy them. */
-static bool same_dir(const char *a, const char *b)
-{
-	char *ra = realpath(a, NULL), *rb = realpath(b, NULL);
-	bool same = ra && rb && strcmp(ra, rb) == 0;
-
-	free(ra);
-	free(rb);
-	return same;
-}
-
 int main(int argc, char **argv)
 {
 	enum { OPT_BPFTOOL = 256, OPT_KEEP_GOING, OPT_FAIL_FAST, OPT_SHARD, OPT_ARCH, OPT_PRUNE,
@@ -146,7 +126,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:j:vqhV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			strip_trailing_slashes(optarg);
+			output_dir__strip_slashes(optarg);
 			opts.outdir = optarg;
 			break;
 		case 'j':
@@ -213,7 +193,7 @@ int main(int argc, char **argv)
 		usage(stderr, prog);
 		return EXIT_USAGE;
 	}
-	strip_trailing_slashes(argv[optind]);
+	output_dir__strip_slashes(argv[optind]);
 	/* log.h takes an int level; libbpf passes its enum, the same ABI. */
 	libbpf_set_print(log_libbpf_print);
 
@@ -222,7 +202,7 @@ int main(int argc, char **argv)
 		fatal = "OUTDIR is not a directory";
 		goto out;
 	}
-	if (same_dir(opts.outdir, argv[optind])) {
+	if (output_dir__same(opts.outdir, argv[optind])) {
 		pr_err("%s: OUTDIR must not be IN_DIR", opts.outdir);
 		fatal = "OUTDIR is IN_DIR";
 		goto out;

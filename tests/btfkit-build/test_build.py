@@ -179,7 +179,7 @@ def case_nochange(ctx):
 
 
 def case_local(ctx):
-    """a directory source is read in place: no archive copy, no raw BTF on disk"""
+    """a directory source is read in place: no archive copy, no raw BTF on disk, no OUTDIR in it"""
     w = os.path.join(ctx.tmp, "local")
     src = os.path.join(w, "src", PREFIX)
     os.makedirs(src)
@@ -192,6 +192,9 @@ def case_local(ctx):
     big = [os.path.join(d, f) for d, _, fs in os.walk(os.path.join(w, "cache")) for f in fs
            if os.path.getsize(os.path.join(d, f)) > 4096]
     assert not big, big
+    # The reduced tree may not be written into the source tree it reads.
+    p = build(ctx, os.path.join(w, "src"), os.path.join(w, "src") + "/", os.path.join(w, "cache"))
+    assert p.returncode == 1 and "must not be the source" in p.stderr, (p.returncode, p.stderr)
 
 
 def main():

@@ -167,15 +167,11 @@ static int parse_args(int argc, char **argv, struct run_opts *c, bool *show_vers
 	opterr = 0;	/* our one error line, then the usage */
 	while ((opt = getopt_long(argc, argv, ":o:m:s:j:vqhV", long_opts, NULL)) != -1) {
 		switch (opt) {
-		case 'o': {
+		case 'o':
 			/* "out/" and "out" name one tree (and print the same). */
-			size_t len = strlen(optarg);
-
-			while (len > 1 && optarg[len - 1] == '/')
-				optarg[--len] = '\0';
+			output_dir__strip_slashes(optarg);
 			c->out_dir = optarg;
 			break;
-		}
 		case 'm': c->manifest = optarg; break;
 		case 's': c->source = optarg; break;
 		case OPT_CACHE_DIR: c->cache_dir = optarg; break;

@@ -74,6 +74,10 @@ int read_file(const char *path, void **data, size_t *len, size_t max_len);
  * one) or does not exist yet, -ENOTDIR if it is anything else (/dev/null).
  */
 int output_dir__check(const char *path);
+/* "dir/" -> "dir" in place, so that the paths a tool prints and writes read cleanly. */
+void output_dir__strip_slashes(char *path);
+/* Both name one existing directory (writing one's outputs over the other's inputs). */
+bool output_dir__same(const char *a, const char *b);
 /* pread() exactly @len bytes at @off: 0, -ENODATA if the file ends first, or -errno. */
 int read_full_at(int fd, void *buf, size_t len, uint64_t off);
 

@@ -109,7 +109,10 @@ static int parse_args(int argc, char **argv, struct pipeline_opts *o)
 	opterr = 0;	/* our one error line, then the usage */
 	while ((opt = getopt_long(argc, argv, ":o:m:s:j:vqh", long_opts, NULL)) != -1) {
 		switch (opt) {
-		case 'o': o->outdir = optarg; break;
+		case 'o':
+			output_dir__strip_slashes(optarg);
+			o->outdir = optarg;
+			break;
 		case 'm': f->manifest = optarg; break;
 		case 's': f->source = optarg; break;
 		case OPT_CACHE_DIR: f->cache_dir = optarg; break;
@@ -184,6 +187,11 @@ int main(int argc, char **argv)
 	log_init(argv[0], o.fetch.verbosity);
 	if (output_dir__check(o.outdir)) {
 		pr_err("-o %s: not a directory (btfkit-build writes a tree)", o.outdir);
+		return 1;
+	}
+	/* The reduced tree written into the source tree would be read back as input. */
+	if (o.fetch.source && output_dir__same(o.outdir, o.fetch.source)) {
+		pr_err("%s: OUTDIR must not be the source directory", o.outdir);
 		return 1;
 	}
 	return pipeline__run(&o);
