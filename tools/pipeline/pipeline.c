@@ -192,8 +192,12 @@ int pipeline__run(const struct pipeline_opts *o)
 	else if (p.g && level > LOG_LEVEL_QUIET)
 		report__text(stdout, p.g);
 	/* btfgen counts the kernels fetch failed too: its status is the run's. */
-	if (ret == 0 && p.g && p.gen_err)
-		ret = p.gen_err == -EINTR ? 128 + stop_requested : 1;
+	if (ret == 0 && p.g && p.gen_err == -EINTR) {
+		pr_err("interrupted");
+		ret = 128 + stop_requested;
+	} else if (ret == 0 && p.g && p.gen_err) {
+		ret = 1;
+	}
 	btfgen__free(p.g);
 	input__free(&p.in);
 	bpftool__free(&p.bt);
