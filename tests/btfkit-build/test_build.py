@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -163,6 +164,41 @@ def case_failure(ctx):
         assert sum(r["status"] == "cached" for r in res.values()) == len(ctx.ks) - 2, res
 
 
+def case_interrupt(ctx):
+    """SIGINT while an archive is on the wire: exit 130, nothing half-written, resumable"""
+    ks = ctx.ks
+    last = sorted(ks)[-1]
+    with BtfhubServer() as srv:
+        srv.httpd.slow_seconds = 20
+        serve(srv, ks, slow=last)
+        w = os.path.join(ctx.tmp, "intr")
+        out, cache = os.path.join(w, "out"), os.path.join(w, "cache")
+        cmd = [ctx.a.build, "-s", srv.base, "-o", out, "--cache-dir", cache, "-j", "2",
+               "--transfers", "8", "-m", manifest(ctx), "-v", ctx.a.object]
+        p = subprocess.Popen([str(c) for c in cmd], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        seen = []
+        # Once every other kernel is reduced, only the held-back transfer is left.
+        for line in p.stderr:
+            seen.append(line)
+            if sum(l.rstrip().endswith(": reduced") for l in seen) == len(ks) - 1:
+                break
+        p.send_signal(signal.SIGINT)
+        rest = p.stderr.read()
+        p.wait(60)
+        assert p.returncode == 130, (p.returncode, "".join(seen) + rest)
+        assert "interrupted" in rest, rest
+        names = tree(out)
+        assert names == sorted("%s/%s.btf" % (PREFIX, r) for r in ks if r != last), names
+        left = [f for d, _, fs in os.walk(out) for f in fs if f.startswith(".") and
+                ".btfgen-cache" not in d]
+        assert not left, left
+        srv.httpd.routes["/%s/%s.btf.tar.xz" % (PREFIX, last)].fault = None
+        p = build(ctx, srv.base, out, cache)
+        assert p.returncode == 0 and "1 reduced, %d cached" % (len(ks) - 1) in p.stdout, \
+            (p.stdout, p.stderr)
+
+
 def case_nochange(ctx):
     """a no-change re-run reduces nothing and transfers no archive body"""
     with BtfhubServer() as srv:
@@ -202,7 +238,7 @@ def main():
     for opt in ("--build", "--fetch", "--btfgen", "--embedgen", "--object", "--fixtures"):
         ap.add_argument(opt, required=True)
     a = ap.parse_args()
-    cases = [case_overlap, case_identical, case_failure, case_nochange, case_local]
+    cases = [case_overlap, case_identical, case_failure, case_interrupt, case_nochange, case_local]
     print("1..%d" % len(cases))
     with tempfile.TemporaryDirectory() as tmp:
         ctx = argparse.Namespace(a=a, tmp=tmp, ks=kernels(a.fixtures))
