@@ -7,8 +7,11 @@
  * solid blocks of bounded size (a lookup decodes one block), and every
  * block is compressed with a shared preset dictionary sampled across the
  * whole bundle, so a block's first BTF is cheap too. The index is split the
- * same way into small compressed chunks under an uncompressed list of their
- * first keys: O(log n) lookups and almost no per-entry overhead.
+ * same way into small compressed chunks under a list of their first keys:
+ * O(log n) lookups and almost no per-entry overhead. That list, the other
+ * records and the strings are one compressed metadata stream, where a lone
+ * chunk or small block goes too: a bundle of ten kernels is no bigger than
+ * their solid tar.xz.
  */
 #include <errno.h>
 #include <stdlib.h>
