@@ -218,6 +218,35 @@ static int write_outputs(const struct embedgen_opts *o, const void *bundle, size
 	return err;
 }
 
+/*
+ * The object digests as the bundle lists them (its order, which the writer
+ * fixes), read back through the library, so the header cannot disagree
+ * with the table it describes. *@out is malloc()ed (NULL when none).
+ */
+static int listed_digests(const void *bundle, size_t len,
+			  uint8_t (**out)[BTF_BUNDLE_DIGEST_LEN], size_t *cnt)
+{
+	struct btf_bundle *b = btf_bundle__open_mem(bundle, len, NULL);
+	uint8_t (*d)[BTF_BUNDLE_DIGEST_LEN] = NULL;
+	uint32_t i, n;
+
+	*out = NULL;
+	*cnt = 0;
+	if (!b)
+		return -errno;
+	n = btf_bundle__object_cnt(b);
+	if (n && !(d = calloc(n, sizeof(*d)))) {
+		btf_bundle__free(b);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		memcpy(d[i], btf_bundle__object_sha256(b, i, NULL), BTF_BUNDLE_DIGEST_LEN);
+	btf_bundle__free(b);
+	*out = d;
+	*cnt = n;
+	return 0;
+}
+
 int embedgen__run(const struct embedgen_opts *o)
 {
 	struct bundle_writer_opts wopts = {
@@ -225,6 +254,7 @@ int embedgen__run(const struct embedgen_opts *o)
 		.dict_size = o->dict_size,
 	};
 	struct emit_opts eopts = o->emit;
+	uint8_t (*digests)[BTF_BUNDLE_DIGEST_LEN] = NULL;
 	struct bundle_writer *w;
 	struct adder add = {};
 	struct bundle_stats st = {};
@@ -297,11 +327,20 @@ int embedgen__run(const struct embedgen_opts *o)
 		 st.entries, st.blobs, btf_bundle__codec_name(o->codec), len);
 	eopts.summary = summary;
 	eopts.header_path = o->out_h;
+	if (o->out_h) {
+		err = listed_digests(bundle, len, &digests, &eopts.digest_cnt);
+		if (err) {
+			pr_err("cannot read back the bundle's objects: %s", errmsg(err));
+			goto out;
+		}
+		eopts.digests = (const uint8_t (*)[BTF_BUNDLE_DIGEST_LEN])digests;
+	}
 	err = write_outputs(o, bundle, len, &eopts);
 	if (err)
 		goto out;
 	print_summary(o, &st);
 out:
+	free(digests);
 	free(prov);
 	free(bundle);
 	bundle_writer__free(w);

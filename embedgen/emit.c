@@ -136,6 +136,28 @@ void emit__header(FILE *f, size_t len, const struct emit_opts *opts)
 		   "#include <stddef.h>\n\n"
 		   "/* A btfkit BTF bundle (%2$zu bytes): open with btf_bundle__open_mem(). */\n"
 		   "extern const unsigned char %1$s[];\n"
-		   "extern const size_t %1$s_size;\n\n"
-		   "#endif\n", sym, len);
+		   "extern const size_t %1$s_size;\n\n", sym, len);
+	/*
+	 * Macros, not arrays: a header included in several files defines no
+	 * storage, and it needs no <stdint.h>.
+	 */
+	fprintf(f, "/*\n"
+		   " * CO-RE digests (btf_bundle__object_digest()) of the BPF objects the\n"
+		   " * bundle was reduced against, in the bundle's order: an initializer for\n"
+		   " * const unsigned char d[%1$s_OBJECT_CNT][%2$d], defined only when\n"
+		   " * there are some (a bundle that records no object is bound to none).\n"
+		   " */\n"
+		   "#define %1$s_OBJECT_CNT %3$zu\n", sym, BTF_BUNDLE_DIGEST_LEN, opts->digest_cnt);
+	if (opts->digest_cnt) {
+		fprintf(f, "#define %s_OBJECT_DIGESTS { \\\n", sym);
+		for (size_t i = 0; i < opts->digest_cnt; i++)
+			for (int j = 0; j < BTF_BUNDLE_DIGEST_LEN; j++)
+				fprintf(f, "%s0x%02x%s", j == 0 ? "\t{ " : j % 16 ? " " : "\t  ",
+					opts->digests[i][j],
+					j == BTF_BUNDLE_DIGEST_LEN - 1 ?
+					(i + 1 < opts->digest_cnt ? " }, \\\n" : " } \\\n") :
+					j % 16 == 15 ? ", \\\n" : ",");
+		fputs("}\n", f);
+	}
+	fputs("\n#endif\n", f);
 }

@@ -4,7 +4,10 @@
 #define BTFKIT_EMIT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+
+#include "btf_bundle.h"
 
 enum emit_format {
 	EMIT_STRING,	/* a string literal: portable, compiles at several MB/s */
@@ -17,6 +20,9 @@ struct emit_opts {
 	const char *incbin_path;	/* EMIT_INCBIN: path as the assembler should see it */
 	enum emit_format format;
 	const char *summary;		/* one comment line in the banner */
+	/* The CO-RE digests the bundle lists, in its order (header macros). */
+	const uint8_t (*digests)[BTF_BUNDLE_DIGEST_LEN];
+	size_t digest_cnt;
 };
 
 /* Longest --name: a C identifier every compiler takes whole. */

@@ -236,14 +236,30 @@ struct btf_bundle_match {
 	char reason[512];		/* one line, for -v and "coretrace btf" */
 };
 
+struct btf_bundle_find_opts {
+	size_t sz;	/* sizeof(struct btf_bundle_find_opts), set by BTF_BUNDLE_OPTS() */
+	bool no_alias;		/* skip the version aliases; default false */
+	bool no_fallback;	/* skip the same-release fallback; default false */
+	size_t :0;
+};
+#define btf_bundle_find_opts__last_field no_fallback
+
 /*
  * Find the entry for @host: exact key by binary search; then the version's
  * aliases (debian numeric <-> codename, ubuntu numeric <-> codename); then
  * the documented fallback: the same arch, distro and release under another
  * version of that distro (the greatest such version, by version order).
- * Returns the entry index, or -ENOENT with m->kind = NONE and m->reason
- * explaining the miss.
+ * @opts (NULL: defaults) turns the alias and fallback steps off; with both
+ * off only the exact key matches. Returns the entry index (m->kind says
+ * which rule found it), or a negative errno with m->kind = NONE and
+ * m->reason explaining: -ENOENT no entry by the enabled rules, -EBADMSG /
+ * -EILSEQ an index chunk it read is corrupt, -EINVAL unknown non-zero
+ * fields in @opts.
  */
+BTF_BUNDLE_API int btf_bundle__find_opts(const struct btf_bundle *b, const struct btf_host *host,
+					 struct btf_bundle_match *m,
+					 const struct btf_bundle_find_opts *opts);
+/* btf_bundle__find_opts() with every rule on. */
 BTF_BUNDLE_API int btf_bundle__find(const struct btf_bundle *b, const struct btf_host *host,
 				    struct btf_bundle_match *m);
 
@@ -310,7 +326,7 @@ struct btf_bundle_select_opts {
 	const void *object;
 	size_t object_sz;
 	const uint8_t *object_digest;
-	bool no_fallback;		/* bundles: exact or alias entry only; default false */
+	bool no_fallback;		/* bundles: exact or alias entry only (btf_bundle__find_opts()); default false */
 	/*
 	 * Report mode (a "which BTF, and why" command): try every step even
 	 * after one succeeds and open no memfd. Default false.

@@ -855,15 +855,21 @@ static void set_reason(struct btf_bundle_match *m, const char *fmt, ...)
 	va_end(ap);
 }
 
-int btf_bundle__find(const struct btf_bundle *b, const struct btf_host *host,
-		     struct btf_bundle_match *m)
+int btf_bundle__find_opts(const struct btf_bundle *b, const struct btf_host *host,
+			  struct btf_bundle_match *m, const struct btf_bundle_find_opts *opts)
 {
-	const char *alias = btf_host__version_alias(host->distro, host->version);
+	bool no_alias = OPTS_GET(opts, no_alias, false);
+	bool no_fallback = OPTS_GET(opts, no_fallback, false);
+	const char *alias = no_alias ? NULL : btf_host__version_alias(host->distro, host->version);
 	struct key want = { { host->arch, host->distro, host->version, host->release } };
 	const char *version = NULL;
 	int idx;
 
 	memset(m, 0, sizeof(*m));
+	if (!opts_valid(opts, OPTS_KNOWN_SZ(btf_bundle_find_opts))) {
+		set_reason(m, "invalid find options");
+		return -EINVAL;
+	}
 	idx = find_exact(b, &want);
 	if (idx >= 0) {
 		m->kind = BTF_BUNDLE_MATCH_EXACT;
@@ -872,7 +878,7 @@ int btf_bundle__find(const struct btf_bundle *b, const struct btf_host *host,
 			 host->distro, host->version, host->arch, host->release);
 		return idx;
 	}
-	if (alias) {
+	if (alias && idx == -ENOENT) {
 		want.f[2] = alias;
 		idx = find_exact(b, &want);
 		if (idx >= 0) {
@@ -885,25 +891,38 @@ int btf_bundle__find(const struct btf_bundle *b, const struct btf_host *host,
 		}
 	}
 	/* Same kernel build filed under another version of the distro. */
-	idx = find_fallback(b, host, &version);
-	if (idx >= 0) {
-		m->kind = BTF_BUNDLE_MATCH_FALLBACK;
-		m->entry = idx;
-		set_reason(m, "no entry for %s/%s/%s/%s; fallback to the same release under %s/%s",
-			   host->distro, host->version, host->arch, host->release,
-			   host->distro, version);
-		return idx;
+	if (!no_fallback && idx == -ENOENT) {
+		idx = find_fallback(b, host, &version);
+		if (idx >= 0) {
+			m->kind = BTF_BUNDLE_MATCH_FALLBACK;
+			m->entry = idx;
+			set_reason(m, "no entry for %s/%s/%s/%s; fallback to the same release under %s/%s",
+				   host->distro, host->version, host->arch, host->release,
+				   host->distro, version);
+			return idx;
+		}
 	}
 	if (idx != -ENOENT) {
 		set_reason(m, "bundle index is corrupt (%s)", errmsg(idx));
 		return idx;
 	}
 	m->kind = BTF_BUNDLE_MATCH_NONE;
-	set_reason(m,
-		 "no entry for %s/%s/%s/%s in the bundle (%u kernels), nor for release %s under another %s version",
-		 host->distro, host->version, host->arch, host->release, b->m.entry_cnt,
-		 host->release, host->distro);
+	if (no_fallback)
+		set_reason(m, "no entry for %s/%s/%s/%s in the bundle (%u kernels)%s; fallback to another %s version is off",
+			   host->distro, host->version, host->arch, host->release, b->m.entry_cnt,
+			   no_alias ? ", version aliases off" : "", host->distro);
+	else
+		set_reason(m,
+			 "no entry for %s/%s/%s/%s in the bundle (%u kernels)%s, nor for release %s under another %s version",
+			 host->distro, host->version, host->arch, host->release, b->m.entry_cnt,
+			 no_alias ? " (version aliases off)" : "", host->release, host->distro);
 	return -ENOENT;
+}
+
+int btf_bundle__find(const struct btf_bundle *b, const struct btf_host *host,
+		     struct btf_bundle_match *m)
+{
+	return btf_bundle__find_opts(b, host, m, NULL);
 }
 
 

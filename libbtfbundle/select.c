@@ -238,17 +238,15 @@ static int use_bundle(const struct btf_bundle_select_opts *opts, struct btf_bund
 	char key[512];
 	int idx, fd;
 
-	idx = btf_bundle__find(b, &c->host, &m);
+	BTF_BUNDLE_OPTS(btf_bundle_find_opts, fo,
+			.no_fallback = OPTS_GET(opts, no_fallback, false));
+
+	idx = btf_bundle__find_opts(b, &c->host, &m, &fo);
 	if (idx < 0 || btf_bundle__entry(b, idx, &e)) {
 		add_step(c, src, -ENOENT, where, "none for this host: %s", m.reason);
 		return -ENOENT;
 	}
 	snprintf(key, sizeof(key), "%s/%s/%s/%s", e.distro, e.version, e.arch, e.release);
-	if (m.kind == BTF_BUNDLE_MATCH_FALLBACK && OPTS_GET(opts, no_fallback, false)) {
-		add_step(c, src, -ENOENT, where, "none for this host: only %s, a fallback (%s),"
-			 " and fallbacks are off", key, m.reason);
-		return -ENOENT;
-	}
 	if (!OPTS_GET(opts, report, false)) {
 		fd = btf_bundle__memfd(b, idx, c->path, sizeof(c->path));
 		if (fd < 0) {

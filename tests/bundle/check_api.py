@@ -31,22 +31,34 @@ def ok(cond, what, detail=""):
             print("#   " + line)
 
 
-def nm(args, path):
+def nm_versions(args, path):
+    """{symbol: version node or ""} of the defined global symbols."""
     out = subprocess.run(["nm"] + args + [path], capture_output=True, text=True, check=True).stdout
-    syms = set()
+    syms = {}
     for line in out.splitlines():
         f = line.split()
         if len(f) == 3 and f[1] in "TDBRWV" and not f[2].startswith("LIBBTFBUNDLE_"):
-            syms.add(f[2].split("@")[0])
+            name, _, ver = f[2].partition("@")
+            syms[name] = ver.lstrip("@")
     return syms
+
+
+def nm(args, path):
+    return set(nm_versions(args, path))
 
 
 text = re.sub(r"/\*.*?\*/", "", open(header).read(), flags=re.S)
 text = re.sub(r"^#.*$", "", text, flags=re.M)
 decl = set(re.findall(r"BTF_BUNDLE_API\b[^;(]*?\b(\w+)\s*\(", text))
-m = re.search(r"global:(.*?)local:", open(vmap).read(), re.S)
-mapped = set(re.findall(r"(\w+)\s*;", m.group(1))) if m else set()
-dyn = nm(["-D", "--defined-only"], so)
+# Every version node's globals: {symbol: node}.
+node_of = {}
+for node, body in re.findall(r"([\w.]+)\s*\{(.*?)\}", open(vmap).read(), re.S):
+    g = re.search(r"global:(.*?)(?:local:|$)", body, re.S)
+    for sym in re.findall(r"(\w+)\s*;", g.group(1)) if g else []:
+        node_of[sym] = node
+mapped = set(node_of)
+dyn_ver = nm_versions(["-D", "--defined-only"], so)
+dyn = set(dyn_ver)
 static = nm(["-g", "--defined-only"], ar)
 
 ok(len(decl) > 20, "header declares the API (%d functions)" % len(decl))
@@ -54,6 +66,10 @@ ok(decl == mapped, "header == version script",
    "only in header: %s\nonly in map: %s" % (sorted(decl - mapped), sorted(mapped - decl)))
 ok(decl == dyn, "header == nm -D of the shared library",
    "only in header: %s\nonly in .so: %s" % (sorted(decl - dyn), sorted(dyn - decl)))
+ok(all(dyn_ver[s] == node_of.get(s) for s in dyn),
+   "each symbol of the shared library carries its version node from the map",
+   "\n".join("%s@%s, map %s" % (s, dyn_ver[s], node_of.get(s)) for s in sorted(dyn)
+             if dyn_ver[s] != node_of.get(s)))
 ok(decl == static, "header == global symbols of the installed static library",
    "only in header: %s\nonly in .a: %s" % (sorted(decl - static), sorted(static - decl)))
 ok(all(s.startswith(("btf_bundle_", "btf_host__")) for s in dyn | static),

@@ -167,6 +167,37 @@ ok "incbin table equals the .btfb and opens" bash -c '
 		"$2/tests/bundle/check_linked.c" inc/inc.c -o check_inc "$3" \
 		$(pkg-config --libs libbpf liblzma zlib) && ./check_inc inc/inc.btfb' _ "$CC" "$SRC" "$LIBBTFBUNDLE"
 
+# --- object digests in the generated header ---------------------------------
+# Bound to the probe and its V2: two CO-RE digests, as macros. The objects
+# in the other order give the same header; the header alone, its macros
+# used, compiles pedantic as C11 and C++; its digests are the ones the
+# bundle lists and btf_bundle__object_digest() computes (check_linked).
+mkdir -p dig1 dig2
+ok "embedgen --object PROBE --object V2 --header" "$EMBEDGEN" -q --codec zlib --all-kernels \
+	--object "$PROBE_OBJ" --object "$OTHER_OBJ" -o dig1/d.c --header dig1/d.h \
+	--bundle-file dig1/d.btfb $small
+ok "  ... the objects in the other order: byte-identical header" bash -c \
+	'"$1" -q --codec zlib --all-kernels --object "$3" --object "$2" -o dig2/d.c \
+		--header dig2/d.h "$4" && cmp dig1/d.h dig2/d.h' _ "$EMBEDGEN" "$PROBE_OBJ" "$OTHER_OBJ" "$small"
+cat >dig1/use.c <<'EOF_C'
+#include "d.h"
+static const unsigned char d[btfkit_bundle_OBJECT_CNT][32] = btfkit_bundle_OBJECT_DIGESTS;
+typedef char two_digests[btfkit_bundle_OBJECT_CNT == 2 && sizeof(d) == 64 ? 1 : -1];
+int main(void) { return d[0][0] == d[1][0] && d[0][31] == d[1][31]; }
+EOF_C
+ok "  ... the header with its digest macros compiles alone (C11 and C++, -pedantic)" bash -c '
+	"$1" -std=c11 -pedantic -Wall -Wextra -Werror -fsyntax-only dig1/use.c &&
+	"$2" -x c++ -std=c++11 -pedantic -Wall -Wextra -Werror -fsyntax-only dig1/use.c' \
+	_ "$CC" "${CXX:-c++}"
+ok "  ... header digests == the bundle's list == btf_bundle__object_digest() of both" bash -c '
+	"$1" -Wall -Wextra -Werror -I"$2/libbtfbundle" -I"$PWD/dig1" \
+		-DBUNDLE_HEADER="\"d.h\"" -DBUNDLE_SYM=btfkit_bundle \
+		"$2/tests/bundle/check_linked.c" dig1/d.c -o check_dig "$3" \
+		$(pkg-config --libs libbpf liblzma zlib) && ./check_dig dig1/d.btfb "$4" "$5" &&
+	! ./check_dig dig1/d.btfb "$4"' _ "$CC" "$SRC" "$LIBBTFBUNDLE" "$PROBE_OBJ" "$OTHER_OBJ"
+ok "a bundle without objects: OBJECT_CNT 0 and no digest macro" bash -c \
+	'grep -q "^#define btfkit_bundle_OBJECT_CNT 0$" run1/x.h && ! grep -q OBJECT_DIGESTS run1/x.h'
+
 # The same kernel in two shards, once as aarch64 and once as arm64, same bytes: kept once.
 first=$(ls tree1/kylin/V10/aarch64 2>/dev/null | head -n 1)
 if [ -n "$first" ]; then

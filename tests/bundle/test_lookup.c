@@ -13,6 +13,56 @@
 #include "bundle_build.h"
 #include "tap.h"
 
+/*
+ * btf_bundle__find_opts(): each rule can be turned off, and exact-only
+ * refuses the alias and fallback hits the default call finds.
+ */
+static void test_find_opts(const struct btf_bundle *b, const char *lname)
+{
+	BTF_BUNDLE_OPTS(btf_bundle_find_opts, exact, .no_alias = true, .no_fallback = true);
+	BTF_BUNDLE_OPTS(btf_bundle_find_opts, no_alias, .no_alias = true);
+	BTF_BUNDLE_OPTS(btf_bundle_find_opts, no_fb, .no_fallback = true);
+	struct {
+		struct btf_bundle_find_opts o;
+		long extra;
+	} big = { .o.sz = sizeof(big), .extra = 1 };
+	struct btf_bundle_match m;
+	struct btf_bundle_entry e;
+	struct btf_host alias, fb, exact_host;
+	int idx;
+
+	btf_host__parse(&alias, "debian/12/x86_64/6.1.0-18-amd64");
+	btf_host__parse(&fb, "fedora/11/x86_64/5.0.0-test");
+	btf_host__parse(&exact_host, "fedora/9/x86_64/5.0.0-test");
+
+	ok(btf_bundle__find_opts(b, &alias, &m, NULL) >= 0 && m.kind == BTF_BUNDLE_MATCH_ALIAS &&
+	   btf_bundle__find_opts(b, &fb, &m, NULL) >= 0 && m.kind == BTF_BUNDLE_MATCH_FALLBACK,
+	   "%s find_opts: NULL opts find the alias and the fallback like btf_bundle__find", lname);
+	idx = btf_bundle__find_opts(b, &alias, &m, &exact);
+	ok(idx == -ENOENT && m.kind == BTF_BUNDLE_MATCH_NONE && strstr(m.reason, "off"),
+	   "%s find_opts: exact-only refuses the alias hit (%d): %s", lname, idx, m.reason);
+	idx = btf_bundle__find_opts(b, &fb, &m, &exact);
+	ok(idx == -ENOENT && m.kind == BTF_BUNDLE_MATCH_NONE && strstr(m.reason, "fallback"),
+	   "%s find_opts: exact-only refuses the fallback hit (%d): %s", lname, idx, m.reason);
+	idx = btf_bundle__find_opts(b, &exact_host, &m, &exact);
+	ok(idx >= 0 && m.kind == BTF_BUNDLE_MATCH_EXACT && entry_is(b, idx, 10),
+	   "%s find_opts: exact-only still finds the exact key", lname);
+	idx = btf_bundle__find_opts(b, &alias, &m, &no_fb);
+	ok(idx >= 0 && m.kind == BTF_BUNDLE_MATCH_ALIAS && entry_is(b, idx, 5),
+	   "%s find_opts: no_fallback keeps the alias", lname);
+	idx = btf_bundle__find_opts(b, &fb, &m, &no_fb);
+	ok(idx == -ENOENT && m.kind == BTF_BUNDLE_MATCH_NONE,
+	   "%s find_opts: no_fallback refuses the fallback", lname);
+	/* the alias's entry is also the same release under another version */
+	idx = btf_bundle__find_opts(b, &alias, &m, &no_alias);
+	ok(idx >= 0 && m.kind == BTF_BUNDLE_MATCH_FALLBACK && entry_is(b, idx, 5) &&
+	   !btf_bundle__entry(b, idx, &e) && !strcmp(e.version, "bookworm"),
+	   "%s find_opts: no_alias leaves debian 12 -> bookworm to the fallback", lname);
+	idx = btf_bundle__find_opts(b, &exact_host, &m, &big.o);
+	ok(idx == -EINVAL && m.kind == BTF_BUNDLE_MATCH_NONE && *m.reason,
+	   "%s find_opts: unknown non-zero opts tail -> -EINVAL", lname);
+}
+
 static void test_lookup(const struct build *layout)
 {
 	struct build bo = *layout;
@@ -95,6 +145,8 @@ static void test_lookup(const struct build *layout)
 	btf_host__parse(&h, "ubuntu/20.04/x86_64/5.4.0-100");
 	idx = btf_bundle__find(b, &h, &m);
 	ok(idx == -ENOENT, "%s lookup: a release prefix is not a match", lname);
+
+	test_find_opts(b, lname);
 
 	ok(btf_bundle__entry(b, MAIN_CNT, &e) == -ENOENT, "%s lookup: entry out of range -> -ENOENT", lname);
 	{
