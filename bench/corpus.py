@@ -10,7 +10,9 @@ directory under the bench's scratch directory:
   stages    btfhub-fetch -s DIR -o FULL (verify + extract), btfgen -j2 on
             FULL, btfgen -j2 straight on the archives, embedgen;
   pipeline  the README's workflow (fetch, then btfgen on its output, then
-            embedgen), and the same with btfgen reading the archives;
+            embedgen), the same with btfgen reading the archives, and the
+            overlapped one (btfkit-build -s DIR: each kernel reduced as soon
+            as its archive is verified, then embedgen);
   re-run    the README workflow again with nothing changed;
   sizes     the bundle vs solid tar.xz / tar.gz / per-file archives of the
             same reduced files at 10, 35 and all kernels (evenly spaced in
@@ -90,7 +92,8 @@ def archives(corpus):
 def corpus_bench(a, work, corpus, sizes_fn, bundle_fn, tree_files, die, log):
     fetch = os.path.join(a.build_root, "tools", "btfhub-fetch")
     btfgen = os.path.join(a.build_root, "btfgen", "btfgen")
-    for exe in (fetch, btfgen):
+    build = os.path.join(a.build_root, "tools", "btfkit-build")
+    for exe in (fetch, btfgen, build):
         if not os.access(exe, os.X_OK):
             die(f"{exe}: not built")
     files = archives(corpus)
@@ -124,6 +127,9 @@ def corpus_bench(a, work, corpus, sizes_fn, bundle_fn, tree_files, die, log):
     fetch_cmd = [fetch, "-q", "-s", corpus, "-o", full, "--cache-dir", fcache]
     gen_full = [btfgen, "-q", "-j", "2", "--bpftool", a.bpftool, "-o", red_full, full, obj]
     gen_arch = [btfgen, "-q", "-j", "2", "--bpftool", a.bpftool, "-o", red_arch, corpus, obj]
+    red_ovl = os.path.join(w, "red-overlap")
+    overlap = [build, "-q", "-j", "2", "--bpftool", a.bpftool, "-s", corpus, "-o", red_ovl,
+               "--cache-dir", fcache, obj]
 
     def embed(src, tag):
         base = os.path.join(w, f"bundle-{tag}")
@@ -150,6 +156,9 @@ def corpus_bench(a, work, corpus, sizes_fn, bundle_fn, tree_files, die, log):
     fresh("full", "red-full", "fetch-cache")
     pl["archives"] = m(chain(gen_arch, embed(red_arch, "archives")))
     pl["archives_rerun"] = m(chain(gen_arch, embed(red_arch, "archives")))
+    pl["overlap"] = m(chain(overlap, embed(red_ovl, "overlap")))
+    pl["overlap_rerun"] = m(chain(overlap, embed(red_ovl, "overlap")))
+    fresh(os.path.basename(red_ovl), "fetch-cache")
 
     log("corpus: bundle sizes")
     names = tree_files(red_arch)
@@ -217,9 +226,13 @@ def report(c):
     pl = c["pipelines"]
     row("**pipeline, README workflow** (fetch, btfgen FULL, embedgen)", pl["readme"])
     row("pipeline, btfgen on the archives, embedgen", pl["archives"])
+    if "overlap" in pl:
+        row("**overlapped pipeline** (btfkit-build -s DIR, embedgen)", pl["overlap"])
     row("no-change re-run, README workflow", pl["readme_rerun"])
     row("no-change re-run, btfgen alone", pl["btfgen_rerun"])
     row("no-change re-run, archives pipeline", pl["archives_rerun"])
+    if "overlap" in pl:
+        row("no-change re-run, overlapped pipeline", pl["overlap_rerun"])
     L.append("")
     L.append("| kernels | raw | xz -9 each | .btf.tar.xz each | tar.gz | solid tar.xz -9 "
              "| btfkit xz | btfkit zlib | xz / solid tar.xz | xz / tar.gz |")
@@ -240,20 +253,25 @@ def targets(c):
 
     f2 = c["floor2"]["wall_s"]
     pl = c["pipelines"]
-    best = min(pl["readme"]["wall_s"], pl["archives"]["wall_s"])
+    ov = pl.get("overlap")
+    best = min(pl["readme"]["wall_s"], pl["archives"]["wall_s"], ov["wall_s"] if ov else 1e9)
     L = []
+    ovs = f", overlapped {ov['wall_s'] / f2:.2f}x" if ov else ""
     L.append(f"| real corpus: pipeline <= 1.5x the 2-job xz -dc floor | README "
-             f"{pl['readme']['wall_s'] / f2:.2f}x, archives {pl['archives']['wall_s'] / f2:.2f}x "
-             f"| {ok(best <= 1.5 * f2)} |")
-    disk = min(pl["readme"]["disk"], pl["archives"]["disk"])
+             f"{pl['readme']['wall_s'] / f2:.2f}x, archives {pl['archives']['wall_s'] / f2:.2f}x"
+             f"{ovs} | {ok(best <= 1.5 * f2)} |")
+    disk = min(pl["readme"]["disk"], pl["archives"]["disk"], ov["disk"] if ov else 1e18)
+    ovd = f", overlapped {ov['disk'] / c['archive_bytes']:.2f}x" if ov else ""
     L.append(f"| real corpus: peak extra disk <= 2x archives | README "
              f"{pl['readme']['disk'] / c['archive_bytes']:.2f}x, archives "
-             f"{pl['archives']['disk'] / c['archive_bytes']:.2f}x "
+             f"{pl['archives']['disk'] / c['archive_bytes']:.2f}x{ovd} "
              f"| {ok(disk <= 2 * c['archive_bytes'])} |")
     rr = pl["readme_rerun"]["wall_s"] / pl["readme"]["wall_s"]
     ra = pl["archives_rerun"]["wall_s"] / pl["archives"]["wall_s"]
+    ro = pl["overlap_rerun"]["wall_s"] / ov["wall_s"] if ov else 1.0
+    ovr = f", overlapped {100 * ro:.1f}%" if ov else ""
     L.append(f"| real corpus: no-change re-run <= 1% of cold | README {100 * rr:.1f}%, "
-             f"archives {100 * ra:.1f}% | {ok(min(rr, ra) <= 0.01)} |")
+             f"archives {100 * ra:.1f}%{ovr} | {ok(min(rr, ra, ro) <= 0.01)} |")
     r = [z["bundle_xz"] / z["tarxz_solid"] for z in c["sizes"]]
     L.append(f"| real corpus: bundle <= 1.0x solid tar.xz at "
              f"{' / '.join(str(z['kernels']) for z in c['sizes'])} kernels | "

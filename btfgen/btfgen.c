@@ -55,6 +55,18 @@ struct job {
 	char key[SHA256_HEX_LEN];
 	struct timespec hashed_at;
 	bool hint_used;
+	char *fed_path;		/* streamed runs: where btfgen__feed() found the input */
+	char fed_sha[SHA256_HEX_LEN];	/* and its SHA-256 if the feeder had it, else "" */
+	struct timespec fed_at;	/* when (the hash is at least that old) */
+};
+
+/* A streamed run's jobs, in the order their inputs became ready. */
+struct feed {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	size_t *order;		/* job indexes fed */
+	size_t n, taken;
+	bool ended;
 };
 
 struct btfgen {
@@ -66,6 +78,7 @@ struct btfgen {
 	size_t pruned;
 	pthread_mutex_t progress_lock;
 	size_t progress_done;
+	struct feed feed;
 };
 
 const char *btfgen_state__str(enum btfgen_state state)
@@ -150,6 +163,8 @@ struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts
 	}
 	memcpy(&g->opts, opts, opts->sz < sizeof(g->opts) ? opts->sz : sizeof(g->opts));
 	pthread_mutex_init(&g->progress_lock, NULL);
+	pthread_mutex_init(&g->feed.lock, NULL);
+	pthread_cond_init(&g->feed.cond, NULL);
 	for (i = 0; i < (size_t)opts->nobjects; i++) {
 		err = check_object(opts->objects[i]);
 		if (err)
@@ -162,7 +177,8 @@ struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts
 		goto err_out;
 	}
 	g->jobs = calloc(in->cnt ?: 1, sizeof(*g->jobs));
-	if (!g->jobs) {
+	g->feed.order = calloc(in->cnt ?: 1, sizeof(*g->feed.order));
+	if (!g->jobs || !g->feed.order) {
 		err = -ENOMEM;
 		pr_err("out of memory");
 		goto err_out;
@@ -218,9 +234,13 @@ void btfgen__free(struct btfgen *g)
 	for (i = 0; i < g->njobs; i++) {
 		job_cleanup(&g->jobs[i]);
 		free(g->jobs[i].out_path);
+		free(g->jobs[i].fed_path);
 		free((char *)g->jobs[i].res.error);
 	}
 	pthread_mutex_destroy(&g->progress_lock);
+	pthread_mutex_destroy(&g->feed.lock);
+	pthread_cond_destroy(&g->feed.cond);
+	free(g->feed.order);
 	free(g->jobs);
 	free(g);
 }
@@ -279,7 +299,7 @@ job_fail(struct btfgen *g, struct job *j, const char *fmt, ...)
 	flockfile(stderr);
 	if (g->opts.progress)
 		fputs("\r\033[K", stderr);
-	pr_err("%s: %s", j->k->path, msg ?: "out of memory");
+	pr_err("%s: %s", j->res.input, msg ?: "out of memory");
 	funlockfile(stderr);
 }
 
@@ -308,7 +328,7 @@ static int job_prepare(void *ctx, size_t idx, char *const **argv)
 	char *slash;
 	int fd, i, n, ret;
 
-	if (stat(j->k->path, &j->st)) {
+	if (stat(j->res.input, &j->st)) {
 		ret = -errno;
 		job_fail(g, j, "cannot stat input: %s", strerror(errno));
 		return ret;
@@ -316,9 +336,12 @@ static int job_prepare(void *ctx, size_t idx, char *const **argv)
 	j->res.input_bytes = j->st.st_size;
 
 	j->hint_used = cache__hint_read(outdir, rel, &j->st, j->input_sha) == 0;
-	if (!j->hint_used) {
+	if (!j->hint_used && j->fed_sha[0]) {
+		memcpy(j->input_sha, j->fed_sha, SHA256_HEX_LEN);
+		j->hashed_at = j->fed_at;
+	} else if (!j->hint_used) {
 		clock_gettime(CLOCK_REALTIME, &j->hashed_at);
-		ret = sha256_file(j->k->path, d);
+		ret = sha256_file(j->res.input, d);
 		if (ret) {
 			job_fail(g, j, "cannot read input: %s", strerror(-ret));
 			return ret;
@@ -338,10 +361,11 @@ static int job_prepare(void *ctx, size_t idx, char *const **argv)
 		return JOBPOOL_SKIP;
 	}
 
-	bpf_in = j->k->path;
+	bpf_in = j->res.input;
 	if (j->k->archive) {
-		ret = input__unpack(j->k->path, j->k->release, g->opts.unpack_dir, err, sizeof(err));
+		ret = input__unpack(j->res.input, j->k->release, g->opts.unpack_dir, err, sizeof(err));
 		if (ret < 0) {
+			j->res.bad_input = ret == -EBADMSG;
 			job_fail(g, j, "%s", err);
 			return ret;
 		}
@@ -446,6 +470,7 @@ static int job_commit(struct btfgen *g, struct job *j)
 	j->tmp_out = NULL;
 	j->res.state = BTFGEN_REDUCED;
 	j->res.output_bytes = st.st_size;
+	pr_info("%s: reduced", j->k->rel);
 
 	memcpy(rec.key, j->key, SHA256_HEX_LEN);
 	memcpy(rec.input, j->input_sha, SHA256_HEX_LEN);
@@ -545,12 +570,95 @@ static int btfgen_prune(struct btfgen *g)
 	return err;
 }
 
+int btfgen__feed(struct btfgen *g, const char *kernel, const char *path, const char *sha256)
+{
+	struct job *j = bsearch(kernel, g->jobs, g->njobs, sizeof(*g->jobs), job_rel_cmp);
+	char *copy;
+	int err = 0;
+
+	if (!j)
+		return -ENOENT;
+	copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	pthread_mutex_lock(&g->feed.lock);
+	if (j->fed_path || g->feed.ended) {
+		err = -EALREADY;
+		free(copy);
+	} else {
+		j->fed_path = copy;
+		j->res.input = copy;
+		if (sha256 && strlen(sha256) == SHA256_HEX_LEN - 1) {
+			memcpy(j->fed_sha, sha256, SHA256_HEX_LEN);
+			clock_gettime(CLOCK_REALTIME, &j->fed_at);
+		}
+		g->feed.order[g->feed.n++] = j - g->jobs;
+		pthread_cond_signal(&g->feed.cond);
+	}
+	pthread_mutex_unlock(&g->feed.lock);
+	return err;
+}
+
+int btfgen__feed_failed(struct btfgen *g, const char *kernel, const char *error)
+{
+	struct job *j = bsearch(kernel, g->jobs, g->njobs, sizeof(*g->jobs), job_rel_cmp);
+	char *copy;
+	int err = 0;
+
+	if (!j)
+		return -ENOENT;
+	copy = strdup(error);
+	if (!copy)
+		return -ENOMEM;
+	pthread_mutex_lock(&g->feed.lock);
+	if (j->fed_path || j->res.state != BTFGEN_SKIPPED || g->feed.ended) {
+		err = -EALREADY;
+		free(copy);
+	} else {
+		/* Not job_fail(): no output of it is touched, and the caller said it. */
+		j->res.state = BTFGEN_FAILED;
+		j->res.error = copy;
+	}
+	pthread_mutex_unlock(&g->feed.lock);
+	return err;
+}
+
+void btfgen__feed_end(struct btfgen *g)
+{
+	pthread_mutex_lock(&g->feed.lock);
+	g->feed.ended = true;
+	pthread_cond_broadcast(&g->feed.cond);
+	pthread_mutex_unlock(&g->feed.lock);
+}
+
+/* jobpool's take(): the next fed job, waiting for one; -1 after the end. */
+static long job_take(void *ctx)
+{
+	struct btfgen *g = ctx;
+	struct feed *f = &g->feed;
+	long idx = -1;
+
+	pthread_mutex_lock(&f->lock);
+	while (f->taken == f->n && !f->ended && !(g->opts.stop && *g->opts.stop))
+		pthread_cond_wait(&f->cond, &f->lock);
+	if (f->taken < f->n)
+		idx = (long)f->order[f->taken++];
+	pthread_mutex_unlock(&f->lock);
+	return idx;
+}
+
 int btfgen__run(struct btfgen *g)
 {
 	static const struct jobpool_ops ops = {
 		.prepare = job_prepare,
 		.done = job_done,
 		.child_fd = job_child_fd,
+	};
+	static const struct jobpool_ops streamed_ops = {
+		.prepare = job_prepare,
+		.done = job_done,
+		.child_fd = job_child_fd,
+		.take = job_take,
 	};
 	struct jobpool_opts popts = {
 		.sz = sizeof(popts),
@@ -566,7 +674,7 @@ int btfgen__run(struct btfgen *g)
 		pr_err("%s: %s", g->opts.outdir, strerror(-err));
 		return err;
 	}
-	err = jobpool__run(g->njobs, &ops, g, &popts);
+	err = jobpool__run(g->njobs, g->opts.streamed ? &streamed_ops : &ops, g, &popts);
 	g->wall_time_s = now_s() - start;
 	if (g->opts.progress && g->njobs)
 		fputs("\r\033[K", stderr);

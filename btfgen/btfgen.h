@@ -29,8 +29,15 @@ struct btfgen_opts {
 	volatile int *stop;		/* set from a signal handler to stop early */
 	const char *unpack_dir;		/* unpack archives as O_TMPFILEs here; default NULL: memfds */
 	const char *arch;		/* only kernels of this arch (aarch64 = arm64); default all */
+	/*
+	 * A streamed run: a kernel's job starts only once btfgen__feed()
+	 * says its input is ready (another thread fetching them), in that
+	 * order; btfgen__run() returns after btfgen__feed_end(). Default
+	 * false: every input exists up front.
+	 */
+	bool streamed;
 };
-#define btfgen_opts__last_field arch
+#define btfgen_opts__last_field streamed
 
 enum btfgen_state {
 	BTFGEN_SKIPPED,		/* not run: --fail-fast or interrupted */
@@ -47,6 +54,7 @@ struct btfgen_result {
 	uint64_t input_bytes;	/* size of the input file as found (archive or raw) */
 	uint64_t output_bytes;
 	const char *error;	/* one line, BTFGEN_FAILED only */
+	bool bad_input;		/* failed because the input archive is corrupt */
 };
 
 struct btfgen_summary {
@@ -77,6 +85,23 @@ void btfgen__free(struct btfgen *g);
  * errno if the run could not start.
  */
 int btfgen__run(struct btfgen *g);
+
+/*
+ * Streamed runs: @kernel's input is now ready at @path (an archive or raw
+ * .btf; copied), so its job may run. @sha256 is its SHA-256 in hex when the
+ * caller has just computed it (spares a second pass over the file), or
+ * NULL. Thread-safe. Returns 0, -ENOENT if @kernel is not in the plan
+ * (another shard or arch, or gated out), -EALREADY if fed before, -ENOMEM.
+ */
+int btfgen__feed(struct btfgen *g, const char *kernel, const char *path, const char *sha256);
+/*
+ * Streamed runs: @kernel's input could not be obtained; it is BTFGEN_FAILED
+ * with @error (copied), which the caller has reported. Thread-safe. Returns
+ * as btfgen__feed().
+ */
+int btfgen__feed_failed(struct btfgen *g, const char *kernel, const char *error);
+/* No more input: kernels never fed stay BTFGEN_SKIPPED. Thread-safe. */
+void btfgen__feed_end(struct btfgen *g);
 
 size_t btfgen__result_cnt(const struct btfgen *g);
 const struct btfgen_result *btfgen__result(const struct btfgen *g, size_t i);

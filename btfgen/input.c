@@ -61,7 +61,6 @@ int input__scan(const char *dir, struct input_list *list)
 	const struct layout_walk_opts opts = {
 		.files = LAYOUT_FILE_RAW | LAYOUT_FILE_ARCHIVE,
 	};
-	size_t i, j;
 	int err;
 
 	memset(list, 0, sizeof(*list));
@@ -70,6 +69,24 @@ int input__scan(const char *dir, struct input_list *list)
 		input__free(list);
 		return err;
 	}
+	input__sort(list);
+	return 0;
+}
+
+int input__add(struct input_list *list, const char *path, const char *kernel, bool archive)
+{
+	char buf[LAYOUT_KEY_MAX + 1];
+	struct layout_key key;
+
+	if (layout__parse_key(kernel, strlen(kernel), buf, &key, NULL, 0))
+		return -EINVAL;
+	return list_add(path, &key, archive ? LAYOUT_FILE_ARCHIVE : LAYOUT_FILE_RAW, 0, list);
+}
+
+void input__sort(struct input_list *list)
+{
+	size_t i, j;
+
 	if (list->cnt)
 		qsort(list->v, list->cnt, sizeof(*list->v), kernel_cmp);
 	for (i = 0, j = 0; i < list->cnt; i++) {
@@ -82,7 +99,6 @@ int input__scan(const char *dir, struct input_list *list)
 		list->v[j++] = list->v[i];
 	}
 	list->cnt = j;
-	return 0;
 }
 
 void input__kernel_free(struct input_kernel *k)
@@ -107,6 +123,8 @@ void input__free(struct input_list *list)
 int input__unpack(const char *archive, const char *release, const char *tmpdir,
 		  char *err, size_t err_sz)
 {
+	/* bpftool parses the BTF itself, and btfgen names the input when it fails. */
+	const struct extract_opts opts = { .sz = sizeof(opts), .no_btf_parse = true };
 	uint64_t size;
 	int fd, ret;
 
@@ -117,7 +135,7 @@ int input__unpack(const char *archive, const char *release, const char *tmpdir,
 		snprintf(err, err_sz, "%s: %s", tmpdir ?: "memfd_create", strerror(errno));
 		return ret;
 	}
-	ret = extract__btf_fd(archive, release, fd, NULL, &size, err, err_sz);
+	ret = extract__btf_fd(archive, release, fd, &opts, &size, err, err_sz);
 	if (ret) {
 		close(fd);
 		return ret;

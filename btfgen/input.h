@@ -32,6 +32,14 @@ struct input_list {
  * errno; the caller frees @list with input__free().
  */
 int input__scan(const char *dir, struct input_list *list);
+/*
+ * Append the input @path of @kernel ("<distro>/<version>/<arch>/<release>")
+ * to @list, for a caller that knows its kernels without a tree: then
+ * input__sort(). Returns 0, -EINVAL (a bad name) or -ENOMEM.
+ */
+int input__add(struct input_list *list, const char *path, const char *kernel, bool archive);
+/* Sort by kernel and drop repeats, as input__scan() does. */
+void input__sort(struct input_list *list);
 void input__free(struct input_list *list);
 /* One entry's strings (the list's owner compacts the array itself). */
 void input__kernel_free(struct input_kernel *k);

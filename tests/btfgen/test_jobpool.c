@@ -3,13 +3,15 @@
  * tools/lib/jobpool: children really run in parallel but never more than
  * N at once, each one's stderr reaches its own callback, exit statuses and
  * spawn failures come back, output is capped, done() != 0 stops the pool,
- * and child_fd() hands one descriptor to the child as /proc/self/fd/3.
+ * child_fd() hands one descriptor to the child as /proc/self/fd/3, and
+ * take() runs the jobs a feeder releases, in its order, as it releases them.
  * The children are /bin/sh scripts only because they are a convenient
  * portable child; the pool itself never uses a shell.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +104,98 @@ static int fd_prepare(void *vctx, size_t i, char *const **argv)
 static int fd_child(void *vctx, size_t i)
 {
 	return fds[i];
+}
+
+/*
+ * A streamed run: a feeder thread releases jobs 3, 0, 2 (never 1), the
+ * first only after 0.3 s; take() blocks until one is released.
+ */
+struct feed {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	long order[4], started[4];
+	int n, taken, nstarted;
+	bool ended;
+	double released_at, first_started_at;
+};
+
+static long feed_take(void *vctx)
+{
+	struct feed *f = vctx;
+	long idx = -1;
+
+	pthread_mutex_lock(&f->lock);
+	while (f->taken == f->n && !f->ended)
+		pthread_cond_wait(&f->cond, &f->lock);
+	if (f->taken < f->n)
+		idx = f->order[f->taken++];
+	pthread_mutex_unlock(&f->lock);
+	return idx;
+}
+
+static char *true_argv[] = { "/bin/true", NULL };
+
+static int feed_prepare(void *vctx, size_t i, char *const **argv)
+{
+	struct feed *f = vctx;
+
+	pthread_mutex_lock(&f->lock);
+	if (!f->nstarted)
+		f->first_started_at = now();
+	f->started[f->nstarted++] = (long)i;
+	pthread_mutex_unlock(&f->lock);
+	*argv = true_argv;
+	return 0;
+}
+
+static int feed_done(void *vctx, size_t i, int status, const char *out, size_t len)
+{
+	return 0;
+}
+
+static void *feeder(void *vctx)
+{
+	static const long order[] = { 3, 0, 2 };
+	struct feed *f = vctx;
+	int i;
+
+	usleep(300000);
+	for (i = 0; i < 3; i++) {
+		pthread_mutex_lock(&f->lock);
+		if (!i)
+			f->released_at = now();
+		f->order[f->n++] = order[i];
+		pthread_cond_signal(&f->cond);
+		pthread_mutex_unlock(&f->lock);
+		usleep(50000);
+	}
+	pthread_mutex_lock(&f->lock);
+	f->ended = true;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+	return NULL;
+}
+
+static void test_take(void)
+{
+	struct jobpool_ops ops = { .prepare = feed_prepare, .done = feed_done, .take = feed_take };
+	struct jobpool_opts opts = { .sz = sizeof(opts), .jobs = 2 };
+	struct feed f = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+	pthread_t t;
+	int err;
+
+	if (pthread_create(&t, NULL, feeder, &f)) {
+		CHECK(0, "pthread_create");
+		return;
+	}
+	err = jobpool__run(4, &ops, &f, &opts);
+	pthread_join(t, NULL);
+	CHECK(err == 0, "streamed run: %d", err);
+	CHECK(f.nstarted == 3, "streamed run started %d jobs, want 3", f.nstarted);
+	/* One at a time as released: the feeder's order, job 1 never. */
+	CHECK(f.nstarted == 3 && f.started[0] == 3 && f.started[1] == 0 && f.started[2] == 2,
+	      "streamed order %ld %ld %ld", f.started[0], f.started[1], f.started[2]);
+	CHECK(f.first_started_at >= f.released_at, "a job started before it was released");
 }
 
 int main(void)
@@ -207,6 +301,8 @@ int main(void)
 		for (i = 0; i < 2; i++)
 			close(fds[i]);
 	}
+
+	test_take();
 
 	rmdir(dir);
 	pthread_mutex_destroy(&c.lock);

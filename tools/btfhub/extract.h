@@ -30,8 +30,15 @@ struct extract_opts {
 	size_t sz;
 	uint64_t max_size;	/* cap on the decompressed member; default EXTRACT_DEFAULT_MAX_SIZE */
 	const volatile sig_atomic_t *cancel;	/* set (by a signal handler) to stop; NULL = never */
+	/*
+	 * Skip the libbpf parse of the member (the header and sizes are still
+	 * checked): for a reader that parses it anyway and reports a failure
+	 * itself (bpftool under btfgen), where it would be a second parse of
+	 * every kernel. Default false.
+	 */
+	bool no_btf_parse;
 };
-#define extract_opts__last_field cancel
+#define extract_opts__last_field no_btf_parse
 
 /*
  * Stream @archive's member "<@release>.btf" into @fd, an empty regular file

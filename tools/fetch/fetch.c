@@ -12,12 +12,7 @@
 #include "jobpool.h"
 #include "log.h"
 
-/*
- * Forget a downloaded archive that turned out bad, so the next run fetches
- * it again instead of trusting a 304 for a copy that may have been damaged
- * on the way. Archives of a local source are not ours to delete.
- */
-static void drop_cached(const struct kernel *k, const struct fetch_opts *o)
+void fetch__forget(const struct kernel *k, const struct fetch_opts *o)
 {
 	char *meta;
 
@@ -53,7 +48,12 @@ static void finish_kernel(struct kernel *k, const struct fetch_opts *o)
 	if (k->want_sha256[0] && strcmp(k->want_sha256, k->got_sha256)) {
 		kernel__fail(k, "%s: sha256 mismatch: %s has %s, archive is %s",
 			     k->url, k->want_from ?: "manifest", k->want_sha256, k->got_sha256);
-		drop_cached(k, o);
+		fetch__forget(k, o);
+		return;
+	}
+	if (!o->out_dir) {
+		/* Verified: the archive itself is what the caller reads. */
+		k->status = k->body_bytes ? KERNEL_FETCHED : KERNEL_CACHED;
 		return;
 	}
 	k->output = kernel__output_path(k, o->out_dir);
@@ -70,7 +70,7 @@ static void finish_kernel(struct kernel *k, const struct fetch_opts *o)
 		kernel__fail(k, "%s: %s", k->url, why);
 		/* A full disk or a read-only output is not the archive's fault. */
 		if (err == -EBADMSG)
-			drop_cached(k, o);
+			fetch__forget(k, o);
 		return;
 	}
 	err = cache__stamp_write(o->cache, k, k->got_sha256);
@@ -100,12 +100,18 @@ static void fail_not_found(struct kernel *k, const struct source *src)
 	free(tried);
 }
 
-/* The CPU half of a run (hash, decompress, check BTF), shared by the workers. */
+/*
+ * The CPU half of a run (hash, decompress, check BTF), shared by the
+ * workers: a queue of kernels whose archives are there, filled up front
+ * for a local source, or by the transfers as each one ends.
+ */
 struct finish_pool {
-	struct kernel_list *l;
 	const struct fetch_opts *o;
 	pthread_mutex_t lock;
-	size_t next;		/* next index of l->v to take */
+	pthread_cond_t cond;
+	struct kernel **q;
+	size_t n, next;		/* queued, taken */
+	bool closed;		/* nothing more will be queued */
 	int err;		/* first error of the run itself */
 };
 
@@ -131,84 +137,121 @@ static int finish_one(struct kernel *k, const struct fetch_opts *o)
 	return 0;
 }
 
+static bool cancelled(const struct fetch_opts *o)
+{
+	return o->cancel && *o->cancel;
+}
+
 static void *finish_worker(void *arg)
 {
 	struct finish_pool *p = arg;
 	struct kernel *k;
-	int err;
+	int err = 0;
 
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
-		while (p->next < p->l->n && p->l->v[p->next].status != KERNEL_PENDING)
-			p->next++;
-		k = p->err || p->next == p->l->n || (p->o->cancel && *p->o->cancel) ?
-		    NULL : &p->l->v[p->next++];
+		while (p->next == p->n && !p->closed && !p->err)
+			pthread_cond_wait(&p->cond, &p->lock);
+		k = p->err || p->next == p->n || cancelled(p->o) ? NULL : p->q[p->next++];
 		pthread_mutex_unlock(&p->lock);
 		if (!k)
 			return NULL;
-		err = finish_one(k, p->o);
+		/* A failed transfer comes through too, for on_kernel to hear of it. */
+		if (k->status == KERNEL_PENDING)
+			err = finish_one(k, p->o);
 		if (err) {
 			pthread_mutex_lock(&p->lock);
 			p->err = p->err ?: err;
+			pthread_cond_broadcast(&p->cond);
 			pthread_mutex_unlock(&p->lock);
+			return NULL;
 		}
+		if (p->o->on_kernel && k->status != KERNEL_PENDING)
+			p->o->on_kernel(k, p->o->ctx);
 	}
 }
 
-/*
- * Verify and extract the pending kernels on o->jobs threads: the work is
- * decompression and hashing, CPU-bound and independent per kernel.
- */
-static int finish_all(struct kernel_list *l, const struct fetch_opts *o)
+static void pool_push(struct finish_pool *p, struct kernel *k)
 {
-	struct finish_pool p = { .l = l, .o = o, .lock = PTHREAD_MUTEX_INITIALIZER };
-	pthread_t *threads;
-	int i, n = o->jobs > 0 ? o->jobs : jobpool__ncpus(), started = 0;
+	pthread_mutex_lock(&p->lock);
+	p->q[p->n++] = k;
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+}
 
-	if ((size_t)n > l->n)
-		n = l->n ? (int)l->n : 1;
-	threads = calloc(n, sizeof(*threads));
-	if (!threads)
-		return -ENOMEM;
-	/* This thread is worker 0: -j 1 runs no thread at all. */
-	for (i = 1; i < n; i++) {
-		if (pthread_create(&threads[i], NULL, finish_worker, &p))
-			break;
-		started++;
-	}
-	finish_worker(&p);
-	for (i = 1; i <= started; i++)
-		pthread_join(threads[i], NULL);
-	free(threads);
-	return p.err;
+static void pool_close(struct finish_pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->closed = true;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* transfer.c's on_done: this kernel's archive is in the cache (or failed). */
+static void transferred(struct kernel *k, void *ctx)
+{
+	pool_push(ctx, k);
 }
 
 int fetch__run(struct kernel_list *l, const struct fetch_opts *o)
 {
+	struct finish_pool p = {
+		.o = o,
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+		.cond = PTHREAD_COND_INITIALIZER,
+	};
 	struct kernel **remote = NULL;
+	pthread_t *threads = NULL;
 	size_t i, nremote = 0;
-	int err = 0;
+	int n = o->jobs > 0 ? o->jobs : jobpool__ncpus(), started = 0, err = 0;
 
-	if (o->src->kind == SOURCE_HTTP) {
+	p.q = calloc(l->n ? l->n : 1, sizeof(*p.q));
+	remote = calloc(l->n ? l->n : 1, sizeof(*remote));
+	threads = calloc(n, sizeof(*threads));
+	if (!p.q || !remote || !threads) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < l->n; i++) {
+		if (l->v[i].status != KERNEL_PENDING)
+			continue;
+		if (o->src->kind == SOURCE_HTTP)
+			remote[nremote++] = &l->v[i];
+		else
+			p.q[p.n++] = &l->v[i];
+	}
+	if ((size_t)n > nremote + p.n)
+		n = nremote + p.n ? (int)(nremote + p.n) : 1;
+	/* The workers verify while this thread drives the transfers. */
+	for (i = 0; i < (size_t)n; i++) {
+		if (pthread_create(&threads[i], NULL, finish_worker, &p))
+			break;
+		started++;
+	}
+	if (!started) {
+		err = -EAGAIN;
+		goto out;
+	}
+	if (nremote) {
 		struct transfer_opts topts = o->transfer;
 
-		remote = calloc(l->n ? l->n : 1, sizeof(*remote));
-		if (!remote)
-			return -ENOMEM;
-		for (i = 0; i < l->n; i++)
-			if (l->v[i].status == KERNEL_PENDING)
-				remote[nremote++] = &l->v[i];
 		topts.src = o->src;
 		topts.cache = o->cache;
 		topts.max_size = o->max_size;
 		topts.cancel = o->cancel;
+		topts.on_done = transferred;
+		topts.ctx = &p;
 		err = transfer__run(remote, nremote, &topts);
-		free(remote);
-		if (err)
-			return err;
 	}
-	err = finish_all(l, o);
+	pool_close(&p);
+	for (i = 0; i < (size_t)started; i++)
+		pthread_join(threads[i], NULL);
+	err = err ?: p.err;
+out:
+	free(threads);
+	free(remote);
+	free(p.q);
 	if (err)
 		return err;
-	return o->cancel && *o->cancel ? -EINTR : 0;
+	return cancelled(o) ? -EINTR : 0;
 }

@@ -187,13 +187,13 @@ int run__main(const struct run_opts *o)
 		ret = 2;	/* a usage error, as --help documents */
 		goto out;
 	}
-	err = c.list ? 0 : mkdir_p(c.out_dir);
+	err = c.list || !c.out_dir ? 0 : mkdir_p(c.out_dir);
 	if (err) {
 		pr_err("%s: cannot create output directory: %s", c.out_dir, strerror(-err));
 		goto out;
 	}
 	/* --list writes no output, so no output tree keys its stamps. */
-	err = cache__init(&cache, c.cache_dir, src.base, c.list ? "." : c.out_dir);
+	err = cache__init(&cache, c.cache_dir, src.base, c.list || !c.out_dir ? "." : c.out_dir);
 	if (err) {
 		pr_err("%s: cannot set up cache directory: %s",
 		       c.cache_dir ?: "~/.cache/btfkit/fetch", strerror(-err));
@@ -220,6 +220,8 @@ int run__main(const struct run_opts *o)
 	}
 	if (!l.n)
 		pr_warn("no kernel selected");
+	if (c.hooks && c.hooks->selected && c.hooks->selected(&l, c.hooks->ctx))
+		goto out;
 
 	install_signals();
 	fo = (struct fetch_opts){
@@ -244,7 +246,13 @@ int run__main(const struct run_opts *o)
 			.progress = isatty(STDERR_FILENO) && c.verbosity >= 0 && !c.json,
 		},
 	};
+	if (c.hooks) {
+		fo.on_kernel = c.hooks->kernel_done;
+		fo.ctx = c.hooks->ctx;
+	}
 	err = fetch__run(&l, &fo);
+	if (c.hooks && c.hooks->fetched)
+		c.hooks->fetched(&l, &fo, err, c.hooks->ctx);
 	if (err == -EINTR) {
 		pr_err("interrupted; partial downloads stay in %s for the next run", cache.dir);
 		ret = 128 + cancelled;
@@ -265,7 +273,7 @@ int run__main(const struct run_opts *o)
 		if (err)
 			goto out;
 	}
-	if (c.prune) {
+	if (c.prune && c.out_dir) {
 		size_t removed;
 
 		err = prune__outputs(c.out_dir, &cache, &l, &removed);
@@ -274,7 +282,7 @@ int run__main(const struct run_opts *o)
 		if (removed)
 			pr_info("%s: pruned %zu file(s)", c.out_dir, removed);
 	}
-	err = summary__print(&l, c.json, c.verbosity < 0);
+	err = summary__print(&l, c.json, c.verbosity < 0 || (c.hooks && c.hooks->own_summary));
 	if (err)
 		goto out;
 	summary__count(&l, &counts);

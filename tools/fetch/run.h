@@ -10,10 +10,29 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "fetch.h"
 #include "select.h"
 
+/*
+ * For a caller that consumes the archives as they are verified (btfkit-build)
+ * rather than an extracted tree: run_opts.out_dir is then NULL.
+ */
+struct run_hooks {
+	/* The selection, before anything is fetched; non-zero stops the run. */
+	int (*selected)(const struct kernel_list *l, void *ctx);
+	/* fetch_opts.on_kernel: each kernel as soon as it is verified or failed. */
+	void (*kernel_done)(struct kernel *k, void *ctx);
+	/*
+	 * Every kernel has ended, or the run stopped (@err: fetch__run()'s);
+	 * @l and @fo stay valid until it returns (fetch__forget()).
+	 */
+	void (*fetched)(struct kernel_list *l, const struct fetch_opts *fo, int err, void *ctx);
+	bool own_summary;	/* the caller prints the summary: fetch only its error lines */
+	void *ctx;
+};
+
 struct run_opts {
-	const char *out_dir;	/* -o; NULL only with --add */
+	const char *out_dir;	/* -o; NULL only with --add or hooks (verify only) */
 	const char *manifest;	/* -m */
 	const char *source;	/* -s/--base; NULL = SOURCE_DEFAULT_URL */
 	const char *cache_dir;	/* NULL = ~/.cache/btfkit/fetch */
@@ -30,6 +49,7 @@ struct run_opts {
 	long speed_limit, speed_time, retry_after_max;
 	uint64_t max_size;
 	int verbosity;		/* log level: -1 quiet .. 2 debug */
+	const struct run_hooks *hooks;	/* NULL = none */
 };
 
 /*

@@ -34,6 +34,7 @@ struct xfer {
 	int lock_fd;		/* flock()ed entry lock while this process owns the entry */
 	bool lock_waited;	/* said once that another run holds it */
 	bool claimed;		/* looked at the entry (pinned hash, last alias) once */
+	bool reported;		/* on_done() called */
 	char *tried;		/* URLs answered 404, for the error line */
 	FILE *part;
 	int cand;		/* index into k->candidates */
@@ -591,12 +592,26 @@ static void progress_draw(struct xfer *xs, size_t n, bool final)
 	fflush(stderr);
 }
 
+/* Hand the newly finished entries on, in the order they are found. */
+static void report_done(struct xfer *xs, size_t n, const struct transfer_opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (xs[i].state != XFER_DONE || xs[i].reported)
+			continue;
+		xs[i].reported = true;
+		if (o->on_done)
+			o->on_done(xs[i].k, o->ctx);
+	}
+}
+
 int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts)
 {
 	struct transfer_opts o = *opts;
 	struct xfer *xs;
 	CURLM *multi;
-	size_t i, left = n;
+	size_t i, left = n, reported_left;
 	int active = 0, err = 0;
 
 	if (!n)
@@ -641,6 +656,8 @@ int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts
 		}
 		x->cand = cached_candidate(x);
 	}
+	report_done(xs, n, &o);
+	reported_left = left;
 
 	while (left) {
 		double t = now_mono(), next;
@@ -691,6 +708,10 @@ int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts
 			entry_unlock(x);
 			if (x->state == XFER_DONE)
 				left--;
+		}
+		if (left != reported_left) {
+			report_done(xs, n, &o);
+			reported_left = left;
 		}
 		if (!left)
 			break;

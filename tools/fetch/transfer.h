@@ -42,8 +42,15 @@ struct transfer_opts {
 	long speed_time;
 	/* Longest Retry-After (429/503) honoured, in seconds; default 300, < 0 = ignore it. */
 	long retry_after_max;
+	/*
+	 * Called (in transfer__run()'s thread) as each kernel's transfer ends,
+	 * archive obtained or kernel failed, so its verification can start
+	 * while others still download. NULL = none.
+	 */
+	void (*on_done)(struct kernel *k, void *ctx);
+	void *ctx;
 };
-#define transfer_opts__last_field retry_after_max
+#define transfer_opts__last_field ctx
 
 /*
  * Obtain the archive of each kernel in @ks (pointers; status PENDING) into

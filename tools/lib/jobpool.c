@@ -145,12 +145,25 @@ int jobpool__run_capture(char *const argv[], int *status, char **output,
 static long pool_take(struct jobpool *p)
 {
 	long idx = -1;
+	bool streamed = p->ops->take != NULL;
 
 	pthread_mutex_lock(&p->lock);
 	if (p->stop && *p->stop)
 		p->stopped = true;
-	if (!p->stopped && p->next < p->njobs)
+	if (!p->stopped && !streamed && p->next < p->njobs)
 		idx = (long)p->next++;
+	if (!p->stopped && streamed)
+		idx = 0;
+	pthread_mutex_unlock(&p->lock);
+	if (!streamed || idx < 0)
+		return idx;
+	/* The caller's queue blocks: never while holding the pool's lock. */
+	idx = p->ops->take(p->ctx);
+	if (idx >= (long)p->njobs)
+		idx = -1;
+	pthread_mutex_lock(&p->lock);
+	if (idx >= 0)
+		p->next++;
 	pthread_mutex_unlock(&p->lock);
 	return idx;
 }

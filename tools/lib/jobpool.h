@@ -51,6 +51,13 @@ struct jobpool_ops {
 	 * or -1 for none. Every other descriptor stays close-on-exec.
 	 */
 	int (*child_fd)(void *ctx, size_t idx);
+	/*
+	 * Optional: the next job to run, in the order its inputs become
+	 * ready (a streamed run), blocking until one is; -1 when none is
+	 * left. Called concurrently from the workers, without the pool's
+	 * lock. Default: 0..njobs-1 in index order.
+	 */
+	long (*take)(void *ctx);
 };
 
 struct jobpool_opts {

@@ -31,6 +31,8 @@ void log_vprint(int level, const char *fmt, va_list ap)
 	/* Errors (level < QUIET) always reach the user. */
 	if (level > log_lvl && level >= LOG_LEVEL_WARN)
 		goto out;
+	/* One whole line among other threads' (the lock is recursive). */
+	flockfile(stderr);
 	fprintf(stderr, "%s: ", log_prog);
 	if (level < LOG_LEVEL_WARN)
 		fputs("error: ", stderr);
@@ -39,6 +41,7 @@ void log_vprint(int level, const char *fmt, va_list ap)
 	vfprintf(stderr, fmt, ap);
 	if (!*fmt || fmt[strlen(fmt) - 1] != '\n')
 		fputc('\n', stderr);
+	funlockfile(stderr);
 out:
 	errno = saved;
 }

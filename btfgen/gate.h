@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Kernels older than the BPF objects' floor (bpf_audit.h) would only get a
+ * BTF the tracer can never use there: btfgen and btfkit-build drop them
+ * from the plan, counted in @info, unless asked to keep them.
+ */
+#ifndef BTFGEN_GATE_H
+#define BTFGEN_GATE_H
+
+#include "input.h"
+#include "report.h"
+
+void gate__kernels(struct input_list *in, const char *const *objects, int n,
+		   struct report_info *info);
+
+#endif

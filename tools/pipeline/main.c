@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * btfkit-build: fetch BTFHub archives and reduce each kernel's BTF as soon
+ * as its archive is verified (btfhub-fetch + btfgen, overlapped). This file
+ * only parses options; pipeline.c runs it.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "extract.h"
+#include "fsutil.h"
+#include "jobpool.h"
+#include "log.h"
+#include "pipeline.h"
+#include "source.h"
+
+#define EXIT_USAGE 2
+
+enum {
+	OPT_CACHE_DIR = 256,
+	OPT_DISTRO,
+	OPT_VERSION,
+	OPT_DISTRO_VERSION,
+	OPT_ARCH,
+	OPT_RELEASE,
+	OPT_TRANSFERS,
+	OPT_BPFTOOL,
+	OPT_PRUNE,
+	OPT_ALL_KERNELS,
+	OPT_UNPACK_DIR,
+	OPT_JSON,
+};
+
+static const struct option long_opts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "manifest", required_argument, NULL, 'm' },
+	{ "source", required_argument, NULL, 's' },
+	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
+	{ "distro", required_argument, NULL, OPT_DISTRO },
+	{ "version", optional_argument, NULL, OPT_VERSION },
+	{ "distro-version", required_argument, NULL, OPT_DISTRO_VERSION },
+	{ "arch", required_argument, NULL, OPT_ARCH },
+	{ "release", required_argument, NULL, OPT_RELEASE },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "transfers", required_argument, NULL, OPT_TRANSFERS },
+	{ "bpftool", required_argument, NULL, OPT_BPFTOOL },
+	{ "prune", no_argument, NULL, OPT_PRUNE },
+	{ "all-kernels", no_argument, NULL, OPT_ALL_KERNELS },
+	{ "unpack-dir", required_argument, NULL, OPT_UNPACK_DIR },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: btfkit-build -o OUTDIR [-m MANIFEST] [-s SOURCE] [SELECTION] [OPTIONS]\n"
+"                    OBJECT.bpf.o...\n"
+"\n"
+"Fetch and verify the selected BTFHub archives as btfhub-fetch does, and reduce\n"
+"each kernel's BTF against the BPF objects as btfgen does, as soon as its\n"
+"archive is verified, while the others are still downloading. Archives are\n"
+"read where they lie (the fetch cache, or SOURCE when a directory): no raw BTF\n"
+"is written. OUTDIR is the tree `btfgen -o OUTDIR` writes, byte for byte;\n"
+"pack it with embedgen. Unchanged kernels are not redone.\n"
+"\n"
+"  -o, --output DIR          the reduced tree (required)\n"
+"  -m, --manifest FILE       JSON kernel list / lockfile, as btfhub-fetch's\n"
+"  -s, --source SOURCE       as btfhub-fetch's (default %s)\n"
+"      --cache-dir DIR       downloads and validators (default ~/.cache/btfkit/fetch)\n"
+"      --distro GLOB         select kernels, as btfhub-fetch does\n"
+"      --distro-version GLOB (also --version=GLOB)\n"
+"      --arch GLOB\n"
+"      --release GLOB\n"
+"  -j, --jobs N              bpftool processes and verifying threads\n"
+"                            (default: %d, the CPUs)\n"
+"      --transfers N         parallel downloads (default 4)\n"
+"      --bpftool PATH        bpftool to use (default: from PATH or /usr/sbin)\n"
+"      --prune               after a clean run, delete reduced outputs of kernels\n"
+"                            no longer selected\n"
+"      --all-kernels         also reduce kernels older than the objects' floor\n"
+"      --unpack-dir DIR      unpack archives as unnamed files in DIR, not memory\n"
+"      --json                the summary as btfgen --json prints it (a kernel\n"
+"                            fetch failed is \"failed\" with fetch's error)\n"
+"  -v, --verbose             more messages: each kernel verified and reduced, in\n"
+"                            the order it happens (twice for debug)\n"
+"  -q, --quiet               errors only\n"
+"  -h, --help                this help\n"
+"      --version             print the version\n"
+"\n"
+"Exit status: 0 if every selected kernel was fetched and reduced or cached, 1 if\n"
+"any failed, 2 on a usage error, 128+N when stopped by signal N.\n",
+		SOURCE_DEFAULT_URL, jobpool__ncpus());
+}
+
+/* Returns 0, 1 to exit successfully (--help, --version) or -1 on a usage error. */
+static int parse_args(int argc, char **argv, struct pipeline_opts *o)
+{
+	struct run_opts *f = &o->fetch;
+	unsigned int n;
+	int opt;
+
+	opterr = 0;	/* our one error line, then the usage */
+	while ((opt = getopt_long(argc, argv, ":o:m:s:j:vqh", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'o': o->outdir = optarg; break;
+		case 'm': f->manifest = optarg; break;
+		case 's': f->source = optarg; break;
+		case OPT_CACHE_DIR: f->cache_dir = optarg; break;
+		case OPT_DISTRO: f->sel.distro = optarg; break;
+		case OPT_VERSION:
+			if (!optarg) {
+				printf("btfkit-build %s\n", BTFKIT_VERSION);
+				return 1;
+			}
+			f->sel.version = optarg;
+			break;
+		case OPT_DISTRO_VERSION: f->sel.version = optarg; break;
+		case OPT_ARCH: f->sel.arch = optarg; break;
+		case OPT_RELEASE: f->sel.release = optarg; break;
+		case 'j':
+		case OPT_TRANSFERS:
+			if (cli__parse_uint(optarg, 4096, &n) || !n) {
+				pr_err("%s: expected a number from 1 to 4096, got '%s'",
+				       opt == 'j' ? "-j" : "--transfers", optarg);
+				return -1;
+			}
+			if (opt == 'j')
+				o->jobs = f->jobs = n;
+			else
+				f->transfers = n;
+			break;
+		case OPT_BPFTOOL: o->bpftool = optarg; break;
+		case OPT_PRUNE: o->prune = true; break;
+		case OPT_ALL_KERNELS: o->all_kernels = true; break;
+		case OPT_UNPACK_DIR: o->unpack_dir = optarg; break;
+		case OPT_JSON: o->json = true; break;
+		case 'v': f->verbosity++; break;
+		case 'q': f->verbosity = LOG_LEVEL_QUIET; break;
+		case 'h': usage(stdout); return 1;
+		case ':':
+			pr_err("option '%s' needs a value", argv[optind - 1]);
+			usage(stderr);
+			return -1;
+		default:
+			pr_err("unknown option '%s'", argv[optind - 1]);
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (!o->outdir || optind == argc) {
+		pr_err(!o->outdir ? "no output directory (-o DIR)" : "need at least one OBJECT.bpf.o");
+		usage(stderr);
+		return -1;
+	}
+	o->objects = argv + optind;
+	o->nobjects = argc - optind;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	/* btfhub-fetch's defaults (tools/fetch/main.c). */
+	struct pipeline_opts o = {
+		.fetch = {
+			.transfers = 4, .retries = 4, .retry_delay_ms = 1000,
+			.connect_timeout = 30, .timeout = 600,
+			.speed_limit = 1024, .speed_time = 30, .retry_after_max = 300,
+			.max_size = EXTRACT_DEFAULT_MAX_SIZE,
+		},
+	};
+	int r;
+
+	log_init(argv[0], LOG_LEVEL_WARN);
+	r = parse_args(argc, argv, &o);
+	if (r)
+		return r > 0 ? 0 : EXIT_USAGE;
+	log_init(argv[0], o.fetch.verbosity);
+	if (output_dir__check(o.outdir)) {
+		pr_err("-o %s: not a directory (btfkit-build writes a tree)", o.outdir);
+		return 1;
+	}
+	return pipeline__run(&o);
+}

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bpftool.h"
+#include "gate.h"
+#include "input.h"
+#include "jobpool.h"
+#include "log.h"
+#include "pipeline.h"
+#include "report.h"
+
+/* Set by SIGINT/SIGTERM once fetching is over: btfgen starts no new kernel. */
+static volatile int stop_requested;
+
+static void on_signal(int sig)
+{
+	stop_requested = sig;
+}
+
+struct pipeline {
+	const struct pipeline_opts *o;
+	struct bpftool bt;
+	struct input_list in;
+	struct btfgen_opts gopts;
+	struct report_info info;
+	struct btfgen *g;
+	pthread_t thread;
+	bool running;
+	int gen_err;
+};
+
+static void *gen_thread(void *arg)
+{
+	struct pipeline *p = arg;
+
+	p->gen_err = btfgen__run(p->g);
+	return NULL;
+}
+
+/* "distro/version/arch/release" as the output tree names it (kernel__name(), thread-safe). */
+static void kernel_rel(const struct kernel *k, char *buf, size_t sz)
+{
+	snprintf(buf, sz, "%s/%s/%s/%s", k->distro, k->out_version, k->out_arch, k->release);
+}
+
+/*
+ * run.h's selected(): plan btfgen over the selection (its names, the
+ * archives to come) and start it; its workers wait for their kernel's
+ * archive to be verified.
+ */
+static int on_selected(const struct kernel_list *l, void *ctx)
+{
+	struct pipeline *p = ctx;
+	char rel[1024];
+	size_t i;
+	int err;
+
+	for (i = 0; i < l->n; i++) {
+		kernel_rel(&l->v[i], rel, sizeof(rel));
+		/* The path is a placeholder until btfgen__feed() gives the archive's. */
+		err = input__add(&p->in, rel, rel, true);
+		if (err) {
+			pr_err("%s: %s", rel, strerror(-err));
+			return err;
+		}
+	}
+	input__sort(&p->in);
+	if (!p->o->all_kernels)
+		gate__kernels(&p->in, (const char *const *)p->o->objects, p->o->nobjects, &p->info);
+	p->g = btfgen__new(&p->in, &p->gopts);
+	if (!p->g)
+		return -errno;	/* reported */
+	err = pthread_create(&p->thread, NULL, gen_thread, p);
+	if (err) {
+		pr_err("cannot start btfgen: %s", strerror(err));
+		return -err;
+	}
+	p->running = true;
+	return 0;
+}
+
+/* run.h's kernel_done(), on a verifying thread: reduce this one now. */
+static void on_kernel(struct kernel *k, void *ctx)
+{
+	struct pipeline *p = ctx;
+	char rel[1024];
+	int err;
+
+	kernel_rel(k, rel, sizeof(rel));
+	if (k->status == KERNEL_FAILED) {
+		/* Counted as btfgen's too; the fetch summary prints the line. */
+		err = btfgen__feed_failed(p->g, rel, k->error ?: "failed");
+	} else {
+		pr_info("%s: verified %s", rel, k->archive);
+		err = btfgen__feed(p->g, rel, k->archive, k->got_sha256[0] ? k->got_sha256 : NULL);
+	}
+	if (err == -ENOENT)
+		pr_debug("%s: not reduced (below the objects' floor)", rel);
+	else if (err)
+		pr_err("%s: cannot queue its reduction: %s", rel, strerror(-err));
+}
+
+/*
+ * run.h's fetched(): wait for the reductions, while the fetch run still
+ * holds its cache, so that an archive bpftool's input turned out corrupt
+ * is forgotten as fetch itself would (fetched again next time).
+ */
+static void on_fetched(struct kernel_list *l, const struct fetch_opts *fo, int err, void *ctx)
+{
+	struct pipeline *p = ctx;
+	struct sigaction sa = { .sa_handler = on_signal };
+	char rel[1024];
+	size_t i, k;
+
+	if (err == -EINTR)
+		stop_requested = SIGINT;
+	/* From here on an interrupt is btfgen's to honour. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (!p->g)
+		return;
+	btfgen__feed_end(p->g);
+	pthread_join(p->thread, NULL);
+	p->running = false;
+	for (i = 0; i < btfgen__result_cnt(p->g); i++) {
+		const struct btfgen_result *r = btfgen__result(p->g, i);
+
+		if (r->state != BTFGEN_FAILED || !r->bad_input)
+			continue;
+		for (k = 0; k < l->n; k++) {
+			kernel_rel(&l->v[k], rel, sizeof(rel));
+			if (!strcmp(rel, r->kernel) && l->v[k].archive &&
+			    !strcmp(l->v[k].archive, r->input))
+				fetch__forget(&l->v[k], fo);
+		}
+	}
+}
+
+int pipeline__run(const struct pipeline_opts *o)
+{
+	struct pipeline p = { .o = o };
+	const struct run_hooks hooks = {
+		.selected = on_selected,
+		.kernel_done = on_kernel,
+		.fetched = on_fetched,
+		.own_summary = o->json,
+		.ctx = &p,
+	};
+	struct run_opts fo = o->fetch;
+	int ret, level = o->fetch.verbosity;
+
+	if (bpftool__probe(o->bpftool, &p.bt)) {
+		if (o->json)
+			report__json_error(stdout, "no usable bpftool");
+		return 1;	/* reported */
+	}
+	pr_info("using %s (%s)", p.bt.path, p.bt.version_line);
+	p.gopts = (struct btfgen_opts){
+		.sz = sizeof(p.gopts),
+		.outdir = o->outdir,
+		.bpftool = p.bt.path,
+		.bpftool_version = p.bt.version,
+		.objects = o->objects,
+		.nobjects = o->nobjects,
+		.jobs = o->jobs > 0 ? o->jobs : jobpool__ncpus(),
+		.prune = o->prune,
+		.stop = &stop_requested,
+		.unpack_dir = o->unpack_dir,
+		.streamed = true,
+	};
+	fo.out_dir = NULL;
+	fo.hooks = &hooks;
+	ret = run__main(&fo);
+	if (p.running) {
+		/* The fetch stopped before its fetched() hook. */
+		btfgen__feed_end(p.g);
+		pthread_join(p.thread, NULL);
+	}
+	p.info.bpftool = &p.bt;
+	p.info.jobs = p.gopts.jobs;
+	if (o->json && p.g)
+		report__json(stdout, p.g, &p.info);
+	else if (o->json)
+		report__json_error(stdout, "the run stopped before any kernel was planned");
+	else if (p.g && level > LOG_LEVEL_QUIET)
+		report__text(stdout, p.g);
+	/* btfgen counts the kernels fetch failed too: its status is the run's. */
+	if (ret == 0 && p.g && p.gen_err)
+		ret = p.gen_err == -EINTR ? 128 + stop_requested : 1;
+	btfgen__free(p.g);
+	input__free(&p.in);
+	bpftool__free(&p.bt);
+	return ret;
+}
