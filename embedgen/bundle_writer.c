@@ -7,8 +7,11 @@
  * solid blocks of bounded size (a lookup decodes one block), and every
  * block is compressed with a shared preset dictionary sampled across the
  * whole bundle, so a block's first BTF is cheap too. The index is split the
- * same way into small compressed chunks under an uncompressed list of their
- * first keys: O(log n) lookups and almost no per-entry overhead.
+ * same way into small compressed chunks under a list of their first keys:
+ * O(log n) lookups and almost no per-entry overhead. That list, the other
+ * records and the strings are one compressed metadata stream, where a lone
+ * chunk or small block goes too: a bundle of ten kernels is no bigger than
+ * their solid tar.xz.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -36,8 +39,9 @@ struct wblob {
 	uint32_t item;		/* first item holding this content */
 };
 
-/* A compressed stream waiting for its place in the data area. */
+/* A stream waiting for its place in the data area, or inline in the metadata. */
 struct wstream {
+	uint8_t *raw;
 	void *comp;
 	size_t comp_len;
 	uint32_t raw_len;
@@ -336,7 +340,7 @@ static void strtab_free(struct strtab *st)
 	memset(st, 0, sizeof(*st));
 }
 
-/* Compress @raw (taking ownership) into @s. */
+/* Compress @raw (taking ownership: kept in case it goes inline) into @s. */
 static int stream_make(const struct bundle_writer *w, struct wstream *s, uint8_t *raw, size_t len,
 		       const void *dict, size_t dict_len)
 {
@@ -346,10 +350,10 @@ static int stream_make(const struct bundle_writer *w, struct wstream *s, uint8_t
 		free(raw);
 		return -EFBIG;
 	}
+	s->raw = raw;
 	s->raw_len = len;
 	s->crc = crc32(0, raw, len);
 	err = bundle_codec__compress(w->opts.codec, dict, dict_len, raw, len, &s->comp, &s->comp_len);
-	free(raw);
 	return err;
 }
 
@@ -533,12 +537,32 @@ static int build_chunks(const struct bundle_writer *w, struct wstream **out, siz
 	return err;
 }
 
-static void put_stream(struct btfb_stream *s, const struct wstream *ws, uint32_t off)
+/*
+ * Inline streams spare a stream's framing and record where they would
+ * dominate: the one chunk of a small index, the one block of a small
+ * bundle. Opening such a bundle decodes them with the metadata, so a block
+ * goes inline only while that stays cheap.
+ */
+#define INLINE_BLOCK_MAX	(256u << 10)
+
+static void put_stream(struct btfb_stream *s, const struct wstream *ws, bool inl, uint64_t *off)
 {
-	s->off = off;
-	s->comp = ws->comp_len;
+	s->off = *off;
+	s->comp = inl ? 0 : ws->comp_len;
 	s->raw = ws->raw_len;
 	s->crc = ws->crc;
+	*off += inl ? ws->raw_len : ws->comp_len;
+}
+
+static void free_streams(struct wstream *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(s[i].raw);
+		free(s[i].comp);
+	}
+	free(s);
 }
 
 int bundle_writer__finish(struct bundle_writer *w, void **out, size_t *out_len,
@@ -548,11 +572,15 @@ int bundle_writer__finish(struct bundle_writer *w, void **out, size_t *out_len,
 	struct strtab strtab = {};
 	struct wblob *blobs = NULL;
 	struct wstream *blocks = NULL, *chunks = NULL, dict_s = {};
-	size_t blob_cnt = 0, block_cnt = 0, chunk_cnt = 0, dict_len = 0, i, n_str = 0;
-	uint8_t *dict = NULL, *buf = NULL, *p;
+	size_t blob_cnt = 0, block_cnt = 0, chunk_cnt = 0, dict_len = 0, i, n_str = 0, meta_comp = 0;
+	uint8_t *dict = NULL, *buf = NULL, *meta = NULL, *p;
+	void *mcomp = NULL;
 	struct btfb_header h = {};
-	uint64_t off, data_len = 0, index_raw;
+	struct btfb_meta m = {};
+	uint64_t meta_len, inl_off, data_len = 0, index_raw = 0, total;
+	bool inl_chunks, inl_block;
 	char **all = NULL;
+	uLong crc;
 	int err;
 
 	*out = NULL;
@@ -593,64 +621,50 @@ int bundle_writer__finish(struct bundle_writer *w, void **out, size_t *out_len,
 	if (w->obj_cnt)		/* w->objs is NULL without objects */
 		qsort(w->objs, w->obj_cnt, sizeof(*w->objs), cmp_obj);
 
-	memcpy(h.magic, BTFB_MAGIC, BTFB_MAGIC_LEN);
-	h.version = BTFB_VERSION;
-	h.hdr_len = BTFB_HEADER_LEN;
-	h.codec = w->opts.codec;
-	h.entry_cnt = w->item_cnt;
-	h.blob_cnt = blob_cnt;
-	h.object_cnt = w->obj_cnt;
-	h.chunk_cnt = chunk_cnt;
-	h.block_cnt = block_cnt;
-	off = BTFB_HEADER_LEN;
-	h.obj_off = off;
-	off += (uint64_t)w->obj_cnt * BTFB_OBJECT_LEN;
-	h.chunk_off = off;
-	off += (uint64_t)chunk_cnt * BTFB_CHUNK_LEN;
-	h.block_off = off;
-	off += (uint64_t)block_cnt * BTFB_BLOCK_LEN;
-	h.str_off = off;
-	h.str_len = strtab.len;
-	off += strtab.len;
-	h.data_off = off;
-	/* data: dictionary, chunks, blocks */
-	h.dict_off = 0;
-	h.dict_comp = dict_s.comp_len;
-	h.dict_raw = dict_s.raw_len;
-	h.dict_crc = dict_s.crc;
-	data_len = dict_s.comp_len;
-	index_raw = 0;
+	inl_chunks = chunk_cnt == 1;
+	inl_block = block_cnt == 1 && blocks[0].raw_len <= INLINE_BLOCK_MAX;
+	m.entry_cnt = w->item_cnt;
+	m.blob_cnt = blob_cnt;
+	m.object_cnt = w->obj_cnt;
+	m.chunk_cnt = chunk_cnt;
+	m.block_cnt = block_cnt;
+	m.str_len = strtab.len;
+	m.prov_str = strtab_off(&strtab, w->provenance ?: "");
+	inl_off = BTFB_META_LEN + (uint64_t)w->obj_cnt * BTFB_OBJECT_LEN +
+		  (uint64_t)chunk_cnt * BTFB_CHUNK_LEN + (uint64_t)block_cnt * BTFB_BLOCK_LEN +
+		  strtab.len;
+	meta_len = inl_off;
 	for (i = 0; i < chunk_cnt; i++) {
-		data_len += chunks[i].comp_len;
 		index_raw += chunks[i].raw_len;
+		*(inl_chunks ? &meta_len : &data_len) += inl_chunks ? chunks[i].raw_len
+								   : chunks[i].comp_len;
 	}
 	for (i = 0; i < block_cnt; i++)
-		data_len += blocks[i].comp_len;
+		*(inl_block ? &meta_len : &data_len) += inl_block ? blocks[i].raw_len
+								 : blocks[i].comp_len;
+	data_len += dict_s.comp_len;
 	/* Past the reader's limits (format or memory): no reader would open it. */
-	if (off + data_len > UINT32_MAX || off > BTFB_MAX_META_SIZE ||
-	    index_raw > BTFB_MAX_INDEX_SIZE) {
+	if (meta_len > BTFB_MAX_META_SIZE || index_raw > BTFB_MAX_INDEX_SIZE) {
 		err = -EFBIG;
 		goto out;
 	}
-	h.data_len = data_len;
-	h.total_len = off + data_len;
-	h.prov_str = strtab_off(&strtab, w->provenance ?: "");
-
-	buf = calloc(1, h.total_len);
-	if (!buf) {
+	meta = calloc(1, meta_len);
+	if (!meta) {
 		err = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < w->obj_cnt; i++) {
-		p = buf + h.obj_off + i * BTFB_OBJECT_LEN;
+
+	/* data: dictionary, chunks, blocks; inline ones in the metadata's tail instead */
+	data_len = 0;
+	if (dict_len)
+		put_stream(&m.dict, &dict_s, false, &data_len);
+	btfb_store_u32s(meta, &m, BTFB_META_LEN / 4);
+	p = meta + BTFB_META_LEN;
+	for (i = 0; i < w->obj_cnt; i++, p += BTFB_OBJECT_LEN) {
 		memcpy(p, w->objs[i].sha, SHA256_DIGEST_LEN);
 		btfb_put_le32(p + 32, strtab_off(&strtab, w->objs[i].name));
 	}
-	p = buf + h.data_off;
-	if (dict_s.comp_len)	/* dict_s.comp is NULL without a dictionary */
-		memcpy(p, dict_s.comp, dict_s.comp_len);
-	off = dict_s.comp_len;
-	for (i = 0; i < chunk_cnt; i++) {
+	for (i = 0; i < chunk_cnt; i++, p += BTFB_CHUNK_LEN) {
 		const struct item *it = &w->items[chunks[i].first];
 		struct btfb_chunk c = {
 			.arch_str = strtab_off(&strtab, it->key[0]),
@@ -660,27 +674,58 @@ int bundle_writer__finish(struct bundle_writer *w, void **out, size_t *out_len,
 			.entry_cnt = chunks[i].cnt,
 		};
 
-		put_stream(&c.s, &chunks[i], off);
-		btfb_store_u32s(buf + h.chunk_off + i * BTFB_CHUNK_LEN, &c, BTFB_CHUNK_LEN / 4);
-		memcpy(p + off, chunks[i].comp, chunks[i].comp_len);
-		off += chunks[i].comp_len;
+		put_stream(&c.s, &chunks[i], inl_chunks, inl_chunks ? &inl_off : &data_len);
+		btfb_store_u32s(p, &c, BTFB_CHUNK_LEN / 4);
 	}
-	for (i = 0; i < block_cnt; i++) {
+	for (i = 0; i < block_cnt; i++, p += BTFB_BLOCK_LEN) {
 		struct btfb_block bl = { .blob_cnt = blocks[i].cnt };
 
-		put_stream(&bl.s, &blocks[i], off);
-		btfb_store_u32s(buf + h.block_off + i * BTFB_BLOCK_LEN, &bl, BTFB_BLOCK_LEN / 4);
-		memcpy(p + off, blocks[i].comp, blocks[i].comp_len);
-		off += blocks[i].comp_len;
+		put_stream(&bl.s, &blocks[i], inl_block, inl_block ? &inl_off : &data_len);
+		btfb_store_u32s(p, &bl, BTFB_BLOCK_LEN / 4);
 	}
 	for (i = 0; i < strtab.cnt; i++)
-		strcpy((char *)buf + h.str_off + strtab.offs[i], strtab.strs[i]);
+		strcpy((char *)p + strtab.offs[i], strtab.strs[i]);
+	p += strtab.len;
+	if (inl_chunks)
+		p = mempcpy(p, chunks[0].raw, chunks[0].raw_len);
+	if (inl_block)
+		memcpy(p, blocks[0].raw, blocks[0].raw_len);
 
-	/* header last: its crc covers everything before the streams */
+	err = bundle_codec__compress(w->opts.codec, NULL, 0, meta, meta_len, &mcomp, &meta_comp);
+	if (err)
+		goto out;
+	total = BTFB_HEADER_LEN + meta_comp + data_len;
+	if (total > UINT32_MAX) {
+		err = -EFBIG;
+		goto out;
+	}
+	buf = malloc(total);
+	if (!buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	p = buf + BTFB_HEADER_LEN;
+	memcpy(p, mcomp, meta_comp);
+	p += meta_comp;
+	if (dict_len)
+		p = mempcpy(p, dict_s.comp, dict_s.comp_len);
+	for (i = 0; !inl_chunks && i < chunk_cnt; i++)
+		p = mempcpy(p, chunks[i].comp, chunks[i].comp_len);
+	for (i = 0; !inl_block && i < block_cnt; i++)
+		p = mempcpy(p, blocks[i].comp, blocks[i].comp_len);
+
+	/* header last: its crc covers it and the decoded metadata */
+	memcpy(h.magic, BTFB_MAGIC, BTFB_MAGIC_LEN);
+	h.version = BTFB_VERSION;
+	h.codec = w->opts.codec;
+	h.meta_comp = meta_comp;
+	h.meta_raw = meta_len;
+	h.total_len = total;
 	memcpy(buf, h.magic, BTFB_MAGIC_LEN);
 	btfb_store_u32s(buf + BTFB_MAGIC_LEN, &h.version, (BTFB_HEADER_LEN - BTFB_MAGIC_LEN) / 4);
-	h.meta_crc = crc32(0, buf, h.data_off);
-	btfb_put_le32(buf + offsetof(struct btfb_header, meta_crc), h.meta_crc);
+	crc = crc32(0, buf, BTFB_HEADER_LEN);
+	crc = crc32(crc, meta, meta_len);
+	btfb_put_le32(buf + offsetof(struct btfb_header, crc), crc);
 
 	for (i = 0; i < w->item_cnt; i++)
 		st.raw_bytes += w->items[i].len;
@@ -691,24 +736,23 @@ int bundle_writer__finish(struct bundle_writer *w, void **out, size_t *out_len,
 	st.blocks = block_cnt;
 	st.chunks = chunk_cnt;
 	st.dict_raw = dict_len;
-	st.meta_bytes = h.data_off;
-	st.bundle_bytes = h.total_len;
+	st.meta_bytes = BTFB_HEADER_LEN + meta_comp;
+	st.bundle_bytes = total;
 	if (stats)
 		*stats = st;
 	*out = buf;
-	*out_len = h.total_len;
+	*out_len = total;
 	buf = NULL;
 out:
-	for (i = 0; i < block_cnt; i++)
-		free(blocks[i].comp);
-	for (i = 0; i < chunk_cnt; i++)
-		free(chunks[i].comp);
+	free_streams(blocks, block_cnt);
+	free_streams(chunks, chunk_cnt);
+	free(dict_s.raw);
 	free(dict_s.comp);
-	free(blocks);
-	free(chunks);
 	free(blobs);
 	free(dict);
 	free(all);
+	free(meta);
+	free(mcomp);
 	strtab_free(&strtab);
 	free(buf);
 	return err;

@@ -25,7 +25,7 @@ struct bundle_stats {
 	uint32_t blocks;	/* solid-compressed blob blocks */
 	uint32_t chunks;	/* index chunks */
 	uint32_t dict_raw;	/* dictionary bytes (raw) */
-	uint64_t meta_bytes;	/* uncompressed top level: header, records, strings */
+	uint64_t meta_bytes;	/* header and metadata stream (records, strings, inline) */
 	uint64_t raw_bytes;	/* sum of all entries' BTF sizes */
 	uint64_t unique_bytes;	/* sum of distinct BTF sizes */
 	uint64_t bundle_bytes;

@@ -28,6 +28,14 @@ static int lzma_filters_init(lzma_options_lzma *opt, lzma_filter filters[2],
 
 	if (lzma_lzma_preset(opt, 9 | LZMA_PRESET_EXTREME))
 		return -EINVAL;
+	/*
+	 * BTF is little-endian u32 records and names: neither the previous
+	 * byte nor the position predicts the next literal well, and without
+	 * that context 10-80 real reduced BTFs take 2.5% less. Only the encoder
+	 * uses these (LZMA2 stores them in the stream).
+	 */
+	opt->lc = 0;
+	opt->pb = 0;
 	if (dict_size < LZMA_DICT_SIZE_MIN)
 		dict_size = LZMA_DICT_SIZE_MIN;
 	if (dict_size > (1u << 30))

@@ -8,8 +8,8 @@
  * are read with btfb_load_u32s(), never through pointers to these structs.
  *
  * Shape: an SSTable-like two-level index over solid-compressed blocks.
- * The uncompressed top level holds one record per index chunk (its first
- * key) and one per blob block. A lookup binary-searches the chunk records,
+ * The top level (one compressed metadata stream, decoded at open) holds
+ * one record per index chunk (its first key) and one per blob block. A lookup binary-searches the chunk records,
  * decompresses one small chunk, binary-searches it, then decompresses the
  * one block holding the BTF. Blocks are compressed with a shared preset
  * dictionary sampled from the bundle's own BTFs.
@@ -22,19 +22,24 @@
 
 #define BTFB_MAGIC		"BTFKITB\0"
 #define BTFB_MAGIC_LEN		8
-/* 2: objects are CO-RE digests (btf_bundle__object_digest()), not file SHA-256s. */
-#define BTFB_VERSION		2
 /*
- * Upper bounds a reader enforces at open, from the records alone, and the
- * writer respects. Whatever a file claims, opening, listing and looking up
- * stay within BTFB_MAX_META_SIZE + BTFB_MAX_INDEX_SIZE of memory and decoding,
- * and reading one BTF adds one dictionary and one block (FORMAT.md, "Limits").
+ * 3: a 32-byte header, then one compressed metadata stream (records,
+ * strings, objects; a lone chunk and block inline). 2 kept it all raw
+ * behind a 104-byte header; 1 held file SHA-256s as object digests.
+ */
+#define BTFB_VERSION		3
+/*
+ * Upper bounds a reader enforces at open, from the header and the records
+ * alone, and the writer respects. Whatever a file claims, opening, listing
+ * and looking up stay within BTFB_MAX_META_SIZE + BTFB_MAX_INDEX_SIZE of
+ * memory and decoding, and reading one BTF adds one dictionary and one
+ * block (FORMAT.md, "Limits").
  */
 #define BTFB_MAX_RAW_SIZE	(16u << 20)	/* one BTF (a full vmlinux BTF is 2-8 MB) */
 #define BTFB_MAX_BLOCK_SIZE	(BTFB_MAX_RAW_SIZE + (64u << 10))	/* one decoded block */
 #define BTFB_MAX_DICT_SIZE	(1u << 20)	/* the decoded dictionary */
 #define BTFB_MAX_INDEX_SIZE	(8u << 20)	/* all decoded index chunks together */
-#define BTFB_MAX_META_SIZE	(8u << 20)	/* [0, data_off), read whole at open */
+#define BTFB_MAX_META_SIZE	(8u << 20)	/* the decoded metadata, decoded whole at open */
 
 /*
  * Largest compressed size of a stream of @raw bytes: LZMA2 and deflate store
@@ -45,46 +50,55 @@ static inline uint64_t btfb_max_comp(uint32_t raw)
 	return (uint64_t)raw + raw / 16 + 1024;
 }
 
+/*
+ * The only part read before anything is decoded: what the metadata stream
+ * costs to decode, bounded here, and one crc over this header (crc taken
+ * as zero) followed by the decoded metadata.
+ */
 struct btfb_header {
 	char magic[BTFB_MAGIC_LEN];
 	uint32_t version;
-	uint32_t hdr_len;
 	uint32_t codec;		/* enum btf_bundle_codec */
-	uint32_t flags;		/* none defined; must be 0 */
+	uint32_t meta_comp;	/* the metadata stream, right after the header */
+	uint32_t meta_raw;
+	uint32_t total_len;	/* size of the whole bundle; the data area is its tail */
+	uint32_t crc;
+};
+
+/*
+ * A compressed stream in the data area (the bundle's tail, after the
+ * metadata stream), or an inline one: raw bytes in the metadata's inline
+ * area, which a bundle of one chunk or one block uses to spare a stream's
+ * framing and record.
+ */
+struct btfb_stream {
+	uint32_t off;		/* from the data area's start; inline: from the metadata's */
+	uint32_t comp;		/* 0: inline */
+	uint32_t raw;
+	uint32_t crc;		/* zlib crc32 of the raw bytes */
+};
+
+/*
+ * The decoded metadata: this struct, then object_cnt struct btfb_object,
+ * chunk_cnt struct btfb_chunk (key order), block_cnt struct btfb_block
+ * (blob order), str_len bytes of top-level strings (NUL-terminated, sorted,
+ * "" at 0), and the inline area: the raw bytes of inline streams.
+ */
+struct btfb_meta {
 	uint32_t entry_cnt;
 	uint32_t blob_cnt;	/* distinct BTFs */
 	uint32_t object_cnt;
 	uint32_t chunk_cnt;
 	uint32_t block_cnt;
-	uint32_t str_off;	/* top-level strings, NUL-terminated, sorted */
 	uint32_t str_len;
-	uint32_t obj_off;	/* object_cnt x struct btfb_object */
-	uint32_t chunk_off;	/* chunk_cnt x struct btfb_chunk, key order */
-	uint32_t block_off;	/* block_cnt x struct btfb_block, blob order */
-	uint32_t dict_off;	/* dictionary stream, relative to data_off */
-	uint32_t dict_comp;
-	uint32_t dict_raw;	/* 0: no dictionary */
-	uint32_t dict_crc;
-	uint32_t data_off;	/* compressed streams */
-	uint32_t data_len;
 	uint32_t prov_str;	/* string offset of the provenance text */
-	uint32_t total_len;	/* size of the whole bundle */
-	uint32_t meta_crc;	/* crc32 of [0, data_off) with this field zero */
-	uint32_t reserved;
+	struct btfb_stream dict;	/* raw 0: no dictionary */
 };
 
 /* CO-RE digest of a BPF object the BTFs were reduced against, and its name. */
 struct btfb_object {
 	uint8_t sha256[32];	/* btf_bundle__object_digest() */
 	uint32_t name_str;
-};
-
-/* A compressed stream inside the data area. */
-struct btfb_stream {
-	uint32_t off;		/* relative to header.data_off */
-	uint32_t comp;
-	uint32_t raw;
-	uint32_t crc;		/* zlib crc32 of the raw bytes */
 };
 
 /*
@@ -132,12 +146,14 @@ struct btfb_chunk_entry {
  */
 
 #define BTFB_HEADER_LEN		((uint32_t)sizeof(struct btfb_header))
+#define BTFB_META_LEN		((uint32_t)sizeof(struct btfb_meta))
 #define BTFB_OBJECT_LEN		((uint32_t)sizeof(struct btfb_object))
 #define BTFB_CHUNK_LEN		((uint32_t)sizeof(struct btfb_chunk))
 #define BTFB_BLOCK_LEN		((uint32_t)sizeof(struct btfb_block))
 #define BTFB_CENTRY_LEN		((uint32_t)sizeof(struct btfb_chunk_entry))
 
-_Static_assert(sizeof(struct btfb_header) == 104, "header layout");
+_Static_assert(sizeof(struct btfb_header) == 32, "header layout");
+_Static_assert(sizeof(struct btfb_meta) == 44, "metadata layout");
 _Static_assert(sizeof(struct btfb_object) == 36, "object layout");
 _Static_assert(sizeof(struct btfb_chunk) == 36, "chunk layout");
 _Static_assert(sizeof(struct btfb_block) == 20, "block layout");

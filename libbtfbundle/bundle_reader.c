@@ -5,10 +5,11 @@
  * binary-searches it, and decodes the one block holding the BTF. Decoded
  * data is untrusted like the rest and checked before use.
  *
- * What a bundle may make the reader allocate and decode is bounded from the
- * records at open, before anything is decoded (bundle_format.h, BTFB_MAX_*):
- * a file is read header first, then its metadata, and each stream's bytes
- * only when it is decoded; every index stream (dictionary, chunks) is
+ * What a bundle may make the reader allocate and decode is bounded at open
+ * (bundle_format.h, BTFB_MAX_*): the header bounds the metadata stream,
+ * decoded whole, and its records bound every other stream before any is
+ * decoded. A file is read header first, then the metadata stream, and each
+ * other stream's bytes only when it is decoded; every index stream (dictionary, chunks) is
  * decoded at most once per open, a failure included, so the whole index,
  * whatever path a lookup takes, costs at most BTFB_MAX_INDEX_SIZE.
  */
@@ -41,12 +42,16 @@ struct chunk {
 };
 
 struct btf_bundle {
-	/* The whole bundle in memory, or only [0, data_off) of a file. */
-	const uint8_t *data;
+	const uint8_t *data;	/* the whole bundle in memory; NULL for a file */
 	size_t size;		/* header.total_len */
-	void *owned;		/* copy or file metadata, freed with the bundle */
+	void *owned;		/* the caller's bytes copied (open_opts.copy) */
 	int fd;			/* a file's streams are read from here; -1 in memory */
 	struct btfb_header hdr;	/* host byte order */
+	struct btfb_meta m;	/* host byte order */
+	uint8_t *meta;		/* the decoded metadata, hdr.meta_raw bytes */
+	/* Where the metadata's sections start (bundle_format.h, struct btfb_meta). */
+	uint32_t obj_off, chunk_off, block_off, str_off, inline_off;
+	uint32_t data_off, data_len;	/* the data area: compressed streams */
 	const char *strs;
 	uint32_t *chunk_base;	/* chunk_cnt + 1 prefix sums of entry counts */
 	uint32_t *block_base;	/* block_cnt + 1 prefix sums of blob counts */
@@ -94,14 +99,12 @@ void bundle_pr(enum btf_bundle_print_level level, const char *fmt, ...)
 
 static void get_chunk_rec(const struct btf_bundle *b, uint32_t i, struct btfb_chunk *c)
 {
-	btfb_load_u32s(c, b->data + b->hdr.chunk_off + (size_t)i * BTFB_CHUNK_LEN,
-		       BTFB_CHUNK_LEN / 4);
+	btfb_load_u32s(c, b->meta + b->chunk_off + (size_t)i * BTFB_CHUNK_LEN, BTFB_CHUNK_LEN / 4);
 }
 
 static void get_block_rec(const struct btf_bundle *b, uint32_t i, struct btfb_block *bl)
 {
-	btfb_load_u32s(bl, b->data + b->hdr.block_off + (size_t)i * BTFB_BLOCK_LEN,
-		       BTFB_BLOCK_LEN / 4);
+	btfb_load_u32s(bl, b->meta + b->block_off + (size_t)i * BTFB_BLOCK_LEN, BTFB_BLOCK_LEN / 4);
 }
 
 static const char *str_at(const struct btf_bundle *b, uint32_t off)
@@ -111,28 +114,20 @@ static const char *str_at(const struct btf_bundle *b, uint32_t off)
 
 static int check_str(const struct btf_bundle *b, uint32_t off)
 {
-	return off < b->hdr.str_len ? 0 : -EBADMSG;
+	return off < b->m.str_len ? 0 : -EBADMSG;
 }
 
-/* A section [off, off + cnt * len) inside the metadata area. */
-static int check_section(const struct btfb_header *h, const char *what,
-			 uint32_t off, uint64_t cnt, uint32_t len)
+/*
+ * A stream inside the data area, or inline in the metadata's inline area,
+ * decoding to at most @max_raw bytes.
+ */
+static int check_stream(const struct btf_bundle *b, const struct btfb_stream *s, uint32_t max_raw)
 {
-	uint64_t end = (uint64_t)off + cnt * len;
+	bool bad = s->comp ? (uint64_t)s->off + s->comp > b->data_len ||
+			     s->comp > btfb_max_comp(s->raw)
+			   : s->off < b->inline_off || (uint64_t)s->off + s->raw > b->hdr.meta_raw;
 
-	if (off < h->hdr_len || end > h->data_off) {
-		pr_bdebug("bundle: %s section [%u, %llu) outside metadata [%u, %u)\n",
-			  what, off, (unsigned long long)end, h->hdr_len, h->data_off);
-		return -EBADMSG;
-	}
-	return 0;
-}
-
-/* A stream inside the data area, decoding to at most @max_raw bytes. */
-static int check_stream(const struct btfb_header *h, const struct btfb_stream *s, uint32_t max_raw)
-{
-	if (!s->comp || (uint64_t)s->off + s->comp > h->data_len || s->raw > max_raw ||
-	    s->comp > btfb_max_comp(s->raw)) {
+	if (bad || s->raw > max_raw) {
 		pr_bdebug("bundle: stream at %u: %u bytes decoding to %u, limit %u\n",
 			  s->off, s->comp, s->raw, max_raw);
 		return -EBADMSG;
@@ -179,7 +174,7 @@ static void chunk_entry(const struct chunk *c, uint32_t i, struct btfb_chunk_ent
 
 static int check_top(struct btf_bundle *b)
 {
-	const struct btfb_header *h = &b->hdr;
+	const struct btfb_meta *h = &b->m;
 	struct btfb_chunk c;
 	struct btfb_block bl;
 	struct key k, prev;
@@ -187,15 +182,13 @@ static int check_top(struct btf_bundle *b)
 	uint32_t i;
 
 	for (i = 0; i < h->object_cnt; i++) {
-		uint32_t name = btfb_le32(b->data + h->obj_off + (size_t)i * BTFB_OBJECT_LEN + 32);
+		uint32_t name = btfb_le32(b->meta + b->obj_off + (size_t)i * BTFB_OBJECT_LEN + 32);
 
 		if (check_str(b, name))
 			return -EBADMSG;
 	}
-	if (h->dict_raw ? check_stream(h, &(struct btfb_stream){ h->dict_off, h->dict_comp,
-								  h->dict_raw, h->dict_crc },
-				       BTFB_MAX_DICT_SIZE)
-			: h->dict_comp != 0)
+	if (h->dict.raw ? check_stream(b, &h->dict, BTFB_MAX_DICT_SIZE)
+			: h->dict.comp || h->dict.off || h->dict.crc)
 		return -EBADMSG;
 	/* The counts are bounded by the metadata size (BTFB_MAX_META_SIZE). */
 	b->chunk_base = calloc((size_t)h->chunk_cnt + 1, sizeof(*b->chunk_base));
@@ -208,7 +201,7 @@ static int check_top(struct btf_bundle *b)
 		get_chunk_rec(b, i, &c);
 		if (check_str(b, c.arch_str) || check_str(b, c.distro_str) ||
 		    check_str(b, c.version_str) || check_str(b, c.release_str) ||
-		    !c.entry_cnt || check_stream(h, &c.s, BTFB_MAX_INDEX_SIZE))
+		    !c.entry_cnt || check_stream(b, &c.s, BTFB_MAX_INDEX_SIZE))
 			return -EBADMSG;
 		/* The decode budget of the whole index, checked before any decode. */
 		index_raw += c.s.raw;
@@ -230,7 +223,7 @@ static int check_top(struct btf_bundle *b)
 		return -EBADMSG;
 	for (i = 0, sum = 0; i < h->block_cnt; i++) {
 		get_block_rec(b, i, &bl);
-		if (!bl.blob_cnt || check_stream(h, &bl.s, BTFB_MAX_BLOCK_SIZE))
+		if (!bl.blob_cnt || check_stream(b, &bl.s, BTFB_MAX_BLOCK_SIZE))
 			return -EBADMSG;
 		b->block_base[i] = sum;
 		sum += bl.blob_cnt;
@@ -243,8 +236,8 @@ static int check_top(struct btf_bundle *b)
 
 /*
  * The header, from the first BTFB_HEADER_LEN bytes alone: magic, version,
- * codec, a layout inside the @avail bytes there are, and metadata small
- * enough to read whole.
+ * codec, a layout inside the @avail bytes there are, and a metadata stream
+ * small enough to decode whole.
  */
 static int parse_header(struct btfb_header *h, const uint8_t *data, uint64_t avail)
 {
@@ -256,54 +249,82 @@ static int parse_header(struct btfb_header *h, const uint8_t *data, uint64_t ava
 	memcpy(h->magic, data, BTFB_MAGIC_LEN);
 	btfb_load_u32s(&h->version, data + BTFB_MAGIC_LEN, (BTFB_HEADER_LEN - BTFB_MAGIC_LEN) / 4);
 	if (h->version != BTFB_VERSION) {
-		pr_bdebug("bundle: format version %u, this reader knows %u\n", h->version, BTFB_VERSION);
+		pr_bdebug("bundle: format version %u, this reader knows only %u: rebuild it with embedgen\n",
+			  h->version, BTFB_VERSION);
 		return -EPROTO;
 	}
-	if (h->hdr_len < BTFB_HEADER_LEN || h->total_len > avail || h->flags ||
-	    !bundle_codec__valid(h->codec) || h->data_off < h->hdr_len ||
-	    (uint64_t)h->data_off + h->data_len != h->total_len)
+	if (h->total_len > avail || !bundle_codec__valid(h->codec) || !h->meta_comp ||
+	    (uint64_t)BTFB_HEADER_LEN + h->meta_comp > h->total_len ||
+	    h->meta_raw < BTFB_META_LEN || h->meta_comp > btfb_max_comp(h->meta_raw))
 		return -EBADMSG;
-	if (h->data_off > BTFB_MAX_META_SIZE) {
-		pr_bdebug("bundle: %u bytes of metadata, limit %u\n", h->data_off, BTFB_MAX_META_SIZE);
+	if (h->meta_raw > BTFB_MAX_META_SIZE) {
+		pr_bdebug("bundle: %u bytes of metadata, limit %u\n", h->meta_raw, BTFB_MAX_META_SIZE);
 		return -EBADMSG;
 	}
 	return 0;
 }
 
-/* Everything in [0, data_off): checksum, sections, strings, records. */
-static int parse_meta(struct btf_bundle *b, const uint8_t *data)
+/*
+ * Decode the metadata stream @comp (hdr.meta_comp bytes), then check it:
+ * the crc, the sections, strings and records.
+ */
+static int parse_meta(struct btf_bundle *b, const uint8_t *hdr, const uint8_t *comp)
 {
-	struct btfb_header *h = &b->hdr;
+	struct btfb_meta *m = &b->m;
+	const struct btfb_header *h = &b->hdr;
 	const uint8_t zero[4] = {};
-	const size_t crc_at = offsetof(struct btfb_header, meta_crc);
+	const size_t crc_at = offsetof(struct btfb_header, crc);
+	uint64_t end;
 	uLong crc;
+	int err;
 
-	/* Bit flips in the metadata are caught here, in the streams by their crc. */
-	crc = crc32(0, data, crc_at);
+	b->meta = malloc(h->meta_raw);
+	if (!b->meta)
+		return -ENOMEM;
+	err = bundle_codec__decompress(h->codec, NULL, 0, comp, h->meta_comp, b->meta, h->meta_raw);
+	if (err) {
+		pr_bdebug("bundle: corrupt metadata stream\n");
+		return err == -ENOMEM ? err : -EBADMSG;
+	}
+	/* Bit flips in the header and metadata are caught here, in the streams by their crc. */
+	crc = crc32(0, hdr, crc_at);
 	crc = crc32(crc, zero, 4);
-	crc = crc32(crc, data + crc_at + 4, h->data_off - crc_at - 4);
-	if (crc != h->meta_crc) {
+	crc = crc32(crc, b->meta, h->meta_raw);
+	if (crc != h->crc) {
 		pr_bdebug("bundle: metadata checksum mismatch\n");
 		return -EBADMSG;
 	}
-	if (check_section(h, "string", h->str_off, h->str_len, 1) ||
-	    check_section(h, "object", h->obj_off, h->object_cnt, BTFB_OBJECT_LEN) ||
-	    check_section(h, "chunk", h->chunk_off, h->chunk_cnt, BTFB_CHUNK_LEN) ||
-	    check_section(h, "block", h->block_off, h->block_cnt, BTFB_BLOCK_LEN))
+	btfb_load_u32s(m, b->meta, BTFB_META_LEN / 4);
+	end = BTFB_META_LEN;
+	b->obj_off = end;
+	end += (uint64_t)m->object_cnt * BTFB_OBJECT_LEN;
+	b->chunk_off = end;
+	end += (uint64_t)m->chunk_cnt * BTFB_CHUNK_LEN;
+	b->block_off = end;
+	end += (uint64_t)m->block_cnt * BTFB_BLOCK_LEN;
+	b->str_off = end;
+	end += m->str_len;
+	if (end > h->meta_raw) {
+		pr_bdebug("bundle: metadata sections end at %llu, past its %u bytes\n",
+			  (unsigned long long)end, h->meta_raw);
 		return -EBADMSG;
-	if (h->str_len == 0 || data[h->str_off + h->str_len - 1] != '\0')
+	}
+	b->inline_off = end;
+	if (m->str_len == 0 || b->meta[b->str_off + m->str_len - 1] != '\0')
 		return -EBADMSG;
-	b->data = data;
 	b->size = h->total_len;
-	b->strs = (const char *)data + h->str_off;
-	if (check_str(b, h->prov_str))
+	b->data_off = BTFB_HEADER_LEN + h->meta_comp;
+	b->data_len = h->total_len - b->data_off;
+	b->strs = (const char *)b->meta + b->str_off;
+	if (check_str(b, m->prov_str))
 		return -EBADMSG;
 	return check_top(b);
 }
 
 /*
- * The compressed bytes of @s: in place for a bundle in memory, read into
- * *tmp (freed by the caller) for a file. Their size was bounded at open.
+ * The compressed bytes of @s: in place for a bundle in memory or an inline
+ * stream, read into *tmp (freed by the caller) for a file. Their size was
+ * bounded at open.
  */
 static int stream_src(const struct btf_bundle *b, const struct btfb_stream *s,
 		      const uint8_t **src, uint8_t **tmp)
@@ -311,14 +332,18 @@ static int stream_src(const struct btf_bundle *b, const struct btfb_stream *s,
 	int err;
 
 	*tmp = NULL;
+	if (!s->comp) {
+		*src = b->meta + s->off;
+		return 0;
+	}
 	if (b->fd < 0) {
-		*src = b->data + b->hdr.data_off + s->off;
+		*src = b->data + b->data_off + s->off;
 		return 0;
 	}
 	*tmp = malloc(s->comp);
 	if (!*tmp)
 		return -ENOMEM;
-	err = read_full_at(b->fd, *tmp, s->comp, (uint64_t)b->hdr.data_off + s->off);
+	err = read_full_at(b->fd, *tmp, s->comp, (uint64_t)b->data_off + s->off);
 	if (err) {
 		pr_bdebug("bundle: stream at %u: %s\n", s->off,
 			  err == -ENODATA ? "file truncated" : errmsg(err));
@@ -346,7 +371,11 @@ static int decode_stream(const struct btf_bundle *b, const struct btfb_stream *s
 		free(tmp);
 		return -ENOMEM;
 	}
-	err = bundle_codec__decompress(b->hdr.codec, dict, dict_len, src, s->comp, buf, s->raw);
+	if (!s->comp)
+		memcpy(buf, src, s->raw);	/* inline: covered by the metadata's crc too */
+	else
+		err = bundle_codec__decompress(b->hdr.codec, dict, dict_len, src, s->comp,
+					       buf, s->raw);
 	free(tmp);
 	if (!err && crc32(0, buf, s->raw) != s->crc)
 		err = -EILSEQ;
@@ -394,7 +423,7 @@ static int chunk_check(const struct btf_bundle *b, uint32_t idx, struct chunk *c
 		chunk_entry(c, i, &e, NULL);
 		if (e.arch_str >= c->str_len || e.distro_str >= c->str_len ||
 		    e.version_str >= c->str_len || e.release_str >= c->str_len ||
-		    e.blob >= b->hdr.blob_cnt || e.raw_size > BTFB_MAX_RAW_SIZE)
+		    e.blob >= b->m.blob_cnt || e.raw_size > BTFB_MAX_RAW_SIZE)
 			return -EBADMSG;
 		chunk_entry(c, i, &e, &k);
 		if (i ? cmp_key(&prev, &k) >= 0 : cmp_key(&first, &k) != 0)
@@ -402,7 +431,7 @@ static int chunk_check(const struct btf_bundle *b, uint32_t idx, struct chunk *c
 		prev = k;
 	}
 	/* The last key must stay below the next chunk's first key. */
-	if (idx + 1 < b->hdr.chunk_cnt) {
+	if (idx + 1 < b->m.chunk_cnt) {
 		struct btfb_chunk next;
 
 		get_chunk_rec(b, idx + 1, &next);
@@ -468,12 +497,12 @@ err:
 
 static int get_dict(const struct btf_bundle *b, const uint8_t **out)
 {
-	struct btfb_stream s = { b->hdr.dict_off, b->hdr.dict_comp, b->hdr.dict_raw, b->hdr.dict_crc };
+	const struct btfb_stream s = b->m.dict;
 	uint8_t *d, *expected = NULL;
 	int err;
 
 	*out = NULL;
-	if (!b->hdr.dict_raw)
+	if (!s.raw)
 		return 0;
 	d = __atomic_load_n(&b->dict, __ATOMIC_ACQUIRE);
 	if (!d) {
@@ -545,23 +574,24 @@ struct btf_bundle *btf_bundle__open_mem(const void *data, size_t size,
 	b = bundle_new(copy, -1);
 	if (!b)
 		return bundle_err_ptr(-ENOMEM);
+	b->data = data;
 	err = parse_header(&b->hdr, data, size);
-	err = err ?: parse_meta(b, data);
+	err = err ?: parse_meta(b, data, (const uint8_t *)data + BTFB_HEADER_LEN);
 	return bundle_done(b, err, opts);
 }
 
 /*
  * A file is read in the order it is checked: the header (a file of zeros
- * is refused after 104 bytes), the metadata it declares (bounded), and
- * stream bytes only when a lookup decodes them. Only a regular file is
- * opened, without blocking: a FIFO or a device is refused.
+ * is refused after 32 bytes), the metadata stream it declares (bounded),
+ * and other streams' bytes only when a lookup decodes them. Only a regular
+ * file is opened, without blocking: a FIFO or a device is refused.
  */
 struct btf_bundle *btf_bundle__open_file(const char *path, const struct btf_bundle_open_opts *opts)
 {
 	uint8_t hdr[BTFB_HEADER_LEN];
 	struct btf_bundle *b;
 	struct stat st;
-	uint8_t *meta;
+	uint8_t *comp;
 	int fd, err;
 
 	if (!opts_valid(opts, OPTS_KNOWN_SZ(btf_bundle_open_opts)) || !path)
@@ -578,17 +608,14 @@ struct btf_bundle *btf_bundle__open_file(const char *path, const struct btf_bund
 	err = err ?: parse_header(&b->hdr, hdr, st.st_size);
 	if (err)
 		return bundle_done(b, err, opts);
-	meta = malloc(b->hdr.data_off);
-	if (!meta)
+	comp = malloc(b->hdr.meta_comp);
+	if (!comp)
 		return bundle_done(b, -ENOMEM, opts);
-	b->owned = meta;
-	err = read_full_at(fd, meta, b->hdr.data_off, 0);
+	err = read_full_at(fd, comp, b->hdr.meta_comp, BTFB_HEADER_LEN);
 	if (err == -ENODATA)
 		err = -EBADMSG;	/* shrunk under us */
-	/* The header read first must be the one checked with the rest. */
-	if (!err && memcmp(meta, hdr, sizeof(hdr)))
-		err = -EBADMSG;
-	err = err ?: parse_meta(b, meta);
+	err = err ?: parse_meta(b, hdr, comp);
+	free(comp);
 	return bundle_done(b, err, opts);
 }
 
@@ -598,13 +625,14 @@ void btf_bundle__free(struct btf_bundle *b)
 
 	if (!b)
 		return;
-	for (i = 0; b->chunks && i < b->hdr.chunk_cnt; i++)
+	for (i = 0; b->chunks && i < b->m.chunk_cnt; i++)
 		chunk_free(b->chunks[i]);
 	free(b->chunks);
 	free(b->chunk_err);
 	free(b->dict);
 	free(b->chunk_base);
 	free(b->block_base);
+	free(b->meta);
 	free(b->owned);
 	if (b->fd >= 0)
 		close(b->fd);
@@ -613,12 +641,12 @@ void btf_bundle__free(struct btf_bundle *b)
 
 uint32_t btf_bundle__format_version(const struct btf_bundle *b) { return b->hdr.version; }
 enum btf_bundle_codec btf_bundle__codec(const struct btf_bundle *b) { return b->hdr.codec; }
-uint32_t btf_bundle__entry_cnt(const struct btf_bundle *b) { return b->hdr.entry_cnt; }
-uint32_t btf_bundle__blob_cnt(const struct btf_bundle *b) { return b->hdr.blob_cnt; }
-uint32_t btf_bundle__block_cnt(const struct btf_bundle *b) { return b->hdr.block_cnt; }
+uint32_t btf_bundle__entry_cnt(const struct btf_bundle *b) { return b->m.entry_cnt; }
+uint32_t btf_bundle__blob_cnt(const struct btf_bundle *b) { return b->m.blob_cnt; }
+uint32_t btf_bundle__block_cnt(const struct btf_bundle *b) { return b->m.block_cnt; }
 size_t btf_bundle__size(const struct btf_bundle *b) { return b->size; }
-uint32_t btf_bundle__object_cnt(const struct btf_bundle *b) { return b->hdr.object_cnt; }
-const char *btf_bundle__provenance(const struct btf_bundle *b) { return str_at(b, b->hdr.prov_str); }
+uint32_t btf_bundle__object_cnt(const struct btf_bundle *b) { return b->m.object_cnt; }
+const char *btf_bundle__provenance(const struct btf_bundle *b) { return str_at(b, b->m.prov_str); }
 
 const char *btf_bundle__codec_name(enum btf_bundle_codec codec)
 {
@@ -633,9 +661,9 @@ const uint8_t *btf_bundle__object_sha256(const struct btf_bundle *b, uint32_t i,
 {
 	const uint8_t *obj;
 
-	if (i >= b->hdr.object_cnt)
+	if (i >= b->m.object_cnt)
 		return NULL;
-	obj = b->data + b->hdr.obj_off + (size_t)i * BTFB_OBJECT_LEN;
+	obj = b->meta + b->obj_off + (size_t)i * BTFB_OBJECT_LEN;
 	if (name)
 		*name = str_at(b, btfb_le32(obj + 32));
 	return obj;
@@ -657,9 +685,9 @@ int btf_bundle__check_object(const struct btf_bundle *b, const void *obj, size_t
 	if (!sha256)
 		return -EINVAL;
 	/* Built without --object: nothing to bind to (embedgen warns). */
-	if (!b->hdr.object_cnt)
+	if (!b->m.object_cnt)
 		return 0;
-	for (i = 0; i < b->hdr.object_cnt; i++)
+	for (i = 0; i < b->m.object_cnt; i++)
 		if (!memcmp(btf_bundle__object_sha256(b, i, NULL), sha256, SHA256_DIGEST_LEN))
 			return 0;
 	return -ESTALE;
@@ -668,7 +696,7 @@ int btf_bundle__check_object(const struct btf_bundle *b, const void *obj, size_t
 /* Chunk holding entry @idx: the last chunk whose base is <= idx. */
 static uint32_t chunk_of_entry(const struct btf_bundle *b, uint32_t idx)
 {
-	uint32_t lo = 0, hi = b->hdr.chunk_cnt;
+	uint32_t lo = 0, hi = b->m.chunk_cnt;
 
 	while (hi - lo > 1) {
 		uint32_t mid = lo + (hi - lo) / 2;
@@ -687,7 +715,7 @@ static int locate(const struct btf_bundle *b, uint32_t idx, const struct chunk *
 	uint32_t ci;
 	int err;
 
-	if (idx >= b->hdr.entry_cnt)
+	if (idx >= b->m.entry_cnt)
 		return -ENOENT;
 	ci = chunk_of_entry(b, idx);
 	err = get_chunk(b, ci, c);
@@ -702,7 +730,7 @@ int btf_bundle__entry(const struct btf_bundle *b, uint32_t idx, struct btf_bundl
 	const struct chunk *c;
 	struct btfb_chunk_entry e;
 	struct key k;
-	uint32_t lo = 0, hi = b->hdr.block_cnt;
+	uint32_t lo = 0, hi = b->m.block_cnt;
 	int err;
 
 	err = locate(b, idx, &c, &e, &k);
@@ -732,7 +760,7 @@ int btf_bundle__entry(const struct btf_bundle *b, uint32_t idx, struct btf_bundl
  */
 static int64_t chunk_for_key(const struct btf_bundle *b, const struct key *k)
 {
-	uint32_t lo = 0, hi = b->hdr.chunk_cnt;
+	uint32_t lo = 0, hi = b->m.chunk_cnt;
 	struct btfb_chunk c;
 	struct key ck;
 
@@ -796,7 +824,7 @@ static int find_fallback(const struct btf_bundle *b, const struct btf_host *host
 	int best = -ENOENT, err;
 	uint32_t i;
 
-	for (ci = ci < 0 ? 0 : ci; ci < b->hdr.chunk_cnt; ci++) {
+	for (ci = ci < 0 ? 0 : ci; ci < b->m.chunk_cnt; ci++) {
 		err = get_chunk(b, ci, &c);
 		if (err)
 			return err;
@@ -881,12 +909,12 @@ int btf_bundle__find_opts(const struct btf_bundle *b, const struct btf_host *hos
 	m->kind = BTF_BUNDLE_MATCH_NONE;
 	if (no_fallback)
 		set_reason(m, "no entry for %s/%s/%s/%s in the bundle (%u kernels)%s; fallback to another %s version is off",
-			   host->distro, host->version, host->arch, host->release, b->hdr.entry_cnt,
+			   host->distro, host->version, host->arch, host->release, b->m.entry_cnt,
 			   no_alias ? ", version aliases off" : "", host->distro);
 	else
 		set_reason(m,
 			 "no entry for %s/%s/%s/%s in the bundle (%u kernels)%s, nor for release %s under another %s version",
-			 host->distro, host->version, host->arch, host->release, b->hdr.entry_cnt,
+			 host->distro, host->version, host->arch, host->release, b->m.entry_cnt,
 			 no_alias ? " (version aliases off)" : "", host->release, host->distro);
 	return -ENOENT;
 }
@@ -902,7 +930,7 @@ int btf_bundle__find(const struct btf_bundle *b, const struct btf_host *host,
 static int read_blob(const struct btf_bundle *b, const struct btfb_chunk_entry *e,
 		     void **data, size_t *size)
 {
-	uint32_t lo = 0, hi = b->hdr.block_cnt, n, k, i;
+	uint32_t lo = 0, hi = b->m.block_cnt, n, k, i;
 	const uint8_t *dict;
 	struct btfb_block bl;
 	uint8_t *raw = NULL, *out;
@@ -919,7 +947,7 @@ static int read_blob(const struct btf_bundle *b, const struct btfb_chunk_entry *
 	}
 	get_block_rec(b, lo, &bl);
 	err = get_dict(b, &dict);
-	err = err ?: decode_stream(b, &bl.s, dict, b->hdr.dict_raw, &raw);
+	err = err ?: decode_stream(b, &bl.s, dict, b->m.dict.raw, &raw);
 	if (err)
 		return err;
 	err = -EBADMSG;

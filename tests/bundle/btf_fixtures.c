@@ -70,20 +70,92 @@ out:
 
 #define HDR(f) offsetof(struct btfb_header, f)
 
-void fixture_fix_crc(uint8_t *p, size_t len)
+int fixture_meta_get(const uint8_t *p, size_t len, size_t extra, uint8_t **meta, size_t *meta_len)
 {
-	uint32_t data_off = btfb_le32(p + HDR(data_off));
+	uint32_t comp = btfb_le32(p + HDR(meta_comp)), raw = btfb_le32(p + HDR(meta_raw));
+	uint8_t *buf;
+	int err;
 
-	if (data_off > len)
-		data_off = len;
-	btfb_put_le32(p + HDR(meta_crc), 0);
-	btfb_put_le32(p + HDR(meta_crc), crc32(0, p, data_off));
+	if (len < BTFB_HEADER_LEN || comp > len - BTFB_HEADER_LEN || raw > BTFB_MAX_META_SIZE)
+		return -EBADMSG;
+	buf = malloc(raw + extra + 1);
+	if (!buf)
+		return -ENOMEM;
+	err = bundle_codec__decompress(btfb_le32(p + HDR(codec)), NULL, 0, p + BTFB_HEADER_LEN,
+				       comp, buf, raw);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	*meta = buf;
+	*meta_len = raw;
+	return 0;
 }
 
-/* The dictionary of a block stream (NULL, 0 for a chunk or without one). */
-static int get_dict(const uint8_t *p, bool block, uint8_t **dict, size_t *dict_len)
+static void set_crc(uint8_t *p, const uint8_t *meta, size_t meta_len)
 {
-	uint32_t raw = btfb_le32(p + HDR(dict_raw));
+	uLong crc;
+
+	btfb_put_le32(p + HDR(crc), 0);
+	crc = crc32(0, p, BTFB_HEADER_LEN);
+	btfb_put_le32(p + HDR(crc), crc32(crc, meta, meta_len));
+}
+
+int fixture_meta_put(uint8_t **pp, size_t *len, const void *meta, size_t meta_len)
+{
+	uint8_t *p = *pp, *np;
+	uint32_t old = btfb_le32(p + HDR(meta_comp));
+	size_t comp_len, data_len = *len - BTFB_HEADER_LEN - old;
+	void *comp = NULL;
+	int err;
+
+	err = bundle_codec__compress(btfb_le32(p + HDR(codec)), NULL, 0, meta, meta_len,
+				     &comp, &comp_len);
+	if (err)
+		return err;
+	np = malloc(BTFB_HEADER_LEN + comp_len + data_len);
+	if (!np) {
+		free(comp);
+		return -ENOMEM;
+	}
+	memcpy(np, p, BTFB_HEADER_LEN);
+	memcpy(np + BTFB_HEADER_LEN, comp, comp_len);
+	memcpy(np + BTFB_HEADER_LEN + comp_len, p + BTFB_HEADER_LEN + old, data_len);
+	free(comp);
+	free(p);
+	*pp = np;
+	*len = BTFB_HEADER_LEN + comp_len + data_len;
+	btfb_put_le32(np + HDR(meta_comp), comp_len);
+	btfb_put_le32(np + HDR(meta_raw), meta_len);
+	btfb_put_le32(np + HDR(total_len), *len);
+	set_crc(np, meta, meta_len);
+	return 0;
+}
+
+void fixture_fix_crc(uint8_t *p, size_t len)
+{
+	uint8_t *meta;
+	size_t meta_len;
+
+	if (fixture_meta_get(p, len, 0, &meta, &meta_len))
+		return;
+	set_crc(p, meta, meta_len);
+	free(meta);
+}
+
+/* Where the data area starts. */
+static const uint8_t *data_area(const uint8_t *p)
+{
+	return p + BTFB_HEADER_LEN + btfb_le32(p + HDR(meta_comp));
+}
+
+#define META(f) offsetof(struct btfb_meta, f)
+
+/* The dictionary of a block stream (NULL, 0 for a chunk or without one). */
+static int get_dict(const uint8_t *p, const uint8_t *meta, bool block, uint8_t **dict,
+		    size_t *dict_len)
+{
+	uint32_t raw = btfb_le32(meta + META(dict.raw));
 	int err;
 
 	*dict = NULL;
@@ -94,8 +166,8 @@ static int get_dict(const uint8_t *p, bool block, uint8_t **dict, size_t *dict_l
 	if (!*dict)
 		return -ENOMEM;
 	err = bundle_codec__decompress(btfb_le32(p + HDR(codec)), NULL, 0,
-				       p + btfb_le32(p + HDR(data_off)) + btfb_le32(p + HDR(dict_off)),
-				       btfb_le32(p + HDR(dict_comp)), *dict, raw);
+				       data_area(p) + btfb_le32(meta + META(dict.off)),
+				       btfb_le32(meta + META(dict.comp)), *dict, raw);
 	if (err) {
 		free(*dict);
 		*dict = NULL;
@@ -105,21 +177,31 @@ static int get_dict(const uint8_t *p, bool block, uint8_t **dict, size_t *dict_l
 	return 0;
 }
 
-int fixture_stream_get(const uint8_t *p, size_t rec, bool block, size_t extra,
+int fixture_stream_get(const uint8_t *p, size_t blen, size_t rec, bool block, size_t extra,
 		       uint8_t **raw, size_t *raw_len)
 {
-	size_t len = btfb_le32(p + rec + 8), dict_len;
-	uint8_t *dict, *buf;
+	uint8_t *meta, *dict = NULL, *buf;
+	size_t meta_len, len, dict_len;
+	uint32_t off, comp;
 	int err;
 
-	err = get_dict(p, block, &dict, &dict_len);
+	err = fixture_meta_get(p, blen, 0, &meta, &meta_len);
 	if (err)
 		return err;
-	buf = malloc(len + extra + 1);
-	err = buf ? bundle_codec__decompress(btfb_le32(p + HDR(codec)), dict, dict_len,
-					     p + btfb_le32(p + HDR(data_off)) + btfb_le32(p + rec),
-					     btfb_le32(p + rec + 4), buf, len) : -ENOMEM;
+	off = btfb_le32(meta + rec);
+	comp = btfb_le32(meta + rec + 4);
+	len = btfb_le32(meta + rec + 8);
+	err = get_dict(p, meta, block, &dict, &dict_len);
+	buf = err ? NULL : malloc(len + extra + 1);
+	if (!err && !buf)
+		err = -ENOMEM;
+	if (!err && !comp)	/* inline */
+		memcpy(buf, meta + off, len);
+	else if (!err)
+		err = bundle_codec__decompress(btfb_le32(p + HDR(codec)), dict, dict_len,
+					       data_area(p) + off, comp, buf, len);
 	free(dict);
+	free(meta);
 	if (err) {
 		free(buf);
 		return err;
@@ -132,13 +214,13 @@ int fixture_stream_get(const uint8_t *p, size_t rec, bool block, size_t extra,
 int fixture_stream_put(uint8_t **pp, size_t *len, size_t rec, bool block,
 		       const void *raw, size_t raw_len)
 {
-	uint8_t *p = *pp, *dict = NULL, *np;
-	uint32_t data_off = btfb_le32(p + HDR(data_off));
-	size_t comp_len, dict_len;
+	uint8_t *p = *pp, *meta = NULL, *dict = NULL, *np;
+	size_t comp_len, dict_len, meta_len;
 	void *comp = NULL;
 	int err;
 
-	err = get_dict(p, block, &dict, &dict_len);
+	err = fixture_meta_get(p, *len, 0, &meta, &meta_len);
+	err = err ?: get_dict(p, meta, block, &dict, &dict_len);
 	err = err ?: bundle_codec__compress(btfb_le32(p + HDR(codec)), dict, dict_len,
 					    raw, raw_len, &comp, &comp_len);
 	if (err)
@@ -150,15 +232,15 @@ int fixture_stream_put(uint8_t **pp, size_t *len, size_t rec, bool block,
 	}
 	p = *pp = np;
 	memcpy(p + *len, comp, comp_len);
-	btfb_put_le32(p + rec, *len - data_off);
-	btfb_put_le32(p + rec + 4, comp_len);
-	btfb_put_le32(p + rec + 8, raw_len);
-	btfb_put_le32(p + rec + 12, crc32(0, raw, raw_len));
+	/* always to the data area, an inline stream included */
+	btfb_put_le32(meta + rec, *len - (data_area(p) - p));
+	btfb_put_le32(meta + rec + 4, comp_len);
+	btfb_put_le32(meta + rec + 8, raw_len);
+	btfb_put_le32(meta + rec + 12, crc32(0, raw, raw_len));
 	*len += comp_len;
-	btfb_put_le32(p + HDR(data_len), *len - data_off);
-	btfb_put_le32(p + HDR(total_len), *len);
-	fixture_fix_crc(p, *len);
+	err = fixture_meta_put(pp, len, meta, meta_len);
 out:
+	free(meta);
 	free(dict);
 	free(comp);
 	return err;

@@ -5,15 +5,17 @@ records that disagree with their streams, metadata past the reader's limits.
 
 Raw bytes given for a stream are compressed with the bundle's codec (zlib:
 raw deflate; xz: raw LZMA2, without a dictionary); a ready Stream may claim
-any raw size.
+any raw size. The metadata (records, strings, inline streams) is one such
+stream too, which build() can replace by any Stream (a bomb, a liar).
 """
 import lzma
 import struct
 import zlib
 
 MAGIC = b"BTFKITB\0"
-HEADER_LEN = 104
-VERSION = 2
+HEADER_LEN = 32
+META_LEN = 44
+VERSION = 3
 CODEC_XZ = 1
 CODEC_ZLIB = 2
 MiB = 1 << 20
@@ -95,45 +97,61 @@ def block_raw(blobs):
         + b"".join(blobs)
 
 
+def compress(data, codec, zdict=None):
+    return deflate(data, zdict) if codec == CODEC_ZLIB else lzma2(data)
+
+
 def build(chunks, blocks, dictionary=None, entry_cnt=None, blob_cnt=None, meta_pad=0,
-          codec=CODEC_ZLIB):
+          codec=CODEC_ZLIB, inline=False, meta=None, meta_raw=None, crc_xor=0):
     """chunks: [(first_key (arch, distro, version, release), entry_cnt, Stream|bytes)];
     blocks: [(blob_cnt, Stream|bytes)]; dictionary: Stream|bytes|None.
-    meta_pad adds unreferenced bytes to the metadata (the string table's tail)."""
+    meta_pad adds unreferenced bytes to the metadata (the string table's tail);
+    inline stores the chunks and blocks given as bytes raw in the metadata.
+    meta replaces the metadata stream by a ready Stream (its raw size and crc
+    are what the header claims), meta_raw overrides the claimed raw size,
+    crc_xor damages the header's crc."""
     def stream(s, zdict=None):
-        if isinstance(s, Stream):
-            return s
-        return deflate(s, zdict) if codec == CODEC_ZLIB else lzma2(s)
+        return s if isinstance(s, Stream) else compress(s, codec, zdict)
     d = stream(dictionary) if dictionary is not None else None
     dict_bytes = dictionary if isinstance(dictionary, bytes) else None
-    cs = [(tuple(b(p) for p in k), n, stream(s)) for k, n, s in chunks]
-    bs = [(n, stream(s, dict_bytes)) for n, s in blocks]
+    cs = [(tuple(b(p) for p in k), n, s) for k, n, s in chunks]
     strings = sorted({b""} | {p for k, _, _ in cs for p in k})
     table, soff = b"", {}
-    for s in strings:
-        soff[s] = len(table)
-        table += s + b"\0"
+    for s_ in strings:
+        soff[s_] = len(table)
+        table += s_ + b"\0"
     table += bytes(meta_pad)
-    chunk_off = HEADER_LEN
-    block_off = chunk_off + 36 * len(cs)
-    str_off = block_off + 20 * len(bs)
-    data_off = str_off + len(table)
-    data, recs_c, recs_b = b"", b"", b""
+    inline_off = META_LEN + 36 * len(cs) + 20 * len(blocks) + len(table)
+    data, inl, recs_c, recs_b = b"", b"", b"", b""
+
+    def place(s, zdict=None):
+        """(off, comp, raw, crc) of a stream: inline, or appended to the data area."""
+        nonlocal data, inl
+        if inline and isinstance(s, bytes):
+            off = inline_off + len(inl)
+            inl += s
+            return off, 0, len(s), zlib.crc32(s)
+        s = stream(s, zdict)
+        off = len(data)
+        data += s.comp
+        return off, len(s.comp), s.raw, s.crc
     dict_rec = (0, 0, 0, 0)
     if d:
         dict_rec = (0, len(d.comp), d.raw, d.crc)
         data += d.comp
-    for k, n, s in cs:
-        recs_c += struct.pack("<9I", *[soff[p] for p in k], n, len(data), len(s.comp), s.raw, s.crc)
-        data += s.comp
-    for n, s in bs:
-        recs_b += struct.pack("<5I", n, len(data), len(s.comp), s.raw, s.crc)
-        data += s.comp
-    fields = [VERSION, HEADER_LEN, codec, 0,
-              entry_cnt if entry_cnt is not None else sum(n for _, n, _ in cs),
-              blob_cnt if blob_cnt is not None else sum(n for n, _ in bs),
-              0, len(cs), len(bs), str_off, len(table), HEADER_LEN, chunk_off, block_off,
-              *dict_rec, data_off, len(data), 0, data_off + len(data), 0, 0]
-    meta = bytearray(MAGIC + struct.pack("<24I", *fields) + recs_c + recs_b + table)
-    struct.pack_into("<I", meta, 96, zlib.crc32(bytes(meta)))
-    return bytes(meta) + data
+    for k, n, s_ in cs:
+        recs_c += struct.pack("<9I", *[soff[p] for p in k], n, *place(s_))
+    for n, s_ in blocks:
+        recs_b += struct.pack("<5I", n, *place(s_, dict_bytes))
+    fields = [entry_cnt if entry_cnt is not None else sum(n for _, n, _ in cs),
+              blob_cnt if blob_cnt is not None else sum(n for n, _ in blocks),
+              0, len(cs), len(blocks), len(table), 0, *dict_rec]
+    raw = struct.pack("<11I", *fields) + recs_c + recs_b + table + inl
+    m = meta if meta is not None else compress(raw, codec)
+    claimed = meta_raw if meta_raw is not None else m.raw
+    total = HEADER_LEN + len(m.comp) + len(data)
+    head = MAGIC + struct.pack("<5I", VERSION, codec, len(m.comp), claimed, total)
+    # over the header (crc taken as zero) and the decoded metadata; a ready
+    # meta Stream is refused before its crc matters
+    crc = zlib.crc32(raw, zlib.crc32(head + bytes(4))) if meta is None else 0
+    return head + struct.pack("<I", crc ^ crc_xor) + m.comp + data

@@ -123,10 +123,48 @@ def main():
     refused("8 MiB of metadata, --list", listing(write(work, "meta.btfb", big_meta)),
             base_list, "corrupt")
 
-    # --- item 4: small files that decode to gigabytes -----------------------
-    z512 = btfb.zeros(512)
+    # --- the metadata stream: decoded whole at open, bounded by the header ---
     blob = btfb.tiny_btf()
     chunk = btfb.chunk_raw([key("12") + (0, len(blob))])
+    one = ([(key("12"), 1, chunk)], [(1, btfb.block_raw([blob]))])
+    refused("metadata claiming 4 GiB, --list",
+            listing(write(work, "meta4g.btfb", btfb.build(*one, meta_raw=0xffffffff))),
+            base_list, "corrupt")
+    bomb = btfb.build(*one, meta=btfb.zeros(512), meta_raw=btfb.MAX_META_SIZE)
+    print("# a metadata stream of %d bytes decoding to 512 MiB, claiming 8 MiB" % len(bomb))
+    path = write(work, "metabomb.btfb", bomb)
+    refused("metadata bomb (512 MiB of zeros, claims 8 MiB), --list", listing(path), base_list,
+            "corrupt")
+    refused("metadata bomb, lookup", lookup(path, "debian/12/x86_64/r", dump), base_find,
+            "corrupt")
+    real = btfb.build(*one)
+    raw_len = int.from_bytes(real[20:24], "little")
+    refused("metadata decoding to less than it claims, --list",
+            listing(write(work, "metashort.btfb", btfb.build(*one, meta_raw=raw_len + 1))),
+            base_list, "corrupt")
+    refused("metadata decoding to more than it claims, lookup",
+            lookup(write(work, "metalong.btfb", btfb.build(*one, meta_raw=raw_len - 1)),
+                   "debian/12/x86_64/r", dump), base_find, "corrupt")
+    lying = bytearray(real)
+    lying[16:20] = (len(real)).to_bytes(4, "little")	# meta_comp past the file's end
+    refused("metadata stream longer than the file, --list",
+            listing(write(work, "metacomp.btfb", bytes(lying))), base_list, "corrupt")
+    refused("metadata crc mismatch, --list",
+            listing(write(work, "metacrc.btfb", btfb.build(*one, crc_xor=1))), base_list,
+            "corrupt")
+    refused("metadata crc mismatch, lookup",
+            lookup(write(work, "metacrc.btfb", btfb.build(*one, crc_xor=1 << 31)),
+                   "debian/12/x86_64/r", dump), base_find, "corrupt")
+    # At the limit: 8 MiB of metadata, most of it one inline block, decoded at open.
+    fat = btfb.tiny_btf() + bytes(btfb.MAX_META_SIZE - 4096)
+    at = btfb.build([(key("12"), 1, btfb.chunk_raw([key("12") + (0, len(fat))]))],
+                    [(1, btfb.block_raw([fat]))], inline=True)
+    within("8 MiB of metadata with an inline block, lookup + read",
+           lookup(write(work, "metalimit.btfb", at), "debian/12/x86_64/r", dump), base_find,
+           lambda out: out.startswith("exact debian/12/x86_64/r %d" % len(fat)))
+
+    # --- item 4: small files that decode to gigabytes -----------------------
+    z512 = btfb.zeros(512)
     four = btfb.build([(key(v), 1, z512) for v in ("10", "11", "12", "13")],
                       [(1, btfb.block_raw([blob]))])
     path = write(work, "chunks512.btfb", four)

@@ -2,11 +2,13 @@
 /*
  * libFuzzer target for libbtfbundle's reader: open the input as a bundle
  * and, if it opens, exercise every read-side API on it. Each input is tried
- * twice: as given, and with its metadata crc recomputed, since a random
- * mutation almost never keeps the crc valid and the structure checks behind
- * it would otherwise go unexercised. The same input also feeds the host
- * parsers (btf_host__parse, os-release) and, re-encoded as a valid stream,
- * the content of one index chunk or blob block. Logic errors (a read that succeeds with
+ * as given, and with its crc recomputed, since a random mutation almost
+ * never keeps the crc valid. Records and strings sit behind the compressed
+ * metadata stream, which mutations of a whole bundle rarely keep decodable:
+ * so the input is also the decoded metadata of a real base bundle,
+ * re-encoded with a valid header and crc, and, as a valid stream, the
+ * content of one of its index chunks or blob blocks. The same input also
+ * feeds the host parsers (btf_host__parse, os-release). Logic errors (a read that succeeds with
  * the wrong size, an exact lookup of an entry's own key that misses) abort,
  * so the fuzzer reports them like crashes.
  */
@@ -223,8 +225,8 @@ static void fuzz_host(const uint8_t *data, size_t size)
  * once, zlib and no dictionary for speed), re-encoded with a valid stream, crc and top
  * level: the reader's checks of decoded data get fuzzed directly.
  */
-static uint8_t *base;
-static size_t base_len;
+static uint8_t *base, *base_meta;
+static size_t base_len, base_meta_len;
 
 static void base_init(void)
 {
@@ -247,16 +249,33 @@ static void base_init(void)
 	}
 	err = err ?: bundle_writer__finish(w, &out, &base_len, NULL);
 	bundle_writer__free(w);
-	check(!err && btfb_le32((uint8_t *)out + offsetof(struct btfb_header, chunk_cnt)) == 2 &&
-	      btfb_le32((uint8_t *)out + offsetof(struct btfb_header, block_cnt)) == 2,
-	      "base bundle: 2 chunks, 2 blocks");
 	base = out;
+	err = err ?: fixture_meta_get(base, base_len, 0, &base_meta, &base_meta_len);
+	check(!err && btfb_le32(base_meta + offsetof(struct btfb_meta, chunk_cnt)) == 2 &&
+	      btfb_le32(base_meta + offsetof(struct btfb_meta, block_cnt)) == 2,
+	      "base bundle: 2 chunks, 2 blocks");
+}
+
+/* The input as the base bundle's decoded metadata. */
+static void fuzz_meta(const uint8_t *data, size_t size)
+{
+	size_t len = base_len;
+	uint8_t *p;
+
+	if (size > 1 << 16)
+		return;
+	p = malloc(len);
+	check(p != NULL, "malloc");
+	memcpy(p, base, len);
+	if (fixture_meta_put(&p, &len, data, size) == 0)
+		fuzz_one(p, len);
+	free(p);
 }
 
 static void fuzz_decoded(const uint8_t *data, size_t size)
 {
-	uint32_t chunk_off = btfb_le32(base + offsetof(struct btfb_header, chunk_off));
-	uint32_t block_off = btfb_le32(base + offsetof(struct btfb_header, block_off));
+	/* the base has no objects: records follow the metadata's fixed part */
+	uint32_t chunk_off = BTFB_META_LEN, block_off = chunk_off + 2 * BTFB_CHUNK_LEN;
 	size_t len = base_len, rec, raw_len;
 	uint8_t *p, *raw;
 	unsigned int which;
@@ -276,11 +295,11 @@ static void fuzz_decoded(const uint8_t *data, size_t size)
 	memcpy(p, base, len);
 	memcpy(raw + 8, data + 1, size - 1);
 	if (block) {
-		btfb_put_le32(raw, btfb_le32(p + rec - offsetof(struct btfb_block, s)));
+		btfb_put_le32(raw, btfb_le32(base_meta + rec - offsetof(struct btfb_block, s)));
 		memmove(raw + 4, raw + 8, size - 1);	/* sizes follow the count directly */
 		raw_len -= 4;
 	} else {
-		uint32_t n = btfb_le32(p + rec - offsetof(struct btfb_chunk, s) +
+		uint32_t n = btfb_le32(base_meta + rec - offsetof(struct btfb_chunk, s) +
 				       offsetof(struct btfb_chunk, entry_cnt));
 
 		btfb_put_le32(raw, n);
@@ -295,7 +314,6 @@ static void fuzz_decoded(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int init;
-	uint32_t data_off;
 	uint8_t *copy;
 
 	if (!init) {
@@ -307,19 +325,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	fuzz_host(data, size);
 	fuzz_decoded(data, size);
+	fuzz_meta(data, size);
 	fuzz_one(data, size);
 	if (size < BTFB_HEADER_LEN)
-		return 0;
-	data_off = btfb_le32(data + offsetof(struct btfb_header, data_off));
-	if (data_off < BTFB_HEADER_LEN || data_off > size)
 		return 0;
 	/* An exact-size heap copy, so that ASan sees any over-read. */
 	copy = malloc(size);
 	if (!copy)
 		return 0;
 	memcpy(copy, data, size);
-	btfb_put_le32(copy + offsetof(struct btfb_header, meta_crc), 0);
-	btfb_put_le32(copy + offsetof(struct btfb_header, meta_crc), crc32(0, copy, data_off));
+	fixture_fix_crc(copy, size);
 	fuzz_one(copy, size);
 	free(copy);
 	return 0;
