@@ -80,13 +80,17 @@ void kernel_list__free(struct kernel_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+char *kernel__name_r(const struct kernel *k, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%s/%s/%s", k->distro, k->out_version, k->out_arch, k->release);
+	return buf;
+}
+
 const char *kernel__name(const struct kernel *k)
 {
 	static char buf[1024];
 
-	snprintf(buf, sizeof(buf), "%s/%s/%s/%s", k->distro, k->out_version,
-		 k->out_arch, k->release);
-	return buf;
+	return kernel__name_r(k, buf, sizeof(buf));
 }
 
 char *kernel__output_path(const struct kernel *k, const char *out_dir)

@@ -68,6 +68,8 @@ void kernel_list__free(struct kernel_list *l);
 void kernel__clear(struct kernel *k);
 /* "distro/version/arch/release" as written in the output tree (static buffer). */
 const char *kernel__name(const struct kernel *k);
+/* The same into @buf (thread-safe); returns @buf. */
+char *kernel__name_r(const struct kernel *k, char *buf, size_t size);
 /*
  * "<@out_dir>/<distro>/<version>/<arch>/<release>.btf", or the same relative
  * to the output tree when @out_dir is NULL (malloc()ed; NULL on ENOMEM).

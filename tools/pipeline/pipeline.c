@@ -43,12 +43,6 @@ static void *gen_thread(void *arg)
 	return NULL;
 }
 
-/* "distro/version/arch/release" as the output tree names it (kernel__name(), thread-safe). */
-static void kernel_rel(const struct kernel *k, char *buf, size_t sz)
-{
-	snprintf(buf, sz, "%s/%s/%s/%s", k->distro, k->out_version, k->out_arch, k->release);
-}
-
 /*
  * run.h's selected(): plan btfgen over the selection (its names, the
  * archives to come) and start it; its workers wait for their kernel's
@@ -62,7 +56,7 @@ static int on_selected(const struct kernel_list *l, void *ctx)
 	int err;
 
 	for (i = 0; i < l->n; i++) {
-		kernel_rel(&l->v[i], rel, sizeof(rel));
+		kernel__name_r(&l->v[i], rel, sizeof(rel));
 		/* The path is a placeholder until btfgen__feed() gives the archive's. */
 		err = input__add(&p->in, rel, rel, true);
 		if (err) {
@@ -92,7 +86,7 @@ static void on_kernel(struct kernel *k, void *ctx)
 	char rel[1024];
 	int err;
 
-	kernel_rel(k, rel, sizeof(rel));
+	kernel__name_r(k, rel, sizeof(rel));
 	if (k->status == KERNEL_FAILED) {
 		/* Counted as btfgen's too; the fetch summary prints the line. */
 		err = btfgen__feed_failed(p->g, rel, k->error ?: "failed");
@@ -135,7 +129,7 @@ static void on_fetched(struct kernel_list *l, const struct fetch_opts *fo, int e
 		if (r->state != BTFGEN_FAILED || !r->bad_input)
 			continue;
 		for (k = 0; k < l->n; k++) {
-			kernel_rel(&l->v[k], rel, sizeof(rel));
+			kernel__name_r(&l->v[k], rel, sizeof(rel));
 			if (!strcmp(rel, r->kernel) && l->v[k].archive &&
 			    !strcmp(l->v[k].archive, r->input))
 				fetch__forget(&l->v[k], fo);
