@@ -200,6 +200,16 @@ static uint8_t *fresh(uint8_t *p, const uint8_t *buf, size_t len, size_t *plen)
 	return p;
 }
 
+/* @buf opens and its one entry is fixture variant 0. */
+static bool entry_is_bundle(const uint8_t *buf, size_t len)
+{
+	struct btf_bundle *b = btf_bundle__open_mem(buf, len, NULL);
+	bool right = b && btf_bundle__entry_cnt(b) == 1 && entry_is(b, 0, 0);
+
+	btf_bundle__free(b);
+	return right;
+}
+
 /* A u32 of @bundle's decoded metadata (0 if it does not decode). */
 static uint32_t meta32(const uint8_t *bundle, size_t len, size_t off)
 {
@@ -361,6 +371,58 @@ out:
 	free(p);
 	free(m0);
 	free(m);
+}
+
+/*
+ * The writer compresses the metadata where that pays: a small bundle's
+ * (records, strings, its lone chunk and block inline) and stores it where
+ * it saves under 1/64 of the bundle: one 300 KB BTF of noise, a block too
+ * big to go inline, behind a few records. Both read back right.
+ */
+static void test_meta_form(void)
+{
+	static const size_t big_len = 300 << 10;
+	struct bundle_writer_opts wo = { .codec = BTF_BUNDLE_CODEC_XZ };
+	uint8_t *noise = malloc(big_len), *out[2] = {};
+	size_t len[2] = {}, i;
+	uint32_t x = 1;
+	int k, err = noise ? 0 : -ENOMEM;
+
+	for (i = 0; noise && i < big_len; i++) {
+		x = x * 1103515245 + 12345;	/* fixed: deterministic noise */
+		noise[i] = x >> 24;
+	}
+	for (k = 0; k < 2 && !err; k++) {
+		struct bundle_writer *w = bundle_writer__new(&wo);
+		void *d = NULL;
+		size_t l = 0;
+
+		err = w ? 0 : -ENOMEM;
+		if (!k)
+			err = err ?: fixture_btf(0, &d, &l);
+		err = err ?: bundle_writer__add(w, "x86_64", "debian", "12", "6.1.0-18-amd64",
+						k ? noise : d, k ? big_len : l, "t");
+		err = err ?: bundle_writer__finish(w, (void **)&out[k], &len[k], NULL);
+		bundle_writer__free(w);
+		free(d);
+	}
+	if (ok(!err, "meta form: a small and a 300 KB bundle built (%zu, %zu bytes)", len[0], len[1])) {
+		struct btf_bundle *b = btf_bundle__open_mem(out[1], len[1], NULL);
+		void *d = NULL;
+		size_t l = 0;
+
+		ok(get32(out[0], HDR(meta_comp)) != 0 && get32(out[1], HDR(meta_comp)) == 0 &&
+		   b && !btf_bundle__read(b, 0, &d, &l) && l == big_len && !memcmp(d, noise, l) &&
+		   entry_is_bundle(out[0], len[0]),
+		   "meta form: small bundle's metadata compressed (%u bytes for %u), a 300 KB one's "
+		   "stored (%u bytes), both read back", get32(out[0], HDR(meta_comp)),
+		   get32(out[0], HDR(meta_raw)), get32(out[1], HDR(meta_raw)));
+		free(d);
+		btf_bundle__free(b);
+	}
+	free(out[0]);
+	free(out[1]);
+	free(noise);
 }
 
 /*
@@ -605,6 +667,7 @@ int main(int argc, char **argv)
 				test_truncated_and_flipped(c, &layouts[l], stored);
 	test_crafted_top(false);
 	test_crafted_top(true);
+	test_meta_form();
 	test_crafted_decoded();
 	printf("1..%d\n", test_cnt);
 	return fail_cnt ? 1 : 0;
