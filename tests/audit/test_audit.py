@@ -14,17 +14,10 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from testutil import check, fail  # noqa: E402,F401
+
 DOCUMENTED_FLOOR = "4.18"   # README.md, "Kernel support"
-
-
-def fail(msg):
-    print("FAIL: " + msg)
-    sys.exit(1)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
 
 
 def audit(tool, obj):

@@ -16,8 +16,8 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_audit import check  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from testutil import check  # noqa: E402
 
 OLD = "amzn/2/x86_64/4.14.200-116.320.amzn2.x86_64"
 NEW = "debian/12/x86_64/6.1.0-56-amd64"

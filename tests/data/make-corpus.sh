@@ -26,22 +26,23 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-base="${BTFKIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/btfkit}"
+prog=make-corpus
+. "$here/common.sh"
+base=$btfkit_cache
 out="$base/corpus"
 jobs=3
 list_only=0
 while [ $# -gt 0 ]; do
 	case $1 in
-	-o) [ $# -ge 2 ] || { echo "make-corpus: -o needs a directory" >&2; exit 2; }
-	    out=$2; shift 2 ;;
-	-j) [ $# -ge 2 ] || { echo "make-corpus: -j needs a number" >&2; exit 2; }
-	    jobs=$2; shift 2 ;;
+	-o) need_value -o "a directory" $#; out=$2; shift 2 ;;
+	-j) need_value -j "a number" $#; jobs=$2; shift 2 ;;
 	--list) list_only=1; shift ;;
 	-h|--help) sed -n '3,/^set -eu/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	*) echo "make-corpus: unknown argument '$1'" >&2; exit 2 ;;
+	*) usage_error "unknown argument '$1'" ;;
 	esac
 done
-case $jobs in ''|*[!0-9]*|0) echo "make-corpus: -j: '$jobs' is not a positive number" >&2; exit 2 ;; esac
+case $jobs in ''|*[!0-9]*|0) usage_error "-j: '$jobs' is not a positive number" ;; esac
+need_tools bash awk sort
 
 suites="bullseye bullseye-updates bullseye-security
 	bookworm bookworm-updates bookworm-backports bookworm-security

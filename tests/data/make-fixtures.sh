@@ -38,8 +38,10 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
+prog=make-fixtures
+. "$here/common.sh"
 out="$here/btfhub/debian/12/x86_64"
-cache="${BTFKIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/btfkit}/debs"
+cache="$btfkit_cache/debs"
 reuse=0
 drop_debs=0
 keep_going=0
@@ -47,16 +49,14 @@ missing=0
 suites=
 while [ $# -gt 0 ]; do
 	case $1 in
-	-o) [ $# -ge 2 ] || { echo "make-fixtures: -o needs a directory" >&2; exit 2; }
-	    out=$2; shift 2 ;;
-	--suites) [ $# -ge 2 ] || { echo "make-fixtures: --suites needs a list" >&2; exit 2; }
-	    suites=$2; shift 2 ;;
+	-o) need_value -o "a directory" $#; out=$2; shift 2 ;;
+	--suites) need_value --suites "a list" $#; suites=$2; shift 2 ;;
 	--reuse) reuse=1; shift ;;
 	--drop-debs) drop_debs=1; shift ;;
 	--keep-going) keep_going=1; shift ;;
 	--) shift; break ;;
 	--btf) break ;;
-	-*) echo "make-fixtures: unknown option '$1'" >&2; exit 2 ;;
+	-*) usage_error "unknown option '$1'" ;;
 	*) break ;;
 	esac
 done
@@ -77,9 +77,7 @@ if [ "${1:-}" = --btf ]; then
 	btf_only=1
 fi
 
-for t in apt-get dpkg-deb objcopy xz zstd lz4 gzip tar python3; do
-	command -v "$t" >/dev/null 2>&1 || { echo "make-fixtures: '$t' not found" >&2; exit 1; }
-done
+need_tools apt-get dpkg-deb objcopy xz zstd lz4 gzip tar python3
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """BTFHub-shaped archives for the fetch tests, built from real BTF.
 
-The well-formed archives are the ones in ../shared/btfhub-sample, served as
-they are; the hostile ones wrap real BTF (taken from a sample archive, or
-from the running kernel) in the shapes a mirror could send.
+Every case's archives are packed at test time (tar_xz: GNU tar, fixed
+mtime, xz; the same bytes every run) from the real Debian BTFs committed
+under tests/data/btfhub, so the suite runs in a plain clone. Only the cases
+about ../shared/btfhub-sample's own archives (other distros, a 27 MB
+member) need it, and skip one by one without it.
 """
 import io
 import lzma
@@ -14,10 +16,45 @@ import tarfile
 import time
 import traceback
 
-SAMPLE_KYLIN = "kylin/V10/aarch64/4.19.90-52.22.v2207.ky10.aarch64.btf.tar.xz"
+# The sample kernel: real Debian 12 arm64 BTF, served under arm64's second
+# BTFHub directory name (aarch64); another kernel for "changed upstream".
+SAMPLE_KEY = ("debian", "12", "arm64", "6.1.0-56-arm64")
+OTHER_REL = "6.12.117+deb12-arm64"
+
+
+def data_dir():
+    """tests/data/btfhub of this source tree."""
+    src = os.environ.get("BTFKIT_SOURCE_ROOT") or \
+        os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    return os.path.join(src, "tests", "data", "btfhub")
+
+
+def data_btf(release, path="debian/12/aarch64"):
+    """The BTF member of the committed fixture archive @path/@release.btf.tar.xz."""
+    p = os.path.join(data_dir(), path, release + ".btf.tar.xz")
+    with tarfile.open(p, "r:xz") as t:
+        m = t.getmembers()
+        assert len(m) == 1 and m[0].isfile() and m[0].name == release + ".btf", (p, m)
+        return t.extractfile(m[0]).read()
+
+
+def real_btf():
+    """Raw BTF bytes of the sample kernel."""
+    return data_btf(SAMPLE_KEY[3])
+
+
+def real_btf_other():
+    """Different real BTF bytes (another kernel), for 'changed upstream'."""
+    return data_btf(OTHER_REL)
+
+
+def sample_archive(btf):
+    """The sample kernel's BTFHub archive (xz -6, unlike tar_xz's default -1)."""
+    return tar_xz([("%s.btf" % SAMPLE_KEY[3], "file", btf)], preset=6)
 
 
 def shared_dir():
+    """../shared/btfhub-sample (or $BTFKIT_SHARED_DIR/btfhub-sample): real BTFHub archives."""
     src = os.environ.get("BTFKIT_SOURCE_ROOT", ".")
     d = os.environ.get("BTFKIT_SHARED_DIR") or os.path.join(src, "..", "shared")
     if not os.path.isdir(d):
@@ -32,30 +69,12 @@ def shared_dir():
     return os.path.join(d, "btfhub-sample")
 
 
-def sample_path(rel=SAMPLE_KYLIN):
-    p = os.path.join(shared_dir(), rel)
-    return p if os.path.isfile(p) else None
-
-
-def real_btf():
-    """Raw BTF bytes: the kylin sample's member, or the running kernel's."""
-    p = sample_path()
-    if p:
-        with tarfile.open(p, "r:xz") as t:
-            m = t.getmembers()[0]
-            return t.extractfile(m).read()
-    try:
-        with open("/sys/kernel/btf/vmlinux", "rb") as f:
-            return f.read()
-    except OSError:
-        return None
-
-
-def real_btf_other():
-    """Different real BTF bytes (another sample kernel), for 'changed upstream'."""
-    p = sample_path("kylin/V10/aarch64/4.19.90-25.41.v2101.ky10.aarch64.btf.tar.xz")
-    with tarfile.open(p, "r:xz") as t:
-        return t.extractfile(t.getmembers()[0]).read()
+def need_shared():
+    """The sample tree, or Skip for a case that is about its archives."""
+    d = shared_dir()
+    if not os.path.isdir(d):
+        raise Skip("no ../shared/btfhub-sample (real BTFHub archives of other distros)")
+    return d
 
 
 def tar_xz(members, preset=1):

@@ -16,7 +16,8 @@ import tempfile
 import threading
 import time
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from testutil import SKIP, check, fail, skip  # noqa: E402,F401  (re-exported: ctlib.fail)
 
 BUILD = os.environ.get("BTFKIT_BUILD_ROOT", "")
 SOURCE = os.environ.get("BTFKIT_SOURCE_ROOT", "")
@@ -54,21 +55,6 @@ def check_transport(summary, want):
     if summary.get("transport") != want:
         fail("summary names transport %r, expected %r: %r" % (summary.get("transport"), want,
                                                                summary))
-
-
-def skip(reason):
-    print("SKIP: " + reason)
-    sys.exit(SKIP)
-
-
-def fail(msg):
-    print("FAIL: " + msg)
-    sys.exit(1)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
 
 
 def bpftool():
