@@ -694,7 +694,18 @@ int bundle_writer__finish(struct bundle_writer *w, void **out, size_t *out_len,
 	err = bundle_codec__compress(w->opts.codec, NULL, 0, meta, meta_len, &mcomp, &meta_comp);
 	if (err)
 		goto out;
-	total = BTFB_HEADER_LEN + meta_comp + data_len;
+	/*
+	 * Every open decodes the metadata: ~25 us for 1 KB of LZMA2, 10% of a
+	 * start-up lookup at 5000 kernels, where it saves 1.4% of the bundle.
+	 * Where it saves under 1/64 of the bundle, it is stored instead.
+	 */
+	if ((meta_len - (uint64_t)meta_comp) * 64 < BTFB_HEADER_LEN + meta_comp + data_len ||
+	    meta_comp >= meta_len) {
+		free(mcomp);
+		mcomp = NULL;
+		meta_comp = 0;
+	}
+	total = BTFB_HEADER_LEN + (meta_comp ?: meta_len) + data_len;
 	if (total > UINT32_MAX) {
 		err = -EFBIG;
 		goto out;
@@ -705,8 +716,7 @@ int bundle_writer__finish(struct bundle_writer *w, void **out, size_t *out_len,
 		goto out;
 	}
 	p = buf + BTFB_HEADER_LEN;
-	memcpy(p, mcomp, meta_comp);
-	p += meta_comp;
+	p = meta_comp ? mempcpy(p, mcomp, meta_comp) : mempcpy(p, meta, meta_len);
 	if (dict_len)
 		p = mempcpy(p, dict_s.comp, dict_s.comp_len);
 	for (i = 0; !inl_chunks && i < chunk_cnt; i++)
@@ -736,7 +746,7 @@ int bundle_writer__finish(struct bundle_writer *w, void **out, size_t *out_len,
 	st.blocks = block_cnt;
 	st.chunks = chunk_cnt;
 	st.dict_raw = dict_len;
-	st.meta_bytes = BTFB_HEADER_LEN + meta_comp;
+	st.meta_bytes = BTFB_HEADER_LEN + (meta_comp ?: meta_len);
 	st.bundle_bytes = total;
 	if (stats)
 		*stats = st;

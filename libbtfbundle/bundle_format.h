@@ -53,17 +53,25 @@ static inline uint64_t btfb_max_comp(uint32_t raw)
 /*
  * The only part read before anything is decoded: what the metadata stream
  * costs to decode, bounded here, and one crc over this header (crc taken
- * as zero) followed by the decoded metadata.
+ * as zero) followed by the decoded metadata. A stored metadata stream
+ * (meta_comp 0) is meta_raw bytes as they are.
  */
+
 struct btfb_header {
 	char magic[BTFB_MAGIC_LEN];
 	uint32_t version;
 	uint32_t codec;		/* enum btf_bundle_codec */
-	uint32_t meta_comp;	/* the metadata stream, right after the header */
+	uint32_t meta_comp;	/* the metadata stream, right after the header; 0: stored */
 	uint32_t meta_raw;
 	uint32_t total_len;	/* size of the whole bundle; the data area is its tail */
 	uint32_t crc;
 };
+
+/* The metadata's size in the file: its stream, or meta_raw bytes stored. */
+static inline uint32_t btfb_meta_size(const struct btfb_header *h)
+{
+	return h->meta_comp ? h->meta_comp : h->meta_raw;
+}
 
 /*
  * A compressed stream in the data area (the bundle's tail, after the

@@ -253,8 +253,8 @@ static int parse_header(struct btfb_header *h, const uint8_t *data, uint64_t ava
 			  h->version, BTFB_VERSION);
 		return -EPROTO;
 	}
-	if (h->total_len > avail || !bundle_codec__valid(h->codec) || !h->meta_comp ||
-	    (uint64_t)BTFB_HEADER_LEN + h->meta_comp > h->total_len ||
+	if (h->total_len > avail || !bundle_codec__valid(h->codec) ||
+	    (uint64_t)BTFB_HEADER_LEN + btfb_meta_size(h) > h->total_len ||
 	    h->meta_raw < BTFB_META_LEN || h->meta_comp > btfb_max_comp(h->meta_raw))
 		return -EBADMSG;
 	if (h->meta_raw > BTFB_MAX_META_SIZE) {
@@ -265,8 +265,8 @@ static int parse_header(struct btfb_header *h, const uint8_t *data, uint64_t ava
 }
 
 /*
- * Decode the metadata stream @comp (hdr.meta_comp bytes), then check it:
- * the crc, the sections, strings and records.
+ * Decode the metadata stream @comp (btfb_meta_size() bytes), then check
+ * it: the crc, the sections, strings and records.
  */
 static int parse_meta(struct btf_bundle *b, const uint8_t *hdr, const uint8_t *comp)
 {
@@ -276,12 +276,16 @@ static int parse_meta(struct btf_bundle *b, const uint8_t *hdr, const uint8_t *c
 	const size_t crc_at = offsetof(struct btfb_header, crc);
 	uint64_t end;
 	uLong crc;
-	int err;
+	int err = 0;
 
 	b->meta = malloc(h->meta_raw);
 	if (!b->meta)
 		return -ENOMEM;
-	err = bundle_codec__decompress(h->codec, NULL, 0, comp, h->meta_comp, b->meta, h->meta_raw);
+	if (!h->meta_comp)
+		memcpy(b->meta, comp, h->meta_raw);
+	else
+		err = bundle_codec__decompress(h->codec, NULL, 0, comp, h->meta_comp, b->meta,
+					       h->meta_raw);
 	if (err) {
 		pr_bdebug("bundle: corrupt metadata stream\n");
 		return err == -ENOMEM ? err : -EBADMSG;
@@ -313,7 +317,7 @@ static int parse_meta(struct btf_bundle *b, const uint8_t *hdr, const uint8_t *c
 	if (m->str_len == 0 || b->meta[b->str_off + m->str_len - 1] != '\0')
 		return -EBADMSG;
 	b->size = h->total_len;
-	b->data_off = BTFB_HEADER_LEN + h->meta_comp;
+	b->data_off = BTFB_HEADER_LEN + btfb_meta_size(h);
 	b->data_len = h->total_len - b->data_off;
 	b->strs = (const char *)b->meta + b->str_off;
 	if (check_str(b, m->prov_str))
@@ -608,10 +612,10 @@ struct btf_bundle *btf_bundle__open_file(const char *path, const struct btf_bund
 	err = err ?: parse_header(&b->hdr, hdr, st.st_size);
 	if (err)
 		return bundle_done(b, err, opts);
-	comp = malloc(b->hdr.meta_comp);
+	comp = malloc(btfb_meta_size(&b->hdr));
 	if (!comp)
 		return bundle_done(b, -ENOMEM, opts);
-	err = read_full_at(fd, comp, b->hdr.meta_comp, BTFB_HEADER_LEN);
+	err = read_full_at(fd, comp, btfb_meta_size(&b->hdr), BTFB_HEADER_LEN);
 	if (err == -ENODATA)
 		err = -EBADMSG;	/* shrunk under us */
 	err = err ?: parse_meta(b, hdr, comp);

@@ -74,15 +74,19 @@ int fixture_meta_get(const uint8_t *p, size_t len, size_t extra, uint8_t **meta,
 {
 	uint32_t comp = btfb_le32(p + HDR(meta_comp)), raw = btfb_le32(p + HDR(meta_raw));
 	uint8_t *buf;
-	int err;
+	int err = 0;
 
-	if (len < BTFB_HEADER_LEN || comp > len - BTFB_HEADER_LEN || raw > BTFB_MAX_META_SIZE)
+	if (len < BTFB_HEADER_LEN || (comp ?: raw) > len - BTFB_HEADER_LEN ||
+	    raw > BTFB_MAX_META_SIZE)
 		return -EBADMSG;
 	buf = malloc(raw + extra + 1);
 	if (!buf)
 		return -ENOMEM;
-	err = bundle_codec__decompress(btfb_le32(p + HDR(codec)), NULL, 0, p + BTFB_HEADER_LEN,
-				       comp, buf, raw);
+	if (!comp)
+		memcpy(buf, p + BTFB_HEADER_LEN, raw);
+	else
+		err = bundle_codec__decompress(btfb_le32(p + HDR(codec)), NULL, 0,
+					       p + BTFB_HEADER_LEN, comp, buf, raw);
 	if (err) {
 		free(buf);
 		return err;
@@ -101,18 +105,28 @@ static void set_crc(uint8_t *p, const uint8_t *meta, size_t meta_len)
 	btfb_put_le32(p + HDR(crc), crc32(crc, meta, meta_len));
 }
 
-int fixture_meta_put(uint8_t **pp, size_t *len, const void *meta, size_t meta_len)
+int fixture_meta_put(uint8_t **pp, size_t *len, const void *meta, size_t meta_len, int stored)
 {
 	uint8_t *p = *pp, *np;
-	uint32_t old = btfb_le32(p + HDR(meta_comp));
+	uint32_t old = btfb_le32(p + HDR(meta_comp)) ?: btfb_le32(p + HDR(meta_raw));
 	size_t comp_len, data_len = *len - BTFB_HEADER_LEN - old;
 	void *comp = NULL;
 	int err;
 
-	err = bundle_codec__compress(btfb_le32(p + HDR(codec)), NULL, 0, meta, meta_len,
-				     &comp, &comp_len);
-	if (err)
-		return err;
+	if (stored < 0)
+		stored = !btfb_le32(p + HDR(meta_comp));
+	if (stored) {
+		comp = malloc(meta_len ?: 1);
+		if (!comp)
+			return -ENOMEM;
+		memcpy(comp, meta, meta_len);
+		comp_len = meta_len;
+	} else {
+		err = bundle_codec__compress(btfb_le32(p + HDR(codec)), NULL, 0, meta, meta_len,
+					     &comp, &comp_len);
+		if (err)
+			return err;
+	}
 	np = malloc(BTFB_HEADER_LEN + comp_len + data_len);
 	if (!np) {
 		free(comp);
@@ -125,7 +139,7 @@ int fixture_meta_put(uint8_t **pp, size_t *len, const void *meta, size_t meta_le
 	free(p);
 	*pp = np;
 	*len = BTFB_HEADER_LEN + comp_len + data_len;
-	btfb_put_le32(np + HDR(meta_comp), comp_len);
+	btfb_put_le32(np + HDR(meta_comp), stored ? 0 : comp_len);
 	btfb_put_le32(np + HDR(meta_raw), meta_len);
 	btfb_put_le32(np + HDR(total_len), *len);
 	set_crc(np, meta, meta_len);
@@ -146,7 +160,7 @@ void fixture_fix_crc(uint8_t *p, size_t len)
 /* Where the data area starts. */
 static const uint8_t *data_area(const uint8_t *p)
 {
-	return p + BTFB_HEADER_LEN + btfb_le32(p + HDR(meta_comp));
+	return p + BTFB_HEADER_LEN + (btfb_le32(p + HDR(meta_comp)) ?: btfb_le32(p + HDR(meta_raw)));
 }
 
 #define META(f) offsetof(struct btfb_meta, f)
@@ -238,7 +252,7 @@ int fixture_stream_put(uint8_t **pp, size_t *len, size_t rec, bool block,
 	btfb_put_le32(meta + rec + 8, raw_len);
 	btfb_put_le32(meta + rec + 12, crc32(0, raw, raw_len));
 	*len += comp_len;
-	err = fixture_meta_put(pp, len, meta, meta_len);
+	err = fixture_meta_put(pp, len, meta, meta_len, -1);
 out:
 	free(meta);
 	free(dict);

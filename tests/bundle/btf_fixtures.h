@@ -27,8 +27,13 @@ int fixture_btf(unsigned int v, void **data, size_t *len);
  */
 int fixture_meta_get(const uint8_t *bundle, size_t len, size_t extra, uint8_t **meta,
 		     size_t *meta_len);
-/* *bundle is replaced (the old buffer freed). 0 or -errno. */
-int fixture_meta_put(uint8_t **bundle, size_t *len, const void *meta, size_t meta_len);
+/*
+ * *bundle is replaced (the old buffer freed). @stored: 1 stores the
+ * metadata raw (meta_comp 0), 0 compresses it, -1 keeps the bundle's form.
+ * 0 or -errno.
+ */
+int fixture_meta_put(uint8_t **bundle, size_t *len, const void *meta, size_t meta_len,
+		     int stored);
 void fixture_fix_crc(uint8_t *bundle, size_t len);
 /*
  * The raw content of one stream: a chunk or block record's struct

@@ -102,14 +102,15 @@ def compress(data, codec, zdict=None):
 
 
 def build(chunks, blocks, dictionary=None, entry_cnt=None, blob_cnt=None, meta_pad=0,
-          codec=CODEC_ZLIB, inline=False, meta=None, meta_raw=None, crc_xor=0):
+          codec=CODEC_ZLIB, inline=False, meta=None, meta_raw=None, crc_xor=0, stored=False):
     """chunks: [(first_key (arch, distro, version, release), entry_cnt, Stream|bytes)];
     blocks: [(blob_cnt, Stream|bytes)]; dictionary: Stream|bytes|None.
     meta_pad adds unreferenced bytes to the metadata (the string table's tail);
     inline stores the chunks and blocks given as bytes raw in the metadata.
     meta replaces the metadata stream by a ready Stream (its raw size and crc
     are what the header claims), meta_raw overrides the claimed raw size,
-    crc_xor damages the header's crc."""
+    crc_xor damages the header's crc; stored stores the metadata raw
+    (meta_comp 0), as the writer does where compressing it saves little."""
     def stream(s, zdict=None):
         return s if isinstance(s, Stream) else compress(s, codec, zdict)
     d = stream(dictionary) if dictionary is not None else None
@@ -147,10 +148,11 @@ def build(chunks, blocks, dictionary=None, entry_cnt=None, blob_cnt=None, meta_p
               blob_cnt if blob_cnt is not None else sum(n for n, _ in blocks),
               0, len(cs), len(blocks), len(table), 0, *dict_rec]
     raw = struct.pack("<11I", *fields) + recs_c + recs_b + table + inl
-    m = meta if meta is not None else compress(raw, codec)
+    m = meta if meta is not None else Stream(raw, len(raw), 0) if stored else compress(raw, codec)
     claimed = meta_raw if meta_raw is not None else m.raw
     total = HEADER_LEN + len(m.comp) + len(data)
-    head = MAGIC + struct.pack("<5I", VERSION, codec, len(m.comp), claimed, total)
+    head = MAGIC + struct.pack("<5I", VERSION, codec, 0 if stored else len(m.comp), claimed,
+                               total)
     # over the header (crc taken as zero) and the decoded metadata; a ready
     # meta Stream is refused before its crc matters
     crc = zlib.crc32(raw, zlib.crc32(head + bytes(4))) if meta is None else 0

@@ -155,6 +155,13 @@ def main():
     refused("metadata crc mismatch, lookup",
             lookup(write(work, "metacrc.btfb", btfb.build(*one, crc_xor=1 << 31)),
                    "debian/12/x86_64/r", dump), base_find, "corrupt")
+    path = write(work, "stored.btfb", btfb.build(*one, stored=True))
+    within("stored metadata, lookup", lookup(path, "debian/12/x86_64/r", dump), base_find,
+           lambda out: out.startswith("exact debian/12/x86_64/r %d" % len(blob)))
+    refused("stored metadata claiming 8 MiB in a small file, --list",
+            listing(write(work, "storedbig.btfb",
+                          btfb.build(*one, stored=True, meta_raw=btfb.MAX_META_SIZE))),
+            base_list, "corrupt")
     # At the limit: 8 MiB of metadata, most of it one inline block, decoded at open.
     fat = btfb.tiny_btf() + bytes(btfb.MAX_META_SIZE - 4096)
     at = btfb.build([(key("12"), 1, btfb.chunk_raw([key("12") + (0, len(fat))]))],

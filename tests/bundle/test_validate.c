@@ -29,7 +29,11 @@ static bool reads_right(const uint8_t *buf, size_t len)
 	return right;
 }
 
-static void test_truncated_and_flipped(uint32_t codec, const struct build *layout)
+/*
+ * @stored: the bundle with its metadata stored raw (meta_comp 0), as the
+ * writer lays out a big one, instead of the writer's choice for this one.
+ */
+static void test_truncated_and_flipped(uint32_t codec, const struct build *layout, bool stored)
 {
 	struct build bo = *layout;
 	char cname[64];
@@ -43,13 +47,22 @@ static void test_truncated_and_flipped(uint32_t codec, const struct build *layou
 
 	bo.codec = codec;
 	bo.objects = true;
-	snprintf(cname, sizeof(cname), "%s", layout_name(&bo));
+	snprintf(cname, sizeof(cname), "%s%s", layout_name(&bo), stored ? " stored" : "");
 	err = build_bundle(small_set, 3, &bo, (void **)&buf, &len, &st);
+	if (!err && stored) {
+		uint8_t *m;
+		size_t m_len;
+
+		err = fixture_meta_get(buf, len, 0, &m, &m_len);
+		err = err ?: fixture_meta_put(&buf, &len, m, m_len, 1);
+		if (!err)
+			free(m);
+	}
 	if (!ok(!err && (copy = malloc(len)), "%s corrupt: small bundle built (%zu bytes)",
 		cname, len))
 		goto out;
 	btfb_load_u32s(&h.version, buf + BTFB_MAGIC_LEN, (BTFB_HEADER_LEN - BTFB_MAGIC_LEN) / 4);
-	data_off = BTFB_HEADER_LEN + h.meta_comp;	/* header and metadata stream before it */
+	data_off = BTFB_HEADER_LEN + btfb_meta_size(&h);	/* header and metadata before it */
 
 	/* A heap copy of exactly @i bytes, so that ASan/valgrind see any over-read. */
 	for (i = 0; i < len; i++) {
@@ -187,6 +200,16 @@ static uint8_t *fresh(uint8_t *p, const uint8_t *buf, size_t len, size_t *plen)
 	return p;
 }
 
+/* @buf opens and its one entry is fixture variant 0. */
+static bool entry_is_bundle(const uint8_t *buf, size_t len)
+{
+	struct btf_bundle *b = btf_bundle__open_mem(buf, len, NULL);
+	bool right = b && btf_bundle__entry_cnt(b) == 1 && entry_is(b, 0, 0);
+
+	btf_bundle__free(b);
+	return right;
+}
+
 /* A u32 of @bundle's decoded metadata (0 if it does not decode). */
 static uint32_t meta32(const uint8_t *bundle, size_t len, size_t off)
 {
@@ -201,11 +224,13 @@ static uint32_t meta32(const uint8_t *bundle, size_t len, size_t off)
 	return v;
 }
 
-static void test_crafted_top(void)
+/* @stored: with the metadata stored raw rather than as the writer made it (compressed). */
+static void test_crafted_top(bool stored)
 {
 	/* one entry per chunk, one BTF per block, a dictionary: every record kind */
 	struct build bo = { .block_size = 1, .chunk_size = 1, .dict_size = DICT_DEFAULT,
 			    .objects = true };
+	const char *form = stored ? " (stored metadata)" : "";
 	struct btf_bundle *b;
 	uint8_t *buf = NULL, *p = NULL, *m0 = NULL, *m = NULL;
 	size_t len = 0, plen, m_len = 0, ml;
@@ -213,25 +238,27 @@ static void test_crafted_top(void)
 	int n = 0, bad = 0, err;
 
 	if (!ok(!crafted_base(&bo, &buf, &len) && !fixture_meta_get(buf, len, 0, &m0, &m_len) &&
-		(m = malloc(m_len + 64)), "crafted: base bundle built, metadata decoded"))
+		(m = malloc(m_len + 64)) && get32(buf, HDR(meta_comp)) &&
+		(!stored || !fixture_meta_put(&buf, &len, m0, m_len, 1)),
+		"crafted%s: base bundle built, metadata decoded", form))
 		goto out;
 	memcpy(m, m0, m_len);
 	str_len = get32(m, META(str_len));
-	data_len = len - BTFB_HEADER_LEN - get32(buf, HDR(meta_comp));
+	data_len = len - BTFB_HEADER_LEN - (get32(buf, HDR(meta_comp)) ?: m_len);
 	inline_off = STR_OFF + str_len;
 	if (!ok(get32(m, META(chunk_cnt)) == 3 && get32(m, META(block_cnt)) == 2 &&
 		get32(m, META(dict.raw)) > 0 && inline_off == m_len,
-		"crafted: base has 3 chunks, 2 blocks, a dictionary, nothing inline"))
+		"crafted%s: base has 3 chunks, 2 blocks, a dictionary, nothing inline", form))
 		goto out;
 	/* control: an untouched copy through fix_crc() and fixture_meta_put() stays valid */
 	p = malloc(len);
 	memcpy(p, buf, len);
 	fix_crc(p, len);
 	plen = len;
-	err = fixture_meta_put(&p, &plen, m, m_len);
+	err = fixture_meta_put(&p, &plen, m, m_len, -1);
 	b = err ? NULL : btf_bundle__open_mem(p, plen, NULL);
 	if (!ok(b && plen == len && !memcmp(p, buf, len),
-		"crafted: control copy re-encoded is byte-identical and opens"))
+		"crafted%s: control copy re-encoded is byte-identical and opens", form))
 		goto out;
 	btf_bundle__free(b);
 
@@ -252,7 +279,7 @@ static void test_crafted_top(void)
 		ml = m_len;							\
 		__VA_ARGS__;							\
 		p = fresh(p, buf, len, &plen);					\
-		if (fixture_meta_put(&p, &plen, m, ml)) {			\
+		if (fixture_meta_put(&p, &plen, m, ml, -1)) {			\
 			bad++;							\
 			diag("crafted '%s': cannot re-encode", name);		\
 			break;							\
@@ -308,10 +335,13 @@ static void test_crafted_top(void)
 	HCASE("unknown codec", put32(p, HDR(codec), 3));
 	HCASE("total_len short", put32(p, HDR(total_len), len - 1));
 	HCASE("total_len past the buffer", put32(p, HDR(total_len), len + 1));
-	HCASE("metadata stream empty", put32(p, HDR(meta_comp), 0));
+	HCASE("metadata stream taken as stored", put32(p, HDR(meta_comp), stored ? 16 : 0));
+	HCASE("stored metadata past the end", put32(p, HDR(meta_comp), 0);
+	      put32(p, HDR(meta_raw), len - BTFB_HEADER_LEN + 1));
 	HCASE("metadata stream past the end", put32(p, HDR(meta_comp), len));
-	HCASE("metadata stream shorter than it says", put32(p, HDR(meta_comp),
-							   get32(p, HDR(meta_comp)) - 1));
+	if (!stored)
+		HCASE("metadata stream shorter than it says", put32(p, HDR(meta_comp),
+								   get32(p, HDR(meta_comp)) - 1));
 	HCASE("metadata decodes to more than it says", put32(p, HDR(meta_raw), m_len - 1));
 	HCASE("metadata decodes to less than it says", put32(p, HDR(meta_raw), m_len + 1));
 	HCASE("metadata above the limit", put32(p, HDR(meta_raw), BTFB_MAX_META_SIZE + 1));
@@ -319,7 +349,8 @@ static void test_crafted_top(void)
 	p = fresh(p, buf, len, &plen);
 	put32(p, HDR(crc), get32(p, HDR(crc)) ^ 1);
 	CHECK("metadata crc wrong");
-	ok(!bad, "crafted: %d broken top levels with a valid crc -> open fails with EBADMSG", n);
+	ok(!bad, "crafted%s: %d broken top levels with a valid crc -> open fails with EBADMSG",
+	   form, n);
 #undef CHECK
 #undef MCASE
 #undef HCASE
@@ -327,18 +358,71 @@ static void test_crafted_top(void)
 	p = fresh(p, buf, len, &plen);
 	put32(p, HDR(version), BTFB_VERSION + 1);
 	fix_crc(p, len);
-	ok(expect_fail(p, len, EPROTO) == 0, "crafted: format version %u -> EPROTO", BTFB_VERSION + 1);
+	ok(expect_fail(p, len, EPROTO) == 0, "crafted%s: format version %u -> EPROTO", form,
+	   BTFB_VERSION + 1);
 	put32(p, HDR(version), 2);
 	fix_crc(p, len);
 	ok(expect_fail(p, len, EPROTO) == 0 && !strcmp(btf_bundle__strerror(-EPROTO),
 						       "unsupported format version"),
-	   "crafted: format version 2 (before the metadata stream) -> EPROTO, \"%s\"",
+	   "crafted%s: format version 2 (before the metadata stream) -> EPROTO, \"%s\"", form,
 	   btf_bundle__strerror(-EPROTO));
 out:
 	free(buf);
 	free(p);
 	free(m0);
 	free(m);
+}
+
+/*
+ * The writer compresses the metadata where that pays: a small bundle's
+ * (records, strings, its lone chunk and block inline) and stores it where
+ * it saves under 1/64 of the bundle: one 300 KB BTF of noise, a block too
+ * big to go inline, behind a few records. Both read back right.
+ */
+static void test_meta_form(void)
+{
+	static const size_t big_len = 300 << 10;
+	struct bundle_writer_opts wo = { .codec = BTF_BUNDLE_CODEC_XZ };
+	uint8_t *noise = malloc(big_len), *out[2] = {};
+	size_t len[2] = {}, i;
+	uint32_t x = 1;
+	int k, err = noise ? 0 : -ENOMEM;
+
+	for (i = 0; noise && i < big_len; i++) {
+		x = x * 1103515245 + 12345;	/* fixed: deterministic noise */
+		noise[i] = x >> 24;
+	}
+	for (k = 0; k < 2 && !err; k++) {
+		struct bundle_writer *w = bundle_writer__new(&wo);
+		void *d = NULL;
+		size_t l = 0;
+
+		err = w ? 0 : -ENOMEM;
+		if (!k)
+			err = err ?: fixture_btf(0, &d, &l);
+		err = err ?: bundle_writer__add(w, "x86_64", "debian", "12", "6.1.0-18-amd64",
+						k ? noise : d, k ? big_len : l, "t");
+		err = err ?: bundle_writer__finish(w, (void **)&out[k], &len[k], NULL);
+		bundle_writer__free(w);
+		free(d);
+	}
+	if (ok(!err, "meta form: a small and a 300 KB bundle built (%zu, %zu bytes)", len[0], len[1])) {
+		struct btf_bundle *b = btf_bundle__open_mem(out[1], len[1], NULL);
+		void *d = NULL;
+		size_t l = 0;
+
+		ok(get32(out[0], HDR(meta_comp)) != 0 && get32(out[1], HDR(meta_comp)) == 0 &&
+		   b && !btf_bundle__read(b, 0, &d, &l) && l == big_len && !memcmp(d, noise, l) &&
+		   entry_is_bundle(out[0], len[0]),
+		   "meta form: small bundle's metadata compressed (%u bytes for %u), a 300 KB one's "
+		   "stored (%u bytes), both read back", get32(out[0], HDR(meta_comp)),
+		   get32(out[0], HDR(meta_raw)), get32(out[1], HDR(meta_raw)));
+		free(d);
+		btf_bundle__free(b);
+	}
+	free(out[0]);
+	free(out[1]);
+	free(noise);
 }
 
 /*
@@ -555,7 +639,7 @@ static void test_crafted_decoded(void)
 		err = fixture_meta_get(p, blen, 0, &m, &m_len);
 		if (!err) {
 			put32(m, crc_at, get32(m, crc_at) ^ 1);
-			err = fixture_meta_put(&p, &blen, m, m_len);
+			err = fixture_meta_put(&p, &blen, m, m_len, -1);
 		}
 		free(m);
 		b = err ? NULL : btf_bundle__open_mem(p, blen, NULL);
@@ -579,8 +663,11 @@ int main(int argc, char **argv)
 	(void)argv;
 	for (size_t c = BTF_BUNDLE_CODEC_XZ; c <= BTF_BUNDLE_CODEC_ZLIB; c++)
 		for (size_t l = 0; l < 2; l++)
-			test_truncated_and_flipped(c, &layouts[l]);
-	test_crafted_top();
+			for (int stored = 0; stored < 2; stored++)
+				test_truncated_and_flipped(c, &layouts[l], stored);
+	test_crafted_top(false);
+	test_crafted_top(true);
+	test_meta_form();
 	test_crafted_decoded();
 	printf("1..%d\n", test_cnt);
 	return fail_cnt ? 1 : 0;

@@ -267,7 +267,7 @@ static void fuzz_meta(const uint8_t *data, size_t size)
 	p = malloc(len);
 	check(p != NULL, "malloc");
 	memcpy(p, base, len);
-	if (fixture_meta_put(&p, &len, data, size) == 0)
+	if (fixture_meta_put(&p, &len, data, size, (int)(size & 1)) == 0)
 		fuzz_one(p, len);
 	free(p);
 }
