@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extract.h"
 #include "cli.h"
 #include "index.h"
 #include "fsutil.h"
@@ -274,12 +273,7 @@ static int parse_args(int argc, char **argv, struct run_opts *c, bool *show_vers
 
 int main(int argc, char **argv)
 {
-	struct run_opts o = {
-		.jobs = 0, .transfers = 4, .retries = 4, .retry_delay_ms = 1000,
-		.connect_timeout = 30, .timeout = 600,
-		.speed_limit = 1024, .speed_time = 30, .retry_after_max = 300,
-		.max_size = EXTRACT_DEFAULT_MAX_SIZE,
-	};
+	struct run_opts o = { RUN_OPTS_DEFAULTS };
 	bool show_version = false;
 	int ret;
 

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "extract.h"
 #include "fetch.h"
 #include "select.h"
 
@@ -51,6 +52,13 @@ struct run_opts {
 	int verbosity;		/* log level: -1 quiet .. 2 debug */
 	const struct run_hooks *hooks;	/* NULL = none */
 };
+
+/* btfhub-fetch's defaults; btfkit-build starts from the same ones. */
+#define RUN_OPTS_DEFAULTS						\
+	.transfers = 4, .retries = 4, .retry_delay_ms = 1000,		\
+	.connect_timeout = 30, .timeout = 600,				\
+	.speed_limit = 1024, .speed_time = 30, .retry_after_max = 300,	\
+	.max_size = EXTRACT_DEFAULT_MAX_SIZE
 
 /*
  * Do it all and return the exit status: 0 if every selected kernel was

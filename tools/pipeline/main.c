@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "extract.h"
 #include "fsutil.h"
 #include "jobpool.h"
 #include "log.h"
@@ -169,15 +168,7 @@ static int parse_args(int argc, char **argv, struct pipeline_opts *o)
 
 int main(int argc, char **argv)
 {
-	/* btfhub-fetch's defaults (tools/fetch/main.c). */
-	struct pipeline_opts o = {
-		.fetch = {
-			.transfers = 4, .retries = 4, .retry_delay_ms = 1000,
-			.connect_timeout = 30, .timeout = 600,
-			.speed_limit = 1024, .speed_time = 30, .retry_after_max = 300,
-			.max_size = EXTRACT_DEFAULT_MAX_SIZE,
-		},
-	};
+	struct pipeline_opts o = { .fetch = { RUN_OPTS_DEFAULTS } };
 	int r;
 
 	log_init(argv[0], LOG_LEVEL_WARN);
