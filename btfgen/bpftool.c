@@ -11,6 +11,11 @@
 #include "log.h"
 #include "bpftool.h"
 
+extern char **environ;
+
+#define TUNABLES	"GLIBC_TUNABLES="
+#define HUGETLB		"glibc.malloc.hugetlb"
+
 static bool is_exec_file(const char *path)
 {
 	struct stat st;
@@ -73,6 +78,49 @@ static int normalize_version(char **version)
 	return 0;
 }
 
+/*
+ * Our environment, plus glibc.malloc.hugetlb=1 unless GLIBC_TUNABLES already
+ * says something of it. bpftool reads a whole kernel's BTF (4-5 MB) and
+ * builds its type index: about 18 MB of fresh heap per kernel, faulted in
+ * 4 KiB at a time, so that page faults were 60% of its CPU time. With it,
+ * glibc madvise()s its heap for transparent huge pages (the kernel's
+ * default "madvise" mode): 4,566 faults become ~1,400 and a kernel costs
+ * 19 ms instead of 30 (perf stat, 6.1 BTF, bpftool 7.1). A C library or
+ * kernel without THP ignores the variable; the output is the same bytes.
+ */
+static int build_env(struct bpftool *bt)
+{
+	size_t n = 0, i, at = (size_t)-1;
+	char **env;
+
+	while (environ && environ[n])
+		n++;
+	env = calloc(n + 2, sizeof(*env));
+	if (!env)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		env[i] = environ[i];
+		if (!strncmp(environ[i], TUNABLES, strlen(TUNABLES)))
+			at = i;
+	}
+	if (at == (size_t)-1) {
+		at = n;
+		env[at] = strdup(TUNABLES HUGETLB "=1");
+	} else if (strstr(env[at], HUGETLB)) {
+		env[at] = strdup(env[at]);	/* the user's choice stands */
+	} else if (asprintf(&env[at], "%s%s" HUGETLB "=1", environ[at],
+			    environ[at][strlen(TUNABLES)] ? ":" : "") < 0) {
+		env[at] = NULL;
+	}
+	if (!env[at]) {
+		free(env);
+		return -ENOMEM;
+	}
+	bt->envp = env;
+	bt->env_own = at;
+	return 0;
+}
+
 int bpftool__probe(const char *path, struct bpftool *bt)
 {
 	char *help = NULL;
@@ -111,6 +159,9 @@ int bpftool__probe(const char *path, struct bpftool *bt)
 		err = -ENOMEM;
 		goto out;
 	}
+	err = build_env(bt);
+	if (err)
+		goto out;
 	/* `gen help` exits 0 and lists the subcommands this build knows. */
 	err = run(bt->path, "gen", "help", &help);
 	if (err || !strstr(help, "min_core_btf")) {
@@ -133,5 +184,8 @@ void bpftool__free(struct bpftool *bt)
 	free(bt->path);
 	free(bt->version);
 	free(bt->version_line);
+	if (bt->envp)
+		free(bt->envp[bt->env_own]);
+	free(bt->envp);
 	memset(bt, 0, sizeof(*bt));
 }

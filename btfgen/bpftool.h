@@ -7,13 +7,16 @@ struct bpftool {
 	char *path;		/* absolute or as given with --bpftool */
 	char *version;		/* full `bpftool --version` text: part of the cache key */
 	char *version_line;	/* its first line, e.g. "bpftool v7.1.0" */
+	char **envp;		/* the environment to run it with (see bpftool.c) */
+	size_t env_own;		/* the one entry of envp allocated here */
 };
 
 /*
  * Resolve @path (NULL: search $PATH, then the sbin directories where
- * distributions install bpftool), read its version and check that
- * `bpftool gen help` offers min_core_btf. Prints one error line and returns
- * a negative errno on failure. Release with bpftool__free().
+ * distributions install bpftool), read its version, check that
+ * `bpftool gen help` offers min_core_btf and build the environment to run
+ * it with. Prints one error line and returns a negative errno on failure.
+ * Release with bpftool__free().
  */
 int bpftool__probe(const char *path, struct bpftool *bt);
 void bpftool__free(struct bpftool *bt);

@@ -664,6 +664,7 @@ int btfgen__run(struct btfgen *g)
 		.sz = sizeof(popts),
 		.jobs = g->opts.jobs,
 		.stop = g->opts.stop,
+		.envp = g->opts.bpftool_envp,
 	};
 	double start = now_s();
 	size_t i;

@@ -36,8 +36,9 @@ struct btfgen_opts {
 	 * false: every input exists up front.
 	 */
 	bool streamed;
+	char *const *bpftool_envp;	/* bpftool's environment; default: this process's */
 };
-#define btfgen_opts__last_field streamed
+#define btfgen_opts__last_field bpftool_envp
 
 enum btfgen_state {
 	BTFGEN_SKIPPED,		/* not run: --fail-fast or interrupted */

@@ -225,6 +225,7 @@ int main(int argc, char **argv)
 
 	opts.bpftool = bt.path;
 	opts.bpftool_version = bt.version;
+	opts.bpftool_envp = bt.envp;
 	opts.objects = argv + optind + 1;
 	opts.nobjects = argc - optind - 1;
 	opts.jobs = jobs ? (int)jobs : jobpool__ncpus();

@@ -583,6 +583,45 @@ def case_arch(args, tmp):
     check(r.rc == 2 and '--arch' in r.stderr, f'--arch x86_64/1: exit {r.rc}: {r.stderr}')
 
 
+def case_bpftool_env(args, tmp):
+    """bpftool runs with glibc.malloc.hugetlb=1 added to GLIBC_TUNABLES (its
+    heap faulted in huge pages); a user's own hugetlb setting stands, other
+    tunables are kept, and the reduced BTFs are the same bytes either way."""
+    real = shutil.which('bpftool', path=os.environ.get('PATH', '') + ':/usr/sbin:/sbin')
+    if not real:
+        raise Skip('no bpftool')
+    log = os.path.join(tmp, 'env.log')
+    spy = os.path.join(tmp, 'bpftool')
+    with open(spy, 'w') as f:
+        # Only the reductions are logged: the probes (--version, gen help) are not the point.
+        f.write(f'#!/bin/sh\n[ "$2" = min_core_btf ] && '
+                f'echo "${{GLIBC_TUNABLES-unset}}" >> {log}\nexec {real} "$@"\n')
+    os.chmod(spy, 0o755)
+    indir = make_tree(args, os.path.join(tmp, 'in'), host=False)
+    n = len(input_files(indir))
+    trees = {}
+    for name, tun, want in (('default', None, 'glibc.malloc.hugetlb=1'),
+                            ('other', 'glibc.malloc.check=0',
+                             'glibc.malloc.check=0:glibc.malloc.hugetlb=1'),
+                            ('off', 'glibc.malloc.hugetlb=0', 'glibc.malloc.hugetlb=0')):
+        env = {k: v for k, v in os.environ.items() if k != 'GLIBC_TUNABLES'}
+        if tun is not None:
+            env['GLIBC_TUNABLES'] = tun
+        if os.path.exists(log):
+            os.unlink(log)
+        out = os.path.join(tmp, 'out-' + name)
+        expect_ok(btfgen(args, out, indir, extra=['--bpftool', spy], env=env), reduced=n)
+        with open(log) as f:
+            seen = f.read().split()
+        check(seen == [want] * n, f'{name}: bpftool saw GLIBC_TUNABLES {seen}, want {want!r} x{n}')
+        # The .stat validators record the output files' own inode and times.
+        trees[name] = {k: v for k, v in output_tree(out).items() if not k.endswith('.stat')}
+    for name in ('off', 'other'):
+        diff = sorted(k for k in trees['default'].keys() | trees[name].keys()
+                      if trees['default'].get(k) != trees[name].get(k))
+        check(not diff, f'{name}: reduced tree differs from the default run: {diff}')
+
+
 def case_btfhub(args, tmp):
     shared = os.environ.get('BTFKIT_SHARED_DIR', '')
     sample = os.path.join(shared, 'btfhub-sample')

@@ -23,6 +23,7 @@ struct jobpool {
 	size_t output_max;
 	bool capture_stdout;
 	volatile int *stop;
+	char *const *envp;
 	pthread_mutex_t lock;
 };
 
@@ -39,8 +40,8 @@ int jobpool__ncpus(void)
  * other threads at the same moment do not inherit its write end, which would
  * hold our EOF back until they exit.
  */
-static int spawn_capture(char *const argv[], bool capture_stdout, int child_fd,
-			 size_t output_max, int *status, char **output,
+static int spawn_capture(char *const argv[], char *const envp[], bool capture_stdout,
+			 int child_fd, size_t output_max, int *status, char **output,
 			 size_t *output_len)
 {
 	posix_spawn_file_actions_t fa;
@@ -80,7 +81,7 @@ static int spawn_capture(char *const argv[], bool capture_stdout, int child_fd,
 	}
 	if (child_fd >= 0)
 		err = err ?: posix_spawn_file_actions_adddup2(&fa, child_fd, JOBPOOL_CHILD_FD);
-	err = err ?: posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	err = err ?: posix_spawn(&pid, argv[0], &fa, NULL, argv, envp ?: environ);
 	if (err) {
 		err = -err;
 		pid = -1;
@@ -137,7 +138,7 @@ int jobpool__run_capture(char *const argv[], int *status, char **output,
 {
 	size_t len;
 
-	return spawn_capture(argv, true, -1, output_max ?: JOBPOOL_OUTPUT_MAX,
+	return spawn_capture(argv, NULL, true, -1, output_max ?: JOBPOOL_OUTPUT_MAX,
 			     status, output, &len);
 }
 
@@ -183,7 +184,7 @@ static void *pool_worker(void *arg)
 		if (err == JOBPOOL_SKIP)
 			continue;
 		if (!err)
-			err = spawn_capture(argv, p->capture_stdout,
+			err = spawn_capture(argv, p->envp, p->capture_stdout,
 					    p->ops->child_fd ? p->ops->child_fd(p->ctx, idx) : -1,
 					    p->output_max, &status, &output,
 					    &output_len);
@@ -219,6 +220,7 @@ int jobpool__run(size_t njobs, const struct jobpool_ops *ops, void *ctx,
 		p.output_max = opts->output_max ?: JOBPOOL_OUTPUT_MAX;
 		p.capture_stdout = opts->capture_stdout;
 		p.stop = opts->stop;
+		p.envp = opts->envp;
 	}
 	if ((size_t)jobs > njobs)
 		jobs = (int)njobs;

@@ -67,8 +67,10 @@ struct jobpool_opts {
 	bool capture_stdout;	/* also capture stdout; default: to /dev/null */
 	/* polled before each job starts; non-zero stops the pool (signals) */
 	volatile int *stop;
+	/* the children's environment; default: this process's (environ) */
+	char *const *envp;
 };
-#define jobpool_opts__last_field stop
+#define jobpool_opts__last_field envp
 
 /*
  * Run jobs 0..@njobs-1 in index order on a pool of worker threads.

@@ -161,6 +161,7 @@ int pipeline__run(const struct pipeline_opts *o)
 		.outdir = o->outdir,
 		.bpftool = p.bt.path,
 		.bpftool_version = p.bt.version,
+		.bpftool_envp = p.bt.envp,
 		.objects = o->objects,
 		.nobjects = o->nobjects,
 		.jobs = o->jobs > 0 ? o->jobs : jobpool__ncpus(),
