@@ -147,8 +147,9 @@ static int cmp_key(const struct key *a, const struct key *b)
 {
 	int i, c;
 
+	/* Neighbouring entries share most fields, and one string table. */
 	for (i = 0; i < 4; i++)
-		if ((c = strcmp(a->f[i], b->f[i])))
+		if (a->f[i] != b->f[i] && (c = strcmp(a->f[i], b->f[i])))
 			return c;
 	return 0;
 }
@@ -502,7 +503,10 @@ static int chunk_check(const struct btf_bundle *b, uint32_t idx, struct chunk *c
 		    e.version_str >= c->str_len || e.release_str >= c->str_len ||
 		    e.blob >= b->m.blob_cnt || e.raw_size > BTFB_MAX_RAW_SIZE)
 			return -EBADMSG;
-		chunk_entry(c, i, &e, &k);
+		k.f[0] = c->strs + e.arch_str;
+		k.f[1] = c->strs + e.distro_str;
+		k.f[2] = c->strs + e.version_str;
+		k.f[3] = c->strs + e.release_str;
 		if (i ? cmp_key(&prev, &k) >= 0 : cmp_key(&first, &k) != 0)
 			return -EBADMSG;
 		prev = k;
