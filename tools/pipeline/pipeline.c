@@ -183,7 +183,7 @@ int pipeline__run(const struct pipeline_opts *o)
 	int ret, level = o->fetch.verbosity;
 
 	/* --list plans (gate, shard) but runs no bpftool. */
-	if (!o->fetch.list && bpftool__probe(o->bpftool, &p.bt)) {
+	if (!o->fetch.list && bpftool__probe(o->bpftool, o->outdir, &p.bt)) {
 		if (o->json)
 			report__json_error(stdout, "no usable bpftool");
 		return 1;	/* reported */
