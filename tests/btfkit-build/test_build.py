@@ -10,7 +10,12 @@ are byte-identical to btfhub-fetch + btfgen + embedgen run one by one; one
 corrupt and one missing archive fail their kernels alone, in one line
 each naming it, and the run exits 1; a
 no-change re-run reduces nothing; a local directory source leaves no copy
-and no raw BTF on disk.
+and no raw BTF on disk. The knobs: a kernel below the object's floor is
+never requested (server log) and the tree is otherwise the same; --list
+prints the gated selection and fetches nothing; --shard parts are disjoint
+and their union is the whole; --retries, --speed-limit/--speed-time and
+--max-size reach the transfers; --update-manifest records sha256s by
+replacing the manifest; --fail-fast stops after a failed reduction or fetch.
 """
 import argparse
 import filecmp
@@ -462,7 +467,7 @@ def case_update_manifest(ctx):
 
 
 def case_fail_fast(ctx):
-    """--fail-fast: after a reduction fails, kernels verified later are not reduced"""
+    """--fail-fast: after a reduction or a fetch fails, kernels verified later are not reduced"""
     first, rest = sorted(ctx.ks)[0], sorted(ctx.ks)[1:]
     # Valid archive, valid BTF header, garbage types: fetch verifies it, bpftool fails.
     with tarfile.open(fileobj=io.BytesIO(ctx.ks[first])) as t:
@@ -471,13 +476,16 @@ def case_fail_fast(ctx):
     raw[hdr + 64:hdr + 4096] = b"\xff" * (4096 - 64)
     bad = tar_xz([(first + ".btf", "file", bytes(raw))])
     w = os.path.join(ctx.tmp, "ff")
-    for ff in (False, True):
+    # The first kernel's archive fails bpftool, or is missing (404); the others arrive 4 s later.
+    for ff, missing in ((False, False), (True, False), (True, True)):
         with BtfhubServer() as srv:
             srv.httpd.slow_seconds = 4
-            srv.add(archive_path(first), bad)
+            if not missing:
+                srv.add(archive_path(first), bad)
             for r in rest:
                 srv.add(archive_path(r), ctx.ks[r], fault="slow")
-            p = build(ctx, srv.base, os.path.join(w, str(ff)), os.path.join(w, "c" + str(ff)),
+            tag = "%s-%s" % (ff, missing)
+            p = build(ctx, srv.base, os.path.join(w, tag), os.path.join(w, "c" + tag),
                       "--json", "-v", *(["--fail-fast"] if ff else []))
         assert p.returncode == 1, (p.returncode, p.stderr)
         res = {r["kernel"].split("/")[-1]: r["status"] for r in json.loads(p.stdout)["results"]}

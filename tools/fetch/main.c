@@ -57,9 +57,7 @@ static void usage(FILE *f)
 "\n"
 "  -o, --output DIR          output tree\n"
 RUNOPT_HELP_MANIFEST
-"  -s, --source, --base BASE https://github.com/OWNER/REPO[/tree/REF], http(s)://\n"
-"                            mirror, file:// URL or local directory\n"
-"                            (default %s)\n"
+RUNOPT_HELP_SOURCE("--source, --base BASE ")
 RUNOPT_HELP_CACHE_DIR
 RUNOPT_HELP_SELECT
 RUNOPT_HELP_UPDATE_MANIFEST

@@ -56,9 +56,15 @@ enum {
 	{ "speed-time", required_argument, NULL, RUNOPT_SPEED_TIME },	\
 	{ "retry-after-max", required_argument, NULL, RUNOPT_RETRY_AFTER_MAX }
 
-/* --help lines, in the order btfhub-fetch prints them (fprintf formats: no '%'). */
+/* --help lines, in the order btfhub-fetch prints them (fprintf formats). */
 #define RUNOPT_HELP_MANIFEST						\
 "  -m, --manifest FILE       JSON kernel list / lockfile {\"kernels\": [...]}\n"
+/* @names: the -s option's names padded to the column; the caller's format
+ * takes SOURCE_DEFAULT_URL for the "%s". */
+#define RUNOPT_HELP_SOURCE(names)					\
+"  -s, " names "https://github.com/OWNER/REPO[/tree/REF], http(s)://\n"	\
+"                            mirror, file:// URL or local directory\n"	\
+"                            (default %s)\n"
 #define RUNOPT_HELP_CACHE_DIR						\
 "      --cache-dir DIR       downloads and validators (default ~/.cache/btfkit/fetch)\n"
 #define RUNOPT_HELP_SELECT						\

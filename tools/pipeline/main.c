@@ -68,9 +68,7 @@ static void usage(FILE *f)
 "\n"
 "  -o, --output DIR          the reduced tree (required, except with --list)\n"
 RUNOPT_HELP_MANIFEST
-"  -s, --source SOURCE       https://github.com/OWNER/REPO[/tree/REF], http(s)://\n"
-"                            mirror, file:// URL or local directory\n"
-"                            (default %s)\n"
+RUNOPT_HELP_SOURCE("--source SOURCE       ")
 RUNOPT_HELP_CACHE_DIR
 RUNOPT_HELP_SELECT
 RUNOPT_HELP_UPDATE_MANIFEST
