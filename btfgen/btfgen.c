@@ -67,6 +67,7 @@ struct feed {
 	size_t *order;		/* job indexes fed */
 	size_t n, taken;
 	bool ended;
+	bool failed;		/* an input could not be obtained (fail_fast stops) */
 };
 
 struct btfgen {
@@ -618,6 +619,10 @@ int btfgen__feed_failed(struct btfgen *g, const char *kernel, const char *error)
 		/* Not job_fail(): no output of it is touched, and the caller said it. */
 		j->res.state = BTFGEN_FAILED;
 		j->res.error = copy;
+		/* --fail-fast: a kernel that could not be fetched is a failure too. */
+		if (g->opts.fail_fast)
+			g->feed.failed = true;
+		pthread_cond_broadcast(&g->feed.cond);
 	}
 	pthread_mutex_unlock(&g->feed.lock);
 	return err;
@@ -639,9 +644,9 @@ static long job_take(void *ctx)
 	long idx = -1;
 
 	pthread_mutex_lock(&f->lock);
-	while (f->taken == f->n && !f->ended && !(g->opts.stop && *g->opts.stop))
+	while (f->taken == f->n && !f->ended && !f->failed && !(g->opts.stop && *g->opts.stop))
 		pthread_cond_wait(&f->cond, &f->lock);
-	if (f->taken < f->n)
+	if (f->taken < f->n && !f->failed)
 		idx = (long)f->order[f->taken++];
 	pthread_mutex_unlock(&f->lock);
 	return idx;
