@@ -454,62 +454,88 @@ static int build_blocks(const struct bundle_writer *w, const struct wblob *blobs
 	return err;
 }
 
-/* One index chunk: entries [first, first + cnt) with chunk-local strings. */
+/* A zigzag LEB128 varint of the signed 32-bit difference @v (bundle_format.h). */
+static uint8_t *put_varint(uint8_t *p, uint32_t v)
+{
+	uint32_t z = v << 1 ^ (uint32_t)-(v >> 31);
+
+	while (z >= 0x80) {
+		*p++ = (uint8_t)(z | 0x80);
+		z >>= 7;
+	}
+	*p++ = (uint8_t)z;
+	return p;
+}
+
+/*
+ * One index chunk: entries [first, first + cnt) with chunk-local strings,
+ * columns as varint deltas, strings front-coded (bundle_format.h).
+ */
 static int make_chunk(const struct bundle_writer *w, size_t first, size_t cnt, struct wstream *s)
 {
 	struct strtab st = {};
 	char **all;
-	uint8_t *raw;
-	size_t i, len;
-	int k, err;
+	uint8_t *raw, *p;
+	uint32_t *vals;
+	size_t i, k, col, len;
+	int err;
 
 	all = malloc(cnt * 4 * sizeof(*all));
-	if (!all)
+	vals = malloc(cnt * BTFB_CENTRY_LEN);
+	if (!all || !vals) {
+		free(all);
+		free(vals);
 		return -ENOMEM;
+	}
 	for (i = 0; i < cnt; i++)
 		for (k = 0; k < 4; k++)
 			all[i * 4 + k] = w->items[first + i].key[k];
 	err = strtab_build(&st, all, cnt * 4);
 	if (err) {
 		strtab_free(&st);
+		free(vals);
 		return err;
 	}
-	len = 8 + cnt * BTFB_CENTRY_LEN + st.len;
+	for (i = 0; i < cnt; i++) {
+		const struct item *it = &w->items[first + i];
+		const uint32_t row[BTFB_CENTRY_LEN / 4] = {
+			strtab_off(&st, it->key[0]), strtab_off(&st, it->key[1]),
+			strtab_off(&st, it->key[2]), strtab_off(&st, it->key[3]),
+			it->blob, it->len,
+		};
+
+		for (col = 0; col < BTFB_CENTRY_LEN / 4; col++)
+			vals[col * cnt + i] = row[col];
+	}
+	/* at most 5 bytes a varint; a string its prefix byte, suffix and NUL */
+	len = BTFB_CHUNK_HDR_LEN + cnt * BTFB_CENTRY_LEN / 4 * 5 + st.cnt + st.len;
 	raw = malloc(len);
 	if (!raw) {
 		strtab_free(&st);
+		free(vals);
 		return -ENOMEM;
 	}
 	btfb_put_le32(raw, cnt);
 	btfb_put_le32(raw + 4, st.len);
-	for (i = 0; i < cnt; i++) {
-		const struct item *it = &w->items[first + i];
-		struct btfb_chunk_entry e = {
-			.arch_str = strtab_off(&st, it->key[0]),
-			.distro_str = strtab_off(&st, it->key[1]),
-			.version_str = strtab_off(&st, it->key[2]),
-			.release_str = strtab_off(&st, it->key[3]),
-			.blob = it->blob,
-			.raw_size = it->len,
-		};
-		const uint32_t *f = (const uint32_t *)&e;
-		size_t col;
+	btfb_put_le32(raw + 8, st.cnt);
+	p = raw + BTFB_CHUNK_HDR_LEN;
+	for (col = 0; col < BTFB_CENTRY_LEN / 4; col++)
+		for (i = 0; i < cnt; i++)
+			p = put_varint(p, vals[col * cnt + i] - (i ? vals[col * cnt + i - 1] : 0));
+	for (i = 0; i < st.cnt; i++) {
+		const char *prev = i ? st.strs[i - 1] : "", *cur = st.strs[i];
+		size_t pre = 0;
 
-		for (col = 0; col < BTFB_CENTRY_LEN / 4; col++)
-			btfb_put_le32(raw + 8 + 4 * (col * cnt + i), f[col]);
+		while (pre < 255 && prev[pre] && prev[pre] == cur[pre])
+			pre++;
+		*p++ = pre;
+		p = (uint8_t *)stpcpy((char *)p, cur + pre) + 1;
 	}
-	for (k = BTFB_CENTRY_LEN / 4 - 1; k >= 0; k--) {
-		uint8_t *col = raw + 8 + 4 * (size_t)k * cnt;
-
-		for (i = cnt; i-- > 1;)
-			btfb_put_le32(col + 4 * i, btfb_le32(col + 4 * i) - btfb_le32(col + 4 * (i - 1)));
-	}
-	for (i = 0; i < st.cnt; i++)
-		strcpy((char *)raw + 8 + cnt * BTFB_CENTRY_LEN + st.offs[i], st.strs[i]);
 	strtab_free(&st);
+	free(vals);
 	s->cnt = cnt;
 	s->first = first;
-	return stream_make(w, s, raw, len, NULL, 0);
+	return stream_make(w, s, raw, p - raw, NULL, 0);
 }
 
 /* Chunks: entries in key order, up to chunk_size raw bytes each. */

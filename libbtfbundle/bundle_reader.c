@@ -34,10 +34,9 @@
 
 /* A decoded index chunk. */
 struct chunk {
-	uint8_t *raw;
+	uint32_t *vals;		/* BTFB_CENTRY_LEN / 4 columns of n values, then the strings */
 	uint32_t n;
-	const uint8_t *cols;		/* BTFB_CENTRY_LEN / 4 columns of n u32 */
-	const char *strs;
+	const char *strs;	/* the rebuilt string table */
 	uint32_t str_len;
 };
 
@@ -62,6 +61,7 @@ struct btf_bundle {
 	 */
 	struct chunk **chunks;
 	int *chunk_err;
+	uint64_t chunks_size;	/* decoded chunks' sizes, bounded by BTFB_MAX_INDEX_SIZE */
 	uint8_t *dict;
 	int dict_err;
 };
@@ -168,7 +168,7 @@ static void chunk_entry(const struct chunk *c, uint32_t i, struct btfb_chunk_ent
 	size_t col;
 
 	for (col = 0; col < BTFB_CENTRY_LEN / 4; col++)
-		f[col] = btfb_le32(c->cols + 4 * (col * c->n + i));
+		f[col] = c->vals[col * c->n + i];
 	if (k) {
 		k->f[0] = c->strs + e->arch_str;
 		k->f[1] = c->strs + e->distro_str;
@@ -467,24 +467,69 @@ static int decode_stream(const struct btf_bundle *b, const struct btfb_stream *s
 	return 0;
 }
 
-/* Turn the delta-coded columns back into values, in place. */
-static void undelta_columns(struct chunk *c)
+/* One zigzag LEB128 varint of a u32 difference (bundle_format.h), or -EBADMSG. */
+static int get_varint(const uint8_t **pp, const uint8_t *end, uint32_t *v)
 {
-	uint8_t *col = c->raw + 8;
-	uint32_t i, k, prev;
+	const uint8_t *p = *pp;
+	uint32_t z = 0;
+	int shift;
 
-	for (k = 0; k < BTFB_CENTRY_LEN / 4; k++, col += 4 * (size_t)c->n) {
-		for (i = 0, prev = 0; i < c->n; i++) {
-			prev += btfb_le32(col + 4 * i);
-			btfb_put_le32(col + 4 * i, prev);
+	for (shift = 0; shift < 35; shift += 7) {
+		if (p == end || (shift == 28 && *p > 0x0f))
+			return -EBADMSG;
+		z |= (uint32_t)(*p & 0x7f) << shift;
+		if (!(*p++ & 0x80)) {
+			*pp = p;
+			*v = z >> 1 ^ (uint32_t)-(z & 1);
+			return 0;
 		}
 	}
+	return -EBADMSG;
+}
+
+/*
+ * Rebuild chunk @c from its encoded bytes: the columns' values and the
+ * string table, which must fill exactly the sizes the chunk states.
+ */
+static int chunk_rebuild(struct chunk *c, const uint8_t *enc, uint32_t enc_len, uint32_t str_cnt)
+{
+	const uint8_t *p = enc + BTFB_CHUNK_HDR_LEN, *end = enc + enc_len;
+	char *strs = (char *)(c->vals + (size_t)c->n * (BTFB_CENTRY_LEN / 4));
+	uint32_t i, col, d, prev, q = 0, last = 0, last_len = 0;
+	size_t suffix;
+
+	for (col = 0; col < BTFB_CENTRY_LEN / 4; col++) {
+		for (i = 0, prev = 0; i < c->n; i++) {
+			if (get_varint(&p, end, &d))
+				return -EBADMSG;
+			prev += d;
+			c->vals[col * c->n + i] = prev;
+		}
+	}
+	for (i = 0; i < str_cnt; i++) {
+		if (p == end || *p > last_len)
+			return -EBADMSG;
+		suffix = strnlen((const char *)p + 1, end - p - 1);
+		if (suffix == (size_t)(end - p - 1) ||
+		    (uint64_t)q + *p + suffix + 1 > c->str_len)
+			return -EBADMSG;
+		memcpy(strs + q, strs + last, *p);	/* the previous string ends before q */
+		memcpy(strs + q + *p, p + 1, suffix + 1);
+		last = q;
+		last_len = *p + suffix;
+		q += last_len + 1;
+		p += suffix + 2;
+	}
+	if (q != c->str_len || p != end)
+		return -EBADMSG;
+	c->strs = strs;
+	return 0;
 }
 
 static void chunk_free(struct chunk *c)
 {
 	if (c)
-		free(c->raw);
+		free(c->vals);
 	free(c);
 }
 
@@ -527,6 +572,8 @@ static int get_chunk(const struct btf_bundle *b, uint32_t idx, const struct chun
 {
 	struct chunk *c, *expected = NULL;
 	struct btfb_chunk rec;
+	uint8_t *enc = NULL;
+	uint32_t str_cnt;
 	uint64_t need;
 	int err;
 
@@ -542,21 +589,36 @@ static int get_chunk(const struct btf_bundle *b, uint32_t idx, const struct chun
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	err = decode_stream(b, &rec.s, NULL, 0, &c->raw);
+	err = decode_stream(b, &rec.s, NULL, 0, &enc);
 	if (err)
 		goto err;
 	err = -EBADMSG;
-	if (rec.s.raw < 8)
+	if (rec.s.raw < BTFB_CHUNK_HDR_LEN)
 		goto err;
-	c->n = btfb_le32(c->raw);
-	c->str_len = btfb_le32(c->raw + 4);
-	need = 8 + (uint64_t)c->n * BTFB_CENTRY_LEN + c->str_len;
-	if (c->n != rec.entry_cnt || need != rec.s.raw || !c->str_len)
+	c->n = btfb_le32(enc);
+	c->str_len = btfb_le32(enc + 4);
+	str_cnt = btfb_le32(enc + 8);
+	/* a varint takes a byte at least, a string two (its prefix byte and NUL) */
+	if (c->n != rec.entry_cnt || !c->str_len ||
+	    (uint64_t)c->n * (BTFB_CENTRY_LEN / 4) + 2 * (uint64_t)str_cnt >
+	    rec.s.raw - BTFB_CHUNK_HDR_LEN)
 		goto err;
-	c->cols = c->raw + 8;
-	c->strs = (const char *)c->cols + (size_t)c->n * BTFB_CENTRY_LEN;
-	undelta_columns(c);
-	if (c->strs[c->str_len - 1] != '\0')
+	/* Rebuilt chunks count against the index budget too: each at most once per open. */
+	need = (uint64_t)c->n * BTFB_CENTRY_LEN + c->str_len;
+	if (__atomic_add_fetch(&((struct btf_bundle *)b)->chunks_size, need, __ATOMIC_RELAXED) >
+	    BTFB_MAX_INDEX_SIZE) {
+		pr_bdebug("bundle: index chunks rebuild to over %u bytes\n", BTFB_MAX_INDEX_SIZE);
+		goto err;
+	}
+	c->vals = malloc(need);
+	if (!c->vals) {
+		err = -ENOMEM;
+		goto err;
+	}
+	err = chunk_rebuild(c, enc, rec.s.raw, str_cnt);
+	free(enc);
+	enc = NULL;
+	if (err)
 		goto err;
 	err = chunk_check(b, idx, c, &rec);
 	if (err)
@@ -570,6 +632,7 @@ static int get_chunk(const struct btf_bundle *b, uint32_t idx, const struct chun
 	*out = c;
 	return 0;
 err:
+	free(enc);
 	chunk_free(c);
 	if (err != -ENOMEM)
 		__atomic_store_n(&((struct btf_bundle *)b)->chunk_err[idx], err, __ATOMIC_RELEASE);

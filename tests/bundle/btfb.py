@@ -15,7 +15,7 @@ import zlib
 MAGIC = b"BTFKITB\0"
 HEADER_LEN = 32
 META_LEN = 44
-VERSION = 4
+VERSION = 5
 CODEC_XZ = 1
 CODEC_ZLIB = 2
 MiB = 1 << 20
@@ -66,28 +66,50 @@ def b(s):
     return s if isinstance(s, bytes) else s.encode()
 
 
+def varint(v):
+    """A zigzag LEB128 varint of a u32 difference (bundle_format.h)."""
+    v &= 0xffffffff
+    z = ((v << 1) ^ (0xffffffff if v >> 31 else 0)) & 0xffffffff
+    out = b""
+    while z >= 0x80:
+        out += bytes([z & 0x7f | 0x80])
+        z >>= 7
+    return out + bytes([z])
+
+
 def chunk_raw(entries, pad=0):
     """A decoded chunk: entries are (arch, distro, version, release, blob, raw_size),
-    in key order; `pad` NULs grow the string table (valid, and costly to decode)."""
-    strs, offs = b"", {}
+    in key order; `pad` empty strings grow the string table (valid, and costly
+    to decode). Strings are front-coded against the previous one."""
+    strs, offs = [], {}
+    size = 0
     entries = [tuple(b(p) for p in e[:4]) + tuple(e[4:]) for e in entries]
     for e in entries:
         for s in e[:4]:
             if s not in offs:
-                offs[s] = len(strs)
-                strs += s + b"\0"
-    strs += bytes(pad)
+                offs[s] = size
+                strs.append(s)
+                size += len(s) + 1
+    strs += [b""] * pad
+    size += pad
     n = len(entries)
     cols = [[offs[e[0]] for e in entries], [offs[e[1]] for e in entries],
             [offs[e[2]] for e in entries], [offs[e[3]] for e in entries],
             [e[4] for e in entries], [e[5] for e in entries]]
-    out = struct.pack("<II", n, len(strs))
+    out = [struct.pack("<III", n, size, len(strs))]
     for col in cols:
         prev = 0
         for v in col:
-            out += struct.pack("<I", (v - prev) & 0xffffffff)
+            out.append(varint(v - prev))
             prev = v
-    return out + strs
+    last = b""
+    for s in strs:
+        pre = 0
+        while pre < min(len(s), len(last), 255) and s[pre] == last[pre]:
+            pre += 1
+        out.append(bytes([pre]) + s[pre:] + b"\0")
+        last = s
+    return b"".join(out)
 
 
 def block_raw(blobs):

@@ -120,7 +120,7 @@ if sys.argv[3] == "1":
     want.add(("x86_64", "debian", "12", sys.argv[4]))
 got = {(e["arch"], e["distro"], e["version"], e["release"]) for e in j["entries"]}
 assert got == want, (got, want)
-assert j["kernels"] == len(want) and j["codec"] == "xz" and j["format_version"] == 4, j
+assert j["kernels"] == len(want) and j["codec"] == "xz" and j["format_version"] == 5, j
 assert j["size"] == int(sys.argv[1]), j
 assert all(e["raw_size"] > 0 and 0 <= e["block"] < j["blocks"] for e in j["entries"]), j
 ' "$(stat -c %s run1/x.btfb)" "${members[*]}" "$have_vmlinux" "$host_rel" "$T1"

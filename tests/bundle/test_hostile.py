@@ -184,6 +184,16 @@ def main():
                                                       dictionary=z512))
     refused("a dictionary of 512 MiB, lookup", lookup(dict512, "debian/12/x86_64/r", dump),
             base_find, "corrupt")
+    # A chunk whose front-coded strings claim to rebuild past the index
+    # budget: refused before its table is allocated.
+    fat = bytearray(chunk)
+    fat[4:8] = btfb.MAX_INDEX_SIZE.to_bytes(4, "little")
+    rc, out, err, kb, secs = measure(lookup(write(work, "chunkfat.btfb", btfb.build(
+        [(key("12"), 1, bytes(fat))], [(1, btfb.block_raw([blob]))])), "debian/12/x86_64/r",
+        dump))
+    ok(rc == 3 and "bundle index is corrupt" in out and kb - base_find <= 1024,
+       "a chunk rebuilding to 8 MiB of strings, lookup: exit %d, RSS %+d KB over baseline: %s"
+       % (rc, kb - base_find, out.strip()))
     block512 = write(work, "block512.btfb", btfb.build([(key("12"), 1, chunk)], [(1, z512)]))
     refused("a block of 512 MiB, lookup", lookup(block512, "debian/12/x86_64/r", dump),
             base_find, "corrupt")
@@ -195,7 +205,9 @@ def main():
     chunks = []
     for v in ("10", "11", "12", "13"):
         raw = btfb.chunk_raw([key(v) + (0, len(big))])
-        raw = btfb.chunk_raw([key(v) + (0, len(big))], pad=btfb.MAX_INDEX_SIZE // 4 - len(raw))
+        # an empty string is two encoded bytes
+        raw = btfb.chunk_raw([key(v) + (0, len(big))],
+                             pad=(btfb.MAX_INDEX_SIZE // 4 - len(raw)) // 2)
         chunks.append((key(v), 1, raw))
     for codec, name in ((btfb.CODEC_ZLIB, "zlib"), (btfb.CODEC_XZ, "xz")):
         limits = btfb.build(chunks, [(1, btfb.block_raw([big]))], codec=codec,

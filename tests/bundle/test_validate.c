@@ -367,16 +367,19 @@ static void test_crafted_top(bool stored)
 	   "crafted%s: format version 2 (before the metadata stream) -> EPROTO, \"%s\"", form,
 	   btf_bundle__strerror(-EPROTO));
 	/*
-	 * Version 3 has this layout, but its crcs cover decoded bytes: read as
-	 * version 4 they would all mismatch. Refused by its version, whichever
-	 * way its crc was computed.
+	 * Versions 3 and 4 have this top level, but 3's crcs cover decoded
+	 * bytes and 4's chunks hold u32 columns and whole strings: read as
+	 * this version they would mismatch or misparse. Refused by their
+	 * version, whichever way their crc was computed.
 	 */
-	put32(p, HDR(version), 3);
-	ok(expect_fail(p, len, EPROTO) == 0, "crafted%s: format version 3 (crcs of decoded bytes) "
-	   "-> EPROTO", form);
-	fix_crc(p, len);
-	ok(expect_fail(p, len, EPROTO) == 0, "crafted%s: format version 3, crc as version 4 "
-	   "computes it -> EPROTO", form);
+	for (uint32_t v = 3; v < BTFB_VERSION; v++) {
+		put32(p, HDR(version), v);
+		ok(expect_fail(p, len, EPROTO) == 0, "crafted%s: format version %u, crc unchanged "
+		   "-> EPROTO", form, v);
+		fix_crc(p, len);
+		ok(expect_fail(p, len, EPROTO) == 0, "crafted%s: format version %u, crc valid "
+		   "-> EPROTO", form, v);
+	}
 out:
 	free(buf);
 	free(p);
@@ -470,31 +473,75 @@ struct dchunk {
 	char strs[256];
 };
 
+/* bundle_format.h: zigzag LEB128 varints of column differences, front-coded strings */
+static uint32_t get_varint(const uint8_t **p)
+{
+	uint32_t z = 0;
+	int shift = 0;
+
+	do
+		z |= (uint32_t)(**p & 0x7f) << shift, shift += 7;
+	while (*(*p)++ & 0x80);
+	return z >> 1 ^ (uint32_t)-(z & 1);
+}
+
+static uint8_t *put_varint(uint8_t *p, uint32_t v)
+{
+	uint32_t z = v << 1 ^ (uint32_t)-(v >> 31);
+
+	for (; z >= 0x80; z >>= 7)
+		*p++ = (uint8_t)(z | 0x80);
+	*p++ = (uint8_t)z;
+	return p;
+}
+
 static void dchunk_load(struct dchunk *c, const uint8_t *raw)
 {
-	uint32_t k, i, prev;
+	const uint8_t *p = raw + BTFB_CHUNK_HDR_LEN;
+	uint32_t k, i, prev, cnt, q = 0, last = 0;
 
 	c->n = btfb_le32(raw);
 	c->str_len = btfb_le32(raw + 4);
+	cnt = btfb_le32(raw + 8);
 	for (k = 0; k < 6; k++)
-		for (i = 0, prev = 0; i < c->n && i < 8; i++) {
-			prev += btfb_le32(raw + 8 + 4 * (k * c->n + i));
-			c->v[k][i] = prev;
+		for (i = 0, prev = 0; i < c->n; i++) {
+			prev += get_varint(&p);
+			if (i < 8)
+				c->v[k][i] = prev;
 		}
-	memcpy(c->strs, raw + 8 + 24 * c->n, c->str_len < 256 ? c->str_len : 256);
+	for (i = 0; i < cnt && q < sizeof(c->strs); i++) {
+		uint32_t pre = *p++, len = pre + strlen((const char *)p);
+
+		memmove(c->strs + q, c->strs + last, pre);
+		strcpy(c->strs + q + pre, (const char *)p);
+		p += len - pre + 1;
+		last = q;
+		q += len + 1;
+	}
 }
 
+/* Strings stored whole (prefix 0); a last one without its NUL gets one. */
 static void dchunk_store(const struct dchunk *c, uint8_t *raw, size_t *raw_len)
 {
-	uint32_t k, i;
+	uint8_t *p = raw + BTFB_CHUNK_HDR_LEN;
+	uint32_t k, i, cnt = 0, q;
 
 	btfb_put_le32(raw, c->n);
 	btfb_put_le32(raw + 4, c->str_len);
 	for (k = 0; k < 6; k++)
 		for (i = 0; i < c->n; i++)
-			btfb_put_le32(raw + 8 + 4 * (k * c->n + i), c->v[k][i] - (i ? c->v[k][i - 1] : 0));
-	memcpy(raw + 8 + 24 * c->n, c->strs, c->str_len);
-	*raw_len = 8 + 24 * c->n + c->str_len;
+			p = put_varint(p, c->v[k][i] - (i ? c->v[k][i - 1] : 0));
+	for (q = 0; q < c->str_len; cnt++) {
+		size_t len = strnlen(c->strs + q, c->str_len - q);
+
+		*p++ = 0;
+		memcpy(p, c->strs + q, len);
+		p[len] = 0;
+		p += len + 1;
+		q += len + 1;
+	}
+	btfb_put_le32(raw + 8, cnt);
+	*raw_len = p - raw;
 }
 
 #define CHUNK_EDIT(fn, ...)							\

@@ -299,11 +299,11 @@ static void fuzz_decoded(const uint8_t *data, size_t size)
 		memmove(raw + 4, raw + 8, size - 1);	/* sizes follow the count directly */
 		raw_len -= 4;
 	} else {
-		uint32_t n = btfb_le32(base_meta + rec - offsetof(struct btfb_chunk, s) +
-				       offsetof(struct btfb_chunk, entry_cnt));
-
-		btfb_put_le32(raw, n);
-		btfb_put_le32(raw + 4, raw_len >= 8 + 24 * (size_t)n ? raw_len - 8 - 24 * n : 0);
+		/* the input is the rest: str_len, str_cnt, varint columns, strings */
+		btfb_put_le32(raw, btfb_le32(base_meta + rec - offsetof(struct btfb_chunk, s) +
+					     offsetof(struct btfb_chunk, entry_cnt)));
+		memmove(raw + 4, raw + 8, size - 1);
+		raw_len -= 4;
 	}
 	if (fixture_stream_put(&p, &len, rec, block, raw, raw_len) == 0)
 		fuzz_one(p, len);
