@@ -220,7 +220,7 @@ static void test_walk(void)
 int main(void)
 {
 	log_init("test_layout", LOG_LEVEL_QUIET);
-	printf("1..25\n");
+	printf("1..26\n");
 	test_parts();
 	test_keys();
 	test_names();
