@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "jobpool.h"
 #include "log.h"
 #include "bpftool.h"
@@ -121,9 +122,10 @@ static int build_env(struct bpftool *bt)
 	return 0;
 }
 
-int bpftool__probe(const char *path, struct bpftool *bt)
+int bpftool__probe(const char *path, const char *outdir, struct bpftool *bt)
 {
 	char *help = NULL;
+	struct stat st;
 	size_t n;
 	int err;
 
@@ -144,6 +146,12 @@ int bpftool__probe(const char *path, struct bpftool *bt)
 		err = -ENOENT;
 		goto out;
 	}
+	/* Same file as the last run's: its probe still holds. */
+	if (outdir && stat(bt->path, &st) == 0 &&
+	    cache__probe_read(outdir, bt->path, &st, &bt->version) == 0) {
+		pr_debug("%s: probe result from %s/%s", bt->path, outdir, CACHE_DIR);
+		goto line;
+	}
 	err = run(bt->path, "--version", NULL, &bt->version);
 	if (err) {
 		pr_err("%s --version failed (%s); is it bpftool?", bt->path,
@@ -153,6 +161,19 @@ int bpftool__probe(const char *path, struct bpftool *bt)
 	err = normalize_version(&bt->version);
 	if (err)
 		goto out;
+	/* `gen help` exits 0 and lists the subcommands this build knows. */
+	err = run(bt->path, "gen", "help", &help);
+	if (err || !strstr(help, "min_core_btf")) {
+		pr_err("%s (%.*s) does not support 'gen min_core_btf' (bpftool >= v6.0 from Linux 5.18 does); pass a newer one with --bpftool",
+		       bt->path, (int)strcspn(bt->version, "\n"), bt->version);
+		err = -EOPNOTSUPP;
+		goto out;
+	}
+	/* A lost record only costs the two execs again. */
+	if (outdir && stat(bt->path, &st) == 0 &&
+	    cache__probe_write(outdir, bt->path, &st, bt->version))
+		pr_debug("%s/%s: cannot keep bpftool's probe", outdir, CACHE_DIR);
+line:
 	n = strcspn(bt->version, "\n");
 	bt->version_line = strndup(bt->version, n);
 	if (!bt->version_line) {
@@ -160,16 +181,6 @@ int bpftool__probe(const char *path, struct bpftool *bt)
 		goto out;
 	}
 	err = build_env(bt);
-	if (err)
-		goto out;
-	/* `gen help` exits 0 and lists the subcommands this build knows. */
-	err = run(bt->path, "gen", "help", &help);
-	if (err || !strstr(help, "min_core_btf")) {
-		pr_err("%s (%s) does not support 'gen min_core_btf' (bpftool >= v6.0 from Linux 5.18 does); pass a newer one with --bpftool",
-		       bt->path, bt->version_line);
-		err = -EOPNOTSUPP;
-		goto out;
-	}
 out:
 	free(help);
 	if (err)

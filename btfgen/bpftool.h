@@ -15,10 +15,12 @@ struct bpftool {
  * Resolve @path (NULL: search $PATH, then the sbin directories where
  * distributions install bpftool), read its version, check that
  * `bpftool gen help` offers min_core_btf and build the environment to run
- * it with. Prints one error line and returns a negative errno on failure.
- * Release with bpftool__free().
+ * it with. With @outdir (btfgen's OUTDIR), the result is kept in its cache
+ * and reused while the executable is the same file (cache.h). Prints one
+ * error line and returns a negative errno on failure. Release with
+ * bpftool__free().
  */
-int bpftool__probe(const char *path, struct bpftool *bt);
+int bpftool__probe(const char *path, const char *outdir, struct bpftool *bt);
 void bpftool__free(struct bpftool *bt);
 
 #endif

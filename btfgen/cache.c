@@ -195,3 +195,67 @@ int cache__hint_write(const char *outdir, const char *rel, const struct stat *st
 	free(path);
 	return err;
 }
+
+#define PROBE_MAGIC "btfgen-probe 1\n"
+#define PROBE_MAX (64 * 1024)
+
+/* Everything the record must match, up to the blank line before the version. */
+static char *probe_head(const char *path, const struct stat *st)
+{
+	char *head;
+
+	if (strchr(path, '\n'))
+		return NULL;	/* not representable: no record */
+	if (asprintf(&head, PROBE_MAGIC "path %s\nstat %" PRIu64 " %" PRIu64 " %" PRIu64
+		     " %" PRId64 " %" PRId64 "\n\n", path, (uint64_t)st->st_dev,
+		     (uint64_t)st->st_ino, (uint64_t)st->st_size, mtime_ns(st),
+		     (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec) < 0)
+		return NULL;
+	return head;
+}
+
+int cache__probe_read(const char *outdir, const char *path, const struct stat *st,
+		      char **version)
+{
+	char *file = cache_path(outdir, "bpftool", "probe"), *head = probe_head(path, st);
+	void *data = NULL;
+	size_t len, hl;
+	int err = -ENOENT;
+
+	*version = NULL;
+	if (!file || !head || read_file(file, &data, &len, PROBE_MAX))
+		goto out;
+	hl = strlen(head);
+	/* read_file() NUL-terminates: a NUL inside means a garbled record. */
+	if (len <= hl || memcmp(data, head, hl) || strlen(data) != len)
+		goto out;
+	*version = strdup((char *)data + hl);
+	err = *version ? 0 : -ENOMEM;
+out:
+	free(data);
+	free(head);
+	free(file);
+	return err;
+}
+
+int cache__probe_write(const char *outdir, const char *path, const struct stat *st,
+		       const char *version)
+{
+	char *file = cache_path(outdir, "bpftool", "probe"), *head = probe_head(path, st);
+	char *dir = NULL, *buf = NULL;
+	int err = -ENOMEM, n;
+
+	if (!file || !head || asprintf(&dir, "%s/%s", outdir, CACHE_DIR) < 0 ||
+	    (n = asprintf(&buf, "%s%s", head, version)) < 0) {
+		buf = NULL;
+		goto out;
+	}
+	err = mkdir_p(dir);
+	err = err ?: write_record(file, buf, n);
+out:
+	free(buf);
+	free(dir);
+	free(head);
+	free(file);
+	return err;
+}

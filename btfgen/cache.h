@@ -61,4 +61,17 @@ int cache__hint_read(const char *outdir, const char *rel, const struct stat *st,
 int cache__hint_write(const char *outdir, const char *rel, const struct stat *st,
 		      const char *sha, const struct timespec *hashed_at);
 
+/*
+ * bpftool's probe (its version text, and that it offers min_core_btf), kept
+ * as OUTDIR/.btfgen-cache/bpftool.probe so that a no-change re-run starts no
+ * bpftool at all (two execs were half of its time). The record is valid
+ * while @path names the same file: device, inode, size, mtime and ctime
+ * (a replaced or re-installed bpftool changes at least the ctime).
+ * Read returns 0 and a malloc()ed *version, or -ENOENT if absent or stale.
+ */
+int cache__probe_read(const char *outdir, const char *path, const struct stat *st,
+		      char **version);
+int cache__probe_write(const char *outdir, const char *path, const struct stat *st,
+		       const char *version);
+
 #endif

@@ -207,7 +207,7 @@ int main(int argc, char **argv)
 		fatal = "OUTDIR is IN_DIR";
 		goto out;
 	}
-	if (bpftool__probe(bpftool_arg, &bt)) {
+	if (bpftool__probe(bpftool_arg, opts.outdir, &bt)) {
 		fatal = "no usable bpftool";
 		goto out;
 	}

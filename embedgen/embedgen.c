@@ -17,10 +17,12 @@
 #include "layout.h"
 #include "log.h"
 #include "sha256.h"
+#include "stamp.h"
 
 /* What the inputs go into, and the floor gate (bpf_audit.h) in front of it. */
 struct adder {
 	struct bundle_writer *w;
+	struct stamp *stamp;	/* every input read goes into its digest */
 	uint32_t floor;		/* 0: no gate */
 	size_t skipped;
 	size_t found;		/* kernel files seen in the trees */
@@ -31,6 +33,7 @@ static int add_btf(struct adder *a, const char *path, const char *distro,
 		   const char *version, const char *arch, const char *release)
 {
 	struct bundle_writer *w = a->w;
+	char key[LAYOUT_KEY_MAX + 4];
 	struct btf *btf;
 	void *data;
 	size_t len;
@@ -59,6 +62,8 @@ static int add_btf(struct adder *a, const char *path, const char *distro,
 		goto out;
 	}
 	btf__free(btf);
+	snprintf(key, sizeof(key), "%s/%s/%s/%s", distro, version, arch, release);
+	stamp__add(a->stamp, "btf", key, data, len);
 	err = bundle_writer__add(w, layout__arch_name(arch), distro, version, release,
 				 data, len, path);
 	if (err)
@@ -258,6 +263,8 @@ int embedgen__run(const struct embedgen_opts *o)
 	struct bundle_writer *w;
 	struct adder add = {};
 	struct bundle_stats st = {};
+	const char *outputs[OUT_CNT] = { o->out_bundle, o->out_h, o->out_c };
+	struct stamp stamp;
 	char summary[256], *prov = NULL, floor_why[256], floor_str[16];
 	void *bundle = NULL;
 	size_t len = 0, i;
@@ -269,6 +276,8 @@ int embedgen__run(const struct embedgen_opts *o)
 		return -ENOMEM;
 	}
 	add.w = w;
+	add.stamp = &stamp;
+	stamp__init(&stamp, o->argc, o->argv);
 
 	for (i = 0; i < o->object_cnt && !err; i++) {
 		uint8_t digest[BTF_BUNDLE_DIGEST_LEN];
@@ -281,6 +290,7 @@ int embedgen__run(const struct embedgen_opts *o)
 			pr_err("%s: cannot read BPF object: %s", ESC(o->objects[i]), errmsg(err));
 			break;
 		}
+		stamp__add(&stamp, "object", o->objects[i], obj, obj_len);
 		err = btf_bundle__object_digest(obj, obj_len, digest);
 		free(obj);
 		if (err)
@@ -312,6 +322,11 @@ int embedgen__run(const struct embedgen_opts *o)
 		prov = provenance_text(o);
 		err = prov ? bundle_writer__set_provenance(w, prov) : -ENOMEM;
 	}
+	if (!err && stamp__check(&stamp, outputs, OUT_CNT, &st)) {
+		pr_info("outputs up to date (same inputs, same embedgen)");
+		print_summary(o, &st);
+		goto out;
+	}
 	if (!err) {
 		err = bundle_writer__finish(w, &bundle, &len, &st);
 		if (err == -EFBIG)
@@ -338,6 +353,10 @@ int embedgen__run(const struct embedgen_opts *o)
 	err = write_outputs(o, bundle, len, &eopts);
 	if (err)
 		goto out;
+	/* Without it the next run only does the work again. */
+	if (stamp__write(&stamp, outputs, OUT_CNT, &st))
+		pr_warn("cannot write the up-to-date stamp beside %s",
+			ESC(o->out_bundle ?: o->out_h ?: o->out_c));
 	print_summary(o, &st);
 out:
 	free(digests);

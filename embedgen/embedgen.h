@@ -26,6 +26,8 @@ struct embedgen_opts {
 	struct emit_opts emit;
 	bool json;
 	bool all_kernels;		/* keep kernels older than the objects' floor */
+	int argc;			/* the command line, for the up-to-date stamp */
+	char *const *argv;
 };
 
 /* Build the bundle and write every requested output. 0 or a negative errno (reported). */

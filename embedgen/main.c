@@ -189,6 +189,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	o.argc = argc;
+	o.argv = argv;
 	rc = check_build_opts(&o);
 	if (!rc)
 		rc = embedgen__run(&o) ? 1 : 0;

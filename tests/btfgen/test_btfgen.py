@@ -656,6 +656,48 @@ def case_bpftool_env(args, tmp):
         check(not diff, f'{name}: reduced tree differs from the default run: {diff}')
 
 
+def case_bpftool_probe(args, tmp):
+    """bpftool's probe (--version, gen help) is kept in OUTDIR's cache: a re-run
+    with the same bpftool file starts no probe; a changed bpftool (here its
+    mtime) is probed again; a garbled record is only a miss."""
+    real = shutil.which('bpftool', path=os.environ.get('PATH', '') + ':/usr/sbin:/sbin')
+    if not real:
+        raise Skip('no bpftool')
+    log = os.path.join(tmp, 'calls.log')
+    spy = os.path.join(tmp, 'bpftool')
+    with open(spy, 'w') as f:
+        f.write(f'#!/bin/sh\necho "$1 $2" >> {log}\nexec {real} "$@"\n')
+    os.chmod(spy, 0o755)
+    indir = make_tree(args, os.path.join(tmp, 'in'), host=False)
+    n = len(input_files(indir))
+    out = os.path.join(tmp, 'out')
+    record = os.path.join(out, '.btfgen-cache', 'bpftool.probe')
+
+    def calls(**kw):
+        if os.path.exists(log):
+            os.unlink(log)
+        r = btfgen(args, out, indir, extra=['--bpftool', spy])
+        expect_ok(r, **kw)
+        if not os.path.exists(log):
+            return []  # bpftool never started
+        with open(log) as f:
+            return [ln.strip() for ln in f if not ln.startswith('gen min_core_btf')]
+
+    probes = ['--version', 'gen help']
+    seen = calls(reduced=n)
+    check(seen == probes and os.path.isfile(record), f'first run: probes {seen}')
+    seen = calls(cached=n)
+    check(seen == [], f'no-change re-run still probed bpftool: {seen}')
+    st = os.stat(spy)
+    os.utime(spy, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    seen = calls(cached=n)
+    check(seen == probes, f'a changed bpftool was not probed again: {seen}')
+    with open(record, 'wb') as f:
+        f.write(b'btfgen-probe 1\npath /elsewhere\n\nbpftool v0\n')
+    seen = calls(cached=n)
+    check(seen == probes, f'a record of another bpftool was trusted: {seen}')
+
+
 def case_btfhub(args, tmp):
     shared = os.environ.get('BTFKIT_SHARED_DIR', '')
     sample = os.path.join(shared, 'btfhub-sample')

@@ -154,7 +154,7 @@ int pipeline__run(const struct pipeline_opts *o)
 	struct run_opts fo = o->fetch;
 	int ret, level = o->fetch.verbosity;
 
-	if (bpftool__probe(o->bpftool, &p.bt)) {
+	if (bpftool__probe(o->bpftool, o->outdir, &p.bt)) {
 		if (o->json)
 			report__json_error(stdout, "no usable bpftool");
 		return 1;	/* reported */
