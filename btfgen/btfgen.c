@@ -73,6 +73,7 @@ struct feed {
 	size_t *order;		/* job indexes fed */
 	size_t n, taken;
 	bool ended;
+	bool failed;		/* an input could not be obtained (fail_fast stops) */
 	bool run_over;		/* btfgen__run() returned: nothing will be taken */
 };
 
@@ -655,6 +656,10 @@ int btfgen__feed_failed(struct btfgen *g, const char *kernel, const char *error)
 		/* Not job_fail(): no output of it is touched, and the caller said it. */
 		j->res.state = BTFGEN_FAILED;
 		j->res.error = copy;
+		/* --fail-fast: a kernel that could not be fetched is a failure too. */
+		if (g->opts.fail_fast)
+			g->feed.failed = true;
+		pthread_cond_broadcast(&g->feed.cond);
 	}
 	pthread_mutex_unlock(&g->feed.lock);
 	return err;
@@ -676,9 +681,9 @@ static long job_take(void *ctx)
 	long idx = -1;
 
 	pthread_mutex_lock(&f->lock);
-	while (f->taken == f->n && !f->ended && !(g->opts.stop && *g->opts.stop))
+	while (f->taken == f->n && !f->ended && !f->failed && !(g->opts.stop && *g->opts.stop))
 		pthread_cond_wait(&f->cond, &f->lock);
-	if (f->taken < f->n) {
+	if (f->taken < f->n && !f->failed) {
 		idx = (long)f->order[f->taken++];
 		/* A feeder may be waiting for room. */
 		pthread_cond_broadcast(&f->cond);

@@ -30,6 +30,8 @@ void gate__kernels(struct input_list *in, const char *const *objects, int n,
 		}
 		if (!info->below_floor++)
 			snprintf(example, sizeof(example), "%s", in->v[i].rel);
+		pr_info("%s: skipped: older than Linux %s, the oldest the objects load on (%s)",
+			in->v[i].rel, info->floor, why);
 		input__kernel_free(&in->v[i]);
 	}
 	in->cnt = kept;

@@ -72,21 +72,6 @@ static void usage(FILE *f, const char *prog)
 		prog, jobpool__ncpus());
 }
 
-static int parse_shard(const char *s, unsigned int *index, unsigned int *count)
-{
-	const char *slash = strchr(s, '/');
-	char idx[16];
-
-	if (!slash || slash - s >= (long)sizeof(idx))
-		return -EINVAL;
-	memcpy(idx, s, slash - s);
-	idx[slash - s] = '\0';
-	if (cli__parse_uint(idx, UINT_MAX, index) || cli__parse_uint(slash + 1, 1u << 20, count) ||
-	    *count == 0 || *index >= *count)
-		return -EINVAL;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	enum { OPT_BPFTOOL = 256, OPT_KEEP_GOING, OPT_FAIL_FAST, OPT_SHARD, OPT_ARCH, OPT_PRUNE,
@@ -145,7 +130,7 @@ int main(int argc, char **argv)
 			opts.fail_fast = true;
 			break;
 		case OPT_SHARD:
-			if (parse_shard(optarg, &opts.shard_index, &opts.shard_count)) {
+			if (cli__parse_shard(optarg, &opts.shard_index, &opts.shard_count)) {
 				pr_err("--shard: expected I/N with 0 <= I < N, got '%s'", optarg);
 				return EXIT_USAGE;
 			}

@@ -352,8 +352,9 @@ static int stream_make(const struct bundle_writer *w, struct wstream *s, uint8_t
 	}
 	s->raw = raw;
 	s->raw_len = len;
-	s->crc = crc32(0, raw, len);
 	err = bundle_codec__compress(w->opts.codec, dict, dict_len, raw, len, &s->comp, &s->comp_len);
+	/* Over the bytes stored: a read checks them without decoding all of them. */
+	s->crc = err ? 0 : crc32(0, s->comp, s->comp_len);
 	return err;
 }
 
@@ -550,7 +551,7 @@ static void put_stream(struct btfb_stream *s, const struct wstream *ws, bool inl
 	s->off = *off;
 	s->comp = inl ? 0 : ws->comp_len;
 	s->raw = ws->raw_len;
-	s->crc = ws->crc;
+	s->crc = inl ? 0 : ws->crc;	/* inline: the header's crc covers it */
 	*off += inl ? ws->raw_len : ws->comp_len;
 }
 
@@ -724,7 +725,7 @@ int bundle_writer__finish(struct bundle_writer *w, void **out, size_t *out_len,
 	for (i = 0; !inl_block && i < block_cnt; i++)
 		p = mempcpy(p, blocks[i].comp, blocks[i].comp_len);
 
-	/* header last: its crc covers it and the decoded metadata */
+	/* header last: its crc covers it and the metadata as stored */
 	memcpy(h.magic, BTFB_MAGIC, BTFB_MAGIC_LEN);
 	h.version = BTFB_VERSION;
 	h.codec = w->opts.codec;
@@ -734,7 +735,7 @@ int bundle_writer__finish(struct bundle_writer *w, void **out, size_t *out_len,
 	memcpy(buf, h.magic, BTFB_MAGIC_LEN);
 	btfb_store_u32s(buf + BTFB_MAGIC_LEN, &h.version, (BTFB_HEADER_LEN - BTFB_MAGIC_LEN) / 4);
 	crc = crc32(0, buf, BTFB_HEADER_LEN);
-	crc = crc32(crc, meta, meta_len);
+	crc = crc32(crc, buf + BTFB_HEADER_LEN, meta_comp ?: meta_len);
 	btfb_put_le32(buf + offsetof(struct btfb_header, crc), crc);
 
 	for (i = 0; i < w->item_cnt; i++)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <lzma.h>
 #include <zlib.h>
 
@@ -76,25 +77,6 @@ static int xz_compress(const void *dict, size_t dict_len, const void *src, size_
 	return 0;
 }
 
-static int xz_decompress(const void *dict, size_t dict_len, const void *src, size_t src_len,
-			 void *dst, size_t raw_len)
-{
-	lzma_options_lzma opt;
-	lzma_filter filters[2];
-	size_t in_pos = 0, out_pos = 0;
-	lzma_ret ret;
-	int err;
-
-	err = lzma_filters_init(&opt, filters, dict, dict_len, raw_len);
-	if (err)
-		return err == -EFBIG ? -EBADMSG : err;
-	ret = lzma_raw_buffer_decode(filters, NULL, src, &in_pos, src_len, dst, &out_pos, raw_len);
-	err = errmsg__lzma(ret);
-	if (!err && (in_pos != src_len || out_pos != raw_len))
-		err = -EBADMSG;
-	return err;
-}
-
 static void zlib_dict(const void **dict, size_t *dict_len)
 {
 	if (*dict_len > DEFLATE_WINDOW) {
@@ -143,35 +125,6 @@ out:
 	return err;
 }
 
-static int zlib_decompress(const void *dict, size_t dict_len, const void *src, size_t src_len,
-			   void *dst, size_t raw_len)
-{
-	z_stream zs = {};
-	int ret, err = 0;
-
-	if (src_len > UINT32_MAX || raw_len > UINT32_MAX)
-		return -EBADMSG;
-	if (inflateInit2(&zs, -15) != Z_OK)
-		return -ENOMEM;
-	zlib_dict(&dict, &dict_len);
-	if (dict_len && inflateSetDictionary(&zs, dict, dict_len) != Z_OK) {
-		err = -EBADMSG;
-		goto out;
-	}
-	zs.next_in = (Bytef *)src;
-	zs.avail_in = src_len;
-	zs.next_out = dst;
-	zs.avail_out = raw_len;
-	ret = inflate(&zs, Z_FINISH);
-	if (ret == Z_MEM_ERROR)
-		err = -ENOMEM;
-	else if (ret != Z_STREAM_END || zs.avail_in || zs.total_out != raw_len)
-		err = -EBADMSG;
-out:
-	inflateEnd(&zs);
-	return err;
-}
-
 int bundle_codec__compress(uint32_t codec, const void *dict, size_t dict_len,
 			   const void *src, size_t src_len, void **out, size_t *out_len)
 {
@@ -185,15 +138,158 @@ int bundle_codec__compress(uint32_t codec, const void *dict, size_t dict_len,
 	}
 }
 
+int bundle_dec__init(struct bundle_dec *d, uint32_t codec, const void *dict, size_t dict_len,
+		     const void *src, size_t src_len, size_t raw_len)
+{
+	lzma_filter filters[2];
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	d->codec = codec;
+	d->src = src;
+	d->src_len = src_len;
+	d->raw_len = raw_len;
+	switch (codec) {
+	case BUNDLE_CODEC_STORED:
+		return raw_len == src_len ? 0 : -EBADMSG;
+	case BTF_BUNDLE_CODEC_XZ:
+		err = lzma_filters_init(&d->opt, filters, dict, dict_len, raw_len);
+		if (err)
+			return err == -EFBIG ? -EBADMSG : err;
+		d->xz = (lzma_stream)LZMA_STREAM_INIT;
+		err = errmsg__lzma(lzma_raw_decoder(&d->xz, filters));
+		if (err)
+			return err;
+		d->xz.next_in = src;
+		d->xz.avail_in = src_len;
+		return 0;
+	case BTF_BUNDLE_CODEC_ZLIB:
+		if (src_len > UINT32_MAX || raw_len > UINT32_MAX)
+			return -EBADMSG;
+		if (inflateInit2(&d->z, -15) != Z_OK)
+			return -ENOMEM;
+		zlib_dict(&dict, &dict_len);
+		d->z.next_in = (Bytef *)src;
+		d->z.avail_in = src_len;
+		if (dict_len && inflateSetDictionary(&d->z, dict, dict_len) != Z_OK) {
+			inflateEnd(&d->z);
+			d->codec = BUNDLE_CODEC_STORED;
+			return -EBADMSG;
+		}
+		return 0;
+	default:
+		d->codec = BUNDLE_CODEC_STORED;
+		return -EINVAL;
+	}
+}
+
+/* Exactly @len bytes into @dst, or -EBADMSG if the stream ends or stalls first. */
+static int dec_step(struct bundle_dec *d, uint8_t *dst, size_t len)
+{
+	size_t in, out;
+	int ret;
+
+	if (d->codec == BUNDLE_CODEC_STORED) {
+		memcpy(dst, d->src + d->out, len);
+		return 0;
+	}
+	while (len) {
+		if (d->ended)
+			return -EBADMSG;	/* shorter than it claims */
+		if (d->codec == BTF_BUNDLE_CODEC_XZ) {
+			d->xz.next_out = dst;
+			d->xz.avail_out = len;
+			in = d->xz.avail_in;
+			ret = lzma_code(&d->xz, LZMA_RUN);
+			out = len - d->xz.avail_out;
+			if (ret == LZMA_STREAM_END)
+				d->ended = true;
+			else if (ret != LZMA_OK)
+				return errmsg__lzma(ret) ?: -EBADMSG;
+			in -= d->xz.avail_in;
+		} else {
+			d->z.next_out = dst;
+			d->z.avail_out = len;
+			in = d->z.avail_in;
+			ret = inflate(&d->z, Z_NO_FLUSH);
+			out = len - d->z.avail_out;
+			if (ret == Z_STREAM_END)
+				d->ended = true;
+			else if (ret == Z_MEM_ERROR)
+				return -ENOMEM;
+			else if (ret != Z_OK && ret != Z_BUF_ERROR)
+				return -EBADMSG;
+			in -= d->z.avail_in;
+		}
+		if (!in && !out && !d->ended)
+			return -EBADMSG;	/* truncated: no progress */
+		dst += out;
+		len -= out;
+	}
+	return 0;
+}
+
+int bundle_dec__read(struct bundle_dec *d, void *dst, size_t len)
+{
+	uint8_t scratch[8192];
+	int err;
+
+	if (len > d->raw_len - d->out)
+		return -EBADMSG;
+	while (len) {
+		size_t n = dst || len < sizeof(scratch) ? len : sizeof(scratch);
+
+		err = dec_step(d, dst ?: scratch, n);
+		if (err)
+			return err;
+		d->out += n;
+		len -= n;
+		if (dst)
+			dst = (uint8_t *)dst + n;
+	}
+	return 0;
+}
+
+int bundle_dec__finish(struct bundle_dec *d)
+{
+	uint8_t extra;
+	size_t left;
+	int err;
+
+	if (d->out != d->raw_len)
+		return -EBADMSG;
+	if (d->codec == BUNDLE_CODEC_STORED)
+		return 0;
+	/* Not one byte more, and no input left over. */
+	if (!d->ended) {
+		err = dec_step(d, &extra, 1);
+		if (err != -EBADMSG || !d->ended)
+			return err == -ENOMEM ? err : -EBADMSG;
+	}
+	left = d->codec == BTF_BUNDLE_CODEC_XZ ? d->xz.avail_in : d->z.avail_in;
+	return left ? -EBADMSG : 0;
+}
+
+void bundle_dec__free(struct bundle_dec *d)
+{
+	if (d->codec == BTF_BUNDLE_CODEC_XZ)
+		lzma_end(&d->xz);
+	else if (d->codec == BTF_BUNDLE_CODEC_ZLIB)
+		inflateEnd(&d->z);
+	d->codec = BUNDLE_CODEC_STORED;
+}
+
 int bundle_codec__decompress(uint32_t codec, const void *dict, size_t dict_len,
 			     const void *src, size_t src_len, void *dst, size_t raw_len)
 {
-	switch (codec) {
-	case BTF_BUNDLE_CODEC_XZ:
-		return xz_decompress(dict, dict_len, src, src_len, dst, raw_len);
-	case BTF_BUNDLE_CODEC_ZLIB:
-		return zlib_decompress(dict, dict_len, src, src_len, dst, raw_len);
-	default:
+	struct bundle_dec d;
+	int err;
+
+	if (!bundle_codec__valid(codec))
 		return -EINVAL;
-	}
+	err = bundle_dec__init(&d, codec, dict, dict_len, src, src_len, raw_len);
+	err = err ?: bundle_dec__read(&d, dst, raw_len);
+	err = err ?: bundle_dec__finish(&d);
+	bundle_dec__free(&d);
+	return err;
 }

@@ -6,8 +6,14 @@
 #ifndef BTFKIT_BUNDLE_CODEC_H
 #define BTFKIT_BUNDLE_CODEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <lzma.h>
+#include <zlib.h>
+
+/* Bytes stored as they are (an inline stream, a stored metadata stream). */
+#define BUNDLE_CODEC_STORED	0
 
 /*
  * Compress @src with optional dictionary @dict. On success *out is a
@@ -23,5 +29,31 @@ int bundle_codec__compress(uint32_t codec, const void *dict, size_t dict_len,
 int bundle_codec__decompress(uint32_t codec, const void *dict, size_t dict_len,
 			     const void *src, size_t src_len, void *dst, size_t raw_len);
 int bundle_codec__valid(uint32_t codec);
+
+/*
+ * A stream decoded front to back only as far as its reader needs: a read
+ * stops at its BTF instead of decoding the rest of the block (FORMAT.md).
+ * The decoder sees exactly @src_len bytes and may produce at most
+ * @raw_len; every short, long or corrupt stream is -EBADMSG.
+ */
+struct bundle_dec {
+	uint32_t codec;		/* BTF_BUNDLE_CODEC_*, or BUNDLE_CODEC_STORED */
+	bool ended;		/* the codec saw the stream's end */
+	const uint8_t *src;
+	size_t src_len, raw_len, out;	/* out: bytes produced so far */
+	lzma_options_lzma opt;
+	union {
+		lzma_stream xz;
+		z_stream z;
+	};
+};
+
+int bundle_dec__init(struct bundle_dec *d, uint32_t codec, const void *dict, size_t dict_len,
+		     const void *src, size_t src_len, size_t raw_len);
+/* The next @len bytes into @dst, or skipped (@dst NULL). */
+int bundle_dec__read(struct bundle_dec *d, void *dst, size_t len);
+/* 0 if all @raw_len bytes were read and the stream ends exactly there. */
+int bundle_dec__finish(struct bundle_dec *d);
+void bundle_dec__free(struct bundle_dec *d);
 
 #endif

@@ -23,11 +23,13 @@
 #define BTFB_MAGIC		"BTFKITB\0"
 #define BTFB_MAGIC_LEN		8
 /*
- * 3: a 32-byte header, then one compressed metadata stream (records,
- * strings, objects; a lone chunk and block inline). 2 kept it all raw
- * behind a 104-byte header; 1 held file SHA-256s as object digests.
+ * 4: every crc covers stored bytes (a stream's compressed bytes, the
+ * metadata as stored), so a read checks a block and decodes it only up to
+ * its BTF. 3 had the same layout with crcs of decoded bytes; 2 kept the
+ * metadata raw behind a 104-byte header; 1 held file SHA-256s as object
+ * digests.
  */
-#define BTFB_VERSION		3
+#define BTFB_VERSION		4
 /*
  * Upper bounds a reader enforces at open, from the header and the records
  * alone, and the writer respects. Whatever a file claims, opening, listing
@@ -83,7 +85,7 @@ struct btfb_stream {
 	uint32_t off;		/* from the data area's start; inline: from the metadata's */
 	uint32_t comp;		/* 0: inline */
 	uint32_t raw;
-	uint32_t crc;		/* zlib crc32 of the raw bytes */
+	uint32_t crc;		/* zlib crc32 of the comp stored bytes; inline: 0 */
 };
 
 /*
@@ -148,9 +150,10 @@ struct btfb_chunk_entry {
 /*
  * Decompressed block: u32 blob_cnt, blob_cnt u32 sizes, then the BTFs back
  * to back. Compressed with the dictionary as preset (LZMA2 preset_dict,
- * deflate dictionary). The block's crc32 covers every BTF in it and is
- * checked on every read; a per-BTF checksum would cost 4 incompressible
- * bytes per kernel, a third of what a whole solid archive spends on one.
+ * deflate dictionary). The block's crc32 covers its compressed bytes and is
+ * checked on every read, which then decodes only up to the BTF it wants;
+ * a per-BTF checksum would cost 4 incompressible bytes per kernel, a third
+ * of what a whole solid archive spends on one.
  */
 
 #define BTFB_HEADER_LEN		((uint32_t)sizeof(struct btfb_header))

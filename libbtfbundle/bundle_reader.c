@@ -48,7 +48,8 @@ struct btf_bundle {
 	int fd;			/* a file's streams are read from here; -1 in memory */
 	struct btfb_header hdr;	/* host byte order */
 	struct btfb_meta m;	/* host byte order */
-	uint8_t *meta;		/* the decoded metadata, hdr.meta_raw bytes */
+	uint8_t *meta;		/* the decoded metadata, hdr.meta_raw bytes: meta_have decoded */
+	uint32_t meta_have;	/* up to the inline chunk's end; an inline block is decoded per read */
 	/* Where the metadata's sections start (bundle_format.h, struct btfb_meta). */
 	uint32_t obj_off, chunk_off, block_off, str_off, inline_off;
 	uint32_t data_off, data_len;	/* the data area: compressed streams */
@@ -118,14 +119,17 @@ static int check_str(const struct btf_bundle *b, uint32_t off)
 }
 
 /*
- * A stream inside the data area, or inline in the metadata's inline area,
- * decoding to at most @max_raw bytes.
+ * A stream inside the data area, or inline in the metadata's inline area
+ * (within its first @inline_end bytes), decoding to at most @max_raw bytes.
+ * An inline stream's crc is 0: the header's crc covers its bytes.
  */
-static int check_stream(const struct btf_bundle *b, const struct btfb_stream *s, uint32_t max_raw)
+static int check_stream(const struct btf_bundle *b, const struct btfb_stream *s, uint32_t max_raw,
+			uint32_t inline_end)
 {
 	bool bad = s->comp ? (uint64_t)s->off + s->comp > b->data_len ||
 			     s->comp > btfb_max_comp(s->raw)
-			   : s->off < b->inline_off || (uint64_t)s->off + s->raw > b->hdr.meta_raw;
+			   : s->off < b->inline_off || (uint64_t)s->off + s->raw > inline_end ||
+			     s->crc;
 
 	if (bad || s->raw > max_raw) {
 		pr_bdebug("bundle: stream at %u: %u bytes decoding to %u, limit %u\n",
@@ -143,8 +147,9 @@ static int cmp_key(const struct key *a, const struct key *b)
 {
 	int i, c;
 
+	/* Neighbouring entries share most fields, and one string table. */
 	for (i = 0; i < 4; i++)
-		if ((c = strcmp(a->f[i], b->f[i])))
+		if (a->f[i] != b->f[i] && (c = strcmp(a->f[i], b->f[i])))
 			return c;
 	return 0;
 }
@@ -187,7 +192,7 @@ static int check_top(struct btf_bundle *b)
 		if (check_str(b, name))
 			return -EBADMSG;
 	}
-	if (h->dict.raw ? check_stream(b, &h->dict, BTFB_MAX_DICT_SIZE)
+	if (h->dict.raw ? !h->dict.comp || check_stream(b, &h->dict, BTFB_MAX_DICT_SIZE, 0)
 			: h->dict.comp || h->dict.off || h->dict.crc)
 		return -EBADMSG;
 	/* The counts are bounded by the metadata size (BTFB_MAX_META_SIZE). */
@@ -201,7 +206,7 @@ static int check_top(struct btf_bundle *b)
 		get_chunk_rec(b, i, &c);
 		if (check_str(b, c.arch_str) || check_str(b, c.distro_str) ||
 		    check_str(b, c.version_str) || check_str(b, c.release_str) ||
-		    !c.entry_cnt || check_stream(b, &c.s, BTFB_MAX_INDEX_SIZE))
+		    !c.entry_cnt || check_stream(b, &c.s, BTFB_MAX_INDEX_SIZE, b->meta_have))
 			return -EBADMSG;
 		/* The decode budget of the whole index, checked before any decode. */
 		index_raw += c.s.raw;
@@ -223,7 +228,7 @@ static int check_top(struct btf_bundle *b)
 		return -EBADMSG;
 	for (i = 0, sum = 0; i < h->block_cnt; i++) {
 		get_block_rec(b, i, &bl);
-		if (!bl.blob_cnt || check_stream(b, &bl.s, BTFB_MAX_BLOCK_SIZE))
+		if (!bl.blob_cnt || check_stream(b, &bl.s, BTFB_MAX_BLOCK_SIZE, b->hdr.meta_raw))
 			return -EBADMSG;
 		b->block_base[i] = sum;
 		sum += bl.blob_cnt;
@@ -265,39 +270,14 @@ static int parse_header(struct btfb_header *h, const uint8_t *data, uint64_t ava
 }
 
 /*
- * Decode the metadata stream @comp (btfb_meta_size() bytes), then check
- * it: the crc, the sections, strings and records.
+ * The sections of the metadata from its fixed part; the inline area
+ * starts after them.
  */
-static int parse_meta(struct btf_bundle *b, const uint8_t *hdr, const uint8_t *comp)
+static int meta_layout(struct btf_bundle *b)
 {
 	struct btfb_meta *m = &b->m;
-	const struct btfb_header *h = &b->hdr;
-	const uint8_t zero[4] = {};
-	const size_t crc_at = offsetof(struct btfb_header, crc);
 	uint64_t end;
-	uLong crc;
-	int err = 0;
 
-	b->meta = malloc(h->meta_raw);
-	if (!b->meta)
-		return -ENOMEM;
-	if (!h->meta_comp)
-		memcpy(b->meta, comp, h->meta_raw);
-	else
-		err = bundle_codec__decompress(h->codec, NULL, 0, comp, h->meta_comp, b->meta,
-					       h->meta_raw);
-	if (err) {
-		pr_bdebug("bundle: corrupt metadata stream\n");
-		return err == -ENOMEM ? err : -EBADMSG;
-	}
-	/* Bit flips in the header and metadata are caught here, in the streams by their crc. */
-	crc = crc32(0, hdr, crc_at);
-	crc = crc32(crc, zero, 4);
-	crc = crc32(crc, b->meta, h->meta_raw);
-	if (crc != h->crc) {
-		pr_bdebug("bundle: metadata checksum mismatch\n");
-		return -EBADMSG;
-	}
 	btfb_load_u32s(m, b->meta, BTFB_META_LEN / 4);
 	end = BTFB_META_LEN;
 	b->obj_off = end;
@@ -308,48 +288,120 @@ static int parse_meta(struct btf_bundle *b, const uint8_t *hdr, const uint8_t *c
 	end += (uint64_t)m->block_cnt * BTFB_BLOCK_LEN;
 	b->str_off = end;
 	end += m->str_len;
-	if (end > h->meta_raw) {
+	if (end > b->hdr.meta_raw) {
 		pr_bdebug("bundle: metadata sections end at %llu, past its %u bytes\n",
-			  (unsigned long long)end, h->meta_raw);
+			  (unsigned long long)end, b->hdr.meta_raw);
 		return -EBADMSG;
 	}
 	b->inline_off = end;
-	if (m->str_len == 0 || b->meta[b->str_off + m->str_len - 1] != '\0')
+	return 0;
+}
+
+/*
+ * Where opening stops decoding the metadata: past the inline chunks (a
+ * lookup needs them), before an inline block, which a read decodes up to
+ * its BTF alone. The records are decoded, not yet checked.
+ */
+static int meta_need(const struct btf_bundle *b, uint32_t *need)
+{
+	struct btfb_chunk c;
+	struct btfb_block bl;
+	uint64_t end = b->inline_off;
+	uint32_t i;
+
+
+	for (i = 0; i < b->m.chunk_cnt; i++) {
+		get_chunk_rec(b, i, &c);
+		if (!c.s.comp && (uint64_t)c.s.off + c.s.raw > end)
+			end = (uint64_t)c.s.off + c.s.raw;
+	}
+	/* Without an inline block, all of it, and the stream must end there. */
+	for (i = 0; i < b->m.block_cnt; i++) {
+		get_block_rec(b, i, &bl);
+		if (!bl.s.comp)
+			break;
+	}
+	if (i == b->m.block_cnt)
+		end = b->hdr.meta_raw;
+	if (end > b->hdr.meta_raw)
+		return -EBADMSG;
+	*need = end;
+	return 0;
+}
+
+/*
+ * Check the crc (the header and the metadata as stored), then decode the
+ * metadata @comp (btfb_meta_size() bytes) as far as a lookup needs, and
+ * check it: the sections, strings and records.
+ */
+static int parse_meta(struct btf_bundle *b, const uint8_t *hdr, const uint8_t *comp)
+{
+	const struct btfb_header *h = &b->hdr;
+	const uint8_t zero[4] = {};
+	const size_t crc_at = offsetof(struct btfb_header, crc);
+	struct bundle_dec d;
+	uint32_t need;
+	uLong crc;
+	int err;
+
+	/* Bit flips in the header and metadata are caught here, in other streams by their crc. */
+	crc = crc32(0, hdr, crc_at);
+	crc = crc32(crc, zero, 4);
+	crc = crc32(crc, comp, btfb_meta_size(h));
+	if (crc != h->crc) {
+		pr_bdebug("bundle: metadata checksum mismatch\n");
+		return -EBADMSG;
+	}
+	b->meta = malloc(h->meta_raw);
+	if (!b->meta)
+		return -ENOMEM;
+	err = bundle_dec__init(&d, h->meta_comp ? h->codec : BUNDLE_CODEC_STORED, NULL, 0, comp,
+			       btfb_meta_size(h), h->meta_raw);
+	err = err ?: bundle_dec__read(&d, b->meta, BTFB_META_LEN);
+	err = err ?: meta_layout(b);
+	err = err ?: bundle_dec__read(&d, b->meta + BTFB_META_LEN, b->inline_off - BTFB_META_LEN);
+	err = err ?: meta_need(b, &need);
+	err = err ?: bundle_dec__read(&d, b->meta + b->inline_off, need - b->inline_off);
+	/* Nothing inline left to decode: the stream must end here. */
+	if (!err && need == h->meta_raw)
+		err = bundle_dec__finish(&d);
+	bundle_dec__free(&d);
+	if (err) {
+		pr_bdebug("bundle: corrupt metadata stream\n");
+		return err == -ENOMEM ? err : -EBADMSG;
+	}
+	b->meta_have = need;
+	if (b->m.str_len == 0 || b->meta[b->str_off + b->m.str_len - 1] != '\0')
 		return -EBADMSG;
 	b->size = h->total_len;
 	b->data_off = BTFB_HEADER_LEN + btfb_meta_size(h);
 	b->data_len = h->total_len - b->data_off;
 	b->strs = (const char *)b->meta + b->str_off;
-	if (check_str(b, m->prov_str))
+	if (check_str(b, b->m.prov_str))
 		return -EBADMSG;
 	return check_top(b);
 }
 
 /*
- * The compressed bytes of @s: in place for a bundle in memory or an inline
- * stream, read into *tmp (freed by the caller) for a file. Their size was
- * bounded at open.
+ * @len stored bytes at @off in the bundle: in place in memory, read into
+ * *tmp (freed by the caller) for a file. Their size was bounded at open.
  */
-static int stream_src(const struct btf_bundle *b, const struct btfb_stream *s,
-		      const uint8_t **src, uint8_t **tmp)
+static int bytes_at(const struct btf_bundle *b, uint64_t off, uint32_t len,
+		    const uint8_t **src, uint8_t **tmp)
 {
 	int err;
 
 	*tmp = NULL;
-	if (!s->comp) {
-		*src = b->meta + s->off;
-		return 0;
-	}
 	if (b->fd < 0) {
-		*src = b->data + b->data_off + s->off;
+		*src = b->data + off;
 		return 0;
 	}
-	*tmp = malloc(s->comp);
+	*tmp = malloc(len ?: 1);
 	if (!*tmp)
 		return -ENOMEM;
-	err = read_full_at(b->fd, *tmp, s->comp, (uint64_t)b->data_off + s->off);
+	err = read_full_at(b->fd, *tmp, len, off);
 	if (err) {
-		pr_bdebug("bundle: stream at %u: %s\n", s->off,
+		pr_bdebug("bundle: %u bytes at %llu: %s\n", len, (unsigned long long)off,
 			  err == -ENODATA ? "file truncated" : errmsg(err));
 		free(*tmp);
 		*tmp = NULL;
@@ -359,7 +411,29 @@ static int stream_src(const struct btf_bundle *b, const struct btfb_stream *s,
 	return 0;
 }
 
-/* Decode one stream into a new buffer and verify its size and checksum. */
+/* The stored bytes of a chunk or the dictionary: inline ones are decoded at open. */
+static int stream_src(const struct btf_bundle *b, const struct btfb_stream *s,
+		      const uint8_t **src, uint8_t **tmp)
+{
+	*tmp = NULL;
+	if (!s->comp) {
+		*src = b->meta + s->off;
+		return 0;
+	}
+	return bytes_at(b, (uint64_t)b->data_off + s->off, s->comp, src, tmp);
+}
+
+/* The crc of a stream in the data area: its stored bytes, checked before they are decoded. */
+static int check_crc(const struct btfb_stream *s, const uint8_t *src)
+{
+	if (s->comp && crc32(0, src, s->comp) != s->crc) {
+		pr_bdebug("bundle: stream at %u: checksum mismatch\n", s->off);
+		return -EILSEQ;
+	}
+	return 0;
+}
+
+/* Decode one whole stream into a new buffer: its checksum, then its exact size. */
 static int decode_stream(const struct btf_bundle *b, const struct btfb_stream *s,
 			 const void *dict, size_t dict_len, uint8_t **out)
 {
@@ -368,26 +442,26 @@ static int decode_stream(const struct btf_bundle *b, const struct btfb_stream *s
 	int err;
 
 	err = stream_src(b, s, &src, &tmp);
-	if (err)
+	err = err ?: check_crc(s, src);
+	if (err) {
+		free(tmp);
 		return err;
+	}
 	buf = malloc(s->raw ?: 1);
 	if (!buf) {
 		free(tmp);
 		return -ENOMEM;
 	}
 	if (!s->comp)
-		memcpy(buf, src, s->raw);	/* inline: covered by the metadata's crc too */
+		memcpy(buf, src, s->raw);	/* inline: covered by the metadata's crc */
 	else
 		err = bundle_codec__decompress(b->hdr.codec, dict, dict_len, src, s->comp,
 					       buf, s->raw);
 	free(tmp);
-	if (!err && crc32(0, buf, s->raw) != s->crc)
-		err = -EILSEQ;
 	if (err) {
-		pr_bdebug("bundle: stream at %u: %s\n", s->off,
-			  err == -EILSEQ ? "checksum mismatch" : "corrupt stream");
+		pr_bdebug("bundle: stream at %u: corrupt stream\n", s->off);
 		free(buf);
-		return err;
+		return err == -ENOMEM ? err : -EBADMSG;
 	}
 	*out = buf;
 	return 0;
@@ -429,7 +503,10 @@ static int chunk_check(const struct btf_bundle *b, uint32_t idx, struct chunk *c
 		    e.version_str >= c->str_len || e.release_str >= c->str_len ||
 		    e.blob >= b->m.blob_cnt || e.raw_size > BTFB_MAX_RAW_SIZE)
 			return -EBADMSG;
-		chunk_entry(c, i, &e, &k);
+		k.f[0] = c->strs + e.arch_str;
+		k.f[1] = c->strs + e.distro_str;
+		k.f[2] = c->strs + e.version_str;
+		k.f[3] = c->strs + e.release_str;
 		if (i ? cmp_key(&prev, &k) >= 0 : cmp_key(&first, &k) != 0)
 			return -EBADMSG;
 		prev = k;
@@ -930,15 +1007,57 @@ int btf_bundle__find(const struct btf_bundle *b, const struct btf_host *host,
 }
 
 
-/* Copy blob @blob out of its block and check it against the index entry. */
+/*
+ * A decoder at the start of block @bl: its stream in the data area, after
+ * its crc; or, inline, the metadata stream, after the header's crc again
+ * (a file may have changed since it was opened), skipped to the block.
+ */
+static int block_open(const struct btf_bundle *b, const struct btfb_block *bl,
+		      struct bundle_dec *d, uint8_t **tmp)
+{
+	const size_t crc_at = offsetof(struct btfb_header, crc);
+	const uint32_t meta_size = btfb_meta_size(&b->hdr);
+	const uint8_t zero[4] = {}, *dict, *src;
+	uLong crc;
+	int err;
+
+	bundle_dec__init(d, BUNDLE_CODEC_STORED, NULL, 0, NULL, 0, 0);
+	if (bl->s.comp) {
+		err = get_dict(b, &dict);
+		err = err ?: bytes_at(b, (uint64_t)b->data_off + bl->s.off, bl->s.comp, &src, tmp);
+		err = err ?: check_crc(&bl->s, src);
+		return err ?: bundle_dec__init(d, b->hdr.codec, dict, b->m.dict.raw, src,
+					       bl->s.comp, bl->s.raw);
+	}
+	err = bytes_at(b, 0, BTFB_HEADER_LEN + meta_size, &src, tmp);
+	if (err)
+		return err;
+	crc = crc32(0, src, crc_at);
+	crc = crc32(crc, zero, 4);
+	crc = crc32(crc, src + BTFB_HEADER_LEN, meta_size);
+	if (crc != b->hdr.crc) {
+		pr_bdebug("bundle: metadata checksum mismatch\n");
+		return -EILSEQ;
+	}
+	err = bundle_dec__init(d, b->hdr.meta_comp ? b->hdr.codec : BUNDLE_CODEC_STORED, NULL, 0,
+			       src + BTFB_HEADER_LEN, meta_size, b->hdr.meta_raw);
+	return err ?: bundle_dec__read(d, NULL, bl->s.off);
+}
+
+/*
+ * Blob @e->blob out of its block, decoding the block only up to it: the
+ * count and sizes at its start must match the record and the index and add
+ * up to the block's size; the last blob's read also checks where the
+ * stream ends.
+ */
 static int read_blob(const struct btf_bundle *b, const struct btfb_chunk_entry *e,
 		     void **data, size_t *size)
 {
-	uint32_t lo = 0, hi = b->m.block_cnt, n, k, i;
-	const uint8_t *dict;
+	uint32_t lo = 0, hi = b->m.block_cnt, n, k, i, j, batch, sz, want = 0;
+	uint8_t sizes[4096], *tmp = NULL, *out = NULL;
+	struct bundle_dec d;
 	struct btfb_block bl;
-	uint8_t *raw = NULL, *out;
-	uint64_t off;
+	uint64_t off = 0, sum = 0;
 	int err;
 
 	while (hi - lo > 1) {
@@ -950,29 +1069,45 @@ static int read_blob(const struct btf_bundle *b, const struct btfb_chunk_entry *
 			hi = mid;
 	}
 	get_block_rec(b, lo, &bl);
-	err = get_dict(b, &dict);
-	err = err ?: decode_stream(b, &bl.s, dict, b->m.dict.raw, &raw);
-	if (err)
-		return err;
-	err = -EBADMSG;
 	k = e->blob - b->block_base[lo];
-	if (bl.s.raw < 4 || (n = btfb_le32(raw)) != bl.blob_cnt ||
-	    4 + (uint64_t)n * 4 > bl.s.raw)
-		goto out;
-	for (i = 0, off = 4 + (uint64_t)n * 4; i < k; i++)
-		off += btfb_le32(raw + 4 + 4 * i);
-	/* The block's crc, checked by decode_stream(), covers these bytes. */
-	if (btfb_le32(raw + 4 + 4 * k) != e->raw_size || off + e->raw_size > bl.s.raw)
-		goto out;
-	/* In place: a block of one big BTF is not held twice. */
-	memmove(raw, raw + off, e->raw_size);
-	out = realloc(raw, e->raw_size ?: 1);
-	*data = out ?: raw;
-	*size = e->raw_size;
+	err = block_open(b, &bl, &d, &tmp);
+	if (!err && (4 + 4 * (uint64_t)bl.blob_cnt > bl.s.raw || k >= bl.blob_cnt))
+		err = -EBADMSG;
+	err = err ?: bundle_dec__read(&d, sizes, 4);
+	if (!err && btfb_le32(sizes) != bl.blob_cnt)
+		err = -EBADMSG;
+	n = bl.blob_cnt;
+	for (i = 0; !err && i < n; i += batch) {
+		batch = n - i < sizeof(sizes) / 4 ? n - i : sizeof(sizes) / 4;
+		err = bundle_dec__read(&d, sizes, 4 * batch);
+		for (j = 0; !err && j < batch; j++) {
+			sz = btfb_le32(sizes + 4 * j);
+			if (i + j < k)
+				off += sz;
+			else if (i + j == k)
+				want = sz;
+			sum += sz;
+		}
+	}
+	if (!err && (4 + 4 * (uint64_t)n + sum != bl.s.raw || want != e->raw_size))
+		err = -EBADMSG;
+	if (!err && !(out = malloc(want ?: 1)))
+		err = -ENOMEM;
+	err = err ?: bundle_dec__read(&d, NULL, off);
+	err = err ?: bundle_dec__read(&d, out, want);
+	if (!err && bl.s.comp && k == n - 1)
+		err = bundle_dec__finish(&d);
+	bundle_dec__free(&d);
+	free(tmp);
+	if (err) {
+		pr_bdebug("bundle: block %u: %s\n", lo,
+			  err == -EILSEQ ? "checksum mismatch" : "corrupt stream");
+		free(out);
+		return err == -ENOMEM || err == -EILSEQ || err == -EIO ? err : -EBADMSG;
+	}
+	*data = out;
+	*size = want;
 	return 0;
-out:
-	free(raw);
-	return err;
 }
 
 int btf_bundle__read(const struct btf_bundle *b, uint32_t idx, void **data, size_t *size)

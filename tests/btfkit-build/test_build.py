@@ -10,10 +10,17 @@ are byte-identical to btfhub-fetch + btfgen + embedgen run one by one; one
 corrupt and one missing archive fail their kernels alone, in one line
 each naming it, and the run exits 1; a
 no-change re-run reduces nothing; a local directory source leaves no copy
-and no raw BTF on disk.
+and no raw BTF on disk. The knobs: a kernel below the object's floor is
+never requested (server log) and the tree is otherwise the same; --list
+prints the gated selection and fetches nothing; --shard parts are disjoint
+and their union is the whole; --retries, --speed-limit/--speed-time and
+--max-size reach the transfers; --update-manifest records sha256s by
+replacing the manifest; --fail-fast stops after a failed reduction or fetch.
 """
 import argparse
 import filecmp
+import hashlib
+import io
 import json
 import os
 import re
@@ -23,6 +30,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fetch"))
 from btfhub_server import BtfhubServer  # noqa: E402
@@ -59,19 +67,32 @@ def run(cmd, ok=(0,)):
     return p
 
 
-def manifest(ctx):
+def manifest(ctx, rels=None, name="manifest.json"):
     """The kernels as a manifest: literal names, so the server is asked no listing."""
-    path = os.path.join(ctx.tmp, "manifest.json")
+    path = os.path.join(ctx.tmp, name)
     d, v, a = PREFIX.split("/")
     with open(path, "w") as f:
         json.dump({"kernels": [{"distro": d, "version": v, "arch": a, "release": r}
-                               for r in sorted(ctx.ks)]}, f)
+                               for r in sorted(ctx.ks if rels is None else rels)]}, f)
     return path
 
 
-def build(ctx, base, out, cache, *extra):
-    return run([ctx.a.build, "-s", base, "-o", out, "--cache-dir", cache, "-j", "2",
-                "--transfers", "8", "-m", manifest(ctx), *extra, ctx.a.object], ok=(0, 1))
+def build(ctx, base, out, cache, *extra, m=None):
+    outargs = ["-o", out] if out else []
+    return run([ctx.a.build, "-s", base, *outargs, "--cache-dir", cache, "-j", "2",
+                "--transfers", "8", "-m", m or manifest(ctx), *extra, ctx.a.object], ok=(0, 1))
+
+
+def archive_path(rel):
+    return "/%s/%s.btf.tar.xz" % (PREFIX, rel)
+
+
+def same_trees(a, b):
+    names = tree(a)
+    assert names == tree(b), (names, tree(b))
+    _, mismatch, errors = filecmp.cmpfiles(a, b, names, shallow=False)
+    assert not mismatch and not errors, (mismatch, errors)
+    return names
 
 
 def tree(root):
@@ -233,12 +254,256 @@ def case_local(ctx):
     assert p.returncode == 1 and "must not be the source" in p.stderr, (p.returncode, p.stderr)
 
 
+# A kernel named older than coretrace.bpf.o's floor (4.18): its BTF is real (a
+# fixture's), only the name is old, which is all the gate reads.
+OLD = "4.14.0-99-amd64"
+
+
+def with_old(ctx):
+    ks = dict(ctx.ks)
+    with tarfile.open(fileobj=io.BytesIO(ctx.ks[sorted(ctx.ks)[0]])) as t:
+        raw = t.extractfile(t.getmembers()[0]).read()
+    ks[OLD] = tar_xz([(OLD + ".btf", "file", raw)])
+    return ks
+
+
+def case_gate(ctx):
+    """a kernel below the objects' floor is never requested; the output is otherwise the same"""
+    ks = with_old(ctx)
+    w = os.path.join(ctx.tmp, "gate")
+    m_all = manifest(ctx, ks, "gate-all.json")
+    with BtfhubServer() as srv:
+        serve(srv, ks)
+        p = build(ctx, srv.base, os.path.join(w, "out"), os.path.join(w, "cache"), "-v",
+                  "--json", m=m_all)
+        assert p.returncode == 0, p.stderr
+        assert not srv.requests(archive_path(OLD)), srv.requests()
+        assert len(srv.requests("/%s/" % PREFIX)) == len(ctx.ks), srv.requests()
+        why = [l for l in p.stderr.splitlines() if "/%s: skipped: older than Linux 4.18" % OLD in l]
+        assert len(why) == 1, p.stderr
+        doc = json.loads(p.stdout)
+        assert doc["below_floor"] == 1 and doc["floor"] == "4.18", doc
+        assert doc["kernels"] == len(ctx.ks) and doc["reduced"] == len(ctx.ks), doc
+        # Without -v: one warning with the count, no line per kernel.
+        p = build(ctx, srv.base, os.path.join(w, "out"), os.path.join(w, "cache"), m=m_all)
+        assert "skipped 1 kernel older than Linux 4.18" in p.stderr, p.stderr
+        assert ": skipped: older" not in p.stderr, p.stderr
+        # The same tree as a manifest without the old kernel at all.
+        p = build(ctx, srv.base, os.path.join(w, "ref"), os.path.join(w, "cache2"))
+        assert p.returncode == 0, p.stderr
+        same_trees(os.path.join(w, "out"), os.path.join(w, "ref"))
+        # --all-kernels fetches and reduces it.
+        p = build(ctx, srv.base, os.path.join(w, "all"), os.path.join(w, "cache3"), "--json",
+                  "--all-kernels", m=m_all)
+        assert p.returncode == 0, p.stderr
+        assert len(srv.requests(archive_path(OLD))) == 1, srv.requests()
+        res = {r["kernel"]: r["status"] for r in json.loads(p.stdout)["results"]}
+        assert res["%s/%s" % (PREFIX, OLD)] == "reduced", res
+
+
+def case_list(ctx):
+    """--list prints the gated selection (sizes from the listing) and fetches nothing"""
+    ks = with_old(ctx)
+    w = os.path.join(ctx.tmp, "list")
+    src = os.path.join(w, "src", PREFIX)
+    os.makedirs(src)
+    for rel, data in ks.items():
+        with open(os.path.join(src, rel + ".btf.tar.xz"), "wb") as f:
+            f.write(data)
+    run([ctx.a.fetch, "--write-index", os.path.join(w, "src")])
+    with BtfhubServer() as srv:
+        serve(srv, ks)
+        with open(os.path.join(w, "src", "btfhub-index.json"), "rb") as f:
+            srv.add("/btfhub-index.json", f.read())
+        # No manifest: the selection comes from the mirror's index.
+        cmd = [ctx.a.build, "--list", "-s", srv.base, "--cache-dir", os.path.join(w, "cache"),
+               "--distro", "debian", "--arch", "x86_64", "--version", "1*", ctx.a.object]
+        # "--version GLOB" selects (as btfhub-fetch's); "--version" alone prints ours.
+        p = run(cmd)
+        lines = p.stdout.splitlines()
+        assert lines[0].split() == ["SIZE", "KERNEL"], p.stdout
+        listed = sorted(l.split()[1] for l in lines[1:])
+        assert listed == sorted("%s/%s" % (PREFIX, r) for r in ctx.ks), p.stdout
+        sizes = {l.split()[1]: int(l.split()[0]) for l in lines[1:]}
+        assert all(sizes["%s/%s" % (PREFIX, r)] == len(d) for r, d in ctx.ks.items()), sizes
+        assert not [r for r in srv.requests() if r["path"].endswith(".btf.tar.xz")], \
+            srv.requests()
+        p = run(cmd + ["--json"])
+        doc = json.loads(p.stdout)
+        assert doc["count"] == len(ctx.ks), doc
+        assert doc["bytes"] == sum(len(d) for d in ctx.ks.values()), doc
+        # --all-kernels lists the old one too; still no -o and nothing fetched.
+        p = run(cmd + ["--all-kernels"])
+        assert "%s/%s" % (PREFIX, OLD) in p.stdout, p.stdout
+        assert not [r for r in srv.requests() if r["path"].endswith(".btf.tar.xz")]
+    assert not os.path.exists(os.path.join(w, "out"))
+
+
+def case_shard(ctx):
+    """--shard I/N fetches and reduces disjoint parts whose union is the whole, byte for byte"""
+    w = os.path.join(ctx.tmp, "shard")
+    parts = []
+    with BtfhubServer() as srv:
+        serve(srv, ctx.ks)
+        p = build(ctx, srv.base, os.path.join(w, "whole"), os.path.join(w, "cw"))
+        assert p.returncode == 0, p.stderr
+        for i in range(3):
+            before = len(srv.requests())
+            out = os.path.join(w, "part%d" % i)
+            lst = build(ctx, srv.base, None, os.path.join(w, "cl"), "--list", "--shard",
+                        "%d/3" % i)
+            p = build(ctx, srv.base, out, os.path.join(w, "c%d" % i), "--shard", "%d/3" % i,
+                      "--json")
+            assert p.returncode == 0, p.stderr
+            doc = json.loads(p.stdout)
+            assert doc["shard"] == {"index": i, "count": 3}, doc
+            names = tree(out)
+            # Only this shard's archives were requested, and --list said which.
+            got = sorted(r["path"] for r in srv.requests()[before:])
+            assert got == sorted("/%s" % n[:-len(".btf")] + ".btf.tar.xz" for n in names), \
+                (got, names)
+            assert sorted(l.split()[1] + ".btf" for l in lst.stdout.splitlines()[1:]) == names
+            parts.append(names)
+    assert sum(len(n) for n in parts) == len(ctx.ks), parts
+    assert sorted(sum(parts, [])) == tree(os.path.join(w, "whole")), parts
+    assert sum(1 for n in parts if n) >= 2, parts   # a real split, not all in one
+    for i, names in enumerate(parts):
+        _, mismatch, errors = filecmp.cmpfiles(os.path.join(w, "part%d" % i),
+                                               os.path.join(w, "whole"), names, shallow=False)
+        assert not mismatch and not errors, (mismatch, errors)
+    p = run([ctx.a.build, "--shard", "3/3", "-o", w, ctx.a.object], ok=(2,))
+    assert "--shard" in p.stderr, p.stderr
+
+
+def case_retries(ctx):
+    """--retries reaches the transfers: a 503 once fails with 0, succeeds with 1"""
+    rel = sorted(ctx.ks)[0]
+    w = os.path.join(ctx.tmp, "retry")
+    m1 = manifest(ctx, [rel], "one.json")
+    with BtfhubServer() as srv:
+        srv.add(archive_path(rel), ctx.ks[rel], fault="503after")
+        p = build(ctx, srv.base, os.path.join(w, "out"), os.path.join(w, "cache"),
+                  "--retries", "0", m=m1)
+        url = srv.base + archive_path(rel)
+        assert p.returncode == 1, (p.returncode, p.stderr)
+        errs = [l for l in p.stderr.splitlines() if url in l]
+        assert len(errs) == 1 and "503" in errs[0], p.stderr
+        assert len(srv.requests(archive_path(rel))) == 1
+        srv.add(archive_path(rel), ctx.ks[rel], fault="503after")
+        t0 = time.monotonic()
+        p = build(ctx, srv.base, os.path.join(w, "out"), os.path.join(w, "cache"),
+                  "--retries", "1", m=m1)
+        assert p.returncode == 0, p.stderr
+        assert len(srv.requests(archive_path(rel))) == 3, srv.requests()
+        # The server's Retry-After: 2 was honoured (--retry-after-max 300 by default).
+        assert time.monotonic() - t0 >= 1.9
+        assert tree(os.path.join(w, "out")) == ["%s/%s.btf" % (PREFIX, rel)]
+
+
+def case_speed(ctx):
+    """--speed-limit/--speed-time reach libcurl: a stalled transfer ends in about a second"""
+    rel = sorted(ctx.ks)[0]
+    w = os.path.join(ctx.tmp, "speed")
+    with BtfhubServer() as srv:
+        srv.add(archive_path(rel), ctx.ks[rel], fault="stall")
+        t0 = time.monotonic()
+        p = build(ctx, srv.base, os.path.join(w, "out"), os.path.join(w, "cache"),
+                  "--retries", "0", "--speed-limit", "1K", "--speed-time", "1",
+                  m=manifest(ctx, [rel], "one.json"))
+        assert p.returncode == 1, (p.returncode, p.stderr)
+        assert time.monotonic() - t0 < 20, "the stall (30 s) was not cut by --speed-time 1"
+        errs = [l for l in p.stderr.splitlines() if srv.base + archive_path(rel) in l]
+        assert len(errs) == 1, p.stderr
+
+
+def case_max_size(ctx):
+    """--max-size refuses a big archive in one line naming its URL; the others are reduced"""
+    big = max(ctx.ks, key=lambda r: len(ctx.ks[r]))
+    cap = sorted(len(d) for d in ctx.ks.values())[-2]      # all but the biggest fit
+    assert cap < len(ctx.ks[big])
+    w = os.path.join(ctx.tmp, "maxsize")
+    with BtfhubServer() as srv:
+        serve(srv, ctx.ks)
+        p = build(ctx, srv.base, os.path.join(w, "out"), os.path.join(w, "cache"),
+                  "--max-size", str(cap) if cap < 1024 else "%dK" % ((cap + 1023) // 1024))
+        url = srv.base + archive_path(big)
+        assert p.returncode == 1, (p.returncode, p.stderr)
+        errs = [l for l in p.stderr.splitlines() if "/%s" % big in l]
+        assert len(errs) == 1 and url in errs[0] and "cap" in errs[0], p.stderr
+        assert big + ".btf" not in "".join(tree(os.path.join(w, "out")))
+        assert len(tree(os.path.join(w, "out"))) == len(ctx.ks) - 1
+    p = run([ctx.a.build, "--max-size", "lots", "-o", w, ctx.a.object], ok=(2,))
+    assert "invalid size: 'lots'" in p.stderr, p.stderr
+
+
+def case_update_manifest(ctx):
+    """--update-manifest records each fetched archive's sha256, replacing the file atomically"""
+    ks = with_old(ctx)
+    w = os.path.join(ctx.tmp, "upd")
+    m = manifest(ctx, ks, "upd.json")
+    ino = os.stat(m).st_ino
+    with BtfhubServer() as srv:
+        serve(srv, ks)
+        p = build(ctx, srv.base, os.path.join(w, "out"), os.path.join(w, "cache"),
+                  "--update-manifest", m=m)
+        assert p.returncode == 0, p.stderr
+        with open(m) as f:
+            doc = json.load(f)
+        assert os.stat(m).st_ino != ino, "the manifest was rewritten in place"
+        left = [f for f in os.listdir(os.path.dirname(m)) if f.startswith(".upd") or
+                f.startswith("upd.json.")]
+        assert not left, left
+        sums = {e["release"]: e.get("sha256") for e in doc["kernels"]}
+        for rel, data in ctx.ks.items():
+            assert sums[rel] == hashlib.sha256(data).hexdigest(), (rel, sums)
+        assert sums[OLD] is None, sums      # gated out, never fetched: nothing recorded
+        # A pinned archive that changes is now that kernel's hard error.
+        rel = sorted(ctx.ks)[0]
+        srv.replace(archive_path(rel), ks[OLD])
+        p = build(ctx, srv.base, os.path.join(w, "out"), os.path.join(w, "cache2"), m=m)
+        assert p.returncode == 1, p.stderr
+        assert [l for l in p.stderr.splitlines() if "/%s" % rel in l and "sha256" in l.lower()], \
+            p.stderr
+
+
+def case_fail_fast(ctx):
+    """--fail-fast: after a reduction or a fetch fails, kernels verified later are not reduced"""
+    first, rest = sorted(ctx.ks)[0], sorted(ctx.ks)[1:]
+    # Valid archive, valid BTF header, garbage types: fetch verifies it, bpftool fails.
+    with tarfile.open(fileobj=io.BytesIO(ctx.ks[first])) as t:
+        raw = bytearray(t.extractfile(t.getmembers()[0]).read())
+    hdr = 24
+    raw[hdr + 64:hdr + 4096] = b"\xff" * (4096 - 64)
+    bad = tar_xz([(first + ".btf", "file", bytes(raw))])
+    w = os.path.join(ctx.tmp, "ff")
+    # The first kernel's archive fails bpftool, or is missing (404); the others arrive 4 s later.
+    for ff, missing in ((False, False), (True, False), (True, True)):
+        with BtfhubServer() as srv:
+            srv.httpd.slow_seconds = 4
+            if not missing:
+                srv.add(archive_path(first), bad)
+            for r in rest:
+                srv.add(archive_path(r), ctx.ks[r], fault="slow")
+            tag = "%s-%s" % (ff, missing)
+            p = build(ctx, srv.base, os.path.join(w, tag), os.path.join(w, "c" + tag),
+                      "--json", "-v", *(["--fail-fast"] if ff else []))
+        assert p.returncode == 1, (p.returncode, p.stderr)
+        res = {r["kernel"].split("/")[-1]: r["status"] for r in json.loads(p.stdout)["results"]}
+        assert res[first] == "failed", (res, p.stderr)
+        want = "skipped" if ff else "reduced"
+        assert all(res[r] == want for r in rest), (ff, res, p.stderr)
+
+
 def main():
     ap = argparse.ArgumentParser()
     for opt in ("--build", "--fetch", "--btfgen", "--embedgen", "--object", "--fixtures"):
         ap.add_argument(opt, required=True)
+    ap.add_argument("--only", help="run the cases whose name contains this (debugging)")
     a = ap.parse_args()
-    cases = [case_overlap, case_identical, case_failure, case_interrupt, case_nochange, case_local]
+    cases = [case_overlap, case_identical, case_failure, case_interrupt, case_nochange, case_local,
+             case_gate, case_list, case_shard, case_retries, case_speed, case_max_size,
+             case_update_manifest, case_fail_fast]
+    cases = [c for c in cases if not a.only or a.only in c.__name__]
     print("1..%d" % len(cases))
     with tempfile.TemporaryDirectory() as tmp:
         ctx = argparse.Namespace(a=a, tmp=tmp, ks=kernels(a.fixtures))

@@ -96,13 +96,17 @@ int fixture_meta_get(const uint8_t *p, size_t len, size_t extra, uint8_t **meta,
 	return 0;
 }
 
-static void set_crc(uint8_t *p, const uint8_t *meta, size_t meta_len)
+/* The header's crc: over it (crc taken as zero) and the metadata as stored. */
+static void set_crc(uint8_t *p, size_t len)
 {
+	uint32_t stored = btfb_le32(p + HDR(meta_comp)) ?: btfb_le32(p + HDR(meta_raw));
 	uLong crc;
 
+	if (len < BTFB_HEADER_LEN || stored > len - BTFB_HEADER_LEN)
+		return;
 	btfb_put_le32(p + HDR(crc), 0);
 	crc = crc32(0, p, BTFB_HEADER_LEN);
-	btfb_put_le32(p + HDR(crc), crc32(crc, meta, meta_len));
+	btfb_put_le32(p + HDR(crc), crc32(crc, p + BTFB_HEADER_LEN, stored));
 }
 
 int fixture_meta_put(uint8_t **pp, size_t *len, const void *meta, size_t meta_len, int stored)
@@ -142,19 +146,13 @@ int fixture_meta_put(uint8_t **pp, size_t *len, const void *meta, size_t meta_le
 	btfb_put_le32(np + HDR(meta_comp), stored ? 0 : comp_len);
 	btfb_put_le32(np + HDR(meta_raw), meta_len);
 	btfb_put_le32(np + HDR(total_len), *len);
-	set_crc(np, meta, meta_len);
+	set_crc(np, *len);
 	return 0;
 }
 
 void fixture_fix_crc(uint8_t *p, size_t len)
 {
-	uint8_t *meta;
-	size_t meta_len;
-
-	if (fixture_meta_get(p, len, 0, &meta, &meta_len))
-		return;
-	set_crc(p, meta, meta_len);
-	free(meta);
+	set_crc(p, len);
 }
 
 /* Where the data area starts. */
@@ -250,7 +248,7 @@ int fixture_stream_put(uint8_t **pp, size_t *len, size_t rec, bool block,
 	btfb_put_le32(meta + rec, *len - (data_area(p) - p));
 	btfb_put_le32(meta + rec + 4, comp_len);
 	btfb_put_le32(meta + rec + 8, raw_len);
-	btfb_put_le32(meta + rec + 12, crc32(0, raw, raw_len));
+	btfb_put_le32(meta + rec + 12, crc32(0, comp, comp_len));
 	*len += comp_len;
 	err = fixture_meta_put(pp, len, meta, meta_len, -1);
 out:

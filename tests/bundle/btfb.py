@@ -15,7 +15,7 @@ import zlib
 MAGIC = b"BTFKITB\0"
 HEADER_LEN = 32
 META_LEN = 44
-VERSION = 3
+VERSION = 4
 CODEC_XZ = 1
 CODEC_ZLIB = 2
 MiB = 1 << 20
@@ -27,23 +27,24 @@ MAX_META_SIZE = 8 * MiB
 
 
 class Stream:
-    """Compressed bytes that decode to `raw` bytes whose crc32 is `crc`."""
+    """Compressed bytes `comp`, whose crc32 is `crc` (format 4: the stored
+    bytes'), that decode to `raw` bytes."""
 
-    def __init__(self, comp, raw, crc):
-        self.comp, self.raw, self.crc = comp, raw, crc
+    def __init__(self, comp, raw, crc=None):
+        self.comp, self.raw = comp, raw
+        self.crc = zlib.crc32(comp) if crc is None else crc
 
 
 def deflate(data, zdict=None):
     c = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zdict=zdict[-32768:]) if zdict \
         else zlib.compressobj(9, zlib.DEFLATED, -15, 9)
-    return Stream(c.compress(data) + c.flush(), len(data), zlib.crc32(data))
+    return Stream(c.compress(data) + c.flush(), len(data))
 
 
 def lzma2(data):
     """Raw LZMA2 without a preset dictionary (the reader's window is at least this)."""
     f = [{"id": lzma.FILTER_LZMA2, "preset": 0, "dict_size": max(4096, len(data))}]
-    return Stream(lzma.compress(data, format=lzma.FORMAT_RAW, filters=f), len(data),
-                  zlib.crc32(data))
+    return Stream(lzma.compress(data, format=lzma.FORMAT_RAW, filters=f), len(data))
 
 
 def zeros(mib):
@@ -52,10 +53,7 @@ def zeros(mib):
     piece = bytes(MiB)
     c = zlib.compressobj(9, zlib.DEFLATED, -15, 9)
     one = c.compress(piece) + c.flush(zlib.Z_FULL_FLUSH)
-    crc = 0
-    for _ in range(mib):
-        crc = zlib.crc32(piece, crc)
-    return Stream(one * mib + c.flush(), mib * MiB, crc)
+    return Stream(one * mib + c.flush(), mib * MiB)
 
 
 def tiny_btf():
@@ -131,7 +129,7 @@ def build(chunks, blocks, dictionary=None, entry_cnt=None, blob_cnt=None, meta_p
         if inline and isinstance(s, bytes):
             off = inline_off + len(inl)
             inl += s
-            return off, 0, len(s), zlib.crc32(s)
+            return off, 0, len(s), 0  # inline: the header's crc covers it
         s = stream(s, zdict)
         off = len(data)
         data += s.comp
@@ -153,7 +151,7 @@ def build(chunks, blocks, dictionary=None, entry_cnt=None, blob_cnt=None, meta_p
     total = HEADER_LEN + len(m.comp) + len(data)
     head = MAGIC + struct.pack("<5I", VERSION, codec, 0 if stored else len(m.comp), claimed,
                                total)
-    # over the header (crc taken as zero) and the decoded metadata; a ready
-    # meta Stream is refused before its crc matters
-    crc = zlib.crc32(raw, zlib.crc32(head + bytes(4))) if meta is None else 0
+    # over the header (crc taken as zero) and the metadata as stored: valid
+    # for a ready meta Stream too, so that the reader decodes it
+    crc = zlib.crc32(m.comp, zlib.crc32(head + bytes(4)))
     return head + struct.pack("<I", crc ^ crc_xor) + m.comp + data

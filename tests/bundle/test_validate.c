@@ -366,6 +366,17 @@ static void test_crafted_top(bool stored)
 						       "unsupported format version"),
 	   "crafted%s: format version 2 (before the metadata stream) -> EPROTO, \"%s\"", form,
 	   btf_bundle__strerror(-EPROTO));
+	/*
+	 * Version 3 has this layout, but its crcs cover decoded bytes: read as
+	 * version 4 they would all mismatch. Refused by its version, whichever
+	 * way its crc was computed.
+	 */
+	put32(p, HDR(version), 3);
+	ok(expect_fail(p, len, EPROTO) == 0, "crafted%s: format version 3 (crcs of decoded bytes) "
+	   "-> EPROTO", form);
+	fix_crc(p, len);
+	ok(expect_fail(p, len, EPROTO) == 0, "crafted%s: format version 3, crc as version 4 "
+	   "computes it -> EPROTO", form);
 out:
 	free(buf);
 	free(p);
@@ -620,13 +631,20 @@ static void test_crafted_decoded(void)
 	ok(!bad, "crafted: %zu damaged chunks/blocks behind valid streams -> -EBADMSG on use",
 	   sizeof(cases) / sizeof(cases[0]));
 
-	/* A stream whose bytes do not match its crc: -EILSEQ, for chunk, block and dictionary. */
-	for (i = 0; i < 3; i++) {
-		static const char *const what[] = { "chunk", "block", "dictionary" };
-		const uint8_t *base = i == 2 ? base3 : base1;
-		size_t blen = i == 2 ? len3 : len1;
-		size_t crc_at = i == 0 ? BTFB_META_LEN + offsetof(struct btfb_chunk, s.crc) :
-				i == 1 ? BTFB_META_LEN + BTFB_CHUNK_LEN + offsetof(struct btfb_block, s.crc) :
+	/*
+	 * A stream whose stored bytes do not match its crc: -EILSEQ, for chunk,
+	 * block and dictionary (base2's chunks and base3's blocks are in the
+	 * data area). An inline stream has crc 0, the header's crc covering
+	 * it: any other value is a corrupt top level.
+	 */
+	for (i = 0; i < 5; i++) {
+		static const char *const what[] = { "chunk", "block", "dictionary",
+						    "inline chunk", "inline block" };
+		const uint8_t *base = i == 0 ? base2 : i < 3 ? base3 : base1;
+		size_t blen = i == 0 ? len2 : i < 3 ? len3 : len1;
+		size_t blocks = BTFB_META_LEN + (size_t)meta32(base, blen, META(chunk_cnt)) * BTFB_CHUNK_LEN;
+		size_t crc_at = i == 0 || i == 3 ? BTFB_META_LEN + offsetof(struct btfb_chunk, s.crc) :
+				i == 1 || i == 4 ? blocks + offsetof(struct btfb_block, s.crc) :
 				META(dict.crc);
 		struct btf_bundle *b;
 		uint8_t *m = NULL;
@@ -643,8 +661,14 @@ static void test_crafted_decoded(void)
 		}
 		free(m);
 		b = err ? NULL : btf_bundle__open_mem(p, blen, NULL);
-		err = b ? btf_bundle__read(b, 0, &d, &l) : 1;
-		ok(b && err == -EILSEQ && !d, "crafted: %s crc mismatch -> read -EILSEQ (%d)", what[i], err);
+		if (i >= 3)
+			ok(!err && !b && errno == EBADMSG, "crafted: %s with a crc -> open -EBADMSG",
+			   what[i]);
+		else {
+			err = b ? btf_bundle__read(b, 0, &d, &l) : 1;
+			ok(b && err == -EILSEQ && !d, "crafted: %s crc mismatch -> read -EILSEQ (%d)",
+			   what[i], err);
+		}
 		btf_bundle__free(b);
 		free(p);
 	}

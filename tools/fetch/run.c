@@ -206,6 +206,8 @@ int run__main(const struct run_opts *o)
 	curl_up = true;
 	err = select_kernels(&c, &src, &cache, &m, &l);
 	err = err ?: select__unique(&l);
+	if (!err && c.hooks && c.hooks->filter)
+		err = c.hooks->filter(&l, c.hooks->ctx);
 	if (err)
 		goto out;
 	if (c.list) {

@@ -19,6 +19,12 @@
  * rather than an extracted tree: run_opts.out_dir is then NULL.
  */
 struct run_hooks {
+	/*
+	 * Narrow the selection before anything is listed (--list) or fetched:
+	 * drop entries with kernel__clear() and compact @l. Non-zero stops
+	 * the run (reported by the hook).
+	 */
+	int (*filter)(struct kernel_list *l, void *ctx);
 	/* The selection, before anything is fetched; non-zero stops the run. */
 	int (*selected)(const struct kernel_list *l, void *ctx);
 	/*

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -28,4 +30,22 @@ int cli__parse_uint(const char *s, unsigned int max, unsigned int *out)
 	if (!err)
 		*out = v;
 	return err;
+}
+
+int cli__parse_shard(const char *s, unsigned int *index, unsigned int *count)
+{
+	const char *slash = strchr(s, '/');
+	unsigned int i, n;
+	char idx[16];
+
+	if (!slash || slash - s >= (long)sizeof(idx))
+		return -EINVAL;
+	memcpy(idx, s, slash - s);
+	idx[slash - s] = '\0';
+	if (cli__parse_uint(idx, UINT_MAX, &i) || cli__parse_uint(slash + 1, 1u << 20, &n) ||
+	    n == 0 || i >= n)
+		return -EINVAL;
+	*index = i;
+	*count = n;
+	return 0;
 }

@@ -11,4 +11,10 @@ int cli__parse_ull(const char *s, unsigned long long max, unsigned long long *ou
 /* The same into an unsigned int. */
 int cli__parse_uint(const char *s, unsigned int max, unsigned int *out);
 
+/*
+ * "I/N", a shard of a run split N ways: 0 <= I < N <= 2^20.
+ * Returns 0 or -EINVAL (with the outputs untouched).
+ */
+int cli__parse_shard(const char *s, unsigned int *index, unsigned int *count);
+
 #endif

@@ -163,6 +163,9 @@ static long pool_take(struct jobpool *p)
 	if (idx >= (long)p->njobs)
 		idx = -1;
 	pthread_mutex_lock(&p->lock);
+	/* done() may have stopped the pool (fail-fast) while take() waited. */
+	if (p->stopped || (p->stop && *p->stop))
+		idx = -1;
 	if (idx >= 0)
 		p->next++;
 	pthread_mutex_unlock(&p->lock);

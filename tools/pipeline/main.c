@@ -14,41 +14,33 @@
 #include "jobpool.h"
 #include "log.h"
 #include "pipeline.h"
+#include "runopt.h"
 #include "source.h"
 
 #define EXIT_USAGE 2
 
 enum {
-	OPT_CACHE_DIR = 256,
-	OPT_DISTRO,
-	OPT_VERSION,
-	OPT_DISTRO_VERSION,
-	OPT_ARCH,
-	OPT_RELEASE,
-	OPT_TRANSFERS,
+	OPT_VERSION = 256,
 	OPT_BPFTOOL,
 	OPT_PRUNE,
 	OPT_ALL_KERNELS,
 	OPT_UNPACK_DIR,
 	OPT_JSON,
+	OPT_SHARD,
+	OPT_FAIL_FAST,
 };
 
 static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
-	{ "manifest", required_argument, NULL, 'm' },
-	{ "source", required_argument, NULL, 's' },
-	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
-	{ "distro", required_argument, NULL, OPT_DISTRO },
+	RUNOPT_LONG_OPTS,	/* btfhub-fetch's: the same rows, parsing and help */
 	{ "version", optional_argument, NULL, OPT_VERSION },
-	{ "distro-version", required_argument, NULL, OPT_DISTRO_VERSION },
-	{ "arch", required_argument, NULL, OPT_ARCH },
-	{ "release", required_argument, NULL, OPT_RELEASE },
 	{ "jobs", required_argument, NULL, 'j' },
-	{ "transfers", required_argument, NULL, OPT_TRANSFERS },
 	{ "bpftool", required_argument, NULL, OPT_BPFTOOL },
 	{ "prune", no_argument, NULL, OPT_PRUNE },
 	{ "all-kernels", no_argument, NULL, OPT_ALL_KERNELS },
 	{ "unpack-dir", required_argument, NULL, OPT_UNPACK_DIR },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "fail-fast", no_argument, NULL, OPT_FAIL_FAST },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -61,32 +53,44 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: btfkit-build -o OUTDIR [-m MANIFEST] [-s SOURCE] [SELECTION] [OPTIONS]\n"
 "                    OBJECT.bpf.o...\n"
+"       btfkit-build --list [-m MANIFEST] [-s SOURCE] [SELECTION] [--json]\n"
+"                    OBJECT.bpf.o...\n"
 "\n"
 "Fetch and verify the selected BTFHub archives as btfhub-fetch does, and reduce\n"
 "each kernel's BTF against the BPF objects as btfgen does, as soon as its\n"
 "archive is verified, while the others are still downloading. Archives are\n"
 "read where they lie (the fetch cache, or SOURCE when a directory): no raw BTF\n"
 "is written. OUTDIR is the tree `btfgen -o OUTDIR` writes, byte for byte;\n"
-"pack it with embedgen. Unchanged kernels are not redone.\n"
+"pack it with embedgen. Unchanged kernels are not redone. Kernels older than\n"
+"the objects' floor (the oldest kernel they load on, from their audit) and\n"
+"kernels of other shards are dropped from the selection before anything is\n"
+"downloaded.\n"
 "\n"
-"  -o, --output DIR          the reduced tree (required)\n"
-"  -m, --manifest FILE       JSON kernel list / lockfile, as btfhub-fetch's\n"
-"  -s, --source SOURCE       as btfhub-fetch's (default %s)\n"
-"      --cache-dir DIR       downloads and validators (default ~/.cache/btfkit/fetch)\n"
-"      --distro GLOB         select kernels, as btfhub-fetch does\n"
-"      --distro-version GLOB (also --version=GLOB)\n"
-"      --arch GLOB\n"
-"      --release GLOB\n"
+"  -o, --output DIR          the reduced tree (required, except with --list)\n"
+RUNOPT_HELP_MANIFEST
+RUNOPT_HELP_SOURCE("--source SOURCE       ")
+RUNOPT_HELP_CACHE_DIR
+RUNOPT_HELP_SELECT
+RUNOPT_HELP_UPDATE_MANIFEST
+"      --list                print the selection, once gated and sharded (as\n"
+"                            btfhub-fetch --list does); fetch nothing (no -o)\n"
+RUNOPT_HELP_MAX_LISTING
 "  -j, --jobs N              bpftool processes and verifying threads\n"
 "                            (default: %d, the CPUs)\n"
-"      --transfers N         parallel downloads (default 4)\n"
+RUNOPT_HELP_TRANSFER
 "      --bpftool PATH        bpftool to use (default: from PATH or /usr/sbin)\n"
 "      --prune               after a clean run, delete reduced outputs of kernels\n"
-"                            no longer selected\n"
-"      --all-kernels         also reduce kernels older than the objects' floor\n"
+"                            no longer selected (of this shard)\n"
+"      --all-kernels         also fetch and reduce kernels older than the objects'\n"
+"                            floor (skipped by default, with a count and the reason;\n"
+"                            -v names each)\n"
+"      --shard I/N           only shard I (0-based) of N, by kernel name hash, as\n"
+"                            btfgen --shard: the others are not even fetched\n"
+"      --fail-fast           start no new reduction after one fails (as btfgen's)\n"
 "      --unpack-dir DIR      unpack archives as unnamed files in DIR, not memory\n"
 "      --json                the summary as btfgen --json prints it (a kernel\n"
-"                            fetch failed is \"failed\" with fetch's error)\n"
+"                            fetch failed is \"failed\" with fetch's error); with\n"
+"                            --list, btfhub-fetch --list --json's document\n"
 "  -v, --verbose             more messages: each kernel verified and reduced, in\n"
 "                            the order it happens (twice for debug)\n"
 "  -q, --quiet               errors only\n"
@@ -103,45 +107,50 @@ static int parse_args(int argc, char **argv, struct pipeline_opts *o)
 {
 	struct run_opts *f = &o->fetch;
 	unsigned int n;
-	int opt;
+	int opt, r;
 
 	opterr = 0;	/* our one error line, then the usage */
 	while ((opt = getopt_long(argc, argv, ":o:m:s:j:vqh", long_opts, NULL)) != -1) {
+		r = runopt__parse(opt, optarg, f);
+		if (r != RUNOPT_NOT_MINE) {
+			if (r)
+				return -1;
+			continue;
+		}
 		switch (opt) {
 		case 'o':
 			output_dir__strip_slashes(optarg);
 			o->outdir = optarg;
 			break;
-		case 'm': f->manifest = optarg; break;
-		case 's': f->source = optarg; break;
-		case OPT_CACHE_DIR: f->cache_dir = optarg; break;
-		case OPT_DISTRO: f->sel.distro = optarg; break;
 		case OPT_VERSION:
-			if (!optarg) {
+			/* As btfhub-fetch's: a selector with a value, ours alone. */
+			if (optarg) {
+				f->sel.version = optarg;
+			} else if (optind < argc && argv[optind][0] != '-') {
+				f->sel.version = argv[optind++];
+			} else {
 				printf("btfkit-build %s\n", BTFKIT_VERSION);
 				return 1;
 			}
-			f->sel.version = optarg;
 			break;
-		case OPT_DISTRO_VERSION: f->sel.version = optarg; break;
-		case OPT_ARCH: f->sel.arch = optarg; break;
-		case OPT_RELEASE: f->sel.release = optarg; break;
 		case 'j':
-		case OPT_TRANSFERS:
 			if (cli__parse_uint(optarg, 4096, &n) || !n) {
-				pr_err("%s: expected a number from 1 to 4096, got '%s'",
-				       opt == 'j' ? "-j" : "--transfers", optarg);
+				pr_err("-j: expected a number from 1 to 4096, got '%s'", optarg);
 				return -1;
 			}
-			if (opt == 'j')
-				o->jobs = f->jobs = n;
-			else
-				f->transfers = n;
+			o->jobs = f->jobs = n;
 			break;
 		case OPT_BPFTOOL: o->bpftool = optarg; break;
 		case OPT_PRUNE: o->prune = true; break;
 		case OPT_ALL_KERNELS: o->all_kernels = true; break;
 		case OPT_UNPACK_DIR: o->unpack_dir = optarg; break;
+		case OPT_SHARD:
+			if (cli__parse_shard(optarg, &o->shard_index, &o->shard_count)) {
+				pr_err("--shard: expected I/N with 0 <= I < N, got '%s'", optarg);
+				return -1;
+			}
+			break;
+		case OPT_FAIL_FAST: o->fail_fast = true; break;
 		case OPT_JSON: o->json = true; break;
 		case 'v': f->verbosity++; break;
 		case 'q': f->verbosity = LOG_LEVEL_QUIET; break;
@@ -156,8 +165,9 @@ static int parse_args(int argc, char **argv, struct pipeline_opts *o)
 			return -1;
 		}
 	}
-	if (!o->outdir || optind == argc) {
-		pr_err(!o->outdir ? "no output directory (-o DIR)" : "need at least one OBJECT.bpf.o");
+	if ((!o->outdir && !f->list) || optind == argc) {
+		pr_err(!o->outdir && !f->list ? "no output directory (-o DIR)" :
+		       "need at least one OBJECT.bpf.o");
 		usage(stderr);
 		return -1;
 	}
@@ -176,6 +186,8 @@ int main(int argc, char **argv)
 	if (r)
 		return r > 0 ? 0 : EXIT_USAGE;
 	log_init(argv[0], o.fetch.verbosity);
+	if (o.fetch.list)
+		return pipeline__run(&o);
 	if (output_dir__check(o.outdir)) {
 		pr_err("-o %s: not a directory (btfkit-build writes a tree)", o.outdir);
 		return 1;

@@ -43,16 +43,22 @@ static void *gen_thread(void *arg)
 	return NULL;
 }
 
+static int rel_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct input_kernel *)elem)->rel);
+}
+
 /*
- * run.h's selected(): plan btfgen over the selection (its names, the
- * archives to come) and start it; its workers wait for their kernel's
- * archive to be verified.
+ * run.h's filter(): btfgen's plan over the selection (its names, the
+ * archives to come), gated by the objects' floor unless --all-kernels and
+ * cut to this shard; what leaves the plan leaves the fetch too, before any
+ * transfer (and before --list prints it).
  */
-static int on_selected(const struct kernel_list *l, void *ctx)
+static int on_filter(struct kernel_list *l, void *ctx)
 {
 	struct pipeline *p = ctx;
 	char rel[1024];
-	size_t i;
+	size_t i, keep = 0;
 	int err;
 
 	for (i = 0; i < l->n; i++) {
@@ -67,6 +73,31 @@ static int on_selected(const struct kernel_list *l, void *ctx)
 	input__sort(&p->in);
 	if (!p->o->all_kernels)
 		gate__kernels(&p->in, (const char *const *)p->o->objects, p->o->nobjects, &p->info);
+	for (i = 0; i < l->n; i++) {
+		kernel__name_r(&l->v[i], rel, sizeof(rel));
+		if (btfgen__selects(&p->gopts, rel) &&
+		    bsearch(rel, p->in.v, p->in.cnt, sizeof(*p->in.v), rel_cmp))
+			l->v[keep++] = l->v[i];
+		else
+			kernel__clear(&l->v[i]);
+	}
+	if (keep < l->n)
+		pr_info("%zu of %zu selected kernels to fetch (the others are below the floor "
+			"or in another shard)", keep, l->n);
+	l->n = keep;
+	return 0;
+}
+
+/*
+ * run.h's selected(): start btfgen over the plan; its workers wait for
+ * their kernel's archive to be verified.
+ */
+static int on_selected(const struct kernel_list *l, void *ctx)
+{
+	struct pipeline *p = ctx;
+	int err;
+
+	(void)l;
 	p->g = btfgen__new(&p->in, &p->gopts);
 	if (!p->g)
 		return -errno;	/* reported */
@@ -145,6 +176,7 @@ int pipeline__run(const struct pipeline_opts *o)
 {
 	struct pipeline p = { .o = o };
 	const struct run_hooks hooks = {
+		.filter = on_filter,
 		.selected = on_selected,
 		.kernel_done = on_kernel,
 		.fetched = on_fetched,
@@ -154,12 +186,14 @@ int pipeline__run(const struct pipeline_opts *o)
 	struct run_opts fo = o->fetch;
 	int ret, level = o->fetch.verbosity;
 
-	if (bpftool__probe(o->bpftool, o->outdir, &p.bt)) {
+	/* --list plans (gate, shard) but runs no bpftool. */
+	if (!o->fetch.list && bpftool__probe(o->bpftool, o->outdir, &p.bt)) {
 		if (o->json)
 			report__json_error(stdout, "no usable bpftool");
 		return 1;	/* reported */
 	}
-	pr_info("using %s (%s)", p.bt.path, p.bt.version_line);
+	if (!o->fetch.list)
+		pr_info("using %s (%s)", p.bt.path, p.bt.version_line);
 	p.gopts = (struct btfgen_opts){
 		.sz = sizeof(p.gopts),
 		.outdir = o->outdir,
@@ -169,11 +203,16 @@ int pipeline__run(const struct pipeline_opts *o)
 		.objects = o->objects,
 		.nobjects = o->nobjects,
 		.jobs = o->jobs > 0 ? o->jobs : jobpool__ncpus(),
+		.fail_fast = o->fail_fast,
+		.shard_index = o->shard_index,
+		.shard_count = o->shard_count,
 		.prune = o->prune,
 		.stop = &stop_requested,
 		.unpack_dir = o->unpack_dir,
 		.streamed = true,
 	};
+	/* --list --json: fetch's list document, as btfhub-fetch --list --json. */
+	fo.json = o->fetch.list && o->json;
 	fo.out_dir = NULL;
 	fo.hooks = &hooks;
 	ret = run__main(&fo);
@@ -184,7 +223,11 @@ int pipeline__run(const struct pipeline_opts *o)
 	}
 	p.info.bpftool = &p.bt;
 	p.info.jobs = p.gopts.jobs;
-	if (o->json && p.g)
+	p.info.shard_index = o->shard_index;
+	p.info.shard_count = o->shard_count;
+	if (o->fetch.list)
+		;	/* run__main() printed the list */
+	else if (o->json && p.g)
 		report__json(stdout, p.g, &p.info);
 	else if (o->json)
 		report__json_error(stdout, "the run stopped before any kernel was planned");

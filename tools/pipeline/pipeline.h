@@ -22,6 +22,8 @@ struct pipeline_opts {
 	int nobjects;
 	int jobs;			/* bpftool processes; 0 = one per CPU */
 	bool prune, all_kernels;
+	bool fail_fast;			/* btfgen --fail-fast */
+	unsigned int shard_index, shard_count;	/* --shard I/N; count 0 = none */
 	bool json;			/* btfgen's --json document on stdout */
 	const char *unpack_dir;		/* btfgen --unpack-dir */
 };
@@ -30,6 +32,8 @@ struct pipeline_opts {
  * Run it and return the exit status: 0 if every selected kernel was fetched
  * and reduced (or cached), 1 if any failed (each reported in one line naming
  * the kernel and URL or input), 2 on a usage error, 130 if interrupted.
+ * With fetch.list, prints the selection as planned (gated, this shard) and
+ * fetches nothing.
  */
 int pipeline__run(const struct pipeline_opts *o);
 
