@@ -98,12 +98,17 @@ static __always_inline bool comm_matches(const struct ct_bpf_config *cfg)
 	return true;
 }
 
+/* want()'s verdict for an event that does not pass. */
+#define CT_DROP 0xffffffffu
+
 /*
- * Filter on the current task. Uses the helpers, not BTF, so that the
- * self-check window admits its child's events even when the BTF is wrong
- * (the decoded fields then show the mismatch).
+ * Filter on the current task: CT_DROP, or the header flags of an event that
+ * passes (CT_HDR_SELFCHECK when the self-check filter admitted it). Uses
+ * the helpers, not BTF, so that the self-check window admits its child's
+ * events even when the BTF is wrong (the decoded fields then show the
+ * mismatch).
  */
-static __always_inline bool want(__u32 type)
+static __always_inline __u32 want(__u32 type)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, pid = (__u32)id;
@@ -112,18 +117,18 @@ static __always_inline bool want(__u32 type)
 
 	cfg = bpf_map_lookup_elem(&filters, &zero);
 	if (!cfg)
-		return false;
+		return CT_DROP;
 	if (cfg->selfcheck_tgid)
-		return tgid == cfg->selfcheck_tgid;
+		return tgid == cfg->selfcheck_tgid ? CT_HDR_SELFCHECK : CT_DROP;
 	if (cfg->self_tgid && tgid == cfg->self_tgid)
-		return false;
+		return CT_DROP;
 	if (!(cfg->event_mask & CT_EV_BIT(type)))
-		return false;
+		return CT_DROP;
 	if (cfg->tgid && tgid != cfg->tgid)
-		return false;
+		return CT_DROP;
 	if (cfg->pid && pid != cfg->pid)
-		return false;
-	return comm_matches(cfg);
+		return CT_DROP;
+	return comm_matches(cfg) ? 0 : CT_DROP;
 }
 
 static __always_inline void count_lost(__u32 type)
@@ -166,7 +171,8 @@ static __always_inline void submit(void *ctx, __u32 type, void *e, __u64 size, b
 	SEC(sec) int name##_pb(ctx_t *ctx) { return name##_body(ctx, false); }	\
 	static __always_inline int name##_body(ctx_t *ctx, bool rb)
 
-static __always_inline void fill_hdr(struct ct_event_hdr *h, __u32 type, struct task_struct *task)
+static __always_inline void fill_hdr(struct ct_event_hdr *h, __u32 type, struct task_struct *task,
+				     __u32 flags)
 {
 	h->ts_ns = bpf_ktime_get_ns();
 	h->cgroup_id = bpf_get_current_cgroup_id();
@@ -175,7 +181,7 @@ static __always_inline void fill_hdr(struct ct_event_hdr *h, __u32 type, struct 
 	h->tgid = BPF_CORE_READ(task, tgid);
 	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	h->uid = BPF_CORE_READ(task, cred, uid.val);
-	h->_pad = 0;
+	h->flags = flags;
 	BPF_CORE_READ_STR_INTO(&h->comm, task, comm);
 }
 
@@ -186,14 +192,16 @@ CT_HOOK("raw_tracepoint/sched_process_exec", handle_exec, struct bpf_raw_tracepo
 	struct linux_binprm *bprm = (void *)ctx->args[2];
 	struct ct_exec_event *e;
 	unsigned long start, end, len;
+	__u32 flags;
 	struct mm_struct *mm;
 
-	if (!want(CT_EV_EXEC))
+	flags = want(CT_EV_EXEC);
+	if (flags == CT_DROP)
 		return 0;
 	e = reserve(CT_EV_EXEC, sizeof(*e), rb);
 	if (!e)
 		return 0;
-	fill_hdr(&e->hdr, CT_EV_EXEC, task);
+	fill_hdr(&e->hdr, CT_EV_EXEC, task, flags);
 	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
 
 	/* The new image is installed: its argv sits between arg_start and arg_end. */
@@ -222,8 +230,10 @@ CT_HOOK("raw_tracepoint/sched_process_fork", handle_fork, struct bpf_raw_tracepo
 	struct task_struct *parent = (void *)ctx->args[0];
 	struct task_struct *child = (void *)ctx->args[1];
 	struct ct_fork_event *e;
+	__u32 flags;
 
-	if (!want(CT_EV_FORK))
+	flags = want(CT_EV_FORK);
+	if (flags == CT_DROP)
 		return 0;
 	/* New threads fire this too; a process is a task that leads its group. */
 	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
@@ -231,7 +241,7 @@ CT_HOOK("raw_tracepoint/sched_process_fork", handle_fork, struct bpf_raw_tracepo
 	e = reserve(CT_EV_FORK, sizeof(*e), rb);
 	if (!e)
 		return 0;
-	fill_hdr(&e->hdr, CT_EV_FORK, child);
+	fill_hdr(&e->hdr, CT_EV_FORK, child, flags);
 	e->parent_pid = BPF_CORE_READ(parent, pid);
 	e->parent_tgid = BPF_CORE_READ(parent, tgid);
 	submit(ctx, CT_EV_FORK, e, sizeof(*e), rb);
@@ -245,16 +255,18 @@ CT_HOOK("raw_tracepoint/sched_process_exit", handle_exit, struct bpf_raw_tracepo
 	__u64 id = bpf_get_current_pid_tgid();
 	struct ct_exit_event *e;
 	__u64 start;
+	__u32 flags;
 
 	/* Thread exits are not process exits. */
 	if ((__u32)id != (__u32)(id >> 32))
 		return 0;
-	if (!want(CT_EV_EXIT))
+	flags = want(CT_EV_EXIT);
+	if (flags == CT_DROP)
 		return 0;
 	e = reserve(CT_EV_EXIT, sizeof(*e), rb);
 	if (!e)
 		return 0;
-	fill_hdr(&e->hdr, CT_EV_EXIT, task);
+	fill_hdr(&e->hdr, CT_EV_EXIT, task, flags);
 	/* do_exit() stores the code before this tracepoint fires. */
 	e->exit_code = BPF_CORE_READ(task, exit_code);
 	e->_pad = 0;
@@ -275,13 +287,14 @@ static __always_inline int emit_open(void *ctx, bool rb, __u32 call, int dfd, co
 				     __u32 flags, __u32 mode)
 {
 	struct ct_open_event *e;
+	__u32 hflags = want(CT_EV_OPEN);
 
-	if (!want(CT_EV_OPEN))
+	if (hflags == CT_DROP)
 		return 0;
 	e = reserve(CT_EV_OPEN, sizeof(*e), rb);
 	if (!e)
 		return 0;
-	fill_hdr(&e->hdr, CT_EV_OPEN, (struct task_struct *)bpf_get_current_task());
+	fill_hdr(&e->hdr, CT_EV_OPEN, (struct task_struct *)bpf_get_current_task(), hflags);
 	e->dfd = dfd;
 	e->flags = flags;
 	e->mode = mode;
@@ -338,6 +351,7 @@ CT_HOOK("tracepoint/sock/inet_sock_set_state", handle_inet_sock_set_state,
 {
 	struct ct_connect_event *e;
 	__u16 family;
+	__u32 flags;
 
 	if (ctx->oldstate != TCP_CLOSE || ctx->newstate != TCP_SYN_SENT)
 		return 0;
@@ -346,12 +360,14 @@ CT_HOOK("tracepoint/sock/inet_sock_set_state", handle_inet_sock_set_state,
 	family = ctx->family;
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
-	if (!want(CT_EV_CONNECT))
+	flags = want(CT_EV_CONNECT);
+	if (flags == CT_DROP)
 		return 0;
 	e = reserve(CT_EV_CONNECT, sizeof(*e), rb);
 	if (!e)
 		return 0;
-	fill_hdr(&e->hdr, CT_EV_CONNECT, (struct task_struct *)bpf_get_current_task());
+	fill_hdr(&e->hdr, CT_EV_CONNECT, (struct task_struct *)bpf_get_current_task(),
+		 flags);
 	e->family = family;
 	e->dport = ctx->dport;	/* the tracepoint stores ports in host order */
 	e->sport = ctx->sport;

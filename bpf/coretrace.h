@@ -65,9 +65,18 @@ struct ct_event_hdr {
 	__u32 tgid;		/* process id (task->tgid) */
 	__u32 ppid;		/* task->real_parent->tgid */
 	__u32 uid;		/* task->cred->uid */
-	__u32 _pad;
+	__u32 flags;		/* CT_HDR_* */
 	char comm[CT_COMM_LEN];
 };
+
+/*
+ * hdr.flags: admitted by the armed self-check filter (selfcheck_tgid). The
+ * self-check reads only these, the trace only the others: an event a
+ * program had already let through when the filter was armed (another
+ * process's, still being written) is told apart by what the program
+ * decided, not by the decoded pid it is checking.
+ */
+#define CT_HDR_SELFCHECK 1u
 
 struct ct_exec_event {
 	struct ct_event_hdr hdr;

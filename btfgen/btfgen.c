@@ -2,13 +2,18 @@
 /*
  * One job per kernel, run by a worker thread of the job pool:
  *
- *   prepare: stat the input and find its SHA-256 (from the stat hint if it
- *            still matches, else by reading it); derive the cache key; if
+ *   prepare: open the input once (or take the descriptor btfgen__feed()
+ *            was given) and use only that descriptor from here on: fstat
+ *            it, find its SHA-256 (from the stat hint if it still matches,
+ *            else by reading it), unpack or hand it to bpftool. A file
+ *            swapped in at the input's path meanwhile is never read. Derive
+ *            the cache key; if
  *            OUTDIR/.btfgen-cache/<kernel>.key has that key and the output
  *            on disk still has the recorded digest, the kernel is cached and
  *            nothing is spawned. Otherwise unpack an archive input into an
- *            anonymous file (a memfd, or an O_TMPFILE in --unpack-dir) that
- *            bpftool reads as /proc/self/fd/3, and point bpftool's output
+ *            anonymous file (a memfd, or an O_TMPFILE in --unpack-dir), or
+ *            take a raw input's own descriptor, that bpftool reads as
+ *            /proc/self/fd/3, and point bpftool's output
  *            at a temp file beside the final output. No unpacked BTF ever
  *            has a name on disk.
  *   spawn:   bpftool gen min_core_btf INPUT TMP_OUTPUT OBJECT...
@@ -47,7 +52,8 @@ struct job {
 	const struct input_kernel *k;
 	struct btfgen_result res;
 	char *out_path;
-	int in_fd;		/* unpacked archive member (anonymous), or -1 */
+	int src_fd;		/* the input, opened once (or fed), or -1 */
+	int in_fd;		/* what bpftool reads: the unpacked member, or -1 (src_fd) */
 	char *tmp_out;		/* bpftool's output, beside out_path */
 	char **argv;
 	struct stat st;
@@ -55,7 +61,7 @@ struct job {
 	char key[SHA256_HEX_LEN];
 	struct timespec hashed_at;
 	bool hint_used;
-	char *fed_path;		/* streamed runs: where btfgen__feed() found the input */
+	char *fed_path;		/* streamed runs: the name btfgen__feed() gave the input */
 	char fed_sha[SHA256_HEX_LEN];	/* and its SHA-256 if the feeder had it, else "" */
 	struct timespec fed_at;	/* when (the hash is at least that old) */
 };
@@ -68,7 +74,11 @@ struct feed {
 	size_t n, taken;
 	bool ended;
 	bool failed;		/* an input could not be obtained (fail_fast stops) */
+	bool run_over;		/* btfgen__run() returned: nothing will be taken */
 };
+
+/* Fed kernels that may wait for a bpftool, each holding its input open. */
+#define FEED_QUEUE_MAX 64
 
 struct btfgen {
 	struct btfgen_opts opts;
@@ -192,6 +202,7 @@ struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts
 			continue;
 		j = &g->jobs[g->njobs++];
 		j->k = k;
+		j->src_fd = -1;
 		j->in_fd = -1;
 		j->res.kernel = k->rel;
 		j->res.input = k->path;
@@ -213,6 +224,10 @@ err_out:
 
 static void job_cleanup(struct job *j)
 {
+	if (j->src_fd >= 0) {
+		close(j->src_fd);
+		j->src_fd = -1;
+	}
 	if (j->in_fd >= 0) {
 		close(j->in_fd);
 		j->in_fd = -1;
@@ -329,7 +344,15 @@ static int job_prepare(void *ctx, size_t idx, char *const **argv)
 	char *slash;
 	int fd, i, n, ret;
 
-	if (stat(j->res.input, &j->st)) {
+	if (j->src_fd < 0) {
+		ret = open_regular(j->res.input, &j->st);
+		if (ret < 0) {
+			job_fail(g, j, "cannot open input: %s",
+				 ret == -ESPIPE ? "not a regular file" : strerror(-ret));
+			return ret;
+		}
+		j->src_fd = ret;
+	} else if (fstat(j->src_fd, &j->st)) {
 		ret = -errno;
 		job_fail(g, j, "cannot stat input: %s", strerror(errno));
 		return ret;
@@ -342,7 +365,7 @@ static int job_prepare(void *ctx, size_t idx, char *const **argv)
 		j->hashed_at = j->fed_at;
 	} else if (!j->hint_used) {
 		clock_gettime(CLOCK_REALTIME, &j->hashed_at);
-		ret = sha256_file(j->res.input, d);
+		ret = sha256_fd(j->src_fd, d);
 		if (ret) {
 			job_fail(g, j, "cannot read input: %s", strerror(-ret));
 			return ret;
@@ -358,20 +381,21 @@ static int job_prepare(void *ctx, size_t idx, char *const **argv)
 		if (!j->hint_used)
 			cache__hint_write(outdir, rel, &j->st, j->input_sha, &j->hashed_at);
 		pr_debug("%s: cached", rel);
+		job_cleanup(j);
 		progress(g, j);
 		return JOBPOOL_SKIP;
 	}
 
-	bpf_in = j->res.input;
+	/* bpftool reads the descriptor: the very file that was hashed. */
+	bpf_in = JOBPOOL_CHILD_FD_PATH;
 	if (j->k->archive) {
-		ret = input__unpack(j->res.input, j->k->release, g->opts.unpack_dir, err, sizeof(err));
+		ret = input__unpack(j->src_fd, j->k->release, g->opts.unpack_dir, err, sizeof(err));
 		if (ret < 0) {
 			j->res.bad_input = ret == -EBADMSG;
 			job_fail(g, j, "%s", err);
 			return ret;
 		}
 		j->in_fd = ret;
-		bpf_in = JOBPOOL_CHILD_FD_PATH;
 	}
 
 	slash = strrchr(j->out_path, '/');
@@ -409,7 +433,7 @@ static int job_prepare(void *ctx, size_t idx, char *const **argv)
 		j->argv[n++] = g->opts.objects[i];
 	j->argv[n] = NULL;
 	*argv = j->argv;
-	pr_debug("%s: reducing %s", rel, bpf_in);
+	pr_debug("%s: reducing %s", rel, j->res.input);
 	return 0;
 }
 
@@ -518,9 +542,9 @@ static int job_done(void *ctx, size_t idx, int status, const char *output, size_
 
 static int job_child_fd(void *ctx, size_t idx)
 {
-	struct btfgen *g = ctx;
+	const struct job *j = &((struct btfgen *)ctx)->jobs[idx];
 
-	return g->jobs[idx].in_fd;
+	return j->in_fd >= 0 ? j->in_fd : j->src_fd;
 }
 
 static double now_s(void)
@@ -571,32 +595,45 @@ static int btfgen_prune(struct btfgen *g)
 	return err;
 }
 
-int btfgen__feed(struct btfgen *g, const char *kernel, const char *path, const char *sha256)
+int btfgen__feed(struct btfgen *g, const char *kernel, const char *path, int fd,
+		 const char *sha256)
 {
 	struct job *j = bsearch(kernel, g->jobs, g->njobs, sizeof(*g->jobs), job_rel_cmp);
+	struct feed *f = &g->feed;
 	char *copy;
-	int err = 0;
+	int dup_fd, err = 0;
 
 	if (!j)
 		return -ENOENT;
 	copy = strdup(path);
 	if (!copy)
 		return -ENOMEM;
-	pthread_mutex_lock(&g->feed.lock);
-	if (j->fed_path || g->feed.ended) {
-		err = -EALREADY;
+	dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (dup_fd < 0) {
+		err = -errno;
 		free(copy);
+		return err;
+	}
+	pthread_mutex_lock(&f->lock);
+	while (f->n - f->taken >= FEED_QUEUE_MAX && !f->run_over && !f->ended &&
+	       !(g->opts.stop && *g->opts.stop))
+		pthread_cond_wait(&f->cond, &f->lock);
+	if (j->fed_path || f->ended || f->run_over) {
+		err = f->run_over && !j->fed_path ? -ECANCELED : -EALREADY;
+		free(copy);
+		close(dup_fd);
 	} else {
 		j->fed_path = copy;
 		j->res.input = copy;
+		j->src_fd = dup_fd;
 		if (sha256 && strlen(sha256) == SHA256_HEX_LEN - 1) {
 			memcpy(j->fed_sha, sha256, SHA256_HEX_LEN);
 			clock_gettime(CLOCK_REALTIME, &j->fed_at);
 		}
-		g->feed.order[g->feed.n++] = j - g->jobs;
-		pthread_cond_signal(&g->feed.cond);
+		f->order[f->n++] = j - g->jobs;
+		pthread_cond_broadcast(&f->cond);
 	}
-	pthread_mutex_unlock(&g->feed.lock);
+	pthread_mutex_unlock(&f->lock);
 	return err;
 }
 
@@ -646,8 +683,11 @@ static long job_take(void *ctx)
 	pthread_mutex_lock(&f->lock);
 	while (f->taken == f->n && !f->ended && !f->failed && !(g->opts.stop && *g->opts.stop))
 		pthread_cond_wait(&f->cond, &f->lock);
-	if (f->taken < f->n && !f->failed)
+	if (f->taken < f->n && !f->failed) {
 		idx = (long)f->order[f->taken++];
+		/* A feeder may be waiting for room. */
+		pthread_cond_broadcast(&f->cond);
+	}
 	pthread_mutex_unlock(&f->lock);
 	return idx;
 }
@@ -682,6 +722,13 @@ int btfgen__run(struct btfgen *g)
 	}
 	err = jobpool__run(g->njobs, g->opts.streamed ? &streamed_ops : &ops, g, &popts);
 	g->wall_time_s = now_s() - start;
+	/* Jobs fed but never taken (stopped) hold their inputs open: release them. */
+	pthread_mutex_lock(&g->feed.lock);
+	g->feed.run_over = true;
+	for (i = 0; i < g->njobs; i++)
+		job_cleanup(&g->jobs[i]);
+	pthread_cond_broadcast(&g->feed.cond);
+	pthread_mutex_unlock(&g->feed.lock);
 	if (g->opts.progress && g->njobs)
 		fputs("\r\033[K", stderr);
 	if (err && err != -ECANCELED) {

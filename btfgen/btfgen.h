@@ -88,13 +88,19 @@ void btfgen__free(struct btfgen *g);
 int btfgen__run(struct btfgen *g);
 
 /*
- * Streamed runs: @kernel's input is now ready at @path (an archive or raw
- * .btf; copied), so its job may run. @sha256 is its SHA-256 in hex when the
- * caller has just computed it (spares a second pass over the file), or
- * NULL. Thread-safe. Returns 0, -ENOENT if @kernel is not in the plan
- * (another shard or arch, or gated out), -EALREADY if fed before, -ENOMEM.
+ * Streamed runs: @kernel's input is now ready, open at @fd (an archive or
+ * raw .btf, a regular file; dup()ed, so the caller may close it on return)
+ * and named @path (copied, for messages), so its job may run. The job reads
+ * @fd, never @path again: the bytes the caller verified are the ones
+ * reduced. @sha256 is their SHA-256 in hex when the caller has just
+ * computed it from @fd (spares a second pass), or NULL. Blocks while many
+ * fed kernels wait for a bpftool, so that a fast feeder does not hold a
+ * descriptor per kernel. Thread-safe. Returns 0, -ENOENT if @kernel is not
+ * in the plan (another shard or arch, or gated out), -EALREADY if fed
+ * before, -ECANCELED if the run has stopped, -ENOMEM, or dup()'s errno.
  */
-int btfgen__feed(struct btfgen *g, const char *kernel, const char *path, const char *sha256);
+int btfgen__feed(struct btfgen *g, const char *kernel, const char *path, int fd,
+		 const char *sha256);
 /*
  * Streamed runs: @kernel's input could not be obtained; it is BTFGEN_FAILED
  * with @error (copied), which the caller has reported. Thread-safe. Returns

@@ -120,7 +120,7 @@ void input__free(struct input_list *list)
 	memset(list, 0, sizeof(*list));
 }
 
-int input__unpack(const char *archive, const char *release, const char *tmpdir,
+int input__unpack(int archive_fd, const char *release, const char *tmpdir,
 		  char *err, size_t err_sz)
 {
 	/* bpftool parses the BTF itself, and btfgen names the input when it fails. */
@@ -135,7 +135,7 @@ int input__unpack(const char *archive, const char *release, const char *tmpdir,
 		snprintf(err, err_sz, "%s: %s", tmpdir ?: "memfd_create", strerror(errno));
 		return ret;
 	}
-	ret = extract__btf_fd(archive, release, fd, &opts, &size, err, err_sz);
+	ret = extract__btf_fd(archive_fd, release, fd, &opts, &size, err, err_sz);
 	if (ret) {
 		close(fd);
 		return ret;

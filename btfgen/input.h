@@ -45,14 +45,15 @@ void input__free(struct input_list *list);
 void input__kernel_free(struct input_kernel *k);
 
 /*
- * Unpack the single member "<release>.btf" of the .btf.tar.xz @archive, by
+ * Unpack the single member "<release>.btf" of the .btf.tar.xz open at
+ * @archive_fd (read with pread(), its offset untouched), by
  * extract__btf_fd()'s rules, into a new anonymous file: a memfd when
  * @tmpdir is NULL, else an unnamed O_TMPFILE in @tmpdir. Nothing of it has
  * a name, so nothing outlives the process. Returns the descriptor
  * (close-on-exec, read-write, positioned anywhere) or a negative errno with
  * a one-line reason in @err. Thread-safe.
  */
-int input__unpack(const char *archive, const char *release, const char *tmpdir,
+int input__unpack(int archive_fd, const char *release, const char *tmpdir,
 		  char *err, size_t err_sz);
 
 #endif

@@ -4,6 +4,7 @@
 #include <jansson.h>
 
 #include "bpftool.h"
+#include "escape_json.h"
 #include "btfgen.h"
 #include "report.h"
 
@@ -46,8 +47,8 @@ int report__json(FILE *f, const struct btfgen *g, const struct report_info *info
 		shard = json_pack("{s:I, s:I}", "index", (json_int_t)info->shard_index,
 				  "count", (json_int_t)info->shard_count);
 	if (info->bpftool)
-		bt = json_pack("{s:s, s:s}", "path", info->bpftool->path,
-			       "version", info->bpftool->version_line);
+		bt = json_pack("{s:o, s:o}", "path", escape__json(info->bpftool->path),
+			       "version", escape__json(info->bpftool->version_line));
 	results = json_array();
 	root = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:i, s:o, s:o*, s:o}",
 			 "kernels", (json_int_t)s.kernels,
@@ -70,11 +71,12 @@ int report__json(FILE *f, const struct btfgen *g, const struct report_info *info
 	for (i = 0; i < btfgen__result_cnt(g); i++) {
 		const struct btfgen_result *r = btfgen__result(g, i);
 		bool has_output = r->state == BTFGEN_REDUCED || r->state == BTFGEN_CACHED;
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:I, s:I}",
-				      "kernel", r->kernel,
+		/* Names and paths escaped (escape.h): an entry is never dropped for a byte. */
+		json_t *o = json_pack("{s:o, s:s, s:o, s:o?, s:I, s:I}",
+				      "kernel", escape__json(r->kernel),
 				      "status", btfgen_state__str(r->state),
-				      "input", r->input,
-				      "output", has_output ? r->output : NULL,
+				      "input", escape__json(r->input),
+				      "output", has_output ? escape__json(r->output) : NULL,
 				      "input_bytes", (json_int_t)r->input_bytes,
 				      "output_bytes", (json_int_t)r->output_bytes);
 
@@ -83,7 +85,7 @@ int report__json(FILE *f, const struct btfgen *g, const struct report_info *info
 			goto out;
 		}
 		if (r->error)
-			json_object_set_new(o, "error", json_string(r->error));
+			json_object_set_new(o, "error", escape__json_msg(r->error));
 		json_array_append_new(results, o);
 	}
 	if (json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
@@ -96,7 +98,7 @@ out:
 
 void report__json_error(FILE *f, const char *msg)
 {
-	json_t *o = json_pack("{s:s}", "error", msg);
+	json_t *o = json_pack("{s:o}", "error", escape__json_msg(msg));
 
 	if (o) {
 		json_dumpf(o, f, JSON_INDENT(2));

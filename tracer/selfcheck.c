@@ -40,13 +40,19 @@ struct sc_state {
 	struct ct_exit_event exit;
 };
 
-/* While armed, only the child's events pass the BPF filter (want()). */
+/*
+ * While armed, only the child's events pass the BPF filter (want()), marked
+ * CT_HDR_SELFCHECK. Any other is one a program had already let through
+ * before the filter was armed and finished writing after the drain (another
+ * process's exec, say, on a slow or loaded machine): not the child's, and
+ * never held against the BTF.
+ */
 static int sc_event(void *ctx, void *data, size_t size)
 {
 	struct sc_state *st = ctx;
 	const struct ct_event_hdr *h = data;
 
-	if (ct_event__check(data, size))
+	if (ct_event__check(data, size) || !(h->flags & CT_HDR_SELFCHECK))
 		return 0;
 	st->events++;
 	switch (h->type) {

@@ -43,6 +43,9 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	if (ct_event__check(data, size))
 		return 0;
+	/* The self-check child's last events, written after its window closed. */
+	if (((const struct ct_event_hdr *)data)->flags & CT_HDR_SELFCHECK)
+		return 0;
 	err = output__event(rs->out, data, size);
 	if (err) {
 		rs->err = err;	/* e.g. stdout closed: stop */

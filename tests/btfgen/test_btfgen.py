@@ -417,6 +417,40 @@ def case_failures(args, tmp):
           f'--fail-fast: {r.summary}')
 
 
+def case_names(args, tmp):
+    """Bytes that are not UTF-8: a kernel named with one is refused in one escaped line;
+    an IN_DIR with one still gets every --json field, escaped (jansson refuses raw bytes,
+    and a dropped field or report is a bug)."""
+    indir = os.path.join(tmp, 'in\udcff')            # b'in\xff' (surrogateescape)
+    arch_dir = os.path.join(indir, 'debian', '12', 'x86_64')
+    os.makedirs(arch_dir)
+    fx = fixtures(args)[0]
+    shutil.copy(fx, arch_dir)
+    shutil.copy(fx, os.path.join(arch_dir, '6.1.0-\udcff.btf.tar.xz'))
+    os.makedirs(os.path.join(indir, 'debian', '1\udcc2\udc9b', 'x86_64'))  # a C1 control
+    shutil.copy(fx, os.path.join(indir, 'debian', '1\udcc2\udc9b', 'x86_64'))
+    cmd = [args.btfgen, '--json', '-o', os.path.join(tmp, 'out'), indir, args.object]
+    p = subprocess.run(cmd, capture_output=True)
+    err = p.stderr.decode('utf-8', 'surrogateescape')
+    sys.stderr.write(err)
+    check(p.returncode == 0, f'exit {p.returncode}: {err}')
+    try:
+        s = json.loads(p.stdout.decode('utf-8'))      # strict: the document is valid UTF-8
+    except ValueError as e:
+        raise Fail(f'stdout is not a UTF-8 JSON document ({e}): {p.stdout[:300]!r}')
+    check(s['kernels'] == 1 and s['reduced'] == 1, f'summary: {s}')
+    res = s['results'][0]
+    want_in = os.path.join(tmp, 'in\\xff', 'debian', '12', 'x86_64', os.path.basename(fx))
+    check(res['kernel'] == 'debian/12/x86_64/' + release_of(fx) and res['input'] == want_in and
+          res['output'] == os.path.join(tmp, 'out', res['kernel'] + '.btf'), f'result: {res}')
+    warns = [l for l in err.splitlines() if 'warning:' in l]
+    check(len(warns) == 2 and b'\xff' not in p.stderr and b'\xc2\x9b' not in p.stderr,
+          f'warnings: {warns}')
+    check(any('6.1.0-\\xff.btf.tar.xz: is not valid UTF-8' in l for l in warns) and
+          any('1\\xc2\\x9b: ' in l and 'control character' in l for l in warns),
+          f'refusals not escaped, or not said: {warns}')
+
+
 def evil_escaped(tmp):
     for d, _, files in os.walk(tmp):
         if 'evil.btf' in files:

@@ -89,7 +89,7 @@ static void check_dir(int err)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct extract_opts opts = { .sz = sizeof(opts), .max_size = CAP };
-	char archive[64], dest[128], why[512];
+	char dest[128], why[512];
 	int fd, err;
 
 	if (!ready) {
@@ -102,9 +102,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fd = memfd_create("archive", MFD_CLOEXEC);
 	if (fd < 0 || write_all(fd, data, size))
 		abort();
-	snprintf(archive, sizeof(archive), "/proc/self/fd/%d", fd);
 	snprintf(dest, sizeof(dest), "%s/k.btf", out_dir);
-	err = extract__btf(archive, "k", dest, &opts, why, sizeof(why));
+	err = extract__btf(fd, "k", dest, &opts, why, sizeof(why));
 	close(fd);
 	check_dir(err);
 	return 0;

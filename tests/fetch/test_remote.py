@@ -277,6 +277,50 @@ def t_autoindex_hostile(c):
     assert "ev\\x01il" in se and "x86\\x7f" in se and "\x01" not in se, se
 
 
+class RawNames:
+    """Directory pages whose hrefs decode to raw bytes (%FF, %0A, %C2%9B), beside a good kernel."""
+
+    BAD = ["6.1.0-%FF-amd64.btf.tar.xz", "6.1.0-%0A-amd64.btf.tar.xz",
+           "6.1.0-%C2%9B-amd64.btf.tar.xz"]
+
+    def __init__(self, good, data):
+        self.good, self.data = good, data
+
+    def serve(self, h, req, rest):
+        pages = {"": ["debian/"], "debian/": ["12/"], "debian/12/": ["x86_64/"],
+                 "debian/12/x86_64/": [self.good] + self.BAD}
+        if rest in pages:
+            body = "".join('<a href="%s">x</a>\n' % n for n in pages[rest]).encode()
+            return h.reply(req, 200, {"Content-Type": "text/html"}, body)
+        if rest == "debian/12/x86_64/" + self.good or rest[len("debian/12/x86_64/"):] in self.BAD:
+            return h.reply(req, 200, {}, self.data)
+        return h.reply(req, 404, {}, b"not found\n")
+
+
+def t_listing_not_utf8(c):
+    """names with 0xff, a newline, a C1 control: one escaped refusal each; --json whole"""
+    # --json (list and fetch) keeps every field of the rest; the refused are never fetched.
+    good = "debian/12/x86_64/6.1.0-56-amd64.btf.tar.xz"
+    c.srv.mount("/raw/", RawNames(good.split("/")[-1], c.deb[good]))
+    out, cache, _ = c.dirs()
+    fields = ["name", "distro", "version", "arch", "release"]
+    for args in (["--list", "--json"], ["-o", out, "--json"] + FAST):
+        p = subprocess.run([TOOL, "-s", c.srv.url() + "/raw", "--cache-dir", cache] + args,
+                           capture_output=True, timeout=60)
+        s = json.loads(p.stdout.decode("utf-8"))     # strict: valid UTF-8
+        se = p.stderr.decode("utf-8", "surrogateescape")
+        assert p.returncode == 0, (args, se)
+        assert [k["name"] for k in s["kernels"]] == [DEB_NAMES[0]], (args, s)
+        assert all(f in k for k in s["kernels"] for f in fields), (args, s)
+        warns = [l for l in se.splitlines() if "ignoring" in l]
+        assert len(warns) == 3 and len(se.splitlines()) == 3, (args, se)
+        assert b"\xff" not in p.stderr and b"\xc2\x9b" not in p.stderr, (args, p.stderr)
+        for esc in ("6.1.0-\\xff-amd64", "6.1.0-\\n-amd64", "6.1.0-\\xc2\\x9b-amd64"):
+            assert len([w for w in warns if esc in w]) == 1, (esc, warns)
+    assert s["fetched"] == 1 and files_under(out) == [DEB_NAMES[0] + ".btf"], (s, files_under(out))
+    assert not [r for r in c.srv.requests("/raw/") if "%" in r["path"]], c.srv.requests("/raw/")
+
+
 # --- GitHub -----------------------------------------------------------------
 
 def t_github(c):

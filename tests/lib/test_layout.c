@@ -34,6 +34,7 @@ static void test_parts(void)
 {
 	static const char *const bad[] = {
 		"", ".", "..", ".hidden", "a/b", "a..b", "x\ny", "x\x1b[31m", "x\x7f",
+		"r\xff\xfe", "r\xc3", "r\xc0\xaf", "r\xed\xa0\x80", "x\xc2\x9b" "2J",
 	};
 	char long_release[LAYOUT_RELEASE_MAX + 2];
 	size_t i;
@@ -41,11 +42,15 @@ static void test_parts(void)
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		good &= layout__part_invalid(LAYOUT_RELEASE, bad[i]) != NULL;
-	ok(good, "parts: empty, dot, '..', '/', control bytes refused");
+	ok(good, "parts: empty, dot, '..', '/', control bytes, C1 controls, bytes that are not "
+	   "UTF-8 (stray, cut, overlong, surrogate) refused");
+	ok(layout__part_invalid(LAYOUT_RELEASE, "r\xff") &&
+	   !strcmp(layout__part_invalid(LAYOUT_RELEASE, "r\xff"), "is not valid UTF-8"),
+	   "parts: a 0xff byte is 'not valid UTF-8'");
 	ok(!layout__part_invalid(LAYOUT_RELEASE, "5.4.0-1.el8+2~b_x") &&
-	   !layout__part_invalid(LAYOUT_RELEASE, "r\xff\xfe") &&
+	   !layout__part_invalid(LAYOUT_RELEASE, "r\xc3\xa9\xe2\x82\xac\xf0\x9f\x90\xa7") &&
 	   !layout__part_invalid(LAYOUT_VERSION, "bullseye"),
-	   "parts: real release names (and non-UTF-8 bytes) accepted");
+	   "parts: real release names (and valid UTF-8) accepted");
 	memset(long_release, 'r', sizeof(long_release) - 1);
 	long_release[LAYOUT_RELEASE_MAX] = '\0';
 	ok(!layout__part_invalid(LAYOUT_RELEASE, long_release), "parts: 191-byte release accepted");
@@ -215,7 +220,7 @@ static void test_walk(void)
 int main(void)
 {
 	log_init("test_layout", LOG_LEVEL_QUIET);
-	printf("1..25\n");
+	printf("1..26\n");
 	test_parts();
 	test_keys();
 	test_names();

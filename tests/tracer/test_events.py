@@ -28,6 +28,8 @@ from ctlib import check, fail  # noqa: E402
 # Not UTF-8, and a terminal escape: printed as escape.h says, never dropped.
 ODD_SUFFIX = b"\xff\x1b[31m"
 ODD_ESCAPED = "\\xff\\x1b[31m"
+# Unique per run (see main): another build's tracer suite may run on this machine too.
+COMM = ("cte%d" % os.getpid())[:15]
 
 
 def workload(marker, port, port6, exe, argv):
@@ -95,7 +97,15 @@ def main():
         marker = os.path.join(tmp, "marker-%d.txt" % os.getpid())
         with open(marker, "w") as f:
             f.write("coretrace\n")
-        false_bin = shutil.which("false") or "/bin/false"
+        # Only this test's events pass the tracer (-c): the suites of another build
+        # may run at the same time, and their events must neither be confused with
+        # the workload's nor fill the buffer (lost must be 0). This process and its
+        # child carry a comm unique to the run; the child execs a copy of false
+        # under the same name.
+        with open("/proc/self/comm", "w") as f:
+            f.write(COMM)
+        false_bin = os.path.join(tmp, COMM)
+        shutil.copy(shutil.which("false") or "/bin/false", false_bin)
         argv = ["false", "coretrace-test", str(os.getpid()), "two words"]
         lsock = socket.socket()
         lsock.bind(("127.0.0.1", 0))
@@ -110,7 +120,7 @@ def main():
             print("note: no IPv6 loopback (%s): IPv6 connect not checked" % e)
             lsock6, port6 = None, 0
 
-        tracer = ctlib.Tracer(args + buffer_args, exe=exe)
+        tracer = ctlib.Tracer(args + buffer_args + ["-c", COMM], exe=exe)
         tracer.wait_ready()
         check(any(source_desc in l and host in l for l in tracer.err),
               "tracer does not name its BTF source %r / %r: %r" % (source_desc, host, tracer.err))
@@ -139,8 +149,8 @@ def main():
         ext = one(mine, "exit", lambda e: True, "exit")
 
         for ev, name, want_comm in ((fork, "fork", comm), (opn, "open", comm),
-                                    (conn, "connect", comm), (exe_ev, "exec", "false"),
-                                    (ext, "exit", "false")):
+                                    (conn, "connect", comm), (exe_ev, "exec", COMM),
+                                    (ext, "exit", COMM)):
             expect(ev, "pid", child, name)
             expect(ev, "tgid", child, name)
             expect(ev, "ppid", me, name)

@@ -20,6 +20,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctlib  # noqa: E402
 from ctlib import check  # noqa: E402
 
+# Unique per run: the tracer suite of another build on this machine may run at the same time.
+COMM = ("ctf%d" % os.getpid())[:15]
+
 HELPER = r"""
 import os, sys
 sys.stdout.write("ready\n"); sys.stdout.flush()
@@ -58,23 +61,23 @@ def main():
         check(len(hits) == 3, "-p: %d marker opens from the helper, expected 3" % len(hits))
 
         # -c: only this comm (a copy of true under a unique name).
-        exe = os.path.join(tmp, "ctfiltcomm")
+        exe = os.path.join(tmp, COMM)
         shutil.copy(shutil.which("true") or "/bin/true", exe)
-        tracer = ctlib.Tracer(["--btf-source=system", "-c", "ctfiltcomm"])
+        tracer = ctlib.Tracer(["--btf-source=system", "-c", COMM])
         tracer.wait_ready()
         for _ in range(5):
             subprocess.run([exe])
         subprocess.run(["true"])
         time.sleep(0.3)
         events, summary = tracer.stop()
-        check(all(e["comm"] == "ctfiltcomm" for e in events), "-c let other comms through")
+        check(all(e["comm"] == COMM for e in events), "-c let other comms through")
         check(len([e for e in events if e["event"] == "exec"]) == 5,
               "-c: %d execs, expected 5" % len([e for e in events if e["event"] == "exec"]))
 
         # -n: exits by itself after exactly N events, summary included.
         t0 = time.monotonic()
         p = subprocess.Popen([ctlib.CORETRACE, "-j", "-q", "--btf-source=system", "-n", "3",
-                              "-c", "ctfiltcomm"], stdout=subprocess.PIPE, text=True)
+                              "-c", COMM], stdout=subprocess.PIPE, text=True)
         time.sleep(1.5)
         for _ in range(5):
             subprocess.run([exe])
@@ -95,7 +98,7 @@ def main():
 
         # SIGTERM: clean exit, summary, and --bpf-object with another build of the program.
         tracer = ctlib.Tracer(["--btf-source=system", "--bpf-object", ctlib.DBG_OBJ,
-                               "-c", "ctfiltcomm", "-e", "exec"])
+                               "-c", COMM, "-e", "exec"])
         tracer.wait_ready()
         subprocess.run([exe])
         time.sleep(0.3)

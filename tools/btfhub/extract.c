@@ -7,9 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "escape.h"
 #include "extract.h"
 #include "fsutil.h"
 
@@ -39,23 +42,24 @@ static int check_entry(struct archive_entry *e, const char *member,
 	if (!name || !*name)
 		return fail(-EBADMSG, why, size, "member without a name");
 	if (name[0] == '/')
-		return fail(-EBADMSG, why, size, "absolute member path '%s'", name);
+		return fail(-EBADMSG, why, size, "absolute member path '%s'", ESC(name));
 	for (p = name; p; p = strchr(p, '/') ? strchr(p, '/') + 1 : NULL)
 		if (!strncmp(p, "..", 2) && (p[2] == '/' || p[2] == '\0'))
-			return fail(-EBADMSG, why, size, "member path '%s' contains '..'", name);
+			return fail(-EBADMSG, why, size, "member path '%s' contains '..'",
+				    ESC(name));
 	if (archive_entry_hardlink(e))
-		return fail(-EBADMSG, why, size, "member '%s' is a hard link", name);
+		return fail(-EBADMSG, why, size, "member '%s' is a hard link", ESC(name));
 	if (type == AE_IFLNK)
-		return fail(-EBADMSG, why, size, "member '%s' is a symlink", name);
+		return fail(-EBADMSG, why, size, "member '%s' is a symlink", ESC(name));
 	if (type != AE_IFREG)
 		return fail(-EBADMSG, why, size, "member '%s' is not a regular file (type 0%o)",
-			    name, (unsigned int)type);
+			    ESC(name), (unsigned int)type);
 	/* BTFHub archives hold "<release>.btf"; accept a leading "./" as well. */
 	if (!strncmp(name, "./", 2))
 		name += 2;
 	if (strcmp(name, member))
 		return fail(-EBADMSG, why, size, "unexpected member '%s' (want '%s')",
-			    archive_entry_pathname(e), member);
+			    ESC(archive_entry_pathname(e)), ESC(member));
 	if (archive_entry_size_is_set(e) && (uint64_t)archive_entry_size(e) > max_size)
 		return fail(-EBADMSG, why, size, "member is %lld bytes, over the %llu byte cap",
 			    (long long)archive_entry_size(e), (unsigned long long)max_size);
@@ -136,9 +140,35 @@ static int check_btf_head(const uint8_t raw[sizeof(struct btf_head)], int64_t me
 	return 0;
 }
 
-int extract__btf_fd(const char *archive, const char *release, int fd,
+/* libarchive's reader over a descriptor by offset (its own read() would move the offset). */
+struct fd_reader {
+	int fd;
+	off_t off;
+	char buf[BLOCK_SIZE];
+};
+
+static la_ssize_t fd_read(struct archive *a, void *ctx, const void **buf)
+{
+	struct fd_reader *r = ctx;
+	ssize_t n;
+
+	do
+		n = pread(r->fd, r->buf, sizeof(r->buf), r->off);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		archive_set_error(a, errno, "read: %s", strerror(errno));
+		return -1;
+	}
+	r->off += n;
+	*buf = r->buf;
+	return n;
+}
+
+int extract__btf_fd(int archive_fd, const char *release, int fd,
 		    const struct extract_opts *opts, uint64_t *size, char *why, size_t why_size)
 {
+	struct fd_reader *rd = NULL;
+	struct stat st;
 	uint64_t max_size = opts && opts->max_size ? opts->max_size : EXTRACT_DEFAULT_MAX_SIZE;
 	uint8_t head[sizeof(struct btf_head)];
 	uint64_t total = 0, limit = max_size;	/* limit: what the header declares, once read */
@@ -151,17 +181,25 @@ int extract__btf_fd(const char *archive, const char *release, int fd,
 
 	why[0] = '\0';
 	*size = 0;
+	if (fstat(archive_fd, &st))
+		return fail(-errno, why, why_size, "cannot stat archive: %s", strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return fail(-ESPIPE, why, why_size, "archive is not a regular file");
 	if (asprintf(&member, "%s.btf", release) < 0)
 		return fail(-ENOMEM, why, why_size, "out of memory");
-	a = archive_read_new();
+	rd = malloc(sizeof(*rd));
+	a = rd ? archive_read_new() : NULL;
 	if (!a) {
+		free(rd);
 		free(member);
 		return fail(-ENOMEM, why, why_size, "out of memory");
 	}
+	rd->fd = archive_fd;
+	rd->off = 0;
 	/* Only what BTFHub publishes: anything else is refused, not guessed at. */
 	archive_read_support_filter_xz(a);
 	archive_read_support_format_tar(a);
-	if (archive_read_open_filename(a, archive, BLOCK_SIZE) != ARCHIVE_OK) {
+	if (archive_read_open(a, rd, NULL, fd_read, NULL) != ARCHIVE_OK) {
 		err = fail(-EBADMSG, why, why_size, "not a .tar.xz: %s", archive_error_string(a));
 		goto out;
 	}
@@ -243,7 +281,7 @@ int extract__btf_fd(const char *archive, const char *release, int fd,
 	r = archive_read_next_header(a, &e);
 	if (r == ARCHIVE_OK) {
 		err = fail(-EBADMSG, why, why_size, "more than one member ('%s' after '%s')",
-			   archive_entry_pathname(e), member);
+			   ESC(archive_entry_pathname(e) ?: ""), ESC(member));
 		goto out;
 	}
 	if (r != ARCHIVE_EOF) {
@@ -260,11 +298,12 @@ write_err:
 		fail(err, why, why_size, "cannot write: %s", strerror(-err));
 out:
 	archive_read_free(a);
+	free(rd);
 	free(member);
 	return err;
 }
 
-int extract__btf(const char *archive, const char *release, const char *dest,
+int extract__btf(int archive_fd, const char *release, const char *dest,
 		 const struct extract_opts *opts, char *why, size_t why_size)
 {
 	struct atomic_file af = { .fd = -1 };
@@ -275,7 +314,7 @@ int extract__btf(const char *archive, const char *release, const char *dest,
 	err = atomic_file__open(&af, dest);
 	if (err)
 		return fail(err, why, why_size, "cannot create %s: %s", dest, strerror(-err));
-	err = extract__btf_fd(archive, release, af.fd, opts, &size, why, why_size);
+	err = extract__btf_fd(archive_fd, release, af.fd, opts, &size, why, why_size);
 	if (err) {
 		if (err != -EINTR && !strncmp(why, "cannot write: ", 14))
 			fail(err, why, why_size, "cannot write %s: %s", dest, strerror(-err));

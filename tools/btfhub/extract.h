@@ -41,13 +41,23 @@ struct extract_opts {
 #define extract_opts__last_field no_btf_parse
 
 /*
- * Stream @archive's member "<@release>.btf" into @fd, an empty regular file
- * or memfd open for reading and writing (it is mapped to check the BTF),
- * and store its size in @size. Returns 0 or a negative errno; on error,
- * @why (of @why_size bytes) says what was wrong with the archive in a few
- * words and @fd holds garbage. Thread-safe.
+ * The archive is read from a descriptor, never by path: a caller opens it
+ * once (open_regular()), hashes it from that descriptor and extracts from
+ * the same one, so the bytes verified are the bytes used even if the path
+ * is replaced in between. @archive_fd must be a regular file (-ESPIPE
+ * otherwise, nothing read); it is read with pread() from offset 0, so its
+ * file offset is left alone and one descriptor may serve several readers.
  */
-int extract__btf_fd(const char *archive, const char *release, int fd,
+
+/*
+ * Stream the member "<@release>.btf" of the archive open at @archive_fd
+ * into @fd, an empty regular file or memfd open for reading and writing (it
+ * is mapped to check the BTF), and store its size in @size. Returns 0 or a
+ * negative errno; on error, @why (of @why_size bytes) says what was wrong
+ * with the archive in a few words (member names escaped) and @fd holds
+ * garbage. Thread-safe.
+ */
+int extract__btf_fd(int archive_fd, const char *release, int fd,
 		    const struct extract_opts *opts, uint64_t *size, char *why, size_t why_size);
 
 /*
@@ -55,7 +65,7 @@ int extract__btf_fd(const char *archive, const char *release, int fd,
  * checked, so @dest is either the old file or the complete new one, and
  * nothing is left beside it on error. Thread-safe.
  */
-int extract__btf(const char *archive, const char *release, const char *dest,
+int extract__btf(int archive_fd, const char *release, const char *dest,
 		 const struct extract_opts *opts, char *why, size_t why_size);
 
 #endif

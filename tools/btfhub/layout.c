@@ -5,11 +5,13 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "layout.h"
+#include "utf8.h"
 
 static const char *const part_names[LAYOUT_PARTS] = {
 	"distro", "version", "arch", "release",
@@ -45,10 +47,22 @@ const char *layout__part_invalid(enum layout_part part, const char *s)
 	if (s[0] == '.')
 		return "starts with '.'";
 	for (p = s; *p; p++) {
+		const uint8_t *u = (const uint8_t *)p;
+		size_t n;
+
 		if (*p == '/')
 			return "contains '/'";
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+		if (*u < 0x20 || *u == 0x7f)
 			return "contains a control character";
+		if (*u < 0x80)
+			continue;
+		/* A name must print, and go into JSON (manifest, index, --json), as it is. */
+		n = utf8__seq(u, strnlen(p, 4));
+		if (!n)
+			return "is not valid UTF-8";
+		if (utf8__is_c1(u, n))
+			return "contains a control character";
+		p += n - 1;
 	}
 	return NULL;
 }

@@ -48,9 +48,11 @@ const char *layout__part_name(enum layout_part part);
 /*
  * Why @s cannot be part @part of a kernel key, or NULL if it can. A part
  * becomes a path segment under output and cache directories, so it is
- * non-empty, bounded, holds no '/', no "..", no control byte (< 0x20,
- * 0x7f) and does not start with '.' (the walkers skip dot-files: temp files
- * and caches).
+ * non-empty, bounded, holds no '/', no "..", no control character (< 0x20,
+ * 0x7f, U+0080..U+009F) and does not start with '.' (the walkers skip
+ * dot-files: temp files and caches). It is valid UTF-8 (utf8.h): a name is
+ * printed and written into JSON (manifests, indexes, --json) as it is, and
+ * JSON cannot hold other bytes.
  */
 const char *layout__part_invalid(enum layout_part part, const char *s);
 

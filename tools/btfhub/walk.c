@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "escape.h"
 #include "layout.h"
 #include "log.h"
 
@@ -32,17 +33,17 @@ static int name_cmp(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-/* Strict walks fail on what does not belong; others skip it. */
+/* Strict walks fail on what does not belong; others skip it. The name is escaped. */
 static int odd(const struct walk *w, bool warn, const char *path, const char *what)
 {
 	if (w->opts && w->opts->strict) {
-		pr_err("%s: %s", path, what);
+		pr_err("%s: %s", ESC_N(path, 4096), what);
 		return -EINVAL;
 	}
 	if (warn)
-		pr_warn("%s: %s; skipped", path, what);
+		pr_warn("%s: %s; skipped", ESC_N(path, 4096), what);
 	else
-		pr_debug("%s: %s; ignored", path, what);
+		pr_debug("%s: %s; ignored", ESC_N(path, 4096), what);
 	return 0;
 }
 
@@ -93,7 +94,7 @@ static int walk_dir(struct walk *w, const char *dir, int depth)
 	n = scandir(dir, &names, skip_dot, name_cmp);
 	if (n < 0) {
 		err = -errno;
-		pr_err("%s: cannot read directory: %s", dir, strerror(errno));
+		pr_err("%s: cannot read directory: %s", ESC_N(dir, 4096), strerror(errno));
 		return err;
 	}
 	for (i = 0; i < n && !err; i++) {

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "extract.h"
 #include "fetch.h"
+#include "fsutil.h"
 #include "jobpool.h"
 #include "log.h"
 
@@ -25,8 +27,14 @@ void fetch__forget(const struct kernel *k, const struct fetch_opts *o)
 	free(meta);
 }
 
-/* Verify, then extract unless the stamp says the output is this archive's. */
-static void finish_kernel(struct kernel *k, const struct fetch_opts *o)
+/*
+ * Verify, then extract unless the stamp says the output is this archive's.
+ * The archive is opened once: hashed and extracted from that descriptor,
+ * so a file swapped in at its path meanwhile is never what gets used.
+ * Returns the descriptor when the kernel is verified and a caller may read
+ * it (verify-only runs), else -1.
+ */
+static int finish_kernel(struct kernel *k, const struct fetch_opts *o)
 {
 	struct extract_opts eopts = {
 		.sz = sizeof(eopts),
@@ -34,50 +42,53 @@ static void finish_kernel(struct kernel *k, const struct fetch_opts *o)
 		.cancel = o->cancel,
 	};
 	char why[512];
+	struct stat st;
 	int fd, err;
 
-	fd = open(k->archive, O_RDONLY | O_CLOEXEC);
-	err = fd < 0 ? -errno : cache__archive_sha256(o->cache, k, fd, k->got_sha256);
-	if (fd >= 0)
-		close(fd);
+	fd = open_regular(k->archive, &st);
+	err = fd < 0 ? fd : cache__archive_sha256(o->cache, k, fd, k->got_sha256);
 	if (err) {
 		kernel__fail(k, "%s: cannot read archive %s: %s", k->url, k->archive,
-			     strerror(-err));
-		return;
+			     fd == -ESPIPE ? "not a regular file" : strerror(-err));
+		goto drop;
 	}
 	if (k->want_sha256[0] && strcmp(k->want_sha256, k->got_sha256)) {
 		kernel__fail(k, "%s: sha256 mismatch: %s has %s, archive is %s",
 			     k->url, k->want_from ?: "manifest", k->want_sha256, k->got_sha256);
 		fetch__forget(k, o);
-		return;
+		goto drop;
 	}
 	if (!o->out_dir) {
-		/* Verified: the archive itself is what the caller reads. */
+		/* Verified: the archive itself is what the caller reads, from @fd. */
 		k->status = k->body_bytes ? KERNEL_FETCHED : KERNEL_CACHED;
-		return;
+		return fd;
 	}
 	k->output = kernel__output_path(k, o->out_dir);
 	if (!k->output) {
 		kernel__fail(k, "%s: out of memory", k->url);
-		return;
+		goto drop;
 	}
 	if (!k->body_bytes && cache__output_current(o->cache, k, k->got_sha256)) {
 		k->status = KERNEL_CACHED;
-		return;
+		goto drop;
 	}
-	err = extract__btf(k->archive, k->release, k->output, &eopts, why, sizeof(why));
+	err = extract__btf(fd, k->release, k->output, &eopts, why, sizeof(why));
 	if (err) {
 		kernel__fail(k, "%s: %s", k->url, why);
 		/* A full disk or a read-only output is not the archive's fault. */
 		if (err == -EBADMSG)
 			fetch__forget(k, o);
-		return;
+		goto drop;
 	}
 	err = cache__stamp_write(o->cache, k, k->got_sha256);
 	if (err)
 		pr_warn("%s: cannot write cache stamp: %s", k->output, strerror(-err));
 	k->status = KERNEL_FETCHED;
 	pr_info("%s: extracted from %s", k->output, k->url);
+drop:
+	if (fd >= 0)
+		close(fd);
+	return -1;
 }
 
 /* Name every path tried: the arch/codename aliases are part of the story. */
@@ -115,11 +126,15 @@ struct finish_pool {
 	int err;		/* first error of the run itself */
 };
 
-/* One kernel's local lookup, verification and extraction. Returns 0 or a run error. */
-static int finish_one(struct kernel *k, const struct fetch_opts *o)
+/*
+ * One kernel's local lookup, verification and extraction. Returns 0 or a
+ * run error; *@archive_fd gets finish_kernel()'s descriptor (or -1).
+ */
+static int finish_one(struct kernel *k, const struct fetch_opts *o, int *archive_fd)
 {
 	int err;
 
+	*archive_fd = -1;
 	if (o->src->kind == SOURCE_DIR) {
 		err = source__locate_local(o->src, k);
 		if (err == -ENOENT) {
@@ -133,7 +148,7 @@ static int finish_one(struct kernel *k, const struct fetch_opts *o)
 		kernel__fail(k, "%s: no archive obtained", k->url ? k->url : k->candidates[0]);
 		return 0;
 	}
-	finish_kernel(k, o);
+	*archive_fd = finish_kernel(k, o);
 	return 0;
 }
 
@@ -146,7 +161,7 @@ static void *finish_worker(void *arg)
 {
 	struct finish_pool *p = arg;
 	struct kernel *k;
-	int err = 0;
+	int err = 0, fd;
 
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
@@ -157,8 +172,9 @@ static void *finish_worker(void *arg)
 		if (!k)
 			return NULL;
 		/* A failed transfer comes through too, for on_kernel to hear of it. */
+		fd = -1;
 		if (k->status == KERNEL_PENDING)
-			err = finish_one(k, p->o);
+			err = finish_one(k, p->o, &fd);
 		if (err) {
 			pthread_mutex_lock(&p->lock);
 			p->err = p->err ?: err;
@@ -167,7 +183,9 @@ static void *finish_worker(void *arg)
 			return NULL;
 		}
 		if (p->o->on_kernel && k->status != KERNEL_PENDING)
-			p->o->on_kernel(k, p->o->ctx);
+			p->o->on_kernel(k, k->status == KERNEL_FAILED ? -1 : fd, p->o->ctx);
+		if (fd >= 0)
+			close(fd);
 	}
 }
 

@@ -25,9 +25,12 @@ struct fetch_opts {
 	/*
 	 * Called once per kernel as soon as it ends FETCHED, CACHED or FAILED,
 	 * while other kernels are still downloading or verifying: from a
-	 * verifying thread, concurrently. NULL = none.
+	 * verifying thread, concurrently. @archive_fd is the archive the
+	 * SHA-256 in k->got_sha256 was taken from, open (a regular file, read
+	 * with pread()) for the call only: read that, never k->archive again,
+	 * which may have been replaced since. -1 when failed. NULL = none.
 	 */
-	void (*on_kernel)(struct kernel *k, void *ctx);
+	void (*on_kernel)(struct kernel *k, int archive_fd, void *ctx);
 	void *ctx;
 };
 #define fetch_opts__last_field ctx

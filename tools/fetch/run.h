@@ -27,8 +27,11 @@ struct run_hooks {
 	int (*filter)(struct kernel_list *l, void *ctx);
 	/* The selection, before anything is fetched; non-zero stops the run. */
 	int (*selected)(const struct kernel_list *l, void *ctx);
-	/* fetch_opts.on_kernel: each kernel as soon as it is verified or failed. */
-	void (*kernel_done)(struct kernel *k, void *ctx);
+	/*
+	 * fetch_opts.on_kernel: each kernel as soon as it is verified or
+	 * failed, with the verified archive open at @archive_fd (-1 if failed).
+	 */
+	void (*kernel_done)(struct kernel *k, int archive_fd, void *ctx);
 	/*
 	 * Every kernel has ended, or the run stopped (@err: fetch__run()'s);
 	 * @l and @fo stay valid until it returns (fetch__forget()).

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <jansson.h>
 
+#include "escape_json.h"
 #include "log.h"
 #include "summary.h"
 
@@ -33,10 +34,11 @@ void summary__count(const struct kernel_list *l, struct summary_counts *c)
 	}
 }
 
+/* Names, URLs and paths: escaped (escape.h), never dropped for a stray byte. */
 static void set_str(json_t *o, const char *key, const char *val)
 {
 	if (val && *val)
-		json_object_set_new(o, key, json_string(val));
+		json_object_set_new(o, key, escape__json(val));
 }
 
 static void set_names(json_t *o, const struct kernel *k)
@@ -61,7 +63,8 @@ static json_t *kernel_json(const struct kernel *k)
 		set_str(o, "output", k->output);
 	set_str(o, "sha256", k->got_sha256);
 	json_object_set_new(o, "bytes", json_integer((json_int_t)k->body_bytes));
-	set_str(o, "error", k->error);
+	if (k->error)
+		json_object_set_new(o, "error", escape__json_msg(k->error));
 	return o;
 }
 
@@ -153,7 +156,7 @@ out:
 
 void summary__json_error(const char *msg)
 {
-	json_t *o = json_pack("{s:s}", "error", msg);
+	json_t *o = json_pack("{s:o}", "error", escape__json_msg(msg));
 
 	if (o) {
 		json_dumpf(o, stdout, JSON_PRESERVE_ORDER);

@@ -7,37 +7,12 @@
 #include <string.h>
 
 #include "escape.h"
+#include "utf8.h"
 
 /* Longest escape of one character ("\xNN" x 4 for a C1 control is 8). */
 #define ESC_CHAR_MAX 16
 /* Room kept for the "...(N bytes)" tail of cut text. */
 #define ESC_TAIL_MAX 32
-
-/*
- * Length of the valid UTF-8 sequence at @p (RFC 3629: no overlong forms,
- * no surrogates, nothing above U+10FFFF), 0 if there is none.
- */
-static size_t utf8_seq(const uint8_t *p, size_t avail)
-{
-	size_t n, i;
-	uint32_t cp;
-
-	if (p[0] < 0xc2 || p[0] > 0xf4)
-		return 0;
-	n = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : 2;
-	if (avail < n)
-		return 0;
-	cp = p[0] & (0xff >> (n + 1));
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
 
 /*
  * Escape the character at @p into @out (at least ESC_CHAR_MAX bytes).
@@ -60,9 +35,8 @@ static size_t esc_char(const uint8_t *p, size_t avail, char *out, size_t *out_le
 		*out_len = 2;
 		return 1;
 	}
-	n = utf8_seq(p, avail);
-	/* U+0080..U+009F are C1 controls: some terminals obey them too. */
-	if (n && !(n == 2 && p[0] == 0xc2 && p[1] < 0xa0)) {
+	n = utf8__seq(p, avail);
+	if (n && !utf8__is_c1(p, n)) {
 		memcpy(out, p, n);
 		*out_len = n;
 		return n;

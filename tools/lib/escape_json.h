@@ -29,4 +29,14 @@ static inline json_t *escape__json(const char *s)
 	return escape__jsonn(s, strlen(s));
 }
 
+/*
+ * A message (an error line) as the terminal shows it: its untrusted parts
+ * were escaped where it was composed, so it goes in as it is; should any
+ * byte have slipped through unescaped it is escaped here, never dropped.
+ */
+static inline json_t *escape__json_msg(const char *s)
+{
+	return json_string(s) ?: escape__json(s);
+}
+
 #endif

@@ -111,7 +111,7 @@ static int on_selected(const struct kernel_list *l, void *ctx)
 }
 
 /* run.h's kernel_done(), on a verifying thread: reduce this one now. */
-static void on_kernel(struct kernel *k, void *ctx)
+static void on_kernel(struct kernel *k, int archive_fd, void *ctx)
 {
 	struct pipeline *p = ctx;
 	char rel[1024];
@@ -123,10 +123,14 @@ static void on_kernel(struct kernel *k, void *ctx)
 		err = btfgen__feed_failed(p->g, rel, k->error ?: "failed");
 	} else {
 		pr_info("%s: verified %s", rel, k->archive);
-		err = btfgen__feed(p->g, rel, k->archive, k->got_sha256[0] ? k->got_sha256 : NULL);
+		/* The descriptor it was verified from: what bpftool will read. */
+		err = btfgen__feed(p->g, rel, k->archive, archive_fd,
+				   k->got_sha256[0] ? k->got_sha256 : NULL);
 	}
 	if (err == -ENOENT)
 		pr_debug("%s: not reduced (below the objects' floor)", rel);
+	else if (err == -ECANCELED)
+		pr_debug("%s: not reduced (btfgen stopped)", rel);
 	else if (err)
 		pr_err("%s: cannot queue its reduction: %s", rel, strerror(-err));
 }
