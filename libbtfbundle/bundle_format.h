@@ -42,7 +42,7 @@
 #define BTFB_MAX_BLOCK_SIZE	(BTFB_MAX_RAW_SIZE + (64u << 10))	/* one decoded block */
 #define BTFB_MAX_DICT_SIZE	(1u << 20)	/* the decoded dictionary */
 #define BTFB_MAX_INDEX_SIZE	(8u << 20)	/* all decoded index chunks together */
-#define BTFB_MAX_META_SIZE	(8u << 20)	/* the decoded metadata, decoded whole at open */
+#define BTFB_MAX_META_SIZE	(8u << 20)	/* the decoded metadata (decoded at open up to an inline block) */
 
 /*
  * Largest compressed size of a stream of @raw bytes: LZMA2 and deflate store
@@ -56,7 +56,7 @@ static inline uint64_t btfb_max_comp(uint32_t raw)
 /*
  * The only part read before anything is decoded: what the metadata stream
  * costs to decode, bounded here, and one crc over this header (crc taken
- * as zero) followed by the decoded metadata. A stored metadata stream
+ * as zero) followed by the metadata as stored. A stored metadata stream
  * (meta_comp 0) is meta_raw bytes as they are.
  */
 

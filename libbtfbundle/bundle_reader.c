@@ -2,12 +2,12 @@
 /*
  * libbtfbundle's reader: validate the top level once at open; a lookup
  * binary-searches the chunk records, decodes (and caches) one index chunk,
- * binary-searches it, and decodes the one block holding the BTF. Decoded
- * data is untrusted like the rest and checked before use.
+ * binary-searches it, and decodes the one block holding the BTF only up to
+ * that BTF. Decoded data is untrusted like the rest and checked before use.
  *
  * What a bundle may make the reader allocate and decode is bounded at open
  * (bundle_format.h, BTFB_MAX_*): the header bounds the metadata stream,
- * decoded whole, and its records bound every other stream before any is
+ * decoded up to an inline block, and its records bound every other stream before any is
  * decoded. A file is read header first, then the metadata stream, and each
  * other stream's bytes only when it is decoded; every index stream (dictionary, chunks) is
  * decoded at most once per open, a failure included, so the whole index,
