@@ -16,6 +16,9 @@ prints the gated selection and fetches nothing; --shard parts are disjoint
 and their union is the whole; --retries, --speed-limit/--speed-time and
 --max-size reach the transfers; --update-manifest records sha256s by
 replacing the manifest; --fail-fast stops after a failed reduction or fetch.
+And 400 kernels under a 128-descriptor limit: each verified archive is
+reduced from the descriptor it was hashed from, and the feed's bound keeps
+those open descriptors few.
 """
 import argparse
 import filecmp
@@ -24,6 +27,7 @@ import io
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -252,6 +256,38 @@ def case_local(ctx):
     # The reduced tree may not be written into the source tree it reads.
     p = build(ctx, os.path.join(w, "src"), os.path.join(w, "src") + "/", os.path.join(w, "cache"))
     assert p.returncode == 1 and "must not be the source" in p.stderr, (p.returncode, p.stderr)
+
+
+def case_many_fds(ctx):
+    """400 kernels under a 128-descriptor limit: fed archives stay open, but at most 64 wait"""
+    # The verified archive's descriptor is what btfgen reduces (never the path
+    # again); a local source verifies far faster than bpftool reduces, so
+    # without the feed's bound every kernel would hold one.
+    w = os.path.join(ctx.tmp, "manyfds")
+    first = sorted(ctx.ks)[0]
+    seed = os.path.join(w, "seed", PREFIX)
+    os.makedirs(seed)
+    with open(os.path.join(seed, first + ".btf.tar.xz"), "wb") as f:
+        f.write(ctx.ks[first])
+    run([ctx.a.btfgen, "-o", os.path.join(w, "small"), os.path.join(w, "seed"), ctx.a.object])
+    with open(os.path.join(w, "small", PREFIX, first + ".btf"), "rb") as f:
+        small = f.read()              # real BTF, reduced: ~1 KB, quick to pack and reduce
+    src = os.path.join(w, "src", PREFIX)
+    os.makedirs(src)
+    rels = ["6.1.0-%d-amd64" % i for i in range(400)]
+    for rel in rels:
+        with open(os.path.join(src, rel + ".btf.tar.xz"), "wb") as f:
+            f.write(tar_xz([(rel + ".btf", "file", small)]))
+    limit = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (128, 128))
+    p = subprocess.run([ctx.a.build, "-s", os.path.join(w, "src"), "-o", os.path.join(w, "out"),
+                        "--cache-dir", os.path.join(w, "cache"), "-j", "2",
+                        "-m", manifest(ctx, rels, "manyfds.json"), "--json", ctx.a.object],
+                       capture_output=True, text=True, timeout=240, preexec_fn=limit)
+    assert p.returncode == 0, (p.returncode, p.stderr[-2000:])
+    s = json.loads(p.stdout)
+    assert (s["kernels"], s["reduced"], s["failed"]) == (400, 400, 0), \
+        {k: s[k] for k in ("kernels", "reduced", "failed")}
+    assert len(tree(os.path.join(w, "out"))) == 400
 
 
 # A kernel named older than coretrace.bpf.o's floor (4.18): its BTF is real (a
@@ -502,7 +538,7 @@ def main():
     a = ap.parse_args()
     cases = [case_overlap, case_identical, case_failure, case_interrupt, case_nochange, case_local,
              case_gate, case_list, case_shard, case_retries, case_speed, case_max_size,
-             case_update_manifest, case_fail_fast]
+             case_update_manifest, case_fail_fast, case_many_fds]
     cases = [c for c in cases if not a.only or a.only in c.__name__]
     print("1..%d" % len(cases))
     with tempfile.TemporaryDirectory() as tmp:

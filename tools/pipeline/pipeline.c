@@ -131,8 +131,14 @@ static void on_kernel(struct kernel *k, int archive_fd, void *ctx)
 		pr_debug("%s: not reduced (below the objects' floor)", rel);
 	else if (err == -ECANCELED)
 		pr_debug("%s: not reduced (btfgen stopped)", rel);
-	else if (err)
-		pr_err("%s: cannot queue its reduction: %s", rel, strerror(-err));
+	else if (err) {
+		char msg[128];
+
+		/* Failed, not left skipped: the run's status must say so. */
+		snprintf(msg, sizeof(msg), "cannot queue its reduction: %s", strerror(-err));
+		pr_err("%s: %s", rel, msg);
+		btfgen__feed_failed(p->g, rel, msg);
+	}
 }
 
 /*
