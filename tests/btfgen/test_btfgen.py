@@ -617,20 +617,25 @@ def case_arch(args, tmp):
     check(r.rc == 2 and '--arch' in r.stderr, f'--arch x86_64/1: exit {r.rc}: {r.stderr}')
 
 
+def bpftool_spy(tmp, line):
+    """A bpftool that runs the shell @line, then execs the real one."""
+    real = shutil.which('bpftool', path=os.environ.get('PATH', '') + ':/usr/sbin:/sbin')
+    if not real:
+        raise Skip('no bpftool')
+    spy = os.path.join(tmp, 'bpftool')
+    with open(spy, 'w') as f:
+        f.write(f'#!/bin/sh\n{line}\nexec {real} "$@"\n')
+    os.chmod(spy, 0o755)
+    return spy
+
+
 def case_bpftool_env(args, tmp):
     """bpftool runs with glibc.malloc.hugetlb=1 added to GLIBC_TUNABLES (its
     heap faulted in huge pages); a user's own hugetlb setting stands, other
     tunables are kept, and the reduced BTFs are the same bytes either way."""
-    real = shutil.which('bpftool', path=os.environ.get('PATH', '') + ':/usr/sbin:/sbin')
-    if not real:
-        raise Skip('no bpftool')
     log = os.path.join(tmp, 'env.log')
-    spy = os.path.join(tmp, 'bpftool')
-    with open(spy, 'w') as f:
-        # Only the reductions are logged: the probes (--version, gen help) are not the point.
-        f.write(f'#!/bin/sh\n[ "$2" = min_core_btf ] && '
-                f'echo "${{GLIBC_TUNABLES-unset}}" >> {log}\nexec {real} "$@"\n')
-    os.chmod(spy, 0o755)
+    # Only the reductions are logged: the probes (--version, gen help) are not the point.
+    spy = bpftool_spy(tmp, f'[ "$2" = min_core_btf ] && echo "${{GLIBC_TUNABLES-unset}}" >> {log}')
     indir = make_tree(args, os.path.join(tmp, 'in'), host=False)
     n = len(input_files(indir))
     trees = {}
@@ -660,14 +665,8 @@ def case_bpftool_probe(args, tmp):
     """bpftool's probe (--version, gen help) is kept in OUTDIR's cache: a re-run
     with the same bpftool file starts no probe; a changed bpftool (here its
     mtime) is probed again; a garbled record is only a miss."""
-    real = shutil.which('bpftool', path=os.environ.get('PATH', '') + ':/usr/sbin:/sbin')
-    if not real:
-        raise Skip('no bpftool')
     log = os.path.join(tmp, 'calls.log')
-    spy = os.path.join(tmp, 'bpftool')
-    with open(spy, 'w') as f:
-        f.write(f'#!/bin/sh\necho "$1 $2" >> {log}\nexec {real} "$@"\n')
-    os.chmod(spy, 0o755)
+    spy = bpftool_spy(tmp, f'echo "$1 $2" >> {log}')
     indir = make_tree(args, os.path.join(tmp, 'in'), host=False)
     n = len(input_files(indir))
     out = os.path.join(tmp, 'out')
