@@ -43,6 +43,7 @@
 #include "log.h"
 #include "sha256.h"
 #include "cache.h"
+#include "errmsg.h"
 #include "layout.h"
 #include "btfgen.h"
 
@@ -347,8 +348,7 @@ static int job_prepare(void *ctx, size_t idx, char *const **argv)
 	if (j->src_fd < 0) {
 		ret = open_regular(j->res.input, &j->st);
 		if (ret < 0) {
-			job_fail(g, j, "cannot open input: %s",
-				 ret == -ESPIPE ? "not a regular file" : strerror(-ret));
+			job_fail(g, j, "cannot open input: %s", errmsg(ret));
 			return ret;
 		}
 		j->src_fd = ret;

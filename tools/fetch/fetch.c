@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "errmsg.h"
 #include "extract.h"
 #include "fetch.h"
 #include "fsutil.h"
@@ -49,7 +50,7 @@ static int finish_kernel(struct kernel *k, const struct fetch_opts *o)
 	err = fd < 0 ? fd : cache__archive_sha256(o->cache, k, fd, k->got_sha256);
 	if (err) {
 		kernel__fail(k, "%s: cannot read archive %s: %s", k->url, k->archive,
-			     fd == -ESPIPE ? "not a regular file" : strerror(-err));
+			     errmsg(err));
 		goto drop;
 	}
 	if (k->want_sha256[0] && strcmp(k->want_sha256, k->got_sha256)) {
