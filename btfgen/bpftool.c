@@ -126,6 +126,7 @@ int bpftool__probe(const char *path, const char *outdir, struct bpftool *bt)
 {
 	char *help = NULL;
 	struct stat st;
+	bool have_st;
 	size_t n;
 	int err;
 
@@ -146,9 +147,10 @@ int bpftool__probe(const char *path, const char *outdir, struct bpftool *bt)
 		err = -ENOENT;
 		goto out;
 	}
-	/* Same file as the last run's: its probe still holds. */
-	if (outdir && stat(bt->path, &st) == 0 &&
-	    cache__probe_read(outdir, bt->path, &st, &bt->version) == 0) {
+	/* Same file as the last run's: its probe still holds. The record will
+	 * name this stat, taken before probing, not a file swapped in during it. */
+	have_st = outdir && stat(bt->path, &st) == 0;
+	if (have_st && cache__probe_read(outdir, bt->path, &st, &bt->version) == 0) {
 		pr_debug("%s: probe result from %s/%s", bt->path, outdir, CACHE_DIR);
 		goto line;
 	}
@@ -170,8 +172,7 @@ int bpftool__probe(const char *path, const char *outdir, struct bpftool *bt)
 		goto out;
 	}
 	/* A lost record only costs the two execs again. */
-	if (outdir && stat(bt->path, &st) == 0 &&
-	    cache__probe_write(outdir, bt->path, &st, bt->version))
+	if (have_st && cache__probe_write(outdir, bt->path, &st, bt->version))
 		pr_debug("%s/%s: cannot keep bpftool's probe", outdir, CACHE_DIR);
 line:
 	n = strcspn(bt->version, "\n");
