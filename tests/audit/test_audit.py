@@ -15,7 +15,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from testutil import check, fail  # noqa: E402,F401
+import tap  # noqa: E402
+from tap import check, fail  # noqa: E402,F401
 
 DOCUMENTED_FLOOR = "4.18"   # README.md, "Kernel support"
 
@@ -83,9 +84,9 @@ def main():
     m = re.search(r"^## Kernel support\n(.*?)(^## |\Z)", readme, re.S | re.M)
     check(m and ("Linux %s" % DOCUMENTED_FLOOR) in m.group(1),
           "README.md: no 'Kernel support' section stating Linux %s" % DOCUMENTED_FLOOR)
-    print("ok: helper58 5.8, loop53 5.3, unrolled 4.7 (ring-buffer alternative 5.8); "
+    tap.diag("helper58 5.8, loop53 5.3, unrolled 4.7 (ring-buffer alternative 5.8); "
           "coretrace.bpf.o %s (%s), %d programs" % (a["floor"], a["why"], len(a["programs"])))
 
 
 if __name__ == "__main__":
-    main()
+    tap.main(main)

@@ -17,7 +17,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from testutil import check  # noqa: E402
+import tap  # noqa: E402
+from tap import check  # noqa: E402
 
 OLD = "amzn/2/x86_64/4.14.200-116.320.amzn2.x86_64"
 NEW = "debian/12/x86_64/6.1.0-56-amd64"
@@ -68,11 +69,11 @@ def main():
                   "embedgen %r: %s kernels, expected %d" % (extra, r.stdout, want))
             check((want == 1) == ("skipped 1 kernel older than Linux 4.18" in r.stderr),
                   "embedgen %r: stderr %r" % (extra, r.stderr))
-        print("ok: btfgen and embedgen skip %s (below 4.18) with the reason; --all-kernels keeps it"
+        tap.diag("btfgen and embedgen skip %s (below 4.18) with the reason; --all-kernels keeps it"
               % OLD)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main()
+    tap.main(main)

@@ -21,17 +21,7 @@
 #include <unistd.h>
 
 #include "jobpool.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);	\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-		failures++;						\
-	}								\
-} while (0)
+#include "tap.h"
 
 #define NJOBS 8
 
@@ -185,17 +175,17 @@ static void test_take(void)
 	int err;
 
 	if (pthread_create(&t, NULL, feeder, &f)) {
-		CHECK(0, "pthread_create");
+		ok(0, "pthread_create");
 		return;
 	}
 	err = jobpool__run(4, &ops, &f, &opts);
 	pthread_join(t, NULL);
-	CHECK(err == 0, "streamed run: %d", err);
-	CHECK(f.nstarted == 3, "streamed run started %d jobs, want 3", f.nstarted);
+	ok(err == 0, "streamed run: %d", err);
+	ok(f.nstarted == 3, "streamed run started %d jobs, want 3", f.nstarted);
 	/* One at a time as released: the feeder's order, job 1 never. */
-	CHECK(f.nstarted == 3 && f.started[0] == 3 && f.started[1] == 0 && f.started[2] == 2,
+	ok(f.nstarted == 3 && f.started[0] == 3 && f.started[1] == 0 && f.started[2] == 2,
 	      "streamed order %ld %ld %ld", f.started[0], f.started[1], f.started[2]);
-	CHECK(f.first_started_at >= f.released_at, "a job started before it was released");
+	ok(f.first_started_at >= f.released_at, "no job starts before the feeder releases it");
 }
 
 int main(void)
@@ -211,7 +201,7 @@ int main(void)
 
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
-		return 99;
+		return 99;	/* meson: a hard error, not a result */
 	}
 	c.dir = dir;
 	pthread_mutex_init(&c.lock, NULL);
@@ -219,24 +209,24 @@ int main(void)
 	t0 = now();
 	err = jobpool__run(NJOBS, &ops, &c, &opts);
 	t = now() - t0;
-	CHECK(err == 0, "run: %d", err);
+	ok(err == 0, "run: %d", err);
 	/* 6 x 0.5 s jobs on 2 slots: three rounds (1.5 s), clearly not six (3 s). */
-	CHECK(t > 1.45 && t < 2.7, "6 x 0.5 s jobs with -j 2 took %.2f s", t);
+	ok(t > 1.45 && t < 2.7, "6 x 0.5 s jobs with -j 2 took %.2f s", t);
 	for (i = 0; i < NJOBS; i++) {
 		if (i == 5) {
-			CHECK(c.status[i] == 0 && !c.output[i][0], "skipped job ran");
+			ok(c.status[i] == 0 && !c.output[i][0], "a job prepare() skips does not run");
 		} else if (i == 6) {
-			CHECK(c.status[i] == -ENOENT, "spawn failure: status %d", c.status[i]);
+			ok(c.status[i] == -ENOENT, "spawn failure: status %d", c.status[i]);
 		} else {
 			char want[32];
 
-			CHECK(WIFEXITED(c.status[i]) && WEXITSTATUS(c.status[i]) == i,
+			ok(WIFEXITED(c.status[i]) && WEXITSTATUS(c.status[i]) == i,
 			      "job %d: status %#x: %s", i, c.status[i], c.output[i]);
 			snprintf(want, sizeof(want), "job%d running=", i);
-			CHECK(strncmp(c.output[i], want, strlen(want)) == 0,
+			ok(strncmp(c.output[i], want, strlen(want)) == 0,
 			      "job %d: output '%s'", i, c.output[i]);
 			/* Never more than 2 at once; stdout not captured. */
-			CHECK(atoi(c.output[i] + strlen(want)) <= 2 && !strstr(c.output[i], "stdout"),
+			ok(atoi(c.output[i] + strlen(want)) <= 2 && !strstr(c.output[i], "stdout"),
 			      "job %d: '%s'", i, c.output[i]);
 		}
 	}
@@ -247,14 +237,14 @@ int main(void)
 	c.stop_after = 2;
 	opts.jobs = 1;
 	err = jobpool__run(NJOBS, &ops, &c, &opts);
-	CHECK(err == -ECANCELED, "stop: %d", err);
-	CHECK(c.done_cnt == 2, "stop: %d jobs finished", c.done_cnt);
+	ok(err == -ECANCELED, "stop: %d", err);
+	ok(c.done_cnt == 2, "stop: %d jobs finished", c.done_cnt);
 
 	/* run_capture: stdout and stderr together, capped, status kept. */
 	err = jobpool__run_capture(argv, &status, &output, 100);
-	CHECK(err == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 7,
+	ok(err == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 7,
 	      "capture: err %d status %#x", err, status);
-	CHECK(output && strlen(output) == 100, "capture: %zu bytes", output ? strlen(output) : 0);
+	ok(output && strlen(output) == 100, "capture: %zu bytes", output ? strlen(output) : 0);
 	free(output);
 
 	/*
@@ -271,11 +261,11 @@ int main(void)
 
 			fds[i] = memfd_create("jobpool-test", MFD_CLOEXEC);
 			snprintf(text, sizeof(text), "memfd%d\n", i);
-			CHECK(fds[i] >= 0 && write(fds[i], text, strlen(text)) == (ssize_t)strlen(text),
+			ok(fds[i] >= 0 && write(fds[i], text, strlen(text)) == (ssize_t)strlen(text),
 			      "memfd %d", i);
 		}
 		/* the lowest free descriptor: the jobpool must move it off 3 first */
-		CHECK(fds[0] == JOBPOOL_CHILD_FD, "first memfd is fd %d, not 3", fds[0]);
+		ok(fds[0] == JOBPOOL_CHILD_FD, "first memfd is fd %d, not 3", fds[0]);
 		c.stop_after = 1000;
 		opts.jobs = 2;
 		opts.capture_stdout = true;
@@ -284,14 +274,14 @@ int main(void)
 			memset(c.output, 0, sizeof(c.output));
 			c.done_cnt = 0;
 			err = jobpool__run(2, &fops, &c, &opts);
-			CHECK(err == 0, "child_fd run: %d", err);
+			ok(err == 0, "child_fd run: %d", err);
 			for (i = 0; i < 2; i++) {
 				char want[32];
 				const char *o = c.output[i], *m = strstr(o, "memfd:");
 
 				/* the listing: exactly one memfd, and it is fd 3 */
 				snprintf(want, sizeof(want), "memfd%d\n", i);
-				CHECK(WIFEXITED(c.status[i]) && WEXITSTATUS(c.status[i]) == 0 &&
+				ok(WIFEXITED(c.status[i]) && WEXITSTATUS(c.status[i]) == 0 &&
 				      (pass ? m && !strstr(m + 1, "memfd:") && strstr(o, " 3 -> /memfd:") :
 					      strcmp(o, want) == 0),
 				      "child_fd %s, job %d (fd %d): status %#x, output '%s'",
@@ -306,8 +296,5 @@ int main(void)
 
 	rmdir(dir);
 	pthread_mutex_destroy(&c.lock);
-	if (failures)
-		return 1;
-	printf("ok: jobpool\n");
-	return 0;
+	return tap_done();
 }

@@ -15,20 +15,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from tap import done, ok  # noqa: E402
+
 header, vmap, so, ar, cc, cxx = sys.argv[1:7]
-n = 0
-failed = 0
-
-
-def ok(cond, what, detail=""):
-    global n, failed
-    n += 1
-    if not cond:
-        failed += 1
-    print("%sok %d - %s" % ("" if cond else "not ", n, what))
-    if not cond and detail:
-        for line in str(detail).splitlines()[:20]:
-            print("#   " + line)
 
 
 def nm_versions(args, path):
@@ -118,5 +108,4 @@ int main(void)
         ok(r.returncode == 0 and r.stdout.strip() ==
            "debian/bullseye/arm64 bundle reduced against another BPF object",
            "... keeps its own helpers, and the library works", r.stdout + r.stderr)
-print("1..%d" % n)
-sys.exit(1 if failed else 0)
+sys.exit(done())

@@ -16,6 +16,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import btfb  # noqa: E402
 from tap import done, ok  # noqa: E402
 from btfb import MiB  # noqa: E402

@@ -190,6 +190,5 @@ int main(int argc, char **argv)
 	for (size_t l = 0; l < LAYOUT_CNT; l++)
 		test_lookup(&layouts[l]);
 	test_empty();
-	printf("1..%d\n", test_cnt);
-	return fail_cnt ? 1 : 0;
+	return tap_done();
 }

@@ -153,6 +153,5 @@ int main(int argc, char **argv)
 	obj_paths[2] = argv[3];
 
 	test_objects();
-	printf("1..%d\n", test_cnt);
-	return fail_cnt ? 1 : 0;
+	return tap_done();
 }

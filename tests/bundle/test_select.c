@@ -161,6 +161,5 @@ int main(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	test_select();
-	printf("1..%d\n", test_cnt);
-	return fail_cnt ? 1 : 0;
+	return tap_done();
 }

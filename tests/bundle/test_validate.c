@@ -266,9 +266,10 @@ static void test_crafted_top(bool stored)
 	 * Each case edits a fresh copy and must be refused with EBADMSG: MCASE
 	 * the decoded metadata @m (@ml bytes of it kept), HCASE the header of @p.
 	 */
-#define CHECK(name) do {							\
+#define REFUSED(name) do {							\
 		n++;								\
-		if ((err = expect_fail(p, plen, EBADMSG))) {			\
+		err = expect_fail(p, plen, EBADMSG);				\
+		if (!ok(!err, "crafted%s '%s': refused with EBADMSG", form, name)) { \
 			bad++;							\
 			diag("crafted '%s': %s", name,				\
 			     err < 0 ? "opened" : strerror(err));		\
@@ -284,13 +285,13 @@ static void test_crafted_top(bool stored)
 			diag("crafted '%s': cannot re-encode", name);		\
 			break;							\
 		}								\
-		CHECK(name);							\
+		REFUSED(name);							\
 	} while (0)
 #define HCASE(name, ...) do {							\
 		p = fresh(p, buf, len, &plen);					\
 		__VA_ARGS__;							\
 		fix_crc(p, plen);						\
-		CHECK(name);							\
+		REFUSED(name);							\
 	} while (0)
 
 	MCASE("chunk key string past the table", put32(m, CH(0, release_str), str_len));
@@ -348,10 +349,10 @@ static void test_crafted_top(bool stored)
 	HCASE("bad magic", p[3] ^= 1);
 	p = fresh(p, buf, len, &plen);
 	put32(p, HDR(crc), get32(p, HDR(crc)) ^ 1);
-	CHECK("metadata crc wrong");
+	REFUSED("metadata crc wrong");
 	ok(!bad, "crafted%s: %d broken top levels with a valid crc -> open fails with EBADMSG",
 	   form, n);
-#undef CHECK
+#undef REFUSED
 #undef MCASE
 #undef HCASE
 
@@ -740,6 +741,5 @@ int main(int argc, char **argv)
 	test_crafted_top(true);
 	test_meta_form();
 	test_crafted_decoded();
-	printf("1..%d\n", test_cnt);
-	return fail_cnt ? 1 : 0;
+	return tap_done();
 }

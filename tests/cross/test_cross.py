@@ -15,13 +15,8 @@ import subprocess
 import sys
 import tempfile
 
-failures = []
-
-
-def check(cond, msg):
-    print(('ok - ' if cond else 'FAIL - ') + msg, flush=True)
-    if not cond:
-        failures.append(msg)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+from tap import done, ok  # noqa: E402
 
 
 def elf_header(path):
@@ -51,7 +46,7 @@ def object_digest(native, obj):
         embedgen = os.path.join(native, 'embedgen', 'embedgen')
         r = subprocess.run([embedgen, '-q', '--object', obj, '-o', os.path.join(d, 'b.c'),
                             '--bundle-file', os.path.join(d, 'b.btfb')], capture_output=True, text=True)
-        check(r.returncode == 0, 'embedgen --object %s: %s' % (obj, r.stderr.strip()))
+        ok(r.returncode == 0, 'embedgen --object %s: %s' % (obj, r.stderr.strip()))
         r = subprocess.run([embedgen, '--list', os.path.join(d, 'b.btfb'), '--json'],
                            capture_output=True, text=True)
         return json.loads(r.stdout)['objects'][0]['digest'] if r.returncode == 0 else None
@@ -62,7 +57,7 @@ def btf_dump(obj):
     if r.returncode != 0:
         r = subprocess.run(['/usr/sbin/bpftool', 'btf', 'dump', 'file', obj],
                            capture_output=True, text=True)
-    check(r.returncode == 0, 'bpftool btf dump file %s' % obj)
+    ok(r.returncode == 0, 'bpftool btf dump file %s' % obj)
     return r.stdout
 
 
@@ -74,28 +69,28 @@ def main():
     a = ap.parse_args()
     static = os.path.join(a.cross, 'tracer', 'coretrace_static')
     machine, interp = elf_header(static)
-    check(machine == 183, '%s is an AArch64 ELF (e_machine %s)' % (static, machine))
-    check(interp is False, '%s is fully static (no PT_INTERP)' % static)
+    ok(machine == 183, '%s is an AArch64 ELF (e_machine %s)' % (static, machine))
+    ok(interp is False, '%s is fully static (no PT_INTERP)' % static)
 
     obj = os.path.join(a.cross, 'bpf', 'coretrace.bpf.o')
     native_obj = os.path.join(a.native, 'bpf', 'coretrace.bpf.o')
-    check(sha256(obj) != sha256(native_obj), 'the arm64 BPF object differs from the x86_64 one')
+    ok(sha256(obj) != sha256(native_obj), 'the arm64 BPF object differs from the x86_64 one')
     # arm64's thread_struct: the object's task_struct comes from the arm64 vmlinux.h.
-    check('cpu_context' in btf_dump(obj) and 'cpu_context' not in btf_dump(native_obj),
+    ok('cpu_context' in btf_dump(obj) and 'cpu_context' not in btf_dump(native_obj),
           'the arm64 object carries arm64 kernel types (struct cpu_context), the x86_64 one not')
 
     btfb = os.path.join(a.cross, 'tracer', 'bundle', 'coretrace.btfb')
     r = subprocess.run([os.path.join(a.native, 'embedgen', 'embedgen'), '--list', btfb, '--json'],
                        capture_output=True, text=True)
-    check(r.returncode == 0, 'embedgen --list %s: %s' % (btfb, r.stderr.strip()))
+    ok(r.returncode == 0, 'embedgen --list %s: %s' % (btfb, r.stderr.strip()))
     doc = json.loads(r.stdout)
     have = sorted('%s/%s/%s/%s' % (e['distro'], e['version'], e['arch'], e['release'])
                   for e in doc['entries'])
     want = sorted('debian/12/arm64/' + n[:-len('.btf.tar.xz')] for n in os.listdir(a.fixtures)
                   if n.endswith('.btf.tar.xz'))
-    check(want and have == want, 'bundle entries %s are the arm64 fixtures %s' % (have, want))
+    ok(want and have == want, 'bundle entries %s are the arm64 fixtures %s' % (have, want))
     have_digests = [o['digest'] for o in doc['objects']]
-    check(have_digests == [object_digest(a.native, obj)] and
+    ok(have_digests == [object_digest(a.native, obj)] and
           have_digests != [object_digest(a.native, native_obj)],
           'the bundle is bound to the arm64 object, not the x86_64 one (%s)' % have_digests)
 
@@ -103,13 +98,10 @@ def main():
         binary = f.read()
     with open(btfb, 'rb') as f:
         bundle = f.read()
-    check(bundle in binary, 'the static tracer embeds the .btfb beside it (%d bytes)' % len(bundle))
+    ok(bundle in binary, 'the static tracer embeds the .btfb beside it (%d bytes)' % len(bundle))
     with open(obj, 'rb') as f:
-        check(f.read() in binary, 'the static tracer embeds the arm64 BPF object')
-    if failures:
-        print('%d check(s) failed' % len(failures))
-        return 1
-    return 0
+        ok(f.read() in binary, 'the static tracer embeds the arm64 BPF object')
+    return done()
 
 
 if __name__ == '__main__':

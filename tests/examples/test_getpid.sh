@@ -9,9 +9,7 @@ SRC=${BTFKIT_SOURCE_ROOT:?run from meson test}
 BUILD=${BTFKIT_BUILD_ROOT:?run from meson test}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/btfkit-example.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
+. "$SRC/tests/lib/tap.sh"
 
 meson install -C "$BUILD" --destdir "$TMP/dest" --no-rebuild >"$TMP/install.log" 2>&1 ||
 	{ cat "$TMP/install.log"; fail "meson install"; }
@@ -30,8 +28,10 @@ meson setup "$TMP/meson-src/build" "$TMP/meson-src" >"$TMP/meson.log" 2>&1 &&
 ok "examples/getpid builds with its meson.build (dependency('libbtfbundle'))"
 
 if [ "$(id -u)" -ne 0 ] || [ ! -r /sys/kernel/btf/vmlinux ]; then
-	echo "1..$n # SKIP running it needs root and /sys/kernel/btf/vmlinux to reduce from"
-	exit 0
+	skipped "getpid runs through a bundle reduced against its own object" \
+		"running it needs root and /sys/kernel/btf/vmlinux to reduce from"
+	tap_done
+	exit
 fi
 obj=$TMP/make/getpid.bpf.o
 host=$("$BUILD/tracer/coretrace" btf --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["host"])')
@@ -52,4 +52,4 @@ done
 if out=$("$TMP/make/getpid" "$obj" --no-system 2>&1); then fail "ran without any BTF: $out"; fi
 grep -q "no usable BTF for $host" <<<"$out" || fail "unclear error: $out"
 ok "no BTF at all: $out"
-echo "1..$n"
+tap_done

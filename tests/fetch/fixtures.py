@@ -13,8 +13,9 @@ import os
 import subprocess
 import sys
 import tarfile
-import time
-import traceback
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import tap  # noqa: E402
 
 # The sample kernel: real Debian 12 arm64 BTF, served under arm64's second
 # BTFHub directory name (aarch64); another kernel for "changed upstream".
@@ -73,7 +74,7 @@ def need_shared():
     """The sample tree, or Skip for a case that is about its archives."""
     d = shared_dir()
     if not os.path.isdir(d):
-        raise Skip("no ../shared/btfhub-sample (real BTFHub archives of other distros)")
+        raise tap.Skip("no ../shared/btfhub-sample (real BTFHub archives of other distros)")
     return d
 
 
@@ -110,30 +111,6 @@ def corrupt(data):
     for i in range(mid, mid + 64):
         b[i] ^= 0x5A
     return bytes(b)
-
-
-class Skip(Exception):
-    """Raised by a test case that cannot run here (TAP "# SKIP")."""
-
-
-def tap(cases, ctx):
-    """Run @cases (functions of @ctx; the docstring names each) as TAP lines after the
-    plan; returns the exit status."""
-    failed = 0
-    for i, case in enumerate(cases, 1):
-        t0 = time.monotonic()
-        try:
-            case(ctx)
-            print("ok %d - %s (%.1fs)" % (i, case.__doc__, time.monotonic() - t0))
-        except Skip as e:
-            print("ok %d - %s # SKIP %s" % (i, case.__doc__, e))
-        except Exception:
-            failed += 1
-            print("not ok %d - %s" % (i, case.__doc__))
-            for line in traceback.format_exc().splitlines():
-                print("# " + line)
-        sys.stdout.flush()
-    return 1 if failed else 0
 
 
 def replay(driver, d, inputs):

@@ -17,6 +17,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fixtures                      # noqa: E402
+import tap                           # noqa: E402
 from btfhub_server import BtfhubServer  # noqa: E402
 
 TOOL = os.path.abspath(sys.argv[1])
@@ -27,7 +28,7 @@ REL = "5.10.0-28-amd64"             # crafted archives: debian 11, served as "bu
 FAST = ["--retry-delay", "50", "--connect-timeout", "5", "--timeout", "20"]
 
 
-Skip = fixtures.Skip
+Skip = tap.Skip
 
 
 def run(args, timeout=60):
@@ -840,7 +841,6 @@ if os.environ.get("FETCH_TESTS"):   # a developer's filter: names containing thi
 
 def main():
     btf = fixtures.real_btf()
-    print("1..%d" % len(CASES))
     tmp = tempfile.mkdtemp(prefix="btfkit-fetch-")
     try:
         with BtfhubServer() as srv:
@@ -848,7 +848,7 @@ def main():
             c.btf = btf
             c.sample = fixtures.sample_archive(btf)
             c.btf_archive = fixtures.tar_xz([("%s.btf" % REL, "file", btf)])
-            return fixtures.tap(CASES, c)
+            return tap.run(CASES, c)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -23,6 +23,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fixtures                                   # noqa: E402
 import remote_server as rs                        # noqa: E402
+import tap                                        # noqa: E402
 
 TOOL = os.path.abspath(sys.argv[1])
 REPLAY = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else None
@@ -492,7 +493,7 @@ def t_literal_no_listing(c):
 def t_fuzz_listing_replay(c):
     """the listing fuzz target replays hostile bodies of all three parsers: no crash"""
     if not REPLAY:
-        raise fixtures.Skip("no fuzz-listing-replay given")
+        raise tap.Skip("no fuzz-listing-replay given")
     _, _, d = c.dirs()
     good_tree = json.dumps(rs.GitHubRepo(c.srv, "o", "r", "HEAD", c.tree).tree(
         "http://api", "", True)).encode()
@@ -527,11 +528,10 @@ CASES.sort(key=lambda f: f.__code__.co_firstlineno)
 
 
 def main():
-    print("1..%d" % len(CASES))
     tmp = tempfile.mkdtemp(prefix="btfkit-remote-")
     try:
         with rs.Server() as srv:
-            return fixtures.tap(CASES, Ctx(srv, tmp))
+            return tap.run(CASES, Ctx(srv, tmp))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

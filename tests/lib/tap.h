@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * TAP output for the C unit tests (meson protocol: 'tap'): ok() prints one
- * numbered result and returns the condition, so a test reads
- * `if (!ok(b, "open")) goto out;`; diag() a comment line. The plan
- * ("1..N", from test_cnt) is printed last by the test; fail_cnt decides its
- * exit code.
+ * The one TAP harness of the C tests (meson protocol: 'tap'); its Python
+ * twin is tap.py. ok() prints one numbered result and returns the
+ * condition, so a test reads `if (!ok(b, "open")) goto out;`; diag() a
+ * comment line; skipped() a result that cannot be checked here;
+ * tap_skip_all() makes the whole test "1..0 # SKIP" before any result.
+ * main() ends with `return tap_done();`: the plan ("1..N") last, and 1 if
+ * any result failed.
  */
 #ifndef BTFKIT_TESTS_TAP_H
 #define BTFKIT_TESTS_TAP_H
@@ -12,6 +14,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static int test_cnt, fail_cnt;
 
@@ -41,6 +44,39 @@ static void diag(const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	putchar('\n');
+}
+
+__attribute__((format(printf, 2, 3), unused))
+static void skipped(const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("ok %d - %s # SKIP ", ++test_cnt, what);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+__attribute__((format(printf, 1, 2), noreturn, unused))
+static void tap_skip_all(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("1..0 # SKIP ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	exit(0);
+}
+
+__attribute__((unused))
+static int tap_done(void)
+{
+	printf("1..%d\n", test_cnt);
+	return fail_cnt ? 1 : 0;
 }
 
 #endif

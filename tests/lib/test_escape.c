@@ -121,6 +121,5 @@ int main(void)
 	test_escape();
 	test_errmsg();
 	test_bounded_read();
-	printf("1..%d\n", test_cnt);
-	return fail_cnt ? 1 : 0;
+	return tap_done();
 }

@@ -148,6 +148,5 @@ out:
 	unlink(path);
 	unlink(other);
 	rmdir(dir);
-	printf("1..%d\n", test_cnt);
-	return fail_cnt ? 1 : 0;
+	return tap_done();
 }

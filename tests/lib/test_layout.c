@@ -14,16 +14,8 @@
 
 #include "layout.h"
 #include "log.h"
+#include "tap.h"
 
-static int n_test, n_fail;
-
-static void ok(int cond, const char *name)
-{
-	n_test++;
-	if (!cond)
-		n_fail++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_test, name);
-}
 
 static int parse(const char *spec, struct layout_key *k, char *buf, char *why)
 {
@@ -220,10 +212,9 @@ static void test_walk(void)
 int main(void)
 {
 	log_init("test_layout", LOG_LEVEL_QUIET);
-	printf("1..26\n");
 	test_parts();
 	test_keys();
 	test_names();
 	test_walk();
-	return n_fail ? 1 : 0;
+	return tap_done();
 }

@@ -9,21 +9,15 @@
 #include <string.h>
 
 #include "sha256.h"
+#include "tap.h"
 
-static int n_test;
-
-static int check(const char *name, const uint8_t *d, const char *want)
+static void check(const char *name, const uint8_t *d, const char *want)
 {
 	char hex[SHA256_HEX_LEN];
 
 	sha256_hex(d, hex);
-	n_test++;
-	if (strcmp(hex, want)) {
-		printf("not ok %d - %s: %s, expected %s\n", n_test, name, hex, want);
-		return 1;
-	}
-	printf("ok %d - %s\n", n_test, name);
-	return 0;
+	if (!ok(!strcmp(hex, want), "%s", name))
+		diag("%s: %s, expected %s", name, hex, want);
 }
 
 int main(void)
@@ -34,18 +28,16 @@ int main(void)
 	struct sha256_ctx ctx;
 	size_t len = 1000000, split, bad = 0;
 	char *million = malloc(len);
-	int fails = 0;
 
-	printf("1..5\n");
 	sha256_buf("", 0, d);
-	fails += check("empty", d, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	check("empty", d, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	sha256_buf("abc", 3, d);
-	fails += check("abc", d, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	check("abc", d, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	sha256_buf(abc448, strlen(abc448), d);
-	fails += check("448-bit message", d, v_abc448);
+	check("448-bit message", d, v_abc448);
 	memset(million, 'a', len);
 	sha256_buf(million, len, d);
-	fails += check("one million 'a'", d, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	check("one million 'a'", d, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 	/* every split point of a 3-block message through update() */
 	for (split = 0; split <= 200; split++) {
 		sha256_init(&ctx);
@@ -55,10 +47,7 @@ int main(void)
 		sha256_buf(million, 200, d);
 		bad += memcmp(d, d2, sizeof(d)) != 0;
 	}
-	n_test++;
-	printf("%s %d - split updates agree with one-shot hashing (%zu mismatches)\n",
-	       bad ? "not ok" : "ok", n_test, bad);
-	fails += bad != 0;
+	ok(!bad, "split updates agree with one-shot hashing (%zu mismatches)", bad);
 	free(million);
-	return fails ? 1 : 0;
+	return tap_done();
 }

@@ -1,13 +1,13 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# Shared by the pipeline tests (sourced). Exit 77 = skip, with the reason.
+# Shared by the pipeline tests (sourced). TAP (tests/lib/tap.sh): fail
+# ends the test with a failing result, skip_all skips it with the reason.
 set -euo pipefail
 SRC=${BTFKIT_SOURCE_ROOT:?run from meson test}
 BUILD=${BTFKIT_BUILD_ROOT:?run from meson test}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/btfkit-pipeline.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$SRC/tests/lib/tap.sh"
 
 # A copy of the source tree (tracked files plus the working tree's edits), so
 # that a test may change sources and configure builds without touching ours.

@@ -59,4 +59,5 @@ sed -i '1a /* changed: every line below moves down */' "$src/bpf/coretrace.bpf.c
 build "after changing the BPF program"
 [ "$(reduced reduced)" -eq 4 ] || fail "changed BPF object: reduced $(reduced reduced), expected 4"
 "$b/tracer/coretrace" btf --json >/dev/null || fail "coretrace btf failed on the rebuilt tracer"
-echo "ok: +1 kernel reduced 1 (3 cached); changed object reduced 4; no-change rebuild does nothing"
+ok "+1 kernel reduced 1 (3 cached); changed object reduced 4; no-change rebuild does nothing"
+tap_done

@@ -46,4 +46,5 @@ out=$(LD_LIBRARY_PATH=$(dirname "$lib") "$TMP/consumer")
 cc $cflags "$TMP/consumer.c" -o "$TMP/consumer-static" "$(dirname "$lib")/libbtfbundle.a" \
 	$(pkg-config --libs --static libbpf liblzma zlib) || fail "cannot link the installed libbtfbundle.a"
 [ "$("$TMP/consumer-static")" = "centos/8/arm64" ] || fail "static consumer failed"
-echo "ok: installed tools, tracer, man pages, libbtfbundle (consumer built via pkg-config)"
+ok "installed tools, tracer, man pages, libbtfbundle (consumer built via pkg-config)"
+tap_done

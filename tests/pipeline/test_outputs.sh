@@ -18,8 +18,6 @@ cp "$SRC/tests/data/btfhub/debian/12/x86_64/6.1.0-56-amd64.btf.tar.xz" "$in/debi
 # A reduced tree: small BTFs keep each embedgen run short.
 "$BTFGEN" -q -o "$tree" "$in" "$PROBE" || fail "btfgen: exit $?"
 is_chr_null() { [ -c /dev/null ] && [ "$(stat -c %t:%T /dev/null)" = "1:3" ]; }
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
 one_error_line() {	# one_error_line FILE WORDS...: exactly one line, naming all WORDS
 	local f=$1
 	shift
@@ -35,8 +33,15 @@ ok "embedgen -o /dev/null --header /dev/null --bundle-file /dev/null, /dev/null 
 "$EMBEDGEN" -q --bundle-file - "$tree" >"$TMP/stdout.btfb" || fail "embedgen --bundle-file -"
 "$EMBEDGEN" -q --bundle-file "$TMP/file.btfb" "$tree" || fail "embedgen --bundle-file FILE"
 cmp "$TMP/stdout.btfb" "$TMP/file.btfb" || fail "--bundle-file - differs from the file"
-"$EMBEDGEN" --list - <"$TMP/file.btfb" >/dev/null 2>&1 || true	# reading - is not required
+"$EMBEDGEN" --list "$TMP/stdout.btfb" >"$TMP/list" || fail "embedgen --list of the stdout bundle: exit $?"
+grep -qx 'kernels: *1' "$TMP/list" || fail "the stdout bundle lists no kernel: $(cat "$TMP/list")"
 ok "embedgen --bundle-file - writes the bundle to stdout"
+# Reading a bundle from "-" is not offered; asked for, it is one clear error.
+rc=0
+"$EMBEDGEN" --list - <"$TMP/file.btfb" >/dev/null 2>"$TMP/err" || rc=$?
+[ "$rc" -eq 1 ] || fail "embedgen --list -: exit $rc, expected 1"
+one_error_line "$TMP/err" "-"
+ok "embedgen --list - (not offered): exit 1 and one error line"
 mkfifo "$TMP/fifo"
 cat "$TMP/fifo" >"$TMP/fifo.out" &
 "$EMBEDGEN" -q --bundle-file "$TMP/fifo" "$tree" || fail "embedgen into a FIFO"
@@ -86,6 +91,20 @@ grep -q "symbolic link" "$TMP/err" || fail "no clear error: $(cat "$TMP/err")"
 ok "btfhub-fetch refuses to replace a symlinked manifest"
 
 # --- coretrace: writes standard output only ---------------------------------
-"$BUILD/tracer/coretrace" btf --json >/dev/null || [ $? -eq 1 ] || fail "coretrace btf >/dev/null"
-ok "coretrace btf --json >/dev/null"
-echo "1..$n"
+# Exit 0 when it chose a BTF, 1 when none would do (an "error" instead):
+# either way one JSON document, and the same exit into /dev/null.
+rc=0
+"$BUILD/tracer/coretrace" btf --json >"$TMP/btf.json" || rc=$?
+python3 - "$TMP/btf.json" "$rc" <<'PY' || fail "coretrace btf --json (exit $rc): $(head -c 400 "$TMP/btf.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+rc = int(sys.argv[2])
+assert isinstance(d, dict) and isinstance(d.get("steps"), list) and d["steps"], d
+assert rc in (0, 1) and (rc == 0) == (d.get("source") is not None) == ("error" not in d), (rc, d)
+PY
+rc2=0
+"$BUILD/tracer/coretrace" btf --json >/dev/null || rc2=$?
+[ "$rc2" -eq "$rc" ] || fail "coretrace btf --json >/dev/null: exit $rc2, into a file $rc"
+is_chr_null || fail "coretrace replaced /dev/null"
+ok "coretrace btf --json: one JSON document (exit $rc), the same into /dev/null"
+tap_done

@@ -29,4 +29,5 @@ done
 kernels=$("$TMP/a/build/embedgen/embedgen" --list "$TMP/a/build/tracer/bundle/coretrace.btfb" --json |
 	  python3 -c 'import json,sys; print(json.load(sys.stdin)["kernels"])')
 [ "$kernels" -gt 0 ] || fail "the default bundle is empty"
-echo "ok: $n outputs byte-identical across two builds (bundle of $kernels kernels)"
+ok "$n outputs byte-identical across two builds (bundle of $kernels kernels)"
+tap_done

@@ -13,17 +13,17 @@ wrap=$src/subprojects/libbpf.wrap
 field() { sed -n "s/^$1[ \t]*=[ \t]*//p" "$wrap"; }
 version=$(field directory); version=${version#libbpf-}
 tarball=$src/subprojects/packagecache/$(field source_filename)
-fail() { echo "FAIL: $*"; exit 1; }
+. "$src/tests/lib/tap.sh"
 
 bash "$src/ci/libbpf-source.sh"
 case $? in
 0) ;;
-3) echo "SKIP: the libbpf $version source package cannot be downloaded here"; exit 77 ;;
+3) skip_all "the libbpf $version source package cannot be downloaded here" ;;
 *) fail "ci/libbpf-source.sh could not place $tarball" ;;
 esac
 got=$(sha256sum "$tarball" | cut -d' ' -f1)
 [ "$got" = "$(field source_hash)" ] || fail "$tarball: SHA-256 $got is not the wrap's"
-echo "ok - $tarball has the wrap's SHA-256 ($got)"
+ok "$tarball has the wrap's SHA-256 ($got)"
 
 if [ ! -f "$build/build.ninja" ]; then
 	meson setup "$build" "$src" -Dwrap_mode=forcefallback -Dfuzz=disabled > "$2/pinned-libbpf.setup.log" 2>&1 ||
@@ -33,25 +33,26 @@ meson compile -C "$build" > "$2/pinned-libbpf.build.log" 2>&1 ||
 	fail "building against the pinned libbpf failed (see $2/pinned-libbpf.build.log)"
 [ -f "$build/subprojects/libbpf-$version/libbpf.a" ] ||
 	fail "the forcefallback build did not build libbpf $version from subprojects/"
-echo "ok - -Dwrap_mode=forcefallback builds libbpf $version from subprojects/"
+ok "-Dwrap_mode=forcefallback builds libbpf $version from subprojects/"
 
 # The binaries report the libbpf they run (libbpf_version_string()).
 want="libbpf v${version%.*}"
 for exe in coretrace coretrace_static; do
 	v=$("$build/tracer/$exe" --version) || fail "$exe --version"
-	case $v in *"$want"*) echo "ok - $exe links $want: $v" ;; *) fail "$exe --version says '$v', not $want" ;; esac
+	case $v in *"$want"*) ok "$exe links $want: $v" ;; *) fail "$exe --version says '$v', not $want" ;; esac
 done
 ldd "$build/tracer/coretrace" | grep -q 'libbpf\.so' && fail "coretrace links a shared libbpf: $(ldd "$build/tracer/coretrace" | grep libbpf)"
-echo "ok - coretrace has no shared libbpf"
+ok "coretrace has no shared libbpf"
 
 # Behaviour on the pinned libbpf: the tracer's events, bundle and refusal
 # tests and the library's unit tests, in that build.
 { meson test -C "$build" --suite tracer --suite lib --num-processes 1 --print-errorlogs &&
   meson test -C "$build" bundle --print-errorlogs; } > "$2/pinned-libbpf.test.log" 2>&1
 rc=$?
-sed -n '/^ *[0-9]*\/[0-9]* /p; /^Ok:/,/^Timeout:/p' "$2/pinned-libbpf.test.log"
+sed -n '/^ *[0-9]*\/[0-9]* /p; /^Ok:/,/^Timeout:/p' "$2/pinned-libbpf.test.log" | sed 's/^/# /'
 [ $rc = 0 ] || fail "tests against the pinned libbpf failed (see $2/pinned-libbpf.test.log)"
 if grep -q '^Skipped: *[1-9]' "$2/pinned-libbpf.test.log"; then
-	echo "note: some tests skipped (no BPF privileges?)"
+	diag "note: some tests skipped (no BPF privileges?)"
 fi
-echo "ok - tracer and library tests pass on libbpf $version"
+ok "tracer and library tests pass on libbpf $version"
+tap_done

@@ -17,7 +17,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from testutil import SKIP, check, fail, skip  # noqa: E402,F401  (re-exported: ctlib.fail)
+from tap import check, fail, skip  # noqa: E402,F401  (re-exported: ctlib.fail)
 
 BUILD = os.environ.get("BTFKIT_BUILD_ROOT", "")
 SOURCE = os.environ.get("BTFKIT_SOURCE_ROOT", "")

@@ -13,6 +13,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctlib  # noqa: E402
+import tap  # noqa: E402
 from ctlib import check  # noqa: E402
 
 EXE = os.path.join(ctlib.BUILD, "tests", "tracer", "coretrace-bundledir")
@@ -53,7 +54,7 @@ def main():
         check(r.returncode == 0, "tracing from the bundle dir failed: %s" % r.stderr.strip())
         check("tracing (BTF: bundle %s" % good in r.stderr, "not traced with %s: %r"
               % (good, r.stderr))
-        print("ok: %s scanned in order: other object refused, missing entry skipped, "
+        tap.diag("%s scanned in order: other object refused, missing entry skipped, "
               "c-good.btfb used and self-checked" % DIR)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -61,4 +62,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    tap.main(main)

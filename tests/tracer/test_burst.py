@@ -22,6 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctlib  # noqa: E402
+import tap  # noqa: E402
 from ctlib import check  # noqa: E402
 
 # Unique per run: other test runs on the machine may burst at the same time.
@@ -70,11 +71,11 @@ def main():
               % summary)
         check(not stall or lost > 0, "stalled reader, yet nothing lost: the test proved nothing")
         ctlib.check_transport(summary, transport)
-        print("ok: %d execs in %.2fs (%s, %s KiB): %d reported, %d lost, sum exact"
+        tap.diag("%d execs in %.2fs (%s, %s KiB): %d reported, %d lost, sum exact"
               % (n, spawn_s, transport, kb or "1024", len(execs), lost))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main()
+    tap.main(main)

@@ -13,6 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctlib  # noqa: E402
+import tap  # noqa: E402
 from ctlib import check  # noqa: E402
 
 
@@ -87,7 +88,7 @@ def main():
             check(r.returncode == 1 and len(lines) == 1 and why in lines[0] and
                   "tracing" not in r.stderr,
                   "coretrace --btf %s: exit %d, %r" % (path, r.returncode, r.stderr))
-        print("ok: unusable --btf / BTFKIT_BTF_FILE (%d kinds) are errors" % len(cases))
+        tap.diag("unusable --btf / BTFKIT_BTF_FILE (%d kinds) are errors" % len(cases))
     finally:
         shutil.rmtree(tmpd, ignore_errors=True)
 
@@ -108,7 +109,7 @@ def main():
         check(r.returncode != 0 and len(lines) == 1 and "needs root" in lines[0],
               "unprivileged run: exit %d, stderr %r" % (r.returncode, r.stderr))
     else:
-        print("note: unprivileged check not run (needs root and setpriv)")
+        tap.diag("note: unprivileged check not run (needs root and setpriv)")
 
     # In a PID namespace of its own: one clear line, non-zero.
     unshare = shutil.which("unshare")
@@ -118,7 +119,7 @@ def main():
         check(r.returncode != 0 and len(lines) == 1 and "PID namespace" in lines[0],
               "PID namespace run: exit %d, stderr %r" % (r.returncode, r.stderr))
     else:
-        print("note: PID namespace check not run (needs root and unshare)")
+        tap.diag("note: PID namespace check not run (needs root and unshare)")
 
     # Issue 12: names printed through the one escaping rule; a huge --host
     # is echoed bounded; a path-like --host is refused. A name must be valid
@@ -154,8 +155,8 @@ def main():
         check(r.returncode != 0 and "not valid BTF" in r.stderr and
               "does not match this kernel" not in r.stderr,
               "garbage blob in a valid bundle: exit %d, %r" % (r.returncode, r.stderr))
-    print("ok: btf decision report, option errors, unprivileged refusal, escaped names")
+    tap.diag("btf decision report, option errors, unprivileged refusal, escaped names")
 
 
 if __name__ == "__main__":
-    main()
+    tap.main(main)

@@ -22,6 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctlib  # noqa: E402
+import tap  # noqa: E402
 from ctlib import check, fail  # noqa: E402
 
 
@@ -117,7 +118,7 @@ def main():
             lsock6.listen(8)
             port6 = lsock6.getsockname()[1]
         except OSError as e:
-            print("note: no IPv6 loopback (%s): IPv6 connect not checked" % e)
+            tap.diag("note: no IPv6 loopback (%s): IPv6 connect not checked" % e)
             lsock6, port6 = None, 0
 
         tracer = ctlib.Tracer(args + buffer_args + ["-c", COMM], exe=exe)
@@ -183,11 +184,11 @@ def main():
         expect(ext, "signal", 0, "exit")
         expect(ext, "exit_code", 1 << 8, "exit")
         check(0 < ext["age_ns"] < t1 - t0 + 1, "exit event: age_ns %d" % ext["age_ns"])
-        print("ok: %s path, %s: fork/open/connect/exec/exit of child %d decoded correctly "
+        tap.diag("%s path, %s: fork/open/connect/exec/exit of child %d decoded correctly "
               "(%d events in all, 0 lost)" % (mode, transport, child, len(events)))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main()
+    tap.main(main)

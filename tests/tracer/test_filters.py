@@ -18,6 +18,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctlib  # noqa: E402
+import tap  # noqa: E402
 from ctlib import check  # noqa: E402
 
 # Unique per run: the tracer suite of another build on this machine may run at the same time.
@@ -107,10 +108,10 @@ def main():
         check(tracer.proc.returncode == 0, "SIGTERM: exit %d" % tracer.proc.returncode)
         check(summary is not None and summary["events"] == 1 and len(events) == 1,
               "SIGTERM / --bpf-object: %r %r" % (events, summary))
-        print("ok: -p, -e, -c, -n, -d, SIGTERM and --bpf-object behave")
+        tap.diag("-p, -e, -c, -n, -d, SIGTERM and --bpf-object behave")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main()
+    tap.main(main)

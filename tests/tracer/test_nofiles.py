@@ -12,6 +12,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctlib  # noqa: E402
+import tap  # noqa: E402
 from ctlib import check  # noqa: E402
 
 WRITE_FLAGS = re.compile(r"O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_TMPFILE")
@@ -44,11 +45,11 @@ def main():
             check(not any(c in l for c in FS_CHANGES), "filesystem change: " + l)
             if re.search(r"\bopen(at2?)?\(", l):
                 check(not WRITE_FLAGS.search(l), "opened for writing: " + l)
-        print("ok: %d file calls traced, %d memfd, nothing created or written"
+        tap.diag("%d file calls traced, %d memfd, nothing created or written"
               % (len(calls), len(memfds)))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main()
+    tap.main(main)

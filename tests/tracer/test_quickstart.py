@@ -9,6 +9,7 @@ import os
 import re
 
 from ctlib import BUILD, SOURCE, check, fail, require_bpf, run
+import tap  # noqa: E402
 
 COLUMNS = ['TIME', 'EVENT', 'PID', 'TGID', 'PPID', 'UID', 'COMM', 'DETAILS']
 
@@ -59,9 +60,9 @@ def main():
     s = re.search(r'^coretrace: (\d+) events, (\d+) lost \((?:ring|perf) buffer; BTF: (.+)\)$',
                   r.stdout + r.stderr, re.M)
     check(s and int(s.group(1)) >= len(mine), 'no summary line after the events')
-    print('ok: %s; %d workload events (exec/open/connect/fork/exit) of %s; %s' % (
+    tap.diag('%s; %d workload events (exec/open/connect/fork/exit) of %s; %s' % (
         btf[0], len(mine), s.group(1), s.group(0)))
 
 
 if __name__ == '__main__':
-    main()
+    tap.main(main)

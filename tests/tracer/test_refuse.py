@@ -25,6 +25,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctlib  # noqa: E402
+import tap  # noqa: E402
 from ctlib import check  # noqa: E402
 
 
@@ -34,7 +35,7 @@ def run_refused(bundle, host, expect, exe=ctlib.CORETRACE, args=None):
     cmd = [exe, "-j", "--host", host, "-d", "5"] + args
     r = ctlib.run(cmd)
     lines = [l for l in r.stderr.splitlines() if l.strip()]
-    print("$ %s\n-> exit %d, stderr: %s" % (" ".join(cmd), r.returncode, r.stderr.strip()))
+    tap.diag("$ %s\n-> exit %d, stderr: %s" % (" ".join(cmd), r.returncode, r.stderr.strip()))
     check(r.returncode != 0, "coretrace accepted the bundle (exit 0)")
     check(not any("tracing (BTF:" in l for l in lines), "coretrace started tracing")
     check(r.stdout.strip() == "", "coretrace printed events: %r" % r.stdout[:200])
@@ -71,7 +72,7 @@ def main():
             j = json.loads(r.stdout)
             check(r.returncode == 0 and j["source"] == "bundle",
                   "bundle for the unstripped object refused: %r %s" % (j, r.stderr))
-            print("ok: a bundle bound to coretrace.dbg.bpf.o serves coretrace.bpf.o")
+            tap.diag("a bundle bound to coretrace.dbg.bpf.o serves coretrace.bpf.o")
             return
         elif mode == "other-object-embedded":
             if not os.path.exists(ctlib.HOSTEMBED):
@@ -89,7 +90,7 @@ def main():
             # sees that it decodes garbage (not a relocation failure at load).
             check(" event: " in line and "fail to load" not in line,
                   "refused, but not by the self-check: %r" % line)
-            print("ok: %s BTF from %s refused by the self-check" % (mode, os.path.basename(archive)))
+            tap.diag("%s BTF from %s refused by the self-check" % (mode, os.path.basename(archive)))
             return
         elif mode == "wrong-kernel-embedded":
             r = ctlib.run([ctlib.CORETRACE, "btf", "--json"])
@@ -102,14 +103,14 @@ def main():
                                                  "source: embedded bundle", others[0]],
                                args=["--btf-source=embedded"])
             check(" event: " in line, "refused, but not by the self-check: %r" % line)
-            print("ok: embedded %s refused by the self-check on %s" % (others[0], host))
+            tap.diag("embedded %s refused by the self-check on %s" % (others[0], host))
             return
         else:
             ctlib.fail("unknown mode " + mode)
-        print("ok: %s refused" % mode)
+        tap.diag("%s refused" % mode)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main()
+    tap.main(main)

@@ -19,6 +19,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctlib  # noqa: E402
+import tap  # noqa: E402
 from ctlib import check  # noqa: E402
 
 
@@ -61,11 +62,11 @@ def main():
         new = relocations(["--btf-source=system"], buffer_args, transport)
         check(any("matching candidate" in l and "struct task_struct.start_boottime" in l
                   for l in new), "this kernel: start_boottime not relocated:\n" + "\n".join(new))
-        print("ok (%s): %s: real_start_time; this kernel: start_boottime; both load and attach"
+        tap.diag("(%s): %s: real_start_time; this kernel: start_boottime; both load and attach"
               % (transport, os.path.basename(btf)))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main()
+    tap.main(main)

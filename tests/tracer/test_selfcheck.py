@@ -22,6 +22,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctlib  # noqa: E402
+import tap  # noqa: E402
 from ctlib import check  # noqa: E402
 
 
@@ -46,7 +47,7 @@ def main():
                     l for l in r.stderr.splitlines() if "error" in l)[:300]))
         check(not bad, "%d of %d starts failed under the exec storm: %s"
               % (len(bad), n, "; ".join(bad[:3])))
-        print("ok: %d starts under an exec storm, perf buffer: every self-check passed" % n)
+        tap.diag("%d starts under an exec storm, perf buffer: every self-check passed" % n)
     finally:
         for p in storm:
             os.killpg(p.pid, signal.SIGKILL)
@@ -55,4 +56,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    tap.main(main)

@@ -26,8 +26,12 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import tap  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -44,8 +48,7 @@ BTFHUB_ARCH = {'amd64': 'x86_64', 'arm64': 'arm64'}
 LISTS_MAX_AGE = 3600
 
 
-class Skip(Exception):
-    pass
+Skip = tap.Skip	# this kernel cannot be had here: the test is skipped
 
 
 class HarnessError(Exception):
@@ -53,7 +56,7 @@ class HarnessError(Exception):
 
 
 def log(msg):
-    print('vmtest: ' + msg, flush=True)
+    print('# vmtest: ' + msg, flush=True)	# a TAP comment
 
 
 def cache_dir():
