@@ -13,6 +13,9 @@ void bundle_pr(enum btf_bundle_print_level level, const char *fmt, ...)
 #define pr_binfo(fmt, ...) bundle_pr(BTF_BUNDLE_INFO, fmt, ##__VA_ARGS__)
 #define pr_bdebug(fmt, ...) bundle_pr(BTF_BUNDLE_DEBUG, fmt, ##__VA_ARGS__)
 
+/* btf_bundle__select()'s step 2 path (select.c); tests only ever change it. */
+extern const char *bundle_system_btf;
+
 /*
  * Options structs grow at the end; a caller built against an older header
  * passes a smaller sz, a newer one a bigger sz whose unknown tail must be

@@ -21,7 +21,14 @@
 #include "bundle_internal.h"
 #include "layout.h"
 
-#define SYSTEM_BTF "/sys/kernel/btf/vmlinux"
+/*
+ * The kernel's own BTF. Not an option: libbpf loads the kernel's BTF from
+ * this path itself, so the decision must look where libbpf will. A hidden
+ * variable only so that the unit tests can point step 2 at a file of their
+ * own (present, absent) without root (bundle_internal.h).
+ */
+const char *bundle_system_btf = "/sys/kernel/btf/vmlinux";
+#define SYSTEM_BTF bundle_system_btf
 #define MAX_STEPS 16
 
 struct step {

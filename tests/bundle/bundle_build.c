@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/btf.h>
+
 #include "btf_fixtures.h"
 #include "bundle_build.h"
 #include "sha256.h"
@@ -132,4 +134,40 @@ int expect_fail(const void *buf, size_t len, int want_errno)
 		return -1;
 	}
 	return errno == want_errno ? 0 : errno;
+}
+
+void build_object_digest(unsigned int i, uint8_t digest[32])
+{
+	sha256_buf(i ? obj_b : obj_a, i ? sizeof(obj_b) : sizeof(obj_a), digest);
+}
+
+bool path_is(const char *path, unsigned int variant)
+{
+	struct btf *btf = path ? btf__parse(path, NULL) : NULL;
+	void *want = NULL;
+	size_t want_len = 0;
+	const void *raw;
+	__u32 raw_len = 0;
+	bool same;
+
+	raw = btf ? btf__raw_data(btf, &raw_len) : NULL;
+	same = raw && !fixture_btf(variant, &want, &want_len) && raw_len == want_len &&
+	       !memcmp(raw, want, want_len);
+	free(want);
+	btf__free(btf);
+	return same;
+}
+
+const char *step_detail(const struct btf_bundle_choice *c, enum btf_bundle_source src, int *err)
+{
+	struct btf_bundle_step s;
+	uint32_t i;
+
+	for (i = 0; btf_bundle_choice__step(c, i, &s) == 0; i++)
+		if (s.source == src) {
+			*err = s.err;
+			return s.detail;
+		}
+	*err = 1;
+	return "";
 }

@@ -52,5 +52,13 @@ int find_key(const struct btf_bundle *b, const char *arch, const char *distro,
 bool entry_is(const struct btf_bundle *b, uint32_t idx, unsigned int variant);
 /* btf_bundle__open_mem() must fail with @want_errno: 0, -1 if it opened, else the errno. */
 int expect_fail(const void *buf, size_t len, int want_errno);
+/* The digest of pretend object @i (0: "a.bpf.o", 1: "b.bpf.o") a build with .objects lists. */
+void build_object_digest(unsigned int i, uint8_t digest[32]);
+
+/* btf_bundle__select() checks. */
+/* Does @path (a choice's custom path) hold exactly fixture @variant? */
+bool path_is(const char *path, unsigned int variant);
+/* The detail of the choice's first step for @src, its error in *@err (1: no such step). */
+const char *step_detail(const struct btf_bundle_choice *c, enum btf_bundle_source src, int *err);
 
 #endif

@@ -11,47 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <bpf/btf.h>
 
 #include "btf_bundle.h"
 #include "btf_fixtures.h"
 #include "bundle_build.h"
 #include "fsutil.h"
 #include "tap.h"
-
-/* Does @path (a custom path from a choice) hold exactly fixture @variant? */
-static bool path_is(const char *path, unsigned int variant)
-{
-	struct btf *btf = path ? btf__parse(path, NULL) : NULL;
-	void *want = NULL;
-	size_t want_len = 0;
-	const void *raw;
-	__u32 raw_len = 0;
-	bool same;
-
-	raw = btf ? btf__raw_data(btf, &raw_len) : NULL;
-	same = raw && !fixture_btf(variant, &want, &want_len) && raw_len == want_len &&
-	       !memcmp(raw, want, want_len);
-	free(want);
-	btf__free(btf);
-	return same;
-}
-
-/* The detail of the choice's step for @src, or "". */
-static const char *step_detail(const struct btf_bundle_choice *c, enum btf_bundle_source src,
-			       int *err)
-{
-	struct btf_bundle_step s;
-	uint32_t i;
-
-	for (i = 0; btf_bundle_choice__step(c, i, &s) == 0; i++)
-		if (s.source == src) {
-			*err = s.err;
-			return s.detail;
-		}
-	*err = 1;
-	return "";
-}
 
 static void test_select(void)
 {
