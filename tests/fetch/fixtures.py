@@ -113,6 +113,14 @@ def corrupt(data):
     return bytes(b)
 
 
+def files_under(d):
+    """Every file below @d (hidden ones too), relative, sorted."""
+    out = []
+    for root, _, names in os.walk(d):
+        out += [os.path.relpath(os.path.join(root, n), d) for n in names]
+    return sorted(out)
+
+
 def replay(driver, d, inputs):
     """Write @inputs ({name: bytes}) under @d and run the fuzz replay @driver on them all."""
     paths = []

@@ -15,6 +15,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fetch"))
 import fixtures                      # noqa: E402
 import tap                           # noqa: E402  (fixtures put tests/lib on the path)
+from fixtures import files_under     # noqa: E402
 
 MAKE = os.path.abspath(sys.argv[1])
 FETCH = os.path.abspath(sys.argv[2])
@@ -28,13 +29,6 @@ def run(args, tool=MAKE, timeout=300):
     p = subprocess.run([tool] + args, capture_output=True, text=True, timeout=timeout,
                        errors="surrogateescape")
     return p.returncode, p.stdout, p.stderr
-
-
-def files_under(d):
-    out = []
-    for root, _, names in os.walk(d):
-        out += [os.path.relpath(os.path.join(root, n), d) for n in names]
-    return sorted(out)
 
 
 def read(p):
