@@ -108,7 +108,7 @@ int pahole__btf(struct make_job *job, int fd)
 	} else if (!st.st_size) {
 		err = job__fail(job, -EBADMSG, "pahole wrote no BTF: %s", ESC_N(output, 300));
 	} else {
-		snprintf(how, sizeof(how), "pahole %s", m->pahole_version);
+		snprintf(how, sizeof(how), "pahole=%s", m->pahole_version);
 		job__how(job, how);
 		err = input__take_btf(job, out, 0, st.st_size);
 	}
