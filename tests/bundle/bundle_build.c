@@ -97,7 +97,7 @@ int build_bundle(const struct input *in, size_t n, const struct build *bo,
 int find_key(const struct btf_bundle *b, const char *arch, const char *distro,
 	     const char *version, const char *release)
 {
-	struct btf_bundle_entry e;
+	BTF_BUNDLE_OPTS(btf_bundle_entry, e);
 	uint32_t i;
 
 	for (i = 0; btf_bundle__entry(b, i, &e) == 0; i++)
@@ -160,7 +160,7 @@ bool path_is(const char *path, unsigned int variant)
 
 const char *step_detail(const struct btf_bundle_choice *c, enum btf_bundle_source src, int *err)
 {
-	struct btf_bundle_step s;
+	BTF_BUNDLE_OPTS(btf_bundle_step, s);
 	uint32_t i;
 
 	for (i = 0; btf_bundle_choice__step(c, i, &s) == 0; i++)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "btf_bundle.h"
+#include "bundle_internal.h"
 #include "btf_fixtures.h"
 #include "bundle_build.h"
 #include "bundle_format.h"

@@ -212,8 +212,8 @@ static void test_crafted_decoded(void)
 		const uint8_t *base = cases[i].two_chunks ? base2 : base1;
 		struct stream_ref s;
 		struct btf_bundle *b;
-		struct btf_bundle_entry e;
-		struct btf_bundle_match m;
+		BTF_BUNDLE_OPTS(btf_bundle_entry, e);
+		BUNDLE_MATCH(m);
 		struct btf_host h;
 		void *d = NULL;
 		size_t l;
@@ -241,7 +241,7 @@ static void test_crafted_decoded(void)
 			free(p);
 			continue;
 		}
-		btf_host__parse(&h, "debian/12/x86_64/6.1.0-19-amd64");
+		host__parse(&h, "debian/12/x86_64/6.1.0-19-amd64");
 		rerr = btf_bundle__read(b, cases[i].entry, &d, &l);
 		eerr = s.block ? -EBADMSG : btf_bundle__entry(b, cases[i].entry, &e);
 		ferr = s.block ? -EBADMSG : btf_bundle__find(b, &h, &m);

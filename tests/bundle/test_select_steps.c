@@ -37,7 +37,7 @@ static char dir[] = "/tmp/test_select_steps.XXXXXX";
 static char sys_present[256], sys_absent[256];
 static void *full, *bound, *other;
 static size_t full_len, bound_len, other_len;
-static struct btf_host exact, nowhere;
+static struct btf_host *exact, *nowhere;
 
 static const char *in_dir(const char *name)
 {
@@ -63,7 +63,7 @@ static int put(const char *name, const void *data, size_t len)
 /* Every step of @c as diagnostics, for a result that failed. */
 static void dump(const struct btf_bundle_choice *c)
 {
-	struct btf_bundle_step s;
+	BTF_BUNDLE_OPTS(btf_bundle_step, s);
 	uint32_t i;
 
 	for (i = 0; c && !btf_bundle_choice__step(c, i, &s); i++)
@@ -93,7 +93,7 @@ static void test_system(void)
 	bundle_system_btf = sysbtf;
 	{
 		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .embedded = full, .embedded_sz = full_len,
-				.host = &exact);
+				.host = exact);
 
 		err = btf_bundle__select(&so, &c);
 		d = c ? step_detail(c, BTF_BUNDLE_SRC_EMBEDDED, &serr) : "";
@@ -105,7 +105,7 @@ static void test_system(void)
 	}
 	{
 		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .embedded = full, .embedded_sz = full_len,
-				.host = &exact, .no_system = true);
+				.host = exact, .no_system = true);
 
 		err = btf_bundle__select(&so, &c);
 		d = c ? step_detail(c, BTF_BUNDLE_SRC_SYSTEM, &serr) : "";
@@ -116,7 +116,7 @@ static void test_system(void)
 	}
 	{
 		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .embedded = full, .embedded_sz = full_len,
-				.host = &exact, .no_system = true, .source = BTF_BUNDLE_SRC_SYSTEM);
+				.host = exact, .no_system = true, .source = BTF_BUNDLE_SRC_SYSTEM);
 
 		err = btf_bundle__select(&so, &c);
 		ok(!err && btf_bundle_choice__source(c) == BTF_BUNDLE_SRC_SYSTEM && step_cnt(c) == 1,
@@ -127,7 +127,7 @@ static void test_system(void)
 	bundle_system_btf = absent;
 	{
 		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .embedded = full, .embedded_sz = full_len,
-				.host = &exact);
+				.host = exact);
 
 		err = btf_bundle__select(&so, &c);
 		d = c ? step_detail(c, BTF_BUNDLE_SRC_SYSTEM, &serr) : "";
@@ -139,7 +139,7 @@ static void test_system(void)
 	}
 	{
 		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .embedded = full, .embedded_sz = full_len,
-				.host = &exact, .source = BTF_BUNDLE_SRC_SYSTEM);
+				.host = exact, .source = BTF_BUNDLE_SRC_SYSTEM);
 
 		err = btf_bundle__select(&so, &c);
 		ok(err == -ENOENT && c && btf_bundle_choice__source(c) == BTF_BUNDLE_SRC_AUTO &&
@@ -157,7 +157,7 @@ static void file_refused(const char *what, const char *path, const char *why)
 	const char *d;
 	int err, serr;
 	BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .btf_file = path, .embedded = full,
-			.embedded_sz = full_len, .host = &exact);
+			.embedded_sz = full_len, .host = exact);
 
 	err = btf_bundle__select(&so, &c);
 	d = c ? step_detail(c, BTF_BUNDLE_SRC_FILE, &serr) : "";
@@ -197,7 +197,7 @@ static void test_embedded(void)
 	build_object_digest(0, a);
 	memset(other_digest, 0x5a, sizeof(other_digest));
 	{
-		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true, .host = &exact);
+		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true, .host = exact);
 
 		err = btf_bundle__select(&so, &c);
 		d = c ? step_detail(c, BTF_BUNDLE_SRC_EMBEDDED, &serr) : "";
@@ -213,7 +213,7 @@ static void test_embedded(void)
 		const char *files[] = { in_dir("full.btfb") };
 		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true, .embedded = corrupt,
 				.embedded_sz = full_len, .bundle_files = files, .bundle_file_cnt = 1,
-				.host = &exact);
+				.host = exact);
 
 		err = btf_bundle__select(&so, &c);
 		d = c ? step_detail(c, BTF_BUNDLE_SRC_EMBEDDED, &serr) : "";
@@ -226,7 +226,7 @@ static void test_embedded(void)
 	free(corrupt);
 	{
 		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true, .embedded = bound,
-				.embedded_sz = bound_len, .host = &exact, .object_digest = other_digest);
+				.embedded_sz = bound_len, .host = exact, .object_digest = other_digest);
 
 		err = btf_bundle__select(&so, &c);
 		d = c ? step_detail(c, BTF_BUNDLE_SRC_EMBEDDED, &serr) : "";
@@ -238,7 +238,7 @@ static void test_embedded(void)
 	}
 	{
 		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true, .embedded = bound,
-				.embedded_sz = bound_len, .host = &exact, .object_digest = other_digest,
+				.embedded_sz = bound_len, .host = exact, .object_digest = other_digest,
 				.source = BTF_BUNDLE_SRC_EMBEDDED);
 
 		err = btf_bundle__select(&so, &c);
@@ -248,7 +248,7 @@ static void test_embedded(void)
 	}
 	{
 		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true, .embedded = bound,
-				.embedded_sz = bound_len, .host = &exact, .object_digest = a);
+				.embedded_sz = bound_len, .host = exact, .object_digest = a);
 
 		err = btf_bundle__select(&so, &c);
 		ok(!err && btf_bundle_choice__source(c) == BTF_BUNDLE_SRC_EMBEDDED &&
@@ -261,7 +261,7 @@ static void test_embedded(void)
 static void test_bundles(void)
 {
 	struct btf_bundle_choice *c = NULL;
-	struct btf_bundle_step s;
+	BTF_BUNDLE_OPTS(btf_bundle_step, s);
 	uint8_t other_digest[32];
 	const char *d;
 	int err, serr;
@@ -271,7 +271,7 @@ static void test_bundles(void)
 		const char *files[] = { in_dir("missing.btfb"), in_dir("other.btfb"),
 					in_dir("full.btfb"), in_dir("full2.btfb") };
 		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true, .bundle_files = files,
-				.bundle_file_cnt = 4, .host = &exact);
+				.bundle_file_cnt = 4, .host = exact);
 
 		err = btf_bundle__select(&so, &c);
 		if (!ok(!err && btf_bundle_choice__source(c) == BTF_BUNDLE_SRC_BUNDLE &&
@@ -294,7 +294,7 @@ static void test_bundles(void)
 		return;
 	{
 		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true,
-				.bundle_dir = in_dir("d"), .host = &exact, .object_digest = other_digest);
+				.bundle_dir = in_dir("d"), .host = exact, .object_digest = other_digest);
 
 		err = btf_bundle__select(&so, &c);
 		if (!ok(!err && btf_bundle_choice__source(c) == BTF_BUNDLE_SRC_BUNDLE &&
@@ -311,7 +311,7 @@ static void test_bundles(void)
 	}
 	{
 		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true,
-				.bundle_dir = in_dir("empty.d"), .host = &exact);
+				.bundle_dir = in_dir("empty.d"), .host = exact);
 
 		err = btf_bundle__select(&so, &c);
 		d = c ? step_detail(c, BTF_BUNDLE_SRC_BUNDLE, &serr) : "";
@@ -327,15 +327,14 @@ static void test_order(void)
 {
 	const char *files[] = { in_dir("full.btfb") };
 	struct btf_bundle_choice *c = NULL;
-	struct btf_host fb;
+	struct btf_host *fb = btf_host__parse("fedora/11/x86_64/5.0.0-test");
 	const char *d;
 	int err, serr;
 
-	btf_host__parse(&fb, "fedora/11/x86_64/5.0.0-test");
 	{
 		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true, .embedded = other,
 				.embedded_sz = other_len, .bundle_files = files, .bundle_file_cnt = 1,
-				.host = &exact);
+				.host = exact);
 
 		err = btf_bundle__select(&so, &c);
 		d = c ? step_detail(c, BTF_BUNDLE_SRC_EMBEDDED, &serr) : "";
@@ -348,7 +347,7 @@ static void test_order(void)
 	{
 		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true, .embedded = full,
 				.embedded_sz = full_len, .bundle_files = files, .bundle_file_cnt = 1,
-				.host = &fb);
+				.host = fb);
 
 		err = btf_bundle__select(&so, &c);
 		ok(!err && btf_bundle_choice__source(c) == BTF_BUNDLE_SRC_EMBEDDED &&
@@ -359,7 +358,7 @@ static void test_order(void)
 	{
 		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true, .embedded = full,
 				.embedded_sz = full_len, .bundle_files = files, .bundle_file_cnt = 1,
-				.host = &exact, .source = BTF_BUNDLE_SRC_BUNDLE);
+				.host = exact, .source = BTF_BUNDLE_SRC_BUNDLE);
 
 		err = btf_bundle__select(&so, &c);
 		ok(!err && btf_bundle_choice__source(c) == BTF_BUNDLE_SRC_BUNDLE && step_cnt(c) == 1,
@@ -369,7 +368,7 @@ static void test_order(void)
 	}
 	{
 		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .embedded = full, .embedded_sz = full_len,
-				.bundle_files = files, .bundle_file_cnt = 1, .host = &nowhere);
+				.bundle_files = files, .bundle_file_cnt = 1, .host = nowhere);
 
 		err = btf_bundle__select(&so, &c);
 		if (!ok(err == -ENOENT && c && btf_bundle_choice__source(c) == BTF_BUNDLE_SRC_AUTO &&
@@ -382,20 +381,21 @@ static void test_order(void)
 			dump(c);
 		btf_bundle_choice__free(c);
 	}
+	btf_host__free(fb);
 }
 
 static void test_report(void)
 {
 	const char *files[] = { in_dir("full.btfb") };
 	struct btf_bundle_choice *c = NULL;
-	struct btf_bundle_step s;
+	BTF_BUNDLE_OPTS(btf_bundle_step, s);
 	uint32_t i, good = 0;
 	int err;
 
 	bundle_system_btf = sys_present;
 	{
 		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .embedded = full, .embedded_sz = full_len,
-				.bundle_files = files, .bundle_file_cnt = 1, .host = &exact,
+				.bundle_files = files, .bundle_file_cnt = 1, .host = exact,
 				.report = true);
 
 		err = btf_bundle__select(&so, &c);
@@ -410,7 +410,7 @@ static void test_report(void)
 	bundle_system_btf = sys_absent;
 	{
 		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .embedded = full, .embedded_sz = full_len,
-				.bundle_files = files, .bundle_file_cnt = 1, .host = &exact,
+				.bundle_files = files, .bundle_file_cnt = 1, .host = exact,
 				.report = true);
 
 		err = btf_bundle__select(&so, &c);
@@ -439,8 +439,9 @@ static void test_host(void)
 
 		err = btf_bundle__select(&so, &c);
 		h = c ? btf_bundle_choice__host(c) : NULL;
-		ok(!err && h && !strcmp(h->distro, "ubuntu") && !strcmp(h->version, "20.04") &&
-		   !strcmp(h->arch, "x86_64") && !strcmp(h->release, "5.4.0-100-generic") &&
+		ok(!err && h && !strcmp(btf_host__distro(h), "ubuntu") &&
+		   !strcmp(btf_host__version(h), "20.04") && !strcmp(btf_host__arch(h), "x86_64") &&
+		   !strcmp(btf_host__release(h), "5.4.0-100-generic") &&
 		   path_is(btf_bundle_choice__custom_path(c), 0),
 		   "host: os-release + arch/release overrides -> %s", desc(c));
 		btf_bundle_choice__free(c);
@@ -469,14 +470,14 @@ static void test_opts(void)
 	int err;
 
 	{
-		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .source = BTF_BUNDLE_SRC_CNT, .host = &exact);
+		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .source = BTF_BUNDLE_SRC_CNT, .host = exact);
 
 		err = btf_bundle__select(&so, &c);
 		ok(err == -EINVAL && !c, "opts: an unknown source -> -EINVAL, no choice");
 	}
 	big.o.sz = sizeof(big);
 	big.o.no_system = true;
-	big.o.host = &exact;
+	big.o.host = exact;
 	big.o.embedded = full;
 	big.o.embedded_sz = full_len;
 	big.tail[3] = 1;
@@ -500,8 +501,8 @@ int main(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	btf_bundle_set_print(NULL);
-	btf_host__parse(&exact, EXACT);
-	btf_host__parse(&nowhere, NOWHERE);
+	exact = btf_host__parse(EXACT);
+	nowhere = btf_host__parse(NOWHERE);
 	if (!mkdtemp(dir))
 		tap_skip_all("mkdtemp: %s", strerror(errno));
 	snprintf(sys_present, sizeof(sys_present), "%s/vmlinux", dir);
@@ -529,5 +530,7 @@ int main(int argc, char **argv)
 	free(full);
 	free(bound);
 	free(other);
+	btf_host__free(exact);
+	btf_host__free(nowhere);
 	return tap_done();
 }

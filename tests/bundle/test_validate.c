@@ -129,7 +129,7 @@ static void test_truncated_and_flipped(uint32_t codec, const struct build *layou
 			free(d);
 			/* a lookup gives the right entry or an error, never another entry */
 			if (k < 3) {
-				struct btf_bundle_match m;
+				BUNDLE_MATCH(m);
 				struct btf_host hh;
 				int f;
 
