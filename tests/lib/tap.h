@@ -15,35 +15,48 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int test_cnt, fail_cnt;
 
 __attribute__((format(printf, 2, 3), unused))
 static bool ok(bool cond, const char *fmt, ...)
 {
+	char buf[2048], *p;
 	va_list ap;
 
-	printf("%s %d - ", cond ? "ok" : "not ok", ++test_cnt);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	/* A result is one line: a newline in what it names would end it. */
+	for (p = buf; *p; p++)
+		if (*p == '\n')
+			*p = p[1] ? ' ' : '\0';
+	printf("%s %d - %s\n", cond ? "ok" : "not ok", ++test_cnt, buf);
 	fflush(stdout);
 	if (!cond)
 		fail_cnt++;
 	return cond;
 }
 
+/* One comment line per line of the message: TAP has no multi-line comment. */
 __attribute__((format(printf, 1, 2), unused))
 static void diag(const char *fmt, ...)
 {
+	char buf[4096], *line, *nl;
 	va_list ap;
 
-	fputs("# ", stdout);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	for (line = buf; line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (*line || nl)
+			printf("# %s\n", line);
+	}
+	fflush(stdout);
 }
 
 __attribute__((format(printf, 2, 3), unused))

@@ -60,6 +60,8 @@ def ok(cond, what, detail=None):
     """One result; on failure @detail (its first 20 lines) follows as diagnostics."""
     global _count, _failed
     _count += 1
+    # A result is one line: a newline in what it names would end it.
+    what = " ".join(str(what).split("\n")).strip()
     print("%s %d - %s" % ("ok" if cond else "not ok", _count, what), flush=True)
     if not cond:
         _failed += 1

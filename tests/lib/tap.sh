@@ -14,8 +14,13 @@
 #   tap_done                  the plan; exit status 1 if anything failed
 tap_n=0 tap_failed=0
 
-ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
-not_ok() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
+# A result is one line: newlines in what it names become spaces.
+ok() { local d="$*"; tap_n=$((tap_n + 1)); echo "ok $tap_n - ${d//$'\n'/ }"; }
+not_ok() {
+	local d="$*"
+	tap_n=$((tap_n + 1)) tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n - ${d//$'\n'/ }"
+}
 skipped() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP $2"; }
 diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
