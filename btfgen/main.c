@@ -209,7 +209,7 @@ int main(int argc, char **argv)
 		gate__kernels(&in, (const char *const *)argv + optind + 1, argc - optind - 1, &info);
 
 	opts.bpftool = bt.path;
-	opts.bpftool_version = bt.version;
+	opts.bpftool_digest = bt.digest;
 	opts.bpftool_envp = bt.envp;
 	opts.objects = argv + optind + 1;
 	opts.nobjects = argc - optind - 1;
