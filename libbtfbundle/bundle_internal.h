@@ -18,6 +18,13 @@ void bundle_pr(enum btf_bundle_print_level level, const char *fmt, ...)
  * passes a smaller sz, a newer one a bigger sz whose unknown tail must be
  * zero (libbpf's OPTS_VALID).
  */
+/*
+ * The size of the .BTF section of the ELF64 file image @data (object.c's
+ * bounded section walk): 0, -ENOMSG without .BTF, -EOPNOTSUPP for ELF32,
+ * -EINVAL when garbled. Reads section headers only.
+ */
+int elf_btf_size(const void *data, size_t size, uint64_t *btf_size);
+
 static inline int opts_valid(const void *opts, size_t known_sz)
 {
 	const char *p = opts;
