@@ -87,9 +87,11 @@ CODECS = ["gzip", "xz", "zstd", "lz4", "bzip2"]
 # --- kernel images ------------------------------------------------------
 
 
-def bzimage(payload, version=0x020F, payload_offset=0x100, payload_len=None, trailer=True):
+def bzimage(payload, version=0x020F, payload_offset=0x100, payload_len=None, trailer=None):
     """An x86 bzImage whose setup header points at @payload (compressed),
-    followed, like the kernel's, by the 4-byte decompressed size."""
+    followed, like the kernel's, by the 4-byte decompressed size (all but gzip)."""
+    if trailer is None:
+        trailer = payload[:2] != b"\x1f\x8b"
     setup_sects = 3
     img = bytearray(512 * (setup_sects + 1))
     img[0x1F1] = setup_sects
