@@ -388,6 +388,30 @@ def t_rpm(c):
     assert "distro: give --key" in errors(se)[0], se
 
 
+def t_prefer_image_or_dbg(c):
+    """an image .deb and its -dbg .deb: the image's .BTF kept (default), DWARF with --prefer dbg"""
+    dwarf_btf = small_btf(c)
+    d = c.dir()
+    obj = synth.dwarf_object(d, "struct extra_type { int only_in_the_image; } extra;\n")
+    p = subprocess.run(["pahole", "--btf_encode_detached", d + "/img.btf", d + "/dwarf%d.o" % len(
+        "struct extra_type { int only_in_the_image; } extra;\n")], capture_output=True)
+    assert p.returncode == 0, p.stderr
+    image_btf = read(d + "/img.btf")
+    assert image_btf != dwarf_btf
+    rel = "6.1.0-56-amd64"
+    img = write(os.path.join(d, "linux-image.deb"), synth.image_deb(
+        rel, synth.bzimage(synth.compress(synth.elf([(".BTF", image_btf)]), "gzip"))))
+    dbg = write(os.path.join(d, "linux-image-dbg.deb"), synth.dbg_deb(rel, c.dwarf))
+    for prefer, want in ((None, image_btf), ("dbg", dwarf_btf)):
+        for order in ([img, dbg], [dbg, img]):
+            out = os.path.join(d, "out-%s-%s" % (prefer, os.path.basename(order[0])))
+            args = ["-o", out, "--json", "-j", "2"] + (["--prefer", prefer] if prefer else [])
+            rc, so, se = run(args + order)
+            s = json.loads(so)
+            assert rc == 0 and s["skipped"] + s["made"] == 2 and s["made"] >= 1, (so, se)
+            assert member(os.path.join(out, "debian/12/x86_64", rel + ".btf.tar.xz"))[1] == want
+
+
 def debs_dir():
     for d in ("make-debs", "debs"):
         p = os.path.join(os.environ.get("BTFKIT_CACHE") or os.path.join(
