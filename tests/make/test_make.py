@@ -439,12 +439,25 @@ def t_real_debian_debs(c):
     assert rc == 0 and s["made"] == 3, (so, se)
     for r in X86:
         assert read(os.path.join(out, "debian/12/x86_64", r + ".btf.tar.xz")) == read(fixture(r)), r
-    # nothing new: nothing rewritten, the index left alone, in a blink
+    # nothing new: nothing rewritten, the index left alone
     st = os.stat(os.path.join(out, "btfhub-index.json"))
     rc, so, se = run(["-o", out, "--json"] + debs)
     s = json.loads(so)
     assert rc == 0 and s["unchanged"] == 3 and s["made"] == 0, (so, se)
     assert os.stat(os.path.join(out, "btfhub-index.json")).st_ino == st.st_ino
+
+
+def t_real_debian_arm64_debs(c):
+    """real Debian arm64 linux-image .debs (uncompressed Image) -> the committed aarch64 fixtures"""
+    debs = [real_deb("linux-image-%s-unsigned" % r) for r in ARM]
+    d = c.dir()
+    out = os.path.join(d, "out")
+    rc, so, se = rss_run(c, ["-o", out, "--json", "-j", "2"] + debs)
+    s = json.loads(so)
+    assert rc == 0 and s["made"] == 2, (so, se)
+    for r in ARM:
+        assert read(os.path.join(out, "debian/12/arm64", r + ".btf.tar.xz")) == \
+            read(fixture(r, "aarch64")), r
 
 
 def rss_run(c, args, limit_kb=256 * 1024):
