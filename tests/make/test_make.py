@@ -23,6 +23,8 @@ import synth                         # noqa: E402
 MAKE = os.path.abspath(sys.argv[1])
 FETCH = os.path.abspath(sys.argv[2])
 RSS_RUN = os.path.abspath(sys.argv[3]) if len(sys.argv) > 3 else None
+BUILD = os.path.abspath(sys.argv[4]) if len(sys.argv) > 4 else None      # btfkit-build
+PROBE = os.path.abspath(sys.argv[5]) if len(sys.argv) > 5 else None      # a CO-RE object
 Skip = fixtures.Skip
 # The committed fixtures (tests/data/make-fixtures.sh): real Debian 12 kernels.
 X86 = ["6.1.0-56-amd64", "6.1.0-56-cloud-amd64", "6.12.117+deb12-cloud-amd64"]
@@ -154,6 +156,24 @@ def t_output_is_a_mirror(c):
         for rel in X86[:2]:
             assert read(os.path.join(got, "debian/12/x86_64", rel + ".btf")) == \
                 read(c.btf(rel))
+
+
+def t_output_feeds_btfkit_build(c):
+    """btfkit-build -s OUT (directory and file:// mirror) reduces every kernel made"""
+    if not BUILD or not PROBE:
+        raise Skip("no btfkit-build / BPF object given")
+    d = c.dir()
+    out = os.path.join(d, "out")
+    rc, _, se = run(["-o", out, "--key", "debian/12/x86_64/" + X86[1], c.btf(X86[1])])
+    assert rc == 0, se
+    for i, src in enumerate((out, "file://" + out)):
+        red = os.path.join(d, "reduced%d" % i)
+        rc, so, se = run(["-s", src, "-o", red, "--cache-dir", red + ".cache", "--arch", "x86_64",
+                          "--all-kernels", PROBE], tool=BUILD)
+        assert rc == 0, (so, se)
+        made = [f for f in files_under(red) if not f.startswith(".")]
+        assert made == ["debian/12/x86_64/%s.btf" % X86[1]], files_under(red)
+        assert 0 < os.path.getsize(os.path.join(red, made[0])) < len(read(c.btf(X86[1])))
 
 
 def t_unknown_input_one_line(c):
@@ -402,6 +422,17 @@ def t_prefer_image_or_dbg(c):
     img = write(os.path.join(d, "linux-image.deb"), synth.image_deb(
         rel, synth.bzimage(synth.compress(synth.elf([(".BTF", image_btf)]), "gzip"))))
     dbg = write(os.path.join(d, "linux-image-dbg.deb"), synth.dbg_deb(rel, c.dwarf))
+    # one vmlinux with both .BTF and DWARF (a -dbg vmlinux of a BTF-enabled kernel)
+    both = os.path.join(d, "vmlinux-both")
+    subprocess.run(["objcopy", "--add-section", ".BTF=" + d + "/img.btf",
+                    os.path.join(c.tmp, "small", "dwarf-only.o"), both], check=True)
+    out = os.path.join(d, "both")
+    for prefer, want, how in ((None, image_btf, "elf"), ("dbg", dwarf_btf, "dwarf:pahole=")):
+        rc, so, se = run(["-o", out, "--json", "--key", "debian/12/x86_64/both", both] +
+                         (["--prefer", prefer] if prefer else []))
+        k = json.loads(so)["kernels"][0]
+        assert rc == 0 and k["how"].startswith(how) and k["status"] == "made", (so, se)
+        assert member(os.path.join(out, "debian/12/x86_64/both.btf.tar.xz"))[1] == want
     for prefer, want in ((None, image_btf), ("dbg", dwarf_btf)):
         for order in ([img, dbg], [dbg, img]):
             out = os.path.join(d, "out-%s-%s" % (prefer, os.path.basename(order[0])))
