@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include "btf_bundle.h"
 
@@ -42,6 +43,13 @@ int host__detect(struct btf_host *host, const struct btf_host_opts *opts);
 
 /* btf_bundle__select()'s step 2 path (select.c); tests only ever change it. */
 extern const char *bundle_system_btf;
+
+/*
+ * The size of the .BTF section of the ELF64 file image @data (object.c's
+ * bounded section walk): 0, -ENOMSG without .BTF, -EOPNOTSUPP for ELF32,
+ * -EINVAL when garbled. Reads section headers only.
+ */
+int elf_btf_size(const void *data, size_t size, uint64_t *btf_size);
 
 /*
  * Options structs grow at the end; a caller built against an older header

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """btfgen cases: the bpftool it runs (environment, probe record)."""
 import os
+import shlex
 import shutil
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
@@ -89,3 +91,37 @@ def case_bpftool_probe(args, tmp):
         f.write(b'btfgen-probe 1\npath /elsewhere\n\nbpftool v0\n')
     seen = calls(cached=n)
     check(seen == probes, f'a record of another bpftool was trusted: {seen}')
+
+
+def case_bpftool_id(args, tmp):
+    """The cache names bpftool by its executable, not by what it prints:
+    another program printing the same --version text keeps no cached output;
+    the same bytes at a new inode (a re-install) keep them all."""
+    real = shutil.which('bpftool', path=os.environ.get('PATH', '') + ':/usr/sbin:/sbin')
+    if not real:
+        raise Skip('no bpftool')
+    version = subprocess.run([real, '--version'], capture_output=True, text=True).stdout
+    indir = make_tree(args, os.path.join(tmp, 'in'), host=False)
+    n = len(input_files(indir))
+    out = os.path.join(tmp, 'out')
+    expect_ok(btfgen(args, out, indir, extra=['--bpftool', real]), reduced=n)
+    expect_ok(btfgen(args, out, indir, extra=['--bpftool', real]), cached=n)
+    # An impostor: the very same --version text (argv[0] included), and
+    # reductions done by the real one, so that only the cache key can differ.
+    imp = os.path.join(tmp, 'bin', 'bpftool')
+    os.makedirs(os.path.dirname(imp))
+    with open(imp, 'w') as f:
+        f.write('#!/bin/sh\n'
+                f'[ "$1" = --version ] && {{ printf %s {shlex.quote(version)}; exit 0; }}\n'
+                f'exec {real} "$@"\n')
+    os.chmod(imp, 0o755)
+    r = btfgen(args, out, indir, extra=['--bpftool', imp])
+    expect_ok(r)
+    check(r.summary['reduced'] == n, f'another bpftool with the same version text: '
+          f'{r.summary["cached"]} of {n} kernels kept from the cache')
+    # The same bytes at another path and inode: nothing to redo.
+    copy = os.path.join(tmp, 'bin2', 'bpftool')
+    os.makedirs(os.path.dirname(copy))
+    shutil.copy(imp, copy)
+    expect_ok(btfgen(args, out, indir, extra=['--bpftool', copy]), cached=n)
+

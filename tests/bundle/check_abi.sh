@@ -12,7 +12,7 @@ if [ "${1:-}" = --update ]; then update=true; shift; fi
 baseline=$1 so=$2 hdr=$3 gen=$4
 if ! command -v abidw >/dev/null || ! command -v abidiff >/dev/null; then
 	echo "1..0 # SKIP abigail-tools (abidw, abidiff) not installed"
-	exit 77
+	exit 0	# TAP: a skip is the plan, and exit 0
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -54,15 +54,15 @@ def elf(sections, shnum=None, shoff=None, btf_offset=None):
     return hdr + body + sh
 
 
-def dwarf_object(tmp):
+def dwarf_object(tmp, extra=""):
     """A small object file with DWARF only (no .BTF): pahole's input."""
-    src = tmp + "/dwarf.c"
+    src = tmp + "/dwarf%d.c" % len(extra)
     with open(src, "w") as f:
         f.write("struct task_struct { int pid; int tgid; char comm[16];"
                 " struct task_struct *parent; };\n"
                 "struct file { unsigned long f_mode; long long f_pos; };\n"
-                "struct task_struct init_task; struct file some_file;\n")
-    obj = tmp + "/dwarf.o"
+                "struct task_struct init_task; struct file some_file;\n" + extra)
+    obj = tmp + "/dwarf%d.o" % len(extra)
     subprocess.run(["cc", "-g", "-O0", "-c", src, "-o", obj], check=True)
     with open(obj, "rb") as f:
         return f.read()
@@ -87,9 +87,11 @@ CODECS = ["gzip", "xz", "zstd", "lz4", "bzip2"]
 # --- kernel images ------------------------------------------------------
 
 
-def bzimage(payload, version=0x020F, payload_offset=0x100, payload_len=None, trailer=True):
+def bzimage(payload, version=0x020F, payload_offset=0x100, payload_len=None, trailer=None):
     """An x86 bzImage whose setup header points at @payload (compressed),
-    followed, like the kernel's, by the 4-byte decompressed size."""
+    followed, like the kernel's, by the 4-byte decompressed size (all but gzip)."""
+    if trailer is None:
+        trailer = payload[:2] != b"\x1f\x8b"
     setup_sects = 3
     img = bytearray(512 * (setup_sects + 1))
     img[0x1F1] = setup_sects

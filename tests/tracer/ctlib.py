@@ -2,7 +2,7 @@
 """Helpers shared by the coretrace tests (tests/tracer/test_*.py).
 
 Real-kernel tests: they load coretrace's BPF programs on this machine. Where
-that is not permitted they exit 77 (meson's skip) with the reason; they never
+that is not permitted they skip (TAP "1..0 # SKIP reason") with the reason; they never
 pass without having run.
 """
 import json
