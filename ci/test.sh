@@ -6,21 +6,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/setup.sh --arch arm64	# suite vm-arm64 cross-builds the tracer
 BUILD=${BUILD:-build}
+[ -f "$BUILD/build.ninja" ] || meson setup "$BUILD"
+meson compile -C "$BUILD"
 # The kernel without BTF (suite vm, nobtf) takes minutes of compiling the
-# first time: start it now, at nice 19, so that it uses the CPU the build and
-# the tests leave idle (downloads, one-at-a-time tests) instead of holding a
-# test slot; its test runs last and finds it cached, or waits on its lock.
+# first time: start it now, at nice 19, so that it uses the CPU the tests
+# leave idle (downloads, one-at-a-time tests) instead of holding a test
+# slot; its test runs last and finds it cached, or waits on its lock. It
+# needs this build's btfhub-make (for its BTF), hence after the compile.
 # A full run only: `ci/test.sh --suite X` has no use for it.
 nobtf_pid=
 if [ $# -eq 0 ]; then
 	nobtf_log=$(mktemp "${TMPDIR:-/tmp}/btfkit-nobtf.XXXXXX")
 	# Its own process group, so that an early exit stops make and its children too.
-	setsid nice -n 19 sh tests/vm/nobtf/build-kernel.sh >"$nobtf_log" 2>&1 &
+	BTFHUB_MAKE=$(cd "$BUILD" && pwd)/tools/btfhub-make \
+		setsid nice -n 19 sh tests/vm/nobtf/build-kernel.sh >"$nobtf_log" 2>&1 &
 	nobtf_pid=$!
 	trap 'kill -TERM -- "-$nobtf_pid" 2>/dev/null; rm -f "$nobtf_log"' EXIT
 fi
-[ -f "$BUILD/build.ninja" ] || meson setup "$BUILD"
-meson compile -C "$BUILD"
 rc=0
 rm -f "$BUILD/meson-logs/testlog.json"	# counted below: this run's only
 meson test -C "$BUILD" --print-errorlogs --num-processes 2 "$@" || rc=$?
