@@ -18,6 +18,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "make_internal.h"
+#include "state.h"
 #include "writer.h"
 
 struct maker *maker__new(const struct maker_opts *opts)
@@ -177,11 +178,24 @@ static int check_sha256(struct make_job *job, int fd, const char *want)
 	return 0;
 }
 
+bool maker__made(struct maker *m, const struct make_input *in, struct make_result *res)
+{
+	struct state_names names;
+	struct stat st = { 0 };
+
+	memset(res, 0, sizeof(*res));
+	if (m->force || !in || !in->sha256)
+		return false;
+	state__names(m, in, &st, in->sha256, &names);
+	return state__lookup(m, names.by_sha, res);
+}
+
 int maker__kernel(struct maker *m, const char *path, int fd, const struct make_input *in,
 		  struct make_result *res)
 {
 	struct make_input none = { .sz = sizeof(none) };
 	struct make_job job = { .m = m, .btf_fd = -1 };
+	struct state_names names;
 	struct layout_key key = { 0 };
 	struct stat st;
 	int own_fd = -1, err;
@@ -202,12 +216,19 @@ int maker__kernel(struct maker *m, const char *path, int fd, const struct make_i
 		err = job__fail(&job, -ESPIPE, "%s", errmsg(-ESPIPE));
 		goto out;
 	}
+	state__names(m, in, &st, in->sha256, &names);
+	if (!m->force && (state__lookup(m, names.by_id, res) || state__lookup(m, names.by_sha, res))) {
+		err = 0;
+		goto out;
+	}
 	err = in->sha256 ? check_sha256(&job, fd, in->sha256) : 0;
 	err = err ?: input__btf(&job, fd, st.st_size);
 	err = err ?: resolve_key(&job, in, &key, res);
 	err = err ?: write_output(&job, &key, res);
 	res->btf_size = job.btf_size;
 	snprintf(res->how, sizeof(res->how), "%s", job.how);
+	if (!err)
+		state__record(m, &names, res);
 out:
 	if (err) {
 		res->status = MAKE_FAILED;
