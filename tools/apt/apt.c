@@ -614,85 +614,29 @@ static bool in_shard(const struct run *r, const struct kent *e)
 	return h % r->o->nshards == r->o->shard;
 }
 
-/* The output's kernel entry (for the stamps in the cache). */
-static void out_kernel(const struct kent *e, const char *arch, struct kernel *k)
+/* The kernel @e as the callbacks see it (no file yet: fd -1). */
+static struct apt_kernel kernel_of(const struct run *r, const struct kent *e, const struct cand *c)
 {
-	memset(k, 0, sizeof(*k));
-	k->distro = (char *)e->distro;
-	k->version = (char *)e->version;
-	k->arch = (char *)arch;
-	k->release = e->release;
-	k->out_version = e->version;
-	k->out_arch = arch;
+	return (struct apt_kernel){
+		.key = { e->distro, e->version, r->arch_out, e->release },
+		.suite = c->suite,
+		.package = c->name,
+		.version = c->version,
+		.fd = -1,
+		.sha256 = c->sha256,
+		.dbg = c->dbg,
+	};
 }
 
-/*
- * The archive of @e already in the output, under any of BTFHub's spellings
- * ("11" or "bullseye", "arm64" or "aarch64"), into @path; false if none.
- */
-static bool output_of(const struct run *r, const struct kent *e, char *path, size_t size)
-{
-	const struct layout_key key = { e->distro, e->version, r->arch_out, e->release };
-	char *paths[LAYOUT_MAX_CANDIDATES];
-	bool found = false;
-	int i, n;
-
-	n = layout__archive_paths(&key, paths);
-	for (i = 0; i < n; i++) {
-		struct stat st;
-
-		snprintf(path, size, "%s/%s", r->o->out_dir, paths[i]);
-		if (!found && !lstat(path, &st) && S_ISREG(st.st_mode))
-			found = true;
-		free(paths[i]);
-		if (found) {
-			while (++i < n)
-				free(paths[i]);
-			break;
-		}
-	}
-	return found;
-}
-
-/*
- * Already made: in the output, and not by another package than @c (the
- * stamp says which package made it; an archive made another way, without a
- * stamp, is kept).
- */
+/* Made before from this very package (by its SHA-256): nothing to download. */
 static bool already_made(struct run *r, const struct kent *e, const struct cand *c)
 {
-	char path[PATH_MAX], rel[LAYOUT_KEY_MAX + 8];
-	struct kernel k;
-	bool current;
+	struct apt_kernel k = kernel_of(r, e, c);
 
-	if (r->o->force || !output_of(r, e, path, sizeof(path)))
+	if (r->o->force || !r->o->made || !r->o->made(&k, r->o->ctx))
 		return false;
-	out_kernel(e, r->arch_out, &k);
-	k.output = path;
-	current = cache__output_current(&r->cache, &k, c->sha256);
-	snprintf(rel, sizeof(rel), "%s.btf", e->name);
-	if (current || !cache__stamp_exists(&r->cache, rel)) {
-		pr_info("%s: already made (%s); skipped", e->name, path);
-		return true;
-	}
-	pr_info("%s: made from another package than %s %s; made again", e->name,
-		ESC(c->name), ESC(c->version));
-	return false;
-}
-
-static void stamp(struct run *r, const struct kent *e, const struct cand *c)
-{
-	char path[PATH_MAX];
-	struct kernel k;
-	int err;
-
-	if (!output_of(r, e, path, sizeof(path)))
-		return;
-	out_kernel(e, r->arch_out, &k);
-	k.output = path;
-	err = cache__stamp_write(&r->cache, &k, c->sha256);
-	if (err)
-		pr_warn("%s: cannot record which package made it: %s", path, errmsg(err));
+	pr_info("%s: already made from %s %s; skipped", e->name, ESC(c->name), ESC(c->version));
+	return true;
 }
 
 /* The -dbg package of @e's image upload, else the newest -dbg of its release. */
@@ -765,6 +709,7 @@ static int make_batch(struct run *r, struct job *jobs, size_t n, struct kent **r
 		return err;
 	for (i = 0; i < n; i++) {
 		struct job *j = &jobs[i];
+		struct apt_kernel ak;
 		char who[1536];
 		int fd, merr;
 
@@ -778,21 +723,14 @@ static int make_batch(struct run *r, struct job *jobs, size_t n, struct kent **r
 		fd = verify(r, &j->k, j->e->name, j->c->size, j->c->sha256, who);
 		if (fd < 0)
 			continue;
-		merr = r->o->make(&(struct apt_kernel){
-			.key = { j->e->distro, j->e->version, r->arch_out, j->e->release },
-			.suite = j->c->suite,
-			.package = j->c->name,
-			.version = j->c->version,
-			.url = j->k.url,
-			.path = j->k.archive,
-			.fd = fd,
-			.sha256 = j->c->sha256,
-			.dbg = j->c->dbg,
-		}, r->o->ctx);
+		ak = kernel_of(r, j->e, j->c);
+		ak.url = j->k.url;
+		ak.path = j->k.archive;
+		ak.fd = fd;
+		merr = r->o->make(&ak, r->o->ctx);
 		close(fd);
 		if (!merr) {
 			r->st->made++;
-			stamp(r, j->e, j->c);
 		} else if (merr == -ENOMSG && !j->c->dbg && !j->e->dbg_tried && dbg_of(r, j->e)) {
 			pr_info("%s: %s has no .BTF; trying its -dbg package", j->e->name,
 				ESC(j->c->name));
@@ -967,7 +905,7 @@ int apt__run(const struct apt_opts *o, struct apt_stats *st)
 		if (!in_shard(&r, e))
 			continue;
 		st->selected++;
-		if (already_made(&r, e, e->image)) {
+		if (already_made(&r, e, o->prefer_dbg ? dbg_of(&r, e) ?: e->image : e->image)) {
 			st->skipped++;
 			continue;
 		}

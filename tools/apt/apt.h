@@ -14,12 +14,11 @@
  *
  *   <cache>/src-<hash of URL>/dists/<suite>/<arch>/{Release,Release.gpg,<component>.Packages}
  *   <cache>/src-<hash of URL>/pool/<component>/<arch>/<package file>
- *   <cache>/out-<hash of OUT>/<d>/<v>/<a>/<release>.stamp   which package made an output
  *
- * A kernel whose archive is already in the output (under any of BTFHub's
- * spellings of its version and arch) is skipped without a download, unless
- * its stamp names another package (the kernel was rebuilt under the same
- * release) or the caller forces it.
+ * A kernel that apt_opts.made says was made from this very package (by the
+ * SHA-256 its Packages entry gives) is skipped without a download: a re-run
+ * with nothing new downloads no package and rewrites nothing. A kernel
+ * rebuilt under the same release (a new upload) is made again.
  */
 #ifndef BTFKIT_APT_H
 #define BTFKIT_APT_H
@@ -63,7 +62,7 @@ struct apt_opts {
 	bool force;			/* make kernels already in the output again */
 	unsigned int shard, nshards;	/* this run's share, I/N; 0/0 = all */
 	const char *cache_dir;		/* default $XDG_CACHE_HOME/btfkit/make */
-	const char *out_dir;		/* the output tree (skips and stamps); required */
+	const char *out_dir;		/* the output tree; required */
 	const struct transfer_opts *transfer;	/* jobs, retries, timeouts; cache/src set here */
 	const volatile sig_atomic_t *cancel;	/* NULL = never */
 	/*
@@ -73,6 +72,12 @@ struct apt_opts {
 	 * another negative errno when it failed (the callback reports that).
 	 */
 	int (*make)(const struct apt_kernel *k, void *ctx);
+	/*
+	 * Whether @k (fd -1, no path or url yet) was made before from the
+	 * package with k->sha256, its archive intact: then it is skipped.
+	 * NULL = never.
+	 */
+	bool (*made)(const struct apt_kernel *k, void *ctx);
 	/*
 	 * A failure of the repository's own (an index, a download, a
 	 * verification), one line naming the URL, for the caller's summary;

@@ -131,7 +131,8 @@ static int make_one(const struct apt_kernel *k, void *ctx)
 		.version = k->key.version,
 		.arch = k->key.arch,
 		.release = k->key.release,
-		/* apt__run() hashed this very descriptor against Packages already. */
+		/* Checked by apt__run() already; given so that a re-run can skip it unread. */
+		.sha256 = k->sha256,
 	};
 	struct outcome *o;
 	int err;
@@ -157,6 +158,22 @@ static int make_one(const struct apt_kernel *k, void *ctx)
 		pr_info("%s: %s %s (%s)", k->url, o->key,
 			o->status == MAKE_MADE ? "made" : "unchanged", o->res.how);
 	return err;
+}
+
+static bool made(const struct apt_kernel *k, void *ctx)
+{
+	struct ctx *c = ctx;
+	struct make_input in = {
+		.sz = sizeof(in),
+		.distro = k->key.distro,
+		.version = k->key.version,
+		.arch = k->key.arch,
+		.release = k->key.release,
+		.sha256 = k->sha256,
+	};
+	struct make_result res;
+
+	return maker__made(c->m, &in, &res);
 }
 
 static void failed(const char *key, const char *line, void *ctx)
@@ -311,6 +328,7 @@ int aptcli__run(const struct apt_cli *a, const struct aptcli_run *r)
 		.transfer = &t,
 		.cancel = &stop_sig,
 		.make = make_one,
+		.made = made,
 		.failed = failed,
 		.ctx = &c,
 	}, &st);
