@@ -129,8 +129,12 @@ static int download(struct run *r, struct kernel **ks, size_t n, uint64_t max_si
 
 	t.max_size = max_size;
 	err = transfer__run(ks, n, &t);
-	for (i = 0; i < n; i++)
-		r->st->body_bytes += ks[i]->body_bytes;
+	for (i = 0; i < n; i++) {
+		if (!strcmp(ks[i]->distro, "pool"))
+			r->st->package_bytes += ks[i]->body_bytes;
+		else
+			r->st->index_bytes += ks[i]->body_bytes;
+	}
 	return err;
 }
 

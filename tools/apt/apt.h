@@ -96,7 +96,12 @@ struct apt_stats {
 	size_t skipped;		/* already made */
 	size_t made;		/* make() returned 0 */
 	size_t failed;		/* kernels and suites that failed */
-	uint64_t body_bytes;	/* downloaded this run (indexes and packages) */
+	/*
+	 * Downloaded this run: Release files (fetched conditionally, when the
+	 * server gives validators) and indexes (only when Release changed), and
+	 * packages.
+	 */
+	uint64_t index_bytes, package_bytes;
 };
 
 /*

@@ -229,7 +229,8 @@ static void print_json(struct ctx *c, const struct apt_stats *st, const char *in
 	json_object_set_new(root, "made", json_integer(c->counts[MAKE_MADE]));
 	json_object_set_new(root, "unchanged", json_integer(c->counts[MAKE_UNCHANGED]));
 	json_object_set_new(root, "failed", json_integer(c->counts[MAKE_FAILED]));
-	json_object_set_new(root, "downloaded_bytes", json_integer(st->body_bytes));
+	json_object_set_new(root, "index_bytes", json_integer(st->index_bytes));
+	json_object_set_new(root, "package_bytes", json_integer(st->package_bytes));
 	if (index)
 		json_object_set_new(root, "index", escape__json(index));
 	json_object_set_new(root, "errors", json_incref(c->errors));
@@ -350,7 +351,7 @@ int aptcli__run(const struct apt_cli *a, const struct aptcli_run *r)
 			"made; %zu made, %zu unchanged, %zu failed; %.1f MiB downloaded; %s: %zu "
 			"archives\n", st.listed, st.selected, st.skipped, c.counts[MAKE_MADE],
 			c.counts[MAKE_UNCHANGED], c.counts[MAKE_FAILED],
-			st.body_bytes / 1048576.0, index, nindex);
+			(st.index_bytes + st.package_bytes) / 1048576.0, index, nindex);
 	ret = err || c.counts[MAKE_FAILED] ? 1 : 0;
 out:
 	for (i = 0; i < c.n; i++) {
