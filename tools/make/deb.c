@@ -61,41 +61,6 @@ static struct archive *open_inner(struct archive *outer, struct inner_src *src)
 	return a;
 }
 
-/* "./boot/x" -> "boot/x"; NULL for an absolute path or one with a ".." part. */
-static const char *member_path(const char *p)
-{
-	const char *s;
-
-	if (!p || *p == '/')
-		return NULL;
-	while (p[0] == '.' && p[1] == '/')
-		p += 2;
-	for (s = p; (s = strstr(s, "..")); s += 2)
-		if ((s == p || s[-1] == '/') && (s[2] == '/' || !s[2]))
-			return NULL;
-	return p;
-}
-
-/* The kernel member's release ("vmlinuz-6.1.0-56-amd64" -> "6.1.0-56-amd64"), or NULL. */
-static const char *kernel_member(const char *p, bool *dbg)
-{
-	static const char *const image[] = { "boot/vmlinuz-", "boot/vmlinux-" };
-	static const char *const debug[] = { "usr/lib/debug/boot/vmlinux-", "usr/lib/debug/vmlinux-" };
-	size_t i;
-
-	for (i = 0; i < 2; i++) {
-		if (!strncmp(p, image[i], strlen(image[i]))) {
-			*dbg = false;
-			return p + strlen(image[i]);
-		}
-		if (!strncmp(p, debug[i], strlen(debug[i]))) {
-			*dbg = true;
-			return p + strlen(debug[i]);
-		}
-	}
-	return NULL;
-}
-
 static int read_control(struct make_job *job, struct archive *outer, struct deb_fields *f)
 {
 	struct inner_src *src = malloc(sizeof(*src));
@@ -109,7 +74,7 @@ static int read_control(struct make_job *job, struct archive *outer, struct deb_
 		goto out;
 	}
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *p = member_path(archive_entry_pathname(e));
+		const char *p = member__path(archive_entry_pathname(e));
 		la_ssize_t n;
 
 		if (!p || strcmp(p, "control"))
@@ -155,7 +120,8 @@ static int read_data(struct make_job *job, struct archive *outer)
 		goto out;
 	}
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(e), *p = member_path(name), *rel;
+		const char *name = archive_entry_pathname(e), *p = member__path(name);
+		char rel[LAYOUT_RELEASE_MAX + 1];
 		uint64_t n;
 		bool dbg;
 
@@ -164,8 +130,7 @@ static int read_data(struct make_job *job, struct archive *outer)
 					ESC(name ?: ""));
 			goto out;
 		}
-		rel = kernel_member(p, &dbg);
-		if (!rel || !*rel)
+		if (member__kernel(p, rel, sizeof(rel), &dbg))
 			continue;
 		if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e)) {
 			err = job__fail(job, -EBADMSG, "data.tar member '%s' is not a regular file",

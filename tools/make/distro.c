@@ -121,3 +121,44 @@ void distro__parse_control(const char *text, struct deb_fields *f)
 		f->arch[0] = '\0';
 	distro__version(f->distro, f->pkg_version, f->version, sizeof(f->version));
 }
+
+/* The digits after @tag in @release's dist tag (".fc38" -> "38"), or 0 chars. */
+static size_t dist_tag(const char *release, const char *tag, const char **digits)
+{
+	const char *p;
+
+	for (p = release; (p = strstr(p, tag)); p++) {
+		size_t d = strspn(p + strlen(tag), "0123456789");
+
+		if (d && d < 6) {
+			*digits = p + strlen(tag);
+			return d;
+		}
+	}
+	return 0;
+}
+
+void distro__rpm(struct rpm_fields *f)
+{
+	static const struct { const char *vendor, *distro; } vendors[] = {
+		{ "CentOS", "centos" }, { "Red Hat", "rhel" }, { "Oracle", "ol" },
+		{ "Rocky", "rocky" }, { "AlmaLinux", "almalinux" },
+	};
+	const char *d;
+	size_t n, i;
+
+	if ((n = dist_tag(f->release, ".fc", &d))) {
+		snprintf(f->distro, sizeof(f->distro), "fedora");
+	} else if ((n = dist_tag(f->release, ".amzn", &d))) {
+		snprintf(f->distro, sizeof(f->distro), "amzn");
+	} else if ((n = dist_tag(f->release, ".el", &d))) {
+		for (i = 0; i < sizeof(vendors) / sizeof(vendors[0]); i++)
+			if (strstr(f->vendor, vendors[i].vendor))
+				snprintf(f->distro, sizeof(f->distro), "%s", vendors[i].distro);
+		if (!*f->distro)
+			return;
+	} else {
+		return;
+	}
+	snprintf(f->dist_version, sizeof(f->dist_version), "%.*s", (int)n, d);
+}

@@ -14,6 +14,13 @@
  *            ubuntu: an HWE suffix "~NN.NN" -> NN.NN; else the LTS series:
  *            4.4 -> 16.04, 4.15 -> 18.04, 5.4 -> 20.04, 5.15 -> 22.04, 6.8 -> 24.04
  *   arch     Architecture (amd64, arm64; layout.h names it x86_64, arm64)
+ *
+ * RPM (NAME, VERSION, RELEASE, ARCH, VENDOR tags), by RELEASE's dist tag:
+ *   .fcNN -> fedora/NN;  .amzn2 / .amzn2023 -> amzn/2, amzn/2023;
+ *   .elN[_M][uek] -> the vendor's distro, major version N (BTFHub files
+ *   RHEL-likes by major version): VENDOR "CentOS" -> centos, "Red Hat" ->
+ *   rhel, "Oracle" -> ol, "Rocky" -> rocky, "AlmaLinux" -> almalinux; any
+ *   other vendor: unknown.
  */
 #ifndef BTFKIT_MAKE_DISTRO_H
 #define BTFKIT_MAKE_DISTRO_H
@@ -27,6 +34,15 @@ struct deb_fields {
 	char distro[64];	/* derived ("" = unknown) */
 	char version[64];	/* derived ("" = unknown) */
 };
+
+struct rpm_fields {
+	char name[128], version[128], release[128], arch[32], vendor[128];
+	char distro[64];	/* derived ("" = unknown) */
+	char dist_version[64];	/* derived ("" = unknown) */
+};
+
+/* Derive @f's distro and dist_version by the RPM table above. */
+void distro__rpm(struct rpm_fields *f);
 
 /* Fill @f from the text of a control file (NUL-terminated). */
 void distro__parse_control(const char *text, struct deb_fields *f);

@@ -67,10 +67,20 @@ int image__bzimage(struct make_job *job, int fd, uint64_t size)
 	start = (uint64_t)(setup_sects + 1) * 512;
 	off = start + le32(h + 0x248);
 	len = le32(h + 0x24c);
-	if (off > size || len > size - off || len < 4)
+	if (off > size || len > size - off || len < 8)
 		return job__fail(job, -EBADMSG,
 				 "bzImage payload (offset %llu, %llu bytes) lies outside the file",
 				 (unsigned long long)off, (unsigned long long)len);
+	/*
+	 * The kernel's build appends the decompressed size to every payload
+	 * but gzip's (whose trailer already holds it): leave it out, so that
+	 * the stream ends where the decompressor expects.
+	 */
+	err = read_full_at(fd, h, 2, off);
+	if (err)
+		return job__fail(job, err, "cannot read: %s", errmsg(err));
+	if (h[0] != 0x1f || h[1] != 0x8b)
+		len -= 4;
 	return unpack(job, fd, off, len, "bzimage");
 }
 

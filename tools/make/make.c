@@ -4,12 +4,14 @@
  * (writer.c) -> output tree, atomically, never over anything that is not a
  * regular file.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -115,6 +117,40 @@ static bool same_file(const char *path, int fd, uint64_t size)
 	return same;
 }
 
+/*
+ * Remove the temporary files a killed run left beside @path
+ * (".<name>.XXXXXX", atomic_file's), unless a live writer holds their lock.
+ */
+static void clean_stale(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX], prefix[NAME_MAX + 2];
+	struct dirent *de;
+	size_t plen;
+	DIR *d;
+
+	if (!slash || slash - path >= (long)sizeof(dir))
+		return;
+	memcpy(dir, path, slash - path);
+	dir[slash - path] = '\0';
+	plen = snprintf(prefix, sizeof(prefix), ".%s.", slash + 1);
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		int fd;
+
+		if (strncmp(de->d_name, prefix, plen) || strlen(de->d_name) != plen + 6)
+			continue;
+		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0)
+			continue;
+		if (!flock(fd, LOCK_EX | LOCK_NB) && !unlinkat(dirfd(d), de->d_name, 0))
+			pr_info("%s/%s: removed (left by a killed run)", dir, de->d_name);
+		close(fd);
+	}
+	if (d)
+		closedir(d);
+}
+
 static int write_output(struct make_job *job, const struct layout_key *key,
 			struct make_result *res)
 {
@@ -132,6 +168,7 @@ static int write_output(struct make_job *job, const struct layout_key *key,
 		return job__fail(job, -EPERM, "%s: %s", ESC_N(path, 512),
 				 atomic_file__strerror(S_ISLNK(st.st_mode) ? -ELOOP :
 						       S_ISDIR(st.st_mode) ? -EISDIR : -EPERM));
+	clean_stale(path);
 	err = atomic_file__open(&af, path);
 	if (err)
 		return job__fail(job, err, "%s: %s", ESC_N(path, 512), atomic_file__strerror(err));

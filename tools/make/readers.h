@@ -8,6 +8,9 @@
 #ifndef BTFKIT_MAKE_READERS_H
 #define BTFKIT_MAKE_READERS_H
 
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "make_internal.h"
@@ -39,6 +42,15 @@ int rpm__btf(struct make_job *job, int fd, uint64_t size);
  */
 int decomp__range(struct make_job *job, int fd, uint64_t off, uint64_t len, uint64_t cap,
 		  int *out_fd, uint64_t *out_size, const char **filter);
+
+/* "./boot/x" -> "boot/x"; NULL for an absolute path or one with a ".." part (member.c). */
+const char *member__path(const char *p);
+/*
+ * Whether package member @p (as member__path() returns it) is a kernel:
+ * boot/vmlinuz-R, lib/modules/R/vmlinuz, usr/lib/debug/boot/vmlinux-R, ...
+ * R into @release (of @size bytes), *@dbg for a debug vmlinux. 0 or -ENOENT.
+ */
+int member__kernel(const char *p, char *release, size_t size, bool *dbg);
 
 /*
  * Open libarchive reader @a on @len bytes at @off of @fd (read with pread(),
