@@ -8,8 +8,9 @@
  *	key <sha256 of the tool key and the input digest>
  *	input <sha256 of the input file>
  *	output <sha256 of the output> <output size>
- * The tool key hashes every BPF object and bpftool's version text, so a new
- * object or bpftool invalidates every kernel, while a new input only its own.
+ * The tool key hashes every BPF object and bpftool's version text (and, for
+ * canonical outputs, canon.h's CANON_VERSION: btfgen.c), so a new object,
+ * bpftool or output form invalidates every kernel, a new input only its own.
  *
  * <rel>.stat is a machine-local hint, "<size> <mtime_ns> <inode> <sha256>",
  * that lets a re-run trust an unchanged input's digest without reading it

@@ -17,6 +17,8 @@
 #include "fsutil.h"
 #include "canon.h"
 
+#define CANON_ROUNDS_MAX 64
+
 /* A growable byte string: a type's own content, for hashing and comparing. */
 struct desc {
 	unsigned char *p;
@@ -291,8 +293,13 @@ static int canon_hash(struct canon *c)
 		c->hash[i] = hash_bytes(c->d.p, c->d.len);
 	}
 	prev = distinct(c->hash, scratch, c->n);
-	/* Each round splits at least one class or ends: at most n rounds. */
-	for (round = 0; round < c->n; round++) {
+	/*
+	 * Each round splits a class or ends. Real graphs settle in a few
+	 * rounds (their depth); the cap bounds a crafted chain, whose hashes
+	 * are then those of round CANON_ROUNDS_MAX: still a function of the
+	 * graph alone.
+	 */
+	for (round = 0; round < CANON_ROUNDS_MAX; round++) {
 		next[0] = c->hash[0];
 		for (i = 1; i < c->n; i++) {
 			const struct btf_type *t = btf__type_by_id(c->src, i);
@@ -492,7 +499,23 @@ static int add_type(struct canon *c, struct btf *dst, const struct btf_type *t)
 		id = btf__add_restrict(dst, m[t->type]);
 		break;
 	case BTF_KIND_TYPE_TAG:
-		id = btf__add_type_tag(dst, name, m[t->type]);
+	case BTF_KIND_DECL_TAG:
+		if (btf_kflag(t)) {
+			/*
+			 * An attribute (kflag, type_attr/decl_attr): libbpf before
+			 * 1.6 has no adder for it. Copied whole, as bpftool copies
+			 * it, and its one reference renumbered in place, as bpftool
+			 * renumbers its own copies.
+			 */
+			id = btf__add_type(dst, s, t);
+			if (id > 0)
+				((struct btf_type *)btf__type_by_id(dst, id))->type = m[t->type];
+		} else if (btf_kind(t) == BTF_KIND_TYPE_TAG) {
+			id = btf__add_type_tag(dst, name, m[t->type]);
+		} else {
+			id = btf__add_decl_tag(dst, name, m[t->type],
+					       btf_decl_tag(t)->component_idx);
+		}
 		break;
 	case BTF_KIND_FUNC:
 		id = btf__add_func(dst, name, (enum btf_func_linkage)vlen, m[t->type]);
@@ -526,9 +549,6 @@ static int add_type(struct canon *c, struct btf *dst, const struct btf_type *t)
 			err = btf__add_datasec_var_info(dst, m[btf_var_secinfos(t)[i].type],
 							btf_var_secinfos(t)[i].offset,
 							btf_var_secinfos(t)[i].size);
-		break;
-	case BTF_KIND_DECL_TAG:
-		id = btf__add_decl_tag(dst, name, m[t->type], btf_decl_tag(t)->component_idx);
 		break;
 	default:
 		return -EOPNOTSUPP;
@@ -578,62 +598,104 @@ static int canon_verify(struct canon *c, const struct btf *dst)
 	return 0;
 }
 
-struct btf *canon__btf(const struct btf *src)
+/* Tables for @src: n, and map/order/refs zeroed. */
+static int canon_init(struct canon *c, const struct btf *src)
 {
-	struct canon c = { .src = src };
-	struct btf *dst = NULL;
+	uint32_t i;
+	int k, nr, err;
+
+	c->src = src;
+	c->n = btf__type_cnt(src);
+	c->hash = calloc(c->n, sizeof(*c->hash));
+	c->order = calloc(c->n, sizeof(*c->order));
+	c->map = calloc(c->n, sizeof(*c->map));
+	if (!c->hash || !c->order || !c->map)
+		return -ENOMEM;
+	/* A dangling reference would index past the tables. */
+	for (i = 1; i < c->n; i++) {
+		const struct btf_type *t = btf__type_by_id(src, i);
+
+		err = grow_refs(c, t);
+		if (err)
+			return err;
+		nr = type_refs(t, c->refs);
+		for (k = 0; k < nr; k++)
+			if (c->refs[k] >= c->n)
+				return -EINVAL;
+	}
+	return 0;
+}
+
+static void canon_fini(struct canon *c)
+{
+	free(c->hash);
+	free(c->order);
+	free(c->map);
+	free(c->refs);
+	free(c->d.p);
+	free(c->d2.p);
+}
+
+/* Steps 4 and 5: @c->src rebuilt in @c->order, then checked. */
+static struct btf *canon_build(struct canon *c)
+{
+	struct btf *dst;
 	uint32_t i;
 	int err;
 
-	c.n = btf__type_cnt(src);
-	c.hash = calloc(c.n, sizeof(*c.hash));
-	c.order = calloc(c.n, sizeof(*c.order));
-	c.map = calloc(c.n, sizeof(*c.map));
-	if (!c.hash || !c.order || !c.map) {
-		err = -ENOMEM;
-		goto out;
-	}
-	/* A dangling reference would index past the tables below. */
-	for (i = 1; i < c.n; i++) {
-		const struct btf_type *t = btf__type_by_id(src, i);
-		int k, nr;
-
-		err = grow_refs(&c, t);
-		if (err)
-			goto out;
-		nr = type_refs(t, c.refs);
-		for (k = 0; k < nr; k++)
-			if (c.refs[k] >= c.n) {
-				err = -EINVAL;
-				goto out;
-			}
-	}
-	err = canon_hash(&c) ?: canon_order(&c);
-	if (err)
-		goto out;
 	dst = btf__new_empty();
-	if (!dst) {
-		err = -errno;
-		goto out;
-	}
-	err = btf__set_endianness(dst, btf__endianness(src));
-	err = err ?: canon_strings(&c, dst);
-	for (i = 1; i < c.n && !err; i++)
-		err = add_type(&c, dst, btf__type_by_id(src, c.order[i]));
-	err = err ?: canon_verify(&c, dst);
-out:
-	free(c.hash);
-	free(c.order);
-	free(c.map);
-	free(c.refs);
-	free(c.d.p);
-	free(c.d2.p);
+	if (!dst)
+		return NULL;
+	err = btf__set_endianness(dst, btf__endianness(c->src));
+	err = err ?: canon_strings(c, dst);
+	for (i = 1; i < c->n && !err; i++)
+		err = add_type(c, dst, btf__type_by_id(c->src, c->order[i]));
+	err = err ?: canon_verify(c, dst);
 	if (err) {
 		btf__free(dst);
 		errno = -err;
 		return NULL;
 	}
 	return dst;
+}
+
+/* Build @c in its order unless @err, free its tables: the result or NULL + errno. */
+static struct btf *canon_finish(struct canon *c, int err)
+{
+	struct btf *dst = NULL;
+
+	if (!err) {
+		dst = canon_build(c);
+		err = dst ? 0 : -errno;
+	}
+	canon_fini(c);
+	if (err)
+		errno = -err;
+	return dst;
+}
+
+struct btf *canon__btf(const struct btf *src)
+{
+	struct canon c = {};
+
+	return canon_finish(&c, canon_init(&c, src) ?: canon_hash(&c) ?: canon_order(&c));
+}
+
+struct btf *canon__renumber(const struct btf *src, const uint32_t *order)
+{
+	struct canon c = {};
+	uint32_t i;
+	int err;
+
+	err = canon_init(&c, src);
+	for (i = 0; i < c.n && !err; i++) {
+		if (order[i] >= c.n || (i == 0) != (order[i] == 0) || c.map[order[i]])
+			err = -EINVAL;	/* not a permutation keeping void at 0 */
+		else
+			c.map[order[i]] = i;
+		c.order[i] = order[i];
+	}
+	return canon_finish(&c, err);
 }
 
 int canon__file(const char *path)

@@ -13,8 +13,8 @@
  *      name, size, member names and bit offsets, enum values, array length,
  *      int encoding, ...) refined by its referenced types' hashes, in order,
  *      until the partition of types into hash classes stops splitting
- *      (colour refinement). Two types with the same final hash unfold into
- *      the same infinite tree of content.
+ *      (colour refinement), or for 64 rounds at most. Two types with the
+ *      same final hash unfold into the same tree of content (to that depth).
  *   2. Roots, in this order: named types by (name, kind, hash), then
  *      anonymous ones by (kind, hash).
  *   3. IDs are handed out by a depth-first pre-order walk from each root
@@ -33,6 +33,7 @@
 #ifndef BTFGEN_CANON_H
 #define BTFGEN_CANON_H
 
+#include <stdint.h>
 #include <bpf/btf.h>
 
 /*
@@ -49,6 +50,16 @@
  * type), ENOMEM, or libbpf's error. Thread-safe (no shared state).
  */
 struct btf *canon__btf(const struct btf *src);
+
+/*
+ * @src with its types renumbered by @order, a permutation of 0..n-1 with
+ * order[0] = 0 (n = btf__type_cnt(src)): the type @src numbers order[i]
+ * becomes type i. Strings as in the canonical form. Rebuilt and checked as
+ * canon__btf() does (the tests shuffle a BTF with it: its canonical form
+ * must not change). Returns NULL with errno set: EINVAL if @order is not
+ * such a permutation, else as canon__btf().
+ */
+struct btf *canon__renumber(const struct btf *src, const uint32_t *order);
 
 /*
  * Rewrite the BTF file at @path (the caller's private file: written in

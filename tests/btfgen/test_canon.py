@@ -11,10 +11,12 @@ twice, --raw (bpftool's bytes) and canonical (the default), and relo_dump
 must resolve every relocation of the object to the same result against
 both: offsets, existence, sizes, enum values, poisoning, patched
 instructions. Also: the canonical bytes are not bpftool's (else this proves
-nothing), reducing a canonical output again gives the same bytes (a fixed
+nothing), shuffling a reduced BTF's type IDs does not change its canonical
+bytes, reducing a canonical output again gives the same bytes (a fixed
 point), and a re-run with the other mode does not reuse the cache.
 
-  test_canon.py --btfgen B --relo-dump-sh S --fixtures DIR [--shared DIR]
+  test_canon.py --btfgen B --perm P --relo-dump-sh S --source-root R
+                --build-root B --fixtures DIR [--shared DIR]
                 --object ARCH:PATH...   (ARCH x86_64, arm64 or any)
 """
 import argparse
@@ -77,6 +79,7 @@ def link_tree(src, dst):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--btfgen', required=True)
+    ap.add_argument('--perm', required=True, help='test_canon_perm')
     ap.add_argument('--relo-dump-sh', required=True)
     ap.add_argument('--source-root', required=True)
     ap.add_argument('--build-root', required=True)
@@ -148,6 +151,10 @@ def main():
             if len(mine) > 1 and 'core_probe' not in path:
                 tap.ok(len(seen) > 1, f'{name}: {len(seen)} distinct relocation results '
                        f'over {len(mine)} kernels')
+            # Shuffled type IDs, same canonical bytes (test_canon_perm).
+            r = run([a.perm, '-n', '20'] + [os.path.join(outs['raw'], k + '.btf') for k in mine])
+            tap.ok(r.returncode == 0, f'{name}: 20 shuffles of each of the {len(mine)} '
+                   'reduced BTFs give its canonical bytes', r.stdout)
             # Reducing a canonical output again (a BTF is a valid btfgen
             # input) must give it back byte for byte: the form is a fixed point.
             fixed = os.path.join(tmp, f'{os.path.basename(path)}-{arch}-again')
