@@ -413,60 +413,7 @@ out:
 	return err;
 }
 
-static int str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Step 4: every name, sorted and once, before any type is added. */
-static int canon_strings(struct canon *c, struct btf *dst)
-{
-	const char **v = NULL;
-	size_t cnt = 0, cap = 0, j;
-	uint32_t i;
-	int err = 0, k, vlen;
-
-	for (i = 1; i < c->n; i++)
-		cap += 1 + btf_vlen(btf__type_by_id(c->src, i));
-	v = malloc((cap ?: 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	for (i = 1; i < c->n; i++) {
-		const struct btf_type *t = btf__type_by_id(c->src, i);
-
-		v[cnt++] = btf__str_by_offset(c->src, t->name_off);
-		vlen = btf_vlen(t);
-		for (k = 0; k < vlen; k++) {
-			switch (btf_kind(t)) {
-			case BTF_KIND_STRUCT:
-			case BTF_KIND_UNION:
-				v[cnt++] = btf__str_by_offset(c->src, btf_members(t)[k].name_off);
-				break;
-			case BTF_KIND_ENUM:
-				v[cnt++] = btf__str_by_offset(c->src, btf_enum(t)[k].name_off);
-				break;
-			case BTF_KIND_ENUM64:
-				v[cnt++] = btf__str_by_offset(c->src, btf_enum64(t)[k].name_off);
-				break;
-			case BTF_KIND_FUNC_PROTO:
-				v[cnt++] = btf__str_by_offset(c->src, btf_params(t)[k].name_off);
-				break;
-			default:
-				break;
-			}
-		}
-	}
-	for (j = 0; j < cnt; j++)
-		v[j] = v[j] ?: "";
-	qsort(v, cnt, sizeof(*v), str_cmp);
-	for (j = 0; j < cnt && !err; j++)
-		if (*v[j] && (j == 0 || strcmp(v[j], v[j - 1])))
-			err = btf__add_str(dst, v[j]) < 0 ? -errno : 0;
-	free(v);
-	return err;
-}
-
-/* Step 5: one type of @c->src, renumbered, through the matching adder. */
+/* Step 4: one type of @c->src, renumbered, through the matching adder. */
 static int add_type(struct canon *c, struct btf *dst, const struct btf_type *t)
 {
 	const struct btf *s = c->src;
@@ -559,7 +506,7 @@ static int add_type(struct canon *c, struct btf *dst, const struct btf_type *t)
 }
 
 /*
- * Step 5's check: every type of @dst is its source type with the
+ * Step 4's check: every type of @dst is its source type with the
  * references renumbered, content byte for byte the same.
  */
 static int canon_verify(struct canon *c, const struct btf *dst)
@@ -636,7 +583,7 @@ static void canon_fini(struct canon *c)
 	free(c->d2.p);
 }
 
-/* Steps 4 and 5: @c->src rebuilt in @c->order, then checked. */
+/* Step 4: @c->src rebuilt in @c->order, then checked. */
 static struct btf *canon_build(struct canon *c)
 {
 	struct btf *dst;
@@ -646,8 +593,13 @@ static struct btf *canon_build(struct canon *c)
 	dst = btf__new_empty();
 	if (!dst)
 		return NULL;
+	/*
+	 * Strings: libbpf's adders add each name once, where it is first
+	 * used, so the string section is in the types' canonical order. (A
+	 * sorted section compressed worse across kernels: names move with
+	 * every new string, where first use keeps neighbours together.)
+	 */
 	err = btf__set_endianness(dst, btf__endianness(c->src));
-	err = err ?: canon_strings(c, dst);
 	for (i = 1; i < c->n && !err; i++)
 		err = add_type(c, dst, btf__type_by_id(c->src, c->order[i]));
 	err = err ?: canon_verify(c, dst);

@@ -20,11 +20,11 @@
  *   3. IDs are handed out by a depth-first pre-order walk from each root
  *      not yet numbered, following each type's references in their own order
  *      (pointee, array element then index, members, return then parameters).
- *   4. The string section holds every name once, in byte order (strcmp),
- *      after the empty string.
- *   5. The BTF is rebuilt with libbpf's btf__add_*() in that order (same
+ *   4. The BTF is rebuilt with libbpf's btf__add_*() in that order (same
  *      endianness), and checked: every type must have its own content and
- *      its references renumbered, nothing else changed.
+ *      its references renumbered, nothing else changed. The string section
+ *      holds each name once, in order of first use by the types so ordered
+ *      (a type's name, then its members', enumerators' or parameters').
  *
  * Types of one hash class that are also tied on name and kind are the same
  * structure; the only order left between them is the input's, which is
