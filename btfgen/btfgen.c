@@ -181,7 +181,7 @@ struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts
 	int err;
 
 	if (!opts || opts->sz < sizeof(size_t) || !opts->outdir || !opts->bpftool ||
-	    !opts->bpftool_version || opts->nobjects < 1 ||
+	    !opts->bpftool_digest || opts->nobjects < 1 ||
 	    (opts->shard_count && opts->shard_index >= opts->shard_count)) {
 		errno = EINVAL;
 		return NULL;
@@ -200,7 +200,7 @@ struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts
 		if (err)
 			goto err_out;
 	}
-	err = cache__tool_key(opts->bpftool_version, opts->objects, opts->nobjects,
+	err = cache__tool_key(opts->bpftool_digest, opts->objects, opts->nobjects,
 			      g->tool, &bad);
 	if (err) {
 		pr_err("%s: %s", bad, strerror(-err));

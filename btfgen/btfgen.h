@@ -17,7 +17,7 @@ struct btfgen_opts {
 	size_t sz;
 	const char *outdir;		/* required */
 	const char *bpftool;		/* required: resolved path */
-	const char *bpftool_version;	/* required: full version text (cache key) */
+	const char *bpftool_digest;	/* required: SHA-256 (hex) of the bpftool executable (cache key) */
 	char *const *objects;		/* required: BPF objects, >= 1 */
 	int nobjects;
 	int jobs;			/* parallel bpftool processes; default online CPUs */

@@ -231,7 +231,7 @@ int main(int argc, char **argv)
 			      have_floor ? &manual_floor : NULL, &info);
 
 	opts.bpftool = bt.path;
-	opts.bpftool_version = bt.version;
+	opts.bpftool_digest = bt.digest;
 	opts.bpftool_envp = bt.envp;
 	opts.objects = argv + optind + 1;
 	opts.nobjects = argc - optind - 1;

@@ -254,6 +254,19 @@ static void test_misuse(void)
 		   "explain: the caller names its own flag: %s", btf_bundle_choice__explain(c));
 		btf_bundle_choice__free(c);
 	}
+	{
+		/* The host cannot be identified: an error, and still the caller's choice. */
+		BTF_BUNDLE_OPTS(btf_host_opts, ho, .os_release_path = "/nonexistent/os-release");
+		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true, .host_opts = &ho);
+
+		c = NULL;
+		err = btf_bundle__select(&so, &c);
+		ok(err == -ENOENT && c && strstr(btf_bundle_choice__explain(c), "cannot identify") &&
+		   !btf_bundle_choice__host(c),
+		   "ownership: no host -> -ENOENT, *choice set and explaining, no host in it: %s",
+		   c ? btf_bundle_choice__explain(c) : "(null)");
+		btf_bundle_choice__free(c);
+	}
 	/* The NULL-accepting getters and the other entry points. */
 	ok(!btf_bundle_choice__custom_path(NULL) && !*btf_bundle_choice__explain(NULL) &&
 	   btf_bundle_choice__step(NULL, 0, NULL) == -EINVAL && !btf_bundle_choice__host(NULL),

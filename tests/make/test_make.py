@@ -388,6 +388,30 @@ def t_rpm(c):
     assert "distro: give --key" in errors(se)[0], se
 
 
+def t_prefer_image_or_dbg(c):
+    """an image .deb and its -dbg .deb: the image's .BTF kept (default), DWARF with --prefer dbg"""
+    dwarf_btf = small_btf(c)
+    d = c.dir()
+    obj = synth.dwarf_object(d, "struct extra_type { int only_in_the_image; } extra;\n")
+    p = subprocess.run(["pahole", "--btf_encode_detached", d + "/img.btf", d + "/dwarf%d.o" % len(
+        "struct extra_type { int only_in_the_image; } extra;\n")], capture_output=True)
+    assert p.returncode == 0, p.stderr
+    image_btf = read(d + "/img.btf")
+    assert image_btf != dwarf_btf
+    rel = "6.1.0-56-amd64"
+    img = write(os.path.join(d, "linux-image.deb"), synth.image_deb(
+        rel, synth.bzimage(synth.compress(synth.elf([(".BTF", image_btf)]), "gzip"))))
+    dbg = write(os.path.join(d, "linux-image-dbg.deb"), synth.dbg_deb(rel, c.dwarf))
+    for prefer, want in ((None, image_btf), ("dbg", dwarf_btf)):
+        for order in ([img, dbg], [dbg, img]):
+            out = os.path.join(d, "out-%s-%s" % (prefer, os.path.basename(order[0])))
+            args = ["-o", out, "--json", "-j", "2"] + (["--prefer", prefer] if prefer else [])
+            rc, so, se = run(args + order)
+            s = json.loads(so)
+            assert rc == 0 and s["skipped"] + s["made"] == 2 and s["made"] >= 1, (so, se)
+            assert member(os.path.join(out, "debian/12/x86_64", rel + ".btf.tar.xz"))[1] == want
+
+
 def debs_dir():
     for d in ("make-debs", "debs"):
         p = os.path.join(os.environ.get("BTFKIT_CACHE") or os.path.join(
@@ -405,22 +429,34 @@ def real_deb(pkg):
                % pkg)
 
 
-def t_real_debian_debs(c):
-    """real Debian linux-image .debs (lz4, xz, zstd payloads) -> the committed fixtures' very bytes"""
-    debs = [real_deb("linux-image-%s-unsigned" % r) for r in X86]
+def real_debs_made(c, rels, arch, fixture_arch):
+    """Make the real .debs of @rels in one run (RSS checked); each archive == its fixture."""
+    debs = [real_deb("linux-image-%s-unsigned" % r) for r in rels]
     d = c.dir()
     out = os.path.join(d, "out")
     rc, so, se = rss_run(c, ["-o", out, "--json", "-j", "2"] + debs)
     s = json.loads(so)
-    assert rc == 0 and s["made"] == 3, (so, se)
-    for r in X86:
-        assert read(os.path.join(out, "debian/12/x86_64", r + ".btf.tar.xz")) == read(fixture(r)), r
-    # nothing new: nothing rewritten, the index left alone, in a blink
+    assert rc == 0 and s["made"] == len(rels), (so, se)
+    for r in rels:
+        assert read(os.path.join(out, "debian/12", arch, r + ".btf.tar.xz")) == \
+            read(fixture(r, fixture_arch)), r
+    return out, debs
+
+
+def t_real_debian_debs(c):
+    """real Debian linux-image .debs (lz4, xz, zstd payloads) -> the committed fixtures' very bytes"""
+    out, debs = real_debs_made(c, X86, "x86_64", "x86_64")
+    # nothing new: nothing rewritten, the index left alone
     st = os.stat(os.path.join(out, "btfhub-index.json"))
     rc, so, se = run(["-o", out, "--json"] + debs)
     s = json.loads(so)
     assert rc == 0 and s["unchanged"] == 3 and s["made"] == 0, (so, se)
     assert os.stat(os.path.join(out, "btfhub-index.json")).st_ino == st.st_ino
+
+
+def t_real_debian_arm64_debs(c):
+    """real Debian arm64 linux-image .debs (uncompressed Image) -> the committed aarch64 fixtures"""
+    real_debs_made(c, ARM, "arm64", "aarch64")
 
 
 def rss_run(c, args, limit_kb=256 * 1024):

@@ -19,6 +19,11 @@ struct maker {
 	uint64_t max_payload;
 	bool force;
 	const volatile sig_atomic_t *cancel;
+	enum make_prefer prefer;
+	/* keys written this run and whether from DWARF (--prefer), under @lock */
+	pthread_mutex_t lock;
+	struct made_key { char *key; bool dwarf; } *made;
+	size_t nmade, made_cap;
 	/* pahole's path and version, found once (pahole.c) */
 	pthread_mutex_t pahole_lock;
 	bool pahole_checked;
@@ -44,6 +49,7 @@ struct make_job {
 	int btf_fd;
 	uint64_t btf_size;
 	char how[96];		/* appended to by each layer: "deb:vmlinuz:xz" */
+	bool dwarf;		/* the BTF was made from DWARF (pahole) */
 	char why[768];		/* what was wrong, without the input's name */
 };
 

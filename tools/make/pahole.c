@@ -110,6 +110,7 @@ int pahole__btf(struct make_job *job, int fd)
 	} else {
 		snprintf(how, sizeof(how), "pahole=%s", m->pahole_version);
 		job__how(job, how);
+		job->dwarf = true;
 		err = input__take_btf(job, out, 0, st.st_size);
 	}
 	free(output);

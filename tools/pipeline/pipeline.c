@@ -205,7 +205,7 @@ int pipeline__run(const struct pipeline_opts *o)
 		.sz = sizeof(p.gopts),
 		.outdir = o->outdir,
 		.bpftool = p.bt.path,
-		.bpftool_version = p.bt.version,
+		.bpftool_digest = p.bt.digest,
 		.bpftool_envp = p.bt.envp,
 		.objects = o->objects,
 		.nobjects = o->nobjects,
