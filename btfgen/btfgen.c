@@ -481,6 +481,33 @@ static void one_line(const char *in, char *out, size_t out_sz)
 }
 
 /*
+ * Write and sync a few KiB at the end of @path (bpftool's temp output, about
+ * to be discarded): 0 if the filesystem takes them, else what it says
+ * (-ENOSPC, -EIO, -EDQUOT, -EROFS).
+ */
+static int probe_write(const char *path)
+{
+	static const char zeros[4096];
+	int fd, err;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = write_all(fd, zeros, sizeof(zeros));
+	if (!err && fsync(fd))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static const char *output_state(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? "gone" : st.st_size ? "cut short" : "empty";
+}
+
+/*
  * Validate bpftool's output and rename it into place, then record it in the
  * cache. Returns 0 or a negative errno after job_fail().
  */
@@ -489,12 +516,24 @@ static int job_commit(struct btfgen *g, struct job *j)
 	struct cache_rec rec = {};
 	uint8_t d[SHA256_DIGEST_LEN];
 	struct stat st;
+	const char *state;
 	struct btf *btf;
-	int err;
+	int err, werr;
 
 	btf = btf__parse(j->tmp_out, NULL);
 	if (!btf) {
 		err = -errno;
+		/*
+		 * bpftool exits 0 when its write fails (an empty or cut file): if
+		 * the output's filesystem refuses a write now, that is the error.
+		 */
+		state = output_state(j->tmp_out);
+		werr = probe_write(j->tmp_out);
+		if (werr) {
+			job_fail(g, j, "cannot write %s: %s (bpftool's output is %s)", j->out_path,
+				 strerror(-werr), state);
+			return werr;
+		}
 		job_fail(g, j, "bpftool's output is not valid BTF: %s", strerror(-err));
 		return err;
 	}

@@ -769,6 +769,43 @@ def case_bpftool_id(args, tmp):
     expect_ok(btfgen(args, out, indir, extra=['--bpftool', copy]), cached=n)
 
 
+def case_full_disk(args, tmp):
+    """An output filesystem that is full: bpftool exits 0 with an empty file,
+    and each kernel fails with the disk's own error (ENOSPC), not "not valid
+    BTF". Needs root for a small tmpfs (77 otherwise)."""
+    if os.geteuid() != 0:
+        raise Skip('mounting a small tmpfs needs root')
+    indir = make_tree(args, os.path.join(tmp, 'in'), raw=False, host=False)
+    n = len(input_files(indir))
+    mnt = os.path.join(tmp, 'small')
+    os.makedirs(mnt)
+    p = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt],
+                       capture_output=True, text=True)
+    if p.returncode:
+        raise Skip(f'cannot mount a tmpfs: {p.stderr.strip()}')
+    try:
+        out = os.path.join(mnt, 'out')
+        os.makedirs(out)
+        fd = os.open(os.path.join(mnt, 'filler'), os.O_WRONLY | os.O_CREAT, 0o644)
+        try:
+            while os.write(fd, b'\0' * 4096):
+                pass
+        except OSError:
+            pass
+        os.close(fd)
+        r = btfgen(args, out, indir, extra=['-j', '1'])
+        check(r.rc == 1 and r.summary['failed'] == n, f'full disk: exit {r.rc}: {r.stderr}')
+        errs = [ln for ln in r.stderr.splitlines() if 'error:' in ln]
+        check(len(errs) == n, f'want one line per kernel: {errs}')
+        for ln in errs:
+            check('No space left on device' in ln and 'not valid BTF' not in ln and
+                  out in ln, f'not reported as ENOSPC, naming the output: {ln}')
+        check(not [f for f in output_tree(out) if f.endswith('.btf') or
+                   os.path.basename(f).startswith('.')], f'left behind: {output_tree(out)}')
+    finally:
+        subprocess.run(['umount', '-l', mnt])
+
+
 def case_btfhub(args, tmp):
     shared = os.environ.get('BTFKIT_SHARED_DIR', '')
     sample = os.path.join(shared, 'btfhub-sample')
