@@ -26,12 +26,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "fetch"))
 sys.path.insert(0, HERE)
 import fixtures                                   # noqa: E402
+import tap                                        # noqa: E402
 from btfhub_server import BtfhubServer            # noqa: E402
 import apt_repo                                   # noqa: E402
 
 MAKE = os.path.abspath(sys.argv[1])
 REPLAY = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else None
-Skip = fixtures.Skip
+Skip = tap.Skip
 X86 = "debian/12/x86_64"
 FAST = ["--retries", "0", "--connect-timeout", "5", "--timeout", "30"]
 
@@ -474,7 +475,6 @@ CASES = [t_chain, t_rebuilt, t_index_hash_lie, t_index_size_lie, t_package_lies,
 
 
 def main():
-    print("1..%d" % len(CASES))
     tmp = tempfile.mkdtemp(prefix="btfkit-apt.")
     c = Ctx(tmp)
     cases = []
@@ -487,7 +487,7 @@ def main():
         case.__doc__ = f.__doc__
         cases.append(case)
     try:
-        return fixtures.tap(cases, c)
+        return tap.run(cases, c)
     finally:
         if c.signer:
             c.signer.close()

@@ -26,11 +26,12 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.get("BTFKIT_SOURCE_ROOT", os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "fetch"))
-import fixtures                                   # noqa: E402
+import fixtures                                   # noqa: E402,F401  (puts tests/lib on the path)
+import tap                                        # noqa: E402
 
 MAKE = os.path.abspath(sys.argv[1])
 RSS_RUN = os.path.abspath(sys.argv[2])
-Skip = fixtures.Skip
+Skip = tap.Skip
 GLOB = "linux-image-*-cloud-amd64-unsigned"
 RSS_MAX_KB = 256 << 10
 
@@ -154,10 +155,9 @@ def t_rerun(c):
 
 def main():
     cases = [t_cold, t_same_btf, t_rerun]
-    print("1..%d" % len(cases))
     tmp = tempfile.mkdtemp(prefix="btfkit-apt-debian.")
     try:
-        return fixtures.tap(cases, Ctx(tmp))
+        return tap.run(cases, Ctx(tmp))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
