@@ -340,6 +340,5 @@ int main(void)
 	t_packages();
 	t_debver();
 	t_suites();
-	printf("1..%d\n", test_cnt);
-	return fail_cnt ? 1 : 0;
+	return tap_done();
 }
