@@ -27,26 +27,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+import tap  # noqa: E402
+
 ARCHES = {'x86_64': 'x86_64', 'aarch64': 'arm64', 'arm64': 'arm64'}
-
-
-class TAP:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def ok(self, cond, what, diag=''):
-        self.n += 1
-        print(f"{'ok' if cond else 'not ok'} {self.n} - {what}")
-        if not cond:
-            self.failed += 1
-            for line in diag.splitlines()[:20]:
-                print(f'# {line}')
-        return cond
-
-    def skip(self, what, why):
-        self.n += 1
-        print(f'ok {self.n} - {what} # SKIP {why}')
 
 
 def run(cmd, **kw):
@@ -87,16 +71,14 @@ def main():
     ap.add_argument('--shared')
     ap.add_argument('--object', action='append', required=True)
     a = ap.parse_args()
-    tap = TAP()
 
     r = run(['bash', a.relo_dump_sh, a.source_root, os.path.join(a.build_root, 'relo-dump')])
     if r.returncode == 3:
         print(f'1..0 # SKIP libbpf source not obtainable here: {r.stderr.strip()[-200:]}')
         return 0
     if r.returncode != 0:
-        print('1..1')
         tap.ok(False, 'build relo_dump against the pinned libbpf', r.stderr)
-        return 1
+        return tap.done()
     relo_dump = r.stdout.strip().splitlines()[-1]
 
     tmp = tempfile.mkdtemp(prefix='btfkit-canon-')
@@ -108,7 +90,7 @@ def main():
         if have_shared:
             link_tree(shared, indir)
         else:
-            tap.skip('../shared/btfhub-sample kernels', 'no ../shared beside the source tree')
+            tap.skipped('../shared/btfhub-sample kernels', 'no ../shared beside the source tree')
         ks = kernels(indir)
         tap.ok(len(ks) >= 5, f'{len(ks)} kernels in the fixtures'
                f'{" and ../shared" if have_shared else ""}')
@@ -189,8 +171,7 @@ def main():
                f'cache: --raw, canonical, canonical, --raw give (reduced, cached) {counts}')
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f'1..{tap.n}')
-    return 1 if tap.failed else 0
+    return tap.done()
 
 
 if __name__ == '__main__':

@@ -99,12 +99,9 @@ int main(int argc, char **argv)
 		shuffles = atoi(argv[2]);
 		i = 3;
 	}
-	if (i >= argc) {
-		printf("1..0 # SKIP no BTF given\n");
-		return 77;
-	}
+	if (i >= argc)
+		tap_skip_all("no BTF given");
 	for (; i < argc; i++)
 		check_file(argv[i], shuffles);
-	printf("1..%d\n", test_cnt);
-	return fail_cnt ? 1 : 0;
+	return tap_done();
 }
