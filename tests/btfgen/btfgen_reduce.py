@@ -258,7 +258,7 @@ def case_load(args, tmp):
                             len(strs)) + types + strs)
     p = subprocess.run([args.load_helper, '--expect-fail', args.object, int_only],
                        capture_output=True, text=True)
-    sys.stdout.write(p.stdout)
+    tap.diag(p.stdout)
     check(p.returncode == 0, f'negative control: {p.stderr[-2000:]}')
 
 
