@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cache.h"
+#include "outcache.h"
 #include "jobpool.h"
 #include "log.h"
 #include "bpftool.h"
@@ -150,8 +150,8 @@ int bpftool__probe(const char *path, const char *outdir, struct bpftool *bt)
 	/* Same file as the last run's: its probe still holds. The record will
 	 * name this stat, taken before probing, not a file swapped in during it. */
 	have_st = outdir && stat(bt->path, &st) == 0;
-	if (have_st && cache__probe_read(outdir, bt->path, &st, &bt->version) == 0) {
-		pr_debug("%s: probe result from %s/%s", bt->path, outdir, CACHE_DIR);
+	if (have_st && outcache__probe_read(outdir, bt->path, &st, &bt->version) == 0) {
+		pr_debug("%s: probe result from %s/%s", bt->path, outdir, OUTCACHE_DIR);
 		goto line;
 	}
 	err = run(bt->path, "--version", NULL, &bt->version);
@@ -172,8 +172,8 @@ int bpftool__probe(const char *path, const char *outdir, struct bpftool *bt)
 		goto out;
 	}
 	/* A lost record only costs the two execs again. */
-	if (have_st && cache__probe_write(outdir, bt->path, &st, bt->version))
-		pr_debug("%s/%s: cannot keep bpftool's probe", outdir, CACHE_DIR);
+	if (have_st && outcache__probe_write(outdir, bt->path, &st, bt->version))
+		pr_debug("%s/%s: cannot keep bpftool's probe", outdir, OUTCACHE_DIR);
 line:
 	n = strcspn(bt->version, "\n");
 	bt->version_line = strndup(bt->version, n);

@@ -16,7 +16,7 @@ struct bpftool {
  * distributions install bpftool), read its version, check that
  * `bpftool gen help` offers min_core_btf and build the environment to run
  * it with. With @outdir (btfgen's OUTDIR), the result is kept in its cache
- * and reused while the executable is the same file (cache.h). Prints one
+ * and reused while the executable is the same file (outcache.h). Prints one
  * error line and returns a negative errno on failure. Release with
  * bpftool__free().
  */

@@ -42,7 +42,7 @@
 #include "jobpool.h"
 #include "log.h"
 #include "sha256.h"
-#include "cache.h"
+#include "outcache.h"
 #include "errmsg.h"
 #include "layout.h"
 #include "btfgen.h"
@@ -182,7 +182,7 @@ struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts
 		if (err)
 			goto err_out;
 	}
-	err = cache__tool_key(opts->bpftool_version, opts->objects, opts->nobjects,
+	err = outcache__tool_key(opts->bpftool_version, opts->objects, opts->nobjects,
 			      g->tool, &bad);
 	if (err) {
 		pr_err("%s: %s", bad, strerror(-err));
@@ -283,7 +283,7 @@ static void unlink_cache(const struct btfgen *g, const char *rel)
 	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
 		char *p;
 
-		if (asprintf(&p, "%s/%s/%s.%s", g->opts.outdir, CACHE_DIR, rel, exts[i]) > 0) {
+		if (asprintf(&p, "%s/%s/%s.%s", g->opts.outdir, OUTCACHE_DIR, rel, exts[i]) > 0) {
 			unlink(p);
 			free(p);
 		}
@@ -321,7 +321,7 @@ job_fail(struct btfgen *g, struct job *j, const char *fmt, ...)
 }
 
 /* The output still is what the record says (nobody replaced or truncated it). */
-static bool output_matches(const struct job *j, const struct cache_rec *rec)
+static bool output_matches(const struct job *j, const struct outcache_rec *rec)
 {
 	uint8_t d[SHA256_DIGEST_LEN];
 	char hex[SHA256_HEX_LEN];
@@ -340,7 +340,7 @@ static int job_prepare(void *ctx, size_t idx, char *const **argv)
 	struct job *j = &g->jobs[idx];
 	const char *outdir = g->opts.outdir, *rel = j->k->rel, *bpf_in;
 	char err[512];
-	struct cache_rec rec;
+	struct outcache_rec rec;
 	uint8_t d[SHA256_DIGEST_LEN];
 	char *slash;
 	int fd, i, n, ret;
@@ -359,7 +359,7 @@ static int job_prepare(void *ctx, size_t idx, char *const **argv)
 	}
 	j->res.input_bytes = j->st.st_size;
 
-	j->hint_used = cache__hint_read(outdir, rel, &j->st, j->input_sha) == 0;
+	j->hint_used = outcache__hint_read(outdir, rel, &j->st, j->input_sha) == 0;
 	if (!j->hint_used && j->fed_sha[0]) {
 		memcpy(j->input_sha, j->fed_sha, SHA256_HEX_LEN);
 		j->hashed_at = j->fed_at;
@@ -372,14 +372,14 @@ static int job_prepare(void *ctx, size_t idx, char *const **argv)
 		}
 		sha256_hex(d, j->input_sha);
 	}
-	cache__key(g->tool, j->input_sha, j->key);
+	outcache__key(g->tool, j->input_sha, j->key);
 
-	if (cache__read(outdir, rel, &rec) == 0 && strcmp(rec.key, j->key) == 0 &&
+	if (outcache__read(outdir, rel, &rec) == 0 && strcmp(rec.key, j->key) == 0 &&
 	    output_matches(j, &rec)) {
 		j->res.state = BTFGEN_CACHED;
 		j->res.output_bytes = rec.output_size;
 		if (!j->hint_used)
-			cache__hint_write(outdir, rel, &j->st, j->input_sha, &j->hashed_at);
+			outcache__hint_write(outdir, rel, &j->st, j->input_sha, &j->hashed_at);
 		pr_debug("%s: cached", rel);
 		job_cleanup(j);
 		progress(g, j);
@@ -466,7 +466,7 @@ static void one_line(const char *in, char *out, size_t out_sz)
  */
 static int job_commit(struct btfgen *g, struct job *j)
 {
-	struct cache_rec rec = {};
+	struct outcache_rec rec = {};
 	uint8_t d[SHA256_DIGEST_LEN];
 	struct stat st;
 	struct btf *btf;
@@ -502,11 +502,11 @@ static int job_commit(struct btfgen *g, struct job *j)
 	sha256_hex(d, rec.output);
 	rec.output_size = st.st_size;
 	/* Without its record the output is merely redone next time. */
-	err = cache__write(g->opts.outdir, j->k->rel, &rec);
+	err = outcache__write(g->opts.outdir, j->k->rel, &rec);
 	if (err)
 		pr_warn("%s: cannot write cache record: %s", j->k->rel, strerror(-err));
 	else if (!j->hint_used)
-		cache__hint_write(g->opts.outdir, j->k->rel, &j->st, j->input_sha,
+		outcache__hint_write(g->opts.outdir, j->k->rel, &j->st, j->input_sha,
 				  &j->hashed_at);
 	return 0;
 fail_read:

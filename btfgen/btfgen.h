@@ -2,7 +2,7 @@
 /*
  * btfgen's plan and run: reduce each kernel's BTF against the BPF objects
  * with `bpftool gen min_core_btf`, on a pool of bpftool processes, skipping
- * kernels whose cached output is still valid (cache.h).
+ * kernels whose cached output is still valid (outcache.h).
  */
 #ifndef BTFGEN_BTFGEN_H
 #define BTFGEN_BTFGEN_H

@@ -12,14 +12,15 @@
 #include "fetch.h"
 #include "fsutil.h"
 #include "index.h"
-#include "listing.h"
+#include "indexer.h"
+#include "lister.h"
 #include "escape.h"
 #include "log.h"
 #include "manifest.h"
 #include "pins.h"
 #include "prune.h"
 #include "run.h"
-#include "select.h"
+#include "selection.h"
 #include "source.h"
 #include "summary.h"
 
@@ -82,13 +83,13 @@ static int select_listed(const struct run_opts *c, const struct source *src,
 	struct listing ls;
 	int err;
 
-	err = listing__load(&ls, src, &lo);
+	err = lister__load(&ls, src, &lo);
 	if (!err && src->github)
 		err = pins__load(&pins, cache);
 	if (!err) {
 		pr_info("%s: %zu archives listed (%s; %zu requests, %llu listing bytes)",
 			src->base, ls.n, ls.kind, ls.requests, (unsigned long long)ls.bytes);
-		err = select__from_listing(&c->sel, &ls, &pins, l);
+		err = selection__from_listing(&c->sel, &ls, &pins, l);
 	}
 	pins__free(&pins);
 	listing__free(&ls);
@@ -112,15 +113,15 @@ static int select_kernels(const struct run_opts *c, const struct source *src,
 			return err ?: select_listed(c, src, cache, l);
 		err = manifest__kernels(m, l);
 		if (!err)
-			select__filter(&c->sel, l);
+			selection__filter(&c->sel, l);
 		return err;
 	}
 	if (c->update_manifest) {
 		pr_err("--update-manifest needs --manifest FILE");
 		return -EINVAL;
 	}
-	if (src->kind == SOURCE_HTTP && !c->list && !select__globbed(&c->sel))
-		return select__literal(&c->sel, l);
+	if (src->kind == SOURCE_HTTP && !c->list && !selection__globbed(&c->sel))
+		return selection__literal(&c->sel, l);
 	return select_listed(c, src, cache, l);
 }
 
@@ -162,7 +163,7 @@ int run__main(const struct run_opts *o)
 	if (c.write_index) {
 		size_t n = 0;
 
-		err = index__write(c.write_index, &n);
+		err = indexer__write(c.write_index, &n);
 		if (!err)
 			pr_info("%s/%s: %zu archives", c.write_index, INDEX_NAME, n);
 		ret = err ? 1 : 0;
@@ -205,7 +206,7 @@ int run__main(const struct run_opts *o)
 	}
 	curl_up = true;
 	err = select_kernels(&c, &src, &cache, &m, &l);
-	err = err ?: select__unique(&l);
+	err = err ?: selection__unique(&l);
 	if (!err && c.hooks && c.hooks->filter)
 		err = c.hooks->filter(&l, c.hooks->ctx);
 	if (err)

@@ -12,7 +12,7 @@
 
 #include "extract.h"
 #include "fetch.h"
-#include "select.h"
+#include "selection.h"
 
 /*
  * For a caller that consumes the archives as they are verified (btfkit-build)

@@ -16,17 +16,17 @@
  * (as git's index does); it is only written once the input's mtime is old
  * enough that a later change would show in the mtime.
  */
-#ifndef BTFGEN_CACHE_H
-#define BTFGEN_CACHE_H
+#ifndef BTFGEN_OUTCACHE_H
+#define BTFGEN_OUTCACHE_H
 
 #include <stdint.h>
 #include <sys/stat.h>
 
 #include "sha256.h"
 
-#define CACHE_DIR ".btfgen-cache"
+#define OUTCACHE_DIR ".btfgen-cache"
 
-struct cache_rec {
+struct outcache_rec {
 	char key[SHA256_HEX_LEN];
 	char input[SHA256_HEX_LEN];
 	char output[SHA256_HEX_LEN];
@@ -37,28 +37,28 @@ struct cache_rec {
  * Hash the BPF objects (in the order given) and the bpftool version text
  * into @tool. Returns 0 or a negative errno; @bad names the unreadable object.
  */
-int cache__tool_key(const char *bpftool_version, char *const *objects, int nobjects,
+int outcache__tool_key(const char *bpftool_version, char *const *objects, int nobjects,
 		    uint8_t tool[SHA256_DIGEST_LEN], const char **bad);
 /* The per-kernel key from the tool key and the input digest (hex). */
-void cache__key(const uint8_t tool[SHA256_DIGEST_LEN], const char *input_hex,
+void outcache__key(const uint8_t tool[SHA256_DIGEST_LEN], const char *input_hex,
 		char key[SHA256_HEX_LEN]);
 
 /* Read/write <rel>.key. Read returns -ENOENT if absent, -EINVAL if garbled. */
-int cache__read(const char *outdir, const char *rel, struct cache_rec *rec);
-int cache__write(const char *outdir, const char *rel, const struct cache_rec *rec);
+int outcache__read(const char *outdir, const char *rel, struct outcache_rec *rec);
+int outcache__write(const char *outdir, const char *rel, const struct outcache_rec *rec);
 
 /*
  * Look up the input digest in the <rel>.stat hint: 0 and @sha filled if the
  * hint matches @st, -ENOENT otherwise.
  */
-int cache__hint_read(const char *outdir, const char *rel, const struct stat *st,
+int outcache__hint_read(const char *outdir, const char *rel, const struct stat *st,
 		     char sha[SHA256_HEX_LEN]);
 /*
  * Record @sha for @st, if @st's mtime is at least a second older than
  * @hashed_at (when hashing began); otherwise drop any old hint. Returns 0 or
  * a negative errno.
  */
-int cache__hint_write(const char *outdir, const char *rel, const struct stat *st,
+int outcache__hint_write(const char *outdir, const char *rel, const struct stat *st,
 		      const char *sha, const struct timespec *hashed_at);
 
 /*
@@ -69,9 +69,9 @@ int cache__hint_write(const char *outdir, const char *rel, const struct stat *st
  * (a replaced or re-installed bpftool changes at least the ctime).
  * Read returns 0 and a malloc()ed *version, or -ENOENT if absent or stale.
  */
-int cache__probe_read(const char *outdir, const char *path, const struct stat *st,
+int outcache__probe_read(const char *outdir, const char *path, const struct stat *st,
 		      char **version);
-int cache__probe_write(const char *outdir, const char *path, const struct stat *st,
+int outcache__probe_write(const char *outdir, const char *path, const struct stat *st,
 		       const char *version);
 
 #endif

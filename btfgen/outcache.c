@@ -9,12 +9,12 @@
 #include <unistd.h>
 
 #include "fsutil.h"
-#include "cache.h"
+#include "outcache.h"
 
 #define CACHE_MAGIC "btfgen-cache 1\n"
 #define CACHE_FILE_MAX 4096
 
-int cache__tool_key(const char *bpftool_version, char *const *objects, int nobjects,
+int outcache__tool_key(const char *bpftool_version, char *const *objects, int nobjects,
 		    uint8_t tool[SHA256_DIGEST_LEN], const char **bad)
 {
 	struct sha256_ctx ctx;
@@ -40,7 +40,7 @@ int cache__tool_key(const char *bpftool_version, char *const *objects, int nobje
 	return 0;
 }
 
-void cache__key(const uint8_t tool[SHA256_DIGEST_LEN], const char *input_hex,
+void outcache__key(const uint8_t tool[SHA256_DIGEST_LEN], const char *input_hex,
 		char key[SHA256_HEX_LEN])
 {
 	struct sha256_ctx ctx;
@@ -57,7 +57,7 @@ static char *cache_path(const char *outdir, const char *rel, const char *ext)
 {
 	char *p;
 
-	if (asprintf(&p, "%s/%s/%s.%s", outdir, CACHE_DIR, rel, ext) < 0)
+	if (asprintf(&p, "%s/%s/%s.%s", outdir, OUTCACHE_DIR, rel, ext) < 0)
 		return NULL;
 	return p;
 }
@@ -92,7 +92,7 @@ static bool is_hex64(const char *s)
 	return strlen(s) == SHA256_HEX_LEN - 1 && sha256_parse_hex(s, d) == 0;
 }
 
-int cache__read(const char *outdir, const char *rel, struct cache_rec *rec)
+int outcache__read(const char *outdir, const char *rel, struct outcache_rec *rec)
 {
 	char *path = cache_path(outdir, rel, "key");
 	char key[80], input[80], output[80];
@@ -121,7 +121,7 @@ out:
 	return err;
 }
 
-int cache__write(const char *outdir, const char *rel, const struct cache_rec *rec)
+int outcache__write(const char *outdir, const char *rel, const struct outcache_rec *rec)
 {
 	char *path = cache_path(outdir, rel, "key");
 	char buf[512];
@@ -141,7 +141,7 @@ static int64_t mtime_ns(const struct stat *st)
 	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 }
 
-int cache__hint_read(const char *outdir, const char *rel, const struct stat *st,
+int outcache__hint_read(const char *outdir, const char *rel, const struct stat *st,
 		     char sha[SHA256_HEX_LEN])
 {
 	char *path = cache_path(outdir, rel, "stat");
@@ -170,7 +170,7 @@ int cache__hint_read(const char *outdir, const char *rel, const struct stat *st,
 	return 0;
 }
 
-int cache__hint_write(const char *outdir, const char *rel, const struct stat *st,
+int outcache__hint_write(const char *outdir, const char *rel, const struct stat *st,
 		      const char *sha, const struct timespec *hashed_at)
 {
 	char *path = cache_path(outdir, rel, "stat");
@@ -214,7 +214,7 @@ static char *probe_head(const char *path, const struct stat *st)
 	return head;
 }
 
-int cache__probe_read(const char *outdir, const char *path, const struct stat *st,
+int outcache__probe_read(const char *outdir, const char *path, const struct stat *st,
 		      char **version)
 {
 	char *file = cache_path(outdir, "bpftool", "probe"), *head = probe_head(path, st);
@@ -238,14 +238,14 @@ out:
 	return err;
 }
 
-int cache__probe_write(const char *outdir, const char *path, const struct stat *st,
+int outcache__probe_write(const char *outdir, const char *path, const struct stat *st,
 		       const char *version)
 {
 	char *file = cache_path(outdir, "bpftool", "probe"), *head = probe_head(path, st);
 	char *dir = NULL, *buf = NULL;
 	int err = -ENOMEM, n;
 
-	if (!file || !head || asprintf(&dir, "%s/%s", outdir, CACHE_DIR) < 0 ||
+	if (!file || !head || asprintf(&dir, "%s/%s", outdir, OUTCACHE_DIR) < 0 ||
 	    (n = asprintf(&buf, "%s%s", head, version)) < 0) {
 		buf = NULL;
 		goto out;
