@@ -12,10 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "bpf_audit.h"
 #include "facilities.h"
+#include "ro_branch.h"
 #include "fsutil.h"
 
 #define MAX_OBJECT_SIZE (64u << 20)
@@ -92,16 +94,84 @@ static int find_prog_sym(const struct elf_view *v, const char *prog, GElf_Sym *o
 	return -ENOENT;
 }
 
-static void raise_floor(struct audit_prog *p, struct facility f, const char *what)
+/*
+ * The name of a read-only global: its object symbol, or the one a section
+ * symbol plus offset falls in (static variables), else "<section>+off".
+ */
+static void global_name(const struct elf_view *v, const struct ro_ref *ref, char *buf,
+			size_t size)
 {
+	const char *n = NULL;
+	GElf_Sym s, o;
+	size_t i;
+
+	if (ref->sym < 0 || !gelf_getsym(v->symtab, ref->sym, &s)) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	if (GELF_ST_TYPE(s.st_info) != STT_SECTION) {
+		n = elf_strptr(v->elf, v->symtab_strndx, s.st_name);
+		if (ref->off)
+			snprintf(buf, size, "%s+%d", n ?: "?", ref->off);
+		else
+			snprintf(buf, size, "%s", n ?: "?");
+		return;
+	}
+	for (i = 0; i < v->sym_cnt; i++) {
+		if (!gelf_getsym(v->symtab, i, &o) || GELF_ST_TYPE(o.st_info) != STT_OBJECT ||
+		    o.st_shndx != s.st_shndx || ref->off < 0 || (uint64_t)ref->off < o.st_value ||
+		    (uint64_t)ref->off >= o.st_value + o.st_size)
+			continue;
+		n = elf_strptr(v->elf, v->symtab_strndx, o.st_name);
+		if (n) {
+			snprintf(buf, size, "%s", n);
+			return;
+		}
+	}
+	snprintf(buf, size, "%s+%d", sec_name(v, s.st_shndx) ?: "?", ref->off);
+}
+
+/*
+ * Where a facility is needed: always (@cond NULL or no branch), or only on
+ * one side of a branch on a read-only global, which the verifier prunes
+ * when the value rules it out: that raises the conditional floor instead.
+ */
+struct need_ctx {
+	const struct elf_view *v;
+	const struct bpf_insn *insn;	/* the program's own instructions */
+	const struct ro_cond *cond;	/* per instruction; NULL: all always run */
+	const struct ro_ref *var;	/* per branch: the global it tests */
+};
+
+static void raise_floor_at(struct audit_prog *p, const struct need_ctx *n, size_t idx,
+			   struct facility f, const char *what)
+{
+	char c[96], name[64];
+
 	if (!f.name) {
 		p->unknown++;
 		return;
 	}
-	if (f.kv > p->floor) {
-		p->floor = f.kv;
-		snprintf(p->why, sizeof(p->why), "%s %s", what, f.name);
+	if (!n || !n->cond || n->cond[idx].branch < 0) {
+		if (f.kv > p->floor) {
+			p->floor = f.kv;
+			snprintf(p->why, sizeof(p->why), "%s %s", what, f.name);
+		}
+		return;
 	}
+	if (f.kv > p->cond_floor) {
+		const struct ro_cond *rc = &n->cond[idx];
+
+		global_name(n->v, &n->var[rc->branch], name, sizeof(name));
+		ro_branch__cond_str(n->insn, rc, name, c, sizeof(c));
+		p->cond_floor = f.kv;
+		snprintf(p->cond_why, sizeof(p->cond_why), "%s %s, only if %s", what, f.name, c);
+	}
+}
+
+static void raise_floor(struct audit_prog *p, struct facility f, const char *what)
+{
+	raise_floor_at(p, NULL, 0, f, what);
 }
 
 static bool is_data_section(const char *n)
@@ -110,9 +180,17 @@ static bool is_data_section(const char *n)
 		     !strncmp(n, ".bss", 4) || !strcmp(n, ".kconfig"));
 }
 
-/* Maps, global data, externs and subprograms a program's relocations name. */
-static void scan_relocs(const struct elf_view *v, struct bpf_object *obj, const GElf_Sym *ps,
-			struct audit_prog *p, bool *calls_text)
+/* libbpf freezes .rodata* maps: their values are constants to the verifier. */
+static bool is_ro_section(const char *n)
+{
+	return n && !strncmp(n, ".rodata", 7);
+}
+
+typedef void (*rel_fn)(const struct elf_view *v, size_t idx, size_t symidx, const GElf_Sym *s,
+		       const char *sname, void *ctx);
+
+/* Each relocation inside the program's symbol, with its instruction index. */
+static void for_each_rel(const struct elf_view *v, const GElf_Sym *ps, rel_fn fn, void *ctx)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
@@ -129,56 +207,101 @@ static void scan_relocs(const struct elf_view *v, struct bpf_object *obj, const 
 		for (i = 0; d && i < n; i++) {
 			GElf_Rel r;
 			GElf_Sym s;
-			const char *sname;
 
 			if (!gelf_getrel(d, i, &r) || r.r_offset < ps->st_value ||
 			    r.r_offset >= ps->st_value + ps->st_size ||
 			    !gelf_getsym(v->symtab, GELF_R_SYM(r.r_info), &s))
 				continue;
-			sname = elf_strptr(v->elf, v->symtab_strndx, s.st_name);
-			if (s.st_shndx == SHN_UNDEF) {
-				raise_floor(p, facility__feature(FEAT_GLOBAL_DATA), "extern via");
-			} else if ((int)s.st_shndx == v->maps_shndx && sname) {
-				struct bpf_map *m = bpf_object__find_map_by_name(obj, sname);
-				char what[96];
-
-				if (!m) {
-					p->unknown++;
-					continue;
-				}
-				snprintf(what, sizeof(what), "map '%s':", sname);
-				raise_floor(p, facility__map_type(bpf_map__type(m)), what);
-			} else if ((int)s.st_shndx == v->text_shndx) {
-				*calls_text = true;
-			} else if (is_data_section(sec_name(v, s.st_shndx))) {
-				raise_floor(p, facility__feature(FEAT_GLOBAL_DATA), "uses");
-			}
+			fn(v, (r.r_offset - ps->st_value) / sizeof(struct bpf_insn),
+			   GELF_R_SYM(r.r_info), &s,
+			   elf_strptr(v->elf, v->symtab_strndx, s.st_name), ctx);
 		}
 	}
 }
 
-/* Up to two successors of instruction @i (fall-through, jump target); -1: none. */
-static void successors(const struct bpf_insn *insn, size_t cnt, size_t i, long next[2])
-{
-	const struct bpf_insn *in = &insn[i];
-	uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
+struct refs_ctx {
+	const struct bpf_insn *insn;
+	size_t cnt;
+	struct ro_ref *refs;
+	const struct btf *btf;
+};
 
-	next[0] = next[1] = -1;
-	if (in->code == (BPF_LD | BPF_IMM | BPF_DW)) {
-		next[0] = i + 2;
-	} else if ((cls == BPF_JMP || cls == BPF_JMP32) && op == BPF_EXIT) {
-		return;
-	} else if ((cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_CALL) {
-		next[1] = (long)i + in->off + 1;
-		if (op != BPF_JA)
-			next[0] = i + 1;
-	} else {
-		next[0] = i + 1;
+/* A .kconfig extern (libbpf fills it before load), not a ksym. */
+static bool is_kconfig_extern(const struct btf *btf, const char *name)
+{
+	const struct btf_type *t;
+	const struct btf_var_secinfo *vs;
+	int id, i;
+
+	if (!btf || !name)
+		return false;
+	id = btf__find_by_name_kind(btf, ".kconfig", BTF_KIND_DATASEC);
+	if (id < 0)
+		return false;
+	t = btf__type_by_id(btf, id);
+	vs = btf_var_secinfos(t);
+	for (i = 0; i < btf_vlen(t); i++, vs++) {
+		const struct btf_type *var = btf__type_by_id(btf, vs->type);
+		const char *vn = var ? btf__name_by_offset(btf, var->name_off) : NULL;
+
+		if (vn && !strcmp(vn, name))
+			return true;
 	}
-	if (next[0] >= (long)cnt)
-		next[0] = -1;
-	if (next[1] < 0 || next[1] >= (long)cnt)
-		next[1] = -1;
+	return false;
+}
+
+static void collect_ref(const struct elf_view *v, size_t idx, size_t symidx, const GElf_Sym *s,
+			const char *sname, void *ctx)
+{
+	struct refs_ctx *rc = ctx;
+	const struct bpf_insn *in;
+	bool ro;
+
+	if (idx >= rc->cnt)
+		return;
+	in = &rc->insn[idx];
+	if (in->code != (BPF_LD | BPF_IMM | BPF_DW) || in->src_reg)
+		return;
+	ro = s->st_shndx == SHN_UNDEF ? is_kconfig_extern(rc->btf, sname)
+				      : s->st_shndx < SHN_LORESERVE &&
+					is_ro_section(sec_name(v, s->st_shndx));
+	if (!ro)
+		return;
+	rc->refs[idx].sym = symidx;
+	rc->refs[idx].off = in->imm;
+}
+
+struct relocs_ctx {
+	struct bpf_object *obj;
+	struct audit_prog *p;
+	const struct need_ctx *need;
+	bool *calls_text;
+};
+
+/* Maps, global data, externs and subprograms a program's relocations name. */
+static void scan_rel(const struct elf_view *v, size_t idx, size_t symidx, const GElf_Sym *s,
+		     const char *sname, void *ctx)
+{
+	struct relocs_ctx *rc = ctx;
+	struct audit_prog *p = rc->p;
+
+	if (s->st_shndx == SHN_UNDEF) {
+		raise_floor_at(p, rc->need, idx, facility__feature(FEAT_GLOBAL_DATA), "extern via");
+	} else if ((int)s->st_shndx == v->maps_shndx && sname) {
+		struct bpf_map *m = bpf_object__find_map_by_name(rc->obj, sname);
+		char what[96];
+
+		if (!m) {
+			p->unknown++;
+			return;
+		}
+		snprintf(what, sizeof(what), "map '%s':", sname);
+		raise_floor_at(p, rc->need, idx, facility__map_type(bpf_map__type(m)), what);
+	} else if ((int)s->st_shndx == v->text_shndx) {
+		*rc->calls_text = true;
+	} else if (is_data_section(sec_name(v, s->st_shndx))) {
+		raise_floor_at(p, rc->need, idx, facility__feature(FEAT_GLOBAL_DATA), "uses");
+	}
 }
 
 /*
@@ -203,7 +326,7 @@ static bool has_cycle(const struct bpf_insn *insn, size_t cnt)
 		size_t i = stack[top - 1];
 		long next[2];
 
-		successors(insn, cnt, i, next);
+		insn__successors(insn, cnt, i, next);
 		while (edge[i] < 2 && next[edge[i]] < 0)
 			edge[i]++;
 		if (edge[i] == 2) {
@@ -226,7 +349,8 @@ out:
 	return cycle;
 }
 
-static void scan_insns(const struct bpf_insn *insn, size_t cnt, struct audit_prog *p)
+static void scan_insns(const struct bpf_insn *insn, size_t cnt, struct audit_prog *p,
+		       const struct need_ctx *n)
 {
 	size_t i;
 
@@ -242,22 +366,22 @@ static void scan_insns(const struct bpf_insn *insn, size_t cnt, struct audit_pro
 		if (cls != BPF_JMP && cls != BPF_JMP32)
 			continue;
 		if (cls == BPF_JMP32)
-			raise_floor(p, facility__feature(FEAT_JMP32), "uses");
+			raise_floor_at(p, n, i, facility__feature(FEAT_JMP32), "uses");
 		if (op == BPF_CALL) {
 			if (in->src_reg == BPF_PSEUDO_CALL) {
-				raise_floor(p, facility__feature(FEAT_BPF2BPF_CALLS), "uses");
+				raise_floor_at(p, n, i, facility__feature(FEAT_BPF2BPF_CALLS), "uses");
 			} else if (in->src_reg == BPF_PSEUDO_KFUNC_CALL) {
-				raise_floor(p, facility__feature(FEAT_KFUNC_CALLS), "uses a");
+				raise_floor_at(p, n, i, facility__feature(FEAT_KFUNC_CALLS), "uses a");
 			} else {
 				snprintf(what, sizeof(what), "calls helper %d,", in->imm);
-				raise_floor(p, facility__helper(in->imm), what);
+				raise_floor_at(p, n, i, facility__helper(in->imm), what);
 			}
 			continue;
 		}
 		if (op == BPF_EXIT)
 			continue;
 		if (op == BPF_JLT || op == BPF_JLE || op == BPF_JSLT || op == BPF_JSLE)
-			raise_floor(p, facility__feature(FEAT_JMP_V2), "uses");
+			raise_floor_at(p, n, i, facility__feature(FEAT_JMP_V2), "uses");
 	}
 	if (has_cycle(insn, cnt)) {
 		p->loops = true;
@@ -285,12 +409,54 @@ static void scan_attach(const char *sec, struct audit_prog *p)
 	p->attach_floor = f.kv;
 }
 
+/*
+ * Which of the program's instructions run only on a branch of a read-only
+ * global (ro_branch.h); @n is left without conditions when there is none.
+ */
+static int find_conditions(const struct elf_view *v, struct bpf_object *obj, const GElf_Sym *ps,
+			   const struct bpf_insn *insn, size_t cnt, struct need_ctx *n)
+{
+	struct refs_ctx rc = { insn, cnt, NULL, bpf_object__btf(obj) };
+	struct ro_cond *cond = NULL;
+	struct ro_ref *var = NULL;
+	size_t i;
+	int err;
+
+	rc.refs = calloc(cnt ? cnt : 1, sizeof(*rc.refs));
+	cond = calloc(cnt ? cnt : 1, sizeof(*cond));
+	var = calloc(cnt ? cnt : 1, sizeof(*var));
+	if (!rc.refs || !cond || !var) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < cnt; i++)
+		rc.refs[i].sym = -1;
+	for_each_rel(v, ps, collect_ref, &rc);
+	err = ro_branch__analyze(insn, cnt, rc.refs, cond, (struct ro_ref *)var);
+	if (err > 0) {
+		n->cond = cond;
+		n->var = var;
+		cond = NULL;
+		var = NULL;
+	}
+	err = err < 0 ? err : 0;
+out:
+	free(rc.refs);
+	free(cond);
+	free(var);
+	return err;
+}
+
 static int audit_prog(const struct elf_view *v, struct bpf_object *obj, struct bpf_program *prog,
 		      const struct bpf_insn *text, size_t text_cnt, struct audit_prog *p)
 {
+	const struct bpf_insn *insn = bpf_program__insns(prog);
+	struct need_ctx need = { v, insn, NULL, NULL };
 	bool calls_text = false;
+	struct relocs_ctx rc = { obj, p, &need, &calls_text };
 	char what[64];
 	GElf_Sym ps;
+	int err;
 
 	p->name = strdup(bpf_program__name(prog));
 	p->section = strdup(bpf_program__section_name(prog));
@@ -298,19 +464,29 @@ static int audit_prog(const struct elf_view *v, struct bpf_object *obj, struct b
 		return -ENOMEM;
 	if (find_prog_sym(v, p->name, &ps))
 		return -EINVAL;
+	p->insn_cnt = bpf_program__insn_cnt(prog);
+	err = find_conditions(v, obj, &ps, insn, p->insn_cnt, &need);
+	if (err)
+		return err;
 	snprintf(what, sizeof(what), "program type");
 	raise_floor(p, facility__prog_type(bpf_program__type(prog)), what);
 	scan_attach(p->section, p);
-	scan_relocs(v, obj, &ps, p, &calls_text);
-	p->insn_cnt = bpf_program__insn_cnt(prog);
-	scan_insns(bpf_program__insns(prog), p->insn_cnt, p);
+	for_each_rel(v, &ps, scan_rel, &rc);
+	scan_insns(insn, p->insn_cnt, p, &need);
 	if (calls_text && text) {
 		/* Subprograms: all of .text counts, an over-estimate that cannot miss one. */
 		p->insn_cnt += text_cnt;
-		scan_insns(text, text_cnt, p);
+		scan_insns(text, text_cnt, p, NULL);
 	}
 	if (p->insn_cnt > AUDIT_OLD_MAX_INSNS)
 		raise_floor(p, facility__feature(FEAT_LONG_PROGRAM), "is");
+	/* A need at or below what the program always needs is no condition. */
+	if (p->cond_floor <= p->floor) {
+		p->cond_floor = 0;
+		p->cond_why[0] = '\0';
+	}
+	free((void *)need.cond);
+	free((void *)need.var);
 	return 0;
 }
 
@@ -339,8 +515,15 @@ static void conclude(struct audit_report *r)
 		return;
 	r->floor = worst->floor;
 	snprintf(r->why, sizeof(r->why), "%s %s", worst->name, worst->why);
-	for (i = 0; i < r->prog_cnt; i++)
-		r->progs[i].optional = r->progs[i].attach_floor > r->floor;
+	for (i = 0; i < r->prog_cnt; i++) {
+		struct audit_prog *p = &r->progs[i];
+
+		p->optional = p->attach_floor > r->floor;
+		if (p->chosen && p->cond_floor > r->floor && p->cond_floor > r->cond_floor) {
+			r->cond_floor = p->cond_floor;
+			snprintf(r->cond_why, sizeof(r->cond_why), "%s %s", p->name, p->cond_why);
+		}
+	}
 }
 
 int audit__object(const void *data, size_t size, struct audit_report **out)
@@ -458,27 +641,76 @@ int audit__parse_release(const char *release, uint32_t *kv)
 	return 0;
 }
 
-int audit__objects_floor(const char *const *paths, int n, uint32_t *floor, char *why,
-			 size_t why_size)
+int audit__objects_floor(const char *const *paths, int n, struct audit_floor *f)
 {
 	struct audit_report *r;
 	int i, err;
 
-	*floor = 0;
-	snprintf(why, why_size, "no object");
+	memset(f, 0, sizeof(*f));
+	snprintf(f->why, sizeof(f->why), "no object");
 	for (i = 0; i < n; i++) {
 		err = audit__file(paths[i], &r);
 		if (err) {
-			snprintf(why, why_size, "%s", paths[i]);
+			snprintf(f->why, sizeof(f->why), "%s", paths[i]);
 			return err;
 		}
-		if (r->floor > *floor) {
-			*floor = r->floor;
-			snprintf(why, why_size, "%s: %s", paths[i], r->why);
+		if (r->floor > f->floor) {
+			f->floor = r->floor;
+			snprintf(f->why, sizeof(f->why), "%s: %s", paths[i], r->why);
+		}
+		if (r->cond_floor > f->cond_floor) {
+			f->cond_floor = r->cond_floor;
+			snprintf(f->cond_why, sizeof(f->cond_why), "%s: %s", paths[i], r->cond_why);
 		}
 		audit__free(r);
 	}
+	/* Another object may always need what this one needs on a branch only. */
+	if (f->cond_floor <= f->floor) {
+		f->cond_floor = 0;
+		f->cond_why[0] = '\0';
+	}
 	return 0;
+}
+
+int audit__floor_set(struct audit_floor *f, const char *arg)
+{
+	uint32_t kv;
+	char *end;
+	unsigned long maj, min;
+
+	if (*arg < '0' || *arg > '9')
+		return -EINVAL;
+	maj = strtoul(arg, &end, 10);
+	if (*end != '.' || maj > 255 || end[1] < '0' || end[1] > '9')
+		return -EINVAL;
+	min = strtoul(end + 1, &end, 10);
+	if (*end || min > 255)
+		return -EINVAL;
+	kv = AUDIT_KV(maj, min);
+	memset(f, 0, sizeof(*f));
+	f->floor = kv;
+	f->manual = true;
+	snprintf(f->why, sizeof(f->why), "--floor %lu.%lu", maj, min);
+	return 0;
+}
+
+void audit__gate_summary(const struct audit_floor *f, size_t skipped, const char *example,
+			 char *buf, size_t size)
+{
+	char kv[16], ckv[16];
+	int n;
+
+	n = snprintf(buf, size, "skipped %zu kernel%s older than Linux %s, the floor set by %s "
+		     "(e.g. %s)", skipped, skipped == 1 ? "" : "s",
+		     audit__kv_str(f->floor, kv, sizeof(kv)), f->why, example);
+	if (n < 0 || (size_t)n >= size)
+		return;
+	if (f->cond_floor)
+		snprintf(buf + n, size - n, "; Linux %s only if a read-only global is set (%s)",
+			 audit__kv_str(f->cond_floor, ckv, sizeof(ckv)), f->cond_why);
+	n += strlen(buf + n);
+	if ((size_t)n < size)
+		snprintf(buf + n, size - n, "; --all-kernels keeps them, --floor X.Y sets the floor");
 }
 
 bool audit__release_below(const char *release, uint32_t floor)

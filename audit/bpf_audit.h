@@ -14,6 +14,14 @@
  * exist on older kernels, so a loader has to check for it anyway, and it
  * does not raise the floor; it is reported as such.
  *
+ * What a program needs only on one side of a branch on a read-only global
+ * (a `const volatile` in .rodata, which libbpf freezes, or a .kconfig
+ * extern) is not part of its floor: the verifier knows the value and never
+ * walks the side it rules out (opensnoop calls bpf_get_current_task_btf(),
+ * 5.11, only when `full_path` is set). That need is reported apart, with
+ * its condition (cond_floor, cond_why); the floor is what every setting
+ * needs, the gate the build tools apply.
+ *
  * Kernel versions are encoded as AUDIT_KV(major, minor).
  */
 #ifndef BTFKIT_BPF_AUDIT_H
@@ -31,8 +39,10 @@ struct audit_prog {
 	char *name;
 	char *section;
 	size_t insn_cnt;		/* its own instructions, subprograms included */
-	uint32_t floor;			/* what its code needs */
+	uint32_t floor;			/* what its code always needs */
 	char why[128];			/* the facility that sets floor */
+	uint32_t cond_floor;		/* above floor, needed only on a read-only global's branch; 0: none */
+	char cond_why[192];		/* "calls helper 158, bpf_get_current_task_btf, only if 'full_path' != 0" */
 	uint32_t attach_floor;		/* its attach point's first release; 0 if not in the table */
 	char attach[64];		/* that attach point, "" if none */
 	bool loops;			/* has a back edge */
@@ -44,6 +54,8 @@ struct audit_prog {
 struct audit_report {
 	uint32_t floor;			/* the object's floor */
 	char why[192];			/* "<facility> in <program>" */
+	uint32_t cond_floor;		/* the chosen programs' highest cond_floor above floor; 0: none */
+	char cond_why[320];		/* "<program> <its cond_why>" */
 	int unknown;			/* sum over programs: the floor may be too low */
 	int prog_cnt;
 	struct audit_prog *progs;	/* in the object's order */
@@ -67,13 +79,29 @@ const char *audit__kv_str(uint32_t kv, char *buf, size_t size);
  */
 int audit__parse_release(const char *release, uint32_t *kv);
 
+/* The build tools' gate over a set of objects. */
+struct audit_floor {
+	uint32_t floor;			/* kernels older than this are left out */
+	char why[320];			/* "<object>: <what sets it>", or "--floor X.Y" */
+	uint32_t cond_floor;		/* higher need behind a read-only global; 0: none */
+	char cond_why[384];		/* "<object>: <program> <what>, only if <condition>" */
+	bool manual;			/* set by --floor, not by the audit */
+};
+
 /*
- * The build tools' gate: the highest floor of the @n objects at @paths
- * into *floor, with "<object>: <what sets it>" in @why. 0 or -errno (the
- * failing object's path in @why).
+ * The highest floor of the @n objects at @paths, and their highest
+ * conditional need above it. 0 or -errno (the failing object's path in
+ * f->why).
  */
-int audit__objects_floor(const char *const *paths, int n, uint32_t *floor, char *why,
-			 size_t why_size);
+int audit__objects_floor(const char *const *paths, int n, struct audit_floor *f);
+/* A floor set by hand ("5.4", for --floor). 0 or -EINVAL. */
+int audit__floor_set(struct audit_floor *f, const char *arg);
+/*
+ * The one line every tool prints (even under -q) when it left kernels out:
+ * the count, the floor, what sets it, a conditional need, how to change it.
+ */
+void audit__gate_summary(const struct audit_floor *f, size_t skipped, const char *example,
+			 char *buf, size_t size);
 /* True when @release is a kernel release older than @floor (unparseable: false). */
 bool audit__release_below(const char *release, uint32_t floor);
 

@@ -7,10 +7,12 @@
 #ifndef BTFGEN_GATE_H
 #define BTFGEN_GATE_H
 
+#include "bpf_audit.h"
 #include "input.h"
 #include "report.h"
 
+/* @manual: a floor set by hand (--floor); NULL: the objects' audit. */
 void gate__kernels(struct input_list *in, const char *const *objects, int n,
-		   struct report_info *info);
+		   const struct audit_floor *manual, struct report_info *info);
 
 #endif

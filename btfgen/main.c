@@ -58,6 +58,10 @@ static void usage(FILE *f, const char *prog)
 "      --all-kernels    also reduce kernels older than the objects' floor (the\n"
 "                       oldest kernel they load on, from their audit); by\n"
 "                       default those are skipped, with a count and the reason\n"
+"                       (printed even with -q)\n"
+"      --floor X.Y      skip kernels older than Linux X.Y instead of the floor\n"
+"                       the audit finds (what the objects always need; a need\n"
+"                       behind a `const volatile` flag does not count)\n"
 "      --json           print the summary as JSON on stdout\n"
 "      --unpack-dir DIR unpack .btf.tar.xz inputs into unnamed files (O_TMPFILE)\n"
 "                       in DIR instead of memory (memfd); either way bpftool\n"
@@ -75,7 +79,7 @@ static void usage(FILE *f, const char *prog)
 int main(int argc, char **argv)
 {
 	enum { OPT_BPFTOOL = 256, OPT_KEEP_GOING, OPT_FAIL_FAST, OPT_SHARD, OPT_ARCH, OPT_PRUNE,
-	       OPT_JSON, OPT_ALL_KERNELS, OPT_UNPACK_DIR };
+	       OPT_JSON, OPT_ALL_KERNELS, OPT_UNPACK_DIR, OPT_FLOOR };
 	static const struct option long_opts[] = {
 		{ "output",	required_argument, NULL, 'o' },
 		{ "jobs",	required_argument, NULL, 'j' },
@@ -87,6 +91,7 @@ int main(int argc, char **argv)
 		{ "prune",	no_argument,	   NULL, OPT_PRUNE },
 		{ "json",	no_argument,	   NULL, OPT_JSON },
 		{ "all-kernels", no_argument,	   NULL, OPT_ALL_KERNELS },
+		{ "floor",	required_argument, NULL, OPT_FLOOR },
 		{ "unpack-dir",	required_argument, NULL, OPT_UNPACK_DIR },
 		{ "verbose",	no_argument,	   NULL, 'v' },
 		{ "quiet",	no_argument,	   NULL, 'q' },
@@ -101,7 +106,8 @@ int main(int argc, char **argv)
 	struct btfgen *g = NULL;
 	struct report_info info = {};
 	struct sigaction sa = {};
-	bool json = false, all_kernels = false;
+	struct audit_floor manual_floor;
+	bool json = false, all_kernels = false, have_floor = false;
 	int level = LOG_LEVEL_WARN, c, err, ret = EXIT_FAILURE;
 	unsigned int jobs = 0;
 
@@ -151,6 +157,13 @@ int main(int argc, char **argv)
 			break;
 		case OPT_ALL_KERNELS:
 			all_kernels = true;
+			break;
+		case OPT_FLOOR:
+			if (audit__floor_set(&manual_floor, optarg)) {
+				pr_err("--floor: expected a kernel version such as 5.4, got '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			have_floor = true;
 			break;
 		case OPT_UNPACK_DIR:
 			opts.unpack_dir = optarg;
@@ -206,7 +219,8 @@ int main(int argc, char **argv)
 			argv[optind]);
 
 	if (!all_kernels)
-		gate__kernels(&in, (const char *const *)argv + optind + 1, argc - optind - 1, &info);
+		gate__kernels(&in, (const char *const *)argv + optind + 1, argc - optind - 1,
+			      have_floor ? &manual_floor : NULL, &info);
 
 	opts.bpftool = bt.path;
 	opts.bpftool_version = bt.version;

@@ -67,6 +67,10 @@ int report__json(FILE *f, const struct btfgen *g, const struct report_info *info
 	if (!root)
 		return -ENOMEM;
 	json_object_set_new(root, "floor", info->floor ? json_string(info->floor) : json_null());
+	json_object_set_new(root, "floor_why", info->floor_why ? escape__json(info->floor_why)
+							       : json_null());
+	json_object_set_new(root, "floor_conditional", info->cond_why ? escape__json(info->cond_why)
+								   : json_null());
 	json_object_set_new(root, "below_floor", json_integer(info->below_floor));
 	for (i = 0; i < btfgen__result_cnt(g); i++) {
 		const struct btfgen_result *r = btfgen__result(g, i);

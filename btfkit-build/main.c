@@ -28,6 +28,7 @@ enum {
 	OPT_JSON,
 	OPT_SHARD,
 	OPT_FAIL_FAST,
+	OPT_FLOOR,
 };
 
 static const struct option long_opts[] = {
@@ -38,6 +39,7 @@ static const struct option long_opts[] = {
 	{ "bpftool", required_argument, NULL, OPT_BPFTOOL },
 	{ "prune", no_argument, NULL, OPT_PRUNE },
 	{ "all-kernels", no_argument, NULL, OPT_ALL_KERNELS },
+	{ "floor", required_argument, NULL, OPT_FLOOR },
 	{ "unpack-dir", required_argument, NULL, OPT_UNPACK_DIR },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "fail-fast", no_argument, NULL, OPT_FAIL_FAST },
@@ -83,7 +85,9 @@ RUNOPT_HELP_TRANSFER
 "                            no longer selected (of this shard)\n"
 "      --all-kernels         also fetch and reduce kernels older than the objects'\n"
 "                            floor (skipped by default, with a count and the reason;\n"
-"                            -v names each)\n"
+"                            -v names each; the count is printed even with -q)\n"
+"      --floor X.Y           skip kernels older than Linux X.Y instead of the\n"
+"                            objects' audited floor\n"
 "      --shard I/N           only shard I (0-based) of N, by kernel name hash, as\n"
 "                            btfgen --shard: the others are not even fetched\n"
 "      --fail-fast           start no new reduction after one fails (as btfgen's)\n"
@@ -103,7 +107,7 @@ RUNOPT_HELP_TRANSFER
 }
 
 /* Returns 0, 1 to exit successfully (--help, --version) or -1 on a usage error. */
-static int parse_args(int argc, char **argv, struct pipeline_opts *o)
+static int parse_args(int argc, char **argv, struct pipeline_opts *o, struct audit_floor *floor)
 {
 	struct run_opts *f = &o->fetch;
 	unsigned int n;
@@ -143,6 +147,14 @@ static int parse_args(int argc, char **argv, struct pipeline_opts *o)
 		case OPT_BPFTOOL: o->bpftool = optarg; break;
 		case OPT_PRUNE: o->prune = true; break;
 		case OPT_ALL_KERNELS: o->all_kernels = true; break;
+		case OPT_FLOOR:
+			if (audit__floor_set(floor, optarg)) {
+				pr_err("--floor: expected a kernel version such as 5.4, got '%s'",
+				       optarg);
+				return -1;
+			}
+			o->floor = floor;
+			break;
 		case OPT_UNPACK_DIR: o->unpack_dir = optarg; break;
 		case OPT_SHARD:
 			if (cli__parse_shard(optarg, &o->shard_index, &o->shard_count)) {
@@ -179,10 +191,11 @@ static int parse_args(int argc, char **argv, struct pipeline_opts *o)
 int main(int argc, char **argv)
 {
 	struct pipeline_opts o = { .fetch = { RUN_OPTS_DEFAULTS } };
+	struct audit_floor floor;
 	int r;
 
 	log_init(argv[0], LOG_LEVEL_WARN);
-	r = parse_args(argc, argv, &o);
+	r = parse_args(argc, argv, &o, &floor);
 	if (r)
 		return r > 0 ? 0 : EXIT_USAGE;
 	log_init(argv[0], o.fetch.verbosity);

@@ -72,7 +72,8 @@ static int on_filter(struct kernel_list *l, void *ctx)
 	}
 	input__sort(&p->in);
 	if (!p->o->all_kernels)
-		gate__kernels(&p->in, (const char *const *)p->o->objects, p->o->nobjects, &p->info);
+		gate__kernels(&p->in, (const char *const *)p->o->objects, p->o->nobjects,
+			      p->o->floor, &p->info);
 	for (i = 0; i < l->n; i++) {
 		kernel__name_r(&l->v[i], rel, sizeof(rel));
 		if (btfgen__selects(&p->gopts, rel) &&

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 
+#include "bpf_audit.h"
 #include "btfgen.h"
 #include "run.h"
 
@@ -22,6 +23,7 @@ struct pipeline_opts {
 	int nobjects;
 	int jobs;			/* bpftool processes; 0 = one per CPU */
 	bool prune, all_kernels;
+	const struct audit_floor *floor;	/* --floor X.Y; NULL: the objects' audit */
 	bool fail_fast;			/* btfgen --fail-fast */
 	unsigned int shard_index, shard_count;	/* --shard I/N; count 0 = none */
 	bool json;			/* btfgen's --json document on stdout */

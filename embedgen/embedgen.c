@@ -23,7 +23,7 @@
 struct adder {
 	struct bundle_writer *w;
 	struct stamp *stamp;	/* every input read goes into its digest */
-	uint32_t floor;		/* 0: no gate */
+	struct audit_floor floor;	/* floor 0: no gate */
 	size_t skipped;
 	size_t found;		/* kernel files seen in the trees */
 	char example[256];
@@ -39,7 +39,7 @@ static int add_btf(struct adder *a, const char *path, const char *distro,
 	size_t len;
 	int err;
 
-	if (a->floor && audit__release_below(release, a->floor)) {
+	if (a->floor.floor && audit__release_below(release, a->floor.floor)) {
 		if (!a->skipped++)
 			snprintf(a->example, sizeof(a->example), "%s", path);
 		return 0;
@@ -265,7 +265,7 @@ int embedgen__run(const struct embedgen_opts *o)
 	struct bundle_stats st = {};
 	const char *outputs[OUT_CNT] = { o->out_bundle, o->out_h, o->out_c };
 	struct stamp stamp;
-	char summary[256], *prov = NULL, floor_why[256], floor_str[16];
+	char summary[256], *prov = NULL, line[1024];
 	void *bundle = NULL;
 	size_t len = 0, i;
 	int err = 0;
@@ -304,20 +304,22 @@ int embedgen__run(const struct embedgen_opts *o)
 	 * object the audit cannot read (the bundle only records its hash)
 	 * leaves every kernel in.
 	 */
-	if (!err && o->object_cnt && !o->all_kernels &&
-	    audit__objects_floor(o->objects, o->object_cnt, &add.floor, floor_why,
-				 sizeof(floor_why))) {
-		pr_warn("%s: not a BPF object the audit can read: no kernel skipped", floor_why);
-		add.floor = 0;
+	if (!err && o->floor && !o->all_kernels) {
+		add.floor = *o->floor;
+	} else if (!err && o->object_cnt && !o->all_kernels &&
+		   audit__objects_floor(o->objects, o->object_cnt, &add.floor)) {
+		pr_warn("%s: not a BPF object the audit can read: no kernel skipped",
+			add.floor.why);
+		add.floor.floor = 0;
 	}
 	for (i = 0; i < o->dir_cnt && !err; i++)
 		err = scan_tree(&add, o->dirs[i]);
 	for (i = 0; i < o->entry_cnt && !err; i++)
 		err = add_entry_spec(&add, o->entries[i]);
-	if (!err && add.skipped)
-		pr_warn("skipped %zu kernel%s older than Linux %s, the oldest the objects load on (%s), "
-			"e.g. %s; --all-kernels keeps them", add.skipped, add.skipped == 1 ? "" : "s",
-			audit__kv_str(add.floor, floor_str, sizeof(floor_str)), floor_why, add.example);
+	if (!err && add.skipped) {
+		audit__gate_summary(&add.floor, add.skipped, add.example, line, sizeof(line));
+		pr_notice("%s", line);
+	}
 	if (!err) {
 		prov = provenance_text(o);
 		err = prov ? bundle_writer__set_provenance(w, prov) : -ENOMEM;

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "bpf_audit.h"
 #include "emit.h"
 
 struct embedgen_opts {
@@ -26,6 +27,7 @@ struct embedgen_opts {
 	struct emit_opts emit;
 	bool json;
 	bool all_kernels;		/* keep kernels older than the objects' floor */
+	const struct audit_floor *floor;	/* --floor X.Y; NULL: the objects' audit */
 	int argc;			/* the command line, for the up-to-date stamp */
 	char *const *argv;
 };

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 
+#include "bpf_audit.h"
 #include "btf_bundle.h"
 #include "cli.h"
 #include "embedgen.h"
@@ -32,6 +33,9 @@ static void usage(FILE *f)
 "      --all-kernels         also bundle kernels older than the objects' floor\n"
 "                            (the oldest kernel they load on, from their audit);\n"
 "                            by default those are skipped, with a count and why\n"
+"                            (printed even with -q)\n"
+"      --floor X.Y           skip kernels older than Linux X.Y instead of the\n"
+"                            objects' audited floor (needs no --object)\n"
 "  -c, --codec CODEC         xz (default) or zlib\n"
 "      --name SYMBOL         C symbol of the table (default btfkit_bundle)\n"
 "      --format FMT          string (default) or incbin (needs --bundle-file)\n"
@@ -60,7 +64,7 @@ static int push(const char ***arr, size_t *cnt, const char *v)
 }
 
 enum { OPT_HEADER = 256, OPT_OBJECT, OPT_ENTRY, OPT_NAME, OPT_FORMAT, OPT_PROV,
-       OPT_BLOCK, OPT_DICT, OPT_CHUNK, OPT_ALL_KERNELS };
+       OPT_BLOCK, OPT_DICT, OPT_CHUNK, OPT_ALL_KERNELS, OPT_FLOOR };
 
 /* Checks that need every option: 0, or 2 (a usage error, reported). */
 static int check_build_opts(struct embedgen_opts *o)
@@ -97,6 +101,7 @@ int main(int argc, char **argv)
 		{ "object", required_argument, NULL, OPT_OBJECT },
 		{ "entry", required_argument, NULL, OPT_ENTRY },
 		{ "all-kernels", no_argument, NULL, OPT_ALL_KERNELS },
+		{ "floor", required_argument, NULL, OPT_FLOOR },
 		{ "codec", required_argument, NULL, 'c' },
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -118,6 +123,7 @@ int main(int argc, char **argv)
 		.dict_size = 4 << 10,
 		.chunk_size = 32 << 10,
 	};
+	struct audit_floor floor;
 	const char *list = NULL;
 	int level = LOG_LEVEL_WARN, c, err = 0, rc = 0;
 
@@ -130,6 +136,14 @@ int main(int argc, char **argv)
 		case OPT_OBJECT: err = push(&o.objects, &o.object_cnt, optarg); break;
 		case OPT_ENTRY: err = push(&o.entries, &o.entry_cnt, optarg); break;
 		case OPT_ALL_KERNELS: o.all_kernels = true; break;
+		case OPT_FLOOR:
+			if (audit__floor_set(&floor, optarg)) {
+				pr_err("--floor: expected a kernel version such as 5.4, got '%s'",
+				       optarg);
+				return 2;
+			}
+			o.floor = &floor;
+			break;
 		case OPT_PROV: err = push(&o.provenance, &o.provenance_cnt, optarg); break;
 		case OPT_NAME: o.emit.symbol = optarg; break;
 		case 'l': list = optarg; break;

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Per-blob compression with a preset dictionary (the raw bytes of the blob
- * it is a delta against). Internal to libbtfbundle and embedgen.
+ * The bundle's stream codecs (xz: raw LZMA2; zlib: raw deflate), whole or
+ * decoded incrementally. A block's streams take the bundle's one shared
+ * preset dictionary (format 5: distinct BTFs sampled across the bundle);
+ * the metadata, chunk and dictionary streams take none. Internal to
+ * libbtfbundle and embedgen.
  */
 #ifndef BTFKIT_BUNDLE_CODEC_H
 #define BTFKIT_BUNDLE_CODEC_H

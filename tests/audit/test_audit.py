@@ -6,7 +6,12 @@ the README documents: a change that makes the tracer need a newer kernel
 (a newer helper, map or program type, global data, a loop, a program over
 4096 instructions in the perf-buffer set) fails here.
 
+A need behind a read-only global (opensnoop's bpf_get_current_task_btf()
+behind `const volatile bool full_path`) is reported with its condition and
+does not raise the floor; one behind a writable global does.
+
   test_audit.py AUDIT_OBJECT CORETRACE CORETRACE_BPF_O HELPER58_O LOOP53_O UNROLLED_O
+                FULLPATH511_O RWBRANCH58_O
 """
 import json
 import os
@@ -27,7 +32,7 @@ def audit(tool, obj):
 
 
 def main():
-    tool, coretrace, ct_obj, helper58, loop53, unrolled = sys.argv[1:7]
+    tool, coretrace, ct_obj, helper58, loop53, unrolled, fullpath, rwbranch = sys.argv[1:9]
 
     a = audit(tool, helper58)
     check(a["floor"] == "5.8" and "bpf_ktime_get_boot_ns" in a["why"],
@@ -47,11 +52,25 @@ def main():
     check(progs["out_pb"]["chosen"] and not progs["out_pb"]["loops"],
           "unrolled: the perf-buffer program: %r" % progs["out_pb"])
 
+    # opensnoop's pattern: 5.11 only if 'full_path' is set; the floor is global data's.
+    a = audit(tool, fullpath)
+    check(a["floor"] == "5.2" and "global data" in a["why"],
+          "fullpath511: floor %s (%s), expected 5.2 from global data" % (a["floor"], a["why"]))
+    check(a["cond_floor"] == "5.11" and "bpf_get_current_task_btf" in a["cond_why"]
+          and "'full_path' != 0" in a["cond_why"],
+          "fullpath511: conditional need %s (%s), expected 5.11 only if 'full_path' != 0"
+          % (a["cond_floor"], a["cond_why"]))
+    a = audit(tool, rwbranch)
+    check(a["floor"] == "5.8" and "bpf_ktime_get_boot_ns" in a["why"] and not a["cond_floor"],
+          "rwbranch58: a writable global's branch must count: floor %s (%s), conditional %r"
+          % (a["floor"], a["why"], a["cond_floor"]))
+
     # coretrace.bpf.o: the documented floor, set by the perf-buffer set.
     a = audit(tool, ct_obj)
     check(a["floor"] == DOCUMENTED_FLOOR,
           "coretrace.bpf.o: floor %s (%s), documented %s" % (a["floor"], a["why"], DOCUMENTED_FLOOR))
     check(a["unknown"] == 0, "coretrace.bpf.o: facilities not in the table: %r" % a)
+    check(not a["cond_floor"], "coretrace.bpf.o: an unexpected conditional need: %r" % a["cond_why"])
     chosen = [p for p in a["programs"] if p["chosen"]]
     check(chosen and all(p["name"].endswith("_pb") for p in chosen),
           "coretrace.bpf.o: the programs that set the floor are not the perf-buffer set: %r"
@@ -84,6 +103,7 @@ def main():
     check(m and ("Linux %s" % DOCUMENTED_FLOOR) in m.group(1),
           "README.md: no 'Kernel support' section stating Linux %s" % DOCUMENTED_FLOOR)
     print("ok: helper58 5.8, loop53 5.3, unrolled 4.7 (ring-buffer alternative 5.8); "
+          "fullpath511 5.2 (5.11 only if full_path); rwbranch58 5.8; "
           "coretrace.bpf.o %s (%s), %d programs" % (a["floor"], a["why"], len(a["programs"])))
 
 

@@ -324,6 +324,15 @@ def case_gate(ctx):
         p = build(ctx, srv.base, os.path.join(w, "out"), os.path.join(w, "cache"), m=m_all)
         assert "skipped 1 kernel older than Linux 4.18" in p.stderr, p.stderr
         assert ": skipped: older" not in p.stderr, p.stderr
+        # -q hides warnings, not kernels a floor dropped: one line, count and cause.
+        p = build(ctx, srv.base, os.path.join(w, "out"), os.path.join(w, "cache"), "-q", m=m_all)
+        said = [l for l in p.stderr.splitlines() if "skipped" in l]
+        assert p.returncode == 0 and len(said) == 1, p.stderr
+        assert "skipped 1 kernel older than Linux 4.18, the floor set by" in said[0], said
+        # --floor sets it by hand: a floor above every kernel fetches nothing.
+        p = build(ctx, srv.base, os.path.join(w, "floor"), os.path.join(w, "cache"), "-q",
+                  "--list", "--floor", "9.0", m=m_all)
+        assert "older than Linux 9.0, the floor set by --floor 9.0" in p.stderr, p.stderr
         # The same tree as a manifest without the old kernel at all.
         p = build(ctx, srv.base, os.path.join(w, "ref"), os.path.join(w, "cache2"))
         assert p.returncode == 0, p.stderr

@@ -34,9 +34,9 @@ void log_vprint(int level, const char *fmt, va_list ap)
 	/* One whole line among other threads' (the lock is recursive). */
 	flockfile(stderr);
 	fprintf(stderr, "%s: ", log_prog);
-	if (level < LOG_LEVEL_WARN)
+	if (level < LOG_LEVEL_QUIET)
 		fputs("error: ", stderr);
-	else if (level == LOG_LEVEL_WARN)
+	else if (level <= LOG_LEVEL_WARN)
 		fputs("warning: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	if (!*fmt || fmt[strlen(fmt) - 1] != '\n')
@@ -56,6 +56,7 @@ void name(const char *fmt, ...)				\
 }
 
 DEFINE_PR(pr_err, LOG_LEVEL_QUIET - 1)
+DEFINE_PR(pr_notice, LOG_LEVEL_QUIET)
 DEFINE_PR(pr_warn, LOG_LEVEL_WARN)
 DEFINE_PR(pr_info, LOG_LEVEL_INFO)
 DEFINE_PR(pr_debug, LOG_LEVEL_DEBUG)

@@ -23,6 +23,8 @@ int log_level(void);
 /* Errors are always printed; pr_warn is suppressed by -q. errno is kept. */
 void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A warning -q does not hide: what a run silently left out (kernels below a floor). */
+void pr_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_vprint(int level, const char *fmt, va_list ap);

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * btfhub-make: make BTFHub archives (<distro>/<version>/<arch>/<release>
+ * .btf.tar.xz) from a distribution's own kernel packages, kernel images,
+ * vmlinux files or raw BTF. This file only parses options; run.c runs.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "fsutil.h"
+#include "log.h"
+#include "run.h"
+
+enum {
+	OPT_VERSION = 256,
+	OPT_JSON,
+	OPT_KEY,
+	OPT_PAHOLE,
+	OPT_PREFER,
+	OPT_SHARD,
+	OPT_FORCE,
+	OPT_INDEX,
+};
+
+static const struct option long_opts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "pahole", required_argument, NULL, OPT_PAHOLE },
+	{ "prefer", required_argument, NULL, OPT_PREFER },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "index", no_argument, NULL, OPT_INDEX },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: btfhub-make -o OUTDIR [OPTIONS] FILE...\n"
+"       btfhub-make -o OUTDIR --index\n"
+"\n"
+"Make BTFHub archives, OUTDIR/<distro>/<version>/<arch>/<release>.btf.tar.xz\n"
+"(one member, <release>.btf), from a distribution's kernel packages and\n"
+"images, then write OUTDIR/btfhub-index.json, so that OUTDIR is a mirror for\n"
+"btfhub-fetch -s and btfkit-build -s. Each FILE is recognised by its content:\n"
+"  Debian/Ubuntu linux-image-*.deb (the vmlinuz's .BTF), -dbg .deb and .ddeb\n"
+"  (vmlinux DWARF through pahole), RPM kernel-core/kernel and kernel-debuginfo,\n"
+"  x86 bzImage/vmlinuz (gzip, xz, zstd, lz4, bzip2), arm64 Image (raw or gzip),\n"
+"  EFI zboot images, a vmlinux ELF (.BTF, else DWARF through pahole) and raw\n"
+"  BTF (a saved /sys/kernel/btf/vmlinux).\n"
+"The key comes from the package (control fields, RPM header, file names);\n"
+"a part it cannot say is an error unless --key gives it.\n"
+"\n"
+"  -o, --output DIR          output tree\n"
+"      --key D/V/A/R         the kernel's key (distro/version/arch/release), for\n"
+"                            bare files; over what a package says (one FILE)\n"
+"      --pahole PATH         pahole for DWARF-only inputs (default: PATH's);\n"
+"                            run as 'pahole --btf_encode_detached OUT vmlinux',\n"
+"                            as BTFHub's generator does\n"
+"      --prefer image|dbg    when an image package and its -dbg package name the\n"
+"                            same kernel: the image's .BTF (default) or DWARF\n"
+"      --shard I/N           make only shard I (0-based) of N: the inputs whose\n"
+"                            file name hashes to I; merge shards' trees, then\n"
+"                            --index (docs/btfhub-make.md)\n"
+"      --index               only write OUTDIR/btfhub-index.json\n"
+"      --force               rewrite archives even when the input is unchanged\n"
+"  -j, --jobs N              kernels made in parallel (default: one per CPU)\n"
+"      --json                JSON summary on stdout\n"
+"  -v, --verbose             more messages (twice for debug)\n"
+"  -q, --quiet               errors only\n"
+"  -h, --help                this help\n"
+"      --version             print the version\n"
+"\n"
+"An input already made (same file: inode, size and ctime; or same SHA-256) is\n"
+"not made again while its archive is intact. Exit status: 0 if every kernel\n"
+"was made or unchanged, 1 if any failed (the others are still made), 2 on a\n"
+"usage error, 128+N when stopped by signal N.\n");
+}
+
+static int parse_args(int argc, char **argv, struct run_opts *o, bool *show_version)
+{
+	unsigned long long v;
+	int opt;
+
+	opterr = 0;	/* our one error line, then the usage */
+	while ((opt = getopt_long(argc, argv, ":o:j:vqh", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			output_dir__strip_slashes(optarg);
+			o->out_dir = optarg;
+			break;
+		case 'j':
+			if (cli__parse_ull(optarg, 4096, &v) || !v) {
+				pr_err("invalid number: '%s' (want 1 or more)", optarg);
+				return -EINVAL;
+			}
+			o->jobs = v;
+			break;
+		case OPT_JSON: o->json = true; break;
+		case OPT_KEY: o->key = optarg; break;
+		case OPT_PAHOLE: o->pahole = optarg; break;
+		case OPT_PREFER:
+			if (!strcmp(optarg, "image")) {
+				o->prefer = MAKE_PREFER_IMAGE;
+			} else if (!strcmp(optarg, "dbg")) {
+				o->prefer = MAKE_PREFER_DBG;
+			} else {
+				pr_err("--prefer: '%s' is neither 'image' nor 'dbg'", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_SHARD:
+			if (cli__parse_shard(optarg, &o->shard, &o->shards)) {
+				pr_err("--shard: '%s' is not I/N with 0 <= I < N", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_FORCE: o->force = true; break;
+		case OPT_INDEX: o->index_only = true; break;
+		case 'v': o->verbosity++; break;
+		case 'q': o->verbosity = LOG_LEVEL_QUIET; break;
+		case OPT_VERSION: *show_version = true; break;
+		case 'h': usage(stdout); exit(0);
+		case ':':
+			pr_err("option '%s' needs a value", argv[optind - 1]);
+			usage(stderr);
+			return -EINVAL;
+		default:
+			pr_err("unknown option '%s'", argv[optind - 1]);
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	o->inputs = argv + optind;
+	o->ninputs = argc - optind;
+	if (*show_version)
+		return 0;
+	if (!o->out_dir) {
+		pr_err("no output directory (-o DIR)");
+		usage(stderr);
+		return -EINVAL;
+	}
+	if (!o->ninputs && !o->index_only) {
+		pr_err("no input files");
+		usage(stderr);
+		return -EINVAL;
+	}
+	if (o->index_only && o->ninputs) {
+		pr_err("--index takes no input files");
+		return -EINVAL;
+	}
+	if (o->key && o->ninputs > 1) {
+		pr_err("--key names one kernel: give it one input file");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct run_opts o = { 0 };
+	bool show_version = false;
+
+	log_init(argv[0], LOG_LEVEL_WARN);
+	if (parse_args(argc, argv, &o, &show_version)) {
+		if (o.json)
+			puts("{\"error\": \"usage error\"}");
+		return 2;
+	}
+	if (show_version) {
+		printf("btfhub-make %s\n", BTFKIT_VERSION);
+		return 0;
+	}
+	log_init(argv[0], o.verbosity);
+	if (output_dir__check(o.out_dir)) {
+		pr_err("-o %s: not a directory (btfhub-make writes a tree)", o.out_dir);
+		return 1;
+	}
+	return run__main(&o);
+}

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * One kernel: input -> raw BTF (input.c and the readers) -> key -> archive
+ * (writer.c) -> output tree, atomically, never over anything that is not a
+ * regular file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "errmsg.h"
+#include "escape.h"
+#include "fsutil.h"
+#include "log.h"
+#include "make_internal.h"
+#include "writer.h"
+
+struct maker *maker__new(const struct maker_opts *opts)
+{
+	struct maker *m = calloc(1, sizeof(*m));
+
+	if (!m || !opts || !opts->out_dir) {
+		free(m);
+		errno = m ? EINVAL : ENOMEM;
+		return NULL;
+	}
+	m->out_dir = strdup(opts->out_dir);
+	m->pahole = strdup(opts->pahole ?: "pahole");
+	m->max_payload = opts->max_payload ?: MAKE_DEFAULT_MAX_PAYLOAD;
+	m->force = opts->force;
+	m->cancel = opts->cancel;
+	pthread_mutex_init(&m->pahole_lock, NULL);
+	if (!m->out_dir || !m->pahole) {
+		maker__free(m);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return m;
+}
+
+void maker__free(struct maker *m)
+{
+	if (!m)
+		return;
+	pthread_mutex_destroy(&m->pahole_lock);
+	free(m->out_dir);
+	free(m->pahole);
+	free(m);
+}
+
+int maker__path(const struct maker *m, const struct layout_key *key, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%s/%s/%s/%s/%s" LAYOUT_SUFFIX_ARCHIVE, m->out_dir,
+			 key->distro, key->version, key->arch, key->release);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/*
+ * The key: what the caller knows wins (an APT suite, --key), the input
+ * fills the rest; a part neither gives is an error naming it, never a guess.
+ */
+static int resolve_key(struct make_job *job, const struct make_input *in,
+		       struct layout_key *key, struct make_result *res)
+{
+	const char *given[LAYOUT_PARTS] = { in->distro, in->version, in->arch, in->release };
+	const char *found[LAYOUT_PARTS] = { job->distro, job->version, job->arch, job->release };
+	const char *parts[LAYOUT_PARTS];
+	int i;
+
+	for (i = 0; i < LAYOUT_PARTS; i++) {
+		const char *why;
+
+		parts[i] = given[i] && *given[i] ? given[i] : found[i];
+		if (i == LAYOUT_ARCH && *parts[i])
+			parts[i] = layout__arch_name(parts[i]);
+		if (!*parts[i])
+			return job__fail(job, -EINVAL,
+					 "the input does not say its kernel's %s: give --key D/V/A/R",
+					 layout__part_name(i));
+		why = layout__part_invalid(i, parts[i]);
+		if (why)
+			return job__fail(job, -EINVAL, "%s '%s' %s", layout__part_name(i),
+					 ESC(parts[i]), why);
+	}
+	key->distro = parts[0];
+	key->version = parts[1];
+	key->arch = parts[2];
+	key->release = parts[3];
+	snprintf(res->key, sizeof(res->key), "%s/%s/%s/%s", key->distro, key->version,
+		 key->arch, key->release);
+	return 0;
+}
+
+/* Whether regular file @path already holds exactly the @size bytes at @fd. */
+static bool same_file(const char *path, int fd, uint64_t size)
+{
+	uint8_t a[SHA256_DIGEST_LEN], b[SHA256_DIGEST_LEN];
+	struct stat st;
+	int old;
+	bool same;
+
+	old = open_regular(path, &st);
+	if (old < 0)
+		return false;
+	same = (uint64_t)st.st_size == size && !sha256_fd(old, a) && !sha256_fd(fd, b) &&
+	       !memcmp(a, b, sizeof(a));
+	close(old);
+	return same;
+}
+
+static int write_output(struct make_job *job, const struct layout_key *key,
+			struct make_result *res)
+{
+	uint8_t d[SHA256_DIGEST_LEN];
+	struct atomic_file af;
+	char path[PATH_MAX];
+	struct stat st;
+	int err;
+
+	err = maker__path(job->m, key, path, sizeof(path));
+	if (err)
+		return job__fail(job, err, "output path too long");
+	/* Only a regular file is ever replaced (not even a FIFO is written through). */
+	if (!lstat(path, &st) && !S_ISREG(st.st_mode))
+		return job__fail(job, -EPERM, "%s: %s", ESC_N(path, 512),
+				 atomic_file__strerror(S_ISLNK(st.st_mode) ? -ELOOP :
+						       S_ISDIR(st.st_mode) ? -EISDIR : -EPERM));
+	err = atomic_file__open(&af, path);
+	if (err)
+		return job__fail(job, err, "%s: %s", ESC_N(path, 512), atomic_file__strerror(err));
+	err = writer__archive(job->btf_fd, job->btf_size, key->release, af.fd);
+	if (err) {
+		atomic_file__abort(&af);
+		return job__fail(job, err, "%s: cannot write: %s", ESC_N(path, 512), errmsg(err));
+	}
+	if (fstat(af.fd, &st) || sha256_fd(af.fd, d)) {
+		err = -errno;
+		atomic_file__abort(&af);
+		return job__fail(job, err, "%s: %s", ESC_N(path, 512), errmsg(err));
+	}
+	res->size = st.st_size;
+	sha256_hex(d, res->sha256);
+	if (same_file(path, af.fd, st.st_size)) {
+		/* Same bytes: leave the file (and its ctime) alone. */
+		atomic_file__abort(&af);
+		res->status = MAKE_UNCHANGED;
+		return 0;
+	}
+	err = atomic_file__commit(&af);
+	if (err)
+		return job__fail(job, err, "%s: cannot write: %s", ESC_N(path, 512), errmsg(err));
+	res->status = MAKE_MADE;
+	return 0;
+}
+
+static int check_sha256(struct make_job *job, int fd, const char *want)
+{
+	uint8_t w[SHA256_DIGEST_LEN], d[SHA256_DIGEST_LEN];
+	char hex[SHA256_HEX_LEN];
+	int err;
+
+	if (sha256_parse_hex(want, w) || strlen(want) != SHA256_HEX_LEN - 1)
+		return job__fail(job, -EINVAL, "expected SHA-256 is not 64 hex digits");
+	err = sha256_fd(fd, d);
+	if (err)
+		return job__fail(job, err, "cannot read: %s", errmsg(err));
+	if (memcmp(w, d, sizeof(d))) {
+		sha256_hex(d, hex);
+		return job__fail(job, -EILSEQ, "SHA-256 mismatch: %s, expected %s", hex, want);
+	}
+	return 0;
+}
+
+int maker__kernel(struct maker *m, const char *path, int fd, const struct make_input *in,
+		  struct make_result *res)
+{
+	struct make_input none = { .sz = sizeof(none) };
+	struct make_job job = { .m = m, .btf_fd = -1 };
+	struct layout_key key = { 0 };
+	struct stat st;
+	int own_fd = -1, err;
+
+	memset(res, 0, sizeof(*res));
+	in = in ?: &none;
+	job.name = in->name ?: path;
+	if (fd < 0) {
+		fd = own_fd = open_regular(path, &st);
+		if (fd < 0) {
+			err = job__fail(&job, fd, "%s", errmsg(fd));
+			goto out;
+		}
+	} else if (fstat(fd, &st)) {
+		err = job__fail(&job, -errno, "%s", errmsg(-errno));
+		goto out;
+	} else if (!S_ISREG(st.st_mode)) {
+		err = job__fail(&job, -ESPIPE, "%s", errmsg(-ESPIPE));
+		goto out;
+	}
+	err = in->sha256 ? check_sha256(&job, fd, in->sha256) : 0;
+	err = err ?: input__btf(&job, fd, st.st_size);
+	err = err ?: resolve_key(&job, in, &key, res);
+	err = err ?: write_output(&job, &key, res);
+	res->btf_size = job.btf_size;
+	snprintf(res->how, sizeof(res->how), "%s", job.how);
+out:
+	if (err) {
+		res->status = MAKE_FAILED;
+		if (*res->key)
+			snprintf(res->error, sizeof(res->error), "%s (%s): %s",
+				 ESC_N(job.name, 512), ESC(res->key), job.why);
+		else
+			snprintf(res->error, sizeof(res->error), "%s: %s", ESC_N(job.name, 512),
+				 job.why);
+	}
+	if (job.btf_fd >= 0)
+		close(job.btf_fd);
+	if (own_fd >= 0)
+		close(own_fd);
+	return err;
+}
