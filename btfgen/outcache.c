@@ -63,27 +63,12 @@ static char *cache_path(const char *outdir, const char *rel, const char *ext)
 }
 
 /*
- * Atomic, but without fsync(): a record is always checked against the
+ * Records are written atomically but without fsync()
+ * (write_file_atomic_nosync()): a record is always checked against the
  * output's SHA-256 before it is trusted, so one lost in a crash only costs
  * a redo, while an fsync per kernel (~7 ms on an ext4 CI disk, serialised in
  * the journal) would cost as much as bpftool itself and stop -j from scaling.
  */
-static int write_record(const char *path, const char *buf, size_t len)
-{
-	struct atomic_file af;
-	int err;
-
-	err = atomic_file__open(&af, path);
-	if (err)
-		return err;
-	af.no_fsync = true;
-	err = write_all(af.fd, buf, len);
-	if (err) {
-		atomic_file__abort(&af);
-		return err;
-	}
-	return atomic_file__commit(&af);
-}
 
 static bool is_hex64(const char *s)
 {
@@ -131,7 +116,7 @@ int outcache__write(const char *outdir, const char *rel, const struct outcache_r
 		return -ENOMEM;
 	n = snprintf(buf, sizeof(buf), CACHE_MAGIC "key %s\ninput %s\noutput %s %" PRIu64 "\n",
 		     rec->key, rec->input, rec->output, rec->output_size);
-	err = write_record(path, buf, n);
+	err = write_file_atomic_nosync(path, buf, n);
 	free(path);
 	return err;
 }
@@ -191,7 +176,7 @@ int outcache__hint_write(const char *outdir, const char *rel, const struct stat 
 	}
 	n = snprintf(buf, sizeof(buf), "%" PRIu64 " %" PRId64 " %" PRIu64 " %s\n",
 		     (uint64_t)st->st_size, mtime_ns(st), (uint64_t)st->st_ino, sha);
-	err = write_record(path, buf, n);
+	err = write_file_atomic_nosync(path, buf, n);
 	free(path);
 	return err;
 }
@@ -251,7 +236,7 @@ int outcache__probe_write(const char *outdir, const char *path, const struct sta
 		goto out;
 	}
 	err = mkdir_p(dir);
-	err = err ?: write_record(file, buf, n);
+	err = err ?: write_file_atomic_nosync(file, buf, n);
 out:
 	free(buf);
 	free(dir);

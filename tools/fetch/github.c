@@ -182,7 +182,6 @@ static int walk_tree(struct walk *w, const char *tree, const char *prefix, int d
 		     bool recursive)
 {
 	struct http_get_opts go = {
-		.sz = sizeof(go),
 		.transfer = w->o->transfer,
 		.cache_dir = w->o->cache_dir,
 		.headers = w->headers,

@@ -42,7 +42,7 @@ static int hash_entries(const struct source *src, struct listing *l)
 
 int indexer__write(const char *dir, size_t *n)
 {
-	struct listing_opts lo = { .sz = sizeof(lo) };
+	struct listing_opts lo = { 0 };
 	struct source src;
 	struct listing l = { 0 };
 	json_t *root = NULL, *arr;

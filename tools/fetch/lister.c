@@ -31,7 +31,6 @@ static int on_local(const char *path, const struct layout_key *key, enum layout_
 static int list_http(struct listing *l, const struct source *src, const struct listing_opts *o)
 {
 	struct http_get_opts go = {
-		.sz = sizeof(go),
 		.transfer = o->transfer,
 		.cache_dir = o->cache_dir,
 		.max_bytes = listing__budget(l, o),

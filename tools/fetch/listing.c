@@ -8,6 +8,7 @@
 #include "listing.h"
 #include "escape.h"
 #include "log.h"
+#include "mem.h"
 
 /*
  * A listed path is a kernel archive when it is "D/V/A/R" + the archive
@@ -63,16 +64,9 @@ int listing__add(struct listing *l, const char *origin, const char *path,
 		free(seg[0]);
 		return -E2BIG;
 	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		struct listing_entry *v = reallocarray(l->v, cap, sizeof(*v));
-
-		if (!v) {
-			free(seg[0]);
-			return -ENOMEM;
-		}
-		l->v = v;
-		l->cap = cap;
+	if (mem__ensure((void **)&l->v, &l->cap, sizeof(*l->v), l->n + 1)) {
+		free(seg[0]);
+		return -ENOMEM;
 	}
 	e = &l->v[l->n];
 	memset(e, 0, sizeof(*e));

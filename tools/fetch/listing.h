@@ -40,12 +40,10 @@ struct listing {
 };
 
 struct listing_opts {
-	size_t sz;
 	const struct transfer_opts *transfer;	/* timeouts (curl defaults) */
 	const char *cache_dir;	/* listing cache; NULL = none */
 	uint64_t max_bytes;	/* cap on all listing responses; default 64 MiB */
 };
-#define listing_opts__last_field max_bytes
 
 void listing__free(struct listing *l);
 

@@ -223,7 +223,7 @@ int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len)
+static int write_atomic(const char *path, const void *data, size_t len, bool sync)
 {
 	struct atomic_file af;
 	int err;
@@ -231,12 +231,23 @@ int write_file_atomic(const char *path, const void *data, size_t len)
 	err = atomic_file__open(&af, path);
 	if (err)
 		return err;
+	af.no_fsync = !sync;
 	err = write_all(af.fd, data, len);
 	if (err) {
 		atomic_file__abort(&af);
 		return err;
 	}
 	return atomic_file__commit(&af);
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len)
+{
+	return write_atomic(path, data, len, true);
+}
+
+int write_file_atomic_nosync(const char *path, const void *data, size_t len)
+{
+	return write_atomic(path, data, len, false);
 }
 
 int open_regular(const char *path, struct stat *st)
