@@ -37,6 +37,7 @@
 #include <zlib.h>
 
 #include "btf_bundle.h"
+#include "bundle_internal.h"
 #include "fsutil.h"
 #include "log.h"
 
@@ -118,7 +119,7 @@ static int bench_bundle(const void *data, size_t size, const struct btf_host *ho
 	t->step_names[2] = "read_ns";
 	cpu0 = cpu_ns();
 	for (i = 0; i < iters; i++) {
-		struct btf_bundle_match m;
+		BUNDLE_MATCH(m);
 		struct btf_bundle *b;
 		void *btf = NULL;
 		size_t btf_sz;
@@ -152,7 +153,7 @@ static int bench_memfd(const void *data, size_t size, const struct btf_host *hos
 		       unsigned long iters, double *ns)
 {
 	struct btf_bundle *b = btf_bundle__open_mem(data, size, NULL);
-	struct btf_bundle_match m;
+	BUNDLE_MATCH(m);
 	char path[64];
 	unsigned long i;
 	int idx, fd, err = 0;
@@ -471,7 +472,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	err = spec ? btf_host__parse(&host, spec) : btf_host__detect(&host, NULL);
+	err = spec ? host__parse(&host, spec) : host__detect(&host, NULL);
 	if (err) {
 		pr_err("host %s: %s", spec ?: "(detected)", strerror(-err));
 		return 1;

@@ -21,6 +21,7 @@
 
 #include "btf_bundle.h"
 #include "bundle_codec.h"
+#include "bundle_encode.h"
 #include "bundle_format.h"
 #include "bundle_writer.h"
 #include "escape.h"

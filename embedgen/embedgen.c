@@ -245,7 +245,7 @@ static int listed_digests(const void *bundle, size_t len,
 		return -ENOMEM;
 	}
 	for (i = 0; i < n; i++)
-		memcpy(d[i], btf_bundle__object_sha256(b, i, NULL), BTF_BUNDLE_DIGEST_LEN);
+		memcpy(d[i], btf_bundle__object_digest_by_idx(b, i, NULL), BTF_BUNDLE_DIGEST_LEN);
 	btf_bundle__free(b);
 	*out = d;
 	*cnt = n;
@@ -466,7 +466,7 @@ static void list_plain_head(const char *path, struct btf_bundle *b)
 int embedgen__list(const char *path, bool json)
 {
 	struct btf_bundle *b;
-	struct btf_bundle_entry e;
+	BTF_BUNDLE_OPTS(btf_bundle_entry, e);
 	char hex[SHA256_HEX_LEN];
 	json_t *root = NULL, *arr = NULL, *objs = NULL, *item;
 	uint32_t i;
@@ -490,7 +490,7 @@ int embedgen__list(const char *path, bool json)
 	for (i = 0; i < btf_bundle__object_cnt(b); i++) {
 		const char *name;
 
-		sha256_hex(btf_bundle__object_sha256(b, i, &name), hex);
+		sha256_hex(btf_bundle__object_digest_by_idx(b, i, &name), hex);
 		if (!json) {
 			printf("object:     %s digest:%s\n", ESC(name), hex);
 			continue;

@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The reading half of the bundle codecs: decoders, and the parameters both
+ * halves derive from sizes. The encoders live with the writer
+ * (embedgen/bundle_encode.c): the installed reader links no compressor.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +27,7 @@ int bundle_codec__valid(uint32_t codec)
  * so that every match the encoder found stays reachable; both sides derive
  * it from sizes they know, so it need not be stored.
  */
-static int lzma_filters_init(lzma_options_lzma *opt, lzma_filter filters[2],
+int bundle_codec__lzma_filters(lzma_options_lzma *opt, lzma_filter filters[2],
 			     const void *dict, size_t dict_len, size_t raw_len)
 {
 	uint64_t dict_size = (uint64_t)dict_len + raw_len;
@@ -51,90 +56,11 @@ static int lzma_filters_init(lzma_options_lzma *opt, lzma_filter filters[2],
 	return 0;
 }
 
-static int xz_compress(const void *dict, size_t dict_len, const void *src, size_t src_len,
-		       void **out, size_t *out_len)
-{
-	lzma_options_lzma opt;
-	lzma_filter filters[2];
-	/* LZMA2 stores incompressible chunks with a few bytes of framing. */
-	size_t cap = src_len + src_len / 16 + 1024, pos = 0;
-	uint8_t *buf;
-	int err;
-
-	err = lzma_filters_init(&opt, filters, dict, dict_len, src_len);
-	if (err)
-		return err;
-	buf = malloc(cap);
-	if (!buf)
-		return -ENOMEM;
-	err = errmsg__lzma(lzma_raw_buffer_encode(filters, NULL, src, src_len, buf, &pos, cap));
-	if (err) {
-		free(buf);
-		return err;
-	}
-	*out = buf;
-	*out_len = pos;
-	return 0;
-}
-
-static void zlib_dict(const void **dict, size_t *dict_len)
+void bundle_codec__zlib_dict(const void **dict, size_t *dict_len)
 {
 	if (*dict_len > DEFLATE_WINDOW) {
 		*dict = (const uint8_t *)*dict + *dict_len - DEFLATE_WINDOW;
 		*dict_len = DEFLATE_WINDOW;
-	}
-}
-
-static int zlib_compress(const void *dict, size_t dict_len, const void *src, size_t src_len,
-			 void **out, size_t *out_len)
-{
-	z_stream zs = {};
-	uLong cap;
-	void *buf;
-	int err = 0;
-
-	if (src_len > UINT32_MAX)
-		return -EFBIG;
-	/* Raw deflate: the bundle keeps its own sizes and checksums. */
-	if (deflateInit2(&zs, 9, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY) != Z_OK)
-		return -ENOMEM;
-	zlib_dict(&dict, &dict_len);
-	if (dict_len && deflateSetDictionary(&zs, dict, dict_len) != Z_OK) {
-		err = -EIO;
-		goto out;
-	}
-	cap = deflateBound(&zs, src_len);
-	buf = malloc(cap);
-	if (!buf) {
-		err = -ENOMEM;
-		goto out;
-	}
-	zs.next_in = (Bytef *)src;
-	zs.avail_in = src_len;
-	zs.next_out = buf;
-	zs.avail_out = cap;
-	if (deflate(&zs, Z_FINISH) != Z_STREAM_END) {
-		free(buf);
-		err = -EIO;
-		goto out;
-	}
-	*out = buf;
-	*out_len = zs.total_out;
-out:
-	deflateEnd(&zs);
-	return err;
-}
-
-int bundle_codec__compress(uint32_t codec, const void *dict, size_t dict_len,
-			   const void *src, size_t src_len, void **out, size_t *out_len)
-{
-	switch (codec) {
-	case BTF_BUNDLE_CODEC_XZ:
-		return xz_compress(dict, dict_len, src, src_len, out, out_len);
-	case BTF_BUNDLE_CODEC_ZLIB:
-		return zlib_compress(dict, dict_len, src, src_len, out, out_len);
-	default:
-		return -EINVAL;
 	}
 }
 
@@ -153,7 +79,7 @@ int bundle_dec__init(struct bundle_dec *d, uint32_t codec, const void *dict, siz
 	case BUNDLE_CODEC_STORED:
 		return raw_len == src_len ? 0 : -EBADMSG;
 	case BTF_BUNDLE_CODEC_XZ:
-		err = lzma_filters_init(&d->opt, filters, dict, dict_len, raw_len);
+		err = bundle_codec__lzma_filters(&d->opt, filters, dict, dict_len, raw_len);
 		if (err)
 			return err == -EFBIG ? -EBADMSG : err;
 		d->xz = (lzma_stream)LZMA_STREAM_INIT;
@@ -168,7 +94,7 @@ int bundle_dec__init(struct bundle_dec *d, uint32_t codec, const void *dict, siz
 			return -EBADMSG;
 		if (inflateInit2(&d->z, -15) != Z_OK)
 			return -ENOMEM;
-		zlib_dict(&dict, &dict_len);
+		bundle_codec__zlib_dict(&dict, &dict_len);
 		d->z.next_in = (Bytef *)src;
 		d->z.avail_in = src_len;
 		if (dict_len && inflateSetDictionary(&d->z, dict, dict_len) != Z_OK) {

@@ -19,12 +19,14 @@
 #define BUNDLE_CODEC_STORED	0
 
 /*
- * Compress @src with optional dictionary @dict. On success *out is a
- * malloc()ed stream of *out_len bytes. Returns 0 or a negative errno.
- * Deterministic: same inputs, same bytes.
+ * What the encoder (embedgen/bundle_encode.h) and the decoder derive alike
+ * from sizes they both know: LZMA2's filter chain (@opt holds its options,
+ * -EFBIG past a 1 GiB dictionary) and the part of a dictionary deflate can
+ * use (its last 32 KiB).
  */
-int bundle_codec__compress(uint32_t codec, const void *dict, size_t dict_len,
-			   const void *src, size_t src_len, void **out, size_t *out_len);
+int bundle_codec__lzma_filters(lzma_options_lzma *opt, lzma_filter filters[2],
+			       const void *dict, size_t dict_len, size_t raw_len);
+void bundle_codec__zlib_dict(const void **dict, size_t *dict_len);
 /*
  * Decompress exactly @raw_len bytes into @dst. Returns 0, -EBADMSG on a
  * corrupt stream or a size mismatch, -ENOMEM, -EINVAL for unknown codec.

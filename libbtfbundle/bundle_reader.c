@@ -30,6 +30,7 @@
 #include "bundle_internal.h"
 #include "errmsg.h"
 #include "fsutil.h"
+#include "layout.h"
 #include "sha256.h"
 
 /* A decoded index chunk. */
@@ -683,15 +684,21 @@ static struct btf_bundle *bundle_new(void *owned, int fd)
 	return b;
 }
 
+/* object and object_sz go together: one alone is a caller's bug, never a skipped check. */
+static bool object_opts_valid(const struct btf_bundle_open_opts *opts)
+{
+	return !OPTS_GET(opts, object, NULL) == !OPTS_GET(opts, object_sz, 0);
+}
+
 /* The object check, then the bundle or NULL + errno; frees @b on error. */
 static struct btf_bundle *bundle_done(struct btf_bundle *b, int err,
 				      const struct btf_bundle_open_opts *opts)
 {
 	const void *obj = OPTS_GET(opts, object, NULL);
-	const uint8_t *obj_sha = OPTS_GET(opts, object_sha256, NULL);
+	const uint8_t *obj_digest = OPTS_GET(opts, object_digest, NULL);
 
-	if (!err && (obj || obj_sha))
-		err = btf_bundle__check_object(b, obj, OPTS_GET(opts, object_sz, 0), obj_sha);
+	if (!err && (obj || obj_digest))
+		err = btf_bundle__check_object(b, obj, OPTS_GET(opts, object_sz, 0), obj_digest);
 	if (err) {
 		btf_bundle__free(b);
 		return bundle_err_ptr(err);
@@ -706,7 +713,7 @@ struct btf_bundle *btf_bundle__open_mem(const void *data, size_t size,
 	void *copy = NULL;
 	int err;
 
-	if (!opts_valid(opts, OPTS_KNOWN_SZ(btf_bundle_open_opts)) || !data)
+	if (!opts_valid(opts, btf_bundle_open_opts) || !object_opts_valid(opts) || !data)
 		return bundle_err_ptr(-EINVAL);
 	if (OPTS_GET(opts, copy, false)) {
 		copy = malloc(size ?: 1);
@@ -738,7 +745,7 @@ struct btf_bundle *btf_bundle__open_file(const char *path, const struct btf_bund
 	uint8_t *comp;
 	int fd, err;
 
-	if (!opts_valid(opts, OPTS_KNOWN_SZ(btf_bundle_open_opts)) || !path)
+	if (!opts_valid(opts, btf_bundle_open_opts) || !object_opts_valid(opts) || !path)
 		return bundle_err_ptr(-EINVAL);
 	fd = open_regular(path, &st);
 	if (fd < 0)
@@ -783,14 +790,18 @@ void btf_bundle__free(struct btf_bundle *b)
 	free(b);
 }
 
-uint32_t btf_bundle__format_version(const struct btf_bundle *b) { return b->hdr.version; }
-enum btf_bundle_codec btf_bundle__codec(const struct btf_bundle *b) { return b->hdr.codec; }
-uint32_t btf_bundle__entry_cnt(const struct btf_bundle *b) { return b->m.entry_cnt; }
-uint32_t btf_bundle__blob_cnt(const struct btf_bundle *b) { return b->m.blob_cnt; }
-uint32_t btf_bundle__block_cnt(const struct btf_bundle *b) { return b->m.block_cnt; }
-size_t btf_bundle__size(const struct btf_bundle *b) { return b->size; }
-uint32_t btf_bundle__object_cnt(const struct btf_bundle *b) { return b->m.object_cnt; }
-const char *btf_bundle__provenance(const struct btf_bundle *b) { return str_at(b, b->m.prov_str); }
+/* Getters accept NULL (0, or ""), like every other entry point. */
+uint32_t btf_bundle__format_version(const struct btf_bundle *b) { return b ? b->hdr.version : 0; }
+enum btf_bundle_codec btf_bundle__codec(const struct btf_bundle *b) { return b ? b->hdr.codec : 0; }
+uint32_t btf_bundle__entry_cnt(const struct btf_bundle *b) { return b ? b->m.entry_cnt : 0; }
+uint32_t btf_bundle__blob_cnt(const struct btf_bundle *b) { return b ? b->m.blob_cnt : 0; }
+uint32_t btf_bundle__block_cnt(const struct btf_bundle *b) { return b ? b->m.block_cnt : 0; }
+size_t btf_bundle__size(const struct btf_bundle *b) { return b ? b->size : 0; }
+uint32_t btf_bundle__object_cnt(const struct btf_bundle *b) { return b ? b->m.object_cnt : 0; }
+const char *btf_bundle__provenance(const struct btf_bundle *b)
+{
+	return b ? str_at(b, b->m.prov_str) : "";
+}
 
 const char *btf_bundle__codec_name(enum btf_bundle_codec codec)
 {
@@ -801,11 +812,12 @@ const char *btf_bundle__codec_name(enum btf_bundle_codec codec)
 	}
 }
 
-const uint8_t *btf_bundle__object_sha256(const struct btf_bundle *b, uint32_t i, const char **name)
+const uint8_t *btf_bundle__object_digest_by_idx(const struct btf_bundle *b, uint32_t i,
+						const char **name)
 {
 	const uint8_t *obj;
 
-	if (i >= b->m.object_cnt)
+	if (!b || i >= b->m.object_cnt)
 		return NULL;
 	obj = b->meta + b->obj_off + (size_t)i * BTFB_OBJECT_LEN;
 	if (name)
@@ -814,25 +826,27 @@ const uint8_t *btf_bundle__object_sha256(const struct btf_bundle *b, uint32_t i,
 }
 
 int btf_bundle__check_object(const struct btf_bundle *b, const void *obj, size_t obj_sz,
-			     const uint8_t *sha256)
+			     const uint8_t *digest)
 {
-	uint8_t digest[BTF_BUNDLE_DIGEST_LEN];
+	uint8_t computed[BTF_BUNDLE_DIGEST_LEN];
 	uint32_t i;
 	int err;
 
+	if (!b || (!obj && obj_sz))
+		return -EINVAL;
 	if (obj) {
-		err = btf_bundle__object_digest(obj, obj_sz, digest);
+		err = btf_bundle__object_digest(obj, obj_sz, computed);
 		if (err)
 			return err;
-		sha256 = digest;
+		digest = computed;
 	}
-	if (!sha256)
+	if (!digest)
 		return -EINVAL;
 	/* Built without --object: nothing to bind to (embedgen warns). */
 	if (!b->m.object_cnt)
 		return 0;
 	for (i = 0; i < b->m.object_cnt; i++)
-		if (!memcmp(btf_bundle__object_sha256(b, i, NULL), sha256, SHA256_DIGEST_LEN))
+		if (!memcmp(btf_bundle__object_digest_by_idx(b, i, NULL), digest, SHA256_DIGEST_LEN))
 			return 0;
 	return -ESTALE;
 }
@@ -871,12 +885,17 @@ static int locate(const struct btf_bundle *b, uint32_t idx, const struct chunk *
 
 int btf_bundle__entry(const struct btf_bundle *b, uint32_t idx, struct btf_bundle_entry *out)
 {
+	struct btf_bundle_entry full = { .sz = sizeof(full) };
 	const struct chunk *c;
 	struct btfb_chunk_entry e;
 	struct key k;
-	uint32_t lo = 0, hi = b->m.block_cnt;
+	uint32_t lo, hi;
 	int err;
 
+	if (!b || !out || out->sz < offsetof(struct btf_bundle_entry, arch) + sizeof(out->arch))
+		return -EINVAL;
+	lo = 0;
+	hi = b->m.block_cnt;
 	err = locate(b, idx, &c, &e, &k);
 	if (err)
 		return err;
@@ -888,14 +907,14 @@ int btf_bundle__entry(const struct btf_bundle *b, uint32_t idx, struct btf_bundl
 		else
 			hi = mid;
 	}
-	out->arch = k.f[0];
-	out->distro = k.f[1];
-	out->version = k.f[2];
-	out->release = k.f[3];
-	out->blob = e.blob;
-	out->raw_size = e.raw_size;
-	out->block = lo;
-	return 0;
+	full.arch = k.f[0];
+	full.distro = k.f[1];
+	full.version = k.f[2];
+	full.release = k.f[3];
+	full.blob = e.blob;
+	full.raw_size = e.raw_size;
+	full.block = lo;
+	return out_fill(out, &full, OPTS_KNOWN_SZ(btf_bundle_entry), sizeof(size_t));
 }
 
 /*
@@ -990,13 +1009,30 @@ static int find_fallback(const struct btf_bundle *b, const struct btf_host *host
 	return best;
 }
 
+/* The reason goes to the caller's buffer, if it gave one. */
+static void set_reason(struct btf_bundle_match *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 static void set_reason(struct btf_bundle_match *m, const char *fmt, ...)
 {
+	char *buf = OPTS_GET(m, reason, NULL);
+	size_t sz = OPTS_GET(m, reason_sz, 0);
 	va_list ap;
 
+	if (!buf || !sz)
+		return;
 	va_start(ap, fmt);
-	vsnprintf(m->reason, sizeof(m->reason), fmt, ap);
+	vsnprintf(buf, sz, fmt, ap);
 	va_end(ap);
+}
+
+/* The match's result fields, within the caller's sz. */
+static void set_match(struct btf_bundle_match *m, enum btf_bundle_match_kind kind, uint32_t entry)
+{
+	if (OPTS_HAS(m, kind))
+		m->kind = kind;
+	if (OPTS_HAS(m, entry))
+		m->entry = entry;
 }
 
 int btf_bundle__find_opts(const struct btf_bundle *b, const struct btf_host *host,
@@ -1004,20 +1040,28 @@ int btf_bundle__find_opts(const struct btf_bundle *b, const struct btf_host *hos
 {
 	bool no_alias = OPTS_GET(opts, no_alias, false);
 	bool no_fallback = OPTS_GET(opts, no_fallback, false);
-	const char *alias = no_alias ? NULL : btf_host__version_alias(host->distro, host->version);
-	struct key want = { { host->arch, host->distro, host->version, host->release } };
+	const char *alias;
+	struct key want;
 	const char *version = NULL;
 	int idx;
 
-	memset(m, 0, sizeof(*m));
-	if (!opts_valid(opts, OPTS_KNOWN_SZ(btf_bundle_find_opts))) {
+	if (!m || m->sz < sizeof(size_t))
+		return -EINVAL;
+	set_match(m, BTF_BUNDLE_MATCH_NONE, 0);
+	set_reason(m, "%s", "");
+	if (!b || !host) {
+		set_reason(m, "no %s given", b ? "host" : "bundle");
+		return -EINVAL;
+	}
+	if (!opts_valid(opts, btf_bundle_find_opts)) {
 		set_reason(m, "invalid find options");
 		return -EINVAL;
 	}
+	alias = no_alias ? NULL : layout__version_alias(host->distro, host->version);
+	want = (struct key){ { host->arch, host->distro, host->version, host->release } };
 	idx = find_exact(b, &want);
 	if (idx >= 0) {
-		m->kind = BTF_BUNDLE_MATCH_EXACT;
-		m->entry = idx;
+		set_match(m, BTF_BUNDLE_MATCH_EXACT, idx);
 		set_reason(m, "exact match %s/%s/%s/%s",
 			 host->distro, host->version, host->arch, host->release);
 		return idx;
@@ -1026,8 +1070,7 @@ int btf_bundle__find_opts(const struct btf_bundle *b, const struct btf_host *hos
 		want.f[2] = alias;
 		idx = find_exact(b, &want);
 		if (idx >= 0) {
-			m->kind = BTF_BUNDLE_MATCH_ALIAS;
-			m->entry = idx;
+			set_match(m, BTF_BUNDLE_MATCH_ALIAS, idx);
 			set_reason(m,
 				 "match through version alias %s/%s (host says %s)",
 				 host->distro, alias, host->version);
@@ -1038,8 +1081,7 @@ int btf_bundle__find_opts(const struct btf_bundle *b, const struct btf_host *hos
 	if (!no_fallback && idx == -ENOENT) {
 		idx = find_fallback(b, host, &version);
 		if (idx >= 0) {
-			m->kind = BTF_BUNDLE_MATCH_FALLBACK;
-			m->entry = idx;
+			set_match(m, BTF_BUNDLE_MATCH_FALLBACK, idx);
 			set_reason(m, "no entry for %s/%s/%s/%s; fallback to the same release under %s/%s",
 				   host->distro, host->version, host->arch, host->release,
 				   host->distro, version);
@@ -1050,7 +1092,6 @@ int btf_bundle__find_opts(const struct btf_bundle *b, const struct btf_host *hos
 		set_reason(m, "bundle index is corrupt (%s)", errmsg(idx));
 		return idx;
 	}
-	m->kind = BTF_BUNDLE_MATCH_NONE;
 	if (no_fallback)
 		set_reason(m, "no entry for %s/%s/%s/%s in the bundle (%u kernels)%s; fallback to another %s version is off",
 			   host->distro, host->version, host->arch, host->release, b->m.entry_cnt,
@@ -1179,6 +1220,8 @@ int btf_bundle__read(const struct btf_bundle *b, uint32_t idx, void **data, size
 	struct btfb_chunk_entry e;
 	int err;
 
+	if (!b || !data || !size)
+		return -EINVAL;
 	err = locate(b, idx, &c, &e, NULL);
 	return err ?: read_blob(b, &e, data, size);
 }
@@ -1205,6 +1248,8 @@ int btf_bundle__memfd(const struct btf_bundle *b, uint32_t idx, char *path, size
 	size_t size;
 	int fd, err;
 
+	if (!path && path_sz)
+		return -EINVAL;
 	err = btf_bundle__read(b, idx, &data, &size);
 	if (err)
 		return err;

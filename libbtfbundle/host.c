@@ -31,32 +31,6 @@ static void copy_field(char *dst, size_t sz, const char *src)
 	dst[n] = '\0';
 }
 
-/* The naming rules are BTFHub's layout module's; these export them. */
-const char *btf_host__arch_name(const char *machine)
-{
-	return layout__arch_name(machine);
-}
-
-const char *btf_host__version_alias(const char *distro, const char *version)
-{
-	return layout__version_alias(distro, version);
-}
-
-const char *btf_host__version_canon(const char *distro, const char *version)
-{
-	return layout__version_canon(distro, version);
-}
-
-int btf_host__version_dirs(const char *distro, const char *version, const char *dirs[2])
-{
-	return layout__version_dirs(distro, version, dirs);
-}
-
-int btf_host__arch_dirs(const char *arch, const char *dirs[2])
-{
-	return layout__arch_dirs(arch, dirs);
-}
-
 /* Strip surrounding whitespace and one level of matching quotes, in place. */
 static void unquote(char *s)
 {
@@ -74,7 +48,8 @@ static void unquote(char *s)
 	s[len - start] = '\0';
 }
 
-void btf_host__normalize(struct btf_host *host)
+/* The naming rules are BTFHub's layout module's (tools/btfhub/layout.h). */
+void host__normalize(struct btf_host *host)
 {
 	char *p;
 
@@ -84,7 +59,7 @@ void btf_host__normalize(struct btf_host *host)
 	unquote(host->release);
 	for (p = host->distro; *p; p++)
 		*p = tolower((unsigned char)*p);
-	copy_field(host->arch, sizeof(host->arch), btf_host__arch_name(host->arch));
+	copy_field(host->arch, sizeof(host->arch), layout__arch_name(host->arch));
 	if (layout__major_only(host->distro) && (p = strchr(host->version, '.')))
 		*p = '\0';
 }
@@ -140,7 +115,7 @@ static int parse_os_release(const char *path, struct btf_host *host)
 	return 0;
 }
 
-int btf_host__detect(struct btf_host *host, const struct btf_host_opts *opts)
+static int host_detect(struct btf_host *host, const struct btf_host_opts *opts)
 {
 	const char *osr = OPTS_GET(opts, os_release_path, NULL);
 	const char *distro = OPTS_GET(opts, distro, NULL);
@@ -150,9 +125,6 @@ int btf_host__detect(struct btf_host *host, const struct btf_host_opts *opts)
 	struct utsname uts;
 	int err = 0;
 
-	if (!opts_valid(opts, OPTS_KNOWN_SZ(btf_host_opts)))
-		return -EINVAL;
-	memset(host, 0, sizeof(*host));
 	if (!distro || !version) {
 		if (osr)
 			err = parse_os_release(osr, host);
@@ -163,40 +135,87 @@ int btf_host__detect(struct btf_host *host, const struct btf_host_opts *opts)
 	}
 	if (uname(&uts))
 		return -errno;
-	copy_field(host->arch, sizeof(host->arch), uts.machine);
-	copy_field(host->release, sizeof(host->release), uts.release);
-	if (distro)
-		copy_field(host->distro, sizeof(host->distro), distro);
-	if (version)
-		copy_field(host->version, sizeof(host->version), version);
-	if (arch)
-		copy_field(host->arch, sizeof(host->arch), arch);
-	if (release)
-		copy_field(host->release, sizeof(host->release), release);
-	btf_host__normalize(host);
+	host__set(host, distro ?: host->distro, version ?: host->version, arch ?: uts.machine,
+		  release ?: uts.release);
 	/* Without a distro no BTFHub path can be formed; a version may be absent (sid). */
 	return host->distro[0] ? 0 : (err ?: -ENOENT);
 }
 
-int btf_host__parse(struct btf_host *host, const char *spec)
+void host__set(struct btf_host *host, const char *distro, const char *version,
+	       const char *arch, const char *release)
+{
+	struct btf_host h = {};
+
+	copy_field(h.distro, sizeof(h.distro), distro);
+	copy_field(h.version, sizeof(h.version), version);
+	copy_field(h.arch, sizeof(h.arch), arch);
+	copy_field(h.release, sizeof(h.release), release);
+	host__normalize(&h);
+	*host = h;
+}
+
+int host__detect(struct btf_host *host, const struct btf_host_opts *opts)
+{
+	if (!host || !opts_valid(opts, btf_host_opts))
+		return -EINVAL;
+	memset(host, 0, sizeof(*host));
+	return host_detect(host, opts);
+}
+
+int host__parse(struct btf_host *host, const char *spec)
 {
 	char buf[LAYOUT_KEY_MAX + 1];
 	struct layout_key key;
-	size_t len = strnlen(spec, LAYOUT_KEY_MAX + 1);
 
-	memset(host, 0, sizeof(*host));
-	if (layout__parse_key(spec, len, buf, &key, NULL, 0))
+	if (!host || !spec ||
+	    layout__parse_key(spec, strnlen(spec, LAYOUT_KEY_MAX + 1), buf, &key, NULL, 0))
 		return -EINVAL;
-	copy_field(host->distro, sizeof(host->distro), key.distro);
-	copy_field(host->version, sizeof(host->version), key.version);
-	copy_field(host->arch, sizeof(host->arch), key.arch);
-	copy_field(host->release, sizeof(host->release), key.release);
-	btf_host__normalize(host);
+	host__set(host, key.distro, key.version, key.arch, key.release);
 	return 0;
 }
 
+/* A library-owned copy of @h, or NULL + errno for @err. */
+static struct btf_host *host_new(int err, const struct btf_host *h)
+{
+	struct btf_host *host;
+
+	if (err)
+		return bundle_err_ptr(err);
+	host = malloc(sizeof(*host));
+	if (!host)
+		return bundle_err_ptr(-ENOMEM);
+	*host = *h;
+	return host;
+}
+
+struct btf_host *btf_host__detect(const struct btf_host_opts *opts)
+{
+	struct btf_host h;
+
+	return host_new(host__detect(&h, opts), &h);
+}
+
+struct btf_host *btf_host__parse(const char *spec)
+{
+	struct btf_host h;
+
+	return host_new(host__parse(&h, spec), &h);
+}
+
+void btf_host__free(struct btf_host *host)
+{
+	free(host);
+}
+
+const char *btf_host__distro(const struct btf_host *host) { return host ? host->distro : NULL; }
+const char *btf_host__version(const struct btf_host *host) { return host ? host->version : NULL; }
+const char *btf_host__arch(const struct btf_host *host) { return host ? host->arch : NULL; }
+const char *btf_host__release(const struct btf_host *host) { return host ? host->release : NULL; }
+
 int btf_host__format(const struct btf_host *host, char *buf, size_t sz)
 {
+	if (!host || (!buf && sz))
+		return -EINVAL;
 	return snprintf(buf, sz, "%s/%s/%s/%s", host->distro, host->version, host->arch,
 			host->release);
 }

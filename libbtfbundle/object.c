@@ -149,7 +149,7 @@ int btf_bundle__object_digest(const void *obj, size_t obj_sz, uint8_t digest[BTF
 	struct sha256_ctx c;
 	int err;
 
-	if (!obj || obj_sz < sizeof(Elf64_Ehdr) || memcmp(obj, ELFMAG, SELFMAG) ||
+	if (!obj || !digest || obj_sz < sizeof(Elf64_Ehdr) || memcmp(obj, ELFMAG, SELFMAG) ||
 	    e.data[EI_CLASS] != ELFCLASS64)
 		return -EINVAL;
 	e.swap = (e.data[EI_DATA] == ELFDATA2MSB) != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);

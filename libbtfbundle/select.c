@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <elf.h>
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 
 #include "btf_bundle.h"
 #include "bundle_internal.h"
@@ -38,6 +39,13 @@ struct btf_bundle_choice {
 	int memfd;			/* -1 unless a bundle entry is used */
 	char desc[512];
 	char explain[2048];
+	/* Report mode: the first usable step's, while later steps overwrite desc and path. */
+	char first_desc[512];
+	char first_path[4096];
+	bool first_has_path;
+	const char *file_hint;		/* the caller's (opts outlive the call only) */
+	char hint[128];
+	bool have_host;
 	struct btf_host host;
 	struct step steps[MAX_STEPS];
 	uint32_t step_cnt;
@@ -63,6 +71,8 @@ int btf_bundle__source_parse(const char *name, enum btf_bundle_source *src)
 {
 	int i;
 
+	if (!name || !src)
+		return -EINVAL;
 	for (i = 0; i < BTF_BUNDLE_SRC_CNT; i++) {
 		if (!strcmp(name, source_names[i])) {
 			*src = i;
@@ -233,17 +243,17 @@ static const char *match_name(enum btf_bundle_match_kind kind)
 static int use_bundle(const struct btf_bundle_select_opts *opts, struct btf_bundle_choice *c,
 		      enum btf_bundle_source src, struct btf_bundle *b, const char *where)
 {
-	struct btf_bundle_match m = {};
-	struct btf_bundle_entry e;
-	char key[512];
+	char key[512], reason[320];
 	int idx, fd;
 
+	BTF_BUNDLE_OPTS(btf_bundle_entry, e);
+	BTF_BUNDLE_OPTS(btf_bundle_match, m, .reason = reason, .reason_sz = sizeof(reason));
 	BTF_BUNDLE_OPTS(btf_bundle_find_opts, fo,
 			.no_fallback = OPTS_GET(opts, no_fallback, false));
 
 	idx = btf_bundle__find_opts(b, &c->host, &m, &fo);
 	if (idx < 0 || btf_bundle__entry(b, idx, &e)) {
-		add_step(c, src, -ENOENT, where, "none for this host: %s", m.reason);
+		add_step(c, src, -ENOENT, where, "none for this host: %s", reason);
 		return -ENOENT;
 	}
 	snprintf(key, sizeof(key), "%s/%s/%s/%s", e.distro, e.version, e.arch, e.release);
@@ -259,7 +269,7 @@ static int use_bundle(const struct btf_bundle_select_opts *opts, struct btf_bund
 		c->memfd = fd;
 		c->custom_path = c->path;
 	}
-	add_step(c, src, 0, where, "%s (%s)", key, m.reason);
+	add_step(c, src, 0, where, "%s (%s)", key, reason);
 	if (src == BTF_BUNDLE_SRC_EMBEDDED)
 		snprintf(c->desc, sizeof(c->desc), "embedded bundle, entry %.250s (%s)", key,
 			 match_name(m.kind));
@@ -290,7 +300,7 @@ static int try_bundle(const struct btf_bundle_select_opts *opts, struct btf_bund
 	}
 	if (c->have_digest)
 		digest = c->digest;
-	BTF_BUNDLE_OPTS(btf_bundle_open_opts, bopts, .object_sha256 = digest);
+	BTF_BUNDLE_OPTS(btf_bundle_open_opts, bopts, .object_digest = digest);
 	b = path ? btf_bundle__open_file(path, &bopts)
 		 : btf_bundle__open_mem(OPTS_GET(opts, embedded, NULL),
 					OPTS_GET(opts, embedded_sz, 0), &bopts);
@@ -356,9 +366,10 @@ static int step_bundle(const struct btf_bundle_select_opts *opts, struct btf_bun
 		}
 		globfree(&g);
 	}
-	if (!tried)
-		add_step(c, BTF_BUNDLE_SRC_BUNDLE, -ENOENT, dir ?: "-",
-			 "no bundle (no bundle file, no *.btfb in %s)", dir ?: "-");
+	if (!tried && dir && *dir)
+		add_step(c, BTF_BUNDLE_SRC_BUNDLE, -ENOENT, dir, "no bundle (no *.btfb in %s)", dir);
+	else if (!tried)
+		add_step(c, BTF_BUNDLE_SRC_BUNDLE, -ENOENT, "-", "none set (no bundle file or directory)");
 	return err;
 }
 
@@ -380,14 +391,15 @@ static int run_step(const struct btf_bundle_select_opts *opts, struct btf_bundle
 }
 
 /* Where BTFHub's archive files this host's kernel (Debian 11 as "bullseye"). */
-static void hint(const struct btf_host *host, char *buf, size_t sz)
+static void hint(const struct btf_host *host, const char *hint_flag, char *buf, size_t sz)
 {
 	const struct layout_key key = { host->distro, host->version, host->arch, host->release };
 	char *paths[LAYOUT_MAX_CANDIDATES];
 	int n = layout__archive_paths(&key, paths);
 
-	snprintf(buf, sz, " get %s from https://github.com/aquasecurity/btfhub-archive"
-		 " and pass --btf FILE", n > 0 ? paths[0] : "its .btf.tar.xz");
+	snprintf(buf, sz, " get %s from https://github.com/aquasecurity/btfhub-archive%s%s",
+		 n > 0 ? paths[0] : "its .btf.tar.xz", hint_flag ? " and pass " : "",
+		 hint_flag ?: "");
 	while (n > 0)
 		free(paths[--n]);
 }
@@ -404,8 +416,8 @@ static void explain(struct btf_bundle_choice *c, int err)
 	if (c->step_cnt && c->steps[0].source == BTF_BUNDLE_SRC_FILE && c->steps[0].err &&
 	    strcmp(c->steps[0].where, "-")) {
 		/* The user asked for that file: its problem is the whole story. */
-		snprintf(buf, sz, "BTF file %s (--btf or BTFKIT_BTF_FILE): %s", c->steps[0].where,
-			 c->steps[0].detail);
+		snprintf(buf, sz, "BTF file %s%s%s%s: %s", c->steps[0].where,
+			 c->hint[0] ? " (" : "", c->hint, c->hint[0] ? ")" : "", c->steps[0].detail);
 		return;
 	}
 	n = snprintf(buf, sz, "no usable BTF for %s/%s/%s/%s:", h->distro, h->version, h->arch,
@@ -428,44 +440,76 @@ static void explain(struct btf_bundle_choice *c, int err)
 			 " a bundle must be reduced against the BPF object being loaded"
 			 " (embedgen --object)");
 	else
-		hint(h, buf + off, sz - off);
+		hint(h, c->hint[0] ? c->hint : NULL, buf + off, sz - off);
+}
+
+/* Object and sizes go together: one without the other is a caller's bug. */
+static bool select_opts_valid(const struct btf_bundle_select_opts *opts)
+{
+	if (!opts || !opts_valid(opts, btf_bundle_select_opts))
+		return false;
+	if (!OPTS_GET(opts, object, NULL) != !OPTS_GET(opts, object_sz, 0) ||
+	    (!OPTS_GET(opts, embedded, NULL) && OPTS_GET(opts, embedded_sz, 0)) ||
+	    (!OPTS_GET(opts, bundle_files, NULL) && OPTS_GET(opts, bundle_file_cnt, 0)) ||
+	    OPTS_GET(opts, source, BTF_BUNDLE_SRC_AUTO) >= BTF_BUNDLE_SRC_CNT) {
+		pr_bwarn("struct btf_bundle_select_opts: a pointer and its size disagree, or an unknown source\n");
+		return false;
+	}
+	return true;
+}
+
+/* The host to look up: the caller's, else detected; the choice explains a failure. */
+static int select_host(const struct btf_bundle_select_opts *opts, struct btf_bundle_choice *c)
+{
+	const struct btf_host *host = OPTS_GET(opts, host, NULL);
+	struct btf_host *detected;
+	int err;
+
+	if (host) {
+		c->host = *host;
+	} else {
+		detected = btf_host__detect(OPTS_GET(opts, host_opts, NULL));
+		if (!detected) {
+			err = -errno;
+			snprintf(c->explain, sizeof(c->explain),
+				 "cannot identify this host (os-release, uname): %s",
+				 btf_bundle__strerror(err));
+			return err;
+		}
+		c->host = *detected;
+		btf_host__free(detected);
+	}
+	c->have_host = true;
+	return 0;
 }
 
 int btf_bundle__select(const struct btf_bundle_select_opts *opts,
 		       struct btf_bundle_choice **choice)
 {
 	enum btf_bundle_source src, only, chosen = BTF_BUNDLE_SRC_AUTO;
-	const char *btf_file = OPTS_GET(opts, btf_file, NULL);
-	const struct btf_host *host;
+	const char *btf_file;
 	struct btf_bundle_choice *c;
-	char *saved_desc = NULL, *saved_path = NULL;
 	bool report, file_failed = false;
 	int err, last = -ENOENT;
 
-	*choice = NULL;
-	if (!opts_valid(opts, OPTS_KNOWN_SZ(btf_bundle_select_opts)))
+	if (!choice)
 		return -EINVAL;
+	*choice = NULL;
+	if (!select_opts_valid(opts))
+		return -EINVAL;
+	btf_file = OPTS_GET(opts, btf_file, NULL);
 	only = OPTS_GET(opts, source, BTF_BUNDLE_SRC_AUTO);
 	report = OPTS_GET(opts, report, false);
-	if (only >= BTF_BUNDLE_SRC_CNT)
-		return -EINVAL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
+	/* From here on every return leaves the choice with the caller. */
 	*choice = c;
 	c->memfd = -1;
-	host = OPTS_GET(opts, host, NULL);
-	if (host) {
-		c->host = *host;
-	} else {
-		err = btf_host__detect(&c->host, OPTS_GET(opts, host_opts, NULL));
-		if (err) {
-			snprintf(c->explain, sizeof(c->explain),
-				 "cannot identify this host (os-release, uname): %s",
-				 btf_bundle__strerror(err));
-			return err;
-		}
-	}
+	snprintf(c->hint, sizeof(c->hint), "%s", OPTS_GET(opts, file_hint, NULL) ?: "");
+	err = select_host(opts, c);
+	if (err)
+		return err;
 
 	for (src = BTF_BUNDLE_SRC_FILE; src < BTF_BUNDLE_SRC_CNT; src++) {
 		if (only != BTF_BUNDLE_SRC_AUTO && only != src)
@@ -483,14 +527,10 @@ int btf_bundle__select(const struct btf_bundle_select_opts *opts,
 		if (chosen == BTF_BUNDLE_SRC_AUTO) {
 			/* In report mode later steps overwrite desc and path: keep the first. */
 			chosen = src;
-			free(saved_desc);
-			saved_desc = strdup(c->desc);
+			snprintf(c->first_desc, sizeof(c->first_desc), "%s", c->desc);
+			c->first_has_path = c->custom_path;
 			if (c->custom_path)
-				saved_path = strdup(c->path);
-			if (!saved_desc || (c->custom_path && !saved_path)) {
-				err = -ENOMEM;
-				goto out;
-			}
+				snprintf(c->first_path, sizeof(c->first_path), "%s", c->path);
 		}
 		if (!report)
 			break;
@@ -500,19 +540,37 @@ int btf_bundle__select(const struct btf_bundle_select_opts *opts,
 		c->custom_path = NULL;
 		err = file_failed || only != BTF_BUNDLE_SRC_AUTO ? last : -ENOENT;
 		explain(c, err);
-		goto out;
+		return err;
 	}
-	snprintf(c->desc, sizeof(c->desc), "%s", saved_desc);
-	if (saved_path) {
-		snprintf(c->path, sizeof(c->path), "%s", saved_path);
+	snprintf(c->desc, sizeof(c->desc), "%s", c->first_desc);
+	if (c->first_has_path) {
+		snprintf(c->path, sizeof(c->path), "%s", c->first_path);
 		c->custom_path = c->path;
 	} else {
 		c->custom_path = NULL;
 	}
-	err = 0;
-out:
-	free(saved_desc);
-	free(saved_path);
+	return 0;
+}
+
+int btf_bundle__fill_open_opts(const struct btf_bundle_select_opts *opts,
+			       struct bpf_object_open_opts *open_opts,
+			       struct btf_bundle_choice **choice)
+{
+	int err;
+
+	if (!choice)
+		return -EINVAL;
+	*choice = NULL;
+	/* libbpf's opts grow at the end, as ours do: the field must be inside the caller's. */
+	if (!open_opts || open_opts->sz < offsetof(struct bpf_object_open_opts, btf_custom_path) +
+					  sizeof(open_opts->btf_custom_path)) {
+		pr_bwarn("struct bpf_object_open_opts: %s\n", open_opts ?
+			 "sz too small for btf_custom_path (set it with LIBBPF_OPTS)" : "NULL");
+		return -EINVAL;
+	}
+	err = btf_bundle__select(opts, choice);
+	if (!err)
+		open_opts->btf_custom_path = btf_bundle_choice__custom_path(*choice);
 	return err;
 }
 
@@ -527,42 +585,46 @@ void btf_bundle_choice__free(struct btf_bundle_choice *c)
 
 enum btf_bundle_source btf_bundle_choice__source(const struct btf_bundle_choice *c)
 {
-	return c->source;
+	return c ? c->source : BTF_BUNDLE_SRC_AUTO;
 }
 
 const char *btf_bundle_choice__custom_path(const struct btf_bundle_choice *c)
 {
-	return c->custom_path;
+	return c ? c->custom_path : NULL;
 }
 
 const char *btf_bundle_choice__desc(const struct btf_bundle_choice *c)
 {
-	return c->desc;
+	return c ? c->desc : "";
 }
 
 const struct btf_host *btf_bundle_choice__host(const struct btf_bundle_choice *c)
 {
-	return &c->host;
+	return c && c->have_host ? &c->host : NULL;
 }
 
 const char *btf_bundle_choice__explain(const struct btf_bundle_choice *c)
 {
-	return c->explain;
+	return c ? c->explain : "";
 }
 
 uint32_t btf_bundle_choice__step_cnt(const struct btf_bundle_choice *c)
 {
-	return c->step_cnt;
+	return c ? c->step_cnt : 0;
 }
 
 int btf_bundle_choice__step(const struct btf_bundle_choice *c, uint32_t i,
 			    struct btf_bundle_step *s)
 {
+	struct btf_bundle_step full = { .sz = sizeof(full) };
+
+	if (!c || !s || s->sz < offsetof(struct btf_bundle_step, source) + sizeof(s->source))
+		return -EINVAL;
 	if (i >= c->step_cnt)
 		return -ENOENT;
-	s->source = c->steps[i].source;
-	s->err = c->steps[i].err;
-	s->where = c->steps[i].where;
-	s->detail = c->steps[i].detail;
-	return 0;
+	full.source = c->steps[i].source;
+	full.err = c->steps[i].err;
+	full.where = c->steps[i].where;
+	full.detail = c->steps[i].detail;
+	return out_fill(s, &full, OPTS_KNOWN_SZ(btf_bundle_step), sizeof(size_t));
 }

@@ -15,13 +15,14 @@ int btf_setup(const struct ct_config *cfg, struct bpf_image *img, bool report,
 	      struct btf_bundle_choice **choice)
 {
 	const char *bundle_files[1] = { cfg->bundle_file };
-	struct btf_host host;
+	struct btf_host *host = NULL;
 	int err;
 
 	*choice = NULL;
 	if (cfg->host_spec) {
-		err = btf_host__parse(&host, cfg->host_spec);
-		if (err) {
+		host = btf_host__parse(cfg->host_spec);
+		if (!host) {
+			err = -errno;
 			pr_err("--host %s: expected DISTRO/VERSION/ARCH/RELEASE", ESC(cfg->host_spec));
 			return err;
 		}
@@ -29,6 +30,7 @@ int btf_setup(const struct ct_config *cfg, struct bpf_image *img, bool report,
 	err = bpf_image__get(img, cfg->bpf_object);
 	if (err) {
 		pr_err("%s: cannot read BPF object: %s", cfg->bpf_object, strerror(-err));
+		btf_host__free(host);
 		return err;
 	}
 	BTF_BUNDLE_OPTS(btf_bundle_select_opts, opts,
@@ -39,12 +41,15 @@ int btf_setup(const struct ct_config *cfg, struct bpf_image *img, bool report,
 		.bundle_files = cfg->bundle_file ? bundle_files : NULL,
 		.bundle_file_cnt = cfg->bundle_file ? 1 : 0,
 		.bundle_dir = CORETRACE_BUNDLE_DIR,
-		.host = cfg->host_spec ? &host : NULL,
+		.host = host,
 		.object = img->data,
 		.object_sz = img->size,
 		.report = report,
+		.file_hint = "--btf FILE or BTFKIT_BTF_FILE",
 	);
-	return btf_bundle__select(&opts, choice);
+	err = btf_bundle__select(&opts, choice);
+	btf_host__free(host);
+	return err;
 }
 
 /* The BPF object's minimum kernel, from bpf_audit.h. */
@@ -118,8 +123,9 @@ static const char *step_status(int err)
 static json_t *embedded_json(struct btf_bundle *b)
 {
 	json_t *arr = json_array();
-	struct btf_bundle_entry e;
 	uint32_t i;
+
+	BTF_BUNDLE_OPTS(btf_bundle_entry, e);
 
 	for (i = 0; b && i < btf_bundle__entry_cnt(b); i++) {
 		if (btf_bundle__entry(b, i, &e))
@@ -136,9 +142,10 @@ static json_t *embedded_json(struct btf_bundle *b)
 static void print_plain(struct btf_bundle *b, const char *host_str,
 			const struct btf_bundle_choice *c, int err)
 {
-	struct btf_bundle_entry e;
-	struct btf_bundle_step s;
 	uint32_t i, n = b ? btf_bundle__entry_cnt(b) : 0;
+
+	BTF_BUNDLE_OPTS(btf_bundle_entry, e);
+	BTF_BUNDLE_OPTS(btf_bundle_step, s);
 
 	printf("embedded bundle: %u kernel%s", n, n == 1 ? "" : "s");
 	if (b)
@@ -176,18 +183,19 @@ int btf_cmd__run(const struct ct_config *cfg)
 	struct bpf_image img = {};
 	struct btf_bundle *b = NULL;
 	struct audit_report *audit = NULL;
-	struct btf_bundle_step s;
-	char host_str[512];
+	char host_str[512] = "unknown";
 	json_t *j, *steps;
 	uint32_t k;
 	int err, aerr;
 
+	BTF_BUNDLE_OPTS(btf_bundle_step, s);
 	err = btf_setup(cfg, &img, true, &c);
 	if (!c) {
 		bpf_image__release(&img);
 		return 1;
 	}
-	btf_host__format(btf_bundle_choice__host(c), host_str, sizeof(host_str));
+	if (btf_bundle_choice__host(c))
+		btf_host__format(btf_bundle_choice__host(c), host_str, sizeof(host_str));
 	/* The listing ignores the object check: it shows what is linked in. */
 	if (btfkit_bundle_size)
 		b = btf_bundle__open_mem(btfkit_bundle, btfkit_bundle_size, NULL);

@@ -203,7 +203,6 @@ int trace__run(const struct ct_config *cfg)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct run_state rs = { .limit = cfg->count };
 	struct btf_bundle_choice *choice = NULL;
-	struct btf_bundle_step st;
 	const char *desc;
 	struct coretrace *skel = NULL;
 	struct ct_reader *reader = NULL;
@@ -214,6 +213,7 @@ int trace__run(const struct ct_config *cfg)
 	err = check_environment(cfg, &transport);
 	if (err)
 		return 1;
+	BTF_BUNDLE_OPTS(btf_bundle_step, st);
 	err = btf_setup(cfg, &img, false, &choice);
 	for (k = 0; choice && !btf_bundle_choice__step(choice, k, &st); k++)
 		pr_info("btf: %s %s: %s%s", btf_bundle__source_name(st.source), st.where, st.detail,

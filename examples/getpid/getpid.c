@@ -48,21 +48,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: getpid OBJECT.bpf.o [BUNDLE.btfb] [--no-system]\n");
 		return 2;
 	}
-	/* btfkit: which BTF, and why (the ten lines a tool adds). */
+	/* btfkit: which BTF, and why, into libbpf's open opts (one call). */
+	LIBBPF_OPTS(bpf_object_open_opts, oo);
 	BTF_BUNDLE_OPTS(btf_bundle_select_opts, sel,
 		.bundle_files = bundle ? &bundle : NULL,
 		.bundle_file_cnt = bundle ? 1 : 0,
 		.no_system = no_system,
 		.object = obj_data, .object_sz = obj_sz);
-	err = btf_bundle__select(&sel, &choice);
+	err = btf_bundle__fill_open_opts(&sel, &oo, &choice);
 	if (err) {
 		fprintf(stderr, "getpid: %s\n", choice ? btf_bundle_choice__explain(choice)
 						       : btf_bundle__strerror(err));
+		btf_bundle_choice__free(choice);
 		return 1;
 	}
 	printf("BTF: %s\n", btf_bundle_choice__desc(choice));
-	LIBBPF_OPTS(bpf_object_open_opts, oo,
-		.btf_custom_path = btf_bundle_choice__custom_path(choice));	/* btfkit */
 
 	obj = bpf_object__open_mem(obj_data, obj_sz, &oo);
 	err = libbpf_get_error(obj);

@@ -8,6 +8,7 @@
 
 #include "btf_fixtures.h"
 #include "bundle_codec.h"
+#include "bundle_encode.h"
 #include "bundle_format.h"
 
 /* Enough structs that solid compression or a shared dictionary clearly beats compressing alone. */

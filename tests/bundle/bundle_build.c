@@ -95,7 +95,7 @@ int build_bundle(const struct input *in, size_t n, const struct build *bo,
 int find_key(const struct btf_bundle *b, const char *arch, const char *distro,
 	     const char *version, const char *release)
 {
-	struct btf_bundle_entry e;
+	BTF_BUNDLE_OPTS(btf_bundle_entry, e);
 	uint32_t i;
 
 	for (i = 0; btf_bundle__entry(b, i, &e) == 0; i++)

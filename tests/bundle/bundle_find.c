@@ -22,6 +22,7 @@
 #include <bpf/libbpf.h>
 
 #include "btf_bundle.h"
+#include "bundle_internal.h"
 #include "errmsg.h"
 #include "fsutil.h"
 
@@ -75,8 +76,8 @@ int main(int argc, char **argv)
 	};
 	const char *object = NULL, *spec = NULL, *dump = NULL, *type = NULL, *load = NULL;
 	BTF_BUNDLE_OPTS(btf_bundle_open_opts, opts);
-	struct btf_bundle_match m;
-	struct btf_bundle_entry e;
+	BUNDLE_MATCH(m);
+	BTF_BUNDLE_OPTS(btf_bundle_entry, e);
 	struct btf_bundle *b = NULL;
 	struct btf_host host;
 	void *obj = NULL, *data = NULL;
@@ -115,7 +116,7 @@ int main(int argc, char **argv)
 		ret = err == ESTALE ? 4 : 1;
 		goto out;
 	}
-	err = spec ? btf_host__parse(&host, spec) : btf_host__detect(&host, NULL);
+	err = spec ? host__parse(&host, spec) : host__detect(&host, NULL);
 	if (err) {
 		fprintf(stderr, "bundle_find: host: %s\n", errmsg(err));
 		goto out;

@@ -5,9 +5,12 @@ btf_bundle.h declares, the version script's globals, the shared library's
 dynamic symbols and the installed static library's global symbols are one
 set, all prefixed; the header compiles on its own as C and C++ under
 -Wall -Wextra -Werror; a program with its own read_file(), sha256_buf() and
-pr_warn() links the static library and keeps its own. TAP output.
+pr_warn() links the static library and keeps its own; the reader links no
+writer: neither library defines or imports an encoder (deflateInit2_,
+deflateSetDictionary, lzma_raw_buffer_encode) or the atomic writer
+(atomic_file__*). TAP output.
 
-usage: check_api.py HEADER MAP LIBBTFBUNDLE.so LIBBTFBUNDLE.a CC CXX
+usage: check_api.py HEADER MAP LIBBTFBUNDLE.so LIBBTFBUNDLE.a CC CXX VERSION_H
 """
 import os
 import re
@@ -15,7 +18,9 @@ import subprocess
 import sys
 import tempfile
 
-header, vmap, so, ar, cc, cxx = sys.argv[1:7]
+header, vmap, so, ar, cc, cxx, version_h = sys.argv[1:8]
+PREFIXES = ("btf_bundle_", "btf_host__", "libbtfbundle_")
+WRITERS = ("deflateInit2_", "deflateSetDictionary", "lzma_raw_buffer_encode", "atomic_file__")
 n = 0
 failed = 0
 
@@ -72,15 +77,29 @@ ok(all(dyn_ver[s] == node_of.get(s) for s in dyn),
              if dyn_ver[s] != node_of.get(s)))
 ok(decl == static, "header == global symbols of the installed static library",
    "only in header: %s\nonly in .a: %s" % (sorted(decl - static), sorted(static - decl)))
-ok(all(s.startswith(("btf_bundle_", "btf_host__")) for s in dyn | static),
+ok(all(s.startswith(PREFIXES) for s in dyn | static),
    "every exported symbol is prefixed", sorted(s for s in dyn | static
-                                                if not s.startswith(("btf_bundle_", "btf_host__"))))
+                                                if not s.startswith(PREFIXES)))
+
+
+def all_syms(args, path):
+    """Every symbol nm names, defined or imported."""
+    out = subprocess.run(["nm"] + args + [path], capture_output=True, text=True, check=True).stdout
+    return {ln.split()[-1].split("@")[0] for ln in out.splitlines() if ln.split()}
+
+
+for what, syms in (("nm -D of the shared library", all_syms(["-D"], so)),
+                   ("nm of the static library", all_syms([], ar))):
+    bad = sorted(s for s in syms if s.startswith(WRITERS))
+    ok(not bad, "the reader links no writer: %s names none of %s" % (what, ", ".join(WRITERS)),
+       "writer symbols: %s" % bad)
 
 inc = os.path.dirname(os.path.abspath(header))
+vinc = os.path.dirname(os.path.abspath(version_h))
 with tempfile.TemporaryDirectory(prefix="check_api.") as tmp:
     for lang, comp in (("c", cc), ("c++", cxx)):
         r = subprocess.run([comp, "-x", lang, "-fsyntax-only", "-Wall", "-Wextra", "-Werror",
-                            "-pedantic" if lang == "c++" else "-std=gnu11", header],
+                            "-pedantic" if lang == "c++" else "-std=gnu11", "-I" + vinc, header],
                            capture_output=True, text=True)
         ok(r.returncode == 0, "btf_bundle.h compiles alone as %s (%s)" % (lang, comp), r.stderr)
     src = os.path.join(tmp, "tool.c")
@@ -94,22 +113,25 @@ void pr_warn(const char *fmt, ...) { (void)fmt; }
 int main(void)
 {
 	unsigned char d[32] = {0};
-	struct btf_host h;
+	struct btf_host *h;
 	BTF_BUNDLE_OPTS(btf_bundle_open_opts, o, .copy = true);
 
 	sha256_buf("", 0, d);
 	if (read_file("x") != 42 || d[0] != 7 || !o.sz)
 		return 1;
-	if (btf_host__parse(&h, "debian/bullseye/aarch64/5.10.0-28-arm64"))
+	h = btf_host__parse("debian/bullseye/aarch64/5.10.0-28-arm64");
+	if (!h)
 		return 1;
-	printf("%s/%s/%s %s\n", h.distro, h.version, h.arch, btf_bundle__strerror(-ESTALE));
+	printf("%s/%s/%s %s\n", btf_host__distro(h), btf_host__version(h), btf_host__arch(h),
+	       btf_bundle__strerror(-ESTALE));
+	btf_host__free(h);
 	return 0;
 }
 ''')
     exe = os.path.join(tmp, "tool")
     libs = subprocess.run(["pkg-config", "--libs", "libbpf", "liblzma", "zlib"],
                           capture_output=True, text=True).stdout.split()
-    r = subprocess.run([cc, "-Wall", "-Werror", "-include", "errno.h", "-I" + inc, src, ar,
+    r = subprocess.run([cc, "-Wall", "-Werror", "-include", "errno.h", "-I" + inc, "-I" + vinc, src, ar,
                         "-o", exe] + libs, capture_output=True, text=True)
     ok(r.returncode == 0, "a tool with its own read_file/sha256_buf/pr_warn links libbtfbundle.a",
        r.stderr)

@@ -39,7 +39,7 @@ static int check_digests(const struct btf_bundle *b, char **objs, int obj_cnt)
 		return 1;
 	}
 	for (i = 0; i < n; i++) {
-		const uint8_t *listed = btf_bundle__object_sha256(b, i, NULL);
+		const uint8_t *listed = btf_bundle__object_digest_by_idx(b, i, NULL);
 
 		if (!listed || memcmp(listed, hdr[i], BTF_BUNDLE_DIGEST_LEN)) {
 			fprintf(stderr, "check_linked: header digest %u differs from the bundle's\n", i);

@@ -131,7 +131,7 @@ ok "generated C compiles with -Wall -Wextra -Werror" \
 ok "generated header compiles on its own" \
 	"$CC" -fsyntax-only -Wall -Wextra -Werror -include run1/x.h -x c /dev/null
 ok "linked table equals the .btfb and opens" bash -c '
-	"$1" -Wall -Wextra -Werror -I"$2/libbtfbundle" -I"$2/tools/lib" -I"$PWD/run1" \
+	"$1" -Wall -Wextra -Werror -I"$2/libbtfbundle" -I"$BTFKIT_BUILD_ROOT/libbtfbundle" -I"$2/tools/lib" -I"$PWD/run1" \
 		-DBUNDLE_HEADER="\"x.h\"" -DBUNDLE_SYM=btfkit_bundle \
 		"$2/tests/bundle/check_linked.c" run1/x.c -o check_x "$3" \
 		$(pkg-config --libs libbpf liblzma zlib) && ./check_x run1/x.btfb' _ "$CC" "$SRC" "$LIBBTFBUNDLE"
@@ -173,7 +173,7 @@ fi
 ok "incbin source compiles with -Wall -Wextra -Werror" \
 	"$CC" -c -Wall -Wextra -Werror inc/inc.c -o inc/inc.o
 ok "incbin table equals the .btfb and opens" bash -c '
-	"$1" -Wall -Wextra -Werror -I"$2/libbtfbundle" -I"$2/tools/lib" -I"$PWD/inc" \
+	"$1" -Wall -Wextra -Werror -I"$2/libbtfbundle" -I"$BTFKIT_BUILD_ROOT/libbtfbundle" -I"$2/tools/lib" -I"$PWD/inc" \
 		-DBUNDLE_HEADER="\"inc.h\"" -DBUNDLE_SYM=my_btfs \
 		"$2/tests/bundle/check_linked.c" inc/inc.c -o check_inc "$3" \
 		$(pkg-config --libs libbpf liblzma zlib) && ./check_inc inc/inc.btfb' _ "$CC" "$SRC" "$LIBBTFBUNDLE"
@@ -201,7 +201,7 @@ ok "  ... the header with its digest macros compiles alone (C11 and C++, -pedant
 	"$2" -x c++ -std=c++11 -pedantic -Wall -Wextra -Werror -fsyntax-only dig1/use.c' \
 	_ "$CC" "${CXX:-c++}"
 ok "  ... header digests == the bundle's list == btf_bundle__object_digest() of both" bash -c '
-	"$1" -Wall -Wextra -Werror -I"$2/libbtfbundle" -I"$PWD/dig1" \
+	"$1" -Wall -Wextra -Werror -I"$2/libbtfbundle" -I"$BTFKIT_BUILD_ROOT/libbtfbundle" -I"$PWD/dig1" \
 		-DBUNDLE_HEADER="\"d.h\"" -DBUNDLE_SYM=btfkit_bundle \
 		"$2/tests/bundle/check_linked.c" dig1/d.c -o check_dig "$3" \
 		$(pkg-config --libs libbpf liblzma zlib) && ./check_dig dig1/d.btfb "$4" "$5" &&

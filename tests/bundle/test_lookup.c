@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "btf_bundle.h"
+#include "bundle_internal.h"
 #include "bundle_build.h"
 #include "tap.h"
 
@@ -26,14 +27,14 @@ static void test_find_opts(const struct btf_bundle *b, const char *lname)
 		struct btf_bundle_find_opts o;
 		long extra;
 	} big = { .o.sz = sizeof(big), .extra = 1 };
-	struct btf_bundle_match m;
-	struct btf_bundle_entry e;
+	BUNDLE_MATCH(m);
+	BTF_BUNDLE_OPTS(btf_bundle_entry, e);
 	struct btf_host alias, fb, exact_host;
 	int idx;
 
-	btf_host__parse(&alias, "debian/12/x86_64/6.1.0-18-amd64");
-	btf_host__parse(&fb, "fedora/11/x86_64/5.0.0-test");
-	btf_host__parse(&exact_host, "fedora/9/x86_64/5.0.0-test");
+	host__parse(&alias, "debian/12/x86_64/6.1.0-18-amd64");
+	host__parse(&fb, "fedora/11/x86_64/5.0.0-test");
+	host__parse(&exact_host, "fedora/9/x86_64/5.0.0-test");
 
 	ok(btf_bundle__find_opts(b, &alias, &m, NULL) >= 0 && m.kind == BTF_BUNDLE_MATCH_ALIAS &&
 	   btf_bundle__find_opts(b, &fb, &m, NULL) >= 0 && m.kind == BTF_BUNDLE_MATCH_FALLBACK,
@@ -68,8 +69,8 @@ static void test_lookup(const struct build *layout)
 	struct build bo = *layout;
 	const char *lname = layout_name(layout);
 	struct btf_bundle *b = NULL;
-	struct btf_bundle_match m;
-	struct btf_bundle_entry e;
+	BUNDLE_MATCH(m);
+	BTF_BUNDLE_OPTS(btf_bundle_entry, e);
 	struct btf_host h;
 	struct bundle_stats st;
 	void *buf = NULL;
@@ -101,48 +102,48 @@ static void test_lookup(const struct build *layout)
 	}
 	ok(all, "%s lookup: every key is found exactly by binary search", lname);
 
-	btf_host__parse(&h, "ubuntu/20.04/aarch64/5.4.0-100-generic");
+	host__parse(&h, "ubuntu/20.04/aarch64/5.4.0-100-generic");
 	idx = btf_bundle__find(b, &h, &m);
 	ok(idx >= 0 && m.kind == BTF_BUNDLE_MATCH_EXACT && entry_is(b, idx, 4),
 	   "%s lookup: aarch64 host finds the arm64 entry", lname);
 
-	btf_host__parse(&h, "debian/12/x86_64/6.1.0-18-amd64");
+	host__parse(&h, "debian/12/x86_64/6.1.0-18-amd64");
 	idx = btf_bundle__find(b, &h, &m);
 	ok(idx >= 0 && m.kind == BTF_BUNDLE_MATCH_ALIAS && entry_is(b, idx, 5) && *m.reason,
 	   "%s lookup: debian 12 host finds debian/bookworm (alias): %s", lname, m.reason);
-	btf_host__parse(&h, "debian/bullseye/x86_64/5.10.0-28-amd64");
+	host__parse(&h, "debian/bullseye/x86_64/5.10.0-28-amd64");
 	idx = btf_bundle__find(b, &h, &m);
 	ok(idx >= 0 && m.kind == BTF_BUNDLE_MATCH_ALIAS && entry_is(b, idx, 6),
 	   "%s lookup: debian bullseye host finds debian/11 (alias)", lname);
 
-	btf_host__parse(&h, "fedora/11/x86_64/5.0.0-test");
+	host__parse(&h, "fedora/11/x86_64/5.0.0-test");
 	idx = btf_bundle__find(b, &h, &m);
 	ok(idx >= 0 && m.kind == BTF_BUNDLE_MATCH_FALLBACK && entry_is(b, idx, 9) &&
 	   !btf_bundle__entry(b, idx, &e) && !strcmp(e.version, "10") && strstr(m.reason, "fallback"),
 	   "%s lookup: fallback to the same release under the greatest version (10, not 9): %s", lname,
 	   m.reason);
-	btf_host__parse(&h, "fedora/9/x86_64/5.0.0-test");
+	host__parse(&h, "fedora/9/x86_64/5.0.0-test");
 	idx = btf_bundle__find(b, &h, &m);
 	ok(idx >= 0 && m.kind == BTF_BUNDLE_MATCH_EXACT && entry_is(b, idx, 10),
 	   "%s lookup: an exact key wins over the fallback", lname);
-	btf_host__parse(&h, "centos/9/x86_64/4.18.0-305.el8.x86_64");
+	host__parse(&h, "centos/9/x86_64/4.18.0-305.el8.x86_64");
 	idx = btf_bundle__find(b, &h, &m);
 	ok(idx >= 0 && m.kind == BTF_BUNDLE_MATCH_FALLBACK && entry_is(b, idx, 7),
 	   "%s lookup: centos 9 host falls back to centos/8 with the same release", lname);
 
-	btf_host__parse(&h, "ubuntu/20.04/x86_64/9.9.9-nothere");
+	host__parse(&h, "ubuntu/20.04/x86_64/9.9.9-nothere");
 	idx = btf_bundle__find(b, &h, &m);
 	ok(idx == -ENOENT && m.kind == BTF_BUNDLE_MATCH_NONE && *m.reason,
 	   "%s lookup: unknown release -> -ENOENT, kind NONE: %s", lname, m.reason);
-	btf_host__parse(&h, "fedora/11/arm64/5.0.0-test");
+	host__parse(&h, "fedora/11/arm64/5.0.0-test");
 	idx = btf_bundle__find(b, &h, &m);
 	ok(idx == -ENOENT && m.kind == BTF_BUNDLE_MATCH_NONE,
 	   "%s lookup: the fallback never crosses arch", lname);
-	btf_host__parse(&h, "rhel/10/x86_64/5.0.0-test");
+	host__parse(&h, "rhel/10/x86_64/5.0.0-test");
 	idx = btf_bundle__find(b, &h, &m);
 	ok(idx == -ENOENT && m.kind == BTF_BUNDLE_MATCH_NONE,
 	   "%s lookup: the fallback never crosses distro", lname);
-	btf_host__parse(&h, "ubuntu/20.04/x86_64/5.4.0-100");
+	host__parse(&h, "ubuntu/20.04/x86_64/5.4.0-100");
 	idx = btf_bundle__find(b, &h, &m);
 	ok(idx == -ENOENT, "%s lookup: a release prefix is not a match", lname);
 
@@ -165,7 +166,7 @@ static void test_empty(void)
 {
 	struct build bo = {};
 	struct btf_bundle *b = NULL;
-	struct btf_bundle_match m;
+	BUNDLE_MATCH(m);
 	struct btf_host h;
 	struct bundle_stats st;
 	void *buf = NULL;
@@ -174,7 +175,7 @@ static void test_empty(void)
 	if (!ok(!build_bundle(NULL, 0, &bo, &buf, &len, &st), "empty: built"))
 		return;
 	b = btf_bundle__open_mem(buf, len, NULL);
-	btf_host__parse(&h, "debian/12/x86_64/6.1.0-18-amd64");
+	host__parse(&h, "debian/12/x86_64/6.1.0-18-amd64");
 	ok(b && btf_bundle__entry_cnt(b) == 0 && btf_bundle__find(b, &h, &m) == -ENOENT &&
 	   m.kind == BTF_BUNDLE_MATCH_NONE, "empty: a bundle without kernels opens, finds nothing");
 	btf_bundle__free(b);

@@ -92,9 +92,9 @@ static void test_objects(void)
 		b = btf_bundle__open_mem(buf, len, &o);
 		ok(b && btf_bundle__object_cnt(b) == 1,
 		   "objects: a bundle bound to the probe opens for its stripped copy");
-		sha = b ? btf_bundle__object_sha256(b, 0, &name) : NULL;
+		sha = b ? btf_bundle__object_digest_by_idx(b, 0, &name) : NULL;
 		ok(sha && name && !strcmp(name, "probe.bpf.o") && !memcmp(sha, d_probe, 32) &&
-		   btf_bundle__object_sha256(b, 1, NULL) == NULL,
+		   btf_bundle__object_digest_by_idx(b, 1, NULL) == NULL,
 		   "objects: names and digests listed (%s)", name ?: "?");
 		ok(b && btf_bundle__check_object(b, probe, probe_len, NULL) == 0 &&
 		   btf_bundle__check_object(b, NULL, 0, d_probe) == 0 &&
@@ -114,7 +114,7 @@ static void test_objects(void)
 		btf_bundle__free(b);
 	}
 	{
-		BTF_BUNDLE_OPTS(btf_bundle_open_opts, o, .object_sha256 = d_probe);
+		BTF_BUNDLE_OPTS(btf_bundle_open_opts, o, .object_digest = d_probe);
 
 		b = btf_bundle__open_mem(buf, len, &o);
 		ok(b, "objects: open by digest");

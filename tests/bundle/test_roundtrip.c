@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "btf_bundle.h"
+#include "bundle_internal.h"
 #include "btf_fixtures.h"
 #include "bundle_build.h"
 #include "bundle_format.h"
@@ -22,7 +23,8 @@ static void test_round_trip(uint32_t codec, const struct build *layout)
 	struct build bo = *layout;
 	struct bundle_stats st = {};
 	struct btf_bundle *b = NULL, *bf = NULL, *bc = NULL;
-	struct btf_bundle_entry e, prev = {};
+	BTF_BUNDLE_OPTS(btf_bundle_entry, e);
+	BTF_BUNDLE_OPTS(btf_bundle_entry, prev);
 	char path[] = "/tmp/test_bundle.XXXXXX", cname[64];
 	void *buf = NULL, *copy;
 	size_t len = 0, i;
@@ -128,7 +130,8 @@ static void test_dedup(void)
 	struct build bo = { .block_size = 1, .dict_size = 0 };
 	struct bundle_stats st;
 	struct btf_bundle *b = NULL;
-	struct btf_bundle_entry e, first;
+	BTF_BUNDLE_OPTS(btf_bundle_entry, e);
+	BTF_BUNDLE_OPTS(btf_bundle_entry, first);
 	void *b7 = NULL, *v3 = NULL, *v4 = NULL;
 	size_t l7 = 0, l3 = 0, l4 = 0;
 	uint32_t i;
@@ -178,7 +181,7 @@ static void test_blocks(uint32_t codec)
 		struct build bo = { .codec = codec, .block_size = block_sizes[d],
 				    .dict_size = DICT_DEFAULT };
 		struct btf_bundle *b = NULL;
-		struct btf_bundle_entry e;
+		BTF_BUNDLE_OPTS(btf_bundle_entry, e);
 		struct bundle_stats st = {};
 		uint32_t k, cnt[12] = {}, last_block = 0;
 		uint64_t sum[12] = {};

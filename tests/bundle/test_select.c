@@ -11,9 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdarg.h>
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 
 #include "btf_bundle.h"
+#include "bundle_internal.h"
 #include "btf_fixtures.h"
 #include "bundle_build.h"
 #include "fsutil.h"
@@ -41,7 +44,7 @@ static bool path_is(const char *path, unsigned int variant)
 static const char *step_detail(const struct btf_bundle_choice *c, enum btf_bundle_source src,
 			       int *err)
 {
-	struct btf_bundle_step s;
+	BTF_BUNDLE_OPTS(btf_bundle_step, s);
 	uint32_t i;
 
 	for (i = 0; btf_bundle_choice__step(c, i, &s) == 0; i++)
@@ -69,8 +72,8 @@ static void test_select(void)
 	if (!ok(!build_bundle(main_set, MAIN_CNT, &bo, &buf, &len, &st) &&
 		!fixture_btf(3, &btf, &btf_len), "select: bundle built"))
 		goto out;
-	btf_host__parse(&fb, "fedora/11/x86_64/5.0.0-test");
-	btf_host__parse(&alias, "debian/12/x86_64/6.1.0-18-amd64");
+	host__parse(&fb, "fedora/11/x86_64/5.0.0-test");
+	host__parse(&alias, "debian/12/x86_64/6.1.0-18-amd64");
 	{
 		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true, .embedded = buf,
 				.embedded_sz = len, .host = &fb);
@@ -154,6 +157,192 @@ out:
 	free(btf);
 }
 
+/* The library's last warning, to check what a refusal says. */
+static char last_warn[512];
+
+static int capture(enum btf_bundle_print_level level, const char *fmt, va_list ap)
+{
+	if (level == BTF_BUNDLE_WARN)
+		vsnprintf(last_warn, sizeof(last_warn), fmt, ap);
+	return 0;
+}
+
+/* The opts of a newer caller: ours plus a tail, one byte of it set. */
+struct newer_select_opts {
+	struct btf_bundle_select_opts o;
+	char tail[16];
+};
+
+/*
+ * API misuse is -EINVAL, never a crash or a skipped check (issue 27 item
+ * 11), and *choice's ownership on every return path is what the header says.
+ */
+static void test_misuse(void)
+{
+	struct btf_bundle_choice *c = (void *)1;
+	struct btf_host *h = btf_host__parse("fedora/11/x86_64/5.0.0-test");
+	struct newer_select_opts newer;
+	static const char elf[16] = "\177ELF";
+	char reason[64];
+	int err;
+
+	btf_bundle_set_print(capture);
+	{
+		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true, .host = h);
+
+		ok(btf_bundle__select(&so, NULL) == -EINVAL, "misuse: select(&opts, NULL) -> -EINVAL");
+		err = btf_bundle__select(NULL, &c);
+		ok(err == -EINVAL && !c, "misuse: select(NULL, &c) -> -EINVAL, c NULL (%d)", err);
+	}
+	{
+		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true, .host = h,
+				.object = NULL, .object_sz = 10);
+
+		c = (void *)1;
+		err = btf_bundle__select(&so, &c);
+		ok(err == -EINVAL && !c, "misuse: object NULL with object_sz 10 -> -EINVAL (%d)", err);
+	}
+	{
+		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true, .host = h,
+				.object = elf, .object_sz = 0);
+
+		err = btf_bundle__select(&so, &c);
+		ok(err == -EINVAL && !c, "misuse: object without object_sz -> -EINVAL (%d)", err);
+	}
+	{
+		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true, .host = h,
+				.bundle_file_cnt = 2);
+
+		err = btf_bundle__select(&so, &c);
+		ok(err == -EINVAL && !c, "misuse: bundle_file_cnt without bundle_files -> -EINVAL");
+	}
+	memset(&newer, 0, sizeof(newer));
+	newer.o.sz = sizeof(newer);
+	newer.o.no_system = true;
+	newer.tail[5] = 1;
+	last_warn[0] = '\0';
+	err = btf_bundle__select(&newer.o, &c);
+	{
+		char want[64];
+
+		snprintf(want, sizeof(want), "byte %zu of %zu",
+			 offsetof(struct newer_select_opts, tail) + 5, sizeof(newer));
+		ok(err == -EINVAL && !c && strstr(last_warn, want) &&
+		   strstr(last_warn, "btf_bundle_select_opts"),
+		   "misuse: a newer caller's non-zero tail is refused, naming the byte: %s", last_warn);
+	}
+	{
+		/* Nothing found: an error, and the choice is the caller's, explaining. */
+		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true, .host = h);
+
+		c = NULL;
+		err = btf_bundle__select(&so, &c);
+		ok(err == -ENOENT && c && *btf_bundle_choice__explain(c) &&
+		   !strstr(btf_bundle_choice__explain(c), "--btf") &&
+		   !strstr(btf_bundle_choice__explain(c), "in -") &&
+		   strstr(btf_bundle_choice__explain(c), "none set"),
+		   "misuse: nothing found -> -ENOENT, *choice set; explain() names no flag and no '-' "
+		   "directory: %s", btf_bundle_choice__explain(c));
+		btf_bundle_choice__free(c);
+	}
+	{
+		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true, .host = h,
+				.file_hint = "--my-btf PATH");
+
+		err = btf_bundle__select(&so, &c);
+		ok(err == -ENOENT && strstr(btf_bundle_choice__explain(c), "pass --my-btf PATH"),
+		   "explain: the caller names its own flag: %s", btf_bundle_choice__explain(c));
+		btf_bundle_choice__free(c);
+	}
+	/* The NULL-accepting getters and the other entry points. */
+	ok(!btf_bundle_choice__custom_path(NULL) && !*btf_bundle_choice__explain(NULL) &&
+	   btf_bundle_choice__step(NULL, 0, NULL) == -EINVAL && !btf_bundle_choice__host(NULL),
+	   "misuse: choice getters accept NULL");
+	{
+		BTF_BUNDLE_OPTS(btf_bundle_match, m, .reason = reason, .reason_sz = sizeof(reason));
+		struct btf_bundle_match small = { .sz = 1 };
+		void *data = NULL;
+		size_t size = 0;
+		uint8_t d[BTF_BUNDLE_DIGEST_LEN];
+
+		ok(btf_bundle__find(NULL, h, &m) == -EINVAL && btf_bundle__find(NULL, h, NULL) == -EINVAL &&
+		   btf_bundle__find(NULL, h, &small) == -EINVAL,
+		   "misuse: find with a NULL bundle or match, or a match without its sz -> -EINVAL");
+		ok(btf_bundle__read(NULL, 0, &data, &size) == -EINVAL && !data &&
+		   btf_bundle__entry(NULL, 0, NULL) == -EINVAL && btf_bundle__memfd(NULL, 0, NULL, 4) == -EINVAL &&
+		   btf_bundle__object_digest(NULL, 10, d) == -EINVAL &&
+		   btf_bundle__check_object(NULL, NULL, 0, d) == -EINVAL &&
+		   btf_bundle__source_parse(NULL, NULL) == -EINVAL && !btf_host__parse(NULL) &&
+		   errno == EINVAL && btf_host__format(NULL, NULL, 0) == -EINVAL,
+		   "misuse: every entry point refuses a NULL pointer with -EINVAL");
+		errno = 0;
+		ok(!btf_bundle__open_mem(NULL, 10, NULL) && errno == EINVAL &&
+		   !btf_bundle__open_file(NULL, NULL) && errno == EINVAL,
+		   "misuse: open with NULL data or path -> NULL, EINVAL");
+	}
+	{
+		BTF_BUNDLE_OPTS(btf_bundle_open_opts, oo, .object = NULL, .object_sz = 10);
+
+		errno = 0;
+		ok(!btf_bundle__open_mem(elf, sizeof(elf), &oo) && errno == EINVAL,
+		   "misuse: open with object NULL, object_sz 10 -> EINVAL (the check is never skipped)");
+	}
+	btf_host__free(h);
+	btf_bundle_set_print(NULL);
+}
+
+/* The one-call path: libbpf's opts filled, the choice freed after load. */
+static void test_fill_open_opts(void)
+{
+	struct build bo = { .dict_size = DICT_DEFAULT };
+	struct btf_bundle_choice *c = NULL;
+	struct btf_host *h = btf_host__parse("debian/12/x86_64/6.1.0-18-amd64");
+	struct bundle_stats st;
+	void *buf = NULL;
+	size_t len = 0;
+	int err;
+
+	if (!ok(h && !build_bundle(main_set, MAIN_CNT, &bo, &buf, &len, &st),
+		"fill_open_opts: bundle built"))
+		goto out;
+	{
+		LIBBPF_OPTS(bpf_object_open_opts, oo);
+		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true, .embedded = buf,
+				.embedded_sz = len, .host = h);
+
+		err = btf_bundle__fill_open_opts(&so, &oo, &c);
+		ok(!err && oo.btf_custom_path && oo.btf_custom_path == btf_bundle_choice__custom_path(c) &&
+		   path_is(oo.btf_custom_path, 5),
+		   "fill_open_opts: btf_custom_path set to the alias entry's BTF (%d)", err);
+		btf_bundle_choice__free(c);
+	}
+	{
+		LIBBPF_OPTS(bpf_object_open_opts, oo);
+		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true, .host = h);
+
+		oo.btf_custom_path = "untouched";
+		err = btf_bundle__fill_open_opts(&so, &oo, &c);
+		ok(err == -ENOENT && c && !strcmp(oo.btf_custom_path, "untouched"),
+		   "fill_open_opts: nothing found -> -ENOENT, opts untouched, choice explains (%s)",
+		   c ? btf_bundle_choice__explain(c) : "?");
+		btf_bundle_choice__free(c);
+	}
+	{
+		struct bpf_object_open_opts old = { .sz = offsetof(struct bpf_object_open_opts,
+								    btf_custom_path) };
+		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true, .host = h);
+
+		c = (void *)1;
+		err = btf_bundle__fill_open_opts(&so, &old, &c);
+		ok(err == -EINVAL && !c && btf_bundle__fill_open_opts(&so, NULL, &c) == -EINVAL &&
+		   btf_bundle__fill_open_opts(&so, &old, NULL) == -EINVAL,
+		   "fill_open_opts: opts too old for btf_custom_path, or NULL -> -EINVAL");
+	}
+out:
+	btf_host__free(h);
+	free(buf);
+}
+
 int main(int argc, char **argv)
 {
 	/* The library's warnings would only clutter TAP; errors are asserted. */
@@ -161,6 +350,8 @@ int main(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	test_select();
+	test_misuse();
+	test_fill_open_opts();
 	printf("1..%d\n", test_cnt);
 	return fail_cnt ? 1 : 0;
 }

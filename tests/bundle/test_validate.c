@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "btf_bundle.h"
+#include "bundle_internal.h"
 #include "btf_fixtures.h"
 #include "bundle_build.h"
 #include "bundle_format.h"
@@ -126,7 +127,7 @@ static void test_truncated_and_flipped(uint32_t codec, const struct build *layou
 			free(d);
 			/* a lookup gives the right entry or an error, never another entry */
 			if (k < 3) {
-				struct btf_bundle_match m;
+				BUNDLE_MATCH(m);
 				struct btf_host hh;
 				int f;
 
@@ -633,8 +634,8 @@ static void test_crafted_decoded(void)
 		const uint8_t *base = cases[i].two_chunks ? base2 : base1;
 		struct stream_ref s;
 		struct btf_bundle *b;
-		struct btf_bundle_entry e;
-		struct btf_bundle_match m;
+		BTF_BUNDLE_OPTS(btf_bundle_entry, e);
+		BUNDLE_MATCH(m);
 		struct btf_host h;
 		void *d = NULL;
 		size_t l;
@@ -662,7 +663,7 @@ static void test_crafted_decoded(void)
 			free(p);
 			continue;
 		}
-		btf_host__parse(&h, "debian/12/x86_64/6.1.0-19-amd64");
+		host__parse(&h, "debian/12/x86_64/6.1.0-19-amd64");
 		rerr = btf_bundle__read(b, cases[i].entry, &d, &l);
 		eerr = s.block ? -EBADMSG : btf_bundle__entry(b, cases[i].entry, &e);
 		ferr = s.block ? -EBADMSG : btf_bundle__find(b, &h, &m);

@@ -24,6 +24,7 @@
 #include <bpf/libbpf.h>
 
 #include "btf_bundle.h"
+#include "bundle_internal.h"
 #include "btf_fixtures.h"
 #include "bundle_format.h"
 #include "bundle_writer.h"
@@ -44,8 +45,8 @@ static void check(int cond, const char *what)
 static void find_host(const struct btf_bundle *b, const char *distro, const char *version,
 		      const char *arch, const char *release)
 {
-	struct btf_bundle_match m;
-	struct btf_bundle_entry e;
+	BUNDLE_MATCH(m);
+	BTF_BUNDLE_OPTS(btf_bundle_entry, e);
 	struct btf_host h = {};
 	int idx;
 
@@ -70,14 +71,14 @@ static void find_host(const struct btf_bundle *b, const char *distro, const char
 
 static void exercise(struct btf_bundle *b)
 {
-	struct btf_bundle_entry e;
+	BTF_BUNDLE_OPTS(btf_bundle_entry, e);
 	const char *name;
 	uint8_t sha[32] = {};
 	uint32_t i, n;
 
 	(void)strlen(btf_bundle__provenance(b));
 	for (i = 0; i < btf_bundle__object_cnt(b); i++) {
-		check(btf_bundle__object_sha256(b, i, &name) != NULL, "object in range");
+		check(btf_bundle__object_digest_by_idx(b, i, &name) != NULL, "object in range");
 		(void)strlen(name);
 	}
 	(void)btf_bundle__check_object(b, NULL, 0, sha);
@@ -202,7 +203,7 @@ static void fuzz_host(const uint8_t *data, size_t size)
 		return;
 	memcpy(spec, data, size);
 	spec[size] = '\0';
-	if (btf_host__parse(&h, spec) == 0)
+	if (host__parse(&h, spec) == 0)
 		check_host(&h);
 	if (fd < 0) {
 		fd = memfd_create("fuzz-os-release", MFD_CLOEXEC);
@@ -213,7 +214,7 @@ static void fuzz_host(const uint8_t *data, size_t size)
 	{
 		struct btf_host_opts o = { .sz = sizeof(o), .os_release_path = path };
 
-		if (btf_host__detect(&h, &o) == 0)
+		if (host__detect(&h, &o) == 0)
 			check_host(&h);
 	}
 }

@@ -5,18 +5,24 @@
 Usage: test_make.py BTFHUB-MAKE BTFHUB-FETCH
 """
 import hashlib
+import lzma
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fetch"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "fetch"))
+sys.path.insert(0, HERE)
 import fixtures                      # noqa: E402
+import synth                         # noqa: E402
 
 MAKE = os.path.abspath(sys.argv[1])
 FETCH = os.path.abspath(sys.argv[2])
+RSS_RUN = os.path.abspath(sys.argv[3]) if len(sys.argv) > 3 else None
 Skip = fixtures.Skip
 # The committed fixtures (tests/data/make-fixtures.sh): real Debian 12 kernels.
 X86 = ["6.1.0-56-amd64", "6.1.0-56-cloud-amd64", "6.12.117+deb12-cloud-amd64"]
@@ -208,6 +214,383 @@ def t_cli(c):
                         (["-o", c.tmp, "--key", "a/b/c/d", "x", "y"], "one input")):
         rc, so, se = run(args)
         assert rc == 2 and words in errors(se)[0], (args, rc, se)
+
+
+# --- formats, on a small real BTF (pahole's of a tiny object) and the real ones ---
+
+def small_btf(c):
+    """Real BTF made by pahole from a small object's DWARF (cached per run)."""
+    if not hasattr(c, "_small"):
+        d = os.path.join(c.tmp, "small")
+        os.makedirs(d, exist_ok=True)
+        c.dwarf = synth.dwarf_object(d)
+        obj = write(os.path.join(d, "dwarf-only.o"), c.dwarf)
+        out = os.path.join(d, "small.btf")
+        p = subprocess.run(["pahole", "--btf_encode_detached", out, obj], capture_output=True)
+        if p.returncode:
+            raise Skip("pahole cannot encode BTF here: %r" % p.stderr)
+        c._small = read(out)
+    return c._small
+
+
+def member(archive):
+    """The (name, bytes) of a made archive's one member."""
+    import tarfile
+    with tarfile.open(archive, "r:xz") as t:
+        m = t.getmembers()
+        assert len(m) == 1 and m[0].isfile(), m
+        assert (m[0].mtime, m[0].uid, m[0].gid, m[0].mode) == (0, 0, 0, 0o644), m[0]
+        return m[0].name, t.extractfile(m[0]).read()
+
+
+def make_one(c, data, name, args=(), expect=0):
+    """Run btfhub-make on @data (written as @name); returns (summary kernel, out, stderr)."""
+    d = c.dir()
+    out = os.path.join(d, "out")
+    p = write(os.path.join(d, name), data)
+    rc, so, se = run(["-o", out, "--json"] + list(args) + [p])
+    s = json.loads(so)
+    assert rc == expect, (rc, so, se)
+    return s["kernels"][0], out, se
+
+
+def check_made(k, out, key, btf):
+    assert k["status"] == "made" and k["key"] == key, k
+    name, data = member(os.path.join(out, key + ".btf.tar.xz"))
+    assert name == key.split("/")[3] + ".btf" and data == btf, (name, len(data))
+
+
+def t_bzimage_each_codec(c):
+    """x86 bzImage with a gzip, xz, zstd, lz4 (legacy frame) and bzip2 payload -> its vmlinux's .BTF"""
+    btf = small_btf(c)
+    vmlinux = synth.elf([(".text", b"\x90" * 4096), (".BTF", btf), (".data", b"d" * 100)])
+    for codec in synth.CODECS:
+        key = "debian/12/x86_64/6.1.0-test-" + codec
+        k, out, se = make_one(c, synth.bzimage(synth.compress(vmlinux, codec)), "vmlinuz",
+                              ["--key", key])
+        check_made(k, out, key, btf)
+        assert k["how"] == "bzimage:%s:elf" % codec, k
+
+
+def t_bzimage_real_btf(c):
+    """a bzImage around a real kernel's BTF (6.12, zstd, as Debian ships it) -> the fixture's bytes"""
+    rel = X86[2]
+    vmlinux = synth.elf([(".text", b"\x90" * 65536), (".BTF", read(c.btf(rel)))])
+    k, out, se = make_one(c, synth.bzimage(synth.compress(vmlinux, "zstd")), "vmlinuz-" + rel,
+                          ["--key", "debian/12/x86_64/" + rel])
+    assert read(os.path.join(out, "debian/12/x86_64", rel + ".btf.tar.xz")) == read(fixture(rel))
+
+
+def t_arm64_images(c):
+    """arm64 Image raw (BTF found past a decoy magic), Image.gz, EFI zboot (gzip, zstd)"""
+    btf = small_btf(c)
+    image = synth.arm64_image(btf)
+    for name, data, how in (("Image", image, "image"),
+                            ("Image.gz", synth.compress(image, "gzip"), "gzip:image"),
+                            ("vmlinuz.efi", synth.zboot(image, "gzip"), "zboot:gzip:image"),
+                            ("vmlinuz.zst.efi", synth.zboot(image, "zstd"), "zboot:zstd:image")):
+        key = "debian/12/arm64/6.1.0-test-" + name.replace(".", "-")
+        k, out, se = make_one(c, data, name, ["--key", key])
+        check_made(k, out, key, btf)
+        assert k["how"] == how, (name, k)
+
+
+def t_vmlinux_elf_and_raw(c):
+    """a vmlinux ELF -> its .BTF section; aarch64 in --key is filed as arm64"""
+    btf = small_btf(c)
+    k, out, _ = make_one(c, synth.elf([(".text", b"x" * 64), (".BTF", btf)]), "vmlinux",
+                         ["--key", "ubuntu/22.04/aarch64/5.15.0-91-generic"])
+    check_made(k, out, "ubuntu/22.04/arm64/5.15.0-91-generic", btf)
+    assert k["how"] == "elf", k
+
+
+def t_dwarf_through_pahole(c):
+    """DWARF-only vmlinux -> pahole --btf_encode_detached, byte-equal to pahole run by hand; version recorded"""
+    btf = small_btf(c)
+    ver = subprocess.run(["pahole", "--version"], capture_output=True, text=True).stdout.strip()
+    k, out, _ = make_one(c, c.dwarf, "vmlinux", ["--key", "debian/12/x86_64/6.1.0-dwarf"])
+    check_made(k, out, "debian/12/x86_64/6.1.0-dwarf", btf)
+    assert k["how"] == "dwarf:pahole=" + ver.lstrip("v"), k
+    # --pahole names another one; a missing one is one clear line
+    k, out, se = make_one(c, c.dwarf, "vmlinux", ["--key", "debian/12/x86_64/x",
+                                                  "--pahole", "/nonexistent/pahole"], expect=1)
+    errs = errors(se)
+    assert len(errs) == 1 and "/nonexistent/pahole" in errs[0] and "not found" in errs[0], se
+    # a pahole that fails: its last words on the one line
+    fake = write(os.path.join(c.tmp, "fake-pahole"),
+                 b"#!/bin/sh\n[ \"$1\" = --version ] && { echo v9.99; exit 0; }\n"
+                 b"echo 'die: no DWARF for you' >&2; exit 3\n")
+    os.chmod(fake, 0o755)
+    k, out, se = make_one(c, c.dwarf, "vmlinux", ["--key", "debian/12/x86_64/x",
+                                                  "--pahole", fake], expect=1)
+    errs = errors(se)
+    assert len(errs) == 1 and "no DWARF for you" in errs[0] and "vmlinux" in errs[0], se
+    assert files_under(out) == ["btfhub-index.json"], files_under(out)
+
+
+def t_deb_keys(c):
+    """.deb: key from control fields and file names; the version table (12, 13, 11); none -> --key"""
+    btf = small_btf(c)
+    vmlinuz = synth.bzimage(synth.compress(synth.elf([(".BTF", btf)]), "xz"))
+    for rel, ver, want in (("6.1.0-56-amd64", "6.1.192-2", "12"),
+                           ("6.12.57-amd64", "6.12.57-1", "13"),
+                           ("6.1.0-0.deb11.48-amd64", "6.1.172-1~deb11u1", "11"),
+                           ("6.12.117+deb12-amd64", "6.12.117-1~deb12u1", "12")):
+        k, out, _ = make_one(c, synth.image_deb(rel, vmlinuz, ver), "k.deb")
+        check_made(k, out, "debian/%s/x86_64/%s" % (want, rel), btf)
+        assert k["how"] == "deb:vmlinuz:bzimage:xz:elf", k
+    # a version no rule knows: an error naming the part, never a guess; --key settles it
+    pkg = synth.image_deb("7.3.0-1-amd64", vmlinuz, "7.3.1-1")
+    k, out, se = make_one(c, pkg, "new.deb", expect=1)
+    assert "does not say its kernel's version: give --key" in errors(se)[0], se
+    k, out, _ = make_one(c, pkg, "new.deb", ["--key", "debian/14/x86_64/7.3.0-1-amd64"])
+    check_made(k, out, "debian/14/x86_64/7.3.0-1-amd64", btf)
+    # arm64 package: Architecture arm64, raw Image inside
+    pkg = synth.image_deb("6.1.0-56-arm64", synth.arm64_image(btf), arch="arm64")
+    k, out, _ = make_one(c, pkg, "arm.deb")
+    check_made(k, out, "debian/12/arm64/6.1.0-56-arm64", btf)
+
+
+def t_dbg_deb_and_ddeb(c):
+    """Debian -dbg .deb and Ubuntu .ddeb: usr/lib/debug/boot/vmlinux-R through pahole"""
+    btf = small_btf(c)
+    k, out, _ = make_one(c, synth.dbg_deb("6.1.0-56-amd64", c.dwarf), "k-dbg.deb")
+    check_made(k, out, "debian/12/x86_64/6.1.0-56-amd64", btf)
+    assert k["how"].startswith("deb:vmlinux-dbg:dwarf:pahole="), k
+    k, out, _ = make_one(c, synth.dbg_deb("5.15.0-91-generic", c.dwarf, "5.15.0-91.101",
+                                          ubuntu=True), "k.ddeb")
+    check_made(k, out, "ubuntu/22.04/x86_64/5.15.0-91-generic", btf)
+    k, out, _ = make_one(c, synth.dbg_deb("5.15.0-91-generic", c.dwarf, "5.15.0-91.101~20.04.1",
+                                          ubuntu=True), "hwe.ddeb")
+    check_made(k, out, "ubuntu/20.04/x86_64/5.15.0-91-generic", btf)
+
+
+def t_rpm(c):
+    """RPM kernel-core (lib/modules/R/vmlinuz) and kernel-debuginfo (DWARF): key from the header"""
+    btf = small_btf(c)
+    vmlinuz = synth.bzimage(synth.compress(synth.elf([(".BTF", btf)]), "gzip"))
+    rel = "5.14.0-362.8.1.el9_3.x86_64"
+    pkg = synth.rpm("kernel-core", "5.14.0", "362.8.1.el9_3", "x86_64",
+                    [("./lib/modules/%s/vmlinuz" % rel, vmlinuz)],
+                    vendor="Rocky Enterprise Software Foundation")
+    k, out, _ = make_one(c, pkg, "kernel-core.rpm")
+    check_made(k, out, "rocky/9/x86_64/" + rel, btf)
+    assert k["how"] == "rpm:vmlinuz:bzimage:gzip:elf", k
+    rel = "6.5.6-300.fc39.aarch64"
+    pkg = synth.rpm("kernel-debuginfo", "6.5.6", "300.fc39", "aarch64",
+                    [("./usr/lib/debug/lib/modules/%s/vmlinux" % rel, c.dwarf)], compressor="gzip")
+    k, out, _ = make_one(c, pkg, "kernel-debuginfo.rpm")
+    check_made(k, out, "fedora/39/arm64/" + rel, btf)
+    # an .el kernel of a vendor the table does not know: --key, not a guess
+    pkg = synth.rpm("kernel", "4.18.0", "513.el8", "x86_64",
+                    [("./boot/vmlinuz-4.18.0-513.el8.x86_64", vmlinuz)], vendor="Somebody")
+    k, out, se = make_one(c, pkg, "k.rpm", expect=1)
+    assert "distro: give --key" in errors(se)[0], se
+
+
+def debs_dir():
+    for d in ("make-debs", "debs"):
+        p = os.path.join(os.environ.get("BTFKIT_CACHE") or os.path.join(
+            os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "btfkit"), d)
+        if os.path.isdir(p):
+            yield p
+
+
+def real_deb(pkg):
+    for d in debs_dir():
+        for f in sorted(os.listdir(d)):
+            if f.startswith(pkg + "_") and f.endswith(".deb"):
+                return os.path.join(d, f)
+    raise Skip("%s not in ~/.cache/btfkit/{make-debs,debs} (tests/data/make-fixtures.sh downloads it)"
+               % pkg)
+
+
+def t_real_debian_debs(c):
+    """real Debian linux-image .debs (lz4, xz, zstd payloads) -> the committed fixtures' very bytes"""
+    debs = [real_deb("linux-image-%s-unsigned" % r) for r in X86]
+    d = c.dir()
+    out = os.path.join(d, "out")
+    rc, so, se = rss_run(c, ["-o", out, "--json", "-j", "2"] + debs)
+    s = json.loads(so)
+    assert rc == 0 and s["made"] == 3, (so, se)
+    for r in X86:
+        assert read(os.path.join(out, "debian/12/x86_64", r + ".btf.tar.xz")) == read(fixture(r)), r
+    # nothing new: nothing rewritten, the index left alone, in a blink
+    st = os.stat(os.path.join(out, "btfhub-index.json"))
+    rc, so, se = run(["-o", out, "--json"] + debs)
+    s = json.loads(so)
+    assert rc == 0 and s["unchanged"] == 3 and s["made"] == 0, (so, se)
+    assert os.stat(os.path.join(out, "btfhub-index.json")).st_ino == st.st_ino
+
+
+def rss_run(c, args, limit_kb=256 * 1024):
+    """Run btfhub-make under tests/lib/rss_run and assert its peak RSS."""
+    if not RSS_RUN:
+        return run(args)
+    f = os.path.join(c.tmp, "rss.txt")
+    env = dict(os.environ)
+    env.pop("MALLOC_PERTURB_", None)     # meson's: it would touch every page malloc hands out
+    p = subprocess.run([RSS_RUN, f, MAKE] + args, capture_output=True, text=True, env=env,
+                       timeout=600, errors="surrogateescape")
+    kb = int(read(f).split()[0])
+    assert kb <= limit_kb, "peak RSS %d KB over %d KB" % (kb, limit_kb)
+    return p.returncode, p.stdout, p.stderr
+
+
+def t_incremental_identity(c):
+    """re-run: skipped by inode+size+ctime; an input rewritten in place, or an archive changed, is made again"""
+    btf = small_btf(c)
+    d = c.dir()
+    out = os.path.join(d, "out")
+    src = write(os.path.join(d, "vmlinux"), synth.elf([(".BTF", btf)]))
+    key = "debian/12/x86_64/6.1.0-inc"
+    arc = os.path.join(out, key + ".btf.tar.xz")
+    for want in ("made", "unchanged"):
+        rc, so, _ = run(["-o", out, "--key", key, "--json", src])
+        assert json.loads(so)["kernels"][0]["status"] == want, so
+    ino = os.stat(arc).st_ino
+    # rewritten in place with the same bytes: ctime moves, the input is read again,
+    # and the archive it gives is the same: left alone
+    write(src, read(src))
+    rc, so, _ = run(["-o", out, "--key", key, "--json", src])
+    assert json.loads(so)["kernels"][0]["status"] == "unchanged" and os.stat(arc).st_ino == ino
+    # the archive damaged behind our back: made again
+    with open(arc, "r+b") as f:
+        f.write(b"X")
+    rc, so, _ = run(["-o", out, "--key", key, "--json", src])
+    assert json.loads(so)["kernels"][0]["status"] == "made", so
+    assert member(arc)[1] == btf
+    # a different key for the same file is another output, not "unchanged"
+    rc, so, _ = run(["-o", out, "--key", key + "b", "--json", src])
+    assert json.loads(so)["kernels"][0]["status"] == "made", so
+
+
+def t_shards_and_merge(c):
+    """--shard I/N splits inputs by name; merged trees + --index == one unsharded run's index"""
+    btf = small_btf(c)
+    d = c.dir()
+    debs = []
+    for i in range(6):
+        rel = "6.1.0-%d-amd64" % i
+        vmlinuz = synth.bzimage(synth.compress(synth.elf([(".BTF", btf), (".x", b"%d" % i)]), "gzip"))
+        debs.append(write(os.path.join(d, "linux-image-%s.deb" % rel), synth.image_deb(rel, vmlinuz)))
+    whole = os.path.join(d, "whole")
+    rc, _, se = run(["-o", whole, "-j", "2"] + debs)
+    assert rc == 0, se
+    merged = os.path.join(d, "merged")
+    got = []
+    for i in range(3):
+        out = os.path.join(d, "shard%d" % i)
+        rc, so, se = run(["-o", out, "--shard", "%d/3" % i, "--json"] + debs)
+        assert rc == 0, se
+        got += [k["key"] for k in json.loads(so)["kernels"]]
+        shutil.copytree(out, merged, dirs_exist_ok=True)
+    assert sorted(got) == sorted(set(got)) and len(got) == 6, got
+    rc, _, se = run(["-o", merged, "--index"])
+    assert rc == 0, se
+    assert read(os.path.join(merged, "btfhub-index.json")) == read(os.path.join(whole, "btfhub-index.json"))
+
+
+def t_kill9_leaves_nothing_half_written(c):
+    """kill -9 while an archive is written: no file at its path; the next run completes and sweeps the temp"""
+    d = c.dir()
+    out = os.path.join(d, "out")
+    key = "debian/12/x86_64/" + X86[0]
+    arc = os.path.join(out, key + ".btf.tar.xz")
+    dest = os.path.dirname(arc)
+    p = subprocess.Popen([MAKE, "-o", out, "--key", key, c.btf(X86[0])],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # wait for the temporary file, then kill
+    for _ in range(400):
+        if os.path.isdir(dest) and [f for f in os.listdir(dest) if f.startswith(".")]:
+            break
+        time.sleep(0.05)
+    p.kill()
+    p.wait()
+    assert not os.path.exists(arc), "a half-written archive at its final path"
+    left = os.listdir(dest)
+    assert left and all(f.startswith(".") for f in left), left
+    rc, so, se = run(["-o", out, "--key", key, "-v", c.btf(X86[0])])
+    assert rc == 0 and read(arc) == read(fixture(X86[0])), se
+    assert os.listdir(dest) == [os.path.basename(arc)], os.listdir(dest)
+    assert "left by a killed run" in se, se
+
+
+# --- hostile inputs: one line naming the file, nothing half-written ----------
+
+def expect_hostile(c, data, name, words, args=("--key", "debian/12/x86_64/6.1.0-bad"), rss=False):
+    d = c.dir()
+    out = os.path.join(d, "out")
+    p = write(os.path.join(d, name), data)
+    argv = ["-o", out, "--json"] + list(args) + [p]
+    rc, so, se = rss_run(c, argv) if rss else run(argv)
+    s = json.loads(so)
+    errs = errors(se)
+    assert rc == 1 and s["failed"] == 1, (rc, so, se)
+    assert len(errs) == 1 and p in errs[0], se
+    for w in words:
+        assert w in errs[0], (w, errs[0])
+    assert files_under(out) == ["btfhub-index.json"], files_under(out)
+    return errs[0]
+
+
+def t_hostile_packages(c):
+    """truncated and garbage packages, ../ and absolute members, a symlinked vmlinuz"""
+    btf = small_btf(c)
+    vmlinuz = synth.bzimage(synth.compress(synth.elf([(".BTF", btf)]), "xz"))
+    good = synth.image_deb("6.1.0-56-amd64", vmlinuz)
+    expect_hostile(c, good[:len(good) // 2], "truncated.deb", [], args=())
+    expect_hostile(c, b"!<arch>\n" + os.urandom(3000), "garbage.deb", [], args=())
+    ctrl = synth.control("linux-image-x", "6.1.192-2")
+    for members, words in (
+            ([("../../etc/passwd", "file", b"x")], ["'../../etc/passwd'", "'..' path"]),
+            ([("/boot/vmlinuz-6.1.0-1-amd64", "file", vmlinuz)], ["absolute"]),
+            ([("./boot/vmlinuz-6.1.0-1-amd64", "symlink", "/etc/shadow")], ["not a regular file"]),
+            ([("./lib/modules/x.ko", "file", b"x")], ["no boot/vmlinuz"])):
+        expect_hostile(c, synth.deb(ctrl, members), "hostile.deb", words, args=())
+    expect_hostile(c, synth.deb(ctrl, [("./boot/vmlinuz-6.1.0-1-amd64", "file", vmlinuz)],
+                                control_first=False), "order.deb", ["before control"], args=())
+    # RPM: a header that claims 2^31 tags; a truncated one
+    rpm = synth.rpm("kernel-core", "5.14.0", "362.el9", "x86_64",
+                    [("./lib/modules/5.14.0-362.el9.x86_64/vmlinuz", vmlinuz)], vendor="CentOS")
+    lie = bytearray(rpm)
+    sig_end = 96 + 16 + 16 + 4   # lead, signature intro, one index entry, 4-byte store
+    sig_end += (-sig_end) % 8
+    lie[sig_end + 8:sig_end + 12] = b"\x80\0\0\0"
+    expect_hostile(c, bytes(lie), "lie.rpm", ["claims 2147483648 tags"], args=())
+    expect_hostile(c, rpm[:200], "short.rpm", ["ends early"], args=())
+
+
+def t_hostile_elf(c):
+    """ELF with an absurd section count, a section table or .BTF past the end"""
+    btf = small_btf(c)
+    sections = [(".text", b"x" * 64), (".BTF", btf)]
+    expect_hostile(c, synth.elf(sections, shnum=0xffff), "vmlinux", ["ELF"])
+    expect_hostile(c, synth.elf(sections, shoff=1 << 40), "vmlinux", ["ELF"])
+    expect_hostile(c, synth.elf(sections, btf_offset=1 << 33), "vmlinux", ["outside the file"])
+    expect_hostile(c, synth.elf([(".text", b"x")]), "vmlinux", ["without .BTF and without DWARF"])
+    # BTF that libbpf rejects
+    bad = bytearray(btf)
+    bad[8:12] = b"\xff\xff\xff\x7f"
+    expect_hostile(c, synth.elf([(".BTF", bytes(bad))]), "vmlinux", ["not valid BTF"])
+
+
+def t_hostile_images(c):
+    """a bzImage whose payload is a decompression bomb, or lies outside the file; an Image with no BTF"""
+    d = os.path.join(c.tmp, "bomb.xz")
+    if not os.path.exists(d):
+        comp = lzma.LZMACompressor(preset=0)
+        chunk = bytes(1 << 20)
+        parts = [comp.compress(b"\x7fELF" + bytes(60))]
+        parts += [comp.compress(chunk) for _ in range(600)]
+        write(d, b"".join(parts) + comp.flush())
+    line = expect_hostile(c, synth.bzimage(read(d)), "vmlinuz-bomb", ["decompression bomb"], rss=True)
+    assert "512 MiB" in line, line
+    expect_hostile(c, synth.bzimage(b"\x1f\x8b" + bytes(100), payload_len=1 << 30), "vmlinuz",
+                   ["outside the file"])
+    expect_hostile(c, synth.bzimage(b"\x1f\x8b\x08\x00" + os.urandom(5000)), "vmlinuz", ["gzip"])
+    expect_hostile(c, synth.bzimage(b"", version=0x0206), "vmlinuz", ["older than 2.08"])
+    expect_hostile(c, synth.arm64_image(b"no btf here"), "Image", ["no BTF found"])
 
 
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("t_")]

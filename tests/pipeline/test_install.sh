@@ -25,10 +25,12 @@ cat >"$TMP/consumer.c" <<'C'
 #include <stdio.h>
 int main(void)
 {
-	struct btf_host h;
-	if (btf_host__parse(&h, "centos/8.4/aarch64/4.18.0-305.el8.aarch64"))
+	struct btf_host *h = btf_host__parse("centos/8.4/aarch64/4.18.0-305.el8.aarch64");
+
+	if (!h)
 		return 1;
-	printf("%s/%s/%s\n", h.distro, h.version, h.arch);
+	printf("%s/%s/%s\n", btf_host__distro(h), btf_host__version(h), btf_host__arch(h));
+	btf_host__free(h);
 	return 0;
 }
 C

@@ -17,6 +17,7 @@
 #include "fsutil.h"
 #include "input.h"
 #include "make_internal.h"
+#include "readers.h"
 
 int job__fail(struct make_job *job, int err, const char *fmt, ...)
 {
@@ -172,6 +173,20 @@ int input__btf(struct make_job *job, int fd, uint64_t size)
 	case INPUT_BTF:
 		job__how(job, "btf");
 		return input__take_btf(job, fd, 0, size);
+	case INPUT_ELF:
+		return elf__btf(job, fd, size);
+	case INPUT_BZIMAGE:
+		return image__bzimage(job, fd, size);
+	case INPUT_ZBOOT:
+		return image__zboot(job, fd, size);
+	case INPUT_ARM64_IMAGE:
+		return image__raw(job, fd, size);
+	case INPUT_COMPRESSED:
+		return image__compressed(job, fd, size);
+	case INPUT_DEB:
+		return deb__btf(job, fd, size);
+	case INPUT_RPM:
+		return rpm__btf(job, fd, size);
 	default:
 		return job__fail(job, -EBADMSG,
 				 "not a kernel package, image, vmlinux or raw BTF (unknown format)");

@@ -4,12 +4,14 @@
  * (writer.c) -> output tree, atomically, never over anything that is not a
  * regular file.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +20,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "make_internal.h"
+#include "state.h"
 #include "writer.h"
 
 struct maker *maker__new(const struct maker_opts *opts)
@@ -114,6 +117,40 @@ static bool same_file(const char *path, int fd, uint64_t size)
 	return same;
 }
 
+/*
+ * Remove the temporary files a killed run left beside @path
+ * (".<name>.XXXXXX", atomic_file's), unless a live writer holds their lock.
+ */
+static void clean_stale(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX], prefix[NAME_MAX + 2];
+	struct dirent *de;
+	size_t plen;
+	DIR *d;
+
+	if (!slash || slash - path >= (long)sizeof(dir))
+		return;
+	memcpy(dir, path, slash - path);
+	dir[slash - path] = '\0';
+	plen = snprintf(prefix, sizeof(prefix), ".%s.", slash + 1);
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		int fd;
+
+		if (strncmp(de->d_name, prefix, plen) || strlen(de->d_name) != plen + 6)
+			continue;
+		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0)
+			continue;
+		if (!flock(fd, LOCK_EX | LOCK_NB) && !unlinkat(dirfd(d), de->d_name, 0))
+			pr_info("%s/%s: removed (left by a killed run)", dir, de->d_name);
+		close(fd);
+	}
+	if (d)
+		closedir(d);
+}
+
 static int write_output(struct make_job *job, const struct layout_key *key,
 			struct make_result *res)
 {
@@ -131,6 +168,7 @@ static int write_output(struct make_job *job, const struct layout_key *key,
 		return job__fail(job, -EPERM, "%s: %s", ESC_N(path, 512),
 				 atomic_file__strerror(S_ISLNK(st.st_mode) ? -ELOOP :
 						       S_ISDIR(st.st_mode) ? -EISDIR : -EPERM));
+	clean_stale(path);
 	err = atomic_file__open(&af, path);
 	if (err)
 		return job__fail(job, err, "%s: %s", ESC_N(path, 512), atomic_file__strerror(err));
@@ -177,11 +215,24 @@ static int check_sha256(struct make_job *job, int fd, const char *want)
 	return 0;
 }
 
+bool maker__made(struct maker *m, const struct make_input *in, struct make_result *res)
+{
+	struct state_names names;
+	struct stat st = { 0 };
+
+	memset(res, 0, sizeof(*res));
+	if (m->force || !in || !in->sha256)
+		return false;
+	state__names(m, in, &st, in->sha256, &names);
+	return state__lookup(m, names.by_sha, res);
+}
+
 int maker__kernel(struct maker *m, const char *path, int fd, const struct make_input *in,
 		  struct make_result *res)
 {
 	struct make_input none = { .sz = sizeof(none) };
 	struct make_job job = { .m = m, .btf_fd = -1 };
+	struct state_names names;
 	struct layout_key key = { 0 };
 	struct stat st;
 	int own_fd = -1, err;
@@ -202,12 +253,19 @@ int maker__kernel(struct maker *m, const char *path, int fd, const struct make_i
 		err = job__fail(&job, -ESPIPE, "%s", errmsg(-ESPIPE));
 		goto out;
 	}
+	state__names(m, in, &st, in->sha256, &names);
+	if (!m->force && (state__lookup(m, names.by_id, res) || state__lookup(m, names.by_sha, res))) {
+		err = 0;
+		goto out;
+	}
 	err = in->sha256 ? check_sha256(&job, fd, in->sha256) : 0;
 	err = err ?: input__btf(&job, fd, st.st_size);
 	err = err ?: resolve_key(&job, in, &key, res);
 	err = err ?: write_output(&job, &key, res);
 	res->btf_size = job.btf_size;
 	snprintf(res->how, sizeof(res->how), "%s", job.how);
+	if (!err)
+		state__record(m, &names, res);
 out:
 	if (err) {
 		res->status = MAKE_FAILED;

@@ -75,7 +75,7 @@ enum make_status {
 struct make_result {
 	enum make_status status;
 	char key[LAYOUT_KEY_MAX + 1];	/* "D/V/A/R", once known ("" before) */
-	/* How the BTF was found: "deb:vmlinuz:xz", "elf", "dwarf:pahole 1.24", ... */
+	/* How the BTF was found, one word: "deb:vmlinuz:bzimage:xz:elf", "elf:dwarf:pahole=1.24" */
 	char how[96];
 	uint64_t btf_size;		/* bytes of <release>.btf */
 	uint64_t size;			/* bytes of the archive */
@@ -99,6 +99,14 @@ void maker__free(struct maker *m);
  */
 int maker__kernel(struct maker *m, const char *path, int fd, const struct make_input *in,
 		  struct make_result *res);
+
+/*
+ * Whether an input whose SHA-256 is in->sha256, given with the same key
+ * parts, was made before into an archive that is still intact: then @res is
+ * filled (MAKE_UNCHANGED) and true returned. Lets a front end that knows a
+ * package's digest (an APT index) skip its download. Thread-safe.
+ */
+bool maker__made(struct maker *m, const struct make_input *in, struct make_result *res);
 
 /*
  * The output path of @key under the maker's tree into @buf (of @size

@@ -192,15 +192,21 @@ int run__main(const struct run_opts *o)
 	}
 	for (i = 0; i < c.ntodo; i++)
 		counts[c.res[i].status]++;
-	/* The index names what the tree holds, from earlier runs and shards too. */
+	/*
+	 * The index names what the tree holds, from earlier runs and shards too.
+	 * A run that made nothing leaves an existing index alone (--index
+	 * rewrites it): nothing new, nothing rewritten.
+	 */
 	snprintf(index, sizeof(index), "%s/%s", o->out_dir, INDEX_NAME);
-	err = indexer__write(o->out_dir, &nindex);
+	err = 0;
+	if (counts[MAKE_MADE] || o->index_only || access(index, F_OK))
+		err = indexer__write(o->out_dir, &nindex);
 	if (o->json)
 		print_json(&c, counts, err ? NULL : index);
 	else if (o->verbosity >= LOG_LEVEL_WARN)
-		fprintf(stderr, "btfhub-make: %zu made, %zu unchanged, %zu failed; %s: %zu archives\n",
+		fprintf(stderr, "btfhub-make: %zu made, %zu unchanged, %zu failed%s%s%s\n",
 			counts[MAKE_MADE], counts[MAKE_UNCHANGED], counts[MAKE_FAILED],
-			index, nindex);
+			nindex ? "; " : "", nindex ? index : "", nindex ? " written" : "");
 	ret = err || counts[MAKE_FAILED] ? 1 : 0;
 out:
 	free(tids);
