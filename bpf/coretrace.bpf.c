@@ -341,33 +341,86 @@ CT_HOOK("tracepoint/syscalls/sys_enter_openat2", handle_openat2, struct trace_ev
 /*
  * A TCP connect is the CLOSE -> SYN_SENT transition, which tcp_v4_connect()
  * and tcp_v6_connect() make in the connecting process once both addresses
- * are known (the source port is picked just after: often 0 here). A
- * tracepoint rather than a kprobe on tcp_connect(): kernels built without
+ * are known. The source port is chosen just after (inet_hash_connect()),
+ * so unless the socket was bound first it is still 0 at this tracepoint.
+ * A tracepoint rather than a kprobe on tcp_connect(): kernels built without
  * CONFIG_KPROBES (this project's 6.18 test kernel among them) still have it.
  * It exists since 4.16; "protocol" was not in every version.
+ *
+ * So an unbound socket's connect is stashed at that transition, with its
+ * header (the connecting task, the time), in pending_connect keyed by the
+ * socket, and reported as soon as the port is known:
+ *   - when connect(2) returns (sys_exit_connect; blocking or not, the port
+ *     is chosen by then): the port is read from the socket itself
+ *     (inet_sock.inet_sport), found through connect_thread (thread -> socket);
+ *   - or at the socket's next transition (SYN_SENT -> ESTABLISHED or CLOSE),
+ *     if that comes first (loopback completes inside connect(2)) or if the
+ *     connect was not made by connect(2) (io_uring): the tracepoint has the
+ *     port by then.
+ * Whichever comes first emits and removes the entry. Both maps are LRU
+ * hashes (4.10): an entry whose end was never seen (the tool attached
+ * mid-connect) is evicted, never leaked. A socket bound before connecting
+ * already has its port and is reported at once, as before.
  */
-CT_HOOK("tracepoint/sock/inet_sock_set_state", handle_inet_sock_set_state,
-	struct trace_event_raw_inet_sock_set_state)
-{
-	struct ct_connect_event *e;
-	__u16 family;
-	__u32 flags;
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);			/* the socket */
+	__type(value, struct ct_connect_event);
+} pending_connect SEC(".maps");
 
-	if (ctx->oldstate != TCP_CLOSE || ctx->newstate != TCP_SYN_SENT)
-		return 0;
-	if (bpf_core_field_exists(ctx->protocol) && ctx->protocol != IPPROTO_TCP)
-		return 0;
-	family = ctx->family;
-	if (family != AF_INET && family != AF_INET6)
-		return 0;
-	flags = want(CT_EV_CONNECT);
-	if (flags == CT_DROP)
-		return 0;
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);			/* pid_tgid of the connecting thread */
+	__type(value, __u64);			/* its socket */
+} connect_thread SEC(".maps");
+
+/* inet_sock.inet_sport (network order) of @sk, in host order. */
+static __always_inline __u16 sock_sport(__u64 sk)
+{
+	__u16 port = 0;
+
+	bpf_core_read(&port, sizeof(port), &((struct inet_sock *)sk)->inet_sport);
+	return __builtin_bswap16(port);
+}
+
+/* Emit @sk's stashed connect with source port @sport, and forget it. */
+static __always_inline void emit_pending(void *ctx, __u64 sk, __u16 sport, bool use_sock,
+					 bool rb)
+{
+	struct ct_connect_event *p, *e;
+
+	p = bpf_map_lookup_elem(&pending_connect, &sk);
+	if (!p)
+		return;
 	e = reserve(CT_EV_CONNECT, sizeof(*e), rb);
-	if (!e)
+	if (e) {
+		__builtin_memcpy(e, p, sizeof(*e));
+		e->sport = use_sock ? sock_sport(sk) : sport;
+		submit(ctx, CT_EV_CONNECT, e, sizeof(*e), rb);
+	}
+	bpf_map_delete_elem(&pending_connect, &sk);
+}
+
+CT_HOOK("tracepoint/syscalls/sys_exit_connect", handle_connect_exit,
+	struct trace_event_raw_sys_exit)
+{
+	__u64 id = bpf_get_current_pid_tgid(), *sk;
+
+	sk = bpf_map_lookup_elem(&connect_thread, &id);
+	if (!sk)
 		return 0;
-	fill_hdr(&e->hdr, CT_EV_CONNECT, (struct task_struct *)bpf_get_current_task(),
-		 flags);
+	emit_pending(ctx, *sk, 0, true, rb);
+	bpf_map_delete_elem(&connect_thread, &id);
+	return 0;
+}
+
+static __always_inline void fill_connect(struct ct_connect_event *e,
+					 struct trace_event_raw_inet_sock_set_state *ctx,
+					 __u16 family, __u32 flags)
+{
+	fill_hdr(&e->hdr, CT_EV_CONNECT, (struct task_struct *)bpf_get_current_task(), flags);
 	e->family = family;
 	e->dport = ctx->dport;	/* the tracepoint stores ports in host order */
 	e->sport = ctx->sport;
@@ -381,6 +434,46 @@ CT_HOOK("tracepoint/sock/inet_sock_set_state", handle_inet_sock_set_state,
 		bpf_core_read(e->saddr, 16, &ctx->saddr_v6);
 		bpf_core_read(e->daddr, 16, &ctx->daddr_v6);
 	}
+}
+
+CT_HOOK("tracepoint/sock/inet_sock_set_state", handle_inet_sock_set_state,
+	struct trace_event_raw_inet_sock_set_state)
+{
+	__u64 id, sk = (__u64)ctx->skaddr;
+	struct ct_connect_event *e;
+	__u16 family;
+	__u32 flags;
+
+	if (ctx->oldstate == TCP_SYN_SENT) {
+		/* A stashed connect's port is known now (a no-op for any other socket). */
+		emit_pending(ctx, sk, ctx->sport, false, rb);
+		return 0;
+	}
+	if (ctx->oldstate != TCP_CLOSE || ctx->newstate != TCP_SYN_SENT)
+		return 0;
+	if (bpf_core_field_exists(ctx->protocol) && ctx->protocol != IPPROTO_TCP)
+		return 0;
+	family = ctx->family;
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	flags = want(CT_EV_CONNECT);
+	if (flags == CT_DROP)
+		return 0;
+	if (!ctx->sport) {
+		struct ct_connect_event p;
+
+		/* Not bound yet: reported once the kernel has chosen the port. */
+		fill_connect(&p, ctx, family, flags);
+		id = bpf_get_current_pid_tgid();
+		if (!bpf_map_update_elem(&pending_connect, &sk, &p, BPF_ANY)) {
+			bpf_map_update_elem(&connect_thread, &id, &sk, BPF_ANY);
+			return 0;
+		}
+	}
+	e = reserve(CT_EV_CONNECT, sizeof(*e), rb);
+	if (!e)
+		return 0;
+	fill_connect(e, ctx, family, flags);
 	submit(ctx, CT_EV_CONNECT, e, sizeof(*e), rb);
 	return 0;
 }

@@ -5,9 +5,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "outcache.h"
+#include "errmsg.h"
+#include "fsutil.h"
 #include "jobpool.h"
 #include "log.h"
 #include "bpftool.h"
@@ -124,11 +127,14 @@ static int build_env(struct bpftool *bt)
 
 int bpftool__probe(const char *path, const char *outdir, struct bpftool *bt)
 {
+	struct outcache_probe cp = {};
+	struct file_digest fdg;
+	uint8_t d[SHA256_DIGEST_LEN];
+	struct timespec taken;
 	char *help = NULL;
 	struct stat st;
-	bool have_st;
+	int err, fd, rec = -ENOENT;
 	size_t n;
-	int err;
 
 	memset(bt, 0, sizeof(*bt));
 	if (path) {
@@ -147,12 +153,43 @@ int bpftool__probe(const char *path, const char *outdir, struct bpftool *bt)
 		err = -ENOENT;
 		goto out;
 	}
-	/* Same file as the last run's: its probe still holds. The record will
-	 * name this stat, taken before probing, not a file swapped in during it. */
-	have_st = outdir && stat(bt->path, &st) == 0;
-	if (have_st && outcache__probe_read(outdir, bt->path, &st, &bt->version) == 0) {
-		pr_debug("%s: probe result from %s/%s", bt->path, outdir, OUTCACHE_DIR);
-		goto line;
+	/*
+	 * The executable is part of every cache key: identified by its bytes,
+	 * read once and then vouched for by its identity (fileid.h).
+	 */
+	fd = outdir ? open_regular(bt->path, &st) : -1;
+	if (fd >= 0) {
+		rec = outcache__probe_read(outdir, bt->path, &st, &cp);
+		if (rec == 0) {
+			memcpy(bt->digest, cp.digest.hex, SHA256_HEX_LEN);
+			bt->version = cp.version;
+			cp.version = NULL;
+			pr_debug("%s: probe result from %s/%s", bt->path, outdir, OUTCACHE_DIR);
+			close(fd);
+			goto line;
+		}
+	} else {
+		fd = open_regular(bt->path, &st);
+	}
+	if (fd < 0) {
+		pr_err("%s: %s", bt->path, errmsg(fd));
+		err = fd;
+		goto out;
+	}
+	clock_gettime(CLOCK_REALTIME, &taken);
+	err = sha256_fd(fd, d);
+	close(fd);
+	if (err) {
+		pr_err("%s: cannot read it: %s", bt->path, strerror(-err));
+		goto out;
+	}
+	sha256_hex(d, bt->digest);
+	file_digest__set(&fdg, &st, bt->digest, &taken);
+	if (rec == -EAGAIN && !strcmp(cp.digest.hex, bt->digest)) {
+		/* Recorded too soon after its last change to vouch for it, but the same bytes. */
+		bt->version = cp.version;
+		cp.version = NULL;
+		goto record;
 	}
 	err = run(bt->path, "--version", NULL, &bt->version);
 	if (err) {
@@ -171,8 +208,10 @@ int bpftool__probe(const char *path, const char *outdir, struct bpftool *bt)
 		err = -EOPNOTSUPP;
 		goto out;
 	}
-	/* A lost record only costs the two execs again. */
-	if (have_st && outcache__probe_write(outdir, bt->path, &st, bt->version))
+record:
+	/* A lost record only costs the two execs again. The record names the
+	 * identity taken before reading, not a file swapped in meanwhile. */
+	if (outdir && outcache__probe_write(outdir, bt->path, &fdg, bt->version))
 		pr_debug("%s/%s: cannot keep bpftool's probe", outdir, OUTCACHE_DIR);
 line:
 	n = strcspn(bt->version, "\n");
@@ -183,6 +222,7 @@ line:
 	}
 	err = build_env(bt);
 out:
+	free(cp.version);
 	free(help);
 	if (err)
 		bpftool__free(bt);

@@ -17,7 +17,8 @@
  *            at a temp file beside the final output. No unpacked BTF ever
  *            has a name on disk.
  *   spawn:   bpftool gen min_core_btf INPUT TMP_OUTPUT OBJECT...
- *   done:    check the exit status, parse the result with libbpf, rename it
+ *   done:    check the exit status, parse the result with libbpf, rewrite
+ *            it in canonical form (canon.h; not with --raw), rename it
  *            into place, then write the cache record (so that a crash in
  *            between only costs a redo).
  *
@@ -43,6 +44,7 @@
 #include "log.h"
 #include "sha256.h"
 #include "outcache.h"
+#include "canon.h"
 #include "errmsg.h"
 #include "layout.h"
 #include "btfgen.h"
@@ -155,6 +157,22 @@ static int check_object(const char *path)
 	return err;
 }
 
+/*
+ * A canonical output is not bpftool's: a record written in the other mode
+ * (or by another version of the rule) must not pass for this one's.
+ */
+static void canon_tool_key(uint8_t tool[SHA256_DIGEST_LEN])
+{
+	struct sha256_ctx ctx;
+	char tag[32];
+
+	snprintf(tag, sizeof(tag), "canon %d\n", CANON_VERSION);
+	sha256_init(&ctx);
+	sha256_update(&ctx, tool, SHA256_DIGEST_LEN);
+	sha256_update(&ctx, tag, strlen(tag));
+	sha256_final(&ctx, tool);
+}
+
 struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts *opts)
 {
 	struct btfgen *g;
@@ -163,7 +181,7 @@ struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts
 	int err;
 
 	if (!opts || !opts->outdir || !opts->bpftool ||
-	    !opts->bpftool_version || opts->nobjects < 1 ||
+	    !opts->bpftool_digest || opts->nobjects < 1 ||
 	    (opts->shard_count && opts->shard_index >= opts->shard_count)) {
 		errno = EINVAL;
 		return NULL;
@@ -182,12 +200,14 @@ struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts
 		if (err)
 			goto err_out;
 	}
-	err = outcache__tool_key(opts->bpftool_version, opts->objects, opts->nobjects,
+	err = outcache__tool_key(opts->bpftool_digest, opts->objects, opts->nobjects,
 			      g->tool, &bad);
 	if (err) {
 		pr_err("%s: %s", bad, strerror(-err));
 		goto err_out;
 	}
+	if (!g->opts.raw)
+		canon_tool_key(g->tool);
 	g->jobs = calloc(in->cnt ?: 1, sizeof(*g->jobs));
 	g->feed.order = calloc(in->cnt ?: 1, sizeof(*g->feed.order));
 	if (!g->jobs || !g->feed.order) {
@@ -486,6 +506,33 @@ static void one_line(const char *in, char *out, size_t out_sz)
 }
 
 /*
+ * Write and sync a few KiB at the end of @path (bpftool's temp output, about
+ * to be discarded): 0 if the filesystem takes them, else what it says
+ * (-ENOSPC, -EIO, -EDQUOT, -EROFS).
+ */
+static int probe_write(const char *path)
+{
+	static const char zeros[4096];
+	int fd, err;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = write_all(fd, zeros, sizeof(zeros));
+	if (!err && fsync(fd))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static const char *output_state(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? "gone" : st.st_size ? "cut short" : "empty";
+}
+
+/*
  * Validate bpftool's output and rename it into place, then record it in the
  * cache. Returns 0 or a negative errno after job_fail().
  */
@@ -494,16 +541,36 @@ static int job_commit(struct btfgen *g, struct job *j)
 	struct outcache_rec rec = {};
 	uint8_t d[SHA256_DIGEST_LEN];
 	struct stat st;
+	const char *state;
 	struct btf *btf;
-	int err;
+	int err, werr;
 
 	btf = btf__parse(j->tmp_out, NULL);
 	if (!btf) {
 		err = -errno;
+		/*
+		 * bpftool exits 0 when its write fails (an empty or cut file): if
+		 * the output's filesystem refuses a write now, that is the error.
+		 */
+		state = output_state(j->tmp_out);
+		werr = probe_write(j->tmp_out);
+		if (werr) {
+			job_fail(g, j, "cannot write %s: %s (bpftool's output is %s)", j->out_path,
+				 strerror(-werr), state);
+			return werr;
+		}
 		job_fail(g, j, "bpftool's output is not valid BTF: %s", strerror(-err));
 		return err;
 	}
 	btf__free(btf);
+	if (!g->opts.raw) {
+		err = canon__file(j->tmp_out);
+		if (err) {
+			job_fail(g, j, "cannot write bpftool's output in canonical form: %s",
+				 strerror(-err));
+			return err;
+		}
+	}
 	if (stat(j->tmp_out, &st)) {
 		err = -errno;
 		goto fail_read;

@@ -17,7 +17,7 @@
 struct btfgen_opts {
 	const char *outdir;		/* required */
 	const char *bpftool;		/* required: resolved path */
-	const char *bpftool_version;	/* required: full version text (cache key) */
+	const char *bpftool_digest;	/* required: SHA-256 (hex) of the bpftool executable (cache key) */
 	char *const *objects;		/* required: BPF objects, >= 1 */
 	int nobjects;
 	int jobs;			/* parallel bpftool processes; default online CPUs */
@@ -37,6 +37,12 @@ struct btfgen_opts {
 	 */
 	bool streamed;
 	char *const *bpftool_envp;	/* bpftool's environment; default: this process's */
+	/*
+	 * Keep bpftool's bytes. Default false: every output is rewritten in
+	 * canonical form (canon.h), so that kernels with the same reduced
+	 * layout give the same bytes.
+	 */
+	bool raw;
 };
 
 enum btfgen_state {
@@ -49,7 +55,8 @@ enum btfgen_state {
 struct btfgen_result {
 	const char *kernel;	/* "<distro>/<version>/<arch>/<release>" */
 	const char *input;
-	const char *output;	/* OUTDIR/<kernel>.btf (written only if reduced or cached) */
+	const char *output;	/* OUTDIR/<kernel>.btf (written only if reduced or cached);
+				 * canonical (canon.h) unless opts->raw */
 	enum btfgen_state state;
 	uint64_t input_bytes;	/* size of the input file as found (archive or raw) */
 	uint64_t output_bytes;

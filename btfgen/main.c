@@ -62,6 +62,7 @@ SESSION_HELP_SHARD
 "                            shard and arch) no longer in IN_DIR\n"
 SESSION_HELP_ALL_KERNELS
 SESSION_HELP_FLOOR
+SESSION_HELP_RAW
 "      --json                print the summary as JSON on stdout\n"
 SESSION_HELP_UNPACK_DIR
 "  -v, --verbose             more messages (-vv: debug, including libbpf's)\n"

@@ -8,13 +8,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileid.h"
 #include "fsutil.h"
 #include "outcache.h"
 
 #define CACHE_MAGIC "btfgen-cache 1\n"
 #define CACHE_FILE_MAX 4096
 
-int outcache__tool_key(const char *bpftool_version, char *const *objects, int nobjects,
+int outcache__tool_key(const char *bpftool_digest, char *const *objects, int nobjects,
 		    uint8_t tool[SHA256_DIGEST_LEN], const char **bad)
 {
 	struct sha256_ctx ctx;
@@ -22,9 +23,12 @@ int outcache__tool_key(const char *bpftool_version, char *const *objects, int no
 
 	sha256_init(&ctx);
 	sha256_update(&ctx, CACHE_MAGIC, strlen(CACHE_MAGIC));
-	sha256_update(&ctx, "bpftool\n", 8);
-	/* Include the NUL so that no version text is a prefix of the next field. */
-	sha256_update(&ctx, bpftool_version, strlen(bpftool_version) + 1);
+	/*
+	 * The executable itself, not what it prints: another program can print
+	 * the same version text, and a rebuilt bpftool the same version.
+	 */
+	sha256_update(&ctx, "bpftool-sha256\n", 15);
+	sha256_update(&ctx, bpftool_digest, strlen(bpftool_digest) + 1);
 	for (i = 0; i < nobjects; i++) {
 		uint8_t d[SHA256_DIGEST_LEN];
 
@@ -121,117 +125,89 @@ int outcache__write(const char *outdir, const char *rel, const struct outcache_r
 	return err;
 }
 
-static int64_t mtime_ns(const struct stat *st)
-{
-	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
-}
-
 int outcache__hint_read(const char *outdir, const char *rel, const struct stat *st,
 		     char sha[SHA256_HEX_LEN])
 {
 	char *path = cache_path(outdir, rel, "stat");
-	uint64_t size, ino;
-	int64_t mtime;
-	char hex[80];
-	void *data = NULL;
-	size_t len;
+	struct file_digest r;
 	int err;
 
 	if (!path)
 		return -ENOMEM;
-	err = read_file(path, &data, &len, CACHE_FILE_MAX);
+	err = file_digest__read(path, &r) || !file_digest__trusted(&r, st) ? -ENOENT : 0;
 	free(path);
-	if (err)
-		return -ENOENT;
-	if (sscanf(data, "%" SCNu64 " %" SCNd64 " %" SCNu64 " %79s",
-		   &size, &mtime, &ino, hex) != 4 || !is_hex64(hex) ||
-	    size != (uint64_t)st->st_size || mtime != mtime_ns(st) ||
-	    ino != (uint64_t)st->st_ino) {
-		free(data);
-		return -ENOENT;
-	}
-	memcpy(sha, hex, SHA256_HEX_LEN);
-	free(data);
-	return 0;
+	if (!err)
+		memcpy(sha, r.hex, SHA256_HEX_LEN);
+	return err;
 }
 
 int outcache__hint_write(const char *outdir, const char *rel, const struct stat *st,
 		      const char *sha, const struct timespec *hashed_at)
 {
 	char *path = cache_path(outdir, rel, "stat");
-	int64_t at = (int64_t)hashed_at->tv_sec * 1000000000 + hashed_at->tv_nsec;
-	char buf[256];
-	int n, err;
+	struct file_digest r;
+	int err;
 
 	if (!path)
 		return -ENOMEM;
-	/*
-	 * A file changed again within the same clock tick as our read would
-	 * keep its mtime; only a file older than that window is safe to trust.
-	 */
-	if (mtime_ns(st) > at - 1000000000) {
-		err = unlink(path) && errno != ENOENT ? -errno : 0;
-		free(path);
-		return err;
-	}
-	n = snprintf(buf, sizeof(buf), "%" PRIu64 " %" PRId64 " %" PRIu64 " %s\n",
-		     (uint64_t)st->st_size, mtime_ns(st), (uint64_t)st->st_ino, sha);
-	err = write_file_atomic_nosync(path, buf, n);
+	file_digest__set(&r, st, sha, hashed_at);
+	err = file_digest__write(path, &r);
 	free(path);
 	return err;
 }
 
-#define PROBE_MAGIC "btfgen-probe 1\n"
+#define PROBE_MAGIC "btfgen-probe 2\n"
 #define PROBE_MAX (64 * 1024)
 
-/* Everything the record must match, up to the blank line before the version. */
-static char *probe_head(const char *path, const struct stat *st)
-{
-	char *head;
-
-	if (strchr(path, '\n'))
-		return NULL;	/* not representable: no record */
-	if (asprintf(&head, PROBE_MAGIC "path %s\nstat %" PRIu64 " %" PRIu64 " %" PRIu64
-		     " %" PRId64 " %" PRId64 "\n\n", path, (uint64_t)st->st_dev,
-		     (uint64_t)st->st_ino, (uint64_t)st->st_size, mtime_ns(st),
-		     (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec) < 0)
-		return NULL;
-	return head;
-}
-
 int outcache__probe_read(const char *outdir, const char *path, const struct stat *st,
-		      char **version)
+		      struct outcache_probe *p)
 {
-	char *file = cache_path(outdir, "bpftool", "probe"), *head = probe_head(path, st);
-	void *data = NULL;
-	size_t len, hl;
+	char *file = cache_path(outdir, "bpftool", "probe");
+	char *data = NULL, *line, *body;
+	size_t len, pl = strlen(path);
 	int err = -ENOENT;
 
-	*version = NULL;
-	if (!file || !head || read_file(file, &data, &len, PROBE_MAX))
+	memset(p, 0, sizeof(*p));
+	if (!file || read_file(file, (void **)&data, &len, PROBE_MAX))
 		goto out;
-	hl = strlen(head);
 	/* read_file() NUL-terminates: a NUL inside means a garbled record. */
-	if (len <= hl || memcmp(data, head, hl) || strlen(data) != len)
+	if (strlen(data) != len || strncmp(data, PROBE_MAGIC, strlen(PROBE_MAGIC)))
 		goto out;
-	*version = strdup((char *)data + hl);
-	err = *version ? 0 : -ENOMEM;
+	line = data + strlen(PROBE_MAGIC);
+	if (strncmp(line, "path ", 5) || strncmp(line + 5, path, pl) || line[5 + pl] != '\n')
+		goto out;
+	line += 5 + pl + 1;
+	if (strncmp(line, "digest ", 7) || file_digest__parse(line + 7, &p->digest))
+		goto out;
+	body = strstr(line, "\n\n");
+	if (!body)
+		goto out;
+	p->version = strdup(body + 2);
+	if (!p->version) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = file_digest__trusted(&p->digest, st) ? 0 :
+	      file_digest__same(&p->digest, st) ? -EAGAIN : -ENOENT;
 out:
 	free(data);
-	free(head);
 	free(file);
 	return err;
 }
 
-int outcache__probe_write(const char *outdir, const char *path, const struct stat *st,
+int outcache__probe_write(const char *outdir, const char *path, const struct file_digest *d,
 		       const char *version)
 {
-	char *file = cache_path(outdir, "bpftool", "probe"), *head = probe_head(path, st);
+	char *file = cache_path(outdir, "bpftool", "probe");
+	char rec[FILE_DIGEST_REC_MAX];
 	char *dir = NULL, *buf = NULL;
 	int err = -ENOMEM, n;
 
-	if (!file || !head || asprintf(&dir, "%s/%s", outdir, OUTCACHE_DIR) < 0 ||
-	    (n = asprintf(&buf, "%s%s", head, version)) < 0) {
+	if (strchr(path, '\n'))
+		return 0;	/* not representable: no record */
+	file_digest__format(d, rec);
+	if (!file || asprintf(&dir, "%s/%s", outdir, OUTCACHE_DIR) < 0 ||
+	    (n = asprintf(&buf, PROBE_MAGIC "path %s\ndigest %s\n\n%s", path, rec, version)) < 0) {
 		buf = NULL;
 		goto out;
 	}
@@ -240,7 +216,6 @@ int outcache__probe_write(const char *outdir, const char *path, const struct sta
 out:
 	free(buf);
 	free(dir);
-	free(head);
 	free(file);
 	return err;
 }

@@ -59,6 +59,7 @@ int session__parse_opt(int opt, const char *arg, struct session_opts *o)
 		o->floor_set = true;
 		return 0;
 	case SESSION_OPT_UNPACK_DIR: o->unpack_dir = arg; return 0;
+	case SESSION_OPT_RAW: o->raw = true; return 0;
 	case SESSION_OPT_JSON: o->json = true; return 0;
 	default: return SESSION_OPT_NOT_MINE;
 	}
@@ -84,6 +85,7 @@ struct session *session__new(const struct session_opts *o)
 		.stop = o->stop,
 		.unpack_dir = o->unpack_dir,
 		.arch = o->arch,
+		.raw = o->raw,
 	};
 	return s;
 }
@@ -114,7 +116,7 @@ int session__probe(struct session *s)
 	}
 	pr_info("using %s (%s)", s->bt.path, s->bt.version_line);
 	s->gopts.bpftool = s->bt.path;
-	s->gopts.bpftool_version = s->bt.version;
+	s->gopts.bpftool_digest = s->bt.digest;
 	s->gopts.bpftool_envp = s->bt.envp;
 	return 0;
 }

@@ -35,6 +35,7 @@ struct session_opts {
 	unsigned int shard_count;	/* 0 = no sharding */
 	const char *unpack_dir;		/* NULL: memfds */
 	const char *arch;		/* NULL: every arch */
+	bool raw;			/* bpftool's bytes, not the canonical form */
 	int verbosity;			/* log level: LOG_LEVEL_QUIET prints no text summary */
 	const volatile sig_atomic_t *stop;	/* the signal caught, or 0 (sig.h) */
 	/* Exit status when stopped by a signal; 0: 128 + the signal's number. */
@@ -58,6 +59,7 @@ enum {
 	SESSION_OPT_ALL_KERNELS,
 	SESSION_OPT_FLOOR,
 	SESSION_OPT_UNPACK_DIR,
+	SESSION_OPT_RAW,
 	SESSION_OPT_JSON,
 };
 
@@ -70,6 +72,7 @@ enum {
 	{ "all-kernels", no_argument, NULL, SESSION_OPT_ALL_KERNELS },	\
 	{ "floor", required_argument, NULL, SESSION_OPT_FLOOR },	\
 	{ "unpack-dir", required_argument, NULL, SESSION_OPT_UNPACK_DIR }, \
+	{ "raw", no_argument, NULL, SESSION_OPT_RAW },			\
 	{ "json", no_argument, NULL, SESSION_OPT_JSON }
 
 /* --help lines (fprintf formats; the -j line's caller passes the CPU count). */
@@ -98,6 +101,12 @@ enum {
 "                            DIR instead of memory (memfd); either way bpftool\n" \
 "                            reads them as /proc/self/fd/3 and nothing stays\n" \
 "                            on disk\n"
+#define SESSION_HELP_RAW						\
+"      --raw                 keep bpftool's bytes; by default each output is\n" \
+"                            rewritten in canonical form (types and strings in\n" \
+"                            an order that depends only on the type graph), so\n" \
+"                            kernels with the same reduced layout give the same\n" \
+"                            bytes\n"
 
 /* session__parse_opt()'s answer for an option that is the tool's own. */
 #define SESSION_OPT_NOT_MINE 1

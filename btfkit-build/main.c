@@ -76,6 +76,7 @@ SESSION_HELP_SHARD
 "                            (the others are not even fetched)\n"
 SESSION_HELP_FAIL_FAST
 SESSION_HELP_UNPACK_DIR
+SESSION_HELP_RAW
 "      --json                the summary as btfgen --json prints it (a kernel\n"
 "                            fetch failed is \"failed\" with fetch's error); with\n"
 "                            --list, btfhub-fetch --list --json's document\n"

@@ -8,9 +8,9 @@
  *	inputs <sha256>		what the outputs were made from (below)
  *	stats <entries> <blobs> <blocks> <chunks> <dict> <meta> <raw> <unique> <bundle>
  *	output <sha256> <size>	one line per output, in stamp__check()'s order
- * "inputs" hashes embedgen's own identity (every loaded ELF object's path,
- * device, inode, size and mtime: a rebuilt embedgen or an upgraded liblzma
- * is a change), the command line verbatim (any option may shape an
+ * "inputs" hashes embedgen's own identity (every loaded ELF object's path
+ * and fileid.h identity: device, inode, size, mtime and ctime, so a rebuilt
+ * embedgen or an upgraded liblzma is a change, even with its mtime put back), the command line verbatim (any option may shape an
  * output), and each object and BTF read, with its name, in the order read.
  * The outputs are trusted only if each is still a regular file with the
  * recorded size and SHA-256: an edited or truncated output is rebuilt.

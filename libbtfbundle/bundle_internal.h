@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include "btf_bundle.h"
 
@@ -39,6 +40,13 @@ int host__detect(struct btf_host *host, const struct btf_host_opts *opts);
 	char m##_reason[512] = "";						\
 	BTF_BUNDLE_OPTS(btf_bundle_match, m, .reason = m##_reason,		\
 			.reason_sz = sizeof(m##_reason))
+
+/*
+ * The size of the .BTF section of the ELF64 file image @data (object.c's
+ * bounded section walk): 0, -ENOMSG without .BTF, -EOPNOTSUPP for ELF32,
+ * -EINVAL when garbled. Reads section headers only.
+ */
+int elf_btf_size(const void *data, size_t size, uint64_t *btf_size);
 
 /*
  * Options structs grow at the end; a caller built against an older header

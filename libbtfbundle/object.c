@@ -167,3 +167,20 @@ int btf_bundle__object_digest(const void *obj, size_t obj_sz, uint8_t digest[BTF
 	sha256_final(&c, digest);
 	return 0;
 }
+
+int elf_btf_size(const void *data, size_t size, uint64_t *btf_size)
+{
+	struct elf_view e = { data, size, false };
+	struct section btf = {}, ext = {};
+	int err;
+
+	if (size < sizeof(Elf64_Ehdr) || memcmp(data, ELFMAG, SELFMAG))
+		return -EINVAL;
+	if (e.data[EI_CLASS] != ELFCLASS64)
+		return -EOPNOTSUPP;
+	e.swap = (e.data[EI_DATA] == ELFDATA2MSB) != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+	err = find_sections(&e, &btf, &ext);
+	if (!err)
+		*btf_size = btf.size;
+	return err;
+}

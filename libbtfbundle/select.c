@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <elf.h>
@@ -114,14 +116,41 @@ static const char *file_type(mode_t m)
 }
 
 /*
+ * An explicit BTF file is read whole (libbpf's btf__parse_raw(), or the
+ * .BTF section an ELF's btf__parse_elf() copies), so it is bounded first.
+ * The largest full kernel BTF measured: 27,031,815 bytes (BTFHub's CentOS 8
+ * aarch64 4.18.0-147.5.1.el8_1; x86_64 kernels are 4-8 MB, this host's
+ * 6.18 5.5 MB). Twice that, rounded up, is far above any real kernel and
+ * far below what a hostile file could make us allocate.
+ */
+#define EXPLICIT_BTF_MAX (64ull << 20)
+
+/* The .BTF section size of the ELF open at @fd, from its section headers (mmap: nothing read whole). */
+static int elf_file_btf_size(int fd, uint64_t file_size, uint64_t *btf_size)
+{
+	void *map;
+	int err;
+
+	if (file_size > SIZE_MAX)
+		return -EFBIG;
+	map = mmap(NULL, file_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		return -errno;
+	err = elf_btf_size(map, file_size, btf_size);
+	munmap(map, file_size);
+	return err;
+}
+
+/*
  * Check that @path is a kernel's BTF: a regular file (opened non-blocking,
- * so a FIFO never hangs us), bounded, raw BTF or an ELF with .BTF that is
- * not a BPF object (libbpf would take a BPF object's own .BTF). Returns 0
- * or a negative errno with @why set.
+ * so a FIFO never hangs us), bounded (EXPLICIT_BTF_MAX), raw BTF or an ELF
+ * with .BTF that is not a BPF object (libbpf would take a BPF object's own
+ * .BTF). Returns 0 or a negative errno with @why set.
  */
 static int check_btf_file(const char *path, char *why, size_t why_sz)
 {
 	unsigned char h[64];
+	uint64_t bsz = 0;
 	struct btf *btf = NULL;
 	struct stat st;
 	void *data = NULL;
@@ -165,6 +194,25 @@ static int check_btf_file(const char *path, char *why, size_t why_sz)
 			err = -EINVAL;
 			goto out;
 		}
+		/* A vmlinux with DWARF is hundreds of MB: only its .BTF is bounded. */
+		err = elf_file_btf_size(fd, st.st_size, &bsz);
+		if (err == -EOPNOTSUPP && (uint64_t)st.st_size <= EXPLICIT_BTF_MAX)
+			err = 0;	/* ELF32: libbpf reads it; small enough anyway */
+		else if (err == -EOPNOTSUPP)
+			bsz = st.st_size;
+		if (err && err != -EOPNOTSUPP && err != -ENOMSG) {
+			snprintf(why, why_sz, "not BTF: %s", err == -EINVAL ?
+				 "a malformed ELF file" : strerror(-err));
+			goto out;
+		}
+		err = 0;
+		if (bsz > EXPLICIT_BTF_MAX) {
+			snprintf(why, why_sz, "too large: %llu bytes of BTF, over the %llu MiB a "
+				 "kernel's BTF is allowed (the largest known is 27 MB)",
+				 (unsigned long long)bsz, EXPLICIT_BTF_MAX >> 20);
+			err = -EFBIG;
+			goto out;
+		}
 		btf = btf__parse_elf(path, NULL);
 		if (!btf) {
 			err = -errno;
@@ -176,6 +224,13 @@ static int check_btf_file(const char *path, char *why, size_t why_sz)
 	if (n < 4 || !((h[0] == 0x9f && h[1] == 0xeb) || (h[0] == 0xeb && h[1] == 0x9f))) {
 		snprintf(why, why_sz, "not BTF: no BTF magic");
 		err = -EINVAL;
+		goto out;
+	}
+	if ((uint64_t)st.st_size > EXPLICIT_BTF_MAX) {
+		snprintf(why, why_sz, "too large: %llu bytes, over the %llu MiB a kernel's BTF is "
+			 "allowed (the largest known is 27 MB)", (unsigned long long)st.st_size,
+			 EXPLICIT_BTF_MAX >> 20);
+		err = -EFBIG;
 		goto out;
 	}
 	btf = btf__parse_raw(path);

@@ -61,6 +61,9 @@ static void print_audit(const struct audit_report *a, const char *obj_name)
 	printf("BPF object %s: runs on Linux %s and later (set by %s)%s\n", obj_name,
 	       audit__kv_str(a->floor, kv, sizeof(kv)), a->why,
 	       a->unknown ? "; facilities not in the audit's table: the floor may be higher" : "");
+	if (a->cond_floor)
+		printf("  Linux %s only on a branch of a read-only global: %s\n",
+		       audit__kv_str(a->cond_floor, kv, sizeof(kv)), a->cond_why);
 	printf("  %-30s %-6s %6s  %s\n", "PROGRAM", "FLOOR", "INSNS", "SET BY");
 	for (i = 0; i < a->prog_cnt; i++) {
 		const struct audit_prog *p = &a->progs[i];
@@ -91,8 +94,11 @@ static json_t *audit_json(const struct audit_report *a)
 			"attach_floor", audit__kv_str(p->attach_floor, akv, sizeof(akv)),
 			"unknown", p->unknown));
 	}
-	return json_pack("{s:s,s:s,s:i,s:o}", "floor", audit__kv_str(a->floor, kv, sizeof(kv)),
-			 "why", a->why, "unknown", a->unknown, "programs", progs);
+	return json_pack("{s:s,s:s,s:s?,s:s?,s:i,s:o}", "floor", audit__kv_str(a->floor, kv, sizeof(kv)),
+			 "why", a->why,
+			 "cond_floor", a->cond_floor ? audit__kv_str(a->cond_floor, akv, sizeof(akv)) : NULL,
+			 "cond_why", a->cond_floor ? a->cond_why : NULL,
+			 "unknown", a->unknown, "programs", progs);
 }
 
 int btf_cmd__floor(const struct bpf_image *img, char *buf, size_t size)

@@ -75,6 +75,8 @@ static int configure(const struct ct_config *cfg, enum ct_transport t, struct co
 		HOOK(CT_EV_OPEN, handle_open, "sys_enter_open"),
 		HOOK(CT_EV_OPEN, handle_openat2, "sys_enter_openat2"),
 		HOOK(CT_EV_CONNECT, handle_inet_sock_set_state, NULL),
+		/* The assigned source port, read when connect(2) returns (coretrace.bpf.c). */
+		HOOK(CT_EV_CONNECT, handle_connect_exit, "sys_exit_connect"),
 	};
 	bool rb = t == CT_TRANSPORT_RINGBUF;
 	unsigned int i;

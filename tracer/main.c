@@ -58,6 +58,22 @@ static const struct option long_opts[] = {
 	{},
 };
 
+/*
+ * What went to standard output really got there: a full disk or an I/O
+ * error is exit 1 with one line (a reader gone, EPIPE, is not an error).
+ * Tracing checks each event itself (trace.c); this covers everything else.
+ */
+static int close_stdout(int ret)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return ret;
+	if (errno == EPIPE)
+		return ret;
+	pr_err("standard output: %s", strerror(errno ?: EIO));
+	return 1;
+}
+
 static void usage(FILE *fp)
 {
 	fprintf(fp,
@@ -201,10 +217,10 @@ static int parse_args(int argc, char **argv, struct ct_config *cfg, int *verbosi
 			break;
 		case 'h':
 			usage(stdout);
-			exit(0);
+			exit(close_stdout(0));
 		case 'V':
 			print_version(cfg);
-			exit(0);
+			exit(close_stdout(0));
 		case ':':
 			pr_err("option %s needs an argument", argv[optind - 1]);
 			usage(stderr);
@@ -273,5 +289,5 @@ int main(int argc, char **argv)
 		return 2;
 	libbpf_set_print(libbpf_print);
 	btf_bundle_set_print(bundle_print);
-	return btf_cmd ? btf_cmd__run(&cfg) : trace__run(&cfg);
+	return btf_cmd ? close_stdout(btf_cmd__run(&cfg)) : trace__run(&cfg);
 }

@@ -13,8 +13,21 @@
 struct output {
 	FILE *fp;
 	bool json;
+	int err;			/* the first write error, sticky: -errno */
 	long long realtime_off_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 };
+
+/*
+ * After a failed stdio call: keep what the write(2) said (ENOSPC, EIO,
+ * EPIPE...), not a generic error, so that the caller can tell a reader
+ * gone from lost events.
+ */
+static int write_failed(struct output *o)
+{
+	if (!o->err)
+		o->err = -(errno ?: EIO);
+	return o->err;
+}
 
 static const char *const event_names[CT_EV_MAX] = {
 	[CT_EV_EXEC] = "exec",
@@ -91,9 +104,10 @@ struct output *output__new(FILE *fp, bool json)
 	o->json = json;
 	o->realtime_off_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 	setvbuf(fp, NULL, _IOLBF, 0);
-	if (!json)
-		fprintf(fp, "%-12s %-7s %7s %7s %7s %6s %-16s %s\n", "TIME", "EVENT", "PID", "TGID",
-			"PPID", "UID", "COMM", "DETAILS");
+	errno = 0;
+	if (!json && fprintf(fp, "%-12s %-7s %7s %7s %7s %6s %-16s %s\n", "TIME", "EVENT", "PID",
+			     "TGID", "PPID", "UID", "COMM", "DETAILS") < 0)
+		write_failed(o);
 	return o;
 }
 
@@ -206,13 +220,14 @@ static int print_json(struct output *o, const struct ct_event_hdr *h)
 		break;
 	}
 	}
+	errno = 0;
 	if (json_dumpf(j, o->fp, JSON_COMPACT | JSON_PRESERVE_ORDER) || fputc('\n', o->fp) == EOF)
-		err = -EIO;
+		err = write_failed(o);
 	json_decref(j);
 	return err;
 }
 
-static void print_table(struct output *o, const struct ct_event_hdr *h)
+static int print_table(struct output *o, const struct ct_event_hdr *h)
 {
 	long long wall = (long long)h->ts_ns + o->realtime_off_ns;
 	time_t secs = wall / 1000000000LL;
@@ -277,9 +292,12 @@ static void print_table(struct output *o, const struct ct_event_hdr *h)
 		break;
 	}
 	}
-	fprintf(o->fp, "%s.%03lld %-7s %7u %7u %7u %6u %-16s %s\n", tbuf,
-		(wall / 1000000LL) % 1000, ct_event__name(h->type), h->pid, h->tgid, h->ppid,
-		h->uid, comm, d);
+	errno = 0;
+	if (fprintf(o->fp, "%s.%03lld %-7s %7u %7u %7u %6u %-16s %s\n", tbuf,
+		    (wall / 1000000LL) % 1000, ct_event__name(h->type), h->pid, h->tgid, h->ppid,
+		    h->uid, comm, d) < 0)
+		return write_failed(o);
+	return 0;
 }
 
 int output__event(struct output *o, const void *data, size_t size)
@@ -287,25 +305,33 @@ int output__event(struct output *o, const void *data, size_t size)
 	const struct ct_event_hdr *h = data;
 
 	(void)size;
-	if (o->json)
-		return print_json(o, h);
-	print_table(o, h);
-	return ferror(o->fp) ? -EIO : 0;
+	if (o->err)
+		return o->err;
+	return o->json ? print_json(o, h) : print_table(o, h);
 }
 
-void output__summary(struct output *o, unsigned long long events,
-		     const unsigned long long *lost, int lost_cnt, unsigned long long lost_total,
-		     enum ct_transport tr, const char *btf_desc)
+int output__error(const struct output *o)
+{
+	return o->err;
+}
+
+int output__summary(struct output *o, unsigned long long events,
+		    const unsigned long long *lost, int lost_cnt, unsigned long long lost_total,
+		    enum ct_transport tr, const char *btf_desc)
 {
 	json_t *j, *by;
 	int t;
 
 	if (!o->json) {
-		fflush(o->fp);
+		errno = 0;
+		if (!o->err && fflush(o->fp))
+			write_failed(o);
 		fprintf(stderr, "coretrace: %llu events, %llu lost (%s; BTF: %s)\n", events, lost_total,
 			transport__name(tr), btf_desc);
-		return;
+		return o->err;
 	}
+	if (o->err)
+		return o->err;	/* the summary would go where the events could not */
 	j = json_object();
 	by = json_object();
 	for (t = CT_EV_EXEC; t < lost_cnt && t < CT_EV_MAX; t++)
@@ -316,8 +342,10 @@ void output__summary(struct output *o, unsigned long long events,
 	json_object_set_new(j, "lost_by_event", by);
 	json_object_set_new(j, "transport", json_string(transport__id(tr)));
 	json_object_set_new(j, "btf", json_string(btf_desc));
-	json_dumpf(j, o->fp, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	fputc('\n', o->fp);
-	fflush(o->fp);
+	errno = 0;
+	if (json_dumpf(j, o->fp, JSON_COMPACT | JSON_PRESERVE_ORDER) || fputc('\n', o->fp) == EOF ||
+	    fflush(o->fp))
+		write_failed(o);
 	json_decref(j);
+	return o->err;
 }

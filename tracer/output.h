@@ -29,15 +29,22 @@ struct output;
 /* @json: JSON lines, else a table. NULL + errno on error; free with output__free(). */
 struct output *output__new(FILE *fp, bool json);
 void output__free(struct output *o);
-/* Print one event (already checked with ct_event__check()). 0 or -errno. */
+/*
+ * Print one event (already checked with ct_event__check()). 0 or the write
+ * error as -errno (-EPIPE: the reader went away; -ENOSPC, -EIO: events are
+ * being lost). The first error sticks: every later call returns it.
+ */
 int output__event(struct output *o, const void *data, size_t size);
+/* The first write error (-errno), or 0. */
+int output__error(const struct output *o);
 /*
  * Final line: events seen, lost (per type in @lost, indexed by type, as the
  * BPF side counted them; @lost_total in all, which the perf buffer's reader
- * may know better), the transport and the BTF.
+ * may know better), the transport and the BTF. Flushes the output; returns
+ * the first write error (-errno) or 0.
  */
-void output__summary(struct output *o, unsigned long long events,
-		     const unsigned long long *lost, int lost_cnt, unsigned long long lost_total,
-		     enum ct_transport t, const char *btf_desc);
+int output__summary(struct output *o, unsigned long long events,
+		    const unsigned long long *lost, int lost_cnt, unsigned long long lost_total,
+		    enum ct_transport t, const char *btf_desc);
 
 #endif

@@ -169,9 +169,8 @@ static int loop(const struct ct_config *cfg, enum ct_transport t, struct coretra
 			continue;
 		}
 		if (err < 0) {
-			if (rs->err == -EIO || rs->err == -EPIPE)
-				err = 0;	/* the reader went away: a normal end */
-			else
+			/* A write error is reported once, by trace__run(). */
+			if (!rs->err)
 				pr_err("%s: %s", transport__name(t), strerror(-err));
 			break;
 		}
@@ -208,7 +207,7 @@ int trace__run(const struct ct_config *cfg)
 	struct ct_reader *reader = NULL;
 	struct bpf_image img = {};
 	uint32_t k;
-	int err;
+	int err, werr;
 
 	err = check_environment(cfg, &transport);
 	if (err)
@@ -259,7 +258,17 @@ int trace__run(const struct ct_config *cfg)
 		fprintf(stderr, "coretrace: tracing (BTF: %s; %s); Ctrl-C to stop\n", desc,
 			transport__name(transport));
 	err = loop(cfg, transport, skel, reader, &rs, lost, &lost_total);
-	output__summary(rs.out, rs.events, lost, CT_EV_MAX, lost_total, transport, desc);
+	if (rs.err)
+		err = 0;	/* the output's own error, below */
+	werr = output__summary(rs.out, rs.events, lost, CT_EV_MAX, lost_total, transport, desc);
+	/*
+	 * A reader that went away (EPIPE: `| head`) is a normal end; any other
+	 * write error (ENOSPC, EIO) lost events: say so and fail.
+	 */
+	if (werr && werr != -EPIPE) {
+		pr_err("standard output: %s: events lost", strerror(-werr));
+		err = werr;
+	}
 out:
 	reader__free(reader);
 	output__free(rs.out);

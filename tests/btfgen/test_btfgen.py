@@ -15,12 +15,14 @@ import json
 import lzma
 import os
 import random
+import shlex
 import shutil
 import struct
 import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 
 SKIP = 77
 HOST_BTF = '/sys/kernel/btf/vmlinux'
@@ -695,6 +697,113 @@ def case_bpftool_probe(args, tmp):
         f.write(b'btfgen-probe 1\npath /elsewhere\n\nbpftool v0\n')
     seen = calls(cached=n)
     check(seen == probes, f'a record of another bpftool was trusted: {seen}')
+
+
+def case_rewrite(args, tmp):
+    """An input rewritten in place (same inode, same size) with its mtime put
+    back is not "cached": the hint that spares re-reading an input rests on
+    its ctime too (tools/lib/fileid.h), which no one can set back."""
+    indir = make_tree(args, os.path.join(tmp, 'in'), host=False)
+    out = os.path.join(tmp, 'out')
+    n = len(input_files(indir))
+    fx = fixtures(args)
+    target = os.path.join(indir, 'raw', '12', 'x86_64', release_of(fx[0]) + '.btf')
+    # Past the settle window (a second), so the first run records a hint.
+    time.sleep(1.2)
+    expect_ok(btfgen(args, out, indir), reduced=n)
+    expect_ok(btfgen(args, out, indir), cached=n)
+    check(os.path.exists(os.path.join(out, '.btfgen-cache', 'raw', '12', 'x86_64',
+                                      release_of(fx[0]) + '.stat')), 'no input hint recorded')
+    before = os.stat(target)
+    with open(target, 'r+b') as f:
+        data = bytearray(f.read())
+        # Rename a type the object relocates against: same length, other BTF.
+        at = data.find(b'\0task_struct\0')
+        check(at > 0, f'{target}: no task_struct name')
+        data[at + 1:at + 12] = b'task_strucX'
+        f.seek(0)
+        f.write(data)
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(target)
+    check((after.st_ino, after.st_size, after.st_mtime_ns) ==
+          (before.st_ino, before.st_size, before.st_mtime_ns), 'rewrite changed the identity')
+    r = btfgen(args, out, indir, expect_json=True)
+    want = 'raw/12/x86_64/' + release_of(fx[0])
+    res = {x['kernel']: x['status'] for x in r.summary['results']}
+    check(res[want] != 'cached', f'{want}: rewritten in place with its mtime restored, '
+          f'still "cached": {res}')
+    check(sorted(k for k, v in res.items() if v == 'cached') ==
+          sorted(k for k in res if k != want), f'the other inputs: {res}')
+
+
+def case_bpftool_id(args, tmp):
+    """The cache names bpftool by its executable, not by what it prints:
+    another program printing the same --version text keeps no cached output;
+    the same bytes at a new inode (a re-install) keep them all."""
+    real = shutil.which('bpftool', path=os.environ.get('PATH', '') + ':/usr/sbin:/sbin')
+    if not real:
+        raise Skip('no bpftool')
+    version = subprocess.run([real, '--version'], capture_output=True, text=True).stdout
+    indir = make_tree(args, os.path.join(tmp, 'in'), host=False)
+    n = len(input_files(indir))
+    out = os.path.join(tmp, 'out')
+    expect_ok(btfgen(args, out, indir, extra=['--bpftool', real]), reduced=n)
+    expect_ok(btfgen(args, out, indir, extra=['--bpftool', real]), cached=n)
+    # An impostor: the very same --version text (argv[0] included), and
+    # reductions done by the real one, so that only the cache key can differ.
+    imp = os.path.join(tmp, 'bin', 'bpftool')
+    os.makedirs(os.path.dirname(imp))
+    with open(imp, 'w') as f:
+        f.write('#!/bin/sh\n'
+                f'[ "$1" = --version ] && {{ printf %s {shlex.quote(version)}; exit 0; }}\n'
+                f'exec {real} "$@"\n')
+    os.chmod(imp, 0o755)
+    r = btfgen(args, out, indir, extra=['--bpftool', imp])
+    expect_ok(r)
+    check(r.summary['reduced'] == n, f'another bpftool with the same version text: '
+          f'{r.summary["cached"]} of {n} kernels kept from the cache')
+    # The same bytes at another path and inode: nothing to redo.
+    copy = os.path.join(tmp, 'bin2', 'bpftool')
+    os.makedirs(os.path.dirname(copy))
+    shutil.copy(imp, copy)
+    expect_ok(btfgen(args, out, indir, extra=['--bpftool', copy]), cached=n)
+
+
+def case_full_disk(args, tmp):
+    """An output filesystem that is full: bpftool exits 0 with an empty file,
+    and each kernel fails with the disk's own error (ENOSPC), not "not valid
+    BTF". Needs root for a small tmpfs (77 otherwise)."""
+    if os.geteuid() != 0:
+        raise Skip('mounting a small tmpfs needs root')
+    indir = make_tree(args, os.path.join(tmp, 'in'), raw=False, host=False)
+    n = len(input_files(indir))
+    mnt = os.path.join(tmp, 'small')
+    os.makedirs(mnt)
+    p = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt],
+                       capture_output=True, text=True)
+    if p.returncode:
+        raise Skip(f'cannot mount a tmpfs: {p.stderr.strip()}')
+    try:
+        out = os.path.join(mnt, 'out')
+        os.makedirs(out)
+        fd = os.open(os.path.join(mnt, 'filler'), os.O_WRONLY | os.O_CREAT, 0o644)
+        try:
+            while os.write(fd, b'\0' * 4096):
+                pass
+        except OSError:
+            pass
+        os.close(fd)
+        r = btfgen(args, out, indir, extra=['-j', '1'])
+        check(r.rc == 1 and r.summary['failed'] == n, f'full disk: exit {r.rc}: {r.stderr}')
+        errs = [ln for ln in r.stderr.splitlines() if 'error:' in ln]
+        check(len(errs) == n, f'want one line per kernel: {errs}')
+        for ln in errs:
+            check('No space left on device' in ln and 'not valid BTF' not in ln and
+                  out in ln, f'not reported as ENOSPC, naming the output: {ln}')
+        check(not [f for f in output_tree(out) if f.endswith('.btf') or
+                   os.path.basename(f).startswith('.')], f'left behind: {output_tree(out)}')
+    finally:
+        subprocess.run(['umount', '-l', mnt])
 
 
 def case_btfhub(args, tmp):

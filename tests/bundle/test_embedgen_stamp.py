@@ -132,6 +132,20 @@ def main():
     r3 = subprocess.run(mine, cwd=work, capture_output=True, text=True)
     ok(up not in r1.stderr and up in r2.stderr and up not in r3.stderr,
        "a rebuilt embedgen (its mtime) rebuilds the outputs")
+    # Rebuilt in place, same size, its mtime put back: its ctime still moved.
+    r4 = subprocess.run(mine, cwd=work, capture_output=True, text=True)
+    st = os.stat(exe)
+    data = bytearray(open(exe, "rb").read())
+    at = data.find(b"GCC: (")   # .comment: not loaded, the program runs the same
+    with open(exe, "r+b") as f:
+        f.seek(at)
+        f.write(b"gcc: (")
+    os.utime(exe, ns=(st.st_atime_ns, st.st_mtime_ns))
+    st2 = os.stat(exe)
+    r5 = subprocess.run(mine, cwd=work, capture_output=True, text=True)
+    ok(at > 0 and up in r4.stderr and (st2.st_ino, st2.st_size, st2.st_mtime_ns) ==
+       (st.st_ino, st.st_size, st.st_mtime_ns) and r5.returncode == 0 and up not in r5.stderr,
+       "an embedgen rewritten in place with its mtime put back rebuilds the outputs")
 
     # A garbled or truncated stamp is only a miss.
     for what, data in (("garbled", b"embedgen-stamp 1\ninputs zz\n"), ("empty", b""),

@@ -6,13 +6,13 @@
 # (one member, <release>.btf: the vmlinux .BTF section) plus KERNELS.txt,
 # which names the exact packages (the qemu tests boot the same kernels).
 #
-# Steps per kernel: apt-get download the image package, take its vmlinuz,
-# find the compressed vmlinux inside the x86 bzImage by its magic bytes
-# (xz, zstd or legacy lz4), decompress, objcopy -O binary --only-section=.BTF
-# (an uncompressed arm64 Image has no sections: the BTF is carved out by its
-# header instead),
-# and pack deterministically (sorted, mtime 0, owner 0, xz -9 single-threaded)
-# so that re-running the script gives byte-identical archives.
+# Steps per kernel: apt-get download the image package, then btfhub-make
+# (tools/make/): it reads the .deb, finds boot/vmlinuz-*, decompresses the
+# bzImage payload (xz, zstd, lz4, gzip, bzip2) or carves the BTF out of an
+# uncompressed arm64 Image, takes the vmlinux's .BTF and packs it
+# deterministically (GNU tar, mtime 0, owner 0, xz -9 single-threaded), so
+# that re-running the script gives byte-identical archives. btfhub-make comes
+# from $BTFHUB_MAKE, else ${BTFKIT_BUILD_ROOT:-build}/tools/btfhub-make.
 #
 # Downloads are cached outside the source tree in
 # ${BTFKIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/btfkit}/debs.
@@ -26,6 +26,8 @@
 # Usage: tests/data/make-fixtures.sh [-o DIR] [--suites S] [--reuse] [--drop-debs] [PACKAGE...]
 #        tests/data/make-fixtures.sh --btf VMLINUZ OUT
 #            only write the kernel image's raw BTF to OUT (tests/vm uses it)
+#   (the fifth column of KERNELS.txt is btfhub-make's account of how it found
+#   the BTF, e.g. deb:vmlinuz:bzimage:xz:elf)
 #   -o DIR       write the archives and KERNELS.txt to DIR (default: the fixtures)
 #   --suites S   download from these Debian suites ("bullseye trixie-security")
 #                through ci/apt-private.sh (lists under the cache's apt/), not
@@ -77,105 +79,34 @@ if [ "${1:-}" = --btf ]; then
 	btf_only=1
 fi
 
-need_tools apt-get dpkg-deb objcopy xz zstd lz4 gzip tar python3
+need_tools apt-get dpkg-deb tar xz python3
+make=${BTFHUB_MAKE:-${BTFKIT_BUILD_ROOT:-$here/../../build}/tools/btfhub-make}
+[ -x "$make" ] || { echo "make-fixtures: $make: not built (meson compile -C build, or set BTFHUB_MAKE)" >&2; exit 1; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 mkdir -p "$cache" "$out"
 
-# Print the byte offsets of every occurrence of a magic (hex) in a file.
-find_magic() {
-	python3 - "$1" "$2" <<'PY'
-import sys
-data = open(sys.argv[1], 'rb').read()
-magic = bytes.fromhex(sys.argv[2])
-i = data.find(magic)
-while i >= 0:
-    print(i)
-    i = data.find(magic, i + 1)
-PY
-}
-
-# Carve raw BTF out of an uncompressed, non-ELF image (the arm64 Image):
-# the first BTF header (magic 0xeB9F, version 1) whose sections fit in the
-# file and whose string section is NUL-delimited, hdr_len +
-# max(type_off + type_len, str_off + str_len) bytes long.
-carve_btf() {
-	python3 - "$1" "$2" <<'PY'
-import struct, sys
-data = open(sys.argv[1], 'rb').read()
-i = data.find(b'\x9f\xeb\x01')
-while i >= 0:
-    if i + 24 <= len(data):
-        hdr_len, type_off, type_len, str_off, str_len = struct.unpack_from('<5I', data, i + 4)
-        end = hdr_len + max(type_off + type_len, str_off + str_len)
-        s = i + hdr_len + str_off
-        if (hdr_len >= 24 and str_len > 0 and i + end <= len(data) and
-                data[s] == 0 and data[s + str_len - 1] == 0):
-            open(sys.argv[2], 'wb').write(data[i:i + end])
-            sys.exit(0)
-    i = data.find(b'\x9f\xeb\x01', i + 1)
-sys.exit(1)
-PY
-}
-
-is_elf() {
-	[ -s "$1" ] && [ "$(head -c 4 "$1" | od -An -tx1 | tr -d ' \n')" = "7f454c46" ]
-}
-
-# Decompress the vmlinux ELF out of a bzImage into $2. Tries every candidate
-# offset of each format's magic; trailing data after the stream makes the
-# decompressors complain, so success is judged by an ELF header on the result.
-extract_vmlinux() {
-	for fmt in xz zstd lz4 gzip; do
-		case $fmt in
-		xz)   magic=fd377a585a00; cmd="xz -dc" ;;
-		zstd) magic=28b52ffd;     cmd="zstd -dcq" ;;
-		lz4)  magic=02214c18;     cmd="lz4 -dcq" ;;
-		gzip) magic=1f8b0800;     cmd="gzip -dc" ;;
-		esac
-		for off in $(find_magic "$1" "$magic"); do
-			tail -c +$((off + 1)) "$1" | $cmd > "$2" 2>/dev/null || true
-			if is_elf "$2"; then
-				echo "$fmt@$off"
-				return 0
-			fi
-		done
-	done
-	return 1
-}
-
-# btf_of VMLINUZ OUT: write the kernel image's raw BTF to OUT and print how
-# it was found (elf, FORMAT@OFFSET of the payload, carved); one error line
-# naming VMLINUZ otherwise.
-btf_of() {
-	if is_elf "$1"; then
-		how=elf
-		cp "$1" "$work/vmlinux"
-	elif how=$(extract_vmlinux "$1" "$work/vmlinux"); then
-		:
-	else
-		# arm64: vmlinuz is the raw Image, no ELF sections to name.
-		how=carved
-		carve_btf "$1" "$2" || {
-			echo "make-fixtures: $1: no xz/zstd/lz4/gzip payload nor BTF" >&2
-			return 1
-		}
-	fi
-	if [ "$how" != carved ]; then
-		objcopy -O binary --only-section=.BTF "$work/vmlinux" "$2"
-		rm -f "$work/vmlinux"
-	fi
-	[ "$(head -c 2 "$2" | od -An -tx1 | tr -d ' \n')" = "9feb" ] || {
-		echo "make-fixtures: $1: .BTF section missing or not BTF" >&2
+# make_one INPUT [--key K]: btfhub-make INPUT into $work/tree; prints
+# "<release>\t<btf_bytes>\t<how>" and leaves the archive at $work/archive.
+make_one() {
+	rm -rf "$work/tree"
+	"$make" -q -o "$work/tree" --json "$@" > "$work/made.json" || {
+		echo "make-fixtures: btfhub-make $1 failed" >&2
 		return 1
 	}
-	echo "$how"
+	python3 - "$work/made.json" "$work/tree" "$work/archive" <<'PY'
+import json, os, sys
+k = json.load(open(sys.argv[1]))["kernels"][0]
+os.rename(os.path.join(sys.argv[2], k["key"] + ".btf.tar.xz"), sys.argv[3])
+print("%s\t%d\t%s" % (k["key"].split("/")[3], k["btf_size"], k["how"]))
+PY
 }
 
 if [ -n "$btf_only" ]; then
-	btf_of "$2" "$work/btf" >/dev/null
-	cp "$work/btf" "$3.tmp"
+	# any key: only the member's bytes are kept
+	make_one "$2" --key make-fixtures/0/any/vmlinuz >/dev/null
+	xz -dc "$work/archive" | tar -xO > "$3.tmp"
 	mv "$3.tmp" "$3"
 	exit 0
 fi
@@ -185,7 +116,7 @@ fi
 write_list() {
 	{
 		echo "# Generated by tests/data/make-fixtures.sh; do not edit."
-		echo "# release<TAB>package<TAB>version<TAB>btf_bytes<TAB>payload@offset"
+		echo "# release<TAB>package<TAB>version<TAB>btf_bytes<TAB>how (btfhub-make)"
 		awk -F '\t' 'FILENAME == ARGV[1] { want[$1] = 1; next }
 			FILENAME == ARGV[2] { done[$2] = 1; print; next }
 			want[$2] && !done[$2]' "$work/pkgs.txt" "$work/kernels.txt" "$work/old.txt" |
@@ -234,25 +165,13 @@ for spec in "$@"; do
 		echo "$pkg" >> "$work/fetched.txt"
 	fi
 	version=$(dpkg-deb -f "$deb" Version)
-	rm -rf "$work/root"
-	mkdir "$work/root"
-	# Only the image: the modules are most of the package. tar stops at the
-	# first match (dpkg-deb then dies of SIGPIPE, which is fine).
-	dpkg-deb --fsys-tarfile "$deb" 2>/dev/null |
-		tar -C "$work/root" -x --occurrence=1 --wildcards './boot/vmlinuz-*' 2>/dev/null || true
-	vmlinuz=$(ls "$work/root/boot/vmlinuz-"* 2>/dev/null | sed -n 1p)
-	[ -n "$vmlinuz" ] || { echo "make-fixtures: $deb: no /boot/vmlinuz-*" >&2; exit 1; }
-	release=${vmlinuz##*/vmlinuz-}
-	how=$(btf_of "$vmlinuz" "$work/$release.btf") || exit 1
-	touch -d @0 "$work/$release.btf"
-	tar -C "$work" --format=gnu --sort=name --mtime=@0 --owner=0 --group=0 \
-		--numeric-owner --mode=0644 -cf - "$release.btf" |
-		xz -9 -T1 -c > "$out/.$release.btf.tar.xz.tmp"
+	made=$(make_one "$deb") || exit 1
+	release=${made%%	*}
+	rest=${made#*	}
+	mv "$work/archive" "$out/.$release.btf.tar.xz.tmp"
 	mv "$out/.$release.btf.tar.xz.tmp" "$out/$release.btf.tar.xz"
-	printf '%s\t%s\t%s\t%s\t%s\n' "$release" "$pkg" "$version" \
-		"$(wc -c < "$work/$release.btf" | tr -d ' ')" "$how" >> "$work/kernels.txt"
-	echo "make-fixtures: $release ($pkg $version, payload $how): $(wc -c < "$out/$release.btf.tar.xz") bytes"
-	rm -rf "$work/root" "$work/vmlinux" "$work/$release.btf"
+	printf '%s\t%s\t%s\t%s\n' "$release" "$pkg" "$version" "$rest" >> "$work/kernels.txt"
+	echo "make-fixtures: $release ($pkg $version, ${rest#*	}): $(wc -c < "$out/$release.btf.tar.xz") bytes"
 	[ $drop_debs = 0 ] || ! grep -qxF "$pkg" "$work/fetched.txt" || rm -f "$deb"
 	write_list
 done

@@ -31,6 +31,15 @@ for ex in opensnoop getpid; do
 		{ cat "$TMP/make-$ex.log"; fail "make examples/$ex (pkg-config)"; }
 done
 ok "examples/opensnoop and examples/getpid build with their Makefiles (pkg-config libbtfbundle)"
+# Statically, with what Requires.private lists (docs/library.md's command line).
+static_libs=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --static --libs libbtfbundle)
+cflags=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --cflags libbtfbundle libbpf)
+cc -O2 $cflags -I"$TMP/opensnoop" "$TMP/opensnoop/opensnoop.c" -o "$TMP/opensnoop/opensnoop-static" \
+	-Wl,-Bstatic $static_libs -Wl,-Bdynamic >"$TMP/static.log" 2>&1 ||
+	{ cat "$TMP/static.log"; fail "static link with pkg-config --static --libs libbtfbundle"; }
+! ldd "$TMP/opensnoop/opensnoop-static" | grep -Eq "libbtfbundle|libbpf|libelf|liblzma|libz\." ||
+	fail "the static opensnoop still loads: $(ldd "$TMP/opensnoop/opensnoop-static")"
+ok "opensnoop links statically from pkg-config --static --libs libbtfbundle ($static_libs)"
 
 # 2. Its own meson project, btfkit as a subproject: the override, the library alone.
 cp -r "$SRC/examples/opensnoop" "$TMP/sub"
@@ -72,7 +81,7 @@ ok "btfgen over the three objects: floor 5.2 (what they always need), 5.11 only 
 	--bundle-file "$TMP/tools.btfb" "$TMP/red" || fail "embedgen"
 
 # 4. Both tools through the bundle, no system BTF; opensnoop with its flag off and on.
-for exe in "$TMP/opensnoop/opensnoop" "$TMP/sub/build/opensnoop"; do
+for exe in "$TMP/opensnoop/opensnoop" "$TMP/opensnoop/opensnoop-static" "$TMP/sub/build/opensnoop"; do
 	for flag in "" --full-path; do
 		out=$("$exe" --no-system --bundle "$TMP/tools.btfb" $flag 2>&1) || fail "$exe $flag: $out"
 		grep -q "^BTF: bundle $TMP/tools.btfb, entry $host (exact match)" <<<"$out" ||

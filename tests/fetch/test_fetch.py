@@ -832,6 +832,40 @@ def t_local_debian_fixtures(c):
                for f in files_under(out)), files_under(out)
 
 
+def t_local_output_rewrite(c):
+    """an extracted .btf edited in place with its mtime put back is not "cached": redone"""
+    root = fixtures.data_dir()
+    out, cache, _ = c.dirs()
+    sel = ["-s", root, "-o", out, "--cache-dir", cache, "--json", "--distro", "debian",
+           "--arch", "x86_64", "--release", "6.1.0-56-amd64"]
+    rc, so, se = run(sel)
+    s = json.loads(so)
+    assert rc == 0 and s["fetched"] == 1, (s, se)
+    btf = os.path.join(out, "debian/12/x86_64/6.1.0-56-amd64.btf")
+    good = open(btf, "rb").read()
+    # Past the settle window, so the stamp vouches for the output by its identity.
+    time.sleep(1.2)
+    rc, so, se = run(sel)
+    assert rc == 0 and json.loads(so)["cached"] == 1, (so, se)
+    before = os.stat(btf)
+    with open(btf, "r+b") as f:
+        f.seek(len(good) // 2)
+        f.write(b"X" * 16)
+    os.utime(btf, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(btf)
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == \
+        (before.st_ino, before.st_size, before.st_mtime_ns)
+    rc, so, se = run(sel)
+    s = json.loads(so)
+    assert rc == 0 and (s["fetched"], s["cached"]) == (1, 0), \
+        "an output edited in place, mtime restored, was kept: %r %s" % (s, se)
+    assert open(btf, "rb").read() == good, "the output was not restored"
+    # Touched only (same bytes, new identity): read again, and still cached.
+    os.utime(btf)
+    rc, so, se = run(sel)
+    assert rc == 0 and json.loads(so)["cached"] == 1, (so, se)
+
+
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("t_")]
 CASES.sort(key=lambda f: f.__code__.co_firstlineno)
 if os.environ.get("FETCH_TESTS"):   # a developer's filter: names containing this

@@ -54,15 +54,15 @@ def elf(sections, shnum=None, shoff=None, btf_offset=None):
     return hdr + body + sh
 
 
-def dwarf_object(tmp):
+def dwarf_object(tmp, extra=""):
     """A small object file with DWARF only (no .BTF): pahole's input."""
-    src = tmp + "/dwarf.c"
+    src = tmp + "/dwarf%d.c" % len(extra)
     with open(src, "w") as f:
         f.write("struct task_struct { int pid; int tgid; char comm[16];"
                 " struct task_struct *parent; };\n"
                 "struct file { unsigned long f_mode; long long f_pos; };\n"
-                "struct task_struct init_task; struct file some_file;\n")
-    obj = tmp + "/dwarf.o"
+                "struct task_struct init_task; struct file some_file;\n" + extra)
+    obj = tmp + "/dwarf%d.o" % len(extra)
     subprocess.run(["cc", "-g", "-O0", "-c", src, "-o", obj], check=True)
     with open(obj, "rb") as f:
         return f.read()

@@ -33,29 +33,39 @@ COMM = ("cte%d" % os.getpid())[:15]
 
 
 def workload(marker, port, port6, exe, argv):
-    """Fork a child that opens, connects (IPv4, IPv6), then execs. Returns (pid, t0, t1)."""
+    """Fork a child that opens, connects (IPv4, IPv6), then execs. Returns
+    (pid, t0, t1, the source ports the kernel gave its two connects)."""
     t0 = time.monotonic_ns()
+    rfd, wfd = os.pipe()
     pid = os.fork()
     if pid == 0:
         try:
+            os.close(rfd)
             os.close(os.open(marker, os.O_RDONLY))
             try:	# a name no terminal or JSON parser should get raw (issue 12)
                 os.close(os.open(marker.encode() + ODD_SUFFIX, os.O_RDONLY))
             except OSError:
                 pass
             s = socket.create_connection(("127.0.0.1", port))
+            sports = [s.getsockname()[1]]
             s.close()
             if port6:
                 s = socket.create_connection(("::1", port6))
+                sports.append(s.getsockname()[1])
                 s.close()
+            os.write(wfd, (" ".join(map(str, sports)) + "\n").encode())
+            os.close(wfd)
             os.execv(exe, argv)
         finally:
             os._exit(127)
+    os.close(wfd)
+    with os.fdopen(rfd) as r:
+        sports = [int(x) for x in r.read().split()]
     _, status = os.waitpid(pid, 0)
     t1 = time.monotonic_ns()
     check(os.WIFEXITED(status) and os.WEXITSTATUS(status) == 1,
           "workload child: status %#x, expected exit 1 from %s" % (status, exe))
-    return pid, t0, t1
+    return pid, t0, t1, sports
 
 
 def one(events, kind, pred, what):
@@ -124,7 +134,7 @@ def main():
         tracer.wait_ready()
         check(any(source_desc in l and host in l for l in tracer.err),
               "tracer does not name its BTF source %r / %r: %r" % (source_desc, host, tracer.err))
-        child, t0, t1 = workload(marker, port, port6, false_bin, argv)
+        child, t0, t1, sports = workload(marker, port, port6, false_bin, argv)
         time.sleep(0.5)
         events, summary = tracer.stop()
         lsock.close()
@@ -169,11 +179,14 @@ def main():
         expect(conn, "family", "ipv4", "connect")
         expect(conn, "daddr", "127.0.0.1", "connect")
         expect(conn, "saddr", "127.0.0.1", "connect")
+        # The port the kernel assigned, not the 0 the socket had before (issue 27).
+        expect(conn, "sport", sports[0], "connect")
         if port6:
             conn6 = one(mine, "connect", lambda e: e.get("dport") == port6,
                         "connect to [::1]:%d" % port6)
             for field, want in (("pid", child), ("tgid", child), ("ppid", me),
-                                ("family", "ipv6"), ("daddr", "::1"), ("saddr", "::1")):
+                                ("family", "ipv6"), ("daddr", "::1"), ("saddr", "::1"),
+                                ("sport", sports[1])):
                 expect(conn6, field, want, "connect6")
             check(conn["ts_ns"] <= conn6["ts_ns"] <= exe_ev["ts_ns"], "connect6 out of order")
         expect(exe_ev, "filename", false_bin, "exec")

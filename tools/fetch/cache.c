@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cache.h"
+#include "fileid.h"
 #include "fsutil.h"
 
 static char *key_of(const char *prefix, const char *s)
@@ -125,29 +127,75 @@ int cache__meta_write(const char *path, const struct cache_meta *meta)
 	return write_file_atomic(path, buf, n);
 }
 
-static int stamp_text(const struct kernel *k, const char *sha, char *buf, size_t size)
-{
-	struct stat st;
+#define STAMP_MAGIC "btfhub-fetch-stamp 2\n"
+#define STAMP_MAX 512
 
-	if (stat(k->output, &st))
-		return -errno;
-	/* Size and mtime catch an output edited or replaced behind our back. */
-	snprintf(buf, size, "%s %" PRIu64 " %" PRId64 ".%09ld\n", sha,
-		 (uint64_t)st.st_size, (int64_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+/*
+ * The stamp: the archive the output came from, and the output's own digest
+ * record (fileid.h). The output is current while that record vouches for
+ * it, or, when it no longer does (touched, copied, not yet settled), while
+ * its content still has the recorded digest: an output rewritten in place
+ * with its mtime restored is read again, and redone if it differs.
+ */
+static int stamp_format(const char *archive_sha, const struct file_digest *out, char *buf)
+{
+	char rec[FILE_DIGEST_REC_MAX];
+
+	file_digest__format(out, rec);
+	return snprintf(buf, STAMP_MAX, STAMP_MAGIC "archive %s\noutput %s\n", archive_sha, rec);
+}
+
+/* The output's digest record as of now: hashed from its own descriptor. */
+static int output_digest(const struct kernel *k, struct file_digest *r)
+{
+	uint8_t d[SHA256_DIGEST_LEN];
+	char hex[SHA256_HEX_LEN];
+	struct timespec taken;
+	struct stat st;
+	int fd, err;
+
+	fd = open_regular(k->output, &st);
+	if (fd < 0)
+		return fd;
+	clock_gettime(CLOCK_REALTIME, &taken);
+	err = sha256_fd(fd, d);
+	close(fd);
+	if (err)
+		return err;
+	sha256_hex(d, hex);
+	file_digest__set(r, &st, hex, &taken);
 	return 0;
 }
 
 bool cache__output_current(const struct cache *c, const struct kernel *k,
 			   const char *sha256_hex)
 {
-	char want[256], *path = kernel_path(c, c->out_key, k, ".stamp");
-	void *have = NULL;
+	char *path = kernel_path(c, c->out_key, k, ".stamp"), *data = NULL, *line;
+	char archive[SHA256_HEX_LEN + 1], buf[STAMP_MAX];
+	struct file_digest rec, now;
+	struct stat st;
 	size_t len;
-	bool ok;
+	bool ok = false;
 
-	ok = path && !stamp_text(k, sha256_hex, want, sizeof(want)) &&
-	     !read_file(path, (void **)&have, &len, sizeof(want)) && !strcmp(have, want);
-	free(have);
+	if (!path || read_file(path, (void **)&data, &len, STAMP_MAX) ||
+	    sscanf(data, STAMP_MAGIC "archive %64s\n", archive) != 1 || strcmp(archive, sha256_hex))
+		goto out;
+	line = strstr(data, "\noutput ");
+	if (!line || file_digest__parse(line + 8, &rec) || lstat(k->output, &st) ||
+	    !S_ISREG(st.st_mode))
+		goto out;
+	if (file_digest__trusted(&rec, &st)) {
+		ok = true;
+		goto out;
+	}
+	if (output_digest(k, &now) || strcmp(now.hex, rec.hex))
+		goto out;
+	ok = true;
+	/* Same bytes: record the new identity so the next run need not read it. */
+	stamp_format(sha256_hex, &now, buf);
+	write_file_atomic(path, buf, strlen(buf));
+out:
+	free(data);
 	free(path);
 	return ok;
 }
@@ -155,13 +203,17 @@ bool cache__output_current(const struct cache *c, const struct kernel *k,
 int cache__stamp_write(const struct cache *c, const struct kernel *k,
 		       const char *sha256_hex)
 {
-	char text[256], *path = kernel_path(c, c->out_key, k, ".stamp");
+	char text[STAMP_MAX], *path = kernel_path(c, c->out_key, k, ".stamp");
+	struct file_digest r;
 	int err;
 
 	if (!path)
 		return -ENOMEM;
-	err = stamp_text(k, sha256_hex, text, sizeof(text));
-	err = err ?: write_file_atomic(path, text, strlen(text));
+	err = output_digest(k, &r);
+	if (!err) {
+		stamp_format(sha256_hex, &r, text);
+		err = write_file_atomic(path, text, strlen(text));
+	}
 	free(path);
 	return err;
 }
@@ -198,50 +250,15 @@ void cache__stamp_remove(const struct cache *c, const char *rel)
 	free(path);
 }
 
-static void sum_identity(const struct stat *st, char *buf, size_t size)
-{
-	snprintf(buf, size, "%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRId64 ".%09ld %" PRId64 ".%09ld",
-		 (uint64_t)st->st_dev, (uint64_t)st->st_ino, (uint64_t)st->st_size,
-		 (int64_t)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
-		 (int64_t)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
-}
-
 int cache__archive_sha256(const struct cache *c, const struct kernel *k, int fd,
 			  char hex[SHA256_HEX_LEN])
 {
-	enum { HEX = SHA256_HEX_LEN - 1 };
-	char id[160], want[SHA256_HEX_LEN + 170], *path, *have = NULL;
-	uint8_t d[SHA256_DIGEST_LEN];
-	size_t len, idlen;
-	struct stat st;
+	char *path = cache__archive_path(c, k, ".sum");
 	int err;
 
-	if (fstat(fd, &st))
-		return -errno;
-	path = cache__archive_path(c, k, ".sum");
 	if (!path)
 		return -ENOMEM;
-	sum_identity(&st, id, sizeof(id));
-	idlen = strlen(id);
-	/* "<64 hex> <identity>\n", for this very file. */
-	if (!read_file(path, (void **)&have, &len, sizeof(want)) && len == HEX + 1 + idlen + 1 &&
-	    have[HEX] == ' ' && !memcmp(have + HEX + 1, id, idlen) && have[len - 1] == '\n') {
-		have[HEX] = '\0';
-		if (!sha256_parse_hex(have, d)) {
-			memcpy(hex, have, SHA256_HEX_LEN);
-			free(have);
-			free(path);
-			return 0;
-		}
-	}
-	free(have);
-	err = sha256_fd(fd, d);
-	if (!err) {
-		sha256_hex(d, hex);
-		snprintf(want, sizeof(want), "%s %s\n", hex, id);
-		/* A lost record only costs a hash next time. */
-		write_file_atomic(path, want, strlen(want));
-	}
+	err = file_digest__fd(fd, path, hex, NULL);
 	free(path);
 	return err;
 }

@@ -7,7 +7,7 @@
  *        ... .btf.tar.xz.part    partial body, resumed with Range
  *        ... .btf.tar.xz.meta    "etag:", "last-modified:", "path:" of the archive
  *        ... .btf.tar.xz.part.meta  the same for the partial body (sent as If-Range)
- *        ... .btf.tar.xz.sum   sha256 of the archive and the stat() it was taken at
+ *        ... .btf.tar.xz.sum   sha256 of the archive: a file_digest record (fileid.h)
  *        ... .btf.tar.xz.lock  flock()ed by the run writing the entry (never removed)
  *   <cache>/out-<hash of output dir>/<distro>/<version>/<arch>/<release>.stamp
  */
@@ -38,9 +38,9 @@ char *cache__archive_path(const struct cache *c, const struct kernel *k, const c
 
 /*
  * The sha256 of @k's archive, open at @fd: read from its record
- * "<archive>.sum" in the cache while the file's identity (device, inode,
- * size, mtime, ctime) still matches, otherwise hashed and recorded. So a
- * no-change re-run costs a stat(), not a hash, per archive. Thread-safe
+ * "<archive>.sum" in the cache while that record vouches for the file
+ * (fileid.h: device, inode, size, mtime, ctime, settled), otherwise hashed
+ * and recorded. So a no-change re-run costs a stat(), not a hash, per archive. Thread-safe
  * for distinct kernels. Returns 0 or a negative errno.
  */
 int cache__archive_sha256(const struct cache *c, const struct kernel *k, int fd,
@@ -56,12 +56,14 @@ int cache__meta_read(const char *path, struct cache_meta *meta);
 int cache__meta_write(const char *path, const struct cache_meta *meta);
 
 /*
- * True when k->output exists and the stamp says it was extracted from an
- * archive with hash @sha256_hex and has not been touched since.
+ * True when k->output is a regular file and the stamp says it was extracted
+ * from an archive with hash @sha256_hex and still is what was extracted: its
+ * identity unchanged and settled (fileid.h), or else its content has the
+ * digest recorded then.
  */
 bool cache__output_current(const struct cache *c, const struct kernel *k,
 			   const char *sha256_hex);
-/* Record that k->output (just written) came from archive @sha256_hex. */
+/* Record that k->output (just written) came from archive @sha256_hex, with its digest. */
 int cache__stamp_write(const struct cache *c, const struct kernel *k,
 		       const char *sha256_hex);
 /*

@@ -37,7 +37,10 @@ struct maker *maker__new(const struct maker_opts *opts)
 	m->max_payload = opts->max_payload ?: MAKE_DEFAULT_MAX_PAYLOAD;
 	m->force = opts->force;
 	m->cancel = opts->cancel;
+	m->prefer = opts->prefer;
 	pthread_mutex_init(&m->pahole_lock, NULL);
+	pthread_mutex_init(&m->lock, NULL);
+	sem_init(&m->slots, 0, MAKE_MAX_INFLIGHT);
 	if (!m->out_dir || !m->pahole) {
 		maker__free(m);
 		errno = ENOMEM;
@@ -46,11 +49,27 @@ struct maker *maker__new(const struct maker_opts *opts)
 	return m;
 }
 
+void maker__slot_take(struct maker *m)
+{
+	while (sem_wait(&m->slots) && errno == EINTR)
+		;
+}
+
+void maker__slot_give(struct maker *m)
+{
+	sem_post(&m->slots);
+}
+
 void maker__free(struct maker *m)
 {
 	if (!m)
 		return;
 	pthread_mutex_destroy(&m->pahole_lock);
+	pthread_mutex_destroy(&m->lock);
+	sem_destroy(&m->slots);
+	while (m->nmade)
+		free(m->made[--m->nmade].key);
+	free(m->made);
 	free(m->out_dir);
 	free(m->pahole);
 	free(m);
@@ -151,6 +170,43 @@ static void clean_stale(const char *path)
 		closedir(d);
 }
 
+/*
+ * --prefer: whether this job's BTF may take @key, which another input of
+ * the run may already have written. Called with m->lock held, right before
+ * the rename, so the preferred kind wins whatever order jobs finish in.
+ * Returns 1 to write, 0 to skip, or -ENOMEM.
+ */
+static int claim_key(struct maker *m, const char *key, bool dwarf)
+{
+	bool want_dwarf = m->prefer == MAKE_PREFER_DBG;
+	struct made_key *k;
+	size_t i;
+
+	for (i = 0; i < m->nmade; i++) {
+		k = &m->made[i];
+		if (strcmp(k->key, key))
+			continue;
+		if (k->dwarf == dwarf || dwarf != want_dwarf)
+			return dwarf == k->dwarf;	/* same kind: same bytes; else keep theirs */
+		k->dwarf = dwarf;
+		return 1;
+	}
+	if (m->nmade == m->made_cap) {
+		size_t cap = m->made_cap ? m->made_cap * 2 : 64;
+		struct made_key *v = reallocarray(m->made, cap, sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		m->made = v;
+		m->made_cap = cap;
+	}
+	m->made[m->nmade].key = strdup(key);
+	if (!m->made[m->nmade].key)
+		return -ENOMEM;
+	m->made[m->nmade++].dwarf = dwarf;
+	return 1;
+}
+
 static int write_output(struct make_job *job, const struct layout_key *key,
 			struct make_result *res)
 {
@@ -184,13 +240,25 @@ static int write_output(struct make_job *job, const struct layout_key *key,
 	}
 	res->size = st.st_size;
 	sha256_hex(d, res->sha256);
+	pthread_mutex_lock(&job->m->lock);
+	err = claim_key(job->m, res->key, job->dwarf);
+	if (err <= 0) {
+		pthread_mutex_unlock(&job->m->lock);
+		atomic_file__abort(&af);
+		if (err)
+			return job__fail(job, err, "out of memory");
+		res->status = MAKE_SKIPPED;
+		return 0;
+	}
 	if (same_file(path, af.fd, st.st_size)) {
 		/* Same bytes: leave the file (and its ctime) alone. */
+		pthread_mutex_unlock(&job->m->lock);
 		atomic_file__abort(&af);
 		res->status = MAKE_UNCHANGED;
 		return 0;
 	}
 	err = atomic_file__commit(&af);
+	pthread_mutex_unlock(&job->m->lock);
 	if (err)
 		return job__fail(job, err, "%s: cannot write: %s", ESC_N(path, 512), errmsg(err));
 	res->status = MAKE_MADE;
@@ -255,16 +323,22 @@ int maker__kernel(struct maker *m, const char *path, int fd, const struct make_i
 	}
 	state__names(m, in, &st, in->sha256, &names);
 	if (!m->force && (state__lookup(m, names.by_id, res) || state__lookup(m, names.by_sha, res))) {
-		err = 0;
+		/* what is already there counts for --prefer against the run's other inputs */
+		pthread_mutex_lock(&m->lock);
+		err = claim_key(m, res->key, strstr(res->how, "dwarf") != NULL);
+		pthread_mutex_unlock(&m->lock);
+		err = err < 0 ? job__fail(&job, err, "out of memory") : 0;
 		goto out;
 	}
 	err = in->sha256 ? check_sha256(&job, fd, in->sha256) : 0;
+	maker__slot_take(m);
 	err = err ?: input__btf(&job, fd, st.st_size);
 	err = err ?: resolve_key(&job, in, &key, res);
 	err = err ?: write_output(&job, &key, res);
+	maker__slot_give(m);
 	res->btf_size = job.btf_size;
 	snprintf(res->how, sizeof(res->how), "%s", job.how);
-	if (!err)
+	if (!err && res->status != MAKE_SKIPPED)
 		state__record(m, &names, res);
 out:
 	if (err) {

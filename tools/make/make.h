@@ -42,8 +42,18 @@ struct maker_opts {
 	bool force;
 	/* Set (by a signal handler) to stop; NULL = never. */
 	const volatile sig_atomic_t *cancel;
+	/*
+	 * MAKE_PREFER_DBG: an ELF with DWARF goes through pahole even when it
+	 * has a .BTF section too (a -dbg vmlinux of a kernel built with
+	 * CONFIG_DEBUG_INFO_BTF carries both; the default takes its .BTF).
+	 * And when two inputs of one run give the same key (an image package
+	 * and its -dbg package), the one whose BTF is of this kind is kept,
+	 * whatever order they finish in; the other ends MAKE_SKIPPED.
+	 * Default MAKE_PREFER_IMAGE.
+	 */
+	enum make_prefer prefer;
 };
-#define maker_opts__last_field cancel
+#define maker_opts__last_field prefer
 
 /* A real vmlinux is under 1 GiB decompressed (debug builds included). */
 #define MAKE_DEFAULT_MAX_PAYLOAD (2ull << 30)
@@ -69,6 +79,7 @@ enum make_status {
 	MAKE_FAILED,
 	MAKE_MADE,		/* the archive was written */
 	MAKE_UNCHANGED,		/* the archive already held these bytes: not rewritten */
+	MAKE_SKIPPED,		/* another input of the run gave this key's preferred BTF */
 };
 
 /* What one maker__kernel() did; filled on success and failure alike. */

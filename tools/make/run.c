@@ -54,6 +54,16 @@ static unsigned int shard_of(const char *path, unsigned int n)
 	return h % n;
 }
 
+static const char *status_name(enum make_status s)
+{
+	switch (s) {
+	case MAKE_MADE: return "made";
+	case MAKE_UNCHANGED: return "unchanged";
+	case MAKE_SKIPPED: return "skipped";
+	default: return "failed";
+	}
+}
+
 static void *worker(void *arg)
 {
 	struct run_ctx *c = arg;
@@ -74,8 +84,7 @@ static void *worker(void *arg)
 		if (r->status == MAKE_FAILED)
 			pr_err("%s", r->error);
 		else
-			pr_info("%s: %s %s (%s)", path, r->key,
-				r->status == MAKE_MADE ? "made" : "unchanged", r->how);
+			pr_info("%s: %s %s (%s)", path, r->key, status_name(r->status), r->how);
 		if (c->progress) {
 			pthread_mutex_lock(&c->lock);
 			fprintf(stderr, "\r[%zu/%zu] %-60.60s", atomic_fetch_add(&c->done, 1) + 1,
@@ -86,12 +95,7 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static const char *status_name(enum make_status s)
-{
-	return s == MAKE_MADE ? "made" : s == MAKE_UNCHANGED ? "unchanged" : "failed";
-}
-
-static void print_json(struct run_ctx *c, size_t counts[3], const char *index)
+static void print_json(struct run_ctx *c, size_t counts[4], const char *index)
 {
 	json_t *root = json_object(), *arr = json_array();
 	size_t i;
@@ -106,7 +110,9 @@ static void print_json(struct run_ctx *c, size_t counts[3], const char *index)
 			json_object_set_new(k, "key", escape__json(r->key));
 		if (*r->how)
 			json_object_set_new(k, "how", escape__json(r->how));
-		if (r->status != MAKE_FAILED) {
+		if (r->status == MAKE_SKIPPED) {
+			json_object_set_new(k, "reason", json_string("--prefer: another input gave this kernel"));
+		} else if (r->status != MAKE_FAILED) {
 			json_object_set_new(k, "btf_size", json_integer(r->btf_size));
 			json_object_set_new(k, "size", json_integer(r->size));
 			json_object_set_new(k, "sha256", json_string(r->sha256));
@@ -117,6 +123,7 @@ static void print_json(struct run_ctx *c, size_t counts[3], const char *index)
 	}
 	json_object_set_new(root, "made", json_integer(counts[MAKE_MADE]));
 	json_object_set_new(root, "unchanged", json_integer(counts[MAKE_UNCHANGED]));
+	json_object_set_new(root, "skipped", json_integer(counts[MAKE_SKIPPED]));
 	json_object_set_new(root, "failed", json_integer(counts[MAKE_FAILED]));
 	if (index)
 		json_object_set_new(root, "index", escape__json(index));
@@ -134,11 +141,12 @@ int run__main(const struct run_opts *o)
 		.pahole = o->pahole,
 		.force = o->force,
 		.cancel = &stop_sig,
+		.prefer = o->prefer,
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct run_ctx c = { .o = o };
 	char keybuf[LAYOUT_KEY_MAX + 1], why[128], index[4096];
-	size_t counts[3] = { 0 }, i, nindex = 0;
+	size_t counts[4] = { 0 }, i, nindex = 0;
 	pthread_t *tids = NULL;
 	int nthreads, ret = 1, err;
 
@@ -204,8 +212,9 @@ int run__main(const struct run_opts *o)
 	if (o->json)
 		print_json(&c, counts, err ? NULL : index);
 	else if (o->verbosity >= LOG_LEVEL_WARN)
-		fprintf(stderr, "btfhub-make: %zu made, %zu unchanged, %zu failed%s%s%s\n",
-			counts[MAKE_MADE], counts[MAKE_UNCHANGED], counts[MAKE_FAILED],
+		fprintf(stderr, "btfhub-make: %zu made, %zu unchanged, %zu skipped, %zu failed%s%s%s\n",
+			counts[MAKE_MADE], counts[MAKE_UNCHANGED], counts[MAKE_SKIPPED],
+			counts[MAKE_FAILED],
 			nindex ? "; " : "", nindex ? index : "", nindex ? " written" : "");
 	ret = err || counts[MAKE_FAILED] ? 1 : 0;
 out:

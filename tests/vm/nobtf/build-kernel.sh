@@ -4,7 +4,8 @@
 # Build the kernel WITHOUT /sys/kernel/btf/vmlinux that tests/vm boots
 # (scenario nobtf), once, and print the cache directory holding:
 #   bzImage       the kernel
-#   vmlinux.btf   its BTF, made from its DWARF with pahole the way BTFHub does
+#   vmlinux.btf   its BTF, made by btfhub-make from its vmlinux's DWARF (pahole
+#                 --btf_encode_detached, the way BTFHub does)
 #   release       its uname -r
 #   config        the full .config
 #
@@ -16,9 +17,10 @@
 # nice -n 19 with -j$(nproc).
 #
 # With --fixture, also (re)write the committed BTFHub-shaped archive of its
-# BTF, btfhub/debian/12/x86_64/<release>.btf.tar.xz (deterministic: sorted,
-# mtime 0, owner 0, xz -9 single-threaded), from which the build embeds the
-# kernel into coretrace_nobtf (tests/vm/meson.build).
+# BTF, btfhub/debian/12/x86_64/<release>.btf.tar.xz (btfhub-make's
+# deterministic archive), from which the build embeds the kernel into
+# coretrace_nobtf (tests/vm/meson.build). btfhub-make comes from $BTFHUB_MAKE,
+# else ${BTFKIT_BUILD_ROOT:-build}/tools/btfhub-make.
 #
 # Exit: 0 (directory on stdout), 77 if the source package cannot be had
 # (no archive, nothing cached) or a build tool is missing, 1 on a failed build.
@@ -45,18 +47,18 @@ key=$( { echo "recipe $RECIPE"; cat "$here/config.fragment"
 	gcc --version | head -1; pahole --version; } | sha256sum | cut -c1-16)
 out="$cache/nobtf/$SRC_VER-$key"
 
+btfhub_make=${BTFHUB_MAKE:-${BTFKIT_BUILD_ROOT:-$here/../../../build}/tools/btfhub-make}
+need_btfhub_make() {
+	[ -x "$btfhub_make" ] || skip "$btfhub_make not built (meson compile -C build, or set BTFHUB_MAKE)"
+}
+
 write_fixture() {
+	need_btfhub_make
 	rel=$(cat "$out/release")
-	dir="$here/btfhub/debian/12/x86_64"
-	t=$(mktemp -d)
-	cp "$out/vmlinux.btf" "$t/$rel.btf"
-	chmod 644 "$t/$rel.btf"
-	mkdir -p "$dir"
-	tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$t" -cf - "$rel.btf" |
-		xz -9 -T1 >"$dir/.$rel.btf.tar.xz.tmp"
-	mv "$dir/.$rel.btf.tar.xz.tmp" "$dir/$rel.btf.tar.xz"
-	rm -rf "$t"
-	log "wrote $dir/$rel.btf.tar.xz"
+	"$btfhub_make" -q -o "$here/btfhub" --force --key "debian/12/x86_64/$rel" "$out/vmlinux.btf" >&2
+	rm -f "$here/btfhub/btfhub-index.json"
+	rm -rf "$here/btfhub/.btfhub-make"
+	log "wrote $here/btfhub/debian/12/x86_64/$rel.btf.tar.xz"
 }
 
 if [ -s "$out/bzImage" ] && [ -s "$out/vmlinux.btf" ] && [ -s "$out/release" ]; then
@@ -66,9 +68,10 @@ if [ -s "$out/bzImage" ] && [ -s "$out/vmlinux.btf" ] && [ -s "$out/release" ]; 
 fi
 
 # Only a build needs the tools (gcc and pahole are part of the key, above).
-for t in apt-get dpkg-deb make flex bison bc xz; do
+for t in apt-get dpkg-deb make flex bison bc xz tar; do
 	command -v "$t" >/dev/null 2>&1 || skip "'$t' not installed (see ci/packages.txt)"
 done
+need_btfhub_make
 mkdir -p "$cache/nobtf" "$cache/src"
 # One build at a time: parallel tests wait for the first.
 exec 9>"$cache/nobtf/.lock"
@@ -114,8 +117,12 @@ done <"$here/config.fragment"
 log "building $(make -s kernelrelease) (nice -n 19, -j$(nproc)); this takes minutes"
 nice -n 19 make -s -j"$(nproc)" bzImage >&2
 
-# BTFHub's recipe: BTF from the DWARF of vmlinux, detached (raw .btf).
-pahole --btf_encode_detached vmlinux.btf vmlinux >&2
+# BTFHub's recipe, by btfhub-make: the vmlinux has DWARF and no .BTF, so
+# pahole --btf_encode_detached makes its BTF; the archive's member is the
+# raw .btf.
+rel=$(make -s kernelrelease)
+"$btfhub_make" -q -o "$work/btf" --key "debian/12/x86_64/$rel" vmlinux >&2
+xz -dc "$work/btf/debian/12/x86_64/$rel.btf.tar.xz" | tar -xO "$rel.btf" >vmlinux.btf
 
 tmp="$out.tmp"
 rm -rf "$tmp"
