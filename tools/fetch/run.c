@@ -19,15 +19,6 @@
 #include "source.h"
 #include "summary.h"
 
-/*
- * The options' 0 (--retries 0, --timeout 0, --speed-time 0 ...) means none;
- * transfer_opts' 0 means the default and a negative value none.
- */
-static long none_if_0(long v)
-{
-	return v ? v : -1;
-}
-
 static bool selection_given(const struct selection *s)
 {
 	return s->distro || s->version || s->arch || s->release;
@@ -40,7 +31,7 @@ static int select_listed(const struct run_opts *c, const struct source *src,
 	struct listing_opts lo = {
 		.transfer = &(struct transfer_opts){
 			.connect_timeout = c->connect_timeout,
-			.timeout = none_if_0(c->timeout),
+			.timeout = c->timeout,
 		},
 		.cache_dir = cache->dir,
 		.max_bytes = c->max_listing,
@@ -191,13 +182,13 @@ int run__fetch(struct run *r, void (*on_kernel)(struct kernel *k, int archive_fd
 		.jobs = (int)o->jobs,
 		.transfer = {
 			.jobs = (int)o->transfers,
-			.retries = (int)none_if_0(o->retries),
-			.retry_delay_ms = none_if_0(o->retry_delay_ms),
+			.retries = (int)o->retries,
+			.retry_delay_ms = o->retry_delay_ms,
 			.connect_timeout = o->connect_timeout,
-			.timeout = none_if_0(o->timeout),
+			.timeout = o->timeout,
 			.speed_limit = o->speed_limit,
-			.speed_time = none_if_0(o->speed_time),
-			.retry_after_max = none_if_0(o->retry_after_max),
+			.speed_time = o->speed_time ? o->speed_time : -1,	/* 0 = never */
+			.retry_after_max = o->retry_after_max ? o->retry_after_max : -1,
 			/* A progress line only where a person watches it. */
 			.progress = isatty(STDERR_FILENO) && o->verbosity >= 0 && !o->json,
 		},

@@ -220,12 +220,6 @@ static size_t on_body(char *buf, size_t size, size_t n, void *ctx)
 	return len;
 }
 
-/* One meaning of 0 in transfer_opts: the default; a negative value: none. */
-static long opt_value(long v, long def, long none)
-{
-	return v > 0 ? v : v < 0 ? none : def;
-}
-
 void transfer__easy_defaults(CURL *easy, const struct transfer_opts *o)
 {
 	curl_easy_setopt(easy, CURLOPT_USERAGENT, "btfhub-fetch/" BTFKIT_VERSION);
@@ -237,10 +231,8 @@ void transfer__easy_defaults(CURL *easy, const struct transfer_opts *o)
 	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-	/* curl's 0: its own connect timeout (300 s), no overall timeout. */
-	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT,
-			 opt_value(o->connect_timeout, TRANSFER_DEFAULT_CONNECT_TIMEOUT, 0));
-	curl_easy_setopt(easy, CURLOPT_TIMEOUT, opt_value(o->timeout, TRANSFER_DEFAULT_TIMEOUT, 0));
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT, o->timeout);
 }
 
 static int xfer_start(struct xfer *x, CURLM *multi)
@@ -354,7 +346,7 @@ static void xfer_retry(struct xfer *x, const char *reason, long long retry_after
 	if (x->attempt > o->retries) {
 		char buf[512];
 
-		if (o->retries > 0)
+		if (o->retries)
 			snprintf(buf, sizeof(buf), "%s (gave up after %d attempts)", reason,
 				 x->attempt);
 		else
@@ -762,17 +754,16 @@ int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts
 
 	if (!n)
 		return 0;
-	/* Resolved once: none is 0 retries and no delay, a negative speed_time
-	 * and retry_after_max (never, ignored), as their uses test. */
-	t.o.jobs = (int)opt_value(t.o.jobs, TRANSFER_DEFAULT_JOBS, TRANSFER_DEFAULT_JOBS);
-	t.o.retries = (int)opt_value(t.o.retries, TRANSFER_DEFAULT_RETRIES, 0);
-	t.o.retry_delay_ms = opt_value(t.o.retry_delay_ms, TRANSFER_DEFAULT_RETRY_DELAY_MS, 0);
+	if (t.o.jobs <= 0)
+		t.o.jobs = TRANSFER_DEFAULT_JOBS;
 	if (!t.o.max_size)
 		t.o.max_size = TRANSFER_DEFAULT_MAX_SIZE;
-	t.o.speed_limit = opt_value(t.o.speed_limit, TRANSFER_DEFAULT_SPEED_LIMIT,
-				    TRANSFER_DEFAULT_SPEED_LIMIT);
-	t.o.speed_time = opt_value(t.o.speed_time, TRANSFER_DEFAULT_SPEED_TIME, -1);
-	t.o.retry_after_max = opt_value(t.o.retry_after_max, TRANSFER_DEFAULT_RETRY_AFTER_MAX, -1);
+	if (t.o.speed_limit <= 0)
+		t.o.speed_limit = TRANSFER_DEFAULT_SPEED_LIMIT;
+	if (!t.o.speed_time)
+		t.o.speed_time = TRANSFER_DEFAULT_SPEED_TIME;
+	if (!t.o.retry_after_max)
+		t.o.retry_after_max = TRANSFER_DEFAULT_RETRY_AFTER_MAX;
 	err = xfers_init(&t, ks, n);
 	if (err)
 		goto out;

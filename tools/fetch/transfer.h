@@ -23,8 +23,7 @@
 #include "source.h"
 
 /*
- * One meaning of 0 in transfer_opts: the default below; a negative value is
- * "none" where a field has one. btfhub-fetch's option defaults
+ * The defaults a 0 in transfer_opts selects; btfhub-fetch's own defaults
  * (RUN_OPTS_DEFAULTS in run.h) are these very numbers.
  */
 #define TRANSFER_DEFAULT_JOBS			4
@@ -39,10 +38,10 @@
 
 struct transfer_opts {
 	int jobs;		/* transfers in parallel; default 4 */
-	int retries;		/* retries after a failed attempt; default 4, < 0 = none */
-	long retry_delay_ms;	/* first backoff delay, doubled per retry; default 1000, < 0 = 0 */
-	long connect_timeout;	/* seconds; default 30, < 0 = curl's own */
-	long timeout;		/* seconds for one attempt; default 600, < 0 = none */
+	int retries;		/* retries after a failed attempt; default 4 (0 = none) */
+	long retry_delay_ms;	/* first backoff delay, doubled per retry; default 1000 */
+	long connect_timeout;	/* seconds; default 30 */
+	long timeout;		/* seconds for one attempt, 0 = none; default 600 */
 	uint64_t max_size;	/* largest archive accepted; default 512 MiB */
 	bool progress;		/* draw a progress line on stderr (callers: TTY only) */
 	const struct cache *cache;
@@ -50,8 +49,8 @@ struct transfer_opts {
 	const volatile sig_atomic_t *cancel;	/* set (by a signal handler) to stop; NULL = never */
 	/*
 	 * A stalled mirror: an attempt slower than speed_limit bytes/s for
-	 * speed_time seconds ends (and is retried, resuming). Defaults 1024 B/s
-	 * over 30 s; speed_time < 0 = never.
+	 * speed_time seconds ends (and is retried, resuming). speed_time 0 = never;
+	 * defaults 1024 B/s over 30 s.
 	 */
 	long speed_limit;
 	long speed_time;
