@@ -25,6 +25,7 @@ FETCH = os.path.abspath(sys.argv[2])
 RSS_RUN = os.path.abspath(sys.argv[3]) if len(sys.argv) > 3 else None
 BUILD = os.path.abspath(sys.argv[4]) if len(sys.argv) > 4 else None      # btfkit-build
 PROBE = os.path.abspath(sys.argv[5]) if len(sys.argv) > 5 else None      # a CO-RE object
+REPLAY = os.path.abspath(sys.argv[6]) if len(sys.argv) > 6 else None     # fuzz-make-replay
 Skip = fixtures.Skip
 # The committed fixtures (tests/data/make-fixtures.sh): real Debian 12 kernels.
 X86 = ["6.1.0-56-amd64", "6.1.0-56-cloud-amd64", "6.12.117+deb12-cloud-amd64"]
@@ -465,7 +466,7 @@ def real_debs_made(c, rels, arch, fixture_arch):
     debs = [real_deb("linux-image-%s-unsigned" % r) for r in rels]
     d = c.dir()
     out = os.path.join(d, "out")
-    rc, so, se = rss_run(c, ["-o", out, "--json", "-j", "2"] + debs)
+    rc, so, se = rss_run(c, ["-o", out, "--json", "-j", "4"] + debs)
     s = json.loads(so)
     assert rc == 0 and s["made"] == len(rels), (so, se)
     for r in rels:
@@ -581,6 +582,39 @@ def t_kill9_leaves_nothing_half_written(c):
     assert rc == 0 and read(arc) == read(fixture(X86[0])), se
     assert os.listdir(dest) == [os.path.basename(arc)], os.listdir(dest)
     assert "left by a killed run" in se, se
+
+
+def t_fuzz_replay_mutations(c):
+    """mutated packages, images and ELF files through the fuzz target: archive or nothing, never a crash"""
+    if not REPLAY:
+        raise Skip("no fuzz-make-replay given")
+    import random
+    rnd = random.Random(23)
+    btf = small_btf(c)
+    vmlinux = synth.elf([(".text", b"x" * 256), (".BTF", btf)])
+    seeds = [vmlinux, btf, c.dwarf, synth.arm64_image(btf), synth.zboot(synth.arm64_image(btf)),
+             synth.image_deb("6.1.0-1-amd64", synth.bzimage(synth.compress(vmlinux, "xz"))),
+             synth.rpm("kernel-core", "5.14.0", "362.el9", "x86_64",
+                       [("./lib/modules/5.14.0-362.el9.x86_64/vmlinuz",
+                         synth.bzimage(synth.compress(vmlinux, "gzip")))], vendor="CentOS")]
+    seeds += [synth.bzimage(synth.compress(vmlinux, codec)) for codec in synth.CODECS]
+    inputs = {}
+    for i, seed in enumerate(seeds):
+        inputs["seed%02d" % i] = seed
+        for j in range(12):
+            b = bytearray(seed)
+            how = j % 3
+            if how == 0:        # flip bytes
+                for _ in range(1 + j):
+                    b[rnd.randrange(len(b))] ^= 1 << rnd.randrange(8)
+            elif how == 1:      # truncate
+                b = b[:rnd.randrange(1, len(b))]
+            else:               # overwrite a 32-bit field with a huge value
+                off = rnd.randrange(max(1, len(b) - 4))
+                b[off:off + 4] = rnd.choice([b"\xff\xff\xff\x7f", b"\0\0\0\x80", b"\xff" * 4])
+            inputs["mut%02d-%02d" % (i, j)] = bytes(b)
+    d = c.dir()
+    fixtures.replay(REPLAY, d, inputs)
 
 
 # --- hostile inputs: one line naming the file, nothing half-written ----------
