@@ -170,6 +170,8 @@ def main():
     ap.add_argument('--embedgen', help='embedgen executable (bundles made at test time)')
     ap.add_argument('--coretrace', help='static coretrace binary')
     ap.add_argument('--coretrace-nobtf', help='static coretrace with the nobtf kernel embedded (nobtf)')
+    ap.add_argument('--example', help='nobtf: static examples/opensnoop, run through its own bundle')
+    ap.add_argument('--example-obj', help='nobtf: the opensnoop.bpf.o that --example embeds')
     ap.add_argument('--bundle', help='bundle: the .btfb built with --coretrace')
     ap.add_argument('--fixture', help='nobtf: the kernel\'s BTF (REL.btf.tar.xz) to compare with')
     ap.add_argument('--buffer', choices=['auto', 'ringbuf', 'perf'],
