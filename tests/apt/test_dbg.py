@@ -161,13 +161,7 @@ def t_relocations(c):
 
 
 def main():
-    cases = [t_both_ways, t_reduced_bytes, t_relocations]
-    print("1..%d" % len(cases))
-    tmp = tempfile.mkdtemp(prefix="btfkit-apt-dbg.")
-    try:
-        return fixtures.tap(cases, Ctx(tmp))
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    return deb.run_tap([t_both_ways, t_reduced_bytes, t_relocations], Ctx, "btfkit-apt-dbg.")
 
 
 if __name__ == "__main__":
