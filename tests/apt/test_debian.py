@@ -153,13 +153,17 @@ def t_rerun(c):
     assert before == {p: os.stat(p).st_mtime_ns for p in glob.glob(c.out + "/debian/*/*/*")}
 
 
-def main():
-    cases = [t_cold, t_same_btf, t_rerun]
-    tmp = tempfile.mkdtemp(prefix="btfkit-apt-debian.")
+def run_tap(cases, make_ctx, prefix):
+    """@cases over make_ctx(a temporary directory), which is removed after: TAP."""
+    tmp = tempfile.mkdtemp(prefix=prefix)
     try:
-        return tap.run(cases, Ctx(tmp))
+        return tap.run(cases, make_ctx(tmp))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main():
+    return run_tap([t_cold, t_same_btf, t_rerun], Ctx, "btfkit-apt-debian.")
 
 
 if __name__ == "__main__":
