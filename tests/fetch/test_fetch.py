@@ -866,6 +866,34 @@ def t_local_output_rewrite(c):
     assert rc == 0 and json.loads(so)["cached"] == 1, (so, se)
 
 
+def t_local_selection_names(c):
+    """selections as BTFHub names things: aarch64 = arm64, Debian = debian; nothing matched is exit 1 naming what exists; 1/x86_64/ archives counted"""
+    root = fixtures.data_dir()
+    _, cache, d = c.dirs()
+    src = os.path.join(d, "src")
+    arm = [p for p in files_under(root) if "/aarch64/" in p][0]
+    x86 = [p for p in files_under(root) if "/x86_64/" in p][0]
+    # BTFHub's own spellings: arm64 directories, and amzn1 kernels above the layout.
+    os.makedirs(os.path.join(src, "debian/12/arm64"))
+    os.makedirs(os.path.join(src, "1/x86_64"))
+    shutil.copy(os.path.join(root, arm), os.path.join(src, "debian/12/arm64"))
+    for r in ("4.14.101-75.76.amzn1.x86_64", "4.14.104-78.84.amzn1.x86_64"):
+        shutil.copy(os.path.join(root, x86), os.path.join(src, "1/x86_64", r + ".btf.tar.xz"))
+    want = ["debian/12/arm64/" + os.path.basename(arm)[:-len(".btf.tar.xz")]]
+    for sel in (["--arch", "aarch64"], ["--arch", "arm64"], ["--arch", "aarch*"],
+                ["--distro", "Debian"], ["--distro", "DEB*"]):
+        rc, so, se = run(["-s", src, "--list", "--json", "--cache-dir", cache] + sel)
+        assert rc == 0 and [k["name"] for k in json.loads(so)["kernels"]] == want, (sel, so, se)
+        warns = [l for l in se.splitlines() if "outside <distro>/<version>/<arch>/" in l]
+        assert len(warns) == 1 and "2 archives" in warns[0] and "1/x86_64/" in warns[0], se
+    for sel, words in ((["--distro", "Ubuntu"], ["--distro Ubuntu", "distros there: debian"]),
+                       (["--distro", "debian", "--version", "13"], ["versions there: 12"]),
+                       (["--arch", "riscv64"], ["arches there: arm64"])):
+        rc, so, se = run(["-s", src, "--list", "--cache-dir", cache] + sel)
+        errs = [l for l in se.splitlines() if "error:" in l]
+        assert rc == 1 and len(errs) == 1 and all(w in errs[0] for w in words), (sel, rc, se)
+
+
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("t_")]
 CASES.sort(key=lambda f: f.__code__.co_firstlineno)
 if os.environ.get("FETCH_TESTS"):   # a developer's filter: names containing this

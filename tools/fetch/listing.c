@@ -62,8 +62,13 @@ int listing__add(struct listing *l, const char *origin, const char *path,
 	err = split_key(path, seg);
 	if (err == -ENOENT)
 		return -EINVAL;
-	if (err == -EINVAL)
+	if (err == -EINVAL && layout__off_layout(path)) {
+		/* BTFHub's own 1/x86_64/: counted, one warning at the end. */
+		if (!l->off_layout++)
+			l->off_example = strdup(path);
+	} else if (err == -EINVAL) {
 		listing__reject(l, origin, path);
+	}
 	if (err)
 		return err;
 	if (l->n >= LISTING_MAX_ENTRIES) {
@@ -110,6 +115,7 @@ void listing__free(struct listing *l)
 		free(l->v[i].seg[0]);
 	}
 	free(l->v);
+	free(l->off_example);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -210,6 +216,8 @@ int listing__load(struct listing *l, const struct source *src, const struct list
 	} else {
 		err = list_http(l, src, o);
 	}
+	if (!err)
+		layout__warn_off_layout(src->base, l->off_layout, l->off_example);
 	if (!err && l->rejected > MAX_KEY_WARNINGS)
 		pr_warn("%s: %zu names in all ignored as not kernel archives", src->base,
 			l->rejected);

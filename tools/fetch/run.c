@@ -80,6 +80,7 @@ static int select_listed(const struct run_opts *c, const struct source *src,
 	};
 	struct pins pins = { 0 };
 	struct listing ls;
+	size_t n0;
 	int err;
 
 	err = listing__load(&ls, src, &lo);
@@ -88,7 +89,13 @@ static int select_listed(const struct run_opts *c, const struct source *src,
 	if (!err) {
 		pr_info("%s: %zu archives listed (%s; %zu requests, %llu listing bytes)",
 			src->base, ls.n, ls.kind, ls.requests, (unsigned long long)ls.bytes);
+		n0 = l->n;
 		err = select__from_listing(&c->sel, &ls, &pins, l);
+		/* A selection that finds nothing is a mistake to name, not an empty success. */
+		if (!err && l->n == n0 && selection_given(&c->sel)) {
+			select__explain_none(&c->sel, &ls, src->base);
+			err = -ENOENT;
+		}
 	}
 	pins__free(&pins);
 	listing__free(&ls);
