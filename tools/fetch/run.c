@@ -17,7 +17,9 @@
 #include "log.h"
 #include "manifest.h"
 #include "pins.h"
+#include "layout.h"
 #include "prune.h"
+#include "tmpsweep.h"
 #include "run.h"
 #include "select.h"
 #include "source.h"
@@ -198,6 +200,13 @@ int run__main(const struct run_opts *o)
 	if (err) {
 		pr_err("%s: cannot create output directory: %s", c.out_dir, strerror(-err));
 		goto out;
+	}
+	if (!c.list && c.out_dir) {
+		size_t swept = 0;
+
+		/* What a killed run left: owned names, unlocked only (tmpsweep.h). */
+		if (tmpfile__sweep(c.out_dir, LAYOUT_RELEASE, LAYOUT_SUFFIX_RAW, &swept))
+			pr_warn("%s: cannot sweep stale temporary files", c.out_dir);
 	}
 	/* --list writes no output, so no output tree keys its stamps. */
 	err = cache__init(&cache, c.cache_dir, src.base, c.list || !c.out_dir ? "." : c.out_dir);
