@@ -922,6 +922,38 @@ def t_local_stale_temps(c):
         holder.close()
 
 
+def t_local_concurrent_add(c):
+    """10 concurrent --add to one manifest record all 10; --add and --prune at once on one output tree leave a state some serial order gives"""
+    root = fixtures.data_dir()
+    out, cache, d = c.dirs()
+    man = os.path.join(d, "m.json")
+    write_manifest(man, [])
+    procs = [subprocess.Popen([TOOL, "-m", man, "--add", "debian/12/x86_64/6.1.0-%d-amd64" % i],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for i in range(10)]
+    rcs = [p.wait(60) for p in procs]
+    got = sorted(k["release"] for k in json.load(open(man))["kernels"])
+    assert rcs == [0] * 10 and got == sorted("6.1.0-%d-amd64" % i for i in range(10)), \
+        (rcs, got, [p.stderr.read() for p in procs])
+    # --add K2 (fetching it) and --prune over the same tree and manifest, at once.
+    x86 = [k for k in data_kernels() if "/x86_64/" in k]
+    k1, k2 = x86[0].rsplit(".", 1)[0], x86[1].rsplit(".", 1)[0]
+    for trial in range(4):
+        out = os.path.join(d, "out%d" % trial)
+        write_manifest(man, [kernel(*k1.split("/"))])
+        rc, so, se = run(["-s", root, "-o", out, "--cache-dir", cache, "-m", man])
+        assert rc == 0, se
+        a = subprocess.Popen([TOOL, "-s", root, "-o", out, "--cache-dir", cache, "-m", man,
+                              "--add", k2], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        b = subprocess.Popen([TOOL, "-s", root, "-o", out, "--cache-dir", cache, "-m", man,
+                              "--prune"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        ra, rb = a.wait(60), b.wait(60)
+        have = files_under(out)
+        assert ra == 0 and rb == 0, (ra, rb, a.stderr.read(), b.stderr.read())
+        assert k1 + ".btf" in have and k2 + ".btf" in have, (trial, have)
+        assert len(json.load(open(man))["kernels"]) == 2
+
+
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("t_")]
 CASES.sort(key=lambda f: f.__code__.co_firstlineno)
 if os.environ.get("FETCH_TESTS"):   # a developer's filter: names containing this

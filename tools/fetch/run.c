@@ -19,6 +19,7 @@
 #include "pins.h"
 #include "layout.h"
 #include "prune.h"
+#include "runlock.h"
 #include "tmpsweep.h"
 #include "run.h"
 #include "select.h"
@@ -165,7 +166,7 @@ int run__main(const struct run_opts *o)
 	struct summary_counts counts;
 	struct fetch_opts fo;
 	bool curl_up = false;
-	int err = 0, ret = 1;
+	int err = 0, ret = 1, mlock = -1, olock = -1;
 
 	libbpf_set_print(log_libbpf_print);
 	if (c.write_index) {
@@ -176,6 +177,14 @@ int run__main(const struct run_opts *o)
 			pr_info("%s/%s: %zu archives", c.write_index, INDEX_NAME, n);
 		ret = err ? 1 : 0;
 		goto out;
+	}
+	/* One read-modify-write of the manifest at a time: no --add is ever lost. */
+	if (c.manifest && (c.nadds || c.update_manifest)) {
+		mlock = runlock__acquire(c.manifest, false);
+		if (mlock < 0) {
+			pr_err("%s: cannot lock: %s", c.manifest, strerror(-mlock));
+			goto out;
+		}
 	}
 	if (c.nadds) {
 		err = add_kernels(&c);
@@ -203,6 +212,13 @@ int run__main(const struct run_opts *o)
 	}
 	if (!c.list && c.out_dir) {
 		size_t swept = 0;
+
+		/* One run at a time fetches, extracts and prunes in an output tree. */
+		olock = runlock__acquire(c.out_dir, true);
+		if (olock < 0) {
+			pr_err("%s: cannot lock: %s", c.out_dir, strerror(-olock));
+			goto out;
+		}
 
 		/* What a killed run left: owned names, unlocked only (tmpsweep.h). */
 		if (tmpfile__sweep(c.out_dir, LAYOUT_RELEASE, LAYOUT_SUFFIX_RAW, &swept))
@@ -314,5 +330,7 @@ out:
 	manifest__free(&m);
 	cache__free(&cache);
 	source__free(&src);
+	runlock__release(olock);
+	runlock__release(mlock);
 	return ret;
 }
