@@ -180,9 +180,9 @@ int run__main(const struct run_opts *o)
 	}
 	/* One read-modify-write of the manifest at a time: no --add is ever lost. */
 	if (c.manifest && (c.nadds || c.update_manifest)) {
-		mlock = runlock__acquire(c.manifest, false);
-		if (mlock < 0) {
-			pr_err("%s: cannot lock: %s", c.manifest, strerror(-mlock));
+		mlock = runlock__file(c.manifest, -1);
+		if (mlock < -1) {
+			pr_err("%s: cannot lock its directory: %s", c.manifest, strerror(-mlock));
 			goto out;
 		}
 	}
@@ -214,8 +214,8 @@ int run__main(const struct run_opts *o)
 		size_t swept = 0;
 
 		/* One run at a time fetches, extracts and prunes in an output tree. */
-		olock = runlock__acquire(c.out_dir, true);
-		if (olock < 0) {
+		olock = runlock__dir(c.out_dir, mlock);
+		if (olock < -1) {
 			pr_err("%s: cannot lock: %s", c.out_dir, strerror(-olock));
 			goto out;
 		}

@@ -1,58 +1,56 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "escape.h"
 #include "log.h"
 #include "runlock.h"
 
-static char *lock_path(const char *path, bool is_dir)
+int runlock__dir(const char *dir, int held)
 {
-	const char *slash = strrchr(path, '/');
-	char *p;
-	int n;
-
-	if (is_dir)
-		n = asprintf(&p, "%s/.btfkit.lock", path);
-	else
-		n = asprintf(&p, "%.*s%s.%s.lock", slash ? (int)(slash - path) : 0, path,
-			     slash ? "/" : "", slash ? slash + 1 : path);
-	return n < 0 ? NULL : p;
-}
-
-int runlock__acquire(const char *path, bool is_dir)
-{
-	char *lp = lock_path(path, is_dir);
+	struct stat a, b;
 	int fd, err;
 
-	if (!lp)
-		return -ENOMEM;
-	/* O_NOFOLLOW: a symlink planted at the lock's name is refused, not followed. */
-	fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
-	if (fd < 0) {
-		err = -errno;
-		goto out;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == EPERM ? -EACCES : -errno;	/* -1 means "already held" */
+	if (held >= 0 && !fstat(fd, &a) && !fstat(held, &b) && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino) {
+		close(fd);
+		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		pr_info("%s: in use by another run, waiting for it", ESC_N(path, 4096));
+		pr_info("%s: in use by another run, waiting for it", ESC_N(dir, 4096));
 		while (flock(fd, LOCK_EX)) {
 			if (errno != EINTR) {
 				err = -errno;
 				close(fd);
-				fd = err;
-				break;
+				return err;
 			}
 		}
 	}
-	err = fd;
-out:
-	free(lp);
-	return err;
+	return fd;
+}
+
+int runlock__file(const char *path, int held)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int fd;
+
+	if (!slash)
+		return runlock__dir(".", held);
+	dir = slash == path ? strdup("/") : strndup(path, slash - path);
+	if (!dir)
+		return -ENOMEM;
+	fd = runlock__dir(dir, held);
+	free(dir);
+	return fd;
 }
 
 void runlock__release(int fd)
