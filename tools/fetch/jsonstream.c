@@ -169,9 +169,12 @@ int json_stream__object(const char *body, size_t len, const struct json_stream_o
 			if (found)
 				return bad(&s, "a duplicate member");
 			found = true;
-			err = stream_array(&s, ops, ctx);
-			if (err == -EINVAL && s.p < s.end && *s.p != '[')
+			/* A callback's own -EINVAL is reported by it: @why stays empty. */
+			if (s.p >= s.end || *s.p != '[') {
 				snprintf(why, why_sz, "\"%s\" is not an array", ops->array_key);
+				return -EINVAL;
+			}
+			err = stream_array(&s, ops, ctx);
 		} else {
 			json_t *v = load_value(&s);
 
