@@ -165,18 +165,22 @@ static bool meet(struct regs *into, const struct regs *from)
 	return changed;
 }
 
-/* The global a conditional jump at @i tests, or sym -1. */
+/*
+ * The global a conditional jump at @i tests, or sym -1. The verifier
+ * prunes only a jump whose outcome it knows: a read-only value against a
+ * constant, or against another read-only value. Against anything else
+ * (opensnoop's `targ_tgid != tgid`) both sides are walked.
+ */
 static struct ro_ref tested(const struct bpf_insn *in, const struct regs *s)
 {
 	struct ro_ref none = { -1, 0 };
 	const struct reg *d = &s->r[in->dst_reg];
-	const struct reg *r = BPF_SRC(in->code) == BPF_X ? &s->r[in->src_reg] : NULL;
 
-	if (d->kind == REG_RO_VAL && (!r || r->kind != REG_RO_PTR))
-		return (struct ro_ref){ d->sym, d->off };
-	if (r && r->kind == REG_RO_VAL && d->kind != REG_RO_PTR)
-		return (struct ro_ref){ r->sym, r->off };
-	return none;
+	if (d->kind != REG_RO_VAL)
+		return none;
+	if (BPF_SRC(in->code) == BPF_X && s->r[in->src_reg].kind != REG_RO_VAL)
+		return none;
+	return (struct ro_ref){ d->sym, d->off };
 }
 
 /* Mark in @seen what the entry reaches with jump @forced going only @taken. */

@@ -19,7 +19,8 @@ and `apt-get download` fill them), in one run, each timed as a child process
     re-run          btfhub-make again, nothing new (median of 3)
   -dbg path
     shell           dpkg-deb -x + pahole --btf_encode_detached + tar | xz -9 -T1
-    btfhub-make     cold (pahole included), and its re-run
+    btfhub-make     cold, --prefer dbg (pahole over the DWARF even where the
+                    -dbg vmlinux also has a .BTF), and its re-run
 
 Every row is real data. Prints a table; --record writes bench/MAKE-RESULTS.md.
 """
@@ -98,8 +99,8 @@ def debs_dir(arg):
     sys.exit("bench/make.py: no ~/.cache/btfkit/{make-debs,debs}: run tests/data/make-fixtures.sh")
 
 
-def rerun(make, out, deb):
-    runs = [measure([make, "-q", "-o", out, deb]) for _ in range(3)]
+def rerun(make, out, deb, extra=()):
+    runs = [measure([make, "-q"] + list(extra) + ["-o", out, deb]) for _ in range(3)]
     return (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs))
 
 
@@ -155,9 +156,9 @@ def dbg_rows(make, deb, tmp):
     w3, c3 = measure(pack_sh(btf, rel, os.path.join(d, "shell.btf.tar.xz")))
     shutil.rmtree(root, ignore_errors=True)
     out = os.path.join(d, "out")
-    wm, cm = measure([rss_run, rss, make, "-q", "-o", out, deb])
+    wm, cm = measure([rss_run, rss, make, "-q", "--prefer", "dbg", "-o", out, deb])
     make_rss = int(open(rss).read().split()[0])
-    wr, cr = rerun(make, out, deb)
+    wr, cr = rerun(make, out, deb, ["--prefer", "dbg"])
     arc = [os.path.join(r, f) for r, _, fs in os.walk(os.path.join(out, "debian")) for f in fs][0]
     same = open(arc, "rb").read() == open(os.path.join(d, "shell.btf.tar.xz"), "rb").read()
     shutil.rmtree(d, ignore_errors=True)

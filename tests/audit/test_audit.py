@@ -64,6 +64,9 @@ def main():
     check(a["floor"] == "5.8" and "bpf_ktime_get_boot_ns" in a["why"] and not a["cond_floor"],
           "rwbranch58: a writable global's branch must count: floor %s (%s), conditional %r"
           % (a["floor"], a["why"], a["cond_floor"]))
+    for p in a["programs"]:
+        check(p["floor"] == "5.8" and not p["cond_floor"],
+              "rwbranch58: %s: a branch the verifier walks both ways must count: %r" % (p["name"], p))
 
     # coretrace.bpf.o: the documented floor, set by the perf-buffer set.
     a = audit(tool, ct_obj)

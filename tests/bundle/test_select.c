@@ -341,6 +341,36 @@ static void test_fill_open_opts(void)
 		btf_bundle_choice__free(c);
 	}
 	{
+		/* An older caller's smaller output structs: nothing written past their sz. */
+		struct btf_bundle *b = btf_bundle__open_mem(buf, len, NULL);
+		union { struct btf_bundle_entry e; unsigned char raw[sizeof(struct btf_bundle_entry) + 16]; } ue;
+		union { struct btf_bundle_step s; unsigned char raw[sizeof(struct btf_bundle_step) + 16]; } us;
+		size_t esz = offsetof(struct btf_bundle_entry, blob), ssz = offsetof(struct btf_bundle_step, where);
+		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true, .embedded = buf,
+				.embedded_sz = len, .host = h);
+		bool untouched = true;
+		size_t i;
+
+		memset(&ue, 0xaa, sizeof(ue));
+		ue.e.sz = esz;
+		memset(&us, 0xaa, sizeof(us));
+		us.s.sz = ssz;
+		err = b ? btf_bundle__entry(b, 0, &ue.e) : -1;
+		for (i = esz; i < sizeof(ue.raw); i++)
+			untouched &= ue.raw[i] == 0xaa;
+		ok(!err && untouched && ue.e.release && *ue.e.release,
+		   "sized output: an entry with sz up to release gets release, nothing past it (%d)", err);
+		untouched = true;
+		err = btf_bundle__select(&so, &c);
+		err = err ?: btf_bundle_choice__step(c, 0, &us.s);
+		for (i = ssz; i < sizeof(us.raw); i++)
+			untouched &= us.raw[i] == 0xaa;
+		ok(!err && untouched && us.s.source == BTF_BUNDLE_SRC_FILE,
+		   "sized output: a step with sz up to err gets source and err, nothing past it (%d)", err);
+		btf_bundle_choice__free(c);
+		btf_bundle__free(b);
+	}
+	{
 		struct bpf_object_open_opts old = { .sz = offsetof(struct bpf_object_open_opts,
 								    btf_custom_path) };
 		BTF_BUNDLE_OPTS(btf_bundle_select_opts, so, .no_system = true, .host = h);

@@ -23,6 +23,9 @@ import synth                         # noqa: E402
 MAKE = os.path.abspath(sys.argv[1])
 FETCH = os.path.abspath(sys.argv[2])
 RSS_RUN = os.path.abspath(sys.argv[3]) if len(sys.argv) > 3 else None
+BUILD = os.path.abspath(sys.argv[4]) if len(sys.argv) > 4 else None      # btfkit-build
+PROBE = os.path.abspath(sys.argv[5]) if len(sys.argv) > 5 else None      # a CO-RE object
+REPLAY = os.path.abspath(sys.argv[6]) if len(sys.argv) > 6 else None     # fuzz-make-replay
 Skip = fixtures.Skip
 # The committed fixtures (tests/data/make-fixtures.sh): real Debian 12 kernels.
 X86 = ["6.1.0-56-amd64", "6.1.0-56-cloud-amd64", "6.12.117+deb12-cloud-amd64"]
@@ -154,6 +157,24 @@ def t_output_is_a_mirror(c):
         for rel in X86[:2]:
             assert read(os.path.join(got, "debian/12/x86_64", rel + ".btf")) == \
                 read(c.btf(rel))
+
+
+def t_output_feeds_btfkit_build(c):
+    """btfkit-build -s OUT (directory and file:// mirror) reduces every kernel made"""
+    if not BUILD or not PROBE:
+        raise Skip("no btfkit-build / BPF object given")
+    d = c.dir()
+    out = os.path.join(d, "out")
+    rc, _, se = run(["-o", out, "--key", "debian/12/x86_64/" + X86[1], c.btf(X86[1])])
+    assert rc == 0, se
+    for i, src in enumerate((out, "file://" + out)):
+        red = os.path.join(d, "reduced%d" % i)
+        rc, so, se = run(["-s", src, "-o", red, "--cache-dir", red + ".cache", "--arch", "x86_64",
+                          "--all-kernels", PROBE], tool=BUILD)
+        assert rc == 0, (so, se)
+        made = [f for f in files_under(red) if not f.startswith(".")]
+        assert made == ["debian/12/x86_64/%s.btf" % X86[1]], files_under(red)
+        assert 0 < os.path.getsize(os.path.join(red, made[0])) < len(read(c.btf(X86[1])))
 
 
 def t_unknown_input_one_line(c):
@@ -402,6 +423,17 @@ def t_prefer_image_or_dbg(c):
     img = write(os.path.join(d, "linux-image.deb"), synth.image_deb(
         rel, synth.bzimage(synth.compress(synth.elf([(".BTF", image_btf)]), "gzip"))))
     dbg = write(os.path.join(d, "linux-image-dbg.deb"), synth.dbg_deb(rel, c.dwarf))
+    # one vmlinux with both .BTF and DWARF (a -dbg vmlinux of a BTF-enabled kernel)
+    both = os.path.join(d, "vmlinux-both")
+    subprocess.run(["objcopy", "--add-section", ".BTF=" + d + "/img.btf",
+                    os.path.join(c.tmp, "small", "dwarf-only.o"), both], check=True)
+    out = os.path.join(d, "both")
+    for prefer, want, how in ((None, image_btf, "elf"), ("dbg", dwarf_btf, "dwarf:pahole=")):
+        rc, so, se = run(["-o", out, "--json", "--key", "debian/12/x86_64/both", both] +
+                         (["--prefer", prefer] if prefer else []))
+        k = json.loads(so)["kernels"][0]
+        assert rc == 0 and k["how"].startswith(how) and k["status"] == "made", (so, se)
+        assert member(os.path.join(out, "debian/12/x86_64/both.btf.tar.xz"))[1] == want
     for prefer, want in ((None, image_btf), ("dbg", dwarf_btf)):
         for order in ([img, dbg], [dbg, img]):
             out = os.path.join(d, "out-%s-%s" % (prefer, os.path.basename(order[0])))
@@ -434,7 +466,7 @@ def real_debs_made(c, rels, arch, fixture_arch):
     debs = [real_deb("linux-image-%s-unsigned" % r) for r in rels]
     d = c.dir()
     out = os.path.join(d, "out")
-    rc, so, se = rss_run(c, ["-o", out, "--json", "-j", "2"] + debs)
+    rc, so, se = rss_run(c, ["-o", out, "--json", "-j", "4"] + debs)
     s = json.loads(so)
     assert rc == 0 and s["made"] == len(rels), (so, se)
     for r in rels:
@@ -550,6 +582,39 @@ def t_kill9_leaves_nothing_half_written(c):
     assert rc == 0 and read(arc) == read(fixture(X86[0])), se
     assert os.listdir(dest) == [os.path.basename(arc)], os.listdir(dest)
     assert "left by a killed run" in se, se
+
+
+def t_fuzz_replay_mutations(c):
+    """mutated packages, images and ELF files through the fuzz target: archive or nothing, never a crash"""
+    if not REPLAY:
+        raise Skip("no fuzz-make-replay given")
+    import random
+    rnd = random.Random(23)
+    btf = small_btf(c)
+    vmlinux = synth.elf([(".text", b"x" * 256), (".BTF", btf)])
+    seeds = [vmlinux, btf, c.dwarf, synth.arm64_image(btf), synth.zboot(synth.arm64_image(btf)),
+             synth.image_deb("6.1.0-1-amd64", synth.bzimage(synth.compress(vmlinux, "xz"))),
+             synth.rpm("kernel-core", "5.14.0", "362.el9", "x86_64",
+                       [("./lib/modules/5.14.0-362.el9.x86_64/vmlinuz",
+                         synth.bzimage(synth.compress(vmlinux, "gzip")))], vendor="CentOS")]
+    seeds += [synth.bzimage(synth.compress(vmlinux, codec)) for codec in synth.CODECS]
+    inputs = {}
+    for i, seed in enumerate(seeds):
+        inputs["seed%02d" % i] = seed
+        for j in range(12):
+            b = bytearray(seed)
+            how = j % 3
+            if how == 0:        # flip bytes
+                for _ in range(1 + j):
+                    b[rnd.randrange(len(b))] ^= 1 << rnd.randrange(8)
+            elif how == 1:      # truncate
+                b = b[:rnd.randrange(1, len(b))]
+            else:               # overwrite a 32-bit field with a huge value
+                off = rnd.randrange(max(1, len(b) - 4))
+                b[off:off + 4] = rnd.choice([b"\xff\xff\xff\x7f", b"\0\0\0\x80", b"\xff" * 4])
+            inputs["mut%02d-%02d" % (i, j)] = bytes(b)
+    d = c.dir()
+    fixtures.replay(REPLAY, d, inputs)
 
 
 # --- hostile inputs: one line naming the file, nothing half-written ----------

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * A vmlinux ELF: its .BTF section (libelf), or, when it has only DWARF,
- * pahole (pahole.c). Section headers come from libelf, which checks that the
+ * A vmlinux ELF: its .BTF section (libelf), or, when it has only DWARF (or
+ * --prefer dbg asks for DWARF), pahole (pahole.c). A -dbg vmlinux of a
+ * kernel built with CONFIG_DEBUG_INFO_BTF carries both. Section headers come from libelf, which checks that the
  * table lies in the file; every section used is checked again here against
  * the file's size before a byte of it is read.
  */
@@ -55,6 +56,11 @@ int elf__btf(struct make_job *job, int fd, uint64_t size)
 	elf_end(elf);
 	if (err)
 		return err;
+	/* --prefer dbg: DWARF wherever there is some, even beside a .BTF */
+	if (has_dwarf && (!has_btf || job->m->prefer == MAKE_PREFER_DBG)) {
+		job__how(job, "dwarf");
+		return pahole__btf(job, fd);
+	}
 	if (has_btf) {
 		if (btf_sh.sh_type == SHT_NOBITS || btf_sh.sh_offset > size ||
 		    btf_sh.sh_size > size - btf_sh.sh_offset)
@@ -64,10 +70,6 @@ int elf__btf(struct make_job *job, int fd, uint64_t size)
 					 (unsigned long long)btf_sh.sh_size);
 		job__how(job, "elf");
 		return input__take_btf(job, fd, btf_sh.sh_offset, btf_sh.sh_size);
-	}
-	if (has_dwarf) {
-		job__how(job, "dwarf");
-		return pahole__btf(job, fd);
 	}
 	return job__fail(job, -ENOMSG, "ELF without .BTF and without DWARF (.debug_info)");
 }

@@ -40,6 +40,7 @@ struct maker *maker__new(const struct maker_opts *opts)
 	m->prefer = opts->prefer;
 	pthread_mutex_init(&m->pahole_lock, NULL);
 	pthread_mutex_init(&m->lock, NULL);
+	sem_init(&m->slots, 0, MAKE_MAX_INFLIGHT);
 	if (!m->out_dir || !m->pahole) {
 		maker__free(m);
 		errno = ENOMEM;
@@ -48,12 +49,24 @@ struct maker *maker__new(const struct maker_opts *opts)
 	return m;
 }
 
+void maker__slot_take(struct maker *m)
+{
+	while (sem_wait(&m->slots) && errno == EINTR)
+		;
+}
+
+void maker__slot_give(struct maker *m)
+{
+	sem_post(&m->slots);
+}
+
 void maker__free(struct maker *m)
 {
 	if (!m)
 		return;
 	pthread_mutex_destroy(&m->pahole_lock);
 	pthread_mutex_destroy(&m->lock);
+	sem_destroy(&m->slots);
 	while (m->nmade)
 		free(m->made[--m->nmade].key);
 	free(m->made);
@@ -318,9 +331,11 @@ int maker__kernel(struct maker *m, const char *path, int fd, const struct make_i
 		goto out;
 	}
 	err = in->sha256 ? check_sha256(&job, fd, in->sha256) : 0;
+	maker__slot_take(m);
 	err = err ?: input__btf(&job, fd, st.st_size);
 	err = err ?: resolve_key(&job, in, &key, res);
 	err = err ?: write_output(&job, &key, res);
+	maker__slot_give(m);
 	res->btf_size = job.btf_size;
 	snprintf(res->how, sizeof(res->how), "%s", job.how);
 	if (!err && res->status != MAKE_SKIPPED)

@@ -43,8 +43,11 @@ struct maker_opts {
 	/* Set (by a signal handler) to stop; NULL = never. */
 	const volatile sig_atomic_t *cancel;
 	/*
-	 * When two inputs of one run give the same key (an image package and
-	 * its -dbg package), the one whose BTF is of this kind is kept,
+	 * MAKE_PREFER_DBG: an ELF with DWARF goes through pahole even when it
+	 * has a .BTF section too (a -dbg vmlinux of a kernel built with
+	 * CONFIG_DEBUG_INFO_BTF carries both; the default takes its .BTF).
+	 * And when two inputs of one run give the same key (an image package
+	 * and its -dbg package), the one whose BTF is of this kind is kept,
 	 * whatever order they finish in; the other ends MAKE_SKIPPED.
 	 * Default MAKE_PREFER_IMAGE.
 	 */

@@ -7,6 +7,7 @@
 #define BTFKIT_MAKE_INTERNAL_H
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,6 +21,14 @@ struct maker {
 	bool force;
 	const volatile sig_atomic_t *cancel;
 	enum make_prefer prefer;
+	/*
+	 * One kernel's work in this process peaks at ~110 MB (decoders, the
+	 * BTF and libbpf's parse of it, xz -9's encoder): at most
+	 * MAKE_MAX_INFLIGHT kernels hold memory at once, whatever -j, so that
+	 * btfhub-make stays under 256 MB. A kernel waiting for pahole (a
+	 * child of its own) gives its slot up meanwhile.
+	 */
+	sem_t slots;
 	/* keys written this run and whether from DWARF (--prefer), under @lock */
 	pthread_mutex_t lock;
 	struct made_key { char *key; bool dwarf; } *made;
@@ -31,6 +40,12 @@ struct maker {
 	char pahole_path[4096];
 	char pahole_version[32];
 };
+
+#define MAKE_MAX_INFLIGHT 2
+
+/* Take / give back a memory slot (EINTR-safe). */
+void maker__slot_take(struct maker *m);
+void maker__slot_give(struct maker *m);
 
 /* Nesting of containers (a package holding an image holding an ELF). */
 #define MAKE_MAX_DEPTH 4

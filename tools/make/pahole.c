@@ -91,7 +91,10 @@ int pahole__btf(struct make_job *job, int fd)
 		return job__fail(job, -errno, "memfd_create: %s", errmsg(-errno));
 	snprintf(in_path, sizeof(in_path), "/proc/%d/fd/%d", (int)getpid(), fd);
 	snprintf(out_path, sizeof(out_path), "/proc/%d/fd/%d", (int)getpid(), out);
+	/* pahole's memory is its own: other kernels may use this one's slot meanwhile */
+	maker__slot_give(m);
 	err = jobpool__run_capture(argv, &status, &output, PAHOLE_OUTPUT_MAX);
+	maker__slot_take(m);
 	if (err) {
 		job__fail(job, err, "cannot run %s: %s", ESC(m->pahole_path), errmsg(err));
 	} else if (!WIFEXITED(status) || WEXITSTATUS(status)) {

@@ -7,7 +7,7 @@
  *     rewrite changes ctime), or its SHA-256 when the caller knows it (an
  *     APT index says it before the download),
  *   - and what else decides the output: btfhub-make's version, the key
- *     parts the caller gave, the pahole asked for.
+ *     parts the caller gave, the pahole asked for, --prefer.
  * A stamp holds the key and the archive's identity (size, inode, ctime) and
  * SHA-256; it is believed only while the archive still has that identity.
  */
