@@ -7,7 +7,7 @@
 #include "layout.h"
 #include "escape.h"
 #include "log.h"
-#include "select.h"
+#include "selection.h"
 
 static bool is_literal(const char *s)
 {
@@ -50,7 +50,7 @@ static bool arch_ok(const char *glob, const struct kernel *k)
 	return false;
 }
 
-bool select__match(const struct selection *sel, const struct kernel *k)
+bool selection__match(const struct selection *sel, const struct kernel *k)
 {
 	return distro_ok(sel->distro, k->distro) &&
 	       glob_ok(sel->version, k->version, k->out_version) &&
@@ -58,7 +58,7 @@ bool select__match(const struct selection *sel, const struct kernel *k)
 	       glob_ok(sel->release, k->release, NULL);
 }
 
-/* A listing entry as the kernel select__match() needs: names only, nothing owned. */
+/* A listing entry as the kernel selection__match() needs: names only, nothing owned. */
 static void entry_view(const struct listing_entry *e, struct kernel *k)
 {
 	memset(k, 0, sizeof(*k));
@@ -74,7 +74,7 @@ static void entry_view(const struct listing_entry *e, struct kernel *k)
  * Nothing in @ls matches @sel: name the first field that rules everything
  * out and the values that exist there under the fields before it.
  */
-void select__explain_none(const struct selection *sel, const struct listing *ls,
+void selection__explain_none(const struct selection *sel, const struct listing *ls,
 			  const char *source)
 {
 	const char *fields[LAYOUT_PARTS] = { sel->distro, sel->version, sel->arch, sel->release };
@@ -97,7 +97,7 @@ void select__explain_none(const struct selection *sel, const struct listing *ls,
 			struct kernel k;
 
 			entry_view(&ls->v[i], &k);
-			any = select__match(&part, &k);
+			any = selection__match(&part, &k);
 		}
 		if (any)
 			continue;
@@ -112,7 +112,7 @@ void select__explain_none(const struct selection *sel, const struct listing *ls,
 			bool m;
 
 			entry_view(&ls->v[i], &k);
-			m = select__match(&part, &k);
+			m = selection__match(&part, &k);
 			/* The listing is sorted: a value repeats in a run under one parent. */
 			if (!m || (i && !strcmp(ls->v[i - 1].seg[f], v) &&
 				   !strcmp(ls->v[i - 1].seg[0], ls->v[i].seg[0])) ||
@@ -135,12 +135,12 @@ void select__explain_none(const struct selection *sel, const struct listing *ls,
 	pr_err("%s: no archive matches the selection", source);
 }
 
-void select__filter(const struct selection *sel, struct kernel_list *l)
+void selection__filter(const struct selection *sel, struct kernel_list *l)
 {
 	size_t i, keep = 0;
 
 	for (i = 0; i < l->n; i++) {
-		if (select__match(sel, &l->v[i]))
+		if (selection__match(sel, &l->v[i]))
 			l->v[keep++] = l->v[i];
 		else
 			kernel__clear(&l->v[i]);
@@ -164,7 +164,7 @@ static int index_cmp(const void *a, const void *b, void *base)
 	return c ?: (ia < ib ? -1 : ia > ib);
 }
 
-int select__unique(struct kernel_list *l)
+int selection__unique(struct kernel_list *l)
 {
 	size_t *idx, i, keep = 0;
 	bool *dup;
@@ -215,7 +215,7 @@ static void prefer_listed(struct kernel *k, const char *path)
 	}
 }
 
-int select__from_listing(const struct selection *sel, const struct listing *ls,
+int selection__from_listing(const struct selection *sel, const struct listing *ls,
 			 const struct pins *pins, struct kernel_list *l)
 {
 	size_t i;
@@ -227,7 +227,7 @@ int select__from_listing(const struct selection *sel, const struct listing *ls,
 
 		if (!k)
 			return -errno;
-		if (!select__match(sel, k)) {
+		if (!selection__match(sel, k)) {
 			kernel__clear(k);
 			l->n--;
 			continue;
@@ -246,16 +246,16 @@ int select__from_listing(const struct selection *sel, const struct listing *ls,
 	return 0;
 }
 
-bool select__globbed(const struct selection *sel)
+bool selection__globbed(const struct selection *sel)
 {
 	return !is_literal(sel->distro) || !is_literal(sel->version) ||
 	       !is_literal(sel->arch) || !is_literal(sel->release);
 }
 
 
-int select__literal(const struct selection *sel, struct kernel_list *l)
+int selection__literal(const struct selection *sel, struct kernel_list *l)
 {
-	if (select__globbed(sel))
+	if (selection__globbed(sel))
 		return -EINVAL;	/* callers list the source instead */
 	if (!kernel_list__add(l, sel->distro, sel->version, sel->arch, sel->release)) {
 		const char *parts[] = { sel->distro, sel->version, sel->arch, sel->release };
