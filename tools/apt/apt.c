@@ -863,6 +863,7 @@ int apt__run(const struct apt_opts *o, struct apt_stats *st)
 		err = -EPROTONOSUPPORT;
 	if (err) {
 		pr_err("--apt %s: not an http(s) URL: %s", ESC(o->url), errmsg(err));
+		err = -EINVAL;		/* a usage error */
 		goto out;
 	}
 	err = split_globs(&r);
