@@ -9,7 +9,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
 from tap import Fail, Skip, check  # noqa: E402
-from btfgenlib import btf_types, btfgen, evil_escaped, fixtures, input_files, \
+from btfgenlib import btf_types, btfgen, evil_escaped, expect_ok, fixtures, input_files, \
     make_tree, output_tree, raw_btf_of, release_of, write_tar_xz  # noqa: E402
 
 
