@@ -17,7 +17,8 @@
  *            at a temp file beside the final output. No unpacked BTF ever
  *            has a name on disk.
  *   spawn:   bpftool gen min_core_btf INPUT TMP_OUTPUT OBJECT...
- *   done:    check the exit status, parse the result with libbpf, rename it
+ *   done:    check the exit status, parse the result with libbpf, rewrite
+ *            it in canonical form (canon.h; not with --raw), rename it
  *            into place, then write the cache record (so that a crash in
  *            between only costs a redo).
  *
@@ -43,6 +44,7 @@
 #include "log.h"
 #include "sha256.h"
 #include "cache.h"
+#include "canon.h"
 #include "errmsg.h"
 #include "layout.h"
 #include "btfgen.h"
@@ -155,6 +157,22 @@ static int check_object(const char *path)
 	return err;
 }
 
+/*
+ * A canonical output is not bpftool's: a record written in the other mode
+ * (or by another version of the rule) must not pass for this one's.
+ */
+static void canon_tool_key(uint8_t tool[SHA256_DIGEST_LEN])
+{
+	struct sha256_ctx ctx;
+	char tag[32];
+
+	snprintf(tag, sizeof(tag), "canon %d\n", CANON_VERSION);
+	sha256_init(&ctx);
+	sha256_update(&ctx, tool, SHA256_DIGEST_LEN);
+	sha256_update(&ctx, tag, strlen(tag));
+	sha256_final(&ctx, tool);
+}
+
 struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts *opts)
 {
 	struct btfgen *g;
@@ -188,6 +206,8 @@ struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts
 		pr_err("%s: %s", bad, strerror(-err));
 		goto err_out;
 	}
+	if (!g->opts.raw)
+		canon_tool_key(g->tool);
 	g->jobs = calloc(in->cnt ?: 1, sizeof(*g->jobs));
 	g->feed.order = calloc(in->cnt ?: 1, sizeof(*g->feed.order));
 	if (!g->jobs || !g->feed.order) {
@@ -518,6 +538,14 @@ static int job_commit(struct btfgen *g, struct job *j)
 		return err;
 	}
 	btf__free(btf);
+	if (!g->opts.raw) {
+		err = canon__file(j->tmp_out);
+		if (err) {
+			job_fail(g, j, "cannot write bpftool's output in canonical form: %s",
+				 strerror(-err));
+			return err;
+		}
+	}
 	if (stat(j->tmp_out, &st)) {
 		err = -errno;
 		goto fail_read;

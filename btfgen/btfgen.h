@@ -37,8 +37,14 @@ struct btfgen_opts {
 	 */
 	bool streamed;
 	char *const *bpftool_envp;	/* bpftool's environment; default: this process's */
+	/*
+	 * Keep bpftool's bytes. Default false: every output is rewritten in
+	 * canonical form (canon.h), so that kernels with the same reduced
+	 * layout give the same bytes.
+	 */
+	bool raw;
 };
-#define btfgen_opts__last_field bpftool_envp
+#define btfgen_opts__last_field raw
 
 enum btfgen_state {
 	BTFGEN_SKIPPED,		/* not run: --fail-fast or interrupted */
@@ -50,7 +56,8 @@ enum btfgen_state {
 struct btfgen_result {
 	const char *kernel;	/* "<distro>/<version>/<arch>/<release>" */
 	const char *input;
-	const char *output;	/* OUTDIR/<kernel>.btf (written only if reduced or cached) */
+	const char *output;	/* OUTDIR/<kernel>.btf (written only if reduced or cached);
+				 * canonical (canon.h) unless opts->raw */
 	enum btfgen_state state;
 	uint64_t input_bytes;	/* size of the input file as found (archive or raw) */
 	uint64_t output_bytes;

@@ -9,8 +9,9 @@
  *	input <sha256 of the input file>
  *	output <sha256 of the output> <output size>
  * The tool key hashes every BPF object and bpftool's executable (its
- * SHA-256, not its version text), so a new object or bpftool invalidates
- * every kernel, while a new input only its own.
+ * SHA-256, not its version text), and for canonical outputs canon.h's
+ * CANON_VERSION (btfgen.c), so a new object, bpftool or output form
+ * invalidates every kernel, while a new input only its own.
  *
  * <rel>.stat is a machine-local hint, a file_digest record (fileid.h: the
  * input's SHA-256 with its device, inode, size, mtime and ctime) that lets a

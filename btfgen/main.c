@@ -62,6 +62,10 @@ static void usage(FILE *f, const char *prog)
 "      --floor X.Y      skip kernels older than Linux X.Y instead of the floor\n"
 "                       the audit finds (what the objects always need; a need\n"
 "                       behind a `const volatile` flag does not count)\n"
+"      --raw            keep bpftool's bytes; by default each output is rewritten\n"
+"                       in canonical form (types and strings in an order that\n"
+"                       depends only on the type graph), so kernels with the\n"
+"                       same reduced layout give the same bytes\n"
 "      --json           print the summary as JSON on stdout\n"
 "      --unpack-dir DIR unpack .btf.tar.xz inputs into unnamed files (O_TMPFILE)\n"
 "                       in DIR instead of memory (memfd); either way bpftool\n"
@@ -79,7 +83,7 @@ static void usage(FILE *f, const char *prog)
 int main(int argc, char **argv)
 {
 	enum { OPT_BPFTOOL = 256, OPT_KEEP_GOING, OPT_FAIL_FAST, OPT_SHARD, OPT_ARCH, OPT_PRUNE,
-	       OPT_JSON, OPT_ALL_KERNELS, OPT_UNPACK_DIR, OPT_FLOOR };
+	       OPT_JSON, OPT_ALL_KERNELS, OPT_UNPACK_DIR, OPT_FLOOR, OPT_RAW };
 	static const struct option long_opts[] = {
 		{ "output",	required_argument, NULL, 'o' },
 		{ "jobs",	required_argument, NULL, 'j' },
@@ -93,6 +97,7 @@ int main(int argc, char **argv)
 		{ "all-kernels", no_argument,	   NULL, OPT_ALL_KERNELS },
 		{ "floor",	required_argument, NULL, OPT_FLOOR },
 		{ "unpack-dir",	required_argument, NULL, OPT_UNPACK_DIR },
+		{ "raw",	no_argument,	   NULL, OPT_RAW },
 		{ "verbose",	no_argument,	   NULL, 'v' },
 		{ "quiet",	no_argument,	   NULL, 'q' },
 		{ "help",	no_argument,	   NULL, 'h' },
@@ -167,6 +172,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_UNPACK_DIR:
 			opts.unpack_dir = optarg;
+			break;
+		case OPT_RAW:
+			opts.raw = true;
 			break;
 		case 'v':
 			level = level < LOG_LEVEL_WARN ? LOG_LEVEL_INFO : level + 1;

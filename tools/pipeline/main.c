@@ -29,6 +29,7 @@ enum {
 	OPT_SHARD,
 	OPT_FAIL_FAST,
 	OPT_FLOOR,
+	OPT_RAW,
 };
 
 static const struct option long_opts[] = {
@@ -43,6 +44,7 @@ static const struct option long_opts[] = {
 	{ "unpack-dir", required_argument, NULL, OPT_UNPACK_DIR },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "fail-fast", no_argument, NULL, OPT_FAIL_FAST },
+	{ "raw", no_argument, NULL, OPT_RAW },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -92,6 +94,8 @@ RUNOPT_HELP_TRANSFER
 "                            btfgen --shard: the others are not even fetched\n"
 "      --fail-fast           start no new reduction after one fails (as btfgen's)\n"
 "      --unpack-dir DIR      unpack archives as unnamed files in DIR, not memory\n"
+"      --raw                 keep bpftool's bytes (as btfgen --raw); by default the\n"
+"                            outputs are in btfgen's canonical form\n"
 "      --json                the summary as btfgen --json prints it (a kernel\n"
 "                            fetch failed is \"failed\" with fetch's error); with\n"
 "                            --list, btfhub-fetch --list --json's document\n"
@@ -163,6 +167,7 @@ static int parse_args(int argc, char **argv, struct pipeline_opts *o, struct aud
 			}
 			break;
 		case OPT_FAIL_FAST: o->fail_fast = true; break;
+		case OPT_RAW: o->raw = true; break;
 		case OPT_JSON: o->json = true; break;
 		case 'v': f->verbosity++; break;
 		case 'q': f->verbosity = LOG_LEVEL_QUIET; break;

@@ -217,6 +217,7 @@ int pipeline__run(const struct pipeline_opts *o)
 		.stop = &stop_requested,
 		.unpack_dir = o->unpack_dir,
 		.streamed = true,
+		.raw = o->raw,
 	};
 	/* --list --json: fetch's list document, as btfhub-fetch --list --json. */
 	fo.json = o->fetch.list && o->json;

@@ -28,6 +28,7 @@ struct pipeline_opts {
 	unsigned int shard_index, shard_count;	/* --shard I/N; count 0 = none */
 	bool json;			/* btfgen's --json document on stdout */
 	const char *unpack_dir;		/* btfgen --unpack-dir */
+	bool raw;			/* btfgen --raw: bpftool's bytes, not canonical */
 };
 
 /*
