@@ -7,18 +7,22 @@
 #
 #   ci/apt-private.sh --dir DIR --suites "trixie sid" [--src] [--arch arm64] \
 #                     -- apt-get source --download-only libbpf=1.7.0-1
+#   ci/apt-private.sh --uris
+#       only print "archive URI KEYRING" and "security URI KEYRING" (what
+#       btfhub-make --apt and its tests read the same archives through)
 #
 # The lists are refreshed when missing or older than a day. Exit status is
 # the command's; a failed refresh is reported in one line and exits 1.
 set -euo pipefail
 
 usage() {
-	sed -n '/^#   ci/,/^#  *-- apt/p' "$0" | sed 's/^# *//' >&2
+	sed -n '/^#   ci/,/^#  *btfhub-make --apt/p' "$0" | sed 's/^# *//' >&2
 	exit 2
 }
-dir= suites= src=0 arch=
+dir= suites= src=0 arch= uris=0
 while [ $# -gt 0 ]; do
 	case $1 in
+	--uris) uris=1; shift ;;
 	--dir) dir=$2; shift 2 ;;
 	--suites) suites=$2; shift 2 ;;
 	--src) src=1; shift ;;
@@ -28,7 +32,7 @@ while [ $# -gt 0 ]; do
 	*) echo "apt-private.sh: unknown option '$1'" >&2; usage ;;
 	esac
 done
-[ -n "$dir" ] && [ -n "$suites" ] && [ $# -gt 0 ] || usage
+[ $uris = 1 ] || { [ -n "$dir" ] && [ -n "$suites" ] && [ $# -gt 0 ]; } || usage
 
 # "URI KEYRING" of the machine's Debian archive and of its security archive,
 # from deb822 .sources files and one-line sources.list entries.
@@ -61,6 +65,11 @@ if [ -z "$archive" ]; then
 	exit 1
 fi
 [ -n "$security" ] || { security=${archive%/debian*}/debian-security; security_key=$archive_key; }
+if [ $uris = 1 ]; then
+	echo "archive ${archive%/} ${archive_key:--}"
+	echo "security ${security%/} ${security_key:--}"
+	exit 0
+fi
 
 mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
 list="$dir/sources.list.new.$$"

@@ -195,6 +195,39 @@ const char *layout__version_canon(const char *distro, const char *version)
 	return a ? a->numeric : version;
 }
 
+int layout__suite_version(const char *suite, const char **distro, const char **version)
+{
+	size_t i, n = strcspn(suite, "-");
+
+	for (i = 0; i < sizeof(version_aliases) / sizeof(version_aliases[0]); i++) {
+		const struct version_alias *a = &version_aliases[i];
+
+		if (strlen(a->codename) == n && !strncmp(suite, a->codename, n)) {
+			*distro = a->distro;
+			*version = a->numeric;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+char *layout__suites_known(char *buf, size_t size)
+{
+	size_t i, o = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(version_aliases) / sizeof(version_aliases[0]) && o < size; i++) {
+		const struct version_alias *a = &version_aliases[i];
+		int n = snprintf(buf + o, size - o, "%s%s (%s %s)", i ? ", " : "", a->codename,
+				 a->distro, a->numeric);
+
+		if (n < 0)
+			break;
+		o += n;
+	}
+	return buf;
+}
+
 int layout__version_dirs(const char *distro, const char *version, const char *dirs[2])
 {
 	const struct version_alias *a = version_alias_find(distro, version);

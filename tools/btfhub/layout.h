@@ -79,6 +79,16 @@ const char *layout__version_alias(const char *distro, const char *version);
 /* The canonical (numeric, os-release) spelling of a version. */
 const char *layout__version_canon(const char *distro, const char *version);
 /*
+ * The distro and canonical version of an APT suite, from the same table:
+ * its codename, alone or before a '-' ("bookworm", "bookworm-security",
+ * "bookworm-backports" -> debian 12; "jammy-updates" -> ubuntu 22.04), as
+ * BTFHub files a backport under the release it was built for. Returns 0,
+ * or -ENOENT for a suite the table does not know (never a guess).
+ */
+int layout__suite_version(const char *suite, const char **distro, const char **version);
+/* The suites the table knows, "bullseye (debian 11), ..." into @buf; returns @buf. */
+char *layout__suites_known(char *buf, size_t size);
+/*
  * The directory names BTFHub's archive may file @version / @arch under,
  * most likely first. Returns how many (1 or 2) were stored in @dirs.
  */

@@ -79,7 +79,7 @@ char *cache__archive_path(const struct cache *c, const struct kernel *k, const c
 {
 	char ext[64];
 
-	snprintf(ext, sizeof(ext), ".btf.tar.xz%s", suffix);
+	snprintf(ext, sizeof(ext), "%s%s", c->suffix ?: LAYOUT_SUFFIX_ARCHIVE, suffix);
 	return kernel_path(c, c->src_key, k, ext);
 }
 

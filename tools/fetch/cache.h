@@ -24,6 +24,11 @@ struct cache {
 	char *dir;
 	char *src_key;	/* "src-<16 hex>" */
 	char *out_key;	/* "out-<16 hex>" */
+	/*
+	 * Suffix of a downloaded entry's file name; NULL = ".btf.tar.xz".
+	 * btfhub-make's APT front end caches files under their own names ("").
+	 */
+	const char *suffix;
 };
 
 /*

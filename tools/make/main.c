@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aptcli.h"
 #include "cli.h"
 #include "fsutil.h"
 #include "log.h"
@@ -40,6 +41,7 @@ static const struct option long_opts[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	APTCLI_LONG_OPTS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -47,6 +49,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: btfhub-make -o OUTDIR [OPTIONS] FILE...\n"
+"       btfhub-make -o OUTDIR --apt URL --suite S[,S...] --arch A [OPTIONS]\n"
 "       btfhub-make -o OUTDIR --index\n"
 "\n"
 "Make BTFHub archives, OUTDIR/<distro>/<version>/<arch>/<release>.btf.tar.xz\n"
@@ -86,16 +89,19 @@ static void usage(FILE *f)
 "  -h, --help                this help\n"
 "      --version             print the version\n"
 "\n"
+APTCLI_HELP
+"\n"
 "An input already made (same file: inode, size and ctime; or same SHA-256) is\n"
 "not made again while its archive is intact. Exit status: 0 if every kernel\n"
 "was made or unchanged, 1 if any failed (the others are still made), 2 on a\n"
 "usage error, 128+N when stopped by signal N.\n");
 }
 
-static int parse_args(int argc, char **argv, struct run_opts *o, bool *show_version)
+static int parse_args(int argc, char **argv, struct run_opts *o, struct apt_cli *apt,
+		      bool *show_version)
 {
 	unsigned long long v;
-	int opt;
+	int opt, r;
 
 	opterr = 0;	/* our one error line, then the usage */
 	while ((opt = getopt_long(argc, argv, ":o:j:vqh", long_opts, NULL)) != -1) {
@@ -141,6 +147,11 @@ static int parse_args(int argc, char **argv, struct run_opts *o, bool *show_vers
 			usage(stderr);
 			return -EINVAL;
 		default:
+			r = aptcli__parse(opt, optarg, apt);
+			if (r > 0)
+				break;
+			if (r < 0)
+				return r;
 			pr_err("unknown option '%s'", argv[optind - 1]);
 			usage(stderr);
 			return -EINVAL;
@@ -155,7 +166,15 @@ static int parse_args(int argc, char **argv, struct run_opts *o, bool *show_vers
 		usage(stderr);
 		return -EINVAL;
 	}
-	if (!o->ninputs && !o->index_only) {
+	if (apt->url && (o->ninputs || o->index_only || o->key)) {
+		pr_err("--apt takes no input files, --index or --key");
+		return -EINVAL;
+	}
+	if (!apt->url && (apt->suites || apt->arch)) {
+		pr_err("--suite and --arch go with --apt URL");
+		return -EINVAL;
+	}
+	if (!o->ninputs && !o->index_only && !apt->url) {
 		pr_err("no input files");
 		usage(stderr);
 		return -EINVAL;
@@ -174,10 +193,11 @@ static int parse_args(int argc, char **argv, struct run_opts *o, bool *show_vers
 int main(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
+	struct apt_cli apt = { 0 };
 	bool show_version = false;
 
 	log_init(argv[0], LOG_LEVEL_WARN);
-	if (parse_args(argc, argv, &o, &show_version)) {
+	if (parse_args(argc, argv, &o, &apt, &show_version)) {
 		if (o.json)
 			puts("{\"error\": \"usage error\"}");
 		return 2;
@@ -191,5 +211,16 @@ int main(int argc, char **argv)
 		pr_err("-o %s: not a directory (btfhub-make writes a tree)", o.out_dir);
 		return 1;
 	}
+	if (apt.url)
+		return aptcli__run(&apt, &(struct aptcli_run){
+			.out_dir = o.out_dir,
+			.pahole = o.pahole,
+			.force = o.force,
+			.prefer_dbg = o.prefer == MAKE_PREFER_DBG,
+			.json = o.json,
+			.shard = o.shard,
+			.shards = o.shards,
+			.verbosity = o.verbosity,
+		});
 	return run__main(&o);
 }
