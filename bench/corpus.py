@@ -97,7 +97,7 @@ def archives(corpus):
 def corpus_bench(a, work, corpus, sizes_fn, bundle_fn, tree_files, die, log):
     fetch = os.path.join(a.build_root, "tools", "btfhub-fetch")
     btfgen = os.path.join(a.build_root, "btfgen", "btfgen")
-    build = os.path.join(a.build_root, "tools", "btfkit-build")
+    build = os.path.join(a.build_root, "btfkit-build", "btfkit-build")
     for exe in (fetch, btfgen, build):
         if not os.access(exe, os.X_OK):
             die(f"{exe}: not built")

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cache.h"
+#include "outcache.h"
 #include "errmsg.h"
 #include "fsutil.h"
 #include "jobpool.h"
@@ -127,7 +127,7 @@ static int build_env(struct bpftool *bt)
 
 int bpftool__probe(const char *path, const char *outdir, struct bpftool *bt)
 {
-	struct cache_probe cp = {};
+	struct outcache_probe cp = {};
 	struct file_digest fdg;
 	uint8_t d[SHA256_DIGEST_LEN];
 	struct timespec taken;
@@ -159,12 +159,12 @@ int bpftool__probe(const char *path, const char *outdir, struct bpftool *bt)
 	 */
 	fd = outdir ? open_regular(bt->path, &st) : -1;
 	if (fd >= 0) {
-		rec = cache__probe_read(outdir, bt->path, &st, &cp);
+		rec = outcache__probe_read(outdir, bt->path, &st, &cp);
 		if (rec == 0) {
 			memcpy(bt->digest, cp.digest.hex, SHA256_HEX_LEN);
 			bt->version = cp.version;
 			cp.version = NULL;
-			pr_debug("%s: probe result from %s/%s", bt->path, outdir, CACHE_DIR);
+			pr_debug("%s: probe result from %s/%s", bt->path, outdir, OUTCACHE_DIR);
 			close(fd);
 			goto line;
 		}
@@ -211,8 +211,8 @@ int bpftool__probe(const char *path, const char *outdir, struct bpftool *bt)
 record:
 	/* A lost record only costs the two execs again. The record names the
 	 * identity taken before reading, not a file swapped in meanwhile. */
-	if (outdir && cache__probe_write(outdir, bt->path, &fdg, bt->version))
-		pr_debug("%s/%s: cannot keep bpftool's probe", outdir, CACHE_DIR);
+	if (outdir && outcache__probe_write(outdir, bt->path, &fdg, bt->version))
+		pr_debug("%s/%s: cannot keep bpftool's probe", outdir, OUTCACHE_DIR);
 line:
 	n = strcspn(bt->version, "\n");
 	bt->version_line = strndup(bt->version, n);

@@ -21,7 +21,7 @@ struct bpftool {
  * it with, and hash the executable (the cache key names bpftool by its
  * bytes). With @outdir (btfgen's OUTDIR), the result is kept in its cache
  * and reused while the executable is the same file or has the same bytes
- * (cache.h). Prints one
+ * (outcache.h). Prints one
  * error line and returns a negative errno on failure. Release with
  * bpftool__free().
  */

@@ -43,7 +43,7 @@
 #include "jobpool.h"
 #include "log.h"
 #include "sha256.h"
-#include "cache.h"
+#include "outcache.h"
 #include "canon.h"
 #include "errmsg.h"
 #include "layout.h"
@@ -180,7 +180,7 @@ struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts
 	size_t i;
 	int err;
 
-	if (!opts || opts->sz < sizeof(size_t) || !opts->outdir || !opts->bpftool ||
+	if (!opts || !opts->outdir || !opts->bpftool ||
 	    !opts->bpftool_digest || opts->nobjects < 1 ||
 	    (opts->shard_count && opts->shard_index >= opts->shard_count)) {
 		errno = EINVAL;
@@ -191,7 +191,7 @@ struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts
 		pr_err("out of memory");
 		return NULL;
 	}
-	memcpy(&g->opts, opts, opts->sz < sizeof(g->opts) ? opts->sz : sizeof(g->opts));
+	g->opts = *opts;
 	pthread_mutex_init(&g->progress_lock, NULL);
 	pthread_mutex_init(&g->feed.lock, NULL);
 	pthread_cond_init(&g->feed.cond, NULL);
@@ -200,7 +200,7 @@ struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts
 		if (err)
 			goto err_out;
 	}
-	err = cache__tool_key(opts->bpftool_digest, opts->objects, opts->nobjects,
+	err = outcache__tool_key(opts->bpftool_digest, opts->objects, opts->nobjects,
 			      g->tool, &bad);
 	if (err) {
 		pr_err("%s: %s", bad, strerror(-err));
@@ -303,7 +303,7 @@ static void unlink_cache(const struct btfgen *g, const char *rel)
 	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
 		char *p;
 
-		if (asprintf(&p, "%s/%s/%s.%s", g->opts.outdir, CACHE_DIR, rel, exts[i]) > 0) {
+		if (asprintf(&p, "%s/%s/%s.%s", g->opts.outdir, OUTCACHE_DIR, rel, exts[i]) > 0) {
 			unlink(p);
 			free(p);
 		}
@@ -341,7 +341,7 @@ job_fail(struct btfgen *g, struct job *j, const char *fmt, ...)
 }
 
 /* The output still is what the record says (nobody replaced or truncated it). */
-static bool output_matches(const struct job *j, const struct cache_rec *rec)
+static bool output_matches(const struct job *j, const struct outcache_rec *rec)
 {
 	uint8_t d[SHA256_DIGEST_LEN];
 	char hex[SHA256_HEX_LEN];
@@ -354,16 +354,11 @@ static bool output_matches(const struct job *j, const struct cache_rec *rec)
 	return strcmp(hex, rec->output) == 0;
 }
 
-static int job_prepare(void *ctx, size_t idx, char *const **argv)
+/* Open (or stat) the job's input and take its digest: hint, fed or hashed. */
+static int job_digest(struct btfgen *g, struct job *j)
 {
-	struct btfgen *g = ctx;
-	struct job *j = &g->jobs[idx];
-	const char *outdir = g->opts.outdir, *rel = j->k->rel, *bpf_in;
-	char err[512];
-	struct cache_rec rec;
 	uint8_t d[SHA256_DIGEST_LEN];
-	char *slash;
-	int fd, i, n, ret;
+	int ret;
 
 	if (j->src_fd < 0) {
 		ret = open_regular(j->res.input, &j->st);
@@ -379,7 +374,7 @@ static int job_prepare(void *ctx, size_t idx, char *const **argv)
 	}
 	j->res.input_bytes = j->st.st_size;
 
-	j->hint_used = cache__hint_read(outdir, rel, &j->st, j->input_sha) == 0;
+	j->hint_used = outcache__hint_read(g->opts.outdir, j->k->rel, &j->st, j->input_sha) == 0;
 	if (!j->hint_used && j->fed_sha[0]) {
 		memcpy(j->input_sha, j->fed_sha, SHA256_HEX_LEN);
 		j->hashed_at = j->fed_at;
@@ -392,33 +387,35 @@ static int job_prepare(void *ctx, size_t idx, char *const **argv)
 		}
 		sha256_hex(d, j->input_sha);
 	}
-	cache__key(g->tool, j->input_sha, j->key);
+	outcache__key(g->tool, j->input_sha, j->key);
+	return 0;
+}
 
-	if (cache__read(outdir, rel, &rec) == 0 && strcmp(rec.key, j->key) == 0 &&
-	    output_matches(j, &rec)) {
-		j->res.state = BTFGEN_CACHED;
-		j->res.output_bytes = rec.output_size;
-		if (!j->hint_used)
-			cache__hint_write(outdir, rel, &j->st, j->input_sha, &j->hashed_at);
-		pr_debug("%s: cached", rel);
-		job_cleanup(j);
-		progress(g, j);
-		return JOBPOOL_SKIP;
-	}
+/* Whether the cached output still answers for this key (then the job is done). */
+static bool job_cached(struct btfgen *g, struct job *j)
+{
+	const char *outdir = g->opts.outdir, *rel = j->k->rel;
+	struct outcache_rec rec;
 
-	/* bpftool reads the descriptor: the very file that was hashed. */
-	bpf_in = JOBPOOL_CHILD_FD_PATH;
-	if (j->k->archive) {
-		ret = input__unpack(j->src_fd, j->k->release, g->opts.unpack_dir, err, sizeof(err));
-		if (ret < 0) {
-			j->res.bad_input = ret == -EBADMSG;
-			job_fail(g, j, "%s", err);
-			return ret;
-		}
-		j->in_fd = ret;
-	}
+	if (outcache__read(outdir, rel, &rec) || strcmp(rec.key, j->key) ||
+	    !output_matches(j, &rec))
+		return false;
+	j->res.state = BTFGEN_CACHED;
+	j->res.output_bytes = rec.output_size;
+	if (!j->hint_used)
+		outcache__hint_write(outdir, rel, &j->st, j->input_sha, &j->hashed_at);
+	pr_debug("%s: cached", rel);
+	job_cleanup(j);
+	progress(g, j);
+	return true;
+}
 
-	slash = strrchr(j->out_path, '/');
+/* The temporary output beside OUTDIR/<kernel>.btf that bpftool writes. */
+static int job_tmp_output(struct btfgen *g, struct job *j)
+{
+	char *slash = strrchr(j->out_path, '/');
+	int fd, ret;
+
 	if (asprintf(&j->tmp_out, "%.*s/.%s.XXXXXX", (int)(slash - j->out_path),
 		     j->out_path, slash + 1) < 0) {
 		j->tmp_out = NULL;
@@ -433,10 +430,37 @@ static int job_prepare(void *ctx, size_t idx, char *const **argv)
 		ret = ret ?: -errno;
 		free(j->tmp_out);
 		j->tmp_out = NULL;
-		job_fail(g, j, "cannot create output in %s: %s", outdir, strerror(-ret));
+		job_fail(g, j, "cannot create output in %s: %s", g->opts.outdir, strerror(-ret));
 		return ret;
 	}
 	close(fd);
+	return 0;
+}
+
+static int job_prepare(void *ctx, size_t idx, char *const **argv)
+{
+	struct btfgen *g = ctx;
+	struct job *j = &g->jobs[idx];
+	char err[512];
+	int i, n, ret;
+
+	ret = job_digest(g, j);
+	if (ret)
+		return ret;
+	if (job_cached(g, j))
+		return JOBPOOL_SKIP;
+	if (j->k->archive) {
+		ret = input__unpack(j->src_fd, j->k->release, g->opts.unpack_dir, err, sizeof(err));
+		if (ret < 0) {
+			j->res.bad_input = ret == -EBADMSG;
+			job_fail(g, j, "%s", err);
+			return ret;
+		}
+		j->in_fd = ret;
+	}
+	ret = job_tmp_output(g, j);
+	if (ret)
+		return ret;
 
 	n = 0;
 	j->argv = calloc(6 + g->opts.nobjects, sizeof(*j->argv));
@@ -447,13 +471,14 @@ static int job_prepare(void *ctx, size_t idx, char *const **argv)
 	j->argv[n++] = (char *)g->opts.bpftool;
 	j->argv[n++] = "gen";
 	j->argv[n++] = "min_core_btf";
-	j->argv[n++] = (char *)bpf_in;
+	/* bpftool reads the descriptor: the very file that was hashed. */
+	j->argv[n++] = JOBPOOL_CHILD_FD_PATH;
 	j->argv[n++] = j->tmp_out;
 	for (i = 0; i < g->opts.nobjects; i++)
 		j->argv[n++] = g->opts.objects[i];
 	j->argv[n] = NULL;
 	*argv = j->argv;
-	pr_debug("%s: reducing %s", rel, j->res.input);
+	pr_debug("%s: reducing %s", j->k->rel, j->res.input);
 	return 0;
 }
 
@@ -513,7 +538,7 @@ static const char *output_state(const char *path)
  */
 static int job_commit(struct btfgen *g, struct job *j)
 {
-	struct cache_rec rec = {};
+	struct outcache_rec rec = {};
 	uint8_t d[SHA256_DIGEST_LEN];
 	struct stat st;
 	const char *state;
@@ -569,11 +594,11 @@ static int job_commit(struct btfgen *g, struct job *j)
 	sha256_hex(d, rec.output);
 	rec.output_size = st.st_size;
 	/* Without its record the output is merely redone next time. */
-	err = cache__write(g->opts.outdir, j->k->rel, &rec);
+	err = outcache__write(g->opts.outdir, j->k->rel, &rec);
 	if (err)
 		pr_warn("%s: cannot write cache record: %s", j->k->rel, strerror(-err));
 	else if (!j->hint_used)
-		cache__hint_write(g->opts.outdir, j->k->rel, &j->st, j->input_sha,
+		outcache__hint_write(g->opts.outdir, j->k->rel, &j->st, j->input_sha,
 				  &j->hashed_at);
 	return 0;
 fail_read:
@@ -773,7 +798,6 @@ int btfgen__run(struct btfgen *g)
 		.take = job_take,
 	};
 	struct jobpool_opts popts = {
-		.sz = sizeof(popts),
 		.jobs = g->opts.jobs,
 		.stop = g->opts.stop,
 		.envp = g->opts.bpftool_envp,

@@ -2,11 +2,12 @@
 /*
  * btfgen's plan and run: reduce each kernel's BTF against the BPF objects
  * with `bpftool gen min_core_btf`, on a pool of bpftool processes, skipping
- * kernels whose cached output is still valid (cache.h).
+ * kernels whose cached output is still valid (outcache.h).
  */
 #ifndef BTFGEN_BTFGEN_H
 #define BTFGEN_BTFGEN_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,7 +15,6 @@
 #include "input.h"
 
 struct btfgen_opts {
-	size_t sz;
 	const char *outdir;		/* required */
 	const char *bpftool;		/* required: resolved path */
 	const char *bpftool_digest;	/* required: SHA-256 (hex) of the bpftool executable (cache key) */
@@ -26,7 +26,7 @@ struct btfgen_opts {
 	unsigned int shard_count;	/* number of shards; default 0 = no sharding */
 	bool progress;			/* "[n/total]" on stderr; default false */
 	bool prune;			/* remove outputs of kernels gone from IN_DIR; default false */
-	volatile int *stop;		/* set from a signal handler to stop early */
+	const volatile sig_atomic_t *stop;	/* set from a signal handler to stop early */
 	const char *unpack_dir;		/* unpack archives as O_TMPFILEs here; default NULL: memfds */
 	const char *arch;		/* only kernels of this arch (aarch64 = arm64); default all */
 	/*
@@ -44,7 +44,6 @@ struct btfgen_opts {
 	 */
 	bool raw;
 };
-#define btfgen_opts__last_field raw
 
 enum btfgen_state {
 	BTFGEN_SKIPPED,		/* not run: --fail-fast or interrupted */

@@ -13,6 +13,7 @@
 #include "extract.h"
 #include "input.h"
 #include "layout.h"
+#include "mem.h"
 
 static int list_add(const char *path, const struct layout_key *key, enum layout_file kind,
 		    uint64_t size, void *ctx)
@@ -20,15 +21,8 @@ static int list_add(const char *path, const struct layout_key *key, enum layout_
 	struct input_list *list = ctx;
 	struct input_kernel *k;
 
-	if (list->cnt == list->cap) {
-		size_t cap = list->cap ? list->cap + list->cap / 4 : 64;
-		void *v = reallocarray(list->v, cap, sizeof(*list->v));
-
-		if (!v)
-			return -ENOMEM;
-		list->v = v;
-		list->cap = cap;
-	}
+	if (mem__ensure((void **)&list->v, &list->cap, sizeof(*list->v), list->cnt + 1))
+		return -ENOMEM;
 	k = &list->v[list->cnt];
 	memset(k, 0, sizeof(*k));
 	k->archive = kind == LAYOUT_FILE_ARCHIVE;
@@ -124,7 +118,7 @@ int input__unpack(int archive_fd, const char *release, const char *tmpdir,
 		  char *err, size_t err_sz)
 {
 	/* bpftool parses the BTF itself, and btfgen names the input when it fails. */
-	const struct extract_opts opts = { .sz = sizeof(opts), .no_btf_parse = true };
+	const struct extract_opts opts = { .no_btf_parse = true };
 	uint64_t size;
 	int fd, ret;
 

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/setup.sh --arch arm64	# suite vm-arm64 cross-builds the tracer
 BUILD=${BUILD:-build}
-[ -f "$BUILD/build.ninja" ] || meson setup "$BUILD"
+[ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" -Dwerror=true	# CI: no warning lands
 meson compile -C "$BUILD"
 rc=0
 rm -f "$BUILD/meson-logs/testlog.json"	# counted below: this run's only
@@ -30,4 +30,7 @@ for line in open(sys.argv[1]):
 print('vm scenarios: %d run (%d passed, %d failed), %d skipped%s' % (
     run, passed, run - passed, len(skipped), ': ' + '; '.join(skipped) if skipped else ''))
 PY
+# The unit suites once more under ASan+UBSan (a build of their own), on a
+# whole run only: ci/sanitize.sh.
+[ $# -ne 0 ] || [ "${SKIP_SANITIZE:-0}" = 1 ] || bash ci/sanitize.sh || rc=$?
 exit $rc

@@ -25,6 +25,7 @@
 #include "bundle_format.h"
 #include "bundle_writer.h"
 #include "escape.h"
+#include "mem.h"
 #include "log.h"
 #include "sha256.h"
 
@@ -62,7 +63,7 @@ struct bundle_writer {
 	struct item *items;
 	size_t item_cnt, item_cap;
 	struct wobject *objs;
-	size_t obj_cnt;
+	size_t obj_cnt, obj_cap;
 	char *provenance;
 };
 
@@ -122,11 +123,10 @@ void bundle_writer__free(struct bundle_writer *w)
 
 int bundle_writer__add_object(struct bundle_writer *w, const char *name, const uint8_t sha256[32])
 {
-	struct wobject *o = realloc(w->objs, (w->obj_cnt + 1) * sizeof(*o));
+	struct wobject *o;
 
-	if (!o)
+	if (mem__ensure((void **)&w->objs, &w->obj_cap, sizeof(*w->objs), w->obj_cnt + 1))
 		return -ENOMEM;
-	w->objs = o;
 	o = &w->objs[w->obj_cnt];
 	o->name = strdup(name);
 	if (!o->name)
@@ -157,15 +157,8 @@ int bundle_writer__add(struct bundle_writer *w, const char *arch, const char *di
 
 	if (len > BTFB_MAX_RAW_SIZE)
 		return -EFBIG;
-	if (w->item_cnt == w->item_cap) {
-		size_t cap = w->item_cap ? w->item_cap * 2 : 64;
-
-		it = realloc(w->items, cap * sizeof(*it));
-		if (!it)
-			return -ENOMEM;
-		w->items = it;
-		w->item_cap = cap;
-	}
+	if (mem__ensure((void **)&w->items, &w->item_cap, sizeof(*w->items), w->item_cnt + 1))
+		return -ENOMEM;
 	it = &w->items[w->item_cnt];
 	memset(it, 0, sizeof(*it));
 	for (k = 0; k < 4; k++)
@@ -630,205 +623,271 @@ static void free_streams(struct wstream *s, size_t n)
 	free(s);
 }
 
-int bundle_writer__finish(struct bundle_writer *w, void **out, size_t *out_len,
-			  struct bundle_stats *stats)
-{
-	struct bundle_stats st = {};
-	struct strtab strtab = {};
-	struct wblob *blobs = NULL;
-	struct wstream *blocks = NULL, *chunks = NULL, dict_s = {};
-	size_t blob_cnt = 0, block_cnt = 0, chunk_cnt = 0, dict_len = 0, i, n_str = 0, meta_comp = 0;
-	uint8_t *dict = NULL, *buf = NULL, *meta = NULL, *p;
-	void *mcomp = NULL;
-	struct btfb_header h = {};
-	struct btfb_meta m = {};
-	uint64_t meta_len, inl_off, data_len = 0, index_raw = 0, total;
+/* What bundle_writer__finish() builds, one step at a time. */
+struct wbuild {
+	struct wblob *blobs;
+	size_t blob_cnt;
+	uint8_t *dict;
+	size_t dict_len;
+	struct wstream dict_s;
+	struct wstream *blocks, *chunks;
+	size_t block_cnt, chunk_cnt;
+	struct strtab strtab;
+	struct btfb_meta m;
 	bool inl_chunks, inl_block;
-	char **all = NULL;
-	uLong crc;
+	uint64_t inl_off;	/* where the inline streams start in the metadata */
+	uint8_t *meta;
+	uint64_t meta_len, data_len;
+	void *mcomp;
+	size_t meta_comp;	/* 0: the metadata is stored */
+};
+
+static void wbuild_free(struct wbuild *b)
+{
+	free_streams(b->blocks, b->block_cnt);
+	free_streams(b->chunks, b->chunk_cnt);
+	free(b->dict_s.raw);
+	free(b->dict_s.comp);
+	free(b->blobs);
+	free(b->dict);
+	free(b->meta);
+	free(b->mcomp);
+	strtab_free(&b->strtab);
+}
+
+/* The data streams: dictionary, blocks of unique blobs, index chunks. */
+static int build_streams(struct bundle_writer *w, struct wbuild *b)
+{
+	uint8_t *copy;
 	int err;
 
-	*out = NULL;
-	err = plan_items(w, &blobs, &blob_cnt);
-	err = err ?: build_dict(w, blobs, blob_cnt, &dict, &dict_len);
-	err = err ?: build_blocks(w, blobs, blob_cnt, dict, dict_len, &blocks, &block_cnt);
-	err = err ?: build_chunks(w, &chunks, &chunk_cnt);
-	if (!err && dict_len) {
-		uint8_t *copy = malloc(dict_len);
+	err = plan_items(w, &b->blobs, &b->blob_cnt);
+	err = err ?: build_dict(w, b->blobs, b->blob_cnt, &b->dict, &b->dict_len);
+	err = err ?: build_blocks(w, b->blobs, b->blob_cnt, b->dict, b->dict_len, &b->blocks,
+				  &b->block_cnt);
+	err = err ?: build_chunks(w, &b->chunks, &b->chunk_cnt);
+	if (err || !b->dict_len)
+		return err;
+	copy = malloc(b->dict_len);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, b->dict, b->dict_len);
+	return stream_make(w, &b->dict_s, copy, b->dict_len, NULL, 0);
+}
 
-		if (!copy)
-			err = -ENOMEM;
-		else {
-			memcpy(copy, dict, dict_len);
-			err = stream_make(w, &dict_s, copy, dict_len, NULL, 0);
-		}
-	}
-	if (err)
-		goto out;
+/* Top-level strings: provenance, object names, chunk first keys. */
+static int build_strtab(struct bundle_writer *w, struct wbuild *b)
+{
+	char **all = malloc((b->chunk_cnt * 4 + w->obj_cnt + 2) * sizeof(*all));
+	size_t i, n = 0;
+	int err;
 
-	/* top-level strings: provenance, object names, chunk first keys */
-	all = malloc((chunk_cnt * 4 + w->obj_cnt + 2) * sizeof(*all));
-	if (!all) {
-		err = -ENOMEM;
-		goto out;
-	}
-	all[n_str++] = "";
-	all[n_str++] = w->provenance ?: "";
+	if (!all)
+		return -ENOMEM;
+	all[n++] = "";
+	all[n++] = w->provenance ?: "";
 	for (i = 0; i < w->obj_cnt; i++)
-		all[n_str++] = w->objs[i].name;
-	for (i = 0; i < chunk_cnt; i++)
+		all[n++] = w->objs[i].name;
+	for (i = 0; i < b->chunk_cnt; i++)
 		for (int k = 0; k < 4; k++)
-			all[n_str++] = w->items[chunks[i].first].key[k];
-	err = strtab_build(&strtab, all, n_str);
-	all = NULL;	/* owned by strtab now */
+			all[n++] = w->items[b->chunks[i].first].key[k];
+	err = strtab_build(&b->strtab, all, n);	/* owns all[] now */
 	if (err)
-		goto out;
+		return err;
 	if (w->obj_cnt)		/* w->objs is NULL without objects */
 		qsort(w->objs, w->obj_cnt, sizeof(*w->objs), cmp_obj);
+	return 0;
+}
 
-	inl_chunks = chunk_cnt == 1;
-	inl_block = block_cnt == 1 && blocks[0].raw_len <= INLINE_BLOCK_MAX;
-	m.entry_cnt = w->item_cnt;
-	m.blob_cnt = blob_cnt;
-	m.object_cnt = w->obj_cnt;
-	m.chunk_cnt = chunk_cnt;
-	m.block_cnt = block_cnt;
-	m.str_len = strtab.len;
-	m.prov_str = strtab_off(&strtab, w->provenance ?: "");
-	inl_off = BTFB_META_LEN + (uint64_t)w->obj_cnt * BTFB_OBJECT_LEN +
-		  (uint64_t)chunk_cnt * BTFB_CHUNK_LEN + (uint64_t)block_cnt * BTFB_BLOCK_LEN +
-		  strtab.len;
-	meta_len = inl_off;
-	for (i = 0; i < chunk_cnt; i++) {
-		index_raw += chunks[i].raw_len;
-		*(inl_chunks ? &meta_len : &data_len) += inl_chunks ? chunks[i].raw_len
-								   : chunks[i].comp_len;
+/* Which streams go inline, and how big the metadata and the data area are. */
+static int size_meta(const struct bundle_writer *w, struct wbuild *b)
+{
+	uint64_t index_raw = 0;
+	size_t i;
+
+	b->inl_chunks = b->chunk_cnt == 1;
+	b->inl_block = b->block_cnt == 1 && b->blocks[0].raw_len <= INLINE_BLOCK_MAX;
+	b->m.entry_cnt = w->item_cnt;
+	b->m.blob_cnt = b->blob_cnt;
+	b->m.object_cnt = w->obj_cnt;
+	b->m.chunk_cnt = b->chunk_cnt;
+	b->m.block_cnt = b->block_cnt;
+	b->m.str_len = b->strtab.len;
+	b->m.prov_str = strtab_off(&b->strtab, w->provenance ?: "");
+	b->inl_off = BTFB_META_LEN + (uint64_t)w->obj_cnt * BTFB_OBJECT_LEN +
+		     (uint64_t)b->chunk_cnt * BTFB_CHUNK_LEN +
+		     (uint64_t)b->block_cnt * BTFB_BLOCK_LEN + b->strtab.len;
+	b->meta_len = b->inl_off;
+	for (i = 0; i < b->chunk_cnt; i++) {
+		index_raw += b->chunks[i].raw_len;
+		*(b->inl_chunks ? &b->meta_len : &b->data_len) +=
+			b->inl_chunks ? b->chunks[i].raw_len : b->chunks[i].comp_len;
 	}
-	for (i = 0; i < block_cnt; i++)
-		*(inl_block ? &meta_len : &data_len) += inl_block ? blocks[i].raw_len
-								 : blocks[i].comp_len;
-	data_len += dict_s.comp_len;
+	for (i = 0; i < b->block_cnt; i++)
+		*(b->inl_block ? &b->meta_len : &b->data_len) +=
+			b->inl_block ? b->blocks[i].raw_len : b->blocks[i].comp_len;
+	b->data_len += b->dict_s.comp_len;
 	/* Past the reader's limits (format or memory): no reader would open it. */
-	if (meta_len > BTFB_MAX_META_SIZE || index_raw > BTFB_MAX_INDEX_SIZE) {
-		err = -EFBIG;
-		goto out;
-	}
-	meta = calloc(1, meta_len);
-	if (!meta) {
-		err = -ENOMEM;
-		goto out;
-	}
+	if (b->meta_len > BTFB_MAX_META_SIZE || index_raw > BTFB_MAX_INDEX_SIZE)
+		return -EFBIG;
+	return 0;
+}
 
-	/* data: dictionary, chunks, blocks; inline ones in the metadata's tail instead */
-	data_len = 0;
-	if (dict_len)
-		put_stream(&m.dict, &dict_s, false, &data_len);
-	btfb_store_u32s(meta, &m, BTFB_META_LEN / 4);
-	p = meta + BTFB_META_LEN;
+/*
+ * The metadata: its record, objects, chunk and block records, strings, then
+ * the inline streams; it places each stream (dictionary, chunks, blocks) in
+ * the data area as it goes.
+ */
+static int write_meta(const struct bundle_writer *w, struct wbuild *b)
+{
+	uint64_t inl_off = b->inl_off;
+	uint8_t *p;
+	size_t i;
+
+	b->meta = calloc(1, b->meta_len);
+	if (!b->meta)
+		return -ENOMEM;
+	b->data_len = 0;
+	if (b->dict_len)
+		put_stream(&b->m.dict, &b->dict_s, false, &b->data_len);
+	btfb_store_u32s(b->meta, &b->m, BTFB_META_LEN / 4);
+	p = b->meta + BTFB_META_LEN;
 	for (i = 0; i < w->obj_cnt; i++, p += BTFB_OBJECT_LEN) {
 		memcpy(p, w->objs[i].sha, SHA256_DIGEST_LEN);
-		btfb_put_le32(p + 32, strtab_off(&strtab, w->objs[i].name));
+		btfb_put_le32(p + 32, strtab_off(&b->strtab, w->objs[i].name));
 	}
-	for (i = 0; i < chunk_cnt; i++, p += BTFB_CHUNK_LEN) {
-		const struct item *it = &w->items[chunks[i].first];
+	for (i = 0; i < b->chunk_cnt; i++, p += BTFB_CHUNK_LEN) {
+		const struct item *it = &w->items[b->chunks[i].first];
 		struct btfb_chunk c = {
-			.arch_str = strtab_off(&strtab, it->key[0]),
-			.distro_str = strtab_off(&strtab, it->key[1]),
-			.version_str = strtab_off(&strtab, it->key[2]),
-			.release_str = strtab_off(&strtab, it->key[3]),
-			.entry_cnt = chunks[i].cnt,
+			.arch_str = strtab_off(&b->strtab, it->key[0]),
+			.distro_str = strtab_off(&b->strtab, it->key[1]),
+			.version_str = strtab_off(&b->strtab, it->key[2]),
+			.release_str = strtab_off(&b->strtab, it->key[3]),
+			.entry_cnt = b->chunks[i].cnt,
 		};
 
-		put_stream(&c.s, &chunks[i], inl_chunks, inl_chunks ? &inl_off : &data_len);
+		put_stream(&c.s, &b->chunks[i], b->inl_chunks,
+			   b->inl_chunks ? &inl_off : &b->data_len);
 		btfb_store_u32s(p, &c, BTFB_CHUNK_LEN / 4);
 	}
-	for (i = 0; i < block_cnt; i++, p += BTFB_BLOCK_LEN) {
-		struct btfb_block bl = { .blob_cnt = blocks[i].cnt };
+	for (i = 0; i < b->block_cnt; i++, p += BTFB_BLOCK_LEN) {
+		struct btfb_block bl = { .blob_cnt = b->blocks[i].cnt };
 
-		put_stream(&bl.s, &blocks[i], inl_block, inl_block ? &inl_off : &data_len);
+		put_stream(&bl.s, &b->blocks[i], b->inl_block,
+			   b->inl_block ? &inl_off : &b->data_len);
 		btfb_store_u32s(p, &bl, BTFB_BLOCK_LEN / 4);
 	}
-	for (i = 0; i < strtab.cnt; i++)
-		strcpy((char *)p + strtab.offs[i], strtab.strs[i]);
-	p += strtab.len;
-	if (inl_chunks)
-		p = mempcpy(p, chunks[0].raw, chunks[0].raw_len);
-	if (inl_block)
-		memcpy(p, blocks[0].raw, blocks[0].raw_len);
+	for (i = 0; i < b->strtab.cnt; i++)
+		strcpy((char *)p + b->strtab.offs[i], b->strtab.strs[i]);
+	p += b->strtab.len;
+	if (b->inl_chunks)
+		p = mempcpy(p, b->chunks[0].raw, b->chunks[0].raw_len);
+	if (b->inl_block)
+		memcpy(p, b->blocks[0].raw, b->blocks[0].raw_len);
+	return 0;
+}
 
-	err = stream_compress(w, NULL, 0, meta, meta_len, &mcomp, &meta_comp);
+static int compress_meta(struct bundle_writer *w, struct wbuild *b)
+{
+	int err = stream_compress(w, NULL, 0, b->meta, b->meta_len, &b->mcomp, &b->meta_comp);
+
 	if (err)
-		goto out;
+		return err;
 	/*
 	 * Every open decodes the metadata: ~25 us for 1 KB of LZMA2, 10% of a
 	 * start-up lookup at 5000 kernels, where it saves 1.4% of the bundle.
 	 * Where it saves under 1/64 of the bundle, it is stored instead.
 	 */
-	if ((meta_len - (uint64_t)meta_comp) * 64 < BTFB_HEADER_LEN + meta_comp + data_len ||
-	    meta_comp >= meta_len) {
-		free(mcomp);
-		mcomp = NULL;
-		meta_comp = 0;
+	if ((b->meta_len - (uint64_t)b->meta_comp) * 64 <
+	    BTFB_HEADER_LEN + b->meta_comp + b->data_len || b->meta_comp >= b->meta_len) {
+		free(b->mcomp);
+		b->mcomp = NULL;
+		b->meta_comp = 0;
 	}
-	total = BTFB_HEADER_LEN + (meta_comp ?: meta_len) + data_len;
-	if (total > UINT32_MAX) {
-		err = -EFBIG;
-		goto out;
-	}
+	return 0;
+}
+
+/* Header, metadata (as stored) and data area in one buffer. */
+static int assemble(const struct bundle_writer *w, const struct wbuild *b, uint8_t **out,
+		    uint64_t *out_total)
+{
+	uint64_t total = BTFB_HEADER_LEN + (b->meta_comp ?: b->meta_len) + b->data_len;
+	struct btfb_header h = {};
+	uint8_t *buf, *p;
+	uLong crc;
+	size_t i;
+
+	if (total > UINT32_MAX)
+		return -EFBIG;
 	buf = malloc(total);
-	if (!buf) {
-		err = -ENOMEM;
-		goto out;
-	}
+	if (!buf)
+		return -ENOMEM;
 	p = buf + BTFB_HEADER_LEN;
-	p = meta_comp ? mempcpy(p, mcomp, meta_comp) : mempcpy(p, meta, meta_len);
-	if (dict_len)
-		p = mempcpy(p, dict_s.comp, dict_s.comp_len);
-	for (i = 0; !inl_chunks && i < chunk_cnt; i++)
-		p = mempcpy(p, chunks[i].comp, chunks[i].comp_len);
-	for (i = 0; !inl_block && i < block_cnt; i++)
-		p = mempcpy(p, blocks[i].comp, blocks[i].comp_len);
+	p = b->meta_comp ? mempcpy(p, b->mcomp, b->meta_comp) : mempcpy(p, b->meta, b->meta_len);
+	if (b->dict_len)
+		p = mempcpy(p, b->dict_s.comp, b->dict_s.comp_len);
+	for (i = 0; !b->inl_chunks && i < b->chunk_cnt; i++)
+		p = mempcpy(p, b->chunks[i].comp, b->chunks[i].comp_len);
+	for (i = 0; !b->inl_block && i < b->block_cnt; i++)
+		p = mempcpy(p, b->blocks[i].comp, b->blocks[i].comp_len);
 
 	/* header last: its crc covers it and the metadata as stored */
 	memcpy(h.magic, BTFB_MAGIC, BTFB_MAGIC_LEN);
 	h.version = BTFB_VERSION;
 	h.codec = w->opts.codec;
-	h.meta_comp = meta_comp;
-	h.meta_raw = meta_len;
+	h.meta_comp = b->meta_comp;
+	h.meta_raw = b->meta_len;
 	h.total_len = total;
 	memcpy(buf, h.magic, BTFB_MAGIC_LEN);
 	btfb_store_u32s(buf + BTFB_MAGIC_LEN, &h.version, (BTFB_HEADER_LEN - BTFB_MAGIC_LEN) / 4);
 	crc = crc32(0, buf, BTFB_HEADER_LEN);
-	crc = crc32(crc, buf + BTFB_HEADER_LEN, meta_comp ?: meta_len);
+	crc = crc32(crc, buf + BTFB_HEADER_LEN, b->meta_comp ?: b->meta_len);
 	btfb_put_le32(buf + offsetof(struct btfb_header, crc), crc);
-
-	for (i = 0; i < w->item_cnt; i++)
-		st.raw_bytes += w->items[i].len;
-	for (i = 0; i < blob_cnt; i++)
-		st.unique_bytes += w->items[blobs[i].item].len;
-	st.entries = w->item_cnt;
-	st.blobs = blob_cnt;
-	st.blocks = block_cnt;
-	st.chunks = chunk_cnt;
-	st.dict_raw = dict_len;
-	st.meta_bytes = BTFB_HEADER_LEN + (meta_comp ?: meta_len);
-	st.bundle_bytes = total;
-	if (stats)
-		*stats = st;
 	*out = buf;
-	*out_len = total;
-	buf = NULL;
-out:
-	free_streams(blocks, block_cnt);
-	free_streams(chunks, chunk_cnt);
-	free(dict_s.raw);
-	free(dict_s.comp);
-	free(blobs);
-	free(dict);
-	free(all);
-	free(meta);
-	free(mcomp);
-	strtab_free(&strtab);
-	free(buf);
+	*out_total = total;
+	return 0;
+}
+
+static void fill_stats(const struct bundle_writer *w, const struct wbuild *b, uint64_t total,
+		       struct bundle_stats *st)
+{
+	size_t i;
+
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < w->item_cnt; i++)
+		st->raw_bytes += w->items[i].len;
+	for (i = 0; i < b->blob_cnt; i++)
+		st->unique_bytes += w->items[b->blobs[i].item].len;
+	st->entries = w->item_cnt;
+	st->blobs = b->blob_cnt;
+	st->blocks = b->block_cnt;
+	st->chunks = b->chunk_cnt;
+	st->dict_raw = b->dict_len;
+	st->meta_bytes = BTFB_HEADER_LEN + (b->meta_comp ?: b->meta_len);
+	st->bundle_bytes = total;
+}
+
+int bundle_writer__finish(struct bundle_writer *w, void **out, size_t *out_len,
+			  struct bundle_stats *stats)
+{
+	struct wbuild b = {};
+	uint8_t *buf = NULL;
+	uint64_t total = 0;
+	int err;
+
+	*out = NULL;
+	err = build_streams(w, &b);
+	err = err ?: build_strtab(w, &b);
+	err = err ?: size_meta(w, &b);
+	err = err ?: write_meta(w, &b);
+	err = err ?: compress_meta(w, &b);
+	err = err ?: assemble(w, &b, &buf, &total);
+	if (!err) {
+		if (stats)
+			fill_stats(w, &b, total, stats);
+		*out = buf;
+		*out_len = total;
+	}
+	wbuild_free(&b);
 	return err;
 }

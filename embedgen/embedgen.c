@@ -252,32 +252,11 @@ static int listed_digests(const void *bundle, size_t len,
 	return 0;
 }
 
-int embedgen__run(const struct embedgen_opts *o)
+/* The objects: each one's CO-RE digest into the bundle, its bytes into the stamp. */
+static int add_objects(const struct embedgen_opts *o, struct adder *add)
 {
-	struct bundle_writer_opts wopts = {
-		.codec = o->codec, .block_size = o->block_size, .chunk_size = o->chunk_size,
-		.dict_size = o->dict_size,
-	};
-	struct emit_opts eopts = o->emit;
-	uint8_t (*digests)[BTF_BUNDLE_DIGEST_LEN] = NULL;
-	struct bundle_writer *w;
-	struct adder add = {};
-	struct bundle_stats st = {};
-	const char *outputs[OUT_CNT] = { o->out_bundle, o->out_h, o->out_c };
-	struct stamp stamp;
-	char summary[256], *prov = NULL, line[1024];
-	void *bundle = NULL;
-	size_t len = 0, i;
+	size_t i;
 	int err = 0;
-
-	w = bundle_writer__new(&wopts);
-	if (!w) {
-		pr_err("out of memory");
-		return -ENOMEM;
-	}
-	add.w = w;
-	add.stamp = &stamp;
-	stamp__init(&stamp, o->argc, o->argv);
 
 	for (i = 0; i < o->object_cnt && !err; i++) {
 		uint8_t digest[BTF_BUNDLE_DIGEST_LEN];
@@ -290,36 +269,123 @@ int embedgen__run(const struct embedgen_opts *o)
 			pr_err("%s: cannot read BPF object: %s", ESC(o->objects[i]), errmsg(err));
 			break;
 		}
-		stamp__add(&stamp, "object", o->objects[i], obj, obj_len);
+		stamp__add(add->stamp, "object", o->objects[i], obj, obj_len);
 		err = btf_bundle__object_digest(obj, obj_len, digest);
 		free(obj);
 		if (err)
 			pr_err("%s: not a BPF object with BTF: %s", ESC(o->objects[i]),
 			       errmsg(err));
 		else
-			err = bundle_writer__add_object(w, base ? base + 1 : o->objects[i], digest);
+			err = bundle_writer__add_object(add->w, base ? base + 1 : o->objects[i],
+							digest);
 	}
+	return err;
+}
+
+/* The kernels: trees and --entry specs, gated by the objects' floor. */
+static int add_kernels(const struct embedgen_opts *o, struct adder *add)
+{
+	char line[1024];
+	size_t i;
+	int err = 0;
+
 	/*
 	 * Kernels the objects cannot load on would only be dead weight. An
 	 * object the audit cannot read (the bundle only records its hash)
 	 * leaves every kernel in.
 	 */
-	if (!err && o->floor && !o->all_kernels) {
-		add.floor = *o->floor;
-	} else if (!err && o->object_cnt && !o->all_kernels &&
-		   audit__objects_floor(o->objects, o->object_cnt, &add.floor)) {
+	if (o->floor && !o->all_kernels) {
+		add->floor = *o->floor;
+	} else if (o->object_cnt && !o->all_kernels &&
+		   audit__objects_floor(o->objects, o->object_cnt, &add->floor)) {
 		pr_warn("%s: not a BPF object the audit can read: no kernel skipped",
-			add.floor.why);
-		add.floor.floor = 0;
+			add->floor.why);
+		add->floor.floor = 0;
 	}
 	for (i = 0; i < o->dir_cnt && !err; i++)
-		err = scan_tree(&add, o->dirs[i]);
+		err = scan_tree(add, o->dirs[i]);
 	for (i = 0; i < o->entry_cnt && !err; i++)
-		err = add_entry_spec(&add, o->entries[i]);
-	if (!err && add.skipped) {
-		audit__gate_summary(&add.floor, add.skipped, add.example, line, sizeof(line));
+		err = add_entry_spec(add, o->entries[i]);
+	if (!err && add->skipped) {
+		audit__gate_summary(&add->floor, add->skipped, add->example, line, sizeof(line));
 		pr_notice("%s", line);
 	}
+	return err;
+}
+
+static int finish_bundle(struct bundle_writer *w, void **bundle, size_t *len,
+			 struct bundle_stats *st)
+{
+	int err = bundle_writer__finish(w, bundle, len, st);
+
+	if (err == -EFBIG)
+		pr_err("cannot build bundle: over the format's limits (4 GiB, %u MiB of index, %u MiB of metadata)",
+		       BTFB_MAX_INDEX_SIZE >> 20, BTFB_MAX_META_SIZE >> 20);
+	else if (err && err != -EEXIST)
+		pr_err("cannot build bundle: %s", errmsg(err));
+	return err;
+}
+
+/* The bundle file, header and C, then the stamp that makes the next run a no-op. */
+static int emit_all(const struct embedgen_opts *o, struct stamp *stamp, const char **outputs,
+		    const void *bundle, size_t len, struct bundle_stats *st)
+{
+	uint8_t (*digests)[BTF_BUNDLE_DIGEST_LEN] = NULL;
+	struct emit_opts eopts = o->emit;
+	char summary[256];
+	int err;
+
+	snprintf(summary, sizeof(summary), "%u kernels, %u distinct BTFs, codec %s, %zu bytes",
+		 st->entries, st->blobs, btf_bundle__codec_name(o->codec), len);
+	eopts.summary = summary;
+	eopts.header_path = o->out_h;
+	if (o->out_h) {
+		err = listed_digests(bundle, len, &digests, &eopts.digest_cnt);
+		if (err) {
+			pr_err("cannot read back the bundle's objects: %s", errmsg(err));
+			return err;
+		}
+		eopts.digests = (const uint8_t (*)[BTF_BUNDLE_DIGEST_LEN])digests;
+	}
+	err = write_outputs(o, bundle, len, &eopts);
+	free(digests);
+	if (err)
+		return err;
+	/* Without it the next run only does the work again. */
+	if (stamp__write(stamp, outputs, OUT_CNT, st))
+		pr_warn("cannot write the up-to-date stamp beside %s",
+			ESC(o->out_bundle ?: o->out_h ?: o->out_c));
+	print_summary(o, st);
+	return 0;
+}
+
+int embedgen__run(const struct embedgen_opts *o)
+{
+	struct bundle_writer_opts wopts = {
+		.codec = o->codec, .block_size = o->block_size, .chunk_size = o->chunk_size,
+		.dict_size = o->dict_size,
+	};
+	struct bundle_writer *w;
+	struct adder add = {};
+	struct bundle_stats st = {};
+	const char *outputs[OUT_CNT] = { o->out_bundle, o->out_h, o->out_c };
+	struct stamp stamp;
+	char *prov = NULL;
+	void *bundle = NULL;
+	size_t len = 0;
+	int err;
+
+	w = bundle_writer__new(&wopts);
+	if (!w) {
+		pr_err("out of memory");
+		return -ENOMEM;
+	}
+	add.w = w;
+	add.stamp = &stamp;
+	stamp__init(&stamp, o->argc, o->argv);
+
+	err = add_objects(o, &add);
+	err = err ?: add_kernels(o, &add);
 	if (!err) {
 		prov = provenance_text(o);
 		err = prov ? bundle_writer__set_provenance(w, prov) : -ENOMEM;
@@ -327,41 +393,10 @@ int embedgen__run(const struct embedgen_opts *o)
 	if (!err && stamp__check(&stamp, outputs, OUT_CNT, &st)) {
 		pr_info("outputs up to date (same inputs, same embedgen)");
 		print_summary(o, &st);
-		goto out;
+	} else if (!err) {
+		err = finish_bundle(w, &bundle, &len, &st);
+		err = err ?: emit_all(o, &stamp, outputs, bundle, len, &st);
 	}
-	if (!err) {
-		err = bundle_writer__finish(w, &bundle, &len, &st);
-		if (err == -EFBIG)
-			pr_err("cannot build bundle: over the format's limits (4 GiB, %u MiB of index, %u MiB of metadata)",
-			       BTFB_MAX_INDEX_SIZE >> 20, BTFB_MAX_META_SIZE >> 20);
-		else if (err && err != -EEXIST)
-			pr_err("cannot build bundle: %s", errmsg(err));
-	}
-	if (err)
-		goto out;
-
-	snprintf(summary, sizeof(summary), "%u kernels, %u distinct BTFs, codec %s, %zu bytes",
-		 st.entries, st.blobs, btf_bundle__codec_name(o->codec), len);
-	eopts.summary = summary;
-	eopts.header_path = o->out_h;
-	if (o->out_h) {
-		err = listed_digests(bundle, len, &digests, &eopts.digest_cnt);
-		if (err) {
-			pr_err("cannot read back the bundle's objects: %s", errmsg(err));
-			goto out;
-		}
-		eopts.digests = (const uint8_t (*)[BTF_BUNDLE_DIGEST_LEN])digests;
-	}
-	err = write_outputs(o, bundle, len, &eopts);
-	if (err)
-		goto out;
-	/* Without it the next run only does the work again. */
-	if (stamp__write(&stamp, outputs, OUT_CNT, &st))
-		pr_warn("cannot write the up-to-date stamp beside %s",
-			ESC(o->out_bundle ?: o->out_h ?: o->out_c));
-	print_summary(o, &st);
-out:
-	free(digests);
 	free(prov);
 	free(bundle);
 	bundle_writer__free(w);

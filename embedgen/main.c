@@ -52,15 +52,14 @@ static void usage(FILE *f)
 "  -V, --version             version\n");
 }
 
-static int push(const char ***arr, size_t *cnt, const char *v)
+/* Every list is given in argv, one element each: argc entries are enough. */
+static int lists_alloc(struct embedgen_opts *o, int argc)
 {
-	const char **n = realloc(*arr, (*cnt + 1) * sizeof(*n));
-
-	if (!n)
-		return -ENOMEM;
-	n[(*cnt)++] = v;
-	*arr = n;
-	return 0;
+	o->objects = calloc(argc, sizeof(*o->objects));
+	o->entries = calloc(argc, sizeof(*o->entries));
+	o->provenance = calloc(argc, sizeof(*o->provenance));
+	o->dirs = calloc(argc, sizeof(*o->dirs));
+	return o->objects && o->entries && o->provenance && o->dirs ? 0 : -ENOMEM;
 }
 
 enum { OPT_HEADER = 256, OPT_OBJECT, OPT_ENTRY, OPT_NAME, OPT_FORMAT, OPT_PROV,
@@ -92,31 +91,99 @@ static int check_build_opts(struct embedgen_opts *o)
 	return 0;
 }
 
+static const struct option longopts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "header", required_argument, NULL, OPT_HEADER },
+	{ "bundle-file", required_argument, NULL, 'b' },
+	{ "object", required_argument, NULL, OPT_OBJECT },
+	{ "entry", required_argument, NULL, OPT_ENTRY },
+	{ "all-kernels", no_argument, NULL, OPT_ALL_KERNELS },
+	{ "floor", required_argument, NULL, OPT_FLOOR },
+	{ "codec", required_argument, NULL, 'c' },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "provenance", required_argument, NULL, OPT_PROV },
+	{ "block-size", required_argument, NULL, OPT_BLOCK },
+	{ "dict-size", required_argument, NULL, OPT_DICT },
+	{ "chunk-size", required_argument, NULL, OPT_CHUNK },
+	{ "list", required_argument, NULL, 'l' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{}
+};
+/*
+ * Returns 0 to go on, 1 to exit successfully (--help, --version) or the exit
+ * status of a bad option (2, reported).
+ */
+static int parse_args(int argc, char **argv, struct embedgen_opts *o, struct audit_floor *floor,
+		      const char **list, int *level)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:b:c:l:jvqhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o->out_c = optarg; break;
+		case OPT_HEADER: o->out_h = optarg; break;
+		case 'b': o->out_bundle = optarg; break;
+		case OPT_OBJECT: o->objects[o->object_cnt++] = optarg; break;
+		case OPT_ENTRY: o->entries[o->entry_cnt++] = optarg; break;
+		case OPT_ALL_KERNELS: o->all_kernels = true; break;
+		case OPT_FLOOR:
+			if (audit__floor_set(floor, optarg)) {
+				pr_err("--floor: expected a kernel version such as 5.4, got '%s'",
+				       optarg);
+				return 2;
+			}
+			o->floor = floor;
+			break;
+		case OPT_PROV: o->provenance[o->provenance_cnt++] = optarg; break;
+		case OPT_NAME: o->emit.symbol = optarg; break;
+		case 'l': *list = optarg; break;
+		case 'j': o->json = true; break;
+		case 'v': (*level)++; break;
+		case 'q': *level = LOG_LEVEL_QUIET; break;
+		case 'c':
+			if (!strcmp(optarg, "xz")) {
+				o->codec = BTF_BUNDLE_CODEC_XZ;
+			} else if (!strcmp(optarg, "zlib")) {
+				o->codec = BTF_BUNDLE_CODEC_ZLIB;
+			} else {
+				pr_err("unknown codec '%s' (xz, zlib)", ESC(optarg));
+				return 2;
+			}
+			break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "string")) {
+				o->emit.format = EMIT_STRING;
+			} else if (!strcmp(optarg, "incbin")) {
+				o->emit.format = EMIT_INCBIN;
+			} else {
+				pr_err("unknown format '%s' (string, incbin)", ESC(optarg));
+				return 2;
+			}
+			break;
+		case OPT_BLOCK:
+		case OPT_DICT:
+		case OPT_CHUNK:
+			if (cli__parse_uint(optarg, 256u << 20, c == OPT_BLOCK ? &o->block_size :
+					    c == OPT_DICT ? &o->dict_size : &o->chunk_size)) {
+				pr_err("invalid number '%s'", ESC(optarg));
+				return 2;
+			}
+			break;
+		case 'h': usage(stdout); return 1;
+		case 'V': printf("embedgen (btfkit) %s\n", BTFKIT_VERSION); return 1;
+		default: usage(stderr); return 2;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "header", required_argument, NULL, OPT_HEADER },
-		{ "bundle-file", required_argument, NULL, 'b' },
-		{ "object", required_argument, NULL, OPT_OBJECT },
-		{ "entry", required_argument, NULL, OPT_ENTRY },
-		{ "all-kernels", no_argument, NULL, OPT_ALL_KERNELS },
-		{ "floor", required_argument, NULL, OPT_FLOOR },
-		{ "codec", required_argument, NULL, 'c' },
-		{ "name", required_argument, NULL, OPT_NAME },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "provenance", required_argument, NULL, OPT_PROV },
-		{ "block-size", required_argument, NULL, OPT_BLOCK },
-		{ "dict-size", required_argument, NULL, OPT_DICT },
-		{ "chunk-size", required_argument, NULL, OPT_CHUNK },
-		{ "list", required_argument, NULL, 'l' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{}
-	};
 	struct embedgen_opts o = {
 		.codec = BTF_BUNDLE_CODEC_XZ,
 		.block_size = 128 << 10,
@@ -125,84 +192,27 @@ int main(int argc, char **argv)
 	};
 	struct audit_floor floor;
 	const char *list = NULL;
-	int level = LOG_LEVEL_WARN, c, err = 0, rc = 0;
+	int level = LOG_LEVEL_WARN, rc;
 
 	log_init(argv[0], level);
-	while (!rc && (c = getopt_long(argc, argv, "o:b:c:l:jvqhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o': o.out_c = optarg; break;
-		case OPT_HEADER: o.out_h = optarg; break;
-		case 'b': o.out_bundle = optarg; break;
-		case OPT_OBJECT: err = push(&o.objects, &o.object_cnt, optarg); break;
-		case OPT_ENTRY: err = push(&o.entries, &o.entry_cnt, optarg); break;
-		case OPT_ALL_KERNELS: o.all_kernels = true; break;
-		case OPT_FLOOR:
-			if (audit__floor_set(&floor, optarg)) {
-				pr_err("--floor: expected a kernel version such as 5.4, got '%s'",
-				       optarg);
-				return 2;
-			}
-			o.floor = &floor;
-			break;
-		case OPT_PROV: err = push(&o.provenance, &o.provenance_cnt, optarg); break;
-		case OPT_NAME: o.emit.symbol = optarg; break;
-		case 'l': list = optarg; break;
-		case 'j': o.json = true; break;
-		case 'v': level++; break;
-		case 'q': level = LOG_LEVEL_QUIET; break;
-		case 'c':
-			if (!strcmp(optarg, "xz")) {
-				o.codec = BTF_BUNDLE_CODEC_XZ;
-			} else if (!strcmp(optarg, "zlib")) {
-				o.codec = BTF_BUNDLE_CODEC_ZLIB;
-			} else {
-				pr_err("unknown codec '%s' (xz, zlib)", ESC(optarg));
-				rc = 2;
-			}
-			break;
-		case OPT_FORMAT:
-			if (!strcmp(optarg, "string")) {
-				o.emit.format = EMIT_STRING;
-			} else if (!strcmp(optarg, "incbin")) {
-				o.emit.format = EMIT_INCBIN;
-			} else {
-				pr_err("unknown format '%s' (string, incbin)", ESC(optarg));
-				rc = 2;
-			}
-			break;
-		case OPT_BLOCK:
-		case OPT_DICT:
-		case OPT_CHUNK:
-			if (cli__parse_uint(optarg, 256u << 20, c == OPT_BLOCK ? &o.block_size :
-					    c == OPT_DICT ? &o.dict_size : &o.chunk_size)) {
-				pr_err("invalid number '%s'", ESC(optarg));
-				rc = 2;
-			}
-			break;
-		case 'h': usage(stdout); goto out;
-		case 'V': printf("embedgen (btfkit) %s\n", BTFKIT_VERSION); goto out;
-		default: usage(stderr); rc = 2; break;
-		}
-		if (err) {
-			pr_err("out of memory");
-			rc = 1;
-		}
-	}
-	if (rc)
+	if (lists_alloc(&o, argc)) {
+		pr_err("out of memory");
+		rc = 1;
 		goto out;
+	}
+	rc = parse_args(argc, argv, &o, &floor, &list, &level);
+	if (rc) {
+		rc = rc == 1 ? 0 : rc;
+		goto out;
+	}
 	log_init(argv[0], level);
 	libbpf_set_print(log_libbpf_print);
 	if (list) {
 		rc = embedgen__list(list, o.json) ? 1 : 0;
 		goto out;
 	}
-	for (; optind < argc; optind++) {
-		if (push(&o.dirs, &o.dir_cnt, argv[optind])) {
-			pr_err("out of memory");
-			rc = 1;
-			goto out;
-		}
-	}
+	for (; optind < argc; optind++)
+		o.dirs[o.dir_cnt++] = argv[optind];
 	o.argc = argc;
 	o.argv = argv;
 	rc = check_build_opts(&o);

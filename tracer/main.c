@@ -123,6 +123,10 @@ static void print_version(const struct ct_config *cfg)
 	       libbpf_version_string(), floor);
 }
 
+/*
+ * One flat switch over the options, as bpftool's: a decision table read row
+ * by row, which splitting would only scatter (hence its length).
+ */
 static int parse_args(int argc, char **argv, struct ct_config *cfg, int *verbosity)
 {
 	unsigned long long v;

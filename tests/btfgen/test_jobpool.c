@@ -179,7 +179,7 @@ static void *feeder(void *vctx)
 static void test_take(void)
 {
 	struct jobpool_ops ops = { .prepare = feed_prepare, .done = feed_done, .take = feed_take };
-	struct jobpool_opts opts = { .sz = sizeof(opts), .jobs = 2 };
+	struct jobpool_opts opts = { .jobs = 2 };
 	struct feed f = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
 	pthread_t t;
 	int err;
@@ -203,7 +203,7 @@ int main(void)
 	struct jobpool_ops ops = { .prepare = prepare, .done = done };
 	char dir[] = "/tmp/jobpool-test.XXXXXX";
 	struct ctx c = { .stop_after = 1000 };
-	struct jobpool_opts opts = { .sz = sizeof(opts), .jobs = 2 };
+	struct jobpool_opts opts = { .jobs = 2 };
 	char *argv[] = { "/bin/sh", "-c", "printf 'x%.0s' $(seq 1 5000); echo out; echo err >&2; exit 7", NULL };
 	char *output = NULL;
 	double t0, t;

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-2-Clause
-"""btfkit-build (tools/pipeline) end to end, as TAP.
+"""btfkit-build (btfkit-build/) end to end, as TAP.
 
 The server serves BTFHub-layout archives of real BTF (the committed Debian
 fixtures, each also repacked under a second release name so that there are

@@ -138,6 +138,9 @@ static void test_objects(void)
 out:
 	free(buf);
 	free(buf2);
+	free(probe);
+	free(v2);
+	free(strip);
 }
 
 int main(int argc, char **argv)

@@ -88,7 +88,7 @@ static void check_dir(int err)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct extract_opts opts = { .sz = sizeof(opts), .max_size = CAP };
+	struct extract_opts opts = { .max_size = CAP };
 	char dest[128], why[512];
 	int fd, err;
 

@@ -48,7 +48,7 @@ static int copy_file(const char *from, const char *to)
 static int extract_hex(int archive_fd, const char *release, char hex[SHA256_HEX_LEN],
 		       char *why, size_t why_sz)
 {
-	const struct extract_opts o = { .sz = sizeof(o) };
+	const struct extract_opts o = { 0 };
 	uint8_t d[SHA256_DIGEST_LEN];
 	uint64_t size;
 	int fd, err;
@@ -122,7 +122,7 @@ int main(int argc, char **argv)
 
 	/* extract__btf(): the same through a temp file renamed into place. */
 	{
-		const struct extract_opts o = { .sz = sizeof(o) };
+		const struct extract_opts o = { 0 };
 		char dest[128];
 
 		snprintf(dest, sizeof(dest), "%s/out.btf", dir);

@@ -882,7 +882,6 @@ int apt__run(const struct apt_opts *o, struct apt_stats *st)
 	}
 	r.cache.suffix = "";
 	r.topts = *o->transfer;
-	r.topts.sz = sizeof(r.topts);
 	r.topts.cache = &r.cache;
 	r.topts.src = &r.src;
 	r.topts.cancel = o->cancel;

@@ -17,6 +17,7 @@
 #include "escape.h"
 #include "escape_json.h"
 #include "index.h"
+#include "indexer.h"
 #include "log.h"
 #include "make.h"
 
@@ -292,7 +293,6 @@ int aptcli__run(const struct apt_cli *a, const struct aptcli_run *r)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	t.sz = sizeof(t);
 	if (!t.retries)
 		t.retries = 4;
 	else if (t.retries < 0)
@@ -343,7 +343,7 @@ int aptcli__run(const struct apt_cli *a, const struct aptcli_run *r)
 		goto out;
 	}
 	snprintf(index, sizeof(index), "%s/%s", r->out_dir, INDEX_NAME);
-	err = err ?: index__write(r->out_dir, &nindex);
+	err = err ?: indexer__write(r->out_dir, &nindex);
 	if (r->json)
 		print_json(&c, &st, err ? NULL : index);
 	else if (r->verbosity >= LOG_LEVEL_WARN)

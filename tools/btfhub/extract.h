@@ -27,7 +27,6 @@
 #define EXTRACT_DEFAULT_MAX_SIZE LAYOUT_BTF_MAX
 
 struct extract_opts {
-	size_t sz;
 	uint64_t max_size;	/* cap on the decompressed member; default EXTRACT_DEFAULT_MAX_SIZE */
 	const volatile sig_atomic_t *cancel;	/* set (by a signal handler) to stop; NULL = never */
 	/*
@@ -38,7 +37,6 @@ struct extract_opts {
 	 */
 	bool no_btf_parse;
 };
-#define extract_opts__last_field no_btf_parse
 
 /*
  * The archive is read from a descriptor, never by path: a caller opens it

@@ -11,6 +11,7 @@
 #include "index.h"
 #include "layout.h"
 #include "log.h"
+#include "mem.h"
 
 /* Levels of a BTFHub tree: distro, version, arch directories, then archives. */
 #define LEAF_DEPTH LAYOUT_RELEASE
@@ -35,16 +36,9 @@ static void names_free(struct names *ns)
 
 static int names_add(struct names *ns, char *s)
 {
-	if (ns->n == ns->cap) {
-		size_t cap = ns->cap ? ns->cap * 2 : 32;
-		char **v = reallocarray(ns->v, cap, sizeof(*v));
-
-		if (!v) {
-			free(s);
-			return -ENOMEM;
-		}
-		ns->v = v;
-		ns->cap = cap;
+	if (mem__ensure((void **)&ns->v, &ns->cap, sizeof(*ns->v), ns->n + 1)) {
+		free(s);
+		return -ENOMEM;
 	}
 	ns->v[ns->n++] = s;
 	return 0;
@@ -184,7 +178,6 @@ out:
 static int crawl_page(struct crawl *c, const char *page, const char *prefix, int depth)
 {
 	struct http_get_opts go = {
-		.sz = sizeof(go),
 		.transfer = c->o->transfer,
 		.cache_dir = c->o->cache_dir,
 		.max_bytes = listing__budget(c->l, c->o),

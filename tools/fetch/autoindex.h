@@ -10,6 +10,7 @@
 #define BTFHUB_FETCH_AUTOINDEX_H
 
 #include "listing.h"
+#include "source.h"
 
 /* Pages read at most, whatever the byte budget says. */
 #define AUTOINDEX_MAX_PAGES 20000

@@ -38,7 +38,6 @@ void fetch__forget(const struct kernel *k, const struct fetch_opts *o)
 static int finish_kernel(struct kernel *k, const struct fetch_opts *o)
 {
 	struct extract_opts eopts = {
-		.sz = sizeof(eopts),
 		.max_size = o->max_size,
 		.cancel = o->cancel,
 	};

@@ -14,7 +14,6 @@
 #include "transfer.h"
 
 struct fetch_opts {
-	size_t sz;
 	const char *out_dir;	/* NULL: verify only, the archive is the output (k->archive) */
 	const struct source *src;
 	const struct cache *cache;
@@ -33,7 +32,6 @@ struct fetch_opts {
 	void (*on_kernel)(struct kernel *k, int archive_fd, void *ctx);
 	void *ctx;
 };
-#define fetch_opts__last_field ctx
 
 /*
  * Process every PENDING kernel of @l; each ends FETCHED, CACHED or FAILED

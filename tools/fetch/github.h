@@ -11,26 +11,14 @@
  * time (by SHA, so each is cached for good). $GITHUB_TOKEN, when set, goes to
  * the API host only. The hosts can be moved (GitHub Enterprise, tests) with
  * BTFKIT_GITHUB_URL, BTFKIT_GITHUB_API_URL and BTFKIT_GITHUB_RAW_URL
- * (defaults https://github.com, https://api.github.com,
- * https://raw.githubusercontent.com).
+ * (github_repo.h).
  */
 #ifndef BTFHUB_FETCH_GITHUB_H
 #define BTFHUB_FETCH_GITHUB_H
 
+#include "github_repo.h"
 #include "listing.h"
 
-struct github_repo {
-	char *api;	/* API base URL, no trailing '/' */
-	char *owner, *repo, *ref;
-};
-
-/*
- * If @spec is a GitHub repository URL, set *@gh and *@raw_base (the URL
- * archives are fetched under) and return 1; return 0 for any other URL, or
- * -EINVAL for a GitHub URL that names no repository, -ENOMEM.
- */
-int github__parse_url(const char *spec, struct github_repo **gh, char **raw_base);
-void github__free(struct github_repo *gh);
 /*
  * The archives of one recursive trees-API answer @body (from @url) into
  * @l. Returns 0, -EAGAIN if GitHub truncated it, or -EINVAL (reported).

@@ -10,6 +10,7 @@
 #include "fsutil.h"
 #include "httpget.h"
 #include "log.h"
+#include "mem.h"
 #include "sha256.h"
 
 struct get_ctx {
@@ -86,18 +87,8 @@ static size_t on_body(char *buf, size_t size, size_t n, void *data)
 		c->too_big = true;
 		return 0;
 	}
-	if (r->len + len + 1 > c->cap) {
-		size_t cap = c->cap ? c->cap : 16384;
-		char *p;
-
-		while (cap < r->len + len + 1)
-			cap *= 2;
-		p = realloc(r->body, cap);
-		if (!p)
-			return 0;
-		r->body = p;
-		c->cap = cap;
-	}
+	if (mem__ensure((void **)&r->body, &c->cap, 1, r->len + len + 1))
+		return 0;
 	memcpy(r->body + r->len, buf, len);
 	r->len += len;
 	r->body[r->len] = '\0';

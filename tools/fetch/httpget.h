@@ -19,14 +19,12 @@
 #include "transfer.h"
 
 struct http_get_opts {
-	size_t sz;
 	const struct transfer_opts *transfer;	/* timeouts */
 	const char *cache_dir;		/* NULL = no cache */
 	const char *const *headers;	/* extra request headers, NULL-terminated */
 	uint64_t max_bytes;		/* larger bodies fail with -EFBIG */
 	bool immutable;			/* a cached body is the answer, unasked */
 };
-#define http_get_opts__last_field immutable
 
 struct http_resp {
 	long status;		/* final HTTP status; 200 also for a cache hit */

@@ -8,7 +8,8 @@
  *                     "size": N, "sha256": "<64 hex>" }, ... ] }
  *
  * Keys are paths relative to the root, sorted bytewise; two-space indent and a
- * final newline: the same tree always gives the same bytes.
+ * final newline: the same tree always gives the same bytes (indexer.c
+ * writes it; this backend reads it).
  */
 #ifndef BTFHUB_FETCH_INDEX_H
 #define BTFHUB_FETCH_INDEX_H
@@ -18,12 +19,9 @@
 #include "listing.h"
 
 #define INDEX_NAME "btfhub-index.json"
+#define INDEX_FORMAT "btfhub-index"
+#define INDEX_VERSION 1
 
-/*
- * Write <@dir>/INDEX_NAME (atomically) for the archives under @dir.
- * Returns 0 or a negative errno (reported); *@n gets the archive count.
- */
-int index__write(const char *dir, size_t *n);
 /*
  * Add the archives of the index @body (@url names it in errors) to @l.
  * Returns 0 or -EINVAL (reported).

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "kernel.h"
+#include "mem.h"
 
 void kernel__clear(struct kernel *k)
 {
@@ -38,14 +39,9 @@ struct kernel *kernel_list__add(struct kernel_list *l, const char *distro,
 			return NULL;
 		}
 	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap + l->cap / 4 + 1 : 16;
-		struct kernel *v = reallocarray(l->v, cap, sizeof(*v));
-
-		if (!v)
-			return NULL;
-		l->v = v;
-		l->cap = cap;
+	if (mem__ensure((void **)&l->v, &l->cap, sizeof(*l->v), l->n + 1)) {
+		errno = ENOMEM;
+		return NULL;
 	}
 	k = &l->v[l->n];
 	memset(k, 0, sizeof(*k));

@@ -4,17 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "autoindex.h"
-#include "github.h"
-#include "httpget.h"
-#include "index.h"
 #include "layout.h"
 #include "listing.h"
 #include "escape.h"
 #include "log.h"
-
-/* Warnings about refused keys before a hostile listing is summarised instead. */
-#define MAX_KEY_WARNINGS 10
+#include "mem.h"
 
 /*
  * A listed path is a kernel archive when it is "D/V/A/R" + the archive
@@ -46,7 +40,7 @@ void listing__reject(struct listing *l, const char *origin, const char *name)
 {
 	char esc[256];
 
-	if (l->rejected++ < MAX_KEY_WARNINGS)
+	if (l->rejected++ < LISTING_MAX_KEY_WARNINGS)
 		pr_warn("%s: ignoring '%s': not <distro>/<version>/<arch>/<release>"
 			LAYOUT_SUFFIX_ARCHIVE " with valid names", origin,
 			escape__str(esc, sizeof(esc), name));
@@ -70,16 +64,9 @@ int listing__add(struct listing *l, const char *origin, const char *path,
 		free(seg[0]);
 		return -E2BIG;
 	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		struct listing_entry *v = reallocarray(l->v, cap, sizeof(*v));
-
-		if (!v) {
-			free(seg[0]);
-			return -ENOMEM;
-		}
-		l->v = v;
-		l->cap = cap;
+	if (mem__ensure((void **)&l->v, &l->cap, sizeof(*l->v), l->n + 1)) {
+		free(seg[0]);
+		return -ENOMEM;
 	}
 	e = &l->v[l->n];
 	memset(e, 0, sizeof(*e));
@@ -140,80 +127,4 @@ void listing__sort(struct listing *l)
 		l->v[keep++] = l->v[i];
 	}
 	l->n = keep;
-}
-
-static int on_local(const char *path, const struct layout_key *key, enum layout_file kind,
-		    uint64_t size, void *data)
-{
-	struct listing *l = data;
-	char *rel;
-	int err;
-
-	if (asprintf(&rel, "%s/%s/%s/%s" LAYOUT_SUFFIX_ARCHIVE, key->distro, key->version,
-		     key->arch, key->release) < 0)
-		return -ENOMEM;
-	err = listing__add(l, path, rel, size, NULL);
-	free(rel);
-	return err == -EINVAL ? 0 : err;
-}
-
-/* A mirror with an index answers for itself; any other server is crawled. */
-static int list_http(struct listing *l, const struct source *src, const struct listing_opts *o)
-{
-	struct http_get_opts go = {
-		.sz = sizeof(go),
-		.transfer = o->transfer,
-		.cache_dir = o->cache_dir,
-		.max_bytes = listing__budget(l, o),
-	};
-	struct http_resp r;
-	char *url;
-	int err;
-
-	url = source__join(src, INDEX_NAME);
-	if (!url)
-		return -ENOMEM;
-	err = http__get(url, &go, &r);
-	l->requests += r.requested;
-	if (err) {
-		pr_err("%s: cannot list: %s", url, r.error);
-	} else if (r.status == 200) {
-		l->kind = "index";
-		l->bytes += r.len;
-		err = index__parse(l, url, r.body, r.len);
-	} else if (r.status == 404 || r.status == 410 || r.status == 403) {
-		pr_info("%s: HTTP %ld, listing the directories instead", url, r.status);
-		l->kind = "autoindex";
-		err = autoindex__list(l, src, o);
-	} else {
-		pr_err("%s: cannot list: HTTP %ld", url, r.status);
-		err = -EIO;
-	}
-	http_resp__free(&r);
-	free(url);
-	return err;
-}
-
-int listing__load(struct listing *l, const struct source *src, const struct listing_opts *o)
-{
-	int err;
-
-	memset(l, 0, sizeof(*l));
-	if (src->kind == SOURCE_DIR) {
-		const struct layout_walk_opts wo = { .files = LAYOUT_FILE_ARCHIVE };
-
-		l->kind = "directory";
-		err = layout__walk(src->base, &wo, on_local, l);	/* reports its errors */
-	} else if (src->github) {
-		l->kind = "github";
-		err = github__list(l, src->github, o);
-	} else {
-		err = list_http(l, src, o);
-	}
-	if (!err && l->rejected > MAX_KEY_WARNINGS)
-		pr_warn("%s: %zu names in all ignored as not kernel archives", src->base,
-			l->rejected);
-	if (!err)
-		listing__sort(l);
-	return err;
 }

@@ -1,17 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The archives a source holds, without fetching them: one interface over
- * four ways of listing a BTFHub-layout tree, chosen from the source and from
- * what its server answers:
- *
- *   local directory    walk the tree (source.c)
- *   GitHub repository  the git trees API (github.c)
- *   index mirror       INDEX_NAME at the mirror's root (index.c)
- *   any web server     its directory listings, level by level (autoindex.c)
- *
- * Listing responses are bounded (max_bytes in all, one response included),
- * cached with their validators under <cache>/listing/, and every key goes
- * through listing__add(), the one check of a name taken from a listing.
+ * The archives a source holds, as its listing backends (github.c, index.c,
+ * autoindex.c) fill them in and lister.c (which picks the backend) returns
+ * them: every key goes through listing__add(), the one check of a name
+ * taken from a listing. This container calls no backend.
  */
 #ifndef BTFHUB_FETCH_LISTING_H
 #define BTFHUB_FETCH_LISTING_H
@@ -22,12 +14,13 @@
 
 #include "kernel.h"
 #include "sha256.h"
-#include "source.h"
 #include "transfer.h"
 
 #define LISTING_DEFAULT_MAX_BYTES (64ull << 20)
 /* More archives than BTFHub will ever hold (about 10^4 today). */
 #define LISTING_MAX_ENTRIES 1000000
+/* Warnings about refused keys before a hostile listing is summarised instead. */
+#define LISTING_MAX_KEY_WARNINGS 10
 
 struct listing_entry {
 	char *path;		/* "<distro>/<version>/<arch>/<release>.btf.tar.xz" */
@@ -47,19 +40,11 @@ struct listing {
 };
 
 struct listing_opts {
-	size_t sz;
 	const struct transfer_opts *transfer;	/* timeouts (curl defaults) */
 	const char *cache_dir;	/* listing cache; NULL = none */
 	uint64_t max_bytes;	/* cap on all listing responses; default 64 MiB */
 };
-#define listing_opts__last_field max_bytes
 
-/*
- * List @src into @l (sorted by path, unique). Returns 0 or a negative errno,
- * reported here in one line naming the URL or directory.
- * HTTP sources need curl_global_init() first.
- */
-int listing__load(struct listing *l, const struct source *src, const struct listing_opts *o);
 void listing__free(struct listing *l);
 
 /*

@@ -2,7 +2,9 @@
 /*
  * btfhub-fetch: fetch the BTFHub archives a build needs, check them, and
  * extract them to <out>/<distro>/<version>/<arch>/<release>.btf.
- * This file only parses options; run.c calls the modules in order.
+ * This file parses options, owns the process (libcurl, signals, exit
+ * status) and runs the commands they ask for from one table; run.c holds
+ * the steps of a fetch.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -10,12 +12,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
+#include <bpf/libbpf.h>
+
 #include "cli.h"
 #include "index.h"
+#include "indexer.h"
 #include "fsutil.h"
 #include "log.h"
+#include "manifest.h"
 #include "run.h"
 #include "runopt.h"
+#include "sig.h"
 #include "source.h"
 #include "summary.h"
 
@@ -155,6 +163,107 @@ static int parse_args(int argc, char **argv, struct run_opts *c, bool *show_vers
 	return 0;
 }
 
+/* An error of a command outside run.c's steps: --json still gets its document. */
+static int cmd_status(const struct run_opts *o, int err)
+{
+	if (err && o->json)
+		summary__json_error(strerror(-err));
+	return err ? 1 : 0;
+}
+
+/* --write-index DIR: that alone. */
+static int cmd_write_index(const struct run_opts *o)
+{
+	size_t n = 0;
+	int err = indexer__write(o->write_index, &n);
+
+	if (!err)
+		pr_info("%s/%s: %zu archives", o->write_index, INDEX_NAME, n);
+	return cmd_status(o, err);
+}
+
+/* --add: edit the manifest; then list or fetch only if -o is given. */
+static int cmd_add(const struct run_opts *o)
+{
+	struct manifest m;
+	int i, err;
+
+	if (!o->manifest) {
+		pr_err("--add needs --manifest FILE");
+		return cmd_status(o, -EINVAL);
+	}
+	err = manifest__load(&m, o->manifest, true);
+	for (i = 0; !err && i < o->nadds; i++)
+		err = manifest__add(&m, o->adds[i]);
+	err = err ?: manifest__save(&m);
+	manifest__free(&m);
+	return cmd_status(o, err);
+}
+
+static int cmd_list(const struct run_opts *o)
+{
+	struct run r;
+	int ret = run__open(&r, o) ?: run__select(&r) ?: run__list(&r);
+
+	return run__close(&r, ret);
+}
+
+static int cmd_fetch(const struct run_opts *o)
+{
+	struct run r;
+	int ret = run__open(&r, o) ?: run__select(&r) ?: run__check(&r);
+
+	if (!ret) {
+		/* Modules poll the flag and unwind, removing their temp files. */
+		sig__install();
+		ret = run__record(&r, run__fetch(&r, NULL, NULL, sig__caught()), false);
+	}
+	return run__close(&r, ret);
+}
+
+static bool want_write_index(const struct run_opts *o)
+{
+	return o->write_index;
+}
+
+static bool want_add(const struct run_opts *o)
+{
+	return !o->write_index && o->nadds;
+}
+
+static bool want_list(const struct run_opts *o)
+{
+	return !o->write_index && (!o->nadds || o->out_dir) && o->list;
+}
+
+static bool want_fetch(const struct run_opts *o)
+{
+	return !o->write_index && (!o->nadds || o->out_dir) && !o->list;
+}
+
+/* The commands the options ask for, run in this order until one fails. */
+static const struct cmd {
+	const char *name;
+	bool (*wanted)(const struct run_opts *o);
+	int (*run)(const struct run_opts *o);	/* returns the exit status */
+} cmds[] = {
+	{ "write-index",	want_write_index,	cmd_write_index },
+	{ "manifest add",	want_add,		cmd_add },
+	{ "list",		want_list,		cmd_list },
+	{ "fetch",		want_fetch,		cmd_fetch },
+};
+
+static int dispatch(const struct run_opts *o)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (cmds[i].wanted(o))
+			ret = cmds[i].run(o);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct run_opts o = { RUN_OPTS_DEFAULTS };
@@ -182,8 +291,13 @@ int main(int argc, char **argv)
 		if (o.json)
 			summary__json_error("output is not a directory");
 		ret = 1;
+	} else if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+		pr_err("cannot initialise libcurl");
+		ret = 1;
 	} else {
-		ret = run__main(&o);
+		libbpf_set_print(log_libbpf_print);
+		ret = dispatch(&o);
+		curl_global_cleanup();
 	}
 	free(o.adds);
 	return ret;

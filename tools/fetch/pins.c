@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "mem.h"
 #include "pins.h"
 
 /* A million archives' pins; BTFHub has some ten thousand. */
@@ -40,15 +41,8 @@ static int parse(struct pins *p, char *text)
 		if (!sp || !il || il >= KERNEL_CONTENT_ID_LEN || !hex_ok(line, il) ||
 		    strlen(sp + 1) != SHA256_HEX_LEN - 1 || !hex_ok(sp + 1, SHA256_HEX_LEN - 1))
 			break;
-		if (p->n == cap) {
-			struct pin *v;
-
-			cap = cap ? cap * 2 : 256;
-			v = reallocarray(p->v, cap, sizeof(*v));
-			if (!v)
-				return -ENOMEM;
-			p->v = v;
-		}
+		if (mem__ensure((void **)&p->v, &cap, sizeof(*p->v), p->n + 1))
+			return -ENOMEM;
 		memcpy(p->v[p->n].id, line, il);
 		p->v[p->n].id[il] = '\0';
 		memcpy(p->v[p->n].sha256, sp + 1, SHA256_HEX_LEN);

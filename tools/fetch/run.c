@@ -1,63 +1,23 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <curl/curl.h>
-#include <bpf/libbpf.h>
 
 #include "cache.h"
 #include "fetch.h"
 #include "fsutil.h"
-#include "index.h"
-#include "listing.h"
+#include "lister.h"
 #include "escape.h"
 #include "log.h"
 #include "manifest.h"
 #include "pins.h"
 #include "prune.h"
 #include "run.h"
-#include "select.h"
+#include "selection.h"
 #include "source.h"
 #include "summary.h"
-
-/* Set by SIGINT/SIGTERM; the modules poll it and unwind, removing temp files. */
-static volatile sig_atomic_t cancelled;
-
-static void on_signal(int sig)
-{
-	cancelled = sig;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
-/* --add: edit the manifest only. */
-static int add_kernels(const struct run_opts *c)
-{
-	struct manifest m;
-	int i, err;
-
-	if (!c->manifest) {
-		pr_err("--add needs --manifest FILE");
-		return -EINVAL;
-	}
-	err = manifest__load(&m, c->manifest, true);
-	for (i = 0; !err && i < c->nadds; i++) {
-		err = manifest__add(&m, c->adds[i]);
-	}
-	err = err ?: manifest__save(&m);
-	manifest__free(&m);
-	return err;
-}
 
 static bool selection_given(const struct selection *s)
 {
@@ -69,9 +29,7 @@ static int select_listed(const struct run_opts *c, const struct source *src,
 			 const struct cache *cache, struct kernel_list *l)
 {
 	struct listing_opts lo = {
-		.sz = sizeof(lo),
 		.transfer = &(struct transfer_opts){
-			.sz = sizeof(struct transfer_opts),
 			.connect_timeout = c->connect_timeout,
 			.timeout = c->timeout,
 		},
@@ -82,13 +40,13 @@ static int select_listed(const struct run_opts *c, const struct source *src,
 	struct listing ls;
 	int err;
 
-	err = listing__load(&ls, src, &lo);
+	err = lister__load(&ls, src, &lo);
 	if (!err && src->github)
 		err = pins__load(&pins, cache);
 	if (!err) {
 		pr_info("%s: %zu archives listed (%s; %zu requests, %llu listing bytes)",
 			src->base, ls.n, ls.kind, ls.requests, (unsigned long long)ls.bytes);
-		err = select__from_listing(&c->sel, &ls, &pins, l);
+		err = selection__from_listing(&c->sel, &ls, &pins, l);
 	}
 	pins__free(&pins);
 	listing__free(&ls);
@@ -112,15 +70,15 @@ static int select_kernels(const struct run_opts *c, const struct source *src,
 			return err ?: select_listed(c, src, cache, l);
 		err = manifest__kernels(m, l);
 		if (!err)
-			select__filter(&c->sel, l);
+			selection__filter(&c->sel, l);
 		return err;
 	}
 	if (c->update_manifest) {
 		pr_err("--update-manifest needs --manifest FILE");
 		return -EINVAL;
 	}
-	if (src->kind == SOURCE_HTTP && !c->list && !select__globbed(&c->sel))
-		return select__literal(&c->sel, l);
+	if (src->kind == SOURCE_HTTP && !c->list && !selection__globbed(&c->sel))
+		return selection__literal(&c->sel, l);
 	return select_listed(c, src, cache, l);
 }
 
@@ -146,157 +104,147 @@ static int record_hashes(struct manifest *m, const struct kernel_list *l)
 	return manifest__save(m);
 }
 
-int run__main(const struct run_opts *o)
+int run__open(struct run *r, const struct run_opts *o)
 {
-	const struct run_opts c = *o;	/* a copy keeps the moved code's "c." */
-	struct source src = { 0 };
-	struct cache cache = { 0 };
-	struct manifest m = { 0 };
-	struct kernel_list l = { 0 };
-	struct summary_counts counts;
-	struct fetch_opts fo;
-	bool curl_up = false;
-	int err = 0, ret = 1;
+	const char *spec = o->source ?: SOURCE_DEFAULT_URL;
+	int err;
 
-	libbpf_set_print(log_libbpf_print);
-	if (c.write_index) {
-		size_t n = 0;
-
-		err = index__write(c.write_index, &n);
-		if (!err)
-			pr_info("%s/%s: %zu archives", c.write_index, INDEX_NAME, n);
-		ret = err ? 1 : 0;
-		goto out;
-	}
-	if (c.nadds) {
-		err = add_kernels(&c);
-		if (err || !c.out_dir) {
-			ret = err ? 1 : 0;
-			goto out;
-		}
-	}
-	err = source__parse(&src, c.source ?: SOURCE_DEFAULT_URL);
+	memset(r, 0, sizeof(*r));
+	r->o = o;
+	err = source__parse(&r->src, spec);
 	if (err) {
 		char buf[256];
 
-		pr_err("%s: invalid source: %s", escape__str(buf, sizeof(buf), c.source ?: ""),
+		pr_err("%s: invalid source: %s", escape__str(buf, sizeof(buf), o->source ?: ""),
 		       err == -EPROTONOSUPPORT || err == -EINVAL ?
 		       "want https://github.com/OWNER/REPO[/tree/REF], another http(s):// "
 		       "mirror, file:///PATH or a directory" :
 		       strerror(-err));
-		ret = 2;	/* a usage error, as --help documents */
-		goto out;
+		r->err = err;
+		return 2;	/* a usage error, as --help documents */
 	}
-	err = c.list || !c.out_dir ? 0 : mkdir_p(c.out_dir);
+	err = o->list || !o->out_dir ? 0 : mkdir_p(o->out_dir);
 	if (err) {
-		pr_err("%s: cannot create output directory: %s", c.out_dir, strerror(-err));
-		goto out;
+		pr_err("%s: cannot create output directory: %s", o->out_dir, strerror(-err));
+		r->err = err;
+		return 1;
 	}
 	/* --list writes no output, so no output tree keys its stamps. */
-	err = cache__init(&cache, c.cache_dir, src.base, c.list || !c.out_dir ? "." : c.out_dir);
+	err = cache__init(&r->cache, o->cache_dir, r->src.base,
+			  o->list || !o->out_dir ? "." : o->out_dir);
 	if (err) {
 		pr_err("%s: cannot set up cache directory: %s",
-		       c.cache_dir ?: "~/.cache/btfkit/fetch", strerror(-err));
-		goto out;
+		       o->cache_dir ?: "~/.cache/btfkit/fetch", strerror(-err));
+		r->err = err;
+		return 1;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
-		pr_err("cannot initialise libcurl");
-		goto out;
-	}
-	curl_up = true;
-	err = select_kernels(&c, &src, &cache, &m, &l);
-	err = err ?: select__unique(&l);
-	if (!err && c.hooks && c.hooks->filter)
-		err = c.hooks->filter(&l, c.hooks->ctx);
-	if (err)
-		goto out;
-	if (c.list) {
-		err = summary__list(&l, c.json);
-		ret = err ? 1 : 0;
-		goto out;
-	}
-	if (!l.n && c.prune && !c.manifest) {
-		/* Likely a typo in a glob; an empty manifest is the way to ask for it. */
-		pr_err("--prune with no kernel selected: refusing to empty %s", c.out_dir);
-		goto out;
-	}
-	if (!l.n)
-		pr_warn("no kernel selected");
-	if (c.hooks && c.hooks->selected && c.hooks->selected(&l, c.hooks->ctx))
-		goto out;
+	return 0;
+}
 
-	install_signals();
-	fo = (struct fetch_opts){
-		.sz = sizeof(fo),
-		.out_dir = c.out_dir,
-		.src = &src,
-		.cache = &cache,
-		.max_size = c.max_size,
-		.cancel = &cancelled,
-		.jobs = (int)c.jobs,
-		.transfer = {
-			.sz = sizeof(struct transfer_opts),
-			.jobs = (int)c.transfers,
-			.retries = (int)c.retries,
-			.retry_delay_ms = c.retry_delay_ms,
-			.connect_timeout = c.connect_timeout,
-			.timeout = c.timeout,
-			.speed_limit = c.speed_limit,
-			.speed_time = c.speed_time ? c.speed_time : -1,	/* 0 = never */
-			.retry_after_max = c.retry_after_max ? c.retry_after_max : -1,
-			/* A progress line only where a person watches it. */
-			.progress = isatty(STDERR_FILENO) && c.verbosity >= 0 && !c.json,
-		},
-	};
-	if (c.hooks) {
-		fo.on_kernel = c.hooks->kernel_done;
-		fo.ctx = c.hooks->ctx;
+int run__select(struct run *r)
+{
+	int err = select_kernels(r->o, &r->src, &r->cache, &r->m, &r->l);
+
+	err = err ?: selection__unique(&r->l);
+	r->err = err;
+	return err ? 1 : 0;
+}
+
+int run__list(struct run *r)
+{
+	r->err = summary__list(&r->l, r->o->json);
+	return r->err ? 1 : 0;
+}
+
+int run__check(struct run *r)
+{
+	if (!r->l.n && r->o->prune && !r->o->manifest) {
+		/* Likely a typo in a glob; an empty manifest is the way to ask for it. */
+		pr_err("--prune with no kernel selected: refusing to empty %s", r->o->out_dir);
+		return 1;
 	}
-	err = fetch__run(&l, &fo);
-	if (c.hooks && c.hooks->fetched)
-		c.hooks->fetched(&l, &fo, err, c.hooks->ctx);
+	if (!r->l.n)
+		pr_warn("no kernel selected");
+	return 0;
+}
+
+int run__fetch(struct run *r, void (*on_kernel)(struct kernel *k, int archive_fd, void *ctx),
+	       void *ctx, const volatile sig_atomic_t *cancel)
+{
+	const struct run_opts *o = r->o;
+
+	r->fo = (struct fetch_opts){
+		.out_dir = o->out_dir,
+		.src = &r->src,
+		.cache = &r->cache,
+		.max_size = o->max_size,
+		.cancel = cancel,
+		.jobs = (int)o->jobs,
+		.transfer = {
+			.jobs = (int)o->transfers,
+			.retries = (int)o->retries,
+			.retry_delay_ms = o->retry_delay_ms,
+			.connect_timeout = o->connect_timeout,
+			.timeout = o->timeout,
+			.speed_limit = o->speed_limit,
+			.speed_time = o->speed_time ? o->speed_time : -1,	/* 0 = never */
+			.retry_after_max = o->retry_after_max ? o->retry_after_max : -1,
+			/* A progress line only where a person watches it. */
+			.progress = isatty(STDERR_FILENO) && o->verbosity >= 0 && !o->json,
+		},
+		.on_kernel = on_kernel,
+		.ctx = ctx,
+	};
+	return fetch__run(&r->l, &r->fo);
+}
+
+int run__record(struct run *r, int err, bool errors_only)
+{
+	const struct run_opts *o = r->o;
+	struct summary_counts counts;
+
+	r->err = err;
 	if (err == -EINTR) {
-		pr_err("interrupted; partial downloads stay in %s for the next run", cache.dir);
-		ret = 128 + cancelled;
-		goto out;
+		pr_err("interrupted; partial downloads stay in %s for the next run", r->cache.dir);
+		return 128 + *r->fo.cancel;
 	}
 	if (err) {
 		pr_err("fetch failed: %s", strerror(-err));
-		goto out;
+		return 1;
 	}
-	if (src.github) {
-		err = pins__record(&cache, &l);
+	if (r->src.github) {
+		err = pins__record(&r->cache, &r->l);
 		if (err)
-			pr_warn("%s: cannot record pins: %s", cache.dir, strerror(-err));
-		err = 0;
+			pr_warn("%s: cannot record pins: %s", r->cache.dir, strerror(-err));
 	}
-	if (c.update_manifest) {
-		err = record_hashes(&m, &l);
-		if (err)
-			goto out;
+	if (o->update_manifest) {
+		r->err = record_hashes(&r->m, &r->l);
+		if (r->err)
+			return 1;
 	}
-	if (c.prune && c.out_dir) {
+	if (o->prune && o->out_dir) {
 		size_t removed;
 
-		err = prune__outputs(c.out_dir, &cache, &l, &removed);
-		if (err)
-			goto out;
+		r->err = prune__outputs(o->out_dir, &r->cache, &r->l, &removed);
+		if (r->err)
+			return 1;
 		if (removed)
-			pr_info("%s: pruned %zu file(s)", c.out_dir, removed);
+			pr_info("%s: pruned %zu file(s)", o->out_dir, removed);
 	}
-	err = summary__print(&l, c.json, c.verbosity < 0 || (c.hooks && c.hooks->own_summary));
-	if (err)
-		goto out;
-	summary__count(&l, &counts);
-	ret = counts.failed ? 1 : 0;
-out:
-	if (ret && err && c.json)
-		summary__json_error(strerror(-err));
-	if (curl_up)
-		curl_global_cleanup();
-	kernel_list__free(&l);
-	manifest__free(&m);
-	cache__free(&cache);
-	source__free(&src);
-	return ret;
+	r->err = summary__print(&r->l, o->json, o->verbosity < 0 || errors_only);
+	if (r->err)
+		return 1;
+	summary__count(&r->l, &counts);
+	return counts.failed ? 1 : 0;
+}
+
+int run__close(struct run *r, int status)
+{
+	if (status && r->err && r->o->json)
+		summary__json_error(strerror(-r->err));
+	kernel_list__free(&r->l);
+	manifest__free(&r->m);
+	cache__free(&r->cache);
+	source__free(&r->src);
+	return status;
 }

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * One invocation of btfhub-fetch, once main.c has parsed the options:
- * --write-index, or --add, selection (listing the source if need be),
- * --list or fetch, --update-manifest, --prune, summary.
+ * The steps of a fetch, once main.c has parsed the options: open (source,
+ * output directory, cache), select (listing the source if need be), then
+ * --list, or fetch and record (pins, --update-manifest, --prune, summary).
+ * btfhub-fetch's commands run them in a row; btfkit-build runs its btfgen
+ * session between them. Process concerns (curl_global_init(), signals,
+ * libbpf's print callback) are main()'s.
  */
 #ifndef BTFHUB_FETCH_RUN_H
 #define BTFHUB_FETCH_RUN_H
@@ -12,37 +15,11 @@
 
 #include "extract.h"
 #include "fetch.h"
-#include "select.h"
-
-/*
- * For a caller that consumes the archives as they are verified (btfkit-build)
- * rather than an extracted tree: run_opts.out_dir is then NULL.
- */
-struct run_hooks {
-	/*
-	 * Narrow the selection before anything is listed (--list) or fetched:
-	 * drop entries with kernel__clear() and compact @l. Non-zero stops
-	 * the run (reported by the hook).
-	 */
-	int (*filter)(struct kernel_list *l, void *ctx);
-	/* The selection, before anything is fetched; non-zero stops the run. */
-	int (*selected)(const struct kernel_list *l, void *ctx);
-	/*
-	 * fetch_opts.on_kernel: each kernel as soon as it is verified or
-	 * failed, with the verified archive open at @archive_fd (-1 if failed).
-	 */
-	void (*kernel_done)(struct kernel *k, int archive_fd, void *ctx);
-	/*
-	 * Every kernel has ended, or the run stopped (@err: fetch__run()'s);
-	 * @l and @fo stay valid until it returns (fetch__forget()).
-	 */
-	void (*fetched)(struct kernel_list *l, const struct fetch_opts *fo, int err, void *ctx);
-	bool own_summary;	/* the caller prints the summary: fetch only its error lines */
-	void *ctx;
-};
+#include "manifest.h"
+#include "selection.h"
 
 struct run_opts {
-	const char *out_dir;	/* -o; NULL only with --add or hooks (verify only) */
+	const char *out_dir;	/* -o; NULL only with --add or verifying only (btfkit-build) */
 	const char *manifest;	/* -m */
 	const char *source;	/* -s/--base; NULL = SOURCE_DEFAULT_URL */
 	const char *cache_dir;	/* NULL = ~/.cache/btfkit/fetch */
@@ -59,21 +36,61 @@ struct run_opts {
 	long speed_limit, speed_time, retry_after_max;
 	uint64_t max_size;
 	int verbosity;		/* log level: -1 quiet .. 2 debug */
-	const struct run_hooks *hooks;	/* NULL = none */
 };
 
 /* btfhub-fetch's defaults; btfkit-build starts from the same ones. */
 #define RUN_OPTS_DEFAULTS						\
-	.transfers = 4, .retries = 4, .retry_delay_ms = 1000,		\
-	.connect_timeout = 30, .timeout = 600,				\
-	.speed_limit = 1024, .speed_time = 30, .retry_after_max = 300,	\
-	.max_size = EXTRACT_DEFAULT_MAX_SIZE
+	.transfers = TRANSFER_DEFAULT_JOBS,				\
+	.retries = TRANSFER_DEFAULT_RETRIES,				\
+	.retry_delay_ms = TRANSFER_DEFAULT_RETRY_DELAY_MS,		\
+	.connect_timeout = TRANSFER_DEFAULT_CONNECT_TIMEOUT,		\
+	.timeout = TRANSFER_DEFAULT_TIMEOUT,				\
+	.speed_limit = TRANSFER_DEFAULT_SPEED_LIMIT,			\
+	.speed_time = TRANSFER_DEFAULT_SPEED_TIME,			\
+	.retry_after_max = TRANSFER_DEFAULT_RETRY_AFTER_MAX,		\
+	.max_size = TRANSFER_DEFAULT_MAX_SIZE
+
+/* One fetch, from run__open() to run__close(). */
+struct run {
+	const struct run_opts *o;	/* borrowed */
+	struct source src;
+	struct cache cache;
+	struct manifest m;
+	struct kernel_list l;	/* the selection: run__select() fills it, callers may narrow it */
+	struct fetch_opts fo;	/* run__fetch()'s, valid until run__close() (fetch__forget()) */
+	int err;		/* the last failed step's errno: --json's error document */
+};
 
 /*
- * Do it all and return the exit status: 0 if every selected kernel was
- * fetched or cached, 1 on any failure, 128+N when stopped by signal N.
- * Errors are reported here, one line each.
+ * Parse the source, create the output directory, set up the cache. Each step
+ * returns 0 or the exit status to stop with, its error reported in one line:
+ * here 2 for a source that is not one (a usage error, as --help says), or 1.
  */
-int run__main(const struct run_opts *o);
+int run__open(struct run *r, const struct run_opts *o);
+/* The kernels to fetch into r->l: the manifest's, the listing's or one named. */
+int run__select(struct run *r);
+/* --list: print the selection. Returns the exit status. */
+int run__list(struct run *r);
+/* Before fetching: refuse to --prune to an empty selection; warn if empty. */
+int run__check(struct run *r);
+/*
+ * Fetch and verify the selection (fetch__run()), stopping when *@cancel is
+ * set; @on_kernel (may be NULL) gets each kernel as it ends, with @ctx (see
+ * fetch_opts). Returns fetch__run()'s 0 or negative errno, for run__record().
+ */
+int run__fetch(struct run *r, void (*on_kernel)(struct kernel *k, int archive_fd, void *ctx),
+	       void *ctx, const volatile sig_atomic_t *cancel);
+/*
+ * After run__fetch() returned @err: report an interrupted (128+N) or failed
+ * fetch, then record the GitHub pins, the manifest's hashes (--update-manifest),
+ * prune, and print the summary (its error lines only if @errors_only).
+ * Returns the exit status: 0 if every kernel was fetched or cached, else 1.
+ */
+int run__record(struct run *r, int err, bool errors_only);
+/*
+ * Free it all; with --json and a failed step, print the error document.
+ * Returns @status. Safe after any step, or a failed run__open().
+ */
+int run__close(struct run *r, int status);
 
 #endif

@@ -6,7 +6,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "github.h"
+#include "github_repo.h"
 #include "source.h"
 
 /* file:// URLs may percent-encode; decode so the path names the real file. */
@@ -44,7 +44,7 @@ int source__parse(struct source *src, const char *spec)
 	memset(src, 0, sizeof(*src));
 	if (!strncasecmp(spec, "http://", 7) || !strncasecmp(spec, "https://", 8)) {
 		src->kind = SOURCE_HTTP;
-		err = github__parse_url(spec, &src->github, &src->base);
+		err = github_repo__parse_url(spec, &src->github, &src->base);
 		if (err < 0)
 			return err;
 		if (!err)
@@ -83,7 +83,7 @@ void source__free(struct source *src)
 {
 	free(src->base);
 	src->base = NULL;
-	github__free(src->github);
+	github_repo__free(src->github);
 	src->github = NULL;
 }
 

@@ -606,135 +606,26 @@ static void report_done(struct xfer *xs, size_t n, const struct transfer_opts *o
 	}
 }
 
-int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts)
-{
-	struct transfer_opts o = *opts;
-	struct xfer *xs;
+/* One transfer__run(): its entries, the curl multi handle, what is left. */
+struct xfers {
+	struct transfer_opts o;	/* defaults filled in */
+	struct xfer *v;
+	size_t n;
 	CURLM *multi;
-	size_t i, left = n, reported_left;
-	int active = 0, err = 0;
+	size_t left;		/* entries not done */
+	int active;		/* transfers in flight */
+};
 
-	if (!n)
-		return 0;
-	if (o.jobs <= 0)
-		o.jobs = 4;
-	if (!o.max_size)
-		o.max_size = 512ull << 20;
-	if (o.speed_limit <= 0)
-		o.speed_limit = 1024;
-	if (!o.speed_time)
-		o.speed_time = 30;
-	if (!o.retry_after_max)
-		o.retry_after_max = 300;
-	xs = calloc(n, sizeof(*xs));
-	multi = curl_multi_init();
-	if (!xs || !multi) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < n; i++)
-		xs[i].lock_fd = -1;
-	for (i = 0; i < n; i++) {
-		struct xfer *x = &xs[i];
+static void xfers_free(struct xfers *t)
+{
+	size_t i;
 
-		x->k = ks[i];
-		x->opts = &o;
-		x->archive_path = cache__archive_path(o.cache, x->k, "");
-		x->part_path = cache__archive_path(o.cache, x->k, ".part");
-		x->meta_path = cache__archive_path(o.cache, x->k, ".meta");
-		x->part_meta_path = cache__archive_path(o.cache, x->k, ".part.meta");
-		x->lock_path = cache__archive_path(o.cache, x->k, ".lock");
-		if (!x->archive_path || !x->part_path || !x->meta_path || !x->part_meta_path ||
-		    !x->lock_path) {
-			err = -ENOMEM;
-			goto out;
-		}
-		if (cached_pinned(x)) {
-			xfer_finish(x);
-			left--;
-			continue;
-		}
-		x->cand = cached_candidate(x);
-	}
-	report_done(xs, n, &o);
-	reported_left = left;
-
-	while (left) {
-		double t = now_mono(), next;
-		struct CURLMsg *msg;
-		int running, q;
-		long wait_ms;
-
-		if (o.cancel && *o.cancel) {
-			err = -EINTR;
-			break;
-		}
-
-		for (i = 0; i < n && active < o.jobs; i++) {
-			struct xfer *x = &xs[i];
-
-			if (x->state != XFER_WAITING || x->not_before > t)
-				continue;
-			err = xfer_claim(x, t);
-			if (err == 0) {
-				left -= x->state == XFER_DONE;
-				continue;
-			}
-			err = err < 0 ? err : xfer_start(x, multi);
-			if (err) {
-				char reason[256];
-
-				snprintf(reason, sizeof(reason), "cannot start transfer: %s",
-					 strerror(-err));
-				xfer_fail(x, reason);
-				left--;
-				err = 0;
-				continue;
-			}
-			active++;
-		}
-
-		curl_multi_perform(multi, &running);
-		while ((msg = curl_multi_info_read(multi, &q))) {
-			struct xfer *x;
-
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
-			curl_multi_remove_handle(multi, x->easy);
-			active--;
-			xfer_done(x, msg->data.result);
-			/* Not held across a backoff: N failing entries must not pin N fds. */
-			entry_unlock(x);
-			if (x->state == XFER_DONE)
-				left--;
-		}
-		if (left != reported_left) {
-			report_done(xs, n, &o);
-			reported_left = left;
-		}
-		if (!left)
-			break;
-		/* Sleep until curl has work, or the next queued transfer may start. */
-		next = now_mono() + 1.0;
-		for (i = 0; i < n && active < o.jobs; i++)
-			if (xs[i].state == XFER_WAITING && xs[i].not_before < next)
-				next = xs[i].not_before;
-		wait_ms = (long)((next - now_mono()) * 1000);
-		if (wait_ms > 0)
-			curl_multi_poll(multi, NULL, 0, (int)wait_ms, NULL);
-		if (o.progress)
-			progress_draw(xs, n, false);
-	}
-	if (o.progress)
-		progress_draw(xs, n, true);
-out:
-	for (i = 0; xs && i < n; i++) {
-		struct xfer *x = &xs[i];
+	for (i = 0; t->v && i < t->n; i++) {
+		struct xfer *x = &t->v[i];
 
 		if (x->easy) {
 			if (x->state == XFER_ACTIVE)
-				curl_multi_remove_handle(multi, x->easy);
+				curl_multi_remove_handle(t->multi, x->easy);
 			curl_easy_cleanup(x->easy);
 		}
 		if (x->part)
@@ -748,8 +639,156 @@ out:
 		free(x->tried);
 		entry_unlock(x);
 	}
-	free(xs);
-	if (multi)
-		curl_multi_cleanup(multi);
+	free(t->v);
+	if (t->multi)
+		curl_multi_cleanup(t->multi);
+}
+
+/* An entry per kernel, its cache paths, and the ones a pinned archive settles. */
+static int xfers_init(struct xfers *t, struct kernel **ks, size_t n)
+{
+	size_t i;
+
+	t->v = calloc(n, sizeof(*t->v));
+	t->multi = curl_multi_init();
+	if (!t->v || !t->multi)
+		return -ENOMEM;
+	t->n = t->left = n;
+	for (i = 0; i < n; i++)
+		t->v[i].lock_fd = -1;
+	for (i = 0; i < n; i++) {
+		struct xfer *x = &t->v[i];
+
+		x->k = ks[i];
+		x->opts = &t->o;
+		x->archive_path = cache__archive_path(t->o.cache, x->k, "");
+		x->part_path = cache__archive_path(t->o.cache, x->k, ".part");
+		x->meta_path = cache__archive_path(t->o.cache, x->k, ".meta");
+		x->part_meta_path = cache__archive_path(t->o.cache, x->k, ".part.meta");
+		x->lock_path = cache__archive_path(t->o.cache, x->k, ".lock");
+		if (!x->archive_path || !x->part_path || !x->meta_path || !x->part_meta_path ||
+		    !x->lock_path)
+			return -ENOMEM;
+		if (cached_pinned(x)) {
+			xfer_finish(x);
+			t->left--;
+			continue;
+		}
+		x->cand = cached_candidate(x);
+	}
+	return 0;
+}
+
+/* Start queued transfers whose time has come, up to o.jobs in flight. */
+static void xfers_start(struct xfers *t, double now)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < t->n && t->active < t->o.jobs; i++) {
+		struct xfer *x = &t->v[i];
+
+		if (x->state != XFER_WAITING || x->not_before > now)
+			continue;
+		err = xfer_claim(x, now);
+		if (err == 0) {
+			t->left -= x->state == XFER_DONE;
+			continue;
+		}
+		err = err < 0 ? err : xfer_start(x, t->multi);
+		if (err) {
+			char reason[256];
+
+			snprintf(reason, sizeof(reason), "cannot start transfer: %s", strerror(-err));
+			xfer_fail(x, reason);
+			t->left--;
+			continue;
+		}
+		t->active++;
+	}
+}
+
+/* Let curl work, and settle each transfer it has finished. */
+static void xfers_perform(struct xfers *t)
+{
+	struct CURLMsg *msg;
+	int running, q;
+
+	curl_multi_perform(t->multi, &running);
+	while ((msg = curl_multi_info_read(t->multi, &q))) {
+		struct xfer *x;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		curl_multi_remove_handle(t->multi, x->easy);
+		t->active--;
+		xfer_done(x, msg->data.result);
+		/* Not held across a backoff: N failing entries must not pin N fds. */
+		entry_unlock(x);
+		if (x->state == XFER_DONE)
+			t->left--;
+	}
+}
+
+/* Sleep until curl has work, or the next queued transfer may start. */
+static void xfers_wait(struct xfers *t)
+{
+	double next = now_mono() + 1.0;
+	long wait_ms;
+	size_t i;
+
+	for (i = 0; i < t->n && t->active < t->o.jobs; i++)
+		if (t->v[i].state == XFER_WAITING && t->v[i].not_before < next)
+			next = t->v[i].not_before;
+	wait_ms = (long)((next - now_mono()) * 1000);
+	if (wait_ms > 0)
+		curl_multi_poll(t->multi, NULL, 0, (int)wait_ms, NULL);
+}
+
+int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts)
+{
+	struct xfers t = { .o = *opts };
+	size_t reported_left;
+	int err;
+
+	if (!n)
+		return 0;
+	if (t.o.jobs <= 0)
+		t.o.jobs = TRANSFER_DEFAULT_JOBS;
+	if (!t.o.max_size)
+		t.o.max_size = TRANSFER_DEFAULT_MAX_SIZE;
+	if (t.o.speed_limit <= 0)
+		t.o.speed_limit = TRANSFER_DEFAULT_SPEED_LIMIT;
+	if (!t.o.speed_time)
+		t.o.speed_time = TRANSFER_DEFAULT_SPEED_TIME;
+	if (!t.o.retry_after_max)
+		t.o.retry_after_max = TRANSFER_DEFAULT_RETRY_AFTER_MAX;
+	err = xfers_init(&t, ks, n);
+	if (err)
+		goto out;
+	report_done(t.v, n, &t.o);
+	reported_left = t.left;
+	while (t.left) {
+		if (t.o.cancel && *t.o.cancel) {
+			err = -EINTR;
+			break;
+		}
+		xfers_start(&t, now_mono());
+		xfers_perform(&t);
+		if (t.left != reported_left) {
+			report_done(t.v, n, &t.o);
+			reported_left = t.left;
+		}
+		if (!t.left)
+			break;
+		xfers_wait(&t);
+		if (t.o.progress)
+			progress_draw(t.v, n, false);
+	}
+	if (t.o.progress)
+		progress_draw(t.v, n, true);
+out:
+	xfers_free(&t);
 	return err;
 }

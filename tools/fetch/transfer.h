@@ -18,11 +18,25 @@
 #include <curl/curl.h>
 
 #include "cache.h"
+#include "extract.h"
 #include "kernel.h"
 #include "source.h"
 
+/*
+ * The defaults a 0 in transfer_opts selects; btfhub-fetch's own defaults
+ * (RUN_OPTS_DEFAULTS in run.h) are these very numbers.
+ */
+#define TRANSFER_DEFAULT_JOBS			4
+#define TRANSFER_DEFAULT_RETRIES		4
+#define TRANSFER_DEFAULT_RETRY_DELAY_MS		1000
+#define TRANSFER_DEFAULT_CONNECT_TIMEOUT	30
+#define TRANSFER_DEFAULT_TIMEOUT		600
+#define TRANSFER_DEFAULT_MAX_SIZE		EXTRACT_DEFAULT_MAX_SIZE
+#define TRANSFER_DEFAULT_SPEED_LIMIT		1024
+#define TRANSFER_DEFAULT_SPEED_TIME		30
+#define TRANSFER_DEFAULT_RETRY_AFTER_MAX	300
+
 struct transfer_opts {
-	size_t sz;
 	int jobs;		/* transfers in parallel; default 4 */
 	int retries;		/* retries after a failed attempt; default 4 (0 = none) */
 	long retry_delay_ms;	/* first backoff delay, doubled per retry; default 1000 */
@@ -50,7 +64,6 @@ struct transfer_opts {
 	void (*on_done)(struct kernel *k, void *ctx);
 	void *ctx;
 };
-#define transfer_opts__last_field ctx
 
 /*
  * Obtain the archive of each kernel in @ks (pointers; status PENDING) into

@@ -53,6 +53,11 @@ void atomic_file__abort(struct atomic_file *af);
 
 /* Write @len bytes to @path atomically. Returns 0 or a negative errno. */
 int write_file_atomic(const char *path, const void *data, size_t len);
+/*
+ * The same without fsync(): for records that are verified before use
+ * anyway, where one lost in a crash only costs a redo (atomic_file.no_fsync).
+ */
+int write_file_atomic_nosync(const char *path, const void *data, size_t len);
 
 /*
  * The one bounded-read rule for untrusted files: open without ever blocking

@@ -209,7 +209,7 @@ void atomic_file__abort(struct atomic_file *af)
 	af->path = NULL;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len)
+static int write_atomic(const char *path, const void *data, size_t len, bool sync)
 {
 	struct atomic_file af;
 	int err;
@@ -217,11 +217,22 @@ int write_file_atomic(const char *path, const void *data, size_t len)
 	err = atomic_file__open(&af, path);
 	if (err)
 		return err;
+	af.no_fsync = !sync;
 	err = write_all(af.fd, data, len);
 	if (err) {
 		atomic_file__abort(&af);
 		return err;
 	}
 	return atomic_file__commit(&af);
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len)
+{
+	return write_atomic(path, data, len, true);
+}
+
+int write_file_atomic_nosync(const char *path, const void *data, size_t len)
+{
+	return write_atomic(path, data, len, false);
 }
 

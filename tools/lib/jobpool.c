@@ -22,7 +22,7 @@ struct jobpool {
 	bool stopped;
 	size_t output_max;
 	bool capture_stdout;
-	volatile int *stop;
+	const volatile sig_atomic_t *stop;
 	char *const *envp;
 	pthread_mutex_t lock;
 };
@@ -216,8 +216,6 @@ int jobpool__run(size_t njobs, const struct jobpool_ops *ops, void *ctx,
 	pthread_t *threads = NULL;
 	int nthreads = 0, jobs, i, err = 0;
 
-	if (opts && opts->sz < sizeof(size_t))
-		return -EINVAL;
 	jobs = opts && opts->jobs > 0 ? opts->jobs : jobpool__ncpus();
 	if (opts) {
 		p.output_max = opts->output_max ?: JOBPOOL_OUTPUT_MAX;

@@ -14,6 +14,7 @@
 #define BTFKIT_JOBPOOL_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stddef.h>
 
 /* prepare() return values besides 0 (= spawn the argv it set). */
@@ -61,16 +62,14 @@ struct jobpool_ops {
 };
 
 struct jobpool_opts {
-	size_t sz;
 	int jobs;		/* parallel children; default: online CPUs */
 	size_t output_max;	/* bytes of output kept per child; default 64 KiB */
 	bool capture_stdout;	/* also capture stdout; default: to /dev/null */
 	/* polled before each job starts; non-zero stops the pool (signals) */
-	volatile int *stop;
+	const volatile sig_atomic_t *stop;
 	/* the children's environment; default: this process's (environ) */
 	char *const *envp;
 };
-#define jobpool_opts__last_field envp
 
 /*
  * Run jobs 0..@njobs-1 in index order on a pool of worker threads.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <bpf/libbpf.h>
@@ -28,9 +29,12 @@ int log_level(void)
 void log_vprint(int level, const char *fmt, va_list ap)
 {
 	int saved = errno;
+	bool newline;
+
 	/* Errors (level < QUIET) always reach the user. */
 	if (level > log_lvl && level >= LOG_LEVEL_WARN)
 		goto out;
+	newline = !*fmt || fmt[strlen(fmt) - 1] != '\n';
 	/* One whole line among other threads' (the lock is recursive). */
 	flockfile(stderr);
 	fprintf(stderr, "%s: ", log_prog);
@@ -39,7 +43,7 @@ void log_vprint(int level, const char *fmt, va_list ap)
 	else if (level <= LOG_LEVEL_WARN)
 		fputs("warning: ", stderr);
 	vfprintf(stderr, fmt, ap);
-	if (!*fmt || fmt[strlen(fmt) - 1] != '\n')
+	if (newline)
 		fputc('\n', stderr);
 	funlockfile(stderr);
 out:

@@ -19,6 +19,7 @@
 #include "escape_json.h"
 #include "fsutil.h"
 #include "index.h"
+#include "indexer.h"
 #include "jobpool.h"
 #include "log.h"
 #include "run.h"
@@ -207,7 +208,7 @@ int run__main(const struct run_opts *o)
 	snprintf(index, sizeof(index), "%s/%s", o->out_dir, INDEX_NAME);
 	err = 0;
 	if (counts[MAKE_MADE] || o->index_only || access(index, F_OK))
-		err = index__write(o->out_dir, &nindex);
+		err = indexer__write(o->out_dir, &nindex);
 	if (o->json)
 		print_json(&c, counts, err ? NULL : index);
 	else if (o->verbosity >= LOG_LEVEL_WARN)

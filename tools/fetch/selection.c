@@ -7,7 +7,7 @@
 #include "layout.h"
 #include "escape.h"
 #include "log.h"
-#include "select.h"
+#include "selection.h"
 
 static bool is_literal(const char *s)
 {
@@ -21,7 +21,7 @@ static bool glob_ok(const char *glob, const char *name, const char *alias)
 	return !fnmatch(glob, name, 0) || (alias && !fnmatch(glob, alias, 0));
 }
 
-bool select__match(const struct selection *sel, const struct kernel *k)
+bool selection__match(const struct selection *sel, const struct kernel *k)
 {
 	return glob_ok(sel->distro, k->distro, NULL) &&
 	       glob_ok(sel->version, k->version, k->out_version) &&
@@ -29,12 +29,12 @@ bool select__match(const struct selection *sel, const struct kernel *k)
 	       glob_ok(sel->release, k->release, NULL);
 }
 
-void select__filter(const struct selection *sel, struct kernel_list *l)
+void selection__filter(const struct selection *sel, struct kernel_list *l)
 {
 	size_t i, keep = 0;
 
 	for (i = 0; i < l->n; i++) {
-		if (select__match(sel, &l->v[i]))
+		if (selection__match(sel, &l->v[i]))
 			l->v[keep++] = l->v[i];
 		else
 			kernel__clear(&l->v[i]);
@@ -58,7 +58,7 @@ static int index_cmp(const void *a, const void *b, void *base)
 	return c ?: (ia < ib ? -1 : ia > ib);
 }
 
-int select__unique(struct kernel_list *l)
+int selection__unique(struct kernel_list *l)
 {
 	size_t *idx, i, keep = 0;
 	bool *dup;
@@ -109,7 +109,7 @@ static void prefer_listed(struct kernel *k, const char *path)
 	}
 }
 
-int select__from_listing(const struct selection *sel, const struct listing *ls,
+int selection__from_listing(const struct selection *sel, const struct listing *ls,
 			 const struct pins *pins, struct kernel_list *l)
 {
 	size_t i;
@@ -121,7 +121,7 @@ int select__from_listing(const struct selection *sel, const struct listing *ls,
 
 		if (!k)
 			return -errno;
-		if (!select__match(sel, k)) {
+		if (!selection__match(sel, k)) {
 			kernel__clear(k);
 			l->n--;
 			continue;
@@ -140,16 +140,16 @@ int select__from_listing(const struct selection *sel, const struct listing *ls,
 	return 0;
 }
 
-bool select__globbed(const struct selection *sel)
+bool selection__globbed(const struct selection *sel)
 {
 	return !is_literal(sel->distro) || !is_literal(sel->version) ||
 	       !is_literal(sel->arch) || !is_literal(sel->release);
 }
 
 
-int select__literal(const struct selection *sel, struct kernel_list *l)
+int selection__literal(const struct selection *sel, struct kernel_list *l)
 {
-	if (select__globbed(sel))
+	if (selection__globbed(sel))
 		return -EINVAL;	/* callers list the source instead */
 	if (!kernel_list__add(l, sel->distro, sel->version, sel->arch, sel->release)) {
 		const char *parts[] = { sel->distro, sel->version, sel->arch, sel->release };

@@ -10,12 +10,12 @@
 
 #include "fileid.h"
 #include "fsutil.h"
-#include "cache.h"
+#include "outcache.h"
 
 #define CACHE_MAGIC "btfgen-cache 1\n"
 #define CACHE_FILE_MAX 4096
 
-int cache__tool_key(const char *bpftool_digest, char *const *objects, int nobjects,
+int outcache__tool_key(const char *bpftool_digest, char *const *objects, int nobjects,
 		    uint8_t tool[SHA256_DIGEST_LEN], const char **bad)
 {
 	struct sha256_ctx ctx;
@@ -44,7 +44,7 @@ int cache__tool_key(const char *bpftool_digest, char *const *objects, int nobjec
 	return 0;
 }
 
-void cache__key(const uint8_t tool[SHA256_DIGEST_LEN], const char *input_hex,
+void outcache__key(const uint8_t tool[SHA256_DIGEST_LEN], const char *input_hex,
 		char key[SHA256_HEX_LEN])
 {
 	struct sha256_ctx ctx;
@@ -61,33 +61,18 @@ static char *cache_path(const char *outdir, const char *rel, const char *ext)
 {
 	char *p;
 
-	if (asprintf(&p, "%s/%s/%s.%s", outdir, CACHE_DIR, rel, ext) < 0)
+	if (asprintf(&p, "%s/%s/%s.%s", outdir, OUTCACHE_DIR, rel, ext) < 0)
 		return NULL;
 	return p;
 }
 
 /*
- * Atomic, but without fsync(): a record is always checked against the
+ * Records are written atomically but without fsync()
+ * (write_file_atomic_nosync()): a record is always checked against the
  * output's SHA-256 before it is trusted, so one lost in a crash only costs
  * a redo, while an fsync per kernel (~7 ms on an ext4 CI disk, serialised in
  * the journal) would cost as much as bpftool itself and stop -j from scaling.
  */
-static int write_record(const char *path, const char *buf, size_t len)
-{
-	struct atomic_file af;
-	int err;
-
-	err = atomic_file__open(&af, path);
-	if (err)
-		return err;
-	af.no_fsync = true;
-	err = write_all(af.fd, buf, len);
-	if (err) {
-		atomic_file__abort(&af);
-		return err;
-	}
-	return atomic_file__commit(&af);
-}
 
 static bool is_hex64(const char *s)
 {
@@ -96,7 +81,7 @@ static bool is_hex64(const char *s)
 	return strlen(s) == SHA256_HEX_LEN - 1 && sha256_parse_hex(s, d) == 0;
 }
 
-int cache__read(const char *outdir, const char *rel, struct cache_rec *rec)
+int outcache__read(const char *outdir, const char *rel, struct outcache_rec *rec)
 {
 	char *path = cache_path(outdir, rel, "key");
 	char key[80], input[80], output[80];
@@ -125,7 +110,7 @@ out:
 	return err;
 }
 
-int cache__write(const char *outdir, const char *rel, const struct cache_rec *rec)
+int outcache__write(const char *outdir, const char *rel, const struct outcache_rec *rec)
 {
 	char *path = cache_path(outdir, rel, "key");
 	char buf[512];
@@ -135,12 +120,12 @@ int cache__write(const char *outdir, const char *rel, const struct cache_rec *re
 		return -ENOMEM;
 	n = snprintf(buf, sizeof(buf), CACHE_MAGIC "key %s\ninput %s\noutput %s %" PRIu64 "\n",
 		     rec->key, rec->input, rec->output, rec->output_size);
-	err = write_record(path, buf, n);
+	err = write_file_atomic_nosync(path, buf, n);
 	free(path);
 	return err;
 }
 
-int cache__hint_read(const char *outdir, const char *rel, const struct stat *st,
+int outcache__hint_read(const char *outdir, const char *rel, const struct stat *st,
 		     char sha[SHA256_HEX_LEN])
 {
 	char *path = cache_path(outdir, rel, "stat");
@@ -156,7 +141,7 @@ int cache__hint_read(const char *outdir, const char *rel, const struct stat *st,
 	return err;
 }
 
-int cache__hint_write(const char *outdir, const char *rel, const struct stat *st,
+int outcache__hint_write(const char *outdir, const char *rel, const struct stat *st,
 		      const char *sha, const struct timespec *hashed_at)
 {
 	char *path = cache_path(outdir, rel, "stat");
@@ -174,8 +159,8 @@ int cache__hint_write(const char *outdir, const char *rel, const struct stat *st
 #define PROBE_MAGIC "btfgen-probe 2\n"
 #define PROBE_MAX (64 * 1024)
 
-int cache__probe_read(const char *outdir, const char *path, const struct stat *st,
-		      struct cache_probe *p)
+int outcache__probe_read(const char *outdir, const char *path, const struct stat *st,
+		      struct outcache_probe *p)
 {
 	char *file = cache_path(outdir, "bpftool", "probe");
 	char *data = NULL, *line, *body;
@@ -210,7 +195,7 @@ out:
 	return err;
 }
 
-int cache__probe_write(const char *outdir, const char *path, const struct file_digest *d,
+int outcache__probe_write(const char *outdir, const char *path, const struct file_digest *d,
 		       const char *version)
 {
 	char *file = cache_path(outdir, "bpftool", "probe");
@@ -221,13 +206,13 @@ int cache__probe_write(const char *outdir, const char *path, const struct file_d
 	if (strchr(path, '\n'))
 		return 0;	/* not representable: no record */
 	file_digest__format(d, rec);
-	if (!file || asprintf(&dir, "%s/%s", outdir, CACHE_DIR) < 0 ||
+	if (!file || asprintf(&dir, "%s/%s", outdir, OUTCACHE_DIR) < 0 ||
 	    (n = asprintf(&buf, PROBE_MAGIC "path %s\ndigest %s\n\n%s", path, rec, version)) < 0) {
 		buf = NULL;
 		goto out;
 	}
 	err = mkdir_p(dir);
-	err = err ?: write_record(file, buf, n);
+	err = err ?: write_file_atomic_nosync(file, buf, n);
 out:
 	free(buf);
 	free(dir);

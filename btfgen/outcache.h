@@ -19,8 +19,8 @@
  * index does; an input rewritten in place, even with its mtime put back,
  * has another ctime and is read again.
  */
-#ifndef BTFGEN_CACHE_H
-#define BTFGEN_CACHE_H
+#ifndef BTFGEN_OUTCACHE_H
+#define BTFGEN_OUTCACHE_H
 
 #include <stdint.h>
 #include <sys/stat.h>
@@ -28,9 +28,9 @@
 #include "fileid.h"
 #include "sha256.h"
 
-#define CACHE_DIR ".btfgen-cache"
+#define OUTCACHE_DIR ".btfgen-cache"
 
-struct cache_rec {
+struct outcache_rec {
 	char key[SHA256_HEX_LEN];
 	char input[SHA256_HEX_LEN];
 	char output[SHA256_HEX_LEN];
@@ -42,27 +42,27 @@ struct cache_rec {
  * given) into @tool. Returns 0 or a negative errno; @bad names the
  * unreadable object.
  */
-int cache__tool_key(const char *bpftool_digest, char *const *objects, int nobjects,
+int outcache__tool_key(const char *bpftool_digest, char *const *objects, int nobjects,
 		    uint8_t tool[SHA256_DIGEST_LEN], const char **bad);
 /* The per-kernel key from the tool key and the input digest (hex). */
-void cache__key(const uint8_t tool[SHA256_DIGEST_LEN], const char *input_hex,
+void outcache__key(const uint8_t tool[SHA256_DIGEST_LEN], const char *input_hex,
 		char key[SHA256_HEX_LEN]);
 
 /* Read/write <rel>.key. Read returns -ENOENT if absent, -EINVAL if garbled. */
-int cache__read(const char *outdir, const char *rel, struct cache_rec *rec);
-int cache__write(const char *outdir, const char *rel, const struct cache_rec *rec);
+int outcache__read(const char *outdir, const char *rel, struct outcache_rec *rec);
+int outcache__write(const char *outdir, const char *rel, const struct outcache_rec *rec);
 
 /*
  * Look up the input digest in the <rel>.stat hint: 0 and @sha filled if the
  * hint matches @st, -ENOENT otherwise.
  */
-int cache__hint_read(const char *outdir, const char *rel, const struct stat *st,
+int outcache__hint_read(const char *outdir, const char *rel, const struct stat *st,
 		     char sha[SHA256_HEX_LEN]);
 /*
  * Record @sha for @st, hashed from @hashed_at on (file_digest: trusted
  * later only once settled). Returns 0 or a negative errno.
  */
-int cache__hint_write(const char *outdir, const char *rel, const struct stat *st,
+int outcache__hint_write(const char *outdir, const char *rel, const struct stat *st,
 		      const char *sha, const struct timespec *hashed_at);
 
 /*
@@ -77,13 +77,13 @@ int cache__hint_write(const char *outdir, const char *rel, const struct stat *st
  * identity (a touched or replaced bpftool is probed again). *p's version
  * is malloc()ed (free it) whenever it is set.
  */
-struct cache_probe {
+struct outcache_probe {
 	struct file_digest digest;
 	char *version;
 };
-int cache__probe_read(const char *outdir, const char *path, const struct stat *st,
-		      struct cache_probe *p);
-int cache__probe_write(const char *outdir, const char *path, const struct file_digest *d,
+int outcache__probe_read(const char *outdir, const char *path, const struct stat *st,
+		      struct outcache_probe *p);
+int outcache__probe_write(const char *outdir, const char *path, const struct file_digest *d,
 		       const char *version);
 
 #endif

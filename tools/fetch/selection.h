@@ -2,11 +2,11 @@
 /*
  * Which kernels to fetch: fnmatch(3) globs on distro, version, arch and
  * release, applied to the manifest's entries or, with no manifest, to the
- * archives a listing of the source found (listing.h). Four literal names
+ * archives a listing of the source found (lister.h). Four literal names
  * need no listing.
  */
-#ifndef BTFHUB_FETCH_SELECT_H
-#define BTFHUB_FETCH_SELECT_H
+#ifndef BTFHUB_FETCH_SELECTION_H
+#define BTFHUB_FETCH_SELECTION_H
 
 #include <stdbool.h>
 
@@ -22,29 +22,29 @@ struct selection {
 };
 
 /* True when @k passes every glob of @sel. */
-bool select__match(const struct selection *sel, const struct kernel *k);
+bool selection__match(const struct selection *sel, const struct kernel *k);
 /* Drop the kernels of @l that @sel does not match (order kept). */
-void select__filter(const struct selection *sel, struct kernel_list *l);
+void selection__filter(const struct selection *sel, struct kernel_list *l);
 /*
  * Kernels of the listing @ls matching @sel, appended to @l in its (sorted)
  * order, with the size and (index) sha256 it gives, or the sha256 @pins
  * (may be NULL) hold for its content ID. Returns 0 or -ENOMEM.
  */
-int select__from_listing(const struct selection *sel, const struct listing *ls,
+int selection__from_listing(const struct selection *sel, const struct listing *ls,
 			 const struct pins *pins, struct kernel_list *l);
 /* True unless all four fields are given as literal names. */
-bool select__globbed(const struct selection *sel);
+bool selection__globbed(const struct selection *sel);
 /*
  * Drop later entries naming the same output as an earlier one (a manifest
  * listing "focal" and "20.04", or arm64 and aarch64 trees). Order kept.
  * Returns 0 or -ENOMEM.
  */
-int select__unique(struct kernel_list *l);
+int selection__unique(struct kernel_list *l);
 /*
  * The single kernel named by a selection without globs. Returns 0, or
  * -EINVAL when a field is missing or a glob (not reported), or an invalid
  * name (reported).
  */
-int select__literal(const struct selection *sel, struct kernel_list *l);
+int selection__literal(const struct selection *sel, struct kernel_list *l);
 
 #endif
