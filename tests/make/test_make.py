@@ -515,9 +515,16 @@ def t_incremental_identity(c):
     src = write(os.path.join(d, "vmlinux"), synth.elf([(".BTF", btf)]))
     key = "debian/12/x86_64/6.1.0-inc"
     arc = os.path.join(out, key + ".btf.tar.xz")
-    for want in ("made", "unchanged"):
+    stamps = os.path.join(out, ".btfhub-make", "stamps")
+    # an input read within a second of its last change gets no identity stamp (fileid.h)
+    rc, so, _ = run(["-o", out, "--key", key, "--json", src])
+    assert json.loads(so)["kernels"][0]["status"] == "made", so
+    assert not os.path.isdir(stamps) or os.listdir(stamps) == [], os.listdir(stamps)
+    time.sleep(1.2)
+    for want in ("unchanged", "unchanged"):
         rc, so, _ = run(["-o", out, "--key", key, "--json", src])
         assert json.loads(so)["kernels"][0]["status"] == want, so
+    assert len(os.listdir(stamps)) == 1, os.listdir(stamps)
     ino = os.stat(arc).st_ino
     # rewritten in place with the same bytes: ctime moves, the input is read again,
     # and the archive it gives is the same: left alone
