@@ -357,7 +357,7 @@ static void scan_insns(const struct bpf_insn *insn, size_t cnt, struct audit_pro
 	for (i = 0; i < cnt; i++) {
 		const struct bpf_insn *in = &insn[i];
 		uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
-		char what[48];
+		char what[80];
 
 		if (in->code == (BPF_LD | BPF_IMM | BPF_DW)) {
 			i++;	/* the second half of a 16-byte load */
@@ -373,7 +373,9 @@ static void scan_insns(const struct bpf_insn *insn, size_t cnt, struct audit_pro
 			} else if (in->src_reg == BPF_PSEUDO_KFUNC_CALL) {
 				raise_floor_at(p, n, i, facility__feature(FEAT_KFUNC_CALLS), "uses a");
 			} else {
-				snprintf(what, sizeof(what), "calls helper %d,", in->imm);
+				snprintf(what, sizeof(what), "calls helper %d%s,", in->imm,
+					 facility__helper_needs_kernel_btf(in->imm)
+					 ? " [needs the kernel's own BTF]" : "");
 				raise_floor_at(p, n, i, facility__helper(in->imm), what);
 			}
 			continue;

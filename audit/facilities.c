@@ -333,6 +333,25 @@ static const struct facility features[FEAT_CNT] = {
 #define LOOKUP(table, id)							\
 	((id) < sizeof(table) / sizeof(table[0]) ? (table)[id] : (struct facility){ 0 })
 
+bool facility__helper_needs_kernel_btf(int32_t id)
+{
+	switch (id) {
+	case BPF_FUNC_skc_to_tcp6_sock:		/* these return PTR_TO_BTF_ID */
+	case BPF_FUNC_skc_to_tcp_sock:
+	case BPF_FUNC_skc_to_tcp_timewait_sock:
+	case BPF_FUNC_skc_to_tcp_request_sock:
+	case BPF_FUNC_skc_to_udp6_sock:
+	case BPF_FUNC_get_current_task_btf:
+	case BPF_FUNC_sock_from_file:
+	case BPF_FUNC_task_pt_regs:		/* takes one */
+	case BPF_FUNC_skc_to_unix_sock:
+	case BPF_FUNC_skc_to_mptcp_sock:
+		return true;
+	default:
+		return false;
+	}
+}
+
 struct facility facility__helper(int32_t id)
 {
 	struct facility f;

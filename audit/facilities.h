@@ -3,6 +3,7 @@
 #ifndef BTFKIT_AUDIT_FACILITIES_H
 #define BTFKIT_AUDIT_FACILITIES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct facility {
@@ -14,6 +15,12 @@ struct facility {
 struct facility facility__helper(int32_t id);
 struct facility facility__prog_type(uint32_t type);
 struct facility facility__map_type(uint32_t type);
+/*
+ * Helpers that return (or take) a pointer into the kernel's own BTF
+ * (PTR_TO_BTF_ID): a kernel without /sys/kernel/btf/vmlinux refuses them
+ * whatever its version, and no bundle can stand in (it serves CO-RE only).
+ */
+bool facility__helper_needs_kernel_btf(int32_t id);
 /* A tracepoint by its name ("sys_enter_openat2"); kv 0 when not in the table. */
 struct facility facility__tracepoint(const char *name);
 

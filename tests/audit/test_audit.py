@@ -57,7 +57,7 @@ def main():
     check(a["floor"] == "5.2" and "global data" in a["why"],
           "fullpath511: floor %s (%s), expected 5.2 from global data" % (a["floor"], a["why"]))
     check(a["cond_floor"] == "5.11" and "bpf_get_current_task_btf" in a["cond_why"]
-          and "'full_path' != 0" in a["cond_why"],
+          and "'full_path' != 0" in a["cond_why"] and "needs the kernel's own BTF" in a["cond_why"],
           "fullpath511: conditional need %s (%s), expected 5.11 only if 'full_path' != 0"
           % (a["cond_floor"], a["cond_why"]))
     a = audit(tool, rwbranch)

@@ -344,22 +344,23 @@ def check_fixture(kernel, fixture):
             kernel.spec, fixture, len(have), len(want) if want is not None else 'no member'))
 
 
-def make_bundle(args, kernel, key, work):
+def make_bundle(args, kernel, key, work, obj=None, name='guest'):
     """The pipeline at test time on the booted kernel's own BTF: btfgen
-    reduces it against coretrace.bpf.o, embedgen makes a bundle file whose
-    one entry is @key (DISTRO/VERSION/ARCH/RELEASE)."""
-    if not args.bpf_obj or not args.btfgen or not args.embedgen:
+    reduces it against @obj (default coretrace.bpf.o), embedgen makes a
+    bundle file whose one entry is @key (DISTRO/VERSION/ARCH/RELEASE)."""
+    obj = obj or args.bpf_obj
+    if not obj or not args.btfgen or not args.embedgen:
         raise HarnessError('scenario %s needs --bpf-obj, --btfgen and --embedgen' % args.scenario)
     distro, version, arch, release = key.split('/')
-    tree = os.path.join(work, 'btfhub')
+    tree = os.path.join(work, name + '-btfhub')
     os.makedirs(os.path.join(tree, distro, version, arch))
     shutil.copy(kernel.btf, os.path.join(tree, distro, version, arch, release + '.btf'))
-    reduced = os.path.join(work, 'reduced')
-    bundle = os.path.join(work, 'guest.btfb')
-    for cmd in ([args.btfgen, '-q', '-o', reduced, tree, args.bpf_obj],
-                [args.embedgen, '-q', '-o', os.path.join(work, 'guest.c'),
-                 '--header', os.path.join(work, 'guest.h'), '--bundle-file', bundle,
-                 '--object', args.bpf_obj, reduced]):
+    reduced = os.path.join(work, name + '-reduced')
+    bundle = os.path.join(work, name + '.btfb')
+    for cmd in ([args.btfgen, '-q', '-o', reduced, tree, obj],
+                [args.embedgen, '-q', '-o', os.path.join(work, name + '.c'),
+                 '--header', os.path.join(work, name + '.h'), '--bundle-file', bundle,
+                 '--object', obj, reduced]):
         r = subprocess.run(cmd, capture_output=True, text=True)
         if r.returncode != 0:
             raise HarnessError('%s: exit %d: %s' % (' '.join(cmd), r.returncode, r.stderr.strip()))
@@ -403,6 +404,11 @@ def prepare_nobtf(args, kernel, work):
     if not args.coretrace_nobtf:
         raise HarnessError('scenario nobtf needs --coretrace-nobtf')
     files['bin/coretrace-nobtf'] = args.coretrace_nobtf
+    if args.example:
+        # An adopter's tool (examples/opensnoop), through a bundle of its own.
+        files['bin/opensnoop'] = args.example
+        files['btf/opensnoop.btfb'] = make_bundle(args, kernel, kernel.host, work,
+                                                  obj=args.example_obj, name='opensnoop')
     return files
 
 
@@ -678,7 +684,23 @@ def check_nobtf(kernel, sections):
     detail = 'coretrace-nobtf: ' + check_trace(sections, 'trace', want)
     want = btf_desc_re('bundle', kernel.host, where='/btf/nobtf.btfb')
     check_btf_report(sections, 'bundle', want, name='btf2')
-    return detail + '; coretrace --btf-bundle: ' + check_trace(sections, 'trace2', want)
+    detail += '; coretrace --btf-bundle: ' + check_trace(sections, 'trace2', want)
+    if 'opensnoop' in sections or 'opensnoop-full' in sections:
+        used = 'BTF: bundle /btf/opensnoop.btfb, entry %s (exact match)' % kernel.host
+        t = section(sections, 'opensnoop')
+        expect(t['rc'] == 0 and used in t['out']
+               and '3 opens of /dev/null seen, 0 wrong (full_path off)' in t['out'],
+               'examples/opensnoop: exit %s: %r %r' % (t['rc'], t['out'], t['err']))
+        # bpf_get_current_task_btf() needs the kernel's own BTF: refused, said once.
+        t = section(sections, 'opensnoop-full')
+        own = [l for l in t['err'].split('\n') if l.startswith('opensnoop:')]
+        expect(t['rc'] not in (0, None) and used in t['out'] and len(own) == 1
+               and 'cannot load or attach' in own[0],
+               'examples/opensnoop --full-path on a kernel without BTF: exit %s: %r %r'
+               % (t['rc'], t['out'], t['err']))
+        detail += ('; examples/opensnoop traced through its bundle, and --full-path '
+                   '(bpf_get_current_task_btf) was refused in one line')
+    return detail
 
 
 # scenario: (prepare(args, kernel, work) -> {guest path: host file},
@@ -821,6 +843,8 @@ def main():
     ap.add_argument('--embedgen', help='embedgen executable (bundles made at test time)')
     ap.add_argument('--coretrace', help='static coretrace binary')
     ap.add_argument('--coretrace-nobtf', help='static coretrace with the nobtf kernel embedded (nobtf)')
+    ap.add_argument('--example', help='nobtf: static examples/opensnoop, run through its own bundle')
+    ap.add_argument('--example-obj', help='nobtf: the opensnoop.bpf.o that --example embeds')
     ap.add_argument('--bundle', help='bundle: the .btfb built with --coretrace')
     ap.add_argument('--fixture', help='nobtf: the kernel\'s BTF (REL.btf.tar.xz) to compare with')
     ap.add_argument('--buffer', choices=['auto', 'ringbuf', 'perf'],
