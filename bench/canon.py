@@ -110,7 +110,7 @@ def row(a, sdir, raw_root, canon_root, names, host, layouts, real):
     btfb = {}
     for tag, root in (("raw", raw_root), ("canon", canon_root)):
         # A tree of just these kernels: embedgen bundles a whole tree.
-        tree = os.path.join(sdir, tag)
+        tree = os.path.join(sdir, f"bundled-{tag}")
         shutil.rmtree(tree, ignore_errors=True)
         copy_tree(root, names, tree)
         b = br.bundle(a, sdir, tree, "xz", tag="-" + tag)
@@ -188,7 +188,7 @@ def synthetic_rows(a, work):
 
 
 def report(meta, rows, rel):
-    L = ["## One blob per layout: canonical reduced BTF (issue 26)", ""]
+    L = ["### One blob per layout: canonical reduced BTF (issue 26)", ""]
     L.append(f"Command: `{meta['command']}`  ")
     L.append(f"Date: {meta['date']}; object {meta['object']} (SHA-256 "
              f"{meta['object_sha256'][:16]}...); {meta['machine']}; load {meta['load']}.")
@@ -232,10 +232,16 @@ def report(meta, rows, rel):
         L.append("| REAL: distinct canonical blobs = distinct layouts | "
                  + " / ".join(f"{r['distinct_canon']} = {r['layouts']}" for r in real)
                  + f" | {ok(eq)} |")
+        # Issue 26's goal is at the whole corpus (the row that was 0.75x);
+        # the smaller sets are shown beside it.
         ratios = [r["bundle_canon"] / r["tarxz_solid"] for r in real]
-        L.append("| REAL: bundle <= 0.6x solid tar.xz of bpftool's output at "
-                 + " / ".join(str(r["kernels"]) for r in real) + " kernels | "
-                 + " / ".join(f"{x:.2f}x" for x in ratios) + f" | {ok(max(ratios) <= 0.6)} |")
+        L.append(f"| REAL: bundle <= 0.6x solid tar.xz of bpftool's output at all "
+                 f"{real[-1]['kernels']} kernels (at "
+                 + " / ".join(str(r["kernels"]) for r in real) + ") | "
+                 + " / ".join(f"{x:.2f}x" for x in ratios) + f" | {ok(ratios[-1] <= 0.6)} |")
+        L.append("| REAL: canonical bundle smaller than bpftool's bytes bundled, at every size | "
+                 + " / ".join(f"{r['bundle_canon']:,} vs {r['bundle_raw']:,}" for r in real)
+                 + f" | {ok(all(r['bundle_canon'] < r['bundle_raw'] for r in real))} |")
     if rel:
         L.append(f"| REAL: every CO-RE relocation resolves the same | {rel['relocations']:,} "
                  f"compared, {len(rel['differ'])} kernels differ | {ok(not rel['differ'])} |")
@@ -282,9 +288,19 @@ def main():
     p.add_argument("--work", help="scratch directory (default: temporary, removed)")
     p.add_argument("--record", action="store_true",
                    help="write the table into bench/RESULTS.md between its markers")
+    p.add_argument("--from-json", metavar="FILE",
+                   help="only print (and --record) the tables of a previous run's "
+                        "canon-results.json (left in --work)")
     p.add_argument("--cc", default=os.environ.get("CC", "gcc"))
     p.add_argument("--bpftool", default=shutil.which("bpftool") or "/usr/sbin/bpftool")
     a = p.parse_args()
+    if a.from_json:
+        res = json.load(open(a.from_json))
+        md = report(res["meta"], res["rows"], res["relocs"])
+        print(md)
+        if a.record:
+            record(md)
+        return
     a.build_root = os.path.abspath(a.build_root)
     a.object = os.path.abspath(a.object or os.path.join(a.build_root, "bpf", "coretrace.bpf.o"))
     a.embedgen = os.path.join(a.build_root, "embedgen", "embedgen")

@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -40,6 +41,7 @@
 #include <bpf/btf.h>
 
 #include "fsutil.h"
+#include "tmpsweep.h"
 #include "jobpool.h"
 #include "log.h"
 #include "sha256.h"
@@ -58,6 +60,7 @@ struct job {
 	int src_fd;		/* the input, opened once (or fed), or -1 */
 	int in_fd;		/* what bpftool reads: the unpacked member, or -1 (src_fd) */
 	char *tmp_out;		/* bpftool's output, beside out_path */
+	int tmp_fd;		/* tmp_out, open and flock()ed while it is ours (tmpsweep.h) */
 	char **argv;
 	struct stat st;
 	char input_sha[SHA256_HEX_LEN];
@@ -225,6 +228,7 @@ struct btfgen *btfgen__new(const struct input_list *in, const struct btfgen_opts
 		j->k = k;
 		j->src_fd = -1;
 		j->in_fd = -1;
+		j->tmp_fd = -1;
 		j->res.kernel = k->rel;
 		j->res.input = k->path;
 		j->res.state = BTFGEN_SKIPPED;
@@ -257,6 +261,10 @@ static void job_cleanup(struct job *j)
 		unlink(j->tmp_out);
 		free(j->tmp_out);
 		j->tmp_out = NULL;
+	}
+	if (j->tmp_fd >= 0) {
+		close(j->tmp_fd);
+		j->tmp_fd = -1;
 	}
 	free(j->argv);
 	j->argv = NULL;
@@ -433,7 +441,9 @@ static int job_tmp_output(struct btfgen *g, struct job *j)
 		job_fail(g, j, "cannot create output in %s: %s", g->opts.outdir, strerror(-ret));
 		return ret;
 	}
-	close(fd);
+	/* Held until the output is renamed or dropped: a sweep leaves it alone. */
+	flock(fd, LOCK_EX | LOCK_NB);
+	j->tmp_fd = fd;
 	return 0;
 }
 
@@ -585,6 +595,8 @@ static int job_commit(struct btfgen *g, struct job *j)
 	}
 	free(j->tmp_out);
 	j->tmp_out = NULL;
+	close(j->tmp_fd);
+	j->tmp_fd = -1;
 	j->res.state = BTFGEN_REDUCED;
 	j->res.output_bytes = st.st_size;
 	pr_info("%s: reduced", j->k->rel);
@@ -803,7 +815,7 @@ int btfgen__run(struct btfgen *g)
 		.envp = g->opts.bpftool_envp,
 	};
 	double start = now_s();
-	size_t i;
+	size_t i, swept = 0;
 	int err;
 
 	err = mkdir_p(g->opts.outdir);
@@ -811,6 +823,11 @@ int btfgen__run(struct btfgen *g)
 		pr_err("%s: %s", g->opts.outdir, strerror(-err));
 		return err;
 	}
+	/* What a killed run left (kill -9 during bpftool): owned names, unlocked only. */
+	err = tmpfile__sweep(g->opts.outdir, LAYOUT_RELEASE, LAYOUT_SUFFIX_RAW, &swept);
+	if (err)
+		pr_warn("%s: cannot sweep stale temporary files: %s", g->opts.outdir,
+			strerror(-err));
 	err = jobpool__run(g->njobs, g->opts.streamed ? &streamed_ops : &ops, g, &popts);
 	g->wall_time_s = now_s() - start;
 	/* Jobs fed but never taken (stopped) hold their inputs open: release them. */

@@ -51,17 +51,17 @@ static void unquote(char *s)
 /* The naming rules are BTFHub's layout module's (tools/btfhub/layout.h). */
 void host__normalize(struct btf_host *host)
 {
-	char *p;
+	char distro[sizeof(host->distro)], version[sizeof(host->version)];
 
 	unquote(host->distro);
 	unquote(host->version);
 	unquote(host->arch);
 	unquote(host->release);
-	for (p = host->distro; *p; p++)
-		*p = tolower((unsigned char)*p);
+	copy_field(host->distro, sizeof(host->distro),
+		   layout__distro_name(host->distro, distro, sizeof(distro)));
 	copy_field(host->arch, sizeof(host->arch), layout__arch_name(host->arch));
-	if (layout__major_only(host->distro) && (p = strchr(host->version, '.')))
-		*p = '\0';
+	copy_field(host->version, sizeof(host->version),
+		   layout__host_version(host->distro, host->version, version, sizeof(version)));
 }
 
 /* Longest os-release read: real ones are under 1 KB. */

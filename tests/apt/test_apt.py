@@ -407,6 +407,9 @@ def t_suites(c):
     assert len(archives(out)) == 1
     rc, so, se = run(["--apt", srv.base, "--suite", "bookworm", "--arch", "i386", "-o", out])
     assert rc == 2 and "i386" in se, (rc, se)
+    rc, so, se = run(["--apt", "ftp://127.0.0.1/", "--suite", "bookworm", "--arch", "amd64",
+                      "-o", out])
+    assert rc == 2 and len(errors(se)) == 1 and "ftp://127.0.0.1/" in se, (rc, se)
 
 
 def key_shard(key, n):

@@ -152,14 +152,18 @@ def t_rerun(c):
     assert before == {p: os.stat(p).st_mtime_ns for p in glob.glob(c.out + "/debian/*/*/*")}
 
 
-def main():
-    cases = [t_cold, t_same_btf, t_rerun]
+def run_tap(cases, make_ctx, prefix):
+    """The plan, then @cases over make_ctx(a temporary directory), which is removed after."""
     print("1..%d" % len(cases))
-    tmp = tempfile.mkdtemp(prefix="btfkit-apt-debian.")
+    tmp = tempfile.mkdtemp(prefix=prefix)
     try:
-        return fixtures.tap(cases, Ctx(tmp))
+        return fixtures.tap(cases, make_ctx(tmp))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main():
+    return run_tap([t_cold, t_same_btf, t_rerun], Ctx, "btfkit-apt-debian.")
 
 
 if __name__ == "__main__":

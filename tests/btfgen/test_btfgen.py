@@ -806,6 +806,35 @@ def case_full_disk(args, tmp):
         subprocess.run(['umount', '-l', mnt])
 
 
+def case_stale_temps(args, tmp):
+    """A killed run's bpftool temp files (.<release>.btf.XXXXXX, unlocked) are
+    swept at the next run's start; a live one (locked by its writer) and
+    files of other names are left alone."""
+    import fcntl
+    indir = make_tree(args, os.path.join(tmp, 'in'), raw=False, host=False)
+    out = os.path.join(tmp, 'out')
+    n = len(input_files(indir))
+    rel = release_of(fixtures(args)[0])
+    d = os.path.join(out, 'debian', '12', 'x86_64')
+    os.makedirs(d)
+    stale = [os.path.join(d, f'.{rel}.btf.Ab12Cd'), os.path.join(out, 'debian', '.x.btf.zZ9yY8')]
+    live = os.path.join(d, f'.{rel}.btf.Live01')
+    foreign = [os.path.join(d, '.notes'), os.path.join(d, f'.{rel}.btf.tmp')]
+    for p in stale + [live] + foreign:
+        with open(p, 'wb') as f:
+            f.write(b'half')
+    holder = open(live, 'rb')
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        expect_ok(btfgen(args, out, indir), reduced=n)
+        left = [p for p in stale if os.path.exists(p)]
+        check(not left, f'stale temporary files of a killed run kept: {left}')
+        check(os.path.exists(live), 'a live (locked) temporary file was removed')
+        check(all(os.path.exists(p) for p in foreign), 'a file of another name was removed')
+    finally:
+        holder.close()
+
+
 def case_btfhub(args, tmp):
     shared = os.environ.get('BTFKIT_SHARED_DIR', '')
     sample = os.path.join(shared, 'btfhub-sample')

@@ -198,6 +198,7 @@ class GitHubRepo:
         self.truncate_over = truncate_over
         self.rate_limited = None        # None, "primary" or "secondary"
         self.hostile_paths = []         # extra tree paths (blobs) as given
+        self.cdn_files = {}             # {path: bytes} the raw host serves instead (tampering)
 
     # The git objects ---------------------------------------------------
     def tree_sha(self, d):
@@ -298,7 +299,7 @@ class GitHubRepo:
 
     def serve_cdn(self, h, req, rest):
         path = urllib.parse.unquote(rest)
-        data = self.files.get(path)
+        data = self.cdn_files.get(path, self.files.get(path))
         if data is None:
             return h.reply(req, 404, {}, b"404: Not Found")
         etag = '"%s"' % hashlib.sha256(data).hexdigest()

@@ -380,6 +380,35 @@ def t_github(c):
     assert rc == 2 and "invalid source" in se, se     # a usage error
 
 
+def t_github_blob_mismatch(c):
+    """a GitHub download is checked against its tree entry's git blob SHA-1 before it is pinned or extracted: other bytes are that kernel's error"""
+    repo = rs.GitHubRepo(c.srv, "tamper", "archive", "HEAD", c.deb).mount()
+    src = "https://github.com/tamper/archive"
+    victim = "debian/12/x86_64/6.1.0-56-amd64"
+    # Valid archive, other bytes (another kernel's): only the blob SHA can tell.
+    other = [p for p in c.deb if p != victim + ".btf.tar.xz" and "/x86_64/" in p][0]
+    repo.cdn_files[victim + ".btf.tar.xz"] = c.deb[other]
+    out, cache, _ = c.dirs()
+    rc, so, se = run(["-s", src, "-o", out, "--cache-dir", cache, "--json", "--distro",
+                      "debian"] + FAST, c.gh_env())
+    s = json.loads(so)
+    errs = errors(se)
+    assert rc == 1 and s["failed"] == 1 and s["fetched"] == len(c.deb) - 1, (s, se)
+    assert len(errs) == 1 and "git blob SHA-1 mismatch" in errs[0] and victim in errs[0], se
+    assert victim + ".btf" not in files_under(out), files_under(out)
+    # Nothing was pinned to the wrong bytes: served right, the next run takes them.
+    del repo.cdn_files[victim + ".btf.tar.xz"]
+    rc, so, se = run(["-s", src, "-o", out, "--cache-dir", cache, "--json", "--distro",
+                      "debian"] + FAST, c.gh_env())
+    s = json.loads(so)
+    assert rc == 0 and s["fetched"] == 1 and s["failed"] == 0, (s, se)
+    with open(os.path.join(out, victim + ".btf"), "rb") as f:
+        got = f.read()
+    assert hashlib.sha256(got).hexdigest() != hashlib.sha256(
+        open(os.path.join(out, other[:-len(".tar.xz")]), "rb").read()).hexdigest(), \
+        "the kept output is the other kernel's"
+
+
 def t_github_truncated(c):
     """"truncated": true: the subtrees are walked one by one, and cached by SHA"""
     repo = rs.GitHubRepo(c.srv, "trunc", "archive", "main", c.tree, truncate_over=3).mount()
@@ -524,6 +553,8 @@ def t_fuzz_listing_replay(c):
 
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("t_")]
 CASES.sort(key=lambda f: f.__code__.co_firstlineno)
+if os.environ.get("FETCH_TESTS"):   # a developer's filter: names containing this
+    CASES = [f for f in CASES if os.environ["FETCH_TESTS"] in f.__name__]
 
 
 def main():

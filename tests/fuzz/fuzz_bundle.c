@@ -55,7 +55,7 @@ static void find_host(const struct btf_bundle *b, const char *distro, const char
 	snprintf(h.arch, sizeof(h.arch), "%s", arch);
 	snprintf(h.release, sizeof(h.release), "%s", release);
 	idx = btf_bundle__find(b, &h, &m);
-	check(memchr(m.reason, '\0', sizeof(m.reason)) != NULL, "reason NUL-terminated");
+	check(memchr(m.reason, '\0', m.reason_sz) != NULL, "reason NUL-terminated");
 	if (idx < 0) {
 		/* a miss, or a corrupt index chunk found on the way */
 		check(m.kind == BTF_BUNDLE_MATCH_NONE && (idx == -ENOENT || idx == -EBADMSG ||

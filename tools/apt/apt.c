@@ -160,7 +160,7 @@ static int verify(struct run *r, struct kernel *k, const char *key, uint64_t siz
 		     (uint64_t)st.st_size, who, size);
 		goto lie;
 	}
-	err = cache__archive_sha256(&r->cache, k, fd, got);
+	err = cache__archive_sha256(&r->cache, k, fd, got, NULL);
 	if (err) {
 		fail(r, key, "%s: cannot hash %s: %s", k->url, k->archive, errmsg(err));
 		close(fd);
@@ -863,6 +863,7 @@ int apt__run(const struct apt_opts *o, struct apt_stats *st)
 		err = -EPROTONOSUPPORT;
 	if (err) {
 		pr_err("--apt %s: not an http(s) URL: %s", ESC(o->url), errmsg(err));
+		err = -EINVAL;		/* a usage error */
 		goto out;
 	}
 	err = split_globs(&r);

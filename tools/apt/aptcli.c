@@ -99,7 +99,7 @@ struct ctx {
 	struct maker *m;
 	struct outcome *v;
 	size_t n, cap;
-	size_t counts[3];
+	size_t counts[MAKE_SKIPPED + 1];
 	json_t *errors;		/* repository failures without a kernel */
 };
 
@@ -194,7 +194,8 @@ static void failed(const char *key, const char *line, void *ctx)
 
 static const char *status_name(enum make_status s)
 {
-	return s == MAKE_MADE ? "made" : s == MAKE_UNCHANGED ? "unchanged" : "failed";
+	return s == MAKE_MADE ? "made" : s == MAKE_UNCHANGED ? "unchanged" :
+	       s == MAKE_SKIPPED ? "skipped" : "failed";
 }
 
 static void print_json(struct ctx *c, const struct apt_stats *st, const char *index)
@@ -264,6 +265,8 @@ int aptcli__run(const struct apt_cli *a, const struct aptcli_run *r)
 		.pahole = r->pahole,
 		.force = r->force,
 		.cancel = &stop_sig,
+		/* DWARF even where the -dbg vmlinux has a .BTF too (Debian's do). */
+		.prefer = r->prefer_dbg ? MAKE_PREFER_DBG : MAKE_PREFER_IMAGE,
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *suites[SUITES_MAX + 1];

@@ -128,6 +128,50 @@ const char *layout__arch_name(const char *machine)
 	return machine;
 }
 
+const char *layout__distro_name(const char *name, char *buf, size_t size)
+{
+	static const struct { const char *alias, *name; } aliases[] = {
+		{ "amazon", "amzn" }, { "amazonlinux", "amzn" }, { "oracle", "ol" },
+		{ "oraclelinux", "ol" }, { "redhat", "rhel" }, { "alma", "almalinux" },
+		{ "rockylinux", "rocky" }, { "opensuse", "opensuse-leap" },
+	};
+	size_t i, n;
+
+	if (!size)
+		return buf;
+	for (n = 0; name[n] && n + 1 < size; n++)
+		buf[n] = name[n] >= 'A' && name[n] <= 'Z' ? name[n] - 'A' + 'a' : name[n];
+	buf[n] = '\0';
+	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
+		if (!strcmp(buf, aliases[i].alias)) {
+			snprintf(buf, size, "%s", aliases[i].name);
+			break;
+		}
+	}
+	return buf;
+}
+
+/* "2011.09" .. "2018.03": Amazon Linux AMI's VERSION_IDs (Amazon Linux 2 is "2", 2023 "2023"). */
+static bool amazon_linux_ami(const char *v)
+{
+	return strlen(v) == 7 && v[4] == '.' && !strncmp(v, "201", 3) && v[3] >= '1' &&
+	       v[3] <= '8' && v[5] >= '0' && v[5] <= '1' && v[6] >= '0' && v[6] <= '9';
+}
+
+const char *layout__host_version(const char *distro, const char *version_id, char *buf,
+				 size_t size)
+{
+	const char *dot;
+
+	if (!strcmp(distro, "amzn") && amazon_linux_ami(version_id))
+		snprintf(buf, size, "2018");
+	else if (layout__major_only(distro) && (dot = strchr(version_id, '.')))
+		snprintf(buf, size, "%.*s", (int)(dot - version_id), version_id);
+	else
+		snprintf(buf, size, "%s", version_id);
+	return buf;
+}
+
 bool layout__major_only(const char *distro)
 {
 	static const char *const list[] = { "rhel", "centos", "ol", "rocky", "almalinux", "fedora" };
@@ -142,7 +186,9 @@ bool layout__major_only(const char *distro)
 /*
  * BTFHub names some Debian and Ubuntu directories by codename and some by
  * number (btfhub's archive layout: Ubuntu by number; Debian 9 and 10 by
- * number but 11 as "bullseye"); os-release gives the number.
+ * number but 11 as "bullseye"); os-release gives the number. Amazon Linux
+ * AMI's kernels (amzn1) are under both amzn/2018 and amzn/1 (and, outside
+ * the layout, 1/x86_64/).
  */
 static const struct version_alias {
 	const char *distro;
@@ -163,6 +209,7 @@ static const struct version_alias {
 	{ "ubuntu", "21.10", "impish", false },
 	{ "ubuntu", "22.04", "jammy", false },
 	{ "ubuntu", "24.04", "noble", false },
+	{ "amzn", "2018", "1", false },
 };
 
 static const struct version_alias *version_alias_find(const char *distro, const char *version)
@@ -250,6 +297,18 @@ int layout__arch_dirs(const char *arch, const char *dirs[2])
 		return 1;
 	dirs[1] = "aarch64";	/* some archives (and mirrors) use uname's name */
 	return 2;
+}
+
+bool layout__off_layout(const char *path)
+{
+	size_t len = strlen(path), sl = strlen(LAYOUT_SUFFIX_ARCHIVE), slashes = 0;
+	const char *p;
+
+	if (len <= sl || strcmp(path + len - sl, LAYOUT_SUFFIX_ARCHIVE))
+		return false;
+	for (p = path; (p = strchr(p, '/')); p++)
+		slashes++;
+	return slashes < LAYOUT_PARTS - 1;
 }
 
 int layout__archive_paths(const struct layout_key *key, char *paths[LAYOUT_MAX_CANDIDATES])

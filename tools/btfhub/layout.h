@@ -72,6 +72,24 @@ int layout__parse_key(const char *spec, size_t len, char *buf, struct layout_key
 
 /* Canonical arch name for a uname -m / directory name (aarch64 -> arm64). */
 const char *layout__arch_name(const char *machine);
+/*
+ * BTFHub's directory name for a distro as os-release's ID or a user spells
+ * it: lower case ("Ubuntu" -> "ubuntu"), and the few names people use for
+ * BTFHub's short ones ("amazon" -> "amzn", "oracle" -> "ol", "redhat" ->
+ * "rhel", "alma" -> "almalinux", "opensuse" -> "opensuse-leap"). Into @buf
+ * (cut to @size - 1 bytes); returns @buf.
+ */
+const char *layout__distro_name(const char *name, char *buf, size_t size);
+/*
+ * The version directory BTFHub files a host of os-release @distro (already
+ * through layout__distro_name()) and VERSION_ID @version_id under: the
+ * major number for RHEL-likes ("8.6" -> "8"); Amazon Linux AMI, the first
+ * Amazon Linux (VERSION_ID "2011.09" to "2018.03"), as "2018" (whose alias
+ * is "1": layout__version_dirs() gives both); anything else as it is. Into
+ * @buf; returns @buf.
+ */
+const char *layout__host_version(const char *distro, const char *version_id, char *buf,
+				 size_t size);
 /* RHEL-like distros file every minor release under the major version. */
 bool layout__major_only(const char *distro);
 /* The other spelling of a Debian/Ubuntu version ("11" <-> "bullseye"), or NULL. */
@@ -103,6 +121,16 @@ int layout__arch_dirs(const char *arch, const char *dirs[2]);
  * @paths; returns how many, or -ENOMEM (nothing left allocated).
  */
 int layout__archive_paths(const struct layout_key *key, char *paths[LAYOUT_MAX_CANDIDATES]);
+
+/*
+ * True for a source-relative archive path above the layout, as BTFHub
+ * keeps some ("1/x86_64/4.14.101-75.76.amzn1.x86_64.btf.tar.xz": no
+ * version level): no key can be formed, so every source skips them, and
+ * says how many with layout__warn_off_layout().
+ */
+bool layout__off_layout(const char *path);
+/* The one warning for them: "@where: N archives outside ... skipped (e.g. @example)". */
+void layout__warn_off_layout(const char *where, size_t count, const char *example);
 
 /* Which files a walk reports. */
 enum layout_file {

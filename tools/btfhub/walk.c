@@ -20,7 +20,33 @@ struct walk {
 	layout_walk_fn fn;
 	void *ctx;
 	const char *parts[LAYOUT_PARTS];
+	size_t off_layout;	/* kernel files above <distro>/<version>/<arch>/ */
+	char *off_example;
 };
+
+void layout__warn_off_layout(const char *where, size_t count, const char *example)
+{
+	if (count)
+		pr_warn("%s: %zu archive%s outside <distro>/<version>/<arch>/ skipped (e.g. %s): "
+			"no kernel key can be formed for %s", ESC_N(where, 4096), count,
+			count == 1 ? "" : "s", ESC_N(example ?: "?", 512),
+			count == 1 ? "it" : "them");
+}
+
+static bool has_suffix(const char *s, size_t len, const char *suffix);
+
+/* A kernel file where a directory of the layout belongs (BTFHub's 1/x86_64/). */
+static bool off_layout_file(struct walk *w, const char *path, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!(((w->files & LAYOUT_FILE_ARCHIVE) && has_suffix(name, len, LAYOUT_SUFFIX_ARCHIVE)) ||
+	      ((w->files & LAYOUT_FILE_RAW) && has_suffix(name, len, LAYOUT_SUFFIX_RAW))))
+		return false;
+	if (!w->off_layout++)
+		w->off_example = strdup(path);
+	return true;
+}
 
 static int skip_dot(const struct dirent *d)
 {
@@ -112,8 +138,12 @@ static int walk_dir(struct walk *w, const char *dir, int depth)
 		} else if (depth == LAYOUT_RELEASE) {
 			err = visit_file(w, path, name, &st);
 		} else if (!S_ISDIR(st.st_mode)) {
-			err = odd(w, false, path,
-				  "not in the <distro>/<version>/<arch>/<release>.btf layout");
+			if (!(w->opts && w->opts->strict) && S_ISREG(st.st_mode) &&
+			    off_layout_file(w, path, name))
+				err = 0;	/* counted, warned about once at the end */
+			else
+				err = odd(w, false, path,
+					  "not in the <distro>/<version>/<arch>/<release>.btf layout");
 		} else if ((bad = layout__part_invalid(depth, name))) {
 			char what[128];
 
@@ -141,6 +171,11 @@ int layout__walk(const char *dir, const struct layout_walk_opts *opts, layout_wa
 		.fn = fn,
 		.ctx = ctx,
 	};
+	int err;
 
-	return walk_dir(&w, dir, 0);
+	err = walk_dir(&w, dir, 0);
+	if (!err)
+		layout__warn_off_layout(dir, w.off_layout, w.off_example);
+	free(w.off_example);
+	return err;
 }

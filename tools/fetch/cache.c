@@ -251,14 +251,14 @@ void cache__stamp_remove(const struct cache *c, const char *rel)
 }
 
 int cache__archive_sha256(const struct cache *c, const struct kernel *k, int fd,
-			  char hex[SHA256_HEX_LEN])
+			  char hex[SHA256_HEX_LEN], bool *hashed)
 {
 	char *path = cache__archive_path(c, k, ".sum");
 	int err;
 
 	if (!path)
 		return -ENOMEM;
-	err = file_digest__fd(fd, path, hex, NULL);
+	err = file_digest__fd(fd, path, hex, hashed);
 	free(path);
 	return err;
 }

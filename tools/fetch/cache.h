@@ -46,10 +46,11 @@ char *cache__archive_path(const struct cache *c, const struct kernel *k, const c
  * "<archive>.sum" in the cache while that record vouches for the file
  * (fileid.h: device, inode, size, mtime, ctime, settled), otherwise hashed
  * and recorded. So a no-change re-run costs a stat(), not a hash, per archive. Thread-safe
- * for distinct kernels. Returns 0 or a negative errno.
+ * for distinct kernels. *@hashed (may be NULL): whether the file was read.
+ * Returns 0 or a negative errno.
  */
 int cache__archive_sha256(const struct cache *c, const struct kernel *k, int fd,
-			  char hex[SHA256_HEX_LEN]);
+			  char hex[SHA256_HEX_LEN], bool *hashed);
 
 /* Validators of a cached body; empty strings when unknown. */
 struct cache_meta {

@@ -12,6 +12,7 @@
 #include "extract.h"
 #include "fetch.h"
 #include "fsutil.h"
+#include "gitblob.h"
 #include "jobpool.h"
 #include "log.h"
 
@@ -43,14 +44,36 @@ static int finish_kernel(struct kernel *k, const struct fetch_opts *o)
 	};
 	char why[512];
 	struct stat st;
+	bool hashed = false;
 	int fd, err;
 
 	fd = open_regular(k->archive, &st);
-	err = fd < 0 ? fd : cache__archive_sha256(o->cache, k, fd, k->got_sha256);
+	err = fd < 0 ? fd : cache__archive_sha256(o->cache, k, fd, k->got_sha256, &hashed);
 	if (err) {
 		kernel__fail(k, "%s: cannot read archive %s: %s", k->url, k->archive,
 			     errmsg(err));
 		goto drop;
+	}
+	/*
+	 * GitHub's tree names each file by its git blob SHA-1: bytes read now
+	 * (downloaded, or changed since their digest was recorded) must be
+	 * that blob before their SHA-256 is pinned to it or they are extracted.
+	 */
+	if (k->content_id[0] && (hashed || k->body_bytes)) {
+		char blob[GIT_BLOB_HEX_LEN];
+
+		err = git_blob__name_fd(fd, k->content_id, blob);
+		if (err) {
+			kernel__fail(k, "%s: cannot read archive %s: %s", k->url, k->archive,
+				     errmsg(err));
+			goto drop;
+		}
+		if (strcmp(blob, k->content_id)) {
+			kernel__fail(k, "%s: git blob SHA-1 mismatch: the tree lists %s, the "
+				     "download is %s", k->url, k->content_id, blob);
+			fetch__forget(k, o);
+			goto drop;
+		}
 	}
 	if (k->want_sha256[0] && strcmp(k->want_sha256, k->got_sha256)) {
 		kernel__fail(k, "%s: sha256 mismatch: %s has %s, archive is %s",

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "github.h"
+#include "jsonstream.h"
 #include "httpget.h"
 #include "escape.h"
 #include "log.h"
@@ -83,86 +84,113 @@ static bool sha_ok(const char *s)
 static int walk_tree(struct walk *w, const char *tree, const char *prefix, int depth,
 		     bool recursive);
 
-/* Entries of one answer: archives are added, subtrees walked (non-recursive answers). */
-static int tree_entries(struct walk *w, const char *url, json_t *tree, const char *prefix,
-			int depth, bool recursive)
+/* One entry of an answer: an archive is added, a subtree walked (non-recursive answers). */
+static int tree_entry(struct walk *w, const char *url, json_t *e, size_t i, const char *prefix,
+		      int depth, bool recursive)
 {
-	json_t *e;
-	size_t i;
+	const char *path = json_string_value(json_object_get(e, "path"));
+	const char *type = json_string_value(json_object_get(e, "type"));
+	const char *mode = json_string_value(json_object_get(e, "mode"));
+	const char *sha = json_string_value(json_object_get(e, "sha"));
+	json_t *size = json_object_get(e, "size");
+	char *full;
 	int err = 0;
 
-	json_array_foreach(tree, i, e) {
-		const char *path = json_string_value(json_object_get(e, "path"));
-		const char *type = json_string_value(json_object_get(e, "type"));
-		const char *mode = json_string_value(json_object_get(e, "mode"));
-		const char *sha = json_string_value(json_object_get(e, "sha"));
-		json_t *size = json_object_get(e, "size");
-		char *full;
-
-		if (!path || !type) {
-			pr_err("%s: tree[%zu]: no \"path\" or \"type\"", url, i);
-			return -EINVAL;
-		}
-		if (asprintf(&full, "%s%s", prefix, path) < 0)
-			return -ENOMEM;
-		if (!strcmp(type, "blob") && !(mode && !strcmp(mode, "120000"))) {
-			/* Symbolic links (mode 120000) hold a path, not an archive. */
-			err = listing__add(w->l, url, full,
-					   json_is_integer(size) && json_integer_value(size) > 0 ?
-					   (uint64_t)json_integer_value(size) : 0, NULL);
-			/* The blob's SHA names its content: pins.c reuses a verified hash. */
-			if (!err && sha_ok(sha))
-				strcpy(w->l->v[w->l->n - 1].content_id, sha);
-			if (err == -EINVAL)
-				err = 0;
-		} else if (!strcmp(type, "tree") && !recursive && depth < MAX_DEPTH) {
-			char *sub;
-
-			if (!sha_ok(sha) || asprintf(&sub, "%s/", full) < 0) {
-				free(full);
-				if (!sha_ok(sha)) {
-					pr_err("%s: tree[%zu]: invalid \"sha\"", url, i);
-					return -EINVAL;
-				}
-				return -ENOMEM;
-			}
-			err = walk_tree(w, sha, sub, depth + 1, true);
-			free(sub);
-		}
-		free(full);
-		if (err)
-			return err;
+	if (!path || !type) {
+		pr_err("%s: tree[%zu]: no \"path\" or \"type\"", url, i);
+		return -EINVAL;
 	}
+	if (asprintf(&full, "%s%s", prefix, path) < 0)
+		return -ENOMEM;
+	if (!strcmp(type, "blob") && !(mode && !strcmp(mode, "120000"))) {
+		/* Symbolic links (mode 120000) hold a path, not an archive. */
+		err = listing__add(w->l, url, full,
+				   json_is_integer(size) && json_integer_value(size) > 0 ?
+				   (uint64_t)json_integer_value(size) : 0, NULL);
+		/* The blob's SHA names its content: fetch.c checks the download against it. */
+		if (!err && sha_ok(sha))
+			strcpy(w->l->v[w->l->n - 1].content_id, sha);
+		if (err == -EINVAL)
+			err = 0;
+	} else if (!strcmp(type, "tree") && !recursive && depth < MAX_DEPTH) {
+		char *sub;
+
+		if (!sha_ok(sha) || asprintf(&sub, "%s/", full) < 0) {
+			free(full);
+			if (!sha_ok(sha)) {
+				pr_err("%s: tree[%zu]: invalid \"sha\"", url, i);
+				return -EINVAL;
+			}
+			return -ENOMEM;
+		}
+		err = walk_tree(w, sha, sub, depth + 1, true);
+		free(sub);
+	}
+	free(full);
+	return err;
+}
+
+struct answer {
+	struct walk *w;
+	const char *url, *prefix;
+	int depth;
+	bool recursive, truncated;
+};
+
+static int answer_element(void *ctx, size_t i, json_t *e)
+{
+	struct answer *a = ctx;
+
+	if (!json_is_object(e)) {
+		pr_err("%s: tree[%zu]: not an object", a->url, i);
+		return -EINVAL;
+	}
+	return tree_entry(a->w, a->url, e, i, a->prefix, a->depth, a->recursive);
+}
+
+static int answer_member(void *ctx, const char *key, json_t *v)
+{
+	struct answer *a = ctx;
+
+	if (!strcmp(key, "truncated"))
+		a->truncated = json_is_true(v);
 	return 0;
 }
 
 /*
- * One answer of the trees API: its archives added, its subtrees walked (when
- * not @recursive). -EAGAIN: a recursive answer GitHub truncated.
+ * One answer of the trees API, one entry at a time (jsonstream.h): its
+ * archives added, its subtrees walked (when not @recursive). -EAGAIN: a
+ * recursive answer GitHub truncated (what it did list is dropped: the walk
+ * that follows lists it again).
  */
 static int parse_answer(struct walk *w, const char *url, const char *body, size_t len,
 			const char *prefix, int depth, bool recursive)
 {
-	json_error_t jerr;
-	json_t *root, *arr;
+	static const struct json_stream_ops ops = {
+		.array_key = "tree",
+		.element = answer_element,
+		.member = answer_member,
+	};
+	struct answer a = { w, url, prefix, depth, recursive, false };
+	size_t n0 = w->l->n;
+	char why[160] = "";
 	int err;
 
-	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-	arr = json_object_get(root, "tree");
-	if (!json_is_array(arr)) {
-		if (root)
-			pr_err("%s: not a git tree (no \"tree\" array)", url);
-		else
-			pr_err("%s:%d:%d: invalid JSON: %s", url, jerr.line, jerr.column,
-			       jerr.text);
-		json_decref(root);
-		return -EINVAL;
+	err = json_stream__object(body, len, &ops, &a, why, sizeof(why));
+	if (err == -EINVAL || err == -ENOENT) {
+		if (why[0])
+			pr_err("%s: not a git tree: %s", url, why);
+		err = -EINVAL;
 	}
-	if (recursive && json_is_true(json_object_get(root, "truncated")))
+	if (!err && recursive && a.truncated)
 		err = -EAGAIN;
-	else
-		err = tree_entries(w, url, arr, prefix, depth, recursive);
-	json_decref(root);
+	if (err == -EAGAIN) {
+		while (w->l->n > n0) {
+			w->l->n--;
+			free(w->l->v[w->l->n].path);
+			free(w->l->v[w->l->n].seg[0]);
+		}
+	}
 	return err;
 }
 

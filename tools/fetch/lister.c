@@ -79,6 +79,8 @@ int lister__load(struct listing *l, const struct source *src, const struct listi
 	} else {
 		err = list_http(l, src, o);
 	}
+	if (!err)
+		layout__warn_off_layout(src->base, l->off_layout, l->off_example);
 	if (!err && l->rejected > LISTING_MAX_KEY_WARNINGS)
 		pr_warn("%s: %zu names in all ignored as not kernel archives", src->base,
 			l->rejected);

@@ -56,8 +56,13 @@ int listing__add(struct listing *l, const char *origin, const char *path,
 	err = split_key(path, seg);
 	if (err == -ENOENT)
 		return -EINVAL;
-	if (err == -EINVAL)
+	if (err == -EINVAL && layout__off_layout(path)) {
+		/* BTFHub's own 1/x86_64/: counted, one warning at the end. */
+		if (!l->off_layout++)
+			l->off_example = strdup(path);
+	} else if (err == -EINVAL) {
 		listing__reject(l, origin, path);
+	}
 	if (err)
 		return err;
 	if (l->n >= LISTING_MAX_ENTRIES) {
@@ -97,6 +102,7 @@ void listing__free(struct listing *l)
 		free(l->v[i].seg[0]);
 	}
 	free(l->v);
+	free(l->off_example);
 	memset(l, 0, sizeof(*l));
 }
 

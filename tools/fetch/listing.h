@@ -37,6 +37,8 @@ struct listing {
 	uint64_t bytes;		/* listing bytes received (or read from the cache) */
 	size_t requests;	/* requests sent for it */
 	size_t rejected;	/* keys refused by listing__add() */
+	size_t off_layout;	/* archives above the layout (layout__off_layout()) */
+	char *off_example;	/* the first of them */
 };
 
 struct listing_opts {

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "run.h"
+#include "runlock.h"
 #include "runopt.h"
 #include "sig.h"
 #include "source.h"
@@ -186,17 +187,24 @@ static int cmd_write_index(const struct run_opts *o)
 static int cmd_add(const struct run_opts *o)
 {
 	struct manifest m;
-	int i, err;
+	int i, err, lock;
 
 	if (!o->manifest) {
 		pr_err("--add needs --manifest FILE");
 		return cmd_status(o, -EINVAL);
+	}
+	/* One read-modify-write of the manifest at a time: no --add is ever lost. */
+	lock = runlock__file(o->manifest, -1);
+	if (lock < -1) {
+		pr_err("%s: cannot lock its directory: %s", o->manifest, strerror(-lock));
+		return cmd_status(o, lock);
 	}
 	err = manifest__load(&m, o->manifest, true);
 	for (i = 0; !err && i < o->nadds; i++)
 		err = manifest__add(&m, o->adds[i]);
 	err = err ?: manifest__save(&m);
 	manifest__free(&m);
+	runlock__release(lock);
 	return cmd_status(o, err);
 }
 

@@ -14,6 +14,7 @@
 #include "layout.h"
 #include "log.h"
 #include "prune.h"
+#include "tmpsweep.h"
 
 struct prune_ctx {
 	const char *root;	/* canonical output dir */
@@ -52,20 +53,6 @@ static bool own_dir(const char *name, int depth, const char *parts[3])
 	return true;
 }
 
-/* ".<release>.btf.XXXXXX": a temporary file of atomic_file__open(). */
-static bool is_temp(const char *name)
-{
-	const char *p = strstr(name, ".btf.");
-	size_t i;
-
-	if (name[0] != '.' || !p || strlen(p + 5) != 6)
-		return false;
-	for (i = 0; i < 6; i++)
-		if (!isalnum((unsigned char)p[5 + i]))
-			return false;
-	return true;
-}
-
 /*
  * Remove @name from the directory @dfd when it is a regular file (never
  * through a symlink) and, for a temp file, no running writer holds its
@@ -77,25 +64,30 @@ static int remove_file(int dfd, const char *name, const char *rel, bool temp,
 	struct stat st;
 	int fd, err = 0;
 
+	if (temp) {
+		err = tmpfile__remove_stale(dfd, name);
+		if (err < 0)
+			pr_err("%s/%s: cannot remove: %s", c->root, rel, strerror(-err));
+		else if (!err)
+			pr_debug("%s/%s: in use by another run, kept", c->root, rel);
+		else {
+			pr_info("%s/%s: removed (stale temporary file)", c->root, rel);
+			c->removed++;
+		}
+		return err;
+	}
 	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ELOOP || errno == ENOENT ? 0 : -errno;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
 		goto out;
-	/* atomic_file holds an exclusive lock while it writes. */
-	if (temp && flock(fd, LOCK_EX | LOCK_NB)) {
-		pr_debug("%s/%s: in use by another run, kept", c->root, rel);
-		goto out;
-	}
 	if (unlinkat(dfd, name, 0)) {
 		err = -errno;
 		pr_err("%s/%s: cannot remove: %s", c->root, rel, strerror(errno));
 		goto out;
 	}
-	if (!temp)
-		cache__stamp_remove(c->cache, rel);
-	pr_info("%s/%s: removed (%s)", c->root, rel,
-		temp ? "stale temporary file" : "not selected");
+	cache__stamp_remove(c->cache, rel);
+	pr_info("%s/%s: removed (not selected)", c->root, rel);
 	c->removed++;
 	err = 1;
 out:
@@ -138,7 +130,7 @@ static int prune_dir(int dfd, int depth, const char *parts[3], char *rel, size_t
 				pr_info("%s/%s: removed (emptied)", c->root, rel);
 				r++;
 			}
-		} else if (is_temp(name)) {
+		} else if (tmpfile__is_ours(name, LAYOUT_SUFFIX_RAW)) {
 			r = remove_file(dfd, name, rel, true, c);
 		} else if (name[0] != '.' && ends_with(name, ".btf") &&
 			   !bsearch(&(const char *){ rel }, c->keep, c->nkeep,

@@ -18,6 +18,9 @@
 #include "selection.h"
 #include "source.h"
 #include "summary.h"
+#include "layout.h"
+#include "runlock.h"
+#include "tmpsweep.h"
 
 static bool selection_given(const struct selection *s)
 {
@@ -38,6 +41,7 @@ static int select_listed(const struct run_opts *c, const struct source *src,
 	};
 	struct pins pins = { 0 };
 	struct listing ls;
+	size_t n0;
 	int err;
 
 	err = lister__load(&ls, src, &lo);
@@ -46,7 +50,13 @@ static int select_listed(const struct run_opts *c, const struct source *src,
 	if (!err) {
 		pr_info("%s: %zu archives listed (%s; %zu requests, %llu listing bytes)",
 			src->base, ls.n, ls.kind, ls.requests, (unsigned long long)ls.bytes);
+		n0 = l->n;
 		err = selection__from_listing(&c->sel, &ls, &pins, l);
+		/* A selection that finds nothing is a mistake to name, not an empty success. */
+		if (!err && l->n == n0 && selection_given(&c->sel)) {
+			selection__explain_none(&c->sel, &ls, src->base);
+			err = -ENOENT;
+		}
 	}
 	pins__free(&pins);
 	listing__free(&ls);
@@ -111,6 +121,7 @@ int run__open(struct run *r, const struct run_opts *o)
 
 	memset(r, 0, sizeof(*r));
 	r->o = o;
+	r->mlock = r->olock = -1;
 	err = source__parse(&r->src, spec);
 	if (err) {
 		char buf[256];
@@ -123,11 +134,35 @@ int run__open(struct run *r, const struct run_opts *o)
 		r->err = err;
 		return 2;	/* a usage error, as --help documents */
 	}
+	/* --update-manifest: one read-modify-write of the manifest at a time. */
+	if (o->manifest && o->update_manifest) {
+		r->mlock = runlock__file(o->manifest, -1);
+		if (r->mlock < -1) {
+			pr_err("%s: cannot lock its directory: %s", o->manifest,
+			       strerror(-r->mlock));
+			r->err = r->mlock;
+			return 1;
+		}
+	}
 	err = o->list || !o->out_dir ? 0 : mkdir_p(o->out_dir);
 	if (err) {
 		pr_err("%s: cannot create output directory: %s", o->out_dir, strerror(-err));
 		r->err = err;
 		return 1;
+	}
+	if (!o->list && o->out_dir) {
+		size_t swept = 0;
+
+		/* One run at a time fetches, extracts and prunes in an output tree. */
+		r->olock = runlock__dir(o->out_dir, r->mlock);
+		if (r->olock < -1) {
+			pr_err("%s: cannot lock: %s", o->out_dir, strerror(-r->olock));
+			r->err = r->olock;
+			return 1;
+		}
+		/* What a killed run left: owned names, unlocked only (tmpsweep.h). */
+		if (tmpfile__sweep(o->out_dir, LAYOUT_RELEASE, LAYOUT_SUFFIX_RAW, &swept))
+			pr_warn("%s: cannot sweep stale temporary files", o->out_dir);
 	}
 	/* --list writes no output, so no output tree keys its stamps. */
 	err = cache__init(&r->cache, o->cache_dir, r->src.base,
@@ -246,5 +281,8 @@ int run__close(struct run *r, int status)
 	manifest__free(&r->m);
 	cache__free(&r->cache);
 	source__free(&r->src);
+	runlock__release(r->olock);
+	runlock__release(r->mlock);
+	r->olock = r->mlock = -1;
 	return status;
 }

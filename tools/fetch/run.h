@@ -59,6 +59,7 @@ struct run {
 	struct kernel_list l;	/* the selection: run__select() fills it, callers may narrow it */
 	struct fetch_opts fo;	/* run__fetch()'s, valid until run__close() (fetch__forget()) */
 	int err;		/* the last failed step's errno: --json's error document */
+	int mlock, olock;	/* runlock.h: the manifest's (--update-manifest), the output's */
 };
 
 /*

@@ -21,12 +21,118 @@ static bool glob_ok(const char *glob, const char *name, const char *alias)
 	return !fnmatch(glob, name, 0) || (alias && !fnmatch(glob, alias, 0));
 }
 
+/*
+ * Distros as BTFHub writes them (layout__distro_name(): "Ubuntu" is
+ * ubuntu); arches under every spelling of the kernel's (aarch64 = arm64).
+ */
+static bool distro_ok(const char *glob, const char *distro)
+{
+	char name[LAYOUT_DISTRO_MAX + 1];
+
+	if (!glob)
+		return true;
+	if (is_literal(glob))
+		return !strcmp(layout__distro_name(glob, name, sizeof(name)), distro);
+	return !fnmatch(glob, distro, FNM_CASEFOLD);
+}
+
+static bool arch_ok(const char *glob, const struct kernel *k)
+{
+	const char *dirs[2];
+	int i, n;
+
+	if (!glob || glob_ok(glob, k->arch, NULL))
+		return true;
+	n = layout__arch_dirs(k->out_arch, dirs);
+	for (i = 0; i < n; i++)
+		if (!fnmatch(glob, dirs[i], 0))
+			return true;
+	return false;
+}
+
 bool selection__match(const struct selection *sel, const struct kernel *k)
 {
-	return glob_ok(sel->distro, k->distro, NULL) &&
+	return distro_ok(sel->distro, k->distro) &&
 	       glob_ok(sel->version, k->version, k->out_version) &&
-	       glob_ok(sel->arch, k->arch, k->out_arch) &&
+	       arch_ok(sel->arch, k) &&
 	       glob_ok(sel->release, k->release, NULL);
+}
+
+/* A listing entry as the kernel selection__match() needs: names only, nothing owned. */
+static void entry_view(const struct listing_entry *e, struct kernel *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->distro = e->seg[0];
+	k->version = e->seg[1];
+	k->arch = e->seg[2];
+	k->release = e->seg[3];
+	k->out_version = layout__version_canon(k->distro, k->version);
+	k->out_arch = layout__arch_name(k->arch);
+}
+
+/*
+ * Nothing in @ls matches @sel: name the first field that rules everything
+ * out and the values that exist there under the fields before it.
+ */
+void selection__explain_none(const struct selection *sel, const struct listing *ls,
+			  const char *source)
+{
+	const char *fields[LAYOUT_PARTS] = { sel->distro, sel->version, sel->arch, sel->release };
+	const char *opts[LAYOUT_PARTS] = { "--distro", "--version", "--arch", "--release" };
+	struct selection part = {};
+	char seen[512] = "", esc[160];
+	size_t i, shown = 0, more = 0;
+	int f;
+
+	for (f = 0; f < LAYOUT_PARTS; f++) {
+		bool any = false;
+
+		if (!fields[f])
+			continue;
+		if (f == 0) part.distro = fields[0];
+		if (f == 1) part.version = fields[1];
+		if (f == 2) part.arch = fields[2];
+		if (f == 3) part.release = fields[3];
+		for (i = 0; i < ls->n && !any; i++) {
+			struct kernel k;
+
+			entry_view(&ls->v[i], &k);
+			any = selection__match(&part, &k);
+		}
+		if (any)
+			continue;
+		/* The values at this level among the entries that pass the fields before it. */
+		if (f == 0) part.distro = NULL;
+		if (f == 1) part.version = NULL;
+		if (f == 2) part.arch = NULL;
+		if (f == 3) part.release = NULL;
+		for (i = 0; i < ls->n; i++) {
+			const char *v = ls->v[i].seg[f];
+			struct kernel k;
+			bool m;
+
+			entry_view(&ls->v[i], &k);
+			m = selection__match(&part, &k);
+			/* The listing is sorted: a value repeats in a run under one parent. */
+			if (!m || (i && !strcmp(ls->v[i - 1].seg[f], v) &&
+				   !strcmp(ls->v[i - 1].seg[0], ls->v[i].seg[0])) ||
+			    strstr(seen, escape__str(esc, sizeof(esc), v)))
+				continue;
+			if (shown < 12 && strlen(seen) + strlen(esc) + 3 < sizeof(seen)) {
+				snprintf(seen + strlen(seen), sizeof(seen) - strlen(seen), "%s%s",
+					 shown ? ", " : "", esc);
+				shown++;
+			} else {
+				more++;
+			}
+		}
+		pr_err("%s: no archive matches %s %s; %s there: %s%s", source, opts[f],
+		       escape__str(esc, sizeof(esc), fields[f]),
+		       f == 0 ? "distros" : f == 1 ? "versions" : f == 2 ? "arches" : "releases",
+		       shown ? seen : "none", more ? ", ..." : "");
+		return;
+	}
+	pr_err("%s: no archive matches the selection", source);
 }
 
 void selection__filter(const struct selection *sel, struct kernel_list *l)

@@ -15,9 +15,9 @@
 #include "pins.h"
 
 struct selection {
-	const char *distro;	/* glob; NULL = any */
+	const char *distro;	/* glob, matched as BTFHub writes distros ("Ubuntu" = ubuntu); NULL = any */
 	const char *version;	/* glob, matched against the given and canonical names */
-	const char *arch;	/* glob, matched against the given and canonical names */
+	const char *arch;	/* glob, matched against every spelling (aarch64 = arm64) */
 	const char *release;	/* glob; NULL = any */
 };
 
@@ -32,6 +32,13 @@ void selection__filter(const struct selection *sel, struct kernel_list *l);
  */
 int selection__from_listing(const struct selection *sel, const struct listing *ls,
 			 const struct pins *pins, struct kernel_list *l);
+/*
+ * One error line for a selection that matched nothing in @ls (@source is
+ * what was listed): the first field that rules everything out and the
+ * values that exist there ("--distro Ubantu; distros there: amzn, ...").
+ */
+void selection__explain_none(const struct selection *sel, const struct listing *ls,
+			  const char *source);
 /* True unless all four fields are given as literal names. */
 bool selection__globbed(const struct selection *sel);
 /*

@@ -525,7 +525,7 @@ static bool cached_pinned(struct xfer *x)
 	fd = open(x->archive_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return false;
-	err = cache__archive_sha256(x->opts->cache, k, fd, hex);
+	err = cache__archive_sha256(x->opts->cache, k, fd, hex, NULL);
 	close(fd);
 	if (err || strcmp(hex, k->want_sha256))
 		return false;
