@@ -5,8 +5,8 @@
 # rt) Debian's archive serves for Debian 11, 12 and 13, as BTFHub-layout
 # archives
 #   DIR/debian/<11|12|13>/x86_64/<release>.btf.tar.xz  (+ KERNELS.txt each)
-# made exactly like the test fixtures (tests/data/make-fixtures.sh does the
-# download and the BTF extraction; this script only picks the packages).
+# made exactly like the test fixtures (tests/data/make-fixtures.sh downloads,
+# btfhub-make extracts and packs; this script only picks the packages).
 #
 # Other suites are reached through ci/apt-private.sh (a private apt
 # configuration under the cache directory whose URIs and keys are derived

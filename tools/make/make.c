@@ -11,12 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "errmsg.h"
 #include "escape.h"
+#include "fileid.h"
 #include "fsutil.h"
 #include "log.h"
 #include "make_internal.h"
@@ -301,6 +303,8 @@ int maker__kernel(struct maker *m, const char *path, int fd, const struct make_i
 	struct make_input none = { .sz = sizeof(none) };
 	struct make_job job = { .m = m, .btf_fd = -1 };
 	struct state_names names;
+	struct timespec taken;
+	bool settled;
 	struct layout_key key = { 0 };
 	struct stat st;
 	int own_fd = -1, err;
@@ -330,6 +334,10 @@ int maker__kernel(struct maker *m, const char *path, int fd, const struct make_i
 		err = err < 0 ? job__fail(&job, err, "out of memory") : 0;
 		goto out;
 	}
+	/* read from here on: was the input settled then (fileid.h)? */
+	clock_gettime(CLOCK_REALTIME, &taken);
+	settled = (int64_t)st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec <=
+		  (int64_t)taken.tv_sec * 1000000000LL + taken.tv_nsec - FILE_ID_SETTLE_NS;
 	err = in->sha256 ? check_sha256(&job, fd, in->sha256) : 0;
 	maker__slot_take(m);
 	err = err ?: input__btf(&job, fd, st.st_size);
@@ -339,7 +347,7 @@ int maker__kernel(struct maker *m, const char *path, int fd, const struct make_i
 	res->btf_size = job.btf_size;
 	snprintf(res->how, sizeof(res->how), "%s", job.how);
 	if (!err && res->status != MAKE_SKIPPED)
-		state__record(m, &names, res);
+		state__record(m, &names, res, settled);
 out:
 	if (err) {
 		res->status = MAKE_FAILED;

@@ -23,13 +23,8 @@
 #include "jobpool.h"
 #include "log.h"
 #include "run.h"
+#include "sig.h"
 
-static volatile sig_atomic_t stop_sig;
-
-static void on_signal(int sig)
-{
-	stop_sig = sig;
-}
 
 struct run_ctx {
 	const struct run_opts *o;
@@ -69,7 +64,7 @@ static void *worker(void *arg)
 	struct run_ctx *c = arg;
 	size_t i;
 
-	while (!stop_sig && (i = atomic_fetch_add(&c->next, 1)) < c->ntodo) {
+	while (!*sig__caught() && (i = atomic_fetch_add(&c->next, 1)) < c->ntodo) {
 		struct make_input in = { .sz = sizeof(in) };
 		const char *path = c->o->inputs[c->todo[i]];
 		struct make_result *r = &c->res[i];
@@ -140,10 +135,9 @@ int run__main(const struct run_opts *o)
 		.out_dir = o->out_dir,
 		.pahole = o->pahole,
 		.force = o->force,
-		.cancel = &stop_sig,
+		.cancel = sig__caught(),
 		.prefer = o->prefer,
 	};
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct run_ctx c = { .o = o };
 	char keybuf[LAYOUT_KEY_MAX + 1], why[128], index[4096];
 	size_t counts[4] = { 0 }, i, nindex = 0;
@@ -160,8 +154,7 @@ int run__main(const struct run_opts *o)
 		pr_err("%s: cannot create: %s", o->out_dir, errmsg(err));
 		return 1;
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	sig__install();
 	pthread_mutex_init(&c.lock, NULL);
 	c.m = maker__new(&mo);
 	c.todo = calloc(o->ninputs ?: 1, sizeof(*c.todo));
@@ -193,9 +186,9 @@ int run__main(const struct run_opts *o)
 		pthread_join(tids[i], NULL);
 	if (c.progress && c.ntodo)
 		fputc('\n', stderr);
-	if (stop_sig) {
-		pr_err("stopped by signal %d: nothing half-written is left", stop_sig);
-		ret = 128 + stop_sig;
+	if (*sig__caught()) {
+		pr_err("stopped by signal %d: nothing half-written is left", (int)*sig__caught());
+		ret = 128 + *sig__caught();
 		goto out;
 	}
 	for (i = 0; i < c.ntodo; i++)

@@ -5,8 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "errmsg.h"
+#include "fileid.h"
 #include "fsutil.h"
 #include "log.h"
 #include "state.h"
@@ -34,11 +37,12 @@ static void name_of(const struct maker *m, const struct make_input *in, const ch
 void state__names(const struct maker *m, const struct make_input *in, const struct stat *st,
 		  const char *sha256, struct state_names *n)
 {
-	char id[160];
+	struct file_id fid;
+	char id[192];
 
-	snprintf(id, sizeof(id), "id %ju %ju %jd %jd.%09ld", (uintmax_t)st->st_dev,
-		 (uintmax_t)st->st_ino, (intmax_t)st->st_size, (intmax_t)st->st_ctim.tv_sec,
-		 st->st_ctim.tv_nsec);
+	file_id__from_stat(&fid, st);
+	snprintf(id, sizeof(id), "id %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRId64 " %" PRId64,
+		 fid.dev, fid.ino, fid.size, fid.mtime_ns, fid.ctime_ns);
 	name_of(m, in, id, n->by_id);
 	n->by_sha[0] = '\0';
 	if (sha256) {
@@ -54,15 +58,42 @@ static int stamp_path(const struct maker *m, const char *name, char *buf, size_t
 	return n < 0 || (size_t)n >= sz ? -ENAMETOOLONG : 0;
 }
 
+/*
+ * Whether the archive at @path is still the one @rec describes: the same
+ * identity (fileid.h), and, if the record was taken within a timestamp tick
+ * of a write ("unsettled"), the same SHA-256 too, read again (1 MB).
+ */
+static bool archive_intact(const char *path, const struct file_digest *rec)
+{
+	uint8_t d[SHA256_DIGEST_LEN];
+	char hex[SHA256_HEX_LEN];
+	struct stat st;
+	bool ok;
+	int fd;
+
+	if (lstat(path, &st) || !S_ISREG(st.st_mode) || !file_digest__same(rec, &st))
+		return false;
+	if (file_digest__trusted(rec, &st))
+		return true;
+	fd = open_regular(path, &st);
+	if (fd < 0)
+		return false;
+	ok = file_digest__same(rec, &st) && !sha256_fd(fd, d);
+	close(fd);
+	if (!ok)
+		return false;
+	sha256_hex(d, hex);
+	return !strcmp(hex, rec->hex);
+}
+
 bool state__lookup(const struct maker *m, const char *name, struct make_result *res)
 {
-	char path[PATH_MAX], key[LAYOUT_KEY_MAX + 1], kbuf[LAYOUT_KEY_MAX + 1], sha[SHA256_HEX_LEN];
+	char path[PATH_MAX], key[LAYOUT_KEY_MAX + 1], kbuf[LAYOUT_KEY_MAX + 1];
 	char how[sizeof(res->how)], out[PATH_MAX];
-	uintmax_t size, ino, btf_size;
-	intmax_t cs;
-	long cns;
+	struct file_digest rec;
 	struct layout_key k;
-	struct stat st;
+	uintmax_t btf_size;
+	const char *nl;
 	size_t len;
 	void *text;
 	bool ok;
@@ -71,42 +102,45 @@ bool state__lookup(const struct maker *m, const char *name, struct make_result *
 	if (!*name || stamp_path(m, name, path, sizeof(path)) ||
 	    read_file(path, &text, &len, STAMP_MAX))
 		return false;
-	ok = sscanf(text, "%" SCNuMAX " %" SCNuMAX " %jd.%ld %64s %" SCNuMAX " %351s %95s",
-		    &size, &ino, &cs, &cns, sha, &btf_size, key, how) == 8 &&
-	     strlen(key) <= LAYOUT_KEY_MAX &&
+	nl = strchr(text, '\n');
+	ok = nl && sscanf(text, "%" SCNuMAX " %351s %95s", &btf_size, key, how) == 3 &&
+	     !file_digest__parse(nl + 1, &rec) &&
 	     !layout__parse_key(key, strlen(key), kbuf, &k, NULL, 0) &&
-	     !maker__path(m, &k, out, sizeof(out)) && !lstat(out, &st) && S_ISREG(st.st_mode) &&
-	     (uintmax_t)st.st_size == size && (uintmax_t)st.st_ino == ino &&
-	     st.st_ctim.tv_sec == cs && st.st_ctim.tv_nsec == cns;
+	     !maker__path(m, &k, out, sizeof(out)) && archive_intact(out, &rec);
 	free(text);
 	if (!ok)
 		return false;
 	res->status = MAKE_UNCHANGED;
 	snprintf(res->key, sizeof(res->key), "%s", key);
 	snprintf(res->how, sizeof(res->how), "%s", how);
-	snprintf(res->sha256, sizeof(res->sha256), "%s", sha);
-	res->size = size;
+	snprintf(res->sha256, sizeof(res->sha256), "%s", rec.hex);
+	res->size = rec.id.size;
 	res->btf_size = btf_size;
 	return true;
 }
 
 void state__record(const struct maker *m, const struct state_names *n,
-		   const struct make_result *res)
+		   const struct make_result *res, bool input_settled)
 {
-	const char *names[2] = { n->by_id, n->by_sha };
+	/* an input read within a tick of its last change may change unseen: no identity stamp */
+	const char *names[2] = { input_settled ? n->by_id : "", n->by_sha };
 	char path[PATH_MAX], kbuf[LAYOUT_KEY_MAX + 1], out[PATH_MAX], text[STAMP_MAX];
+	char rec_text[FILE_DIGEST_REC_MAX];
+	struct file_digest rec;
 	struct layout_key k;
+	struct timespec now;
 	struct stat st;
 	int i, len, err;
 
 	if (layout__parse_key(res->key, strlen(res->key), kbuf, &k, NULL, 0) ||
 	    maker__path(m, &k, out, sizeof(out)) || lstat(out, &st))
 		return;
-	/* "how" is one word: pahole's version string is "pahole 1.24" */
-	len = snprintf(text, sizeof(text), "%ju %ju %jd.%09ld %s %ju %s %s\n",
-		       (uintmax_t)st.st_size, (uintmax_t)st.st_ino, (intmax_t)st.st_ctim.tv_sec,
-		       st.st_ctim.tv_nsec, res->sha256, (uintmax_t)res->btf_size, res->key,
-		       *res->how ? res->how : "-");
+	clock_gettime(CLOCK_REALTIME, &now);
+	file_digest__set(&rec, &st, res->sha256, &now);
+	file_digest__format(&rec, rec_text);
+	/* "how" is one word: pahole's version is "pahole=1.24" */
+	len = snprintf(text, sizeof(text), "%ju %s %s\n%s\n", (uintmax_t)res->btf_size, res->key,
+		       *res->how ? res->how : "-", rec_text);
 	for (i = 0; i < 2; i++) {
 		if (!*names[i] || stamp_path(m, names[i], path, sizeof(path)))
 			continue;

@@ -3,13 +3,17 @@
  * What lets a re-run skip an input already made, without reading it: a
  * stamp under OUT/.btfhub-make/stamps/ (a dot-directory: the tree walkers
  * and the index skip it) per input, named by a digest of
- *   - the input file's identity: device, inode, size and ctime (an in-place
- *     rewrite changes ctime), or its SHA-256 when the caller knows it (an
- *     APT index says it before the download),
+ *   - the input file's identity (fileid.h: device, inode, size, mtime and
+ *     ctime; an in-place rewrite changes ctime), or its SHA-256 when the
+ *     caller knows it (an APT index says it before the download),
  *   - and what else decides the output: btfhub-make's version, the key
  *     parts the caller gave, the pahole asked for, --prefer.
- * A stamp holds the key and the archive's identity (size, inode, ctime) and
- * SHA-256; it is believed only while the archive still has that identity.
+ * A stamp holds the key and the archive's digest record (fileid.h: SHA-256
+ * and identity); it is believed only while the archive still has that
+ * identity, and, for a record taken within a timestamp tick of the write,
+ * once the archive's SHA-256 is read again and agrees. The identity stamp
+ * of an input is written only when the input was settled (fileid.h) when it
+ * was read: a change within the same tick could keep its ctime.
  */
 #ifndef BTFKIT_MAKE_STATE_H
 #define BTFKIT_MAKE_STATE_H
@@ -31,8 +35,11 @@ void state__names(const struct maker *m, const struct make_input *in, const stru
  * then @res is filled (status MAKE_UNCHANGED) and true is returned.
  */
 bool state__lookup(const struct maker *m, const char *name, struct make_result *res);
-/* Record @res (a kernel made or unchanged) under the names in @n. Errors are only logged. */
+/*
+ * Record @res (a kernel made or unchanged) under the names in @n; the
+ * identity name only if @input_settled. Errors are only logged.
+ */
 void state__record(const struct maker *m, const struct state_names *n,
-		   const struct make_result *res);
+		   const struct make_result *res, bool input_settled);
 
 #endif
