@@ -112,43 +112,14 @@ static int read_data(struct make_job *job, struct archive *outer)
 {
 	struct inner_src *src = malloc(sizeof(*src));
 	struct archive *a = src ? open_inner(outer, src) : NULL;
-	struct archive_entry *e;
-	int err = -ENOENT, r, out;
+	int err;
 
 	if (!a) {
 		err = job__fail(job, -EBADMSG, "data.tar: not a tar archive");
 		goto out;
 	}
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(e), *p = member__path(name);
-		char rel[LAYOUT_RELEASE_MAX + 1];
-		uint64_t n;
-		bool dbg;
-
-		if (!p) {
-			err = job__fail(job, -EBADMSG, "data.tar member '%s': absolute or '..' path",
-					ESC(name ?: ""));
-			goto out;
-		}
-		if (member__kernel(p, rel, sizeof(rel), &dbg))
-			continue;
-		if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e)) {
-			err = job__fail(job, -EBADMSG, "data.tar member '%s' is not a regular file",
-					ESC(p));
-			goto out;
-		}
-		job__set_part(job, LAYOUT_RELEASE, rel, strlen(rel));
-		job__how(job, dbg ? "vmlinux-dbg" : "vmlinuz");
-		err = decomp__entry(job, a, p, job->m->max_payload, &out, &n);
-		if (err)
-			goto out;
-		err = input__btf(job, out, n);
-		close(out);
-		goto out;
-	}
-	err = job__fail(job, -ENOMSG, "%s",
-			r == ARCHIVE_EOF ? "no boot/vmlinuz-* nor usr/lib/debug/[boot/]vmlinux-* in data.tar"
-					 : archive_error_string(a) ?: "data.tar: corrupt");
+	err = member__read_kernel(job, a, "data.tar",
+				  "no boot/vmlinuz-* nor usr/lib/debug/[boot/]vmlinux-* in data.tar");
 out:
 	archive_read_free(a);
 	free(src);

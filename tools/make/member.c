@@ -4,7 +4,11 @@
  * package members (deb data.tar, RPM cpio): relative, no ".." part.
  */
 #include <string.h>
+#include <unistd.h>
+#include <archive.h>
+#include <archive_entry.h>
 
+#include "escape.h"
 #include "readers.h"
 
 const char *member__path(const char *p)
@@ -58,4 +62,40 @@ int member__kernel(const char *p, char *release, size_t size, bool *dbg)
 		return 0;
 	}
 	return -ENOENT;
+}
+
+int member__read_kernel(struct make_job *job, struct archive *a, const char *what,
+			const char *none)
+{
+	struct archive_entry *e;
+	int err, r, out;
+
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e), *p = member__path(name);
+		char rel[LAYOUT_RELEASE_MAX + 1];
+		uint64_t n;
+		bool dbg;
+
+		if (!p)
+			return job__fail(job, -EBADMSG, "%s member '%s': absolute or '..' path",
+					 what, ESC(name ?: ""));
+		if (member__kernel(p, rel, sizeof(rel), &dbg))
+			continue;
+		if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e))
+			return job__fail(job, -EBADMSG, "%s member '%s' is not a regular file",
+					 what, ESC(p));
+		job__set_part(job, LAYOUT_RELEASE, rel, strlen(rel));
+		job__how(job, dbg ? "vmlinux-dbg" : "vmlinuz");
+		err = decomp__entry(job, a, p, job->m->max_payload, &out, &n);
+		if (err)
+			return err;
+		err = input__btf(job, out, n);
+		close(out);
+		return err;
+	}
+	if (r == ARCHIVE_EOF)
+		return job__fail(job, -ENOMSG, "%s", none);
+	if (archive_error_string(a))
+		return job__fail(job, -ENOMSG, "%s", archive_error_string(a));
+	return job__fail(job, -ENOMSG, "%s: corrupt", what);
 }

@@ -51,6 +51,16 @@ const char *member__path(const char *p);
  * R into @release (of @size bytes), *@dbg for a debug vmlinux. 0 or -ENOENT.
  */
 int member__kernel(const char *p, char *release, size_t size, bool *dbg);
+/*
+ * Walk package archive @a (a deb's data.tar, an RPM's cpio payload; @what
+ * names it in messages) to its kernel member and read that: the one member
+ * rule of both formats. A path that is absolute or has a ".." part, or a
+ * kernel member that is not a regular file, is -EBADMSG; no kernel member
+ * is -ENOMSG, saying @none. Otherwise input__btf()'s result.
+ */
+struct archive;
+int member__read_kernel(struct make_job *job, struct archive *a, const char *what,
+			const char *none);
 
 /*
  * Open libarchive reader @a on @len bytes at @off of @fd (read with pread(),

@@ -101,8 +101,7 @@ static int read_header(struct make_job *job, int fd, uint64_t size, uint64_t *of
 static int read_payload(struct make_job *job, int fd, uint64_t off, uint64_t size)
 {
 	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	int err, r, out;
+	int err;
 
 	if (!a)
 		return job__fail(job, -ENOMEM, "out of memory");
@@ -117,36 +116,8 @@ static int read_payload(struct make_job *job, int fd, uint64_t off, uint64_t siz
 				archive_error_string(a) ?: "not a compressed cpio archive");
 		goto out;
 	}
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(e), *p = member__path(name);
-		char rel[LAYOUT_RELEASE_MAX + 1];
-		uint64_t n;
-		bool dbg;
-
-		if (!p) {
-			err = job__fail(job, -EBADMSG, "RPM payload member '%s': absolute or '..' path",
-					ESC(name ?: ""));
-			goto out;
-		}
-		if (member__kernel(p, rel, sizeof(rel), &dbg))
-			continue;
-		if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e)) {
-			err = job__fail(job, -EBADMSG, "RPM payload member '%s' is not a regular file",
-					ESC(p));
-			goto out;
-		}
-		job__set_part(job, LAYOUT_RELEASE, rel, strlen(rel));
-		job__how(job, dbg ? "vmlinux-dbg" : "vmlinuz");
-		err = decomp__entry(job, a, p, job->m->max_payload, &out, &n);
-		if (err)
-			goto out;
-		err = input__btf(job, out, n);
-		close(out);
-		goto out;
-	}
-	err = job__fail(job, -ENOMSG, "%s", r == ARCHIVE_EOF ?
-			"no lib/modules/*/vmlinuz, boot/vmlinuz-* nor debug vmlinux in the RPM payload" :
-			archive_error_string(a) ?: "RPM payload: corrupt");
+	err = member__read_kernel(job, a, "RPM payload",
+				  "no lib/modules/*/vmlinuz, boot/vmlinuz-* nor debug vmlinux in the RPM payload");
 out:
 	archive_read_free(a);
 	return err;
