@@ -78,8 +78,10 @@ def need_shared():
     return d
 
 
-def tar_xz(members, preset=1):
-    """members: (name, kind, payload) with kind 'file', 'symlink' or 'hardlink'."""
+def tar_members(members):
+    """An uncompressed GNU tar of (name, kind, payload), kind 'file', 'dir',
+    'chardev', 'symlink' or 'hardlink' (payload: the link's target); every
+    mtime fixed, so the same members give the same bytes."""
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as t:
         for name, kind, payload in members:
@@ -88,6 +90,9 @@ def tar_xz(members, preset=1):
             if kind == "file":
                 info.size = len(payload)
                 t.addfile(info, io.BytesIO(payload))
+            elif kind == "dir":
+                info.type = tarfile.DIRTYPE
+                t.addfile(info)
             elif kind == "chardev":
                 info.type = tarfile.CHRTYPE
                 info.devmajor, info.devminor = 1, 3
@@ -96,7 +101,12 @@ def tar_xz(members, preset=1):
                 info.type = tarfile.SYMTYPE if kind == "symlink" else tarfile.LNKTYPE
                 info.linkname = payload
                 t.addfile(info)
-    return lzma.compress(buf.getvalue(), preset=preset)
+    return buf.getvalue()
+
+
+def tar_xz(members, preset=1):
+    """tar_members() of @members, xz-compressed at @preset."""
+    return lzma.compress(tar_members(members), preset=preset)
 
 
 def bomb(name, size):

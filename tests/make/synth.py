@@ -7,11 +7,13 @@ Nothing here is committed as a binary: every file is a few lines of format.
 """
 import bz2
 import gzip
-import io
 import lzma
 import struct
 import subprocess
-import tarfile
+
+# tests/fetch's fixtures (test_make.py puts tests/fetch on the path): the one
+# tar builder of the tests.
+from fixtures import tar_members
 
 # --- ELF ---------------------------------------------------------------
 
@@ -128,23 +130,8 @@ def zboot(image, codec="gzip"):
 # --- packages -----------------------------------------------------------
 
 def _tar(members, compression="xz"):
-    """members: (name, kind, payload) kind in file/symlink/hardlink/dir."""
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as t:
-        for name, kind, payload in members:
-            info = tarfile.TarInfo(name)
-            info.mtime = 1700000000
-            if kind == "file":
-                info.size = len(payload)
-                t.addfile(info, io.BytesIO(payload))
-            elif kind == "dir":
-                info.type = tarfile.DIRTYPE
-                t.addfile(info)
-            else:
-                info.type = tarfile.SYMTYPE if kind == "symlink" else tarfile.LNKTYPE
-                info.linkname = payload
-                t.addfile(info)
-    raw = buf.getvalue()
+    """members as fixtures.tar_members() takes them; (raw tar, suffix, compressed)."""
+    raw = tar_members(members)
     if compression == "xz":
         return raw, ".xz", lzma.compress(raw)
     if compression == "gz":
