@@ -222,6 +222,16 @@ static void t_release(void)
 	err = parse_str(&r, "Suite: x\nSuite: y\nSHA256: x\n", why, sizeof(why));
 	ok(err == -EBADMSG && strstr(why, "twice"), "release: Suite given twice: '%s'", why);
 	release__free(&r);
+	/*
+	 * A paragraph's strings live in the parser's buffer, which the lines after
+	 * it overwrite (fuzz_apt found the fields read after a trailing comment).
+	 */
+	err = parse_str(&r, "Suite: stable\nCodename: bookworm\nSHA256: x\n\n"
+			    "# a trailing comment, longer than the paragraph it overwrites\n",
+			why, sizeof(why));
+	ok(!err && !strcmp(r.suite, "stable") && !strcmp(r.codename, "bookworm") &&
+	   !strcmp(r.sha256, "x"), "release: fields outlive the lines after them");
+	release__free(&r);
 }
 
 struct picked {

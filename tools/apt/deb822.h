@@ -42,7 +42,9 @@ struct deb822_para {
 
 /*
  * Called once per paragraph; return 0 to go on, a negative errno to stop
- * (returned by deb822__feed()/__finish() as is).
+ * (returned by deb822__feed()/__finish() as is). @p and its strings live in
+ * the parser's buffer, which the next line overwrites: valid only during the
+ * call, so a callback copies what it keeps.
  */
 typedef int (*deb822_para_fn)(const struct deb822_para *p, void *ctx);
 

@@ -223,11 +223,14 @@ static int release_para(const struct deb822_para *p, void *ctx)
 
 	if (c->paras++)
 		return -E2BIG;
-	r->origin = field(p, "Origin", &err);
-	r->suite = field(p, "Suite", &err);
-	r->codename = field(p, "Codename", &err);
-	r->sha256 = field(p, "SHA256", &err);
+	/* Copied now: the parser reuses @p's buffer for the next line. */
+	r->origin = strdup(field(p, "Origin", &err));
+	r->suite = strdup(field(p, "Suite", &err));
+	r->codename = strdup(field(p, "Codename", &err));
+	r->sha256 = strdup(field(p, "SHA256", &err));
 	r->by_hash = !strcasecmp(field(p, "Acquire-By-Hash", &err), "yes");
+	if (!r->origin || !r->suite || !r->codename || !r->sha256)
+		err = err ?: -ENOMEM;
 	return err;
 }
 
@@ -263,15 +266,11 @@ int release__parse(struct release *r, char *text, size_t len, char *why, size_t 
 	} else if (!err && !r->sha256[0]) {
 		err = why_set(why, why_sz, "no SHA256 field (an MD5-only Release is not trusted)");
 	}
-	if (!err) {
-		/* Keep the parser's buffer (the fields point into it) as the text. */
-		r->origin = strdup(r->origin);
-		r->suite = strdup(r->suite);
-		r->codename = strdup(r->codename);
-		r->sha256 = strdup(r->sha256);
-		if (!r->origin || !r->suite || !r->codename || !r->sha256)
-			err = -ENOMEM;
-	} else {
+	if (err) {
+		free((char *)r->origin);
+		free((char *)r->suite);
+		free((char *)r->codename);
+		free((char *)r->sha256);
 		r->origin = r->suite = r->codename = r->sha256 = NULL;
 	}
 	deb822__free(d);
