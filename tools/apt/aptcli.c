@@ -297,15 +297,15 @@ int aptcli__run(const struct apt_cli *a, const struct aptcli_run *r)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (!t.retries)
-		t.retries = 4;
+		t.retries = TRANSFER_DEFAULT_RETRIES;
 	else if (t.retries < 0)
 		t.retries = 0;
 	if (!t.retry_delay_ms)
-		t.retry_delay_ms = 1000;
+		t.retry_delay_ms = TRANSFER_DEFAULT_RETRY_DELAY_MS;
 	if (!t.connect_timeout)
-		t.connect_timeout = 30;
+		t.connect_timeout = TRANSFER_DEFAULT_CONNECT_TIMEOUT;
 	if (!t.timeout)
-		t.timeout = 600;
+		t.timeout = TRANSFER_DEFAULT_TIMEOUT;
 	else if (t.timeout < 0)
 		t.timeout = 0;
 	t.progress = isatty(STDERR_FILENO) && r->verbosity == LOG_LEVEL_WARN && !r->json;
