@@ -10,8 +10,9 @@
 # (tools/make/): it reads the .deb, finds boot/vmlinuz-*, decompresses the
 # bzImage payload (xz, zstd, lz4, gzip, bzip2) or carves the BTF out of an
 # uncompressed arm64 Image, takes the vmlinux's .BTF and packs it
-# deterministically (GNU tar, mtime 0, owner 0, xz -9 single-threaded), so
-# that re-running the script gives byte-identical archives. btfhub-make comes
+# deterministically (GNU tar, mtime 0, owner 0, xz single-threaded; the
+# committed fixtures with --xz-preset 9, the smallest, not btfhub-make's
+# faster default), so that re-running the script gives byte-identical archives. btfhub-make comes
 # from $BTFHUB_MAKE, else ${BTFKIT_BUILD_ROOT:-build}/tools/btfhub-make.
 #
 # Downloads are cached outside the source tree in
@@ -23,7 +24,8 @@
 # ci/setup.sh --arch arm64 does; aarch64 is BTFHub's other name of arm64, and
 # the fixtures exercise the alias).
 #
-# Usage: tests/data/make-fixtures.sh [-o DIR] [--suites S] [--reuse] [--drop-debs] [PACKAGE...]
+# Usage: tests/data/make-fixtures.sh [-o DIR] [--suites S] [--reuse] [--drop-debs]
+#                                    [--xz-preset N] [PACKAGE...]
 #        tests/data/make-fixtures.sh --btf VMLINUZ OUT
 #            only write the kernel image's raw BTF to OUT (tests/vm uses it)
 #   (the fifth column of KERNELS.txt is btfhub-make's account of how it found
@@ -37,6 +39,8 @@
 #   --drop-debs  delete each .deb this run downloads once its BTF is packed
 #   --keep-going a package that cannot be downloaded is reported and skipped
 #                (the exit status is still 1)
+#   --xz-preset N  btfhub-make's --xz-preset (default 9: tests/make compares
+#                the committed fixtures with btfhub-make --xz-preset 9)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -47,6 +51,7 @@ cache="$btfkit_cache/debs"
 reuse=0
 drop_debs=0
 keep_going=0
+xz_preset=9
 missing=0
 suites=
 while [ $# -gt 0 ]; do
@@ -56,6 +61,7 @@ while [ $# -gt 0 ]; do
 	--reuse) reuse=1; shift ;;
 	--drop-debs) drop_debs=1; shift ;;
 	--keep-going) keep_going=1; shift ;;
+	--xz-preset) need_value --xz-preset "a preset" $#; xz_preset=$2; shift 2 ;;
 	--) shift; break ;;
 	--btf) break ;;
 	-*) usage_error "unknown option '$1'" ;;
@@ -91,7 +97,7 @@ mkdir -p "$cache" "$out"
 # "<release>\t<btf_bytes>\t<how>" and leaves the archive at $work/archive.
 make_one() {
 	rm -rf "$work/tree"
-	"$make" -q -o "$work/tree" --json "$@" > "$work/made.json" || {
+	"$make" -q -o "$work/tree" --json --xz-preset "$xz_preset" "$@" > "$work/made.json" || {
 		echo "make-fixtures: btfhub-make $1 failed" >&2
 		return 1
 	}

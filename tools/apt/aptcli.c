@@ -267,6 +267,7 @@ int aptcli__run(const struct apt_cli *a, const struct aptcli_run *r)
 		.cancel = &stop_sig,
 		/* DWARF even where the -dbg vmlinux has a .BTF too (Debian's do). */
 		.prefer = r->prefer_dbg ? MAKE_PREFER_DBG : MAKE_PREFER_IMAGE,
+		.xz_preset = r->xz_preset,
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *suites[SUITES_MAX + 1];

@@ -10,6 +10,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "transfer.h"
 
@@ -81,6 +82,7 @@ struct aptcli_run {
 	const char *out_dir;
 	const char *pahole;
 	bool force, prefer_dbg, json;
+	uint32_t xz_preset;		/* maker_opts' (make.h) */
 	unsigned int shard, shards;	/* shards 0 = all */
 	int verbosity;
 };

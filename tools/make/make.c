@@ -29,7 +29,8 @@ struct maker *maker__new(const struct maker_opts *opts)
 {
 	struct maker *m = calloc(1, sizeof(*m));
 
-	if (!m || !opts || !opts->out_dir) {
+	if (!m || !opts || !opts->out_dir ||
+	    (opts->xz_preset & ~MAKE_XZ_EXTREME) > MAKE_XZ_PRESET_MAX) {
 		free(m);
 		errno = m ? EINVAL : ENOMEM;
 		return NULL;
@@ -40,6 +41,7 @@ struct maker *maker__new(const struct maker_opts *opts)
 	m->force = opts->force;
 	m->cancel = opts->cancel;
 	m->prefer = opts->prefer;
+	m->xz_preset = opts->xz_preset;
 	pthread_mutex_init(&m->pahole_lock, NULL);
 	pthread_mutex_init(&m->lock, NULL);
 	sem_init(&m->slots, 0, MAKE_MAX_INFLIGHT);
@@ -230,7 +232,8 @@ static int write_output(struct make_job *job, const struct layout_key *key,
 	err = atomic_file__open(&af, path);
 	if (err)
 		return job__fail(job, err, "%s: %s", ESC_N(path, 512), atomic_file__strerror(err));
-	err = writer__archive(job->btf_fd, job->btf_size, key->release, af.fd);
+	err = writer__archive(job->btf_fd, job->btf_size, key->release, job->m->xz_preset,
+			      af.fd);
 	if (err) {
 		atomic_file__abort(&af);
 		return job__fail(job, err, "%s: cannot write: %s", ESC_N(path, 512), errmsg(err));

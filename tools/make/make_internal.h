@@ -21,9 +21,11 @@ struct maker {
 	bool force;
 	const volatile sig_atomic_t *cancel;
 	enum make_prefer prefer;
+	uint32_t xz_preset;	/* 0-9 | MAKE_XZ_EXTREME */
 	/*
-	 * One kernel's work in this process peaks at ~110 MB (decoders, the
-	 * BTF and libbpf's parse of it, xz -9's encoder): at most
+	 * One kernel's work in this process peaks at ~85 MB (decoders, the
+	 * BTF and libbpf's parse of it, the xz encoder at --xz-preset 9, its
+	 * dictionary cut to the BTF's size; ~20 MB at the default): at most
 	 * MAKE_MAX_INFLIGHT kernels hold memory at once, whatever -j, so that
 	 * btfhub-make stays under 256 MB. A kernel waiting for pahole (a
 	 * child of its own) gives its slot up meanwhile.

@@ -137,6 +137,7 @@ int run__main(const struct run_opts *o)
 		.force = o->force,
 		.cancel = sig__caught(),
 		.prefer = o->prefer,
+		.xz_preset = o->xz_preset,
 	};
 	struct run_ctx c = { .o = o };
 	char keybuf[LAYOUT_KEY_MAX + 1], why[128], index[4096];

@@ -15,6 +15,7 @@ struct run_opts {
 	const char *key;		/* --key D/V/A/R (one input only) */
 	const char *pahole;		/* --pahole */
 	enum make_prefer prefer;	/* --prefer */
+	uint32_t xz_preset;		/* --xz-preset; default MAKE_DEFAULT_XZ_PRESET */
 	unsigned int shard, shards;	/* --shard I/N; shards 0 = all */
 	int jobs;			/* -j; default one per CPU */
 	int verbosity;

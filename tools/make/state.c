@@ -25,9 +25,10 @@ static void name_of(const struct maker *m, const struct make_input *in, const ch
 	char buf[512];
 	int n;
 
-	n = snprintf(buf, sizeof(buf), "btfhub-make %s\n%s\n%s\n%s\n%s\n%s\n%s\nprefer %d\n",
+	n = snprintf(buf, sizeof(buf),
+		     "btfhub-make %s\n%s\n%s\n%s\n%s\n%s\n%s\nprefer %d\nxz %#x\n",
 		     BTFKIT_VERSION, what, in->distro ?: "-", in->version ?: "-", in->arch ?: "-",
-		     in->release ?: "-", m->pahole, (int)m->prefer);
+		     in->release ?: "-", m->pahole, (int)m->prefer, m->xz_preset);
 	sha256_init(&c);
 	sha256_update(&c, buf, n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1);
 	sha256_final(&c, d);

@@ -7,7 +7,7 @@
  *     ctime; an in-place rewrite changes ctime), or its SHA-256 when the
  *     caller knows it (an APT index says it before the download),
  *   - and what else decides the output: btfhub-make's version, the key
- *     parts the caller gave, the pahole asked for, --prefer.
+ *     parts the caller gave, the pahole asked for, --prefer, --xz-preset.
  * A stamp holds the key and the archive's digest record (fileid.h: SHA-256
  * and identity); it is believed only while the archive still has that
  * identity, and, for a record taken within a timestamp tick of the write,

@@ -11,12 +11,17 @@
 
 #include "errmsg.h"
 #include "fsutil.h"
+#include "make.h"
 #include "writer.h"
 
 /* GNU tar's record: 20 blocks of 512 bytes, the last one padded too. */
 #define TAR_RECORD 10240
-#define XZ_PRESET 9
+#define TAR_BLOCK 512
+#define TAR_NAME_FIELD 100
 #define OUT_BUF (64 << 10)
+#define ROUND_UP(n, a) (((uint64_t)(n) + (a) - 1) / (a) * (a))
+
+_Static_assert(MAKE_XZ_EXTREME == LZMA_PRESET_EXTREME, "make.h's flag is liblzma's");
 
 struct xz_sink {
 	lzma_stream strm;
@@ -60,9 +65,29 @@ static la_ssize_t sink_write(struct archive *a, void *ctx, const void *data, siz
 	return len;
 }
 
-int writer__archive(int btf_fd, uint64_t size, const char *release, int out_fd)
+/*
+ * The LZMA2 dictionary for a tar of @tar_bytes: the smallest size the xz
+ * header can state exactly (2^n or 3 * 2^(n-1), at least 4 KiB) that holds
+ * the whole tar, never more than the preset's own. A dictionary beyond the
+ * input finds no match a smaller one misses, but the encoder allocates (and
+ * under MALLOC_PERTURB_ touches) ~10x it: preset 9's 64 MiB made ~670 MB.
+ */
+static uint32_t dict_for(uint64_t tar_bytes, uint32_t preset_dict)
+{
+	uint64_t d = LZMA_DICT_SIZE_MIN;
+
+	while (d < tar_bytes && d < preset_dict)
+		d = d & (d - 1) ? d / 3 * 4 : d / 2 * 3;
+	return d < preset_dict ? d : preset_dict;
+}
+
+int writer__archive(int btf_fd, uint64_t size, const char *release, uint32_t preset,
+		    int out_fd)
 {
 	struct archive_entry *e = NULL;
+	lzma_filter filters[2];
+	lzma_options_lzma lz;
+	uint64_t tar_bytes;
 	struct archive *a = NULL;
 	struct xz_sink *s;
 	char name[PATH_MAX];
@@ -77,8 +102,23 @@ int writer__archive(int btf_fd, uint64_t size, const char *release, int out_fd)
 		return -ENOMEM;
 	s->fd = out_fd;
 	s->strm = (lzma_stream)LZMA_STREAM_INIT;
-	/* lzma_easy_encoder is single-threaded: one block, sizes not in its header. */
-	err = errmsg__lzma(lzma_easy_encoder(&s->strm, XZ_PRESET, LZMA_CHECK_CRC64));
+	err = -EINVAL;
+	if (lzma_lzma_preset(&lz, preset))
+		goto out;
+	/*
+	 * The tar's size: a name over the header's 100 bytes goes first in a
+	 * GNU long-name entry (its header, the name and NUL); then the member's
+	 * header and data, two end blocks, padded to the record.
+	 */
+	tar_bytes = strlen(name) > TAR_NAME_FIELD ?
+		    TAR_BLOCK + ROUND_UP(strlen(name) + 1, TAR_BLOCK) : 0;
+	tar_bytes += TAR_BLOCK + ROUND_UP(size, TAR_BLOCK) + 2 * TAR_BLOCK;
+	tar_bytes = ROUND_UP(tar_bytes, TAR_RECORD);
+	lz.dict_size = dict_for(tar_bytes, lz.dict_size);
+	filters[0] = (lzma_filter){ .id = LZMA_FILTER_LZMA2, .options = &lz };
+	filters[1] = (lzma_filter){ .id = LZMA_VLI_UNKNOWN };
+	/* lzma_easy_encoder's stream with that one change: single-threaded, one block */
+	err = errmsg__lzma(lzma_stream_encoder(&s->strm, filters, LZMA_CHECK_CRC64));
 	if (err)
 		goto out;
 	err = -ENOMEM;
