@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * One kernel: input -> raw BTF (input.c and the readers) -> key -> archive
+ * One kernel: input -> raw BTF (infile.c and the readers) -> key -> archive
  * (writer.c) -> output tree, atomically, never over anything that is not a
  * regular file.
  */
@@ -340,7 +340,7 @@ int maker__kernel(struct maker *m, const char *path, int fd, const struct make_i
 		  (int64_t)taken.tv_sec * 1000000000LL + taken.tv_nsec - FILE_ID_SETTLE_NS;
 	err = in->sha256 ? check_sha256(&job, fd, in->sha256) : 0;
 	maker__slot_take(m);
-	err = err ?: input__btf(&job, fd, st.st_size);
+	err = err ?: infile__btf(&job, fd, st.st_size);
 	err = err ?: resolve_key(&job, in, &key, res);
 	err = err ?: write_output(&job, &key, res);
 	maker__slot_give(m);
