@@ -149,7 +149,7 @@ def prepare_made(args, kernel, work):
     embedgen's C -> coretrace relinked from coretrace-notable.o with that
     table. Nothing else goes into the guest: no bundle file, no BTF."""
     import json
-    for opt in ('btfhub_make', 'btfkit_build', 'bpf_obj', 'embedgen', 'relink_obj', 'cc'):
+    for opt in ('btfhub_make', 'btfkit_build', 'bpf_obj', 'embedgen', 'relink_obj'):
         if not getattr(args, opt):
             raise HarnessError('scenario made needs --%s' % opt.replace('_', '-'))
     source = foreign_kernel(args, args.made_from) if args.made_from else kernel
@@ -176,7 +176,8 @@ def prepare_made(args, kernel, work):
     log('made: btfhub-make: %s (%s, %s bytes of BTF)' % (
         kernel.made_key, made[0].get('how'), made[0].get('btf_size')))
     reduced = os.path.join(work, 'made-reduced')
-    doc = json.loads(run_tool([args.btfkit_build, '-q', '--json', '-s', hub,
+    doc = json.loads(run_tool([args.btfkit_build, '-q', '--json', '--arch', BTFHUB_ARCH[kernel.arch],
+                               '-s', hub,
                                '--cache-dir', os.path.join(work, 'made-cache'),
                                '-o', reduced, args.bpf_obj]))
     kernel.made_sizes = {}
@@ -190,11 +191,32 @@ def prepare_made(args, kernel, work):
               '--object', args.bpf_obj, '--provenance', 'source=btfhub-make ' +
               os.path.basename(deb), reduced])
     # The relink an adopter's CI does (tests/vm/README.md): the table's
-    # object, then coretrace-notable.o, with the build's compiler.
+    # object, then coretrace-notable.o, by the compiler that built it.
+    cc = build_compiler(args.relink_obj)
     coretrace = os.path.join(work, 'coretrace-made')
-    run_tool(args.cc + ['-c', '-o', table + '.o', table])
-    run_tool(args.cc + ['-static', '-o', coretrace, args.relink_obj, table + '.o'])
+    run_tool(cc + ['-c', '-o', table + '.o', table])
+    run_tool(cc + ['-static', '-o', coretrace, args.relink_obj, table + '.o'])
     return {'bin/coretrace': coretrace}
+
+
+def build_compiler(output):
+    """The C compiler (argv) of the meson build that made @output, as its
+    introspection (meson-info/intro-targets.json) names it: the native
+    build's cc, or the cross build's aarch64-linux-gnu-gcc."""
+    import json
+    output = os.path.abspath(output)
+    d = os.path.dirname(output)
+    while not os.path.exists(os.path.join(d, 'meson-info', 'intro-targets.json')):
+        if d == os.path.dirname(d):
+            raise HarnessError('%s: not in a meson build directory' % output)
+        d = os.path.dirname(d)
+    with open(os.path.join(d, 'meson-info', 'intro-targets.json')) as f:
+        for t in json.load(f):
+            if output in t['filename']:
+                for src in t['target_sources']:
+                    if src.get('language') == 'c':
+                        return src['compiler']
+    raise HarnessError('%s: no C target makes it in %s' % (output, d))
 
 
 def prepare_bundle(args, kernel, work):

@@ -176,7 +176,6 @@ def main():
     ap.add_argument('--btfhub-make', help='made: btfhub-make executable')
     ap.add_argument('--btfkit-build', help='made: btfkit-build executable')
     ap.add_argument('--relink-obj', help='made: coretrace-notable.o (coretrace without its table)')
-    ap.add_argument('--cc', nargs='+', help='made: the build\'s C compiler (cc.cmd_array())')
     ap.add_argument('--made-from', metavar='SERIES',
                     help='made: take the package of this series instead of the guest\'s '
                          '(a negative control: must fail)')
