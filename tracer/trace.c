@@ -195,6 +195,23 @@ static int loop(const struct ct_config *cfg, enum ct_transport t, struct coretra
 	return err;
 }
 
+/* The kernel's BTF (btf_setup()), each step of the choice logged; an error explained. */
+static int choose_btf(const struct ct_config *cfg, struct bpf_image *img,
+		      struct btf_bundle_choice **choice)
+{
+	uint32_t k;
+	int err;
+
+	BTF_BUNDLE_OPTS(btf_bundle_step, st);
+	err = btf_setup(cfg, img, false, choice);
+	for (k = 0; *choice && !btf_bundle_choice__step(*choice, k, &st); k++)
+		pr_info("btf: %s %s: %s%s", btf_bundle__source_name(st.source), st.where, st.detail,
+			st.err ? "" : " [used]");
+	if (err && *choice)
+		pr_err("%s", btf_bundle_choice__explain(*choice));
+	return err;
+}
+
 int trace__run(const struct ct_config *cfg)
 {
 	unsigned long long lost[CT_EV_MAX] = {}, lost_total = 0;
@@ -206,22 +223,14 @@ int trace__run(const struct ct_config *cfg)
 	struct coretrace *skel = NULL;
 	struct ct_reader *reader = NULL;
 	struct bpf_image img = {};
-	uint32_t k;
 	int err, werr;
 
 	err = check_environment(cfg, &transport);
 	if (err)
 		return 1;
-	BTF_BUNDLE_OPTS(btf_bundle_step, st);
-	err = btf_setup(cfg, &img, false, &choice);
-	for (k = 0; choice && !btf_bundle_choice__step(choice, k, &st); k++)
-		pr_info("btf: %s %s: %s%s", btf_bundle__source_name(st.source), st.where, st.detail,
-			st.err ? "" : " [used]");
-	if (err) {
-		if (choice)
-			pr_err("%s", btf_bundle_choice__explain(choice));
+	err = choose_btf(cfg, &img, &choice);
+	if (err)
 		goto out;
-	}
 	desc = btf_bundle_choice__desc(choice);
 	pr_info("BTF source: %s", desc);
 
