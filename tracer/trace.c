@@ -16,16 +16,10 @@
 #include "loader.h"
 #include "output.h"
 #include "selfcheck.h"
+#include "sig.h"
 #include "sysenv.h"
 #include "trace.h"
 #include "transport.h"
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
 
 struct run_state {
 	struct output *out;
@@ -162,7 +156,7 @@ static int loop(const struct ct_config *cfg, enum ct_transport t, struct coretra
 	int err = 0;
 
 	reader__set_callback(r, on_event, rs);
-	while (!stop_signal) {
+	while (!*sig__caught()) {
 		err = reader__poll(r, 100);
 		if (err == -EINTR) {
 			err = 0;
@@ -216,7 +210,6 @@ int trace__run(const struct ct_config *cfg)
 {
 	unsigned long long lost[CT_EV_MAX] = {}, lost_total = 0;
 	enum ct_transport transport;
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct run_state rs = { .limit = cfg->count };
 	struct btf_bundle_choice *choice = NULL;
 	const char *desc;
@@ -255,8 +248,7 @@ int trace__run(const struct ct_config *cfg)
 			goto out;
 	}
 
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	sig__install();		/* the one handler (tools/lib/sig.h): the loop polls it */
 	signal(SIGPIPE, SIG_IGN);
 	rs.out = output__new(stdout, cfg->json);
 	if (!rs.out) {
