@@ -50,7 +50,9 @@ PY
 # The unit suites once more under ASan+UBSan (a build of their own), on a
 # whole run only: ci/sanitize.sh.
 [ $# -ne 0 ] || [ "${SKIP_SANITIZE:-0}" = 1 ] || bash ci/sanitize.sh || rc=$?
-# The five slowest tests of this run: where the next minute is to be won.
+# The five slowest tests of this run (where the next minute is to be won),
+# then every test that did not pass with the end of its output, last: a CI
+# log is often read from its tail, which the sanitizer build above fills.
 [ ! -f "$BUILD/meson-logs/testlog.json" ] || python3 - "$BUILD/meson-logs/testlog.json" <<'PY'
 import json, sys
 tests = [json.loads(line) for line in open(sys.argv[1])]
@@ -58,5 +60,14 @@ tests.sort(key=lambda t: -t['duration'])
 print('slowest tests:')
 for t in tests[:5]:
     print('  %7.1f s  %s (%s)' % (t['duration'], t['name'].split(':', 1)[-1], t['result']))
+bad = [t for t in tests if t['result'] not in ('OK', 'SKIP', 'EXPECTEDFAIL')]
+for t in bad:
+    print('FAILED: %s (%s, %.1f s); its last lines:' % (t['name'].split(':', 1)[-1],
+                                                      t['result'], t['duration']))
+    out = ((t.get('stdout') or '') + (t.get('stderr') or '')).splitlines()
+    for line in out[-25:]:
+        print('    ' + line)
+print('main suite: %d tests, %d not passed%s' % (
+    len(tests), len(bad), ': ' + ', '.join(t['name'].split(':', 1)[-1] for t in bad) if bad else ''))
 PY
 exit $rc
