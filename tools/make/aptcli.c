@@ -59,7 +59,7 @@ int aptcli__parse(int opt, const char *arg, struct apt_cli *a)
 		return r;
 	case APTCLI_RETRIES:
 		r = num(arg, 100, &v);
-		/* transfer_opts: 0 = none; the default (4) is set in aptcli__run(). */
+		/* transfer_opts: 0 = none; the default (4) is set by transfer_defaults(). */
 		t->retries = v ? v : -1;
 		return r;
 	case APTCLI_RETRY_DELAY: return num(arg, 3600 * 1000, &t->retry_delay_ms);
