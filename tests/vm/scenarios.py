@@ -4,12 +4,13 @@
 (prepare_*) and what it asserts on the guest's console (check_*); the
 guest side is guest/<name>.sh."""
 
+import filecmp
 import os
 import re
 import shutil
 import subprocess
 
-from series import BTFHUB_ARCH, HarnessError, Skip, fixture_kernels, log, series
+from series import BTFHUB_ARCH, HarnessError, Skip, deb_vmlinuz, fixture_kernels, log, series
 from vmboot import GUEST_BUNDLE
 import tap
 
@@ -35,21 +36,29 @@ def prepare_probe(args, kernel, work):
     return files
 
 
-def foreign_kernel(args):
-    """The kernel of --foreign-series (resolved like the guest's)."""
-    s = series(args.foreign_series)
-    k = s.resolve()
+def foreign_kernel(args, name=None):
+    """The kernel of --foreign-series, or series @name (resolved like the guest's)."""
+    s = series(name or args.foreign_series)
+    k = s.resolve(keep_package=args.scenario == 'made')
     log('foreign series %s: %s (%s): %s' % (s.name, k.release, k.spec, k.why))
     return k
+
+
+def archive_btf(archive, release):
+    """The BTF of a BTFHub archive (one member RELEASE.btf), or None."""
+    import tarfile
+    with tarfile.open(archive) as t:
+        try:
+            member = t.extractfile(release + '.btf')
+        except KeyError:
+            return None
+        return member.read() if member else None
 
 
 def check_fixture(kernel, fixture):
     """The booted kernel must be the one the bundle entry was made from:
     its .BTF equals the fixture's (BTFHub layout, one member REL.btf)."""
-    import tarfile
-    with tarfile.open(fixture) as t:
-        member = t.extractfile(kernel.release + '.btf')
-        want = member.read() if member else None
+    want = archive_btf(fixture, kernel.release)
     with open(kernel.btf, 'rb') as f:
         have = f.read()
     if want != have:
@@ -123,6 +132,91 @@ def prepare_nobtf(args, kernel, work):
         files['btf/opensnoop.btfb'] = make_bundle(args, kernel, kernel.host, work,
                                                   obj=args.example_obj, name='opensnoop')
     return files
+
+
+def run_tool(cmd):
+    """One step of the pipeline under test; its stdout. A failure is the
+    test's (btfkit's tools), not the harness's."""
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise CheckFailed('%s: exit %d: %s' % (' '.join(cmd), r.returncode, r.stderr.strip()))
+    return r.stdout
+
+
+def prepare_made(args, kernel, work):
+    """Issue 23's proof: the kernel package itself (the .deb the booted
+    vmlinuz comes from, or --made-from's) -> btfhub-make -> btfkit-build ->
+    embedgen's C -> coretrace relinked from coretrace-notable.o with that
+    table. Nothing else goes into the guest: no bundle file, no BTF."""
+    import json
+    for opt in ('btfhub_make', 'btfkit_build', 'bpf_obj', 'embedgen', 'relink_obj'):
+        if not getattr(args, opt):
+            raise HarnessError('scenario made needs --%s' % opt.replace('_', '-'))
+    source = foreign_kernel(args, args.made_from) if args.made_from else kernel
+    deb = source.package()
+    # The kernel booted (or --made-from's) is the package's own vmlinuz.
+    vmlinuz = os.path.join(work, 'made-vmlinuz')
+    deb_vmlinuz(deb, source.release, vmlinuz)
+    if not filecmp.cmp(vmlinuz, source.vmlinuz, shallow=False):
+        raise HarnessError('%s: its vmlinuz is not the cached %s' % (deb, source.vmlinuz))
+    log('made: %s (%d bytes) -> btfhub-make -> btfkit-build -> embedgen -> relink' % (
+        deb, os.path.getsize(deb)))
+    hub = os.path.join(work, 'made-btfhub')
+    doc = json.loads(run_tool([args.btfhub_make, '-q', '--json', '-o', hub, deb]))
+    made = [k for k in doc.get('kernels', []) if k.get('status') == 'made']
+    expect(len(made) == 1, 'btfhub-make %s: expected one kernel made: %s' % (deb, doc))
+    kernel.made_key = made[0]['key']
+    # Its BTF is the image's own .BTF, as make-fixtures.sh --btf extracted it
+    # (the harness's way, independent of btfhub-make).
+    with open(source.btf, 'rb') as f:
+        expect(archive_btf(os.path.join(hub, kernel.made_key + '.btf.tar.xz'),
+                           kernel.made_key.split('/')[-1]) == f.read(),
+               'btfhub-make %s: the BTF of %s is not the .BTF of its vmlinuz' % (
+                   deb, kernel.made_key))
+    log('made: btfhub-make: %s (%s, %s bytes of BTF)' % (
+        kernel.made_key, made[0].get('how'), made[0].get('btf_size')))
+    reduced = os.path.join(work, 'made-reduced')
+    doc = json.loads(run_tool([args.btfkit_build, '-q', '--json', '--arch', BTFHUB_ARCH[kernel.arch],
+                               '-s', hub,
+                               '--cache-dir', os.path.join(work, 'made-cache'),
+                               '-o', reduced, args.bpf_obj]))
+    kernel.made_sizes = {}
+    for res in doc.get('results', []):
+        if res.get('output'):
+            kernel.made_sizes[res['kernel']] = os.path.getsize(res['output'])
+    expect(list(kernel.made_sizes) == [kernel.made_key], 'btfkit-build -s %s: reduced %s, not %s'
+           % (hub, list(kernel.made_sizes), kernel.made_key))
+    table = os.path.join(work, 'table.c')
+    run_tool([args.embedgen, '-q', '-o', table, '--header', os.path.join(work, 'table.h'),
+              '--object', args.bpf_obj, '--provenance', 'source=btfhub-make ' +
+              os.path.basename(deb), reduced])
+    # The relink an adopter's CI does (tests/vm/README.md): the table's
+    # object, then coretrace-notable.o, by the compiler that built it.
+    cc = build_compiler(args.relink_obj)
+    coretrace = os.path.join(work, 'coretrace-made')
+    run_tool(cc + ['-c', '-o', table + '.o', table])
+    run_tool(cc + ['-static', '-o', coretrace, args.relink_obj, table + '.o'])
+    return {'bin/coretrace': coretrace}
+
+
+def build_compiler(output):
+    """The C compiler (argv) of the meson build that made @output, as its
+    introspection (meson-info/intro-targets.json) names it: the native
+    build's cc, or the cross build's aarch64-linux-gnu-gcc."""
+    import json
+    output = os.path.abspath(output)
+    d = os.path.dirname(output)
+    while not os.path.exists(os.path.join(d, 'meson-info', 'intro-targets.json')):
+        if d == os.path.dirname(d):
+            raise HarnessError('%s: not in a meson build directory' % output)
+        d = os.path.dirname(d)
+    with open(os.path.join(d, 'meson-info', 'intro-targets.json')) as f:
+        for t in json.load(f):
+            if output in t['filename']:
+                for src in t['target_sources']:
+                    if src.get('language') == 'c':
+                        return src['compiler']
+    raise HarnessError('%s: no C target makes it in %s' % (output, d))
 
 
 def prepare_bundle(args, kernel, work):
@@ -416,6 +510,23 @@ def check_nobtf(kernel, sections):
     return detail
 
 
+def check_made(kernel, sections):
+    """The tracer relinked with the table made from the package traces with
+    it: its one embedded entry is the key btfhub-make derived from the
+    package (and that key is the booted kernel's), of the size btfkit-build
+    reduced it to; --btf-source=embedded picks it, and exec/open/connect
+    decode right."""
+    want = btf_desc_re('embedded bundle', kernel.bundle_key)
+    check_btf_report(sections, 'embedded', want)
+    have = {'/'.join(e.get(f, '?') for f in ('distro', 'version', 'arch', 'release')):
+            e.get('raw_size') for e in json_doc(sections, 'btf').get('embedded', [])}
+    expect(have == kernel.made_sizes, 'coretrace btf: embedded entries %r, expected the one '
+           'btfhub-make and btfkit-build made, %r' % (have, kernel.made_sizes))
+    expect(kernel.made_key == kernel.bundle_key, 'btfhub-make derived key %s from the package, '
+           'but the booted kernel is %s' % (kernel.made_key, kernel.bundle_key))
+    return 'btfhub-make key %s; %s' % (kernel.made_key, check_trace(sections, 'trace', want))
+
+
 # scenario: (prepare(args, kernel, work) -> {guest path: host file},
 #            check(kernel, sections) -> detail, or None)
 SCENARIOS = {
@@ -429,4 +540,5 @@ SCENARIOS = {
     'bundle': (prepare_bundle, check_bundle),
     'wrongentry': (prepare_wrongentry, check_wrongentry),
     'btfhub': (prepare_btfhub, check_btfhub),
+    'made': (prepare_made, check_made),
 }

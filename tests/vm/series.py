@@ -246,31 +246,28 @@ class Kernel:
     def cached(self):
         return os.path.exists(self.vmlinuz) and os.path.exists(self.btf)
 
-    def fetch(self):
-        """Download and unpack once; parallel tests serialise on a lock."""
+    def fetch(self, keep_package=False):
+        """Download and unpack once; parallel tests serialise on a lock.
+        @keep_package: keep the .deb in the cache too (see package())."""
         if self.cached():
             return
         os.makedirs(self.dir, exist_ok=True)
         with open(os.path.join(self.dir, '.lock'), 'w') as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if not self.cached():
-                self._fetch_locked()
+                self._fetch_locked(keep_package)
 
-    def _fetch_locked(self):
+    def _fetch_locked(self, keep_package):
         work = tempfile.mkdtemp(prefix='.fetch-', dir=self.dir)
         try:
             deb = self._download(work)
+            if keep_package:
+                kept = os.path.join(self.dir, os.path.basename(deb))
+                os.rename(deb, kept)
+                deb = kept
             log('%s: unpacking %s' % (self.pkg, os.path.basename(deb)))
-            member = './boot/vmlinuz-' + self.release
             vmlinuz = os.path.join(work, 'vmlinuz')
-            with open(vmlinuz, 'wb') as out:
-                p1 = subprocess.Popen(['dpkg-deb', '--fsys-tarfile', deb], stdout=subprocess.PIPE)
-                tar = subprocess.run(['tar', '-xO', member], stdin=p1.stdout, stdout=out,
-                                     stderr=subprocess.PIPE)
-                p1.stdout.close()
-            if p1.wait() != 0 or tar.returncode != 0 or os.path.getsize(vmlinuz) == 0:
-                raise HarnessError('%s: no %s in %s: %s' % (
-                    self.pkg, member, deb, tar.stderr.decode(errors='replace').strip()))
+            deb_vmlinuz(deb, self.release, vmlinuz)
             btf = os.path.join(work, 'vmlinux.btf')
             r = subprocess.run(['sh', MAKE_FIXTURES, '--btf', vmlinuz, btf],
                                capture_output=True, text=True)
@@ -283,6 +280,28 @@ class Kernel:
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
+    def package(self):
+        """The kernel's .deb itself (scenario made runs btfhub-make on it):
+        downloaded once into the cache beside vmlinuz, under the same lock.
+        apt-get download checks it against the archive's Packages SHA-256."""
+        self.fetch(keep_package=True)
+        found = glob.glob(os.path.join(self.dir, '*.deb'))
+        if found:
+            return found[0]
+        with open(os.path.join(self.dir, '.lock'), 'w') as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            found = glob.glob(os.path.join(self.dir, '*.deb'))
+            if found:
+                return found[0]
+            work = tempfile.mkdtemp(prefix='.fetch-', dir=self.dir)
+            try:
+                deb = self._download(work)
+                dst = os.path.join(self.dir, os.path.basename(deb))
+                os.rename(deb, dst)
+                return dst
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+
     def _download(self, work):
         apt = self.apt or Apt(*host_suite_arch())
         log('%s: apt-get download into %s' % (self.spec, work))
@@ -292,6 +311,19 @@ class Kernel:
             raise Skip('%s is not cached in %s and `apt-get download` failed: %s' % (
                 self.spec, self.dir, (r.stderr.strip().splitlines() or ['?'])[-1]))
         return debs[0]
+
+
+def deb_vmlinuz(deb, release, out_path):
+    """Write boot/vmlinuz-@release of the package @deb to @out_path."""
+    member = './boot/vmlinuz-' + release
+    with open(out_path, 'wb') as out:
+        p1 = subprocess.Popen(['dpkg-deb', '--fsys-tarfile', deb], stdout=subprocess.PIPE)
+        tar = subprocess.run(['tar', '-xO', member], stdin=p1.stdout, stdout=out,
+                             stderr=subprocess.PIPE)
+        p1.stdout.close()
+    if p1.wait() != 0 or tar.returncode != 0 or os.path.getsize(out_path) == 0:
+        raise HarnessError('no %s in %s: %s' % (
+            member, deb, tar.stderr.decode(errors='replace').strip()))
 
 
 def host_suite_arch():
@@ -338,10 +370,11 @@ class Series:
                 return {'version': ver, 'archive': archive}
         return None
 
-    def resolve(self, pin=None, exclude=()):
+    def resolve(self, pin=None, exclude=(), keep_package=False):
         """The kernel to boot: the pin (@pin overrides the line's) if cached
         or served, else the newest ABI the archive has (releases in
-        @exclude left out), else the newest cached one of the series."""
+        @exclude left out), else the newest cached one of the series.
+        @keep_package: a download keeps the .deb (Kernel.package())."""
         pin = pin or self.pin
         if abi_pattern(pin.partition('=')[0]).pattern != self.pattern.pattern:
             raise HarnessError('%s: %s is not of series %s' % (SERIES_FILE, pin, self))
@@ -354,7 +387,7 @@ class Series:
         if k.version not in served and apt.stale():
             apt.update('%s not listed' % pin)
             served = apt.versions(k.pkg)
-        if k.version in served and fetch(k, apt):
+        if k.version in served and fetch(k, apt, keep_package):
             k.why = 'pinned'
             return k
         newest = [c for c in apt.series(self.pattern, prefix_of(self.pattern))
@@ -363,7 +396,7 @@ class Series:
         if newest:
             abi, pkg, ver = newest[0]
             k = Kernel('%s=%s' % (pkg, ver), apt)
-            if fetch(k, apt):
+            if fetch(k, apt, keep_package):
                 k.why = '%s: newest ABI of the series (%d)' % (note, abi)
                 return k
         cached = self.cached_kernels(exclude)
@@ -388,11 +421,11 @@ class Series:
         return sorted(out, reverse=True)
 
 
-def fetch(k, apt):
+def fetch(k, apt, keep_package=False):
     """Download @k; on failure refresh stale lists once and retry."""
     for attempt in (1, 2):
         try:
-            k.fetch()
+            k.fetch(keep_package)
             return True
         except Skip as e:
             log('%s' % e)

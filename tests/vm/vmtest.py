@@ -62,7 +62,8 @@ def guest_kernel(args):
     if s.role == 'unbundled':
         # A kernel the default bundle has no entry for.
         exclude = {rel for rel, _, _ in fixture_kernels(s.distro_version).values()}
-    k = s.resolve(pin=args.pin, exclude=exclude)
+    # made runs btfhub-make on the package itself: a download keeps it.
+    k = s.resolve(pin=args.pin, exclude=exclude, keep_package=args.scenario == 'made')
     k.suite, k.arch, k.distro_version = s.suite, s.arch, s.distro_version
     k.host = 'debian/%s/%s/%s' % (s.distro_version, UNAME_ARCH[s.arch], k.release)
     k.bundle_key = 'debian/%s/%s/%s' % (s.distro_version, s.btfhub_arch, k.release)
@@ -172,6 +173,12 @@ def main():
     ap.add_argument('--coretrace-nobtf', help='static coretrace with the nobtf kernel embedded (nobtf)')
     ap.add_argument('--example', help='nobtf: static examples/opensnoop, run through its own bundle')
     ap.add_argument('--example-obj', help='nobtf: the opensnoop.bpf.o that --example embeds')
+    ap.add_argument('--btfhub-make', help='made: btfhub-make executable')
+    ap.add_argument('--btfkit-build', help='made: btfkit-build executable')
+    ap.add_argument('--relink-obj', help='made: coretrace-notable.o (coretrace without its table)')
+    ap.add_argument('--made-from', metavar='SERIES',
+                    help='made: take the package of this series instead of the guest\'s '
+                         '(a negative control: must fail)')
     ap.add_argument('--bundle', help='bundle: the .btfb built with --coretrace')
     ap.add_argument('--fixture', help='nobtf: the kernel\'s BTF (REL.btf.tar.xz) to compare with')
     ap.add_argument('--buffer', choices=['auto', 'ringbuf', 'perf'],
