@@ -311,6 +311,14 @@ bool layout__off_layout(const char *path)
 	return slashes < LAYOUT_PARTS - 1;
 }
 
+int layout__archive_path(const char *dir, const struct layout_key *key, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%s/%s/%s/%s/%s" LAYOUT_SUFFIX_ARCHIVE, dir, key->distro,
+			 key->version, key->arch, key->release);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
 int layout__archive_paths(const struct layout_key *key, char *paths[LAYOUT_MAX_CANDIDATES])
 {
 	const char *vdirs[2], *adirs[2];

@@ -113,6 +113,12 @@ char *layout__suites_known(char *buf, size_t size);
 int layout__version_dirs(const char *distro, const char *version, const char *dirs[2]);
 int layout__arch_dirs(const char *arch, const char *dirs[2]);
 
+/*
+ * "@dir/D/V/A/R.btf.tar.xz", the archive of @key in the tree at @dir, into
+ * @buf (of @size bytes). Returns 0, or -ENAMETOOLONG.
+ */
+int layout__archive_path(const char *dir, const struct layout_key *key, char *buf, size_t size);
+
 #define LAYOUT_MAX_CANDIDATES 4	/* version spellings x arch spellings */
 /*
  * The archive paths ("D/V/A/R.btf.tar.xz", relative to a BTFHub root) a

@@ -66,7 +66,7 @@ static int read_control(struct make_job *job, struct archive *outer, struct deb_
 	struct inner_src *src = malloc(sizeof(*src));
 	struct archive *a = src ? open_inner(outer, src) : NULL;
 	struct archive_entry *e;
-	char *text = NULL;
+	char *text = NULL, why[160];
 	int err = -ENOENT, r;
 
 	if (!a) {
@@ -93,9 +93,9 @@ static int read_control(struct make_job *job, struct archive *outer, struct deb_
 			err = job__fail(job, -EBADMSG, "control.tar: %s", archive_error_string(a));
 			goto out;
 		}
-		text[n] = '\0';
-		distro__parse_control(text, f);
-		err = 0;
+		err = distro__parse_control(text, n, f, why, sizeof(why));
+		if (err)
+			err = job__fail(job, err, "control file: %s", ESC(why));
 		break;
 	}
 	if (err == -ENOENT)

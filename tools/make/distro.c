@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "deb822.h"
 #include "distro.h"
 
 struct series {
@@ -21,24 +23,24 @@ static const struct series ubuntu_series[] = {
 	{ "6.8", "24.04" },
 };
 
-/* Copy the value of "Field: value" (first line only) into @out. */
-static void field(const char *text, const char *name, char *out, size_t sz)
+/* The first line of field @name of @p into @out ("" when absent). */
+static int field(const struct deb822_para *p, const char *name, char *out, size_t sz)
 {
-	size_t n = strlen(name);
-	const char *p = text, *end;
+	const char *v, *end;
+	size_t len;
+	int err;
 
-	for (; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		if (strncmp(p, name, n) || p[n] != ':')
-			continue;
-		p += n + 1;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		end = strchrnul(p, '\n');
-		while (end > p && isspace((unsigned char)end[-1]))
-			end--;
-		snprintf(out, sz, "%.*s", (int)(end - p), p);
-		return;
-	}
+	*out = '\0';
+	err = deb822_para__get(p, name, &v, &len);
+	if (err == -ENOENT)
+		return 0;
+	if (err)
+		return err;
+	end = memchr(v, '\n', len) ?: v + len;
+	while (end > v && isspace((unsigned char)end[-1]))
+		end--;
+	snprintf(out, sz, "%.*s", (int)(end - v), v);
+	return 0;
 }
 
 /* "debNN" or "bpoNN" after a separator, in @s: NN into @out. */
@@ -104,22 +106,55 @@ void distro__version_from_release(const char *distro, const char *release, char 
 		debian_tag(release, out, sz);
 }
 
-void distro__parse_control(const char *text, struct deb_fields *f)
-{
-	char maint[256] = "";
+struct control_ctx {
+	struct deb_fields *f;
+	char maint[256];
+	bool seen;
+	const char *twice;	/* the field given twice */
+};
 
-	field(text, "Package", f->package, sizeof(f->package));
-	field(text, "Version", f->pkg_version, sizeof(f->pkg_version));
-	field(text, "Architecture", f->arch, sizeof(f->arch));
-	field(text, "Maintainer", maint, sizeof(maint));
-	if (strstr(maint, "@lists.debian.org") || strstr(maint, "@debian.org"))
+/* A control file is one paragraph: the first is read, any other ignored. */
+static int control_para(const struct deb822_para *p, void *ctx)
+{
+	static const char *const names[] = { "Package", "Version", "Architecture", "Maintainer" };
+	struct control_ctx *c = ctx;
+	char *outs[] = { c->f->package, c->f->pkg_version, c->f->arch, c->maint };
+	size_t szs[] = { sizeof(c->f->package), sizeof(c->f->pkg_version), sizeof(c->f->arch),
+			 sizeof(c->maint) };
+	size_t i;
+
+	if (c->seen)
+		return 0;
+	c->seen = true;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (field(p, names[i], outs[i], szs[i])) {
+			c->twice = names[i];
+			return -EBADMSG;
+		}
+	return 0;
+}
+
+int distro__parse_control(const char *text, size_t len, struct deb_fields *f, char *why,
+			  size_t why_sz)
+{
+	struct control_ctx c = { .f = f };
+	int err;
+
+	err = deb822__parse(text, len, control_para, &c, why, why_sz);
+	if (err) {
+		if (c.twice)
+			snprintf(why, why_sz, "field %s given twice", c.twice);
+		return err;
+	}
+	if (strstr(c.maint, "@lists.debian.org") || strstr(c.maint, "@debian.org"))
 		snprintf(f->distro, sizeof(f->distro), "debian");
-	else if (strstr(maint, "@lists.ubuntu.com") || strstr(maint, "@canonical.com") ||
-		 strstr(maint, "@ubuntu.com"))
+	else if (strstr(c.maint, "@lists.ubuntu.com") || strstr(c.maint, "@canonical.com") ||
+		 strstr(c.maint, "@ubuntu.com"))
 		snprintf(f->distro, sizeof(f->distro), "ubuntu");
 	if (!strcmp(f->arch, "all"))
 		f->arch[0] = '\0';
 	distro__version(f->distro, f->pkg_version, f->version, sizeof(f->version));
+	return 0;
 }
 
 /* The digits after @tag in @release's dist tag (".fc38" -> "38"), or 0 chars. */

@@ -44,8 +44,13 @@ struct rpm_fields {
 /* Derive @f's distro and dist_version by the RPM table above. */
 void distro__rpm(struct rpm_fields *f);
 
-/* Fill @f from the text of a control file (NUL-terminated). */
-void distro__parse_control(const char *text, struct deb_fields *f);
+/*
+ * Fill @f from the @len bytes of a control file, read by the one bounded
+ * deb822 parser (tools/deb). Returns 0, or -EBADMSG / -EFBIG when it is not
+ * deb822 or gives a field twice, with @why (of @why_sz bytes) saying where.
+ */
+int distro__parse_control(const char *text, size_t len, struct deb_fields *f, char *why,
+			  size_t why_sz);
 /* The version a kernel release names ("6.12.117+deb12-amd64" -> "12"), or "". */
 void distro__version_from_release(const char *distro, const char *release, char *out, size_t sz);
 /* The version of a package version string by the table above, or "". */

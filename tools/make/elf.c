@@ -69,7 +69,7 @@ int elf__btf(struct make_job *job, int fd, uint64_t size)
 					 (unsigned long long)btf_sh.sh_offset,
 					 (unsigned long long)btf_sh.sh_size);
 		job__how(job, "elf");
-		return input__take_btf(job, fd, btf_sh.sh_offset, btf_sh.sh_size);
+		return infile__take_btf(job, fd, btf_sh.sh_offset, btf_sh.sh_size);
 	}
 	return job__fail(job, -ENOMSG, "ELF without .BTF and without DWARF (.debug_info)");
 }

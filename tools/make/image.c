@@ -3,7 +3,7 @@
  * Kernel images: an x86 bzImage's payload (where its setup header says),
  * an EFI zboot image's payload (where its zimg header says), a compressed
  * stream (arm64 Image.gz), each decompressed by decomp.c into a scratch file
- * that is read again (input.c); and an uncompressed arm64 Image, which has
+ * that is read again (infile.c); and an uncompressed arm64 Image, which has
  * no section table: its BTF is found by its header and judged by libbpf.
  */
 #include <errno.h>
@@ -42,7 +42,7 @@ static int unpack(struct make_job *job, int fd, uint64_t off, uint64_t len, cons
 		return err;
 	snprintf(how, sizeof(how), "%s%s%s", what, *what ? ":" : "", filter);
 	job__how(job, how);
-	err = input__btf(job, out, n);
+	err = infile__btf(job, out, n);
 	close(out);
 	return err;
 }
@@ -159,7 +159,7 @@ int image__raw(struct make_job *job, int fd, uint64_t size)
 	for (p = map; (p = memmem(p, size - (p - map), magic, sizeof(magic))); p++) {
 		if ((p - map) % 4 || !btf_candidate(p, size - (p - map), &len))
 			continue;
-		err = input__take_btf(job, fd, p - map, len);
+		err = infile__take_btf(job, fd, p - map, len);
 		if (!err)
 			break;
 	}

@@ -2,7 +2,7 @@
 /*
  * btfhub-make: make BTFHub archives (<distro>/<version>/<arch>/<release>
  * .btf.tar.xz) from a distribution's own kernel packages, kernel images,
- * vmlinux files or raw BTF. This file only parses options; run.c runs.
+ * vmlinux files or raw BTF. This file only parses options; batch.c runs.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,7 +14,7 @@
 #include "cli.h"
 #include "fsutil.h"
 #include "log.h"
-#include "run.h"
+#include "batch.h"
 
 enum {
 	OPT_VERSION = 256,
@@ -97,7 +97,7 @@ APTCLI_HELP
 "usage error, 128+N when stopped by signal N.\n");
 }
 
-static int parse_args(int argc, char **argv, struct run_opts *o, struct apt_cli *apt,
+static int parse_args(int argc, char **argv, struct batch_opts *o, struct apt_cli *apt,
 		      bool *show_version)
 {
 	unsigned long long v;
@@ -192,7 +192,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o, struct apt_cli 
 
 int main(int argc, char **argv)
 {
-	struct run_opts o = { 0 };
+	struct batch_opts o = { 0 };
 	struct apt_cli apt = { 0 };
 	bool show_version = false;
 
@@ -222,5 +222,5 @@ int main(int argc, char **argv)
 			.shards = o.shards,
 			.verbosity = o.verbosity,
 		});
-	return run__main(&o);
+	return batch__run(&o);
 }

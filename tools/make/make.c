@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * One kernel: input -> raw BTF (input.c and the readers) -> key -> archive
+ * One kernel: input -> raw BTF (infile.c and the readers) -> key -> archive
  * (writer.c) -> output tree, atomically, never over anything that is not a
  * regular file.
  */
@@ -79,10 +79,7 @@ void maker__free(struct maker *m)
 
 int maker__path(const struct maker *m, const struct layout_key *key, char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "%s/%s/%s/%s/%s" LAYOUT_SUFFIX_ARCHIVE, m->out_dir,
-			 key->distro, key->version, key->arch, key->release);
-
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+	return layout__archive_path(m->out_dir, key, buf, size);
 }
 
 /*
@@ -285,6 +282,46 @@ static int check_sha256(struct make_job *job, int fd, const char *want)
 	return 0;
 }
 
+/* The stamp names of @in: what decides its output besides the input itself. */
+static void stamp_names(const struct maker *m, const struct make_input *in, const struct stat *st,
+			struct state_names *n)
+{
+	char decides[STATE_DECIDES_MAX];
+
+	snprintf(decides, sizeof(decides), "%s\n%s\n%s\n%s\n%s\nprefer %d\n", in->distro ?: "-",
+		 in->version ?: "-", in->arch ?: "-", in->release ?: "-", m->pahole, (int)m->prefer);
+	state__names(decides, st, in->sha256, n);
+}
+
+/* Whether stamp @name says the kernel was made and is intact: then @res says so. */
+static bool stamp_lookup(const struct maker *m, const char *name, struct make_result *res)
+{
+	struct state_rec rec;
+
+	_Static_assert(sizeof(rec.key) == sizeof(res->key) && sizeof(rec.how) == sizeof(res->how) &&
+		       sizeof(rec.sha256) == sizeof(res->sha256), "one record, two structs");
+	if (!state__lookup(m->out_dir, name, &rec))
+		return false;
+	res->status = MAKE_UNCHANGED;
+	memcpy(res->key, rec.key, sizeof(res->key));
+	memcpy(res->how, rec.how, sizeof(res->how));
+	memcpy(res->sha256, rec.sha256, sizeof(res->sha256));
+	res->size = rec.size;
+	res->btf_size = rec.btf_size;
+	return true;
+}
+
+static void stamp_record(const struct maker *m, const struct state_names *n,
+			 const struct make_result *res, bool input_settled)
+{
+	struct state_rec rec = { .size = res->size, .btf_size = res->btf_size };
+
+	memcpy(rec.key, res->key, sizeof(rec.key));
+	memcpy(rec.how, res->how, sizeof(rec.how));
+	memcpy(rec.sha256, res->sha256, sizeof(rec.sha256));
+	state__record(m->out_dir, n, &rec, input_settled);
+}
+
 bool maker__made(struct maker *m, const struct make_input *in, struct make_result *res)
 {
 	struct state_names names;
@@ -293,8 +330,8 @@ bool maker__made(struct maker *m, const struct make_input *in, struct make_resul
 	memset(res, 0, sizeof(*res));
 	if (m->force || !in || !in->sha256)
 		return false;
-	state__names(m, in, &st, in->sha256, &names);
-	return state__lookup(m, names.by_sha, res);
+	stamp_names(m, in, &st, &names);
+	return stamp_lookup(m, names.by_sha, res);
 }
 
 int maker__kernel(struct maker *m, const char *path, int fd, const struct make_input *in,
@@ -325,8 +362,8 @@ int maker__kernel(struct maker *m, const char *path, int fd, const struct make_i
 		err = job__fail(&job, -ESPIPE, "%s", errmsg(-ESPIPE));
 		goto out;
 	}
-	state__names(m, in, &st, in->sha256, &names);
-	if (!m->force && (state__lookup(m, names.by_id, res) || state__lookup(m, names.by_sha, res))) {
+	stamp_names(m, in, &st, &names);
+	if (!m->force && (stamp_lookup(m, names.by_id, res) || stamp_lookup(m, names.by_sha, res))) {
 		/* what is already there counts for --prefer against the run's other inputs */
 		pthread_mutex_lock(&m->lock);
 		err = claim_key(m, res->key, strstr(res->how, "dwarf") != NULL);
@@ -340,14 +377,14 @@ int maker__kernel(struct maker *m, const char *path, int fd, const struct make_i
 		  (int64_t)taken.tv_sec * 1000000000LL + taken.tv_nsec - FILE_ID_SETTLE_NS;
 	err = in->sha256 ? check_sha256(&job, fd, in->sha256) : 0;
 	maker__slot_take(m);
-	err = err ?: input__btf(&job, fd, st.st_size);
+	err = err ?: infile__btf(&job, fd, st.st_size);
 	err = err ?: resolve_key(&job, in, &key, res);
 	err = err ?: write_output(&job, &key, res);
 	maker__slot_give(m);
 	res->btf_size = job.btf_size;
 	snprintf(res->how, sizeof(res->how), "%s", job.how);
 	if (!err && res->status != MAKE_SKIPPED)
-		state__record(m, &names, res, settled);
+		stamp_record(m, &names, res, settled);
 out:
 	if (err) {
 		res->status = MAKE_FAILED;

@@ -86,12 +86,12 @@ int scratch__new(void);
 
 /*
  * Find the kernel's BTF in the @size bytes of regular file @fd, whatever
- * it is (input.c: raw BTF, ELF, kernel image, package), into job->btf_fd.
+ * it is (infile.c: raw BTF, ELF, kernel image, package), into job->btf_fd.
  * Returns 0 or a negative errno with job->why set.
  */
-int input__btf(struct make_job *job, int fd, uint64_t size);
+int infile__btf(struct make_job *job, int fd, uint64_t size);
 
 /* Raw BTF at offset @off of @fd, @len bytes: checked with libbpf, copied to job->btf_fd. */
-int input__take_btf(struct make_job *job, int fd, uint64_t off, uint64_t len);
+int infile__take_btf(struct make_job *job, int fd, uint64_t off, uint64_t len);
 
 #endif

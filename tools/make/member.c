@@ -89,7 +89,7 @@ int member__read_kernel(struct make_job *job, struct archive *a, const char *wha
 		err = decomp__entry(job, a, p, job->m->max_payload, &out, &n);
 		if (err)
 			return err;
-		err = input__btf(job, out, n);
+		err = infile__btf(job, out, n);
 		close(out);
 		return err;
 	}

@@ -114,7 +114,7 @@ int pahole__btf(struct make_job *job, int fd)
 		snprintf(how, sizeof(how), "pahole=%s", m->pahole_version);
 		job__how(job, how);
 		job->dwarf = true;
-		err = input__take_btf(job, out, 0, st.st_size);
+		err = infile__take_btf(job, out, 0, st.st_size);
 	}
 	free(output);
 	close(out);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The readers of each input kind (input.c dispatches by the first bytes).
+ * The readers of each input kind (infile.c dispatches by the first bytes).
  * Each takes the @size bytes of regular file @fd, leaves the kernel's raw
- * BTF in job->btf_fd (input__take_btf()) and the key parts it can tell in
+ * BTF in job->btf_fd (infile__take_btf()) and the key parts it can tell in
  * the job, and returns 0 or a negative errno with job->why set.
  */
 #ifndef BTFKIT_MAKE_READERS_H
@@ -56,7 +56,7 @@ int member__kernel(const char *p, char *release, size_t size, bool *dbg);
  * names it in messages) to its kernel member and read that: the one member
  * rule of both formats. A path that is absolute or has a ".." part, or a
  * kernel member that is not a regular file, is -EBADMSG; no kernel member
- * is -ENOMSG, saying @none. Otherwise input__btf()'s result.
+ * is -ENOMSG, saying @none. Otherwise infile__btf()'s result.
  */
 struct archive;
 int member__read_kernel(struct make_job *job, struct archive *a, const char *what,

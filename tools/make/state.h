@@ -18,9 +18,18 @@
 #ifndef BTFKIT_MAKE_STATE_H
 #define BTFKIT_MAKE_STATE_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
-#include "make_internal.h"
+#include "layout.h"
+#include "sha256.h"
+
+/*
+ * The text of what decides an output besides the input itself (key parts
+ * given, pahole, --prefer: make.c writes it), at most this long.
+ */
+#define STATE_DECIDES_MAX 512
 
 /* The stamp names of an input (by identity, and by digest if @sha256). */
 struct state_names {
@@ -28,18 +37,27 @@ struct state_names {
 	char by_sha[SHA256_HEX_LEN];	/* "" without a digest */
 };
 
-void state__names(const struct maker *m, const struct make_input *in, const struct stat *st,
-		  const char *sha256, struct state_names *n);
+/* What a stamp says of the kernel made (make.h's make_result, in part). */
+struct state_rec {
+	char key[LAYOUT_KEY_MAX + 1];
+	char how[96];
+	uint64_t btf_size;		/* bytes of <release>.btf */
+	uint64_t size;			/* bytes of the archive */
+	char sha256[SHA256_HEX_LEN];	/* of the archive */
+};
+
+void state__names(const char *decides, const struct stat *st, const char *sha256,
+		  struct state_names *n);
 /*
- * Whether stamp @name says the input was made and its archive is intact:
- * then @res is filled (status MAKE_UNCHANGED) and true is returned.
+ * Whether stamp @name under the tree at @out_dir says the input was made and
+ * its archive is intact: then @rec is filled and true is returned.
  */
-bool state__lookup(const struct maker *m, const char *name, struct make_result *res);
+bool state__lookup(const char *out_dir, const char *name, struct state_rec *rec);
 /*
- * Record @res (a kernel made or unchanged) under the names in @n; the
+ * Record @rec (a kernel made or unchanged) under the names in @n; the
  * identity name only if @input_settled. Errors are only logged.
  */
-void state__record(const struct maker *m, const struct state_names *n,
-		   const struct make_result *res, bool input_settled);
+void state__record(const char *out_dir, const struct state_names *n, const struct state_rec *rec,
+		   bool input_settled);
 
 #endif

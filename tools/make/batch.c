@@ -22,12 +22,12 @@
 #include "indexer.h"
 #include "jobpool.h"
 #include "log.h"
-#include "run.h"
+#include "batch.h"
 #include "sig.h"
 
 
-struct run_ctx {
-	const struct run_opts *o;
+struct batch_ctx {
+	const struct batch_opts *o;
 	struct maker *m;
 	struct layout_key key;		/* --key */
 	size_t *todo;			/* indexes into o->inputs of this shard */
@@ -61,7 +61,7 @@ static const char *status_name(enum make_status s)
 
 static void *worker(void *arg)
 {
-	struct run_ctx *c = arg;
+	struct batch_ctx *c = arg;
 	size_t i;
 
 	while (!*sig__caught() && (i = atomic_fetch_add(&c->next, 1)) < c->ntodo) {
@@ -90,7 +90,7 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static void print_json(struct run_ctx *c, size_t counts[4], const char *index)
+static void print_json(struct batch_ctx *c, size_t counts[4], const char *index)
 {
 	json_t *root = json_object(), *arr = json_array();
 	size_t i;
@@ -128,7 +128,7 @@ static void print_json(struct run_ctx *c, size_t counts[4], const char *index)
 	json_decref(root);
 }
 
-int run__main(const struct run_opts *o)
+int batch__run(const struct batch_opts *o)
 {
 	struct maker_opts mo = {
 		.sz = sizeof(mo),
@@ -138,7 +138,7 @@ int run__main(const struct run_opts *o)
 		.cancel = sig__caught(),
 		.prefer = o->prefer,
 	};
-	struct run_ctx c = { .o = o };
+	struct batch_ctx c = { .o = o };
 	char keybuf[LAYOUT_KEY_MAX + 1], why[128], index[4096];
 	size_t counts[4] = { 0 }, i, nindex = 0;
 	pthread_t *tids = NULL;

@@ -15,7 +15,7 @@
 
 #include "errmsg.h"
 #include "fsutil.h"
-#include "input.h"
+#include "infile.h"
 #include "make_internal.h"
 #include "readers.h"
 
@@ -61,7 +61,7 @@ int scratch__new(void)
 	return fd < 0 ? -errno : fd;
 }
 
-enum input_kind input__detect(const uint8_t *b, size_t n)
+enum input_kind infile__detect(const uint8_t *b, size_t n)
 {
 	/* BTF: magic 0xeB9F in either byte order, version 1 */
 	if (n >= 4 && ((b[0] == 0x9f && b[1] == 0xeb) || (b[0] == 0xeb && b[1] == 0x9f)) &&
@@ -92,7 +92,7 @@ enum input_kind input__detect(const uint8_t *b, size_t n)
 	return INPUT_UNKNOWN;
 }
 
-const char *input__kind_name(enum input_kind k)
+const char *infile__kind_name(enum input_kind k)
 {
 	static const char *const names[] = {
 		[INPUT_UNKNOWN] = "unknown",
@@ -109,7 +109,7 @@ const char *input__kind_name(enum input_kind k)
 	return k < sizeof(names) / sizeof(names[0]) ? names[k] : "unknown";
 }
 
-int input__take_btf(struct make_job *job, int fd, uint64_t off, uint64_t len)
+int infile__take_btf(struct make_job *job, int fd, uint64_t off, uint64_t len)
 {
 	struct btf *btf;
 	void *buf;
@@ -152,7 +152,7 @@ int input__take_btf(struct make_job *job, int fd, uint64_t off, uint64_t len)
 	return 0;
 }
 
-int input__btf(struct make_job *job, int fd, uint64_t size)
+int infile__btf(struct make_job *job, int fd, uint64_t size)
 {
 	uint8_t head[0x240];
 	enum input_kind kind;
@@ -168,11 +168,11 @@ int input__btf(struct make_job *job, int fd, uint64_t size)
 	err = read_full_at(fd, head, n, 0);
 	if (err)
 		return job__fail(job, err, "cannot read: %s", errmsg(err));
-	kind = input__detect(head, n);
+	kind = infile__detect(head, n);
 	switch (kind) {
 	case INPUT_BTF:
 		job__how(job, "btf");
-		return input__take_btf(job, fd, 0, size);
+		return infile__take_btf(job, fd, 0, size);
 	case INPUT_ELF:
 		return elf__btf(job, fd, size);
 	case INPUT_BZIMAGE:

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* One btfhub-make invocation over files named on the command line. */
-#ifndef BTFKIT_MAKE_RUN_H
-#define BTFKIT_MAKE_RUN_H
+#ifndef BTFKIT_MAKE_BATCH_H
+#define BTFKIT_MAKE_BATCH_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "make.h"
 
-struct run_opts {
+struct batch_opts {
 	const char *out_dir;		/* -o */
 	char *const *inputs;		/* the files named */
 	size_t ninputs;
@@ -24,6 +24,6 @@ struct run_opts {
 };
 
 /* Exit status: 0, 1 if any kernel failed, 128+N when stopped by signal N. */
-int run__main(const struct run_opts *o);
+int batch__run(const struct batch_opts *o);
 
 #endif

@@ -11,8 +11,8 @@
  * '\n') and are NUL-terminated in place; names are compared as deb822 says,
  * case-insensitively.
  */
-#ifndef BTFKIT_APT_DEB822_H
-#define BTFKIT_APT_DEB822_H
+#ifndef BTFKIT_DEB_DEB822_H
+#define BTFKIT_DEB_DEB822_H
 
 #include <stdbool.h>
 #include <stddef.h>

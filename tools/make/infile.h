@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* What an input file is, by its first bytes. */
-#ifndef BTFKIT_MAKE_INPUT_H
-#define BTFKIT_MAKE_INPUT_H
+#ifndef BTFKIT_MAKE_INFILE_H
+#define BTFKIT_MAKE_INFILE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -19,7 +19,7 @@ enum input_kind {
 };
 
 /* The kind of a file whose first @n bytes (up to 0x240 are looked at) are @b. */
-enum input_kind input__detect(const uint8_t *b, size_t n);
-const char *input__kind_name(enum input_kind k);
+enum input_kind infile__detect(const uint8_t *b, size_t n);
+const char *infile__kind_name(enum input_kind k);
 
 #endif

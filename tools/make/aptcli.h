@@ -5,8 +5,8 @@
  * maker__kernel() (make.h). main.c offers every option to aptcli__parse()
  * first and calls aptcli__run() when --apt was given.
  */
-#ifndef BTFKIT_APT_CLI_H
-#define BTFKIT_APT_CLI_H
+#ifndef BTFKIT_MAKE_APTCLI_H
+#define BTFKIT_MAKE_APTCLI_H
 
 #include <getopt.h>
 #include <stdbool.h>
