@@ -4,6 +4,8 @@
 # Run as root (or with sudo) so that the BPF tests run instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# First, as on a fresh machine nothing else (python3 included) may be there.
+bash ci/setup.sh --arch arm64	# suite vm-arm64 cross-builds the tracer
 BUILD=${BUILD:-build}
 # The CPU of every step and test (ci/cpu.py; user+sys with children, which
 # unlike wall time does not depend on what else the machine is running),
@@ -12,7 +14,6 @@ mkdir -p "$BUILD/meson-logs"
 cpu_log=$(cd "$BUILD/meson-logs" && pwd)/cpu.jsonl
 rm -f "$cpu_log"
 step() { name=$1; shift; python3 ci/cpu.py step "$cpu_log" "$name" -- "$@"; }
-step setup.sh bash ci/setup.sh --arch arm64	# suite vm-arm64 cross-builds the tracer
 [ -f "$BUILD/build.ninja" ] ||
 	step "meson setup" meson setup "$BUILD" -Dwerror=true	# CI: no warning lands
 step "meson compile" meson compile -C "$BUILD"
@@ -62,7 +63,11 @@ PY
 # The unit suites once more under ASan+UBSan (a build of their own), on a
 # whole run only: ci/sanitize.sh.
 [ $# -ne 0 ] || [ "${SKIP_SANITIZE:-0}" = 1 ] || step "ci/sanitize.sh" bash ci/sanitize.sh || rc=$?
-# The five slowest tests of this run: where the next minute is to be won.
+# The CPU each step and test consumed (ci/cpu.py), the five slowest tests
+# (where the next minute is to be won), then every test that did not pass
+# with the end of its output, last: a CI log is often read from its tail,
+# which the sanitizer build above fills.
+python3 ci/cpu.py report "$cpu_log" "$testlog" --top 10 || echo "ci/test.sh: no CPU table ($cpu_log)" >&2
 [ ! -f "$testlog" ] || python3 - "$testlog" <<'PY'
 import json, sys
 tests = [json.loads(line) for line in open(sys.argv[1])]
@@ -70,6 +75,14 @@ tests.sort(key=lambda t: -t['duration'])
 print('slowest tests:')
 for t in tests[:5]:
     print('  %7.1f s  %s (%s)' % (t['duration'], t['name'].split(':', 1)[-1], t['result']))
+bad = [t for t in tests if t['result'] not in ('OK', 'SKIP', 'EXPECTEDFAIL')]
+for t in bad:
+    print('FAILED: %s (%s, %.1f s); its last lines:' % (t['name'].split(':', 1)[-1],
+                                                      t['result'], t['duration']))
+    out = ((t.get('stdout') or '') + (t.get('stderr') or '')).splitlines()
+    for line in out[-25:]:
+        print('    ' + line)
+print('main suite: %d tests, %d not passed%s' % (
+    len(tests), len(bad), ': ' + ', '.join(t['name'].split(':', 1)[-1] for t in bad) if bad else ''))
 PY
-python3 ci/cpu.py report "$cpu_log" "$testlog" --top 10
 exit $rc
