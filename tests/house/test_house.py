@@ -6,7 +6,9 @@ function over 80 lines without a "Kept whole:" comment saying why) on the
 source tree; and each checker on a small tree of its own that breaks its
 rule, so that a checker that stopped seeing would fail here.
 """
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,6 +29,7 @@ def run(*args):
 def tree(files):
     """A git work tree holding @files ({path: text}); the checkers read git ls-files."""
     d = tempfile.mkdtemp(prefix="btfkit-house.")
+    atexit.register(shutil.rmtree, d, ignore_errors=True)
     for path, text in files.items():
         os.makedirs(os.path.join(d, os.path.dirname(path)), exist_ok=True)
         with open(os.path.join(d, path), "w") as f:
