@@ -8,11 +8,13 @@ server plays GitHub's API host, its raw-file host and a CDN it redirects to:
   GitHubRepo   /repos/OWNER/REPO/git/trees/{REF|SHA}[?recursive=1], the JSON of
                GitHub's REST reference (sha, url, tree[path, mode, type, sha,
                size (blobs), url], truncated), weak ETags and 304s, optional
-               truncation over N entries, rate-limit answers; raw files at
+               truncation over N entries, answers cut short once, rate-limit
+               answers; raw files at
                /OWNER/REPO/REF/PATH that redirect to /cdn/... on another host
   StaticTree   files and generated directory pages: nginx, Apache or Python
                http.server autoindex, with Last-Modified / If-Modified-Since
   Endless      a body that never ends (listing bombs)
+  Status       a fixed status (a 404 in front of another app)
 
 Every request is recorded (host, path, Authorization, conditionals, status).
 """
@@ -199,6 +201,7 @@ class GitHubRepo:
         self.rate_limited = None        # None, "primary" or "secondary"
         self.hostile_paths = []         # extra tree paths (blobs) as given
         self.cdn_files = {}             # {path: bytes} the raw host serves instead (tampering)
+        self.cut_once = set()           # directories whose next answer is cut in half
 
     # The git objects ---------------------------------------------------
     def tree_sha(self, d):
@@ -282,6 +285,9 @@ class GitHubRepo:
                      "rest/git/trees#get-a-tree", "status": "404"}).encode())
             d = by_sha[name]
         body = json.dumps(self.tree(api, d, recursive), indent=2).encode()
+        if d in self.cut_once:
+            self.cut_once.discard(d)
+            body = body[:len(body) // 2]
         etag = 'W/"%s"' % hashlib.sha256(body).hexdigest()
         if req["if_none_match"] == etag:
             return h.reply(req, 304, {"ETag": etag}, None)
@@ -329,3 +335,13 @@ class Redirect:
 
     def serve(self, h, req, rest):
         h.reply(req, 301, {"Location": self.target + rest}, b"")
+
+
+class Status:
+    """A fixed answer: @status with a short body (a 404 in front of another app)."""
+
+    def __init__(self, status):
+        self.status = status
+
+    def serve(self, h, req, rest):
+        h.reply(req, self.status, {}, b"status %d\n" % self.status)

@@ -431,6 +431,26 @@ def t_github_truncated(c):
         [(base + "main?recursive=1", 304), (base + "main", 304)], again
 
 
+def t_github_cut_not_cached(c):
+    """an answer cut short is refused in one line and never cached: the next run asks again"""
+    repo = rs.GitHubRepo(c.srv, "cut", "archive", "main", c.tree, truncate_over=3).mount()
+    repo.cut_once.add("debian/12/x86_64")
+    src = "https://github.com/cut/archive/tree/main"
+    base = "/repos/cut/archive/git/trees/"
+    sub = base + repo.tree_sha("debian/12/x86_64") + "?recursive=1"
+    _, cache, _ = c.dirs()
+    rc, so, se = run(["-s", src, "--list", "--json", "--cache-dir", cache], c.gh_env())
+    errs = errors(se)
+    assert rc == 1 and len(errs) == 1 and "not a git tree" in errs[0] and sub in errs[0], se
+    assert not [f for f in files_under(cache) if "/." in "/" + f], files_under(cache)
+    n0 = len(c.srv.requests(base))
+    rc, so, se = run(["-s", src, "--list", "--json", "--cache-dir", cache], c.gh_env())
+    assert rc == 0, se
+    assert names(so) == sorted(k[:-len(".btf.tar.xz")] for k in c.tree), names(so)
+    again = [(r["path"], r["status"]) for r in c.srv.requests(base)[n0:]]
+    assert (sub, 200) in again, again
+
+
 def t_github_redirect_token(c):
     """the API redirects to another host name: the token does not follow"""
     rs.GitHubRepo(c.srv, "newowner", "archive", "HEAD", c.deb).mount()
@@ -482,26 +502,40 @@ def t_github_hostile(c):
 # --- bombs and the rest -----------------------------------------------------
 
 def t_listing_bombs(c):
-    """endless JSON (index, trees API), endless and bottomless HTML: capped errors"""
-    c.srv.mount("/bj/btfhub-index.json", rs.Endless(b'{"format": "btfhub-index", "archives": [',
-                                                   b'{"key": "a/b/c/d.btf.tar.xz"},' * 64))
+    """endless JSON (index, trees API), endless and bottomless HTML: capped errors; endless malformed answers refused as they stream in"""
+    sha = b"ab" * 32
+    c.srv.mount("/bj/btfhub-index.json", rs.Endless(
+        b'{"format": "btfhub-index", "version": 1, "archives": [',
+        b'{"key": "a/b/c/d.btf.tar.xz", "size": 1, "sha256": "%s"},' % sha * 64))
     c.srv.mount("/bh/", rs.Endless(b"<html><body>", b"<a href='x/'>x</a>" * 256))
+    c.srv.mount("/bh/btfhub-index.json", rs.Status(404))
+    c.srv.mount("/bx/", rs.Endless(b"<html><body>", b"<a href='x/'>x</a>" * 256))
     c.srv.mount("/bd/", rs.Endless(b"", b"", deep=True))
-    c.srv.mount("/repos/big/archive/git/trees/", rs.Endless(b'{"tree": [', b'{"path": "x"},' * 64))
-    cases = [(c.srv.url() + "/bj", {}, "/bj/btfhub-index.json"),
-             (c.srv.url() + "/bh", {}, "/bh/"),
-             (c.srv.url() + "/bd", {}, "/bd/"),
-             ("https://github.com/big/archive", c.gh_env(), "/repos/big/archive/git/trees/")]
-    for src, env, where in cases:
+    c.srv.mount("/repos/big/archive/git/trees/",
+                rs.Endless(b'{"tree": [', b'{"path": "x", "type": "blob"},' * 64))
+    c.srv.mount("/bm/btfhub-index.json", rs.Endless(b'{"format": "btfhub-index", "archives": [',
+                                                   b'{"key": "a/b/c/d.btf.tar.xz"},' * 64))
+    c.srv.mount("/repos/bad/archive/git/trees/", rs.Endless(b'{"tree": [', b'{"path": "x"},' * 64))
+    cases = [(c.srv.url() + "/bj", {}, "/bj/btfhub-index.json", "cap"),
+             (c.srv.url() + "/bh", {}, "/bh/", "cap"),
+             (c.srv.url() + "/bd", {}, "/bd/", "cap"),
+             ("https://github.com/big/archive", c.gh_env(), "/repos/big/archive/git/trees/",
+              "cap"),
+             (c.srv.url() + "/bm", {}, "/bm/btfhub-index.json", "archives[0]: want"),
+             (c.srv.url() + "/bx", {}, "/bx/btfhub-index.json", "invalid index: not a JSON"),
+             ("https://github.com/bad/archive", c.gh_env(), "/repos/bad/archive/git/trees/",
+              "tree[0]: no \"path\" or \"type\"")]
+    for src, env, where, why in cases:
         _, cache, _ = c.dirs()
         t0 = time.monotonic()
         rc, so, se = run(["-s", src, "--list", "--cache-dir", cache, "--max-listing", "2M",
                           "--distro", "x"], env, timeout=60)
         errs = errors(se)
-        assert rc == 1 and len(errs) == 1 and "cap" in errs[0], (src, se)
+        assert rc == 1 and len(errs) == 1 and why in errs[0], (src, se)
         assert where in errs[0], (where, errs[0])
         assert time.monotonic() - t0 < 30, "took %.1fs" % (time.monotonic() - t0)
-        assert not [f for f in files_under(cache) if f.endswith(".body")], files_under(cache)
+        assert not [f for f in files_under(cache) if f.endswith(".body") or "/." in f], \
+            files_under(cache)
 
 
 def t_literal_no_listing(c):

@@ -75,55 +75,159 @@ out:
 	return name;
 }
 
-static int collect(xmlNode *n, const char *page, struct names *ns)
+/*
+ * One directory page as it arrives: libxml2's HTML push parser with a SAX
+ * handler that only sees <a> start tags (no document is built), the links
+ * to direct children collected as they come. In a crawl (@depth >= 0)
+ * only links that are a level of the layout there are kept (directories
+ * above the leaves, files at them), at most AUTOINDEX_MAX_LINKS.
+ *
+ * libxml2 2.9's push parser loses its place when a tag is split between two
+ * chunks: it stops emitting events and keeps every later byte until the
+ * end (a page then costs twice its size). So it is fed up to the last '>'
+ * only, the rest carried to the next chunk; and what it still holds
+ * unparsed is bounded (a hostile page of one endless tag or comment).
+ */
+#define PAGE_CARRY_MAX (64u << 10)
+#define PAGE_UNPARSED_MAX (1u << 20)
+
+struct page_reader {
+	const char *page;
+	int depth;		/* -1: every child link */
+	htmlParserCtxtPtr ctxt;
+	htmlSAXHandler sax;
+	struct names ns;
+	char *carry;		/* bytes after the last '>' seen */
+	size_t ncarry;
+	int err;
+};
+
+static bool layout_level(const char *enc, int depth)
 {
-	int err = 0;
+	size_t elen = strlen(enc);
+	bool dir = enc[elen - 1] == '/';
 
-	for (; n && !err; n = n->next) {
-		if (n->type == XML_ELEMENT_NODE && !xmlStrcasecmp(n->name, BAD_CAST "a")) {
-			xmlChar *href = xmlGetProp(n, BAD_CAST "href");
-			char *name = href ? child_of(page, (const char *)href) : NULL;
-
-			xmlFree(href);
-			if (name)
-				err = names_add(ns, name);
-		}
-		if (!err && n->children)
-			err = collect(n->children, page, ns);
-	}
-	return err;
+	return dir == (depth < LEAF_DEPTH) && !memchr(enc, '/', elen - dir);
 }
 
-static int page_links(const char *page, const char *body, size_t len, struct names *ns)
+static void on_start(void *ctx, const xmlChar *tag, const xmlChar **atts)
 {
-	htmlDocPtr doc;
-	int err;
+	struct page_reader *p = ctx;
+	char *name;
+	size_t i;
 
-	if (len > INT32_MAX)
-		return -EFBIG;
-	doc = htmlReadMemory(body, (int)len, page, NULL, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-			     HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_COMPACT);
-	if (!doc)
-		return 0;	/* nothing parseable: no links */
-	err = collect(xmlDocGetRootElement(doc), page, ns);
-	xmlFreeDoc(doc);
-	if (!err)
-		qsort(ns->v, ns->n, sizeof(*ns->v), str_cmp);
-	return err;
+	if (p->err || xmlStrcasecmp(tag, BAD_CAST "a") || !atts)
+		return;
+	for (i = 0; atts[i] && xmlStrcasecmp(atts[i], BAD_CAST "href"); i += 2)
+		;
+	name = atts[i] && atts[i + 1] ? child_of(p->page, (const char *)atts[i + 1]) : NULL;
+	if (!name)
+		return;
+	/* Pages link a name twice in a row (icon and text): once is enough. */
+	if ((p->depth >= 0 && !layout_level(name, p->depth)) ||
+	    (p->ns.n && !strcmp(p->ns.v[p->ns.n - 1], name))) {
+		free(name);
+		return;
+	}
+	if (p->ns.n >= AUTOINDEX_MAX_LINKS) {
+		pr_err("%s: more than %d links: refused", p->page, AUTOINDEX_MAX_LINKS);
+		free(name);
+		p->err = -E2BIG;
+	} else {
+		p->err = names_add(&p->ns, name);
+	}
+	if (p->err)
+		xmlStopParser(p->ctxt);
+}
+
+static int page_init(struct page_reader *p, const char *page, int depth)
+{
+	memset(p, 0, sizeof(*p));
+	p->page = page;
+	p->depth = depth;
+	p->sax.startElement = on_start;
+	p->carry = malloc(PAGE_CARRY_MAX);
+	p->ctxt = htmlCreatePushParserCtxt(&p->sax, p, NULL, 0, page, XML_CHAR_ENCODING_NONE);
+	if (!p->ctxt || !p->carry)
+		return -ENOMEM;
+	htmlCtxtUseOptions(p->ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+			   HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_COMPACT);
+	return 0;
+}
+
+/* The carried bytes up to the last '>' (all when there is none and no room) to libxml2. */
+static void page_parse(struct page_reader *p, bool last)
+{
+	const char *gt = memrchr(p->carry, '>', p->ncarry);
+	size_t cut = gt ? (size_t)(gt - p->carry) + 1 : p->ncarry == PAGE_CARRY_MAX ? p->ncarry : 0;
+	xmlParserInputPtr in;
+
+	if (last)
+		cut = p->ncarry;
+	if (!cut && !last)
+		return;
+	htmlParseChunk(p->ctxt, p->carry, (int)cut, last);
+	memmove(p->carry, p->carry + cut, p->ncarry - cut);
+	p->ncarry -= cut;
+	in = p->ctxt->input;
+	if (!p->err && in && in->end - in->cur > PAGE_UNPARSED_MAX) {
+		pr_err("%s: a tag or comment over %u bytes: not a directory listing", p->page,
+		       PAGE_UNPARSED_MAX);
+		p->err = -EFBIG;
+	}
+}
+
+static int page_write(void *ctx, const char *buf, size_t len)
+{
+	struct page_reader *p = ctx;
+
+	while (len && !p->err) {
+		size_t n = len < PAGE_CARRY_MAX - p->ncarry ? len : PAGE_CARRY_MAX - p->ncarry;
+
+		memcpy(p->carry + p->ncarry, buf, n);
+		p->ncarry += n;
+		buf += n;
+		len -= n;
+		page_parse(p, false);
+	}
+	return p->err;
+}
+
+/* The page is complete: its links sorted (repeats kept). */
+static int page_end(void *ctx)
+{
+	struct page_reader *p = ctx;
+
+	if (!p->err)
+		page_parse(p, true);
+	if (!p->err)
+		qsort(p->ns.v, p->ns.n, sizeof(*p->ns.v), str_cmp);
+	return p->err;
+}
+
+static void page_free(struct page_reader *p)
+{
+	if (p->ctxt)
+		htmlFreeParserCtxt(p->ctxt);
+	free(p->carry);
+	names_free(&p->ns);
 }
 
 int autoindex__links(const char *page, const char *body, size_t len, char ***names, size_t *n)
 {
-	struct names ns = { 0 };
-	int err = page_links(page, body, len, &ns);
+	struct page_reader p;
+	int err;
 
-	if (err) {
-		names_free(&ns);
-		return err;
+	err = page_init(&p, page, -1);
+	err = err ?: page_write(&p, body, len);
+	err = err ?: page_end(&p);
+	if (!err) {
+		*names = p.ns.v;
+		*n = p.ns.n;
+		p.ns = (struct names){ 0 };
 	}
-	*names = ns.v;
-	*n = ns.n;
-	return 0;
+	page_free(&p);
+	return err;
 }
 
 static int crawl_page(struct crawl *c, const char *page, const char *prefix, int depth);
@@ -137,8 +241,6 @@ static int visit(struct crawl *c, const char *page, const char *prefix, int dept
 	char *name, *rel = NULL, *sub = NULL;
 	int nlen, err = 0;
 
-	if (dir != (depth < LEAF_DEPTH) || memchr(enc, '/', elen - dir))
-		return 0;	/* not a level of the layout */
 	name = curl_easy_unescape(NULL, enc, (int)(elen - dir), &nlen);
 	if (!name)
 		return -ENOMEM;
@@ -177,13 +279,15 @@ out:
 
 static int crawl_page(struct crawl *c, const char *page, const char *prefix, int depth)
 {
+	struct page_reader pr;
+	struct http_sink sink = { page_write, page_end, &pr };
 	struct http_get_opts go = {
 		.transfer = c->o->transfer,
 		.cache_dir = c->o->cache_dir,
 		.max_bytes = listing__budget(c->l, c->o),
+		.sink = &sink,
 	};
-	struct names ns = { 0 };
-	struct http_resp r;
+	struct http_resp r = { 0 };
 	size_t i;
 	int err;
 
@@ -193,27 +297,29 @@ static int crawl_page(struct crawl *c, const char *page, const char *prefix, int
 		       AUTOINDEX_MAX_PAGES);
 		return -EFBIG;
 	}
-	err = http__get(page, &go, &r);
+	err = page_init(&pr, page, depth);
+	err = err ?: http__get(page, &go, &r);
 	c->l->requests += r.requested;
 	if (err) {
-		pr_err("%s: cannot list: %s", page, r.error);
+		/* The reader reported its own refusals. */
+		if (r.error[0] || err == -ENOMEM)
+			pr_err("%s: cannot list: %s", page, r.error[0] ? r.error : strerror(-err));
 		goto out;
 	}
-	c->l->bytes += r.len;
+	c->l->bytes += r.bytes;
 	if (r.status != 200) {
 		pr_err("%s: cannot list: HTTP %ld%s", page, r.status,
 		       depth ? "" : " (no " INDEX_NAME " and no directory listing)");
 		err = -EIO;
 		goto out;
 	}
-	err = page_links(page, r.body, r.len, &ns);
-	for (i = 0; !err && i < ns.n; i++)
-		if (!i || strcmp(ns.v[i], ns.v[i - 1]))
-			err = visit(c, page, prefix, depth, ns.v[i]);
+	for (i = 0; !err && i < pr.ns.n; i++)
+		if (!i || strcmp(pr.ns.v[i], pr.ns.v[i - 1]))
+			err = visit(c, page, prefix, depth, pr.ns.v[i]);
 	if (err == -ENOMEM)
 		pr_err("%s: out of memory", page);
 out:
-	names_free(&ns);
+	page_free(&pr);
 	http_resp__free(&r);
 	return err;
 }

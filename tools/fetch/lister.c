@@ -30,26 +30,32 @@ static int on_local(const char *path, const struct layout_key *key, enum layout_
 /* A mirror with an index answers for itself; any other server is crawled. */
 static int list_http(struct listing *l, const struct source *src, const struct listing_opts *o)
 {
+	struct index_reader ir;
+	struct http_sink sink = { index_reader__write, index_reader__end, &ir };
 	struct http_get_opts go = {
 		.transfer = o->transfer,
 		.cache_dir = o->cache_dir,
 		.max_bytes = listing__budget(l, o),
+		.sink = &sink,
 	};
-	struct http_resp r;
+	struct http_resp r = { 0 };
 	char *url;
 	int err;
 
 	url = source__join(src, INDEX_NAME);
 	if (!url)
 		return -ENOMEM;
-	err = http__get(url, &go, &r);
+	err = index_reader__init(&ir, l, url);
+	err = err ?: http__get(url, &go, &r);
+	index_reader__free(&ir, !err);
 	l->requests += r.requested;
 	if (err) {
-		pr_err("%s: cannot list: %s", url, r.error);
+		/* The reader reported its own refusals. */
+		if (r.error[0] || err == -ENOMEM)
+			pr_err("%s: cannot list: %s", url, r.error[0] ? r.error : strerror(-err));
 	} else if (r.status == 200) {
 		l->kind = "index";
-		l->bytes += r.len;
-		err = index__parse(l, url, r.body, r.len);
+		l->bytes += r.bytes;
 	} else if (r.status == 404 || r.status == 410 || r.status == 403) {
 		pr_info("%s: HTTP %ld, listing the directories instead", url, r.status);
 		l->kind = "autoindex";

@@ -66,6 +66,8 @@ int listing__add(struct listing *l, const char *origin, const char *path,
 	if (err)
 		return err;
 	if (l->n >= LISTING_MAX_ENTRIES) {
+		/* The entries are what a listing costs in memory once it is parsed. */
+		pr_err("%s: more than %d archives listed: refused", origin, LISTING_MAX_ENTRIES);
 		free(seg[0]);
 		return -E2BIG;
 	}
@@ -93,14 +95,18 @@ int listing__add(struct listing *l, const char *origin, const char *path,
 	return 0;
 }
 
+void listing__truncate(struct listing *l, size_t n)
+{
+	while (l->n > n) {
+		l->n--;
+		free(l->v[l->n].path);
+		free(l->v[l->n].seg[0]);
+	}
+}
+
 void listing__free(struct listing *l)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		free(l->v[i].path);
-		free(l->v[i].seg[0]);
-	}
+	listing__truncate(l, 0);
 	free(l->v);
 	free(l->off_example);
 	memset(l, 0, sizeof(*l));

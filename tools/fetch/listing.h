@@ -17,8 +17,12 @@
 #include "transfer.h"
 
 #define LISTING_DEFAULT_MAX_BYTES (64ull << 20)
-/* More archives than BTFHub will ever hold (about 10^4 today). */
-#define LISTING_MAX_ENTRIES 1000000
+/*
+ * More archives than BTFHub will ever hold (about 4,300 today), and GitHub's
+ * own limit for one recursive trees answer. What bounds a listing's memory
+ * once its answers are streamed: ~310 bytes an entry, 31 MB at the cap.
+ */
+#define LISTING_MAX_ENTRIES 100000
 /* Warnings about refused keys before a hostile listing is summarised instead. */
 #define LISTING_MAX_KEY_WARNINGS 10
 
@@ -48,6 +52,8 @@ struct listing_opts {
 };
 
 void listing__free(struct listing *l);
+/* Drop the entries from index @n on: what a refused answer had added. */
+void listing__truncate(struct listing *l, size_t n);
 
 /*
  * Add the archive at source-relative @path, when it names one: exactly
@@ -55,7 +61,8 @@ void listing__free(struct listing *l);
  * layout__parse_key() accepts. @sha256 may be NULL. Returns 0,
  * -EINVAL for a name that is not a kernel archive (when it ends in
  * .btf.tar.xz, counted in l->rejected and warned about, naming @origin;
- * other files are skipped silently), or -ENOMEM/-E2BIG.
+ * other files are skipped silently), -ENOMEM, or -E2BIG past
+ * LISTING_MAX_ENTRIES (reported here, naming @origin).
  */
 int listing__add(struct listing *l, const char *origin, const char *path,
 		 uint64_t size, const char *sha256);

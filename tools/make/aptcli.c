@@ -6,9 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <curl/curl.h>
 #include <jansson.h>
-#include <bpf/libbpf.h>
 
 #include "apt.h"
 #include "aptcli.h"
@@ -20,15 +18,10 @@
 #include "indexer.h"
 #include "log.h"
 #include "make.h"
+#include "mem.h"
+#include "sig.h"
 
 #define SUITES_MAX 64
-
-static volatile sig_atomic_t stop_sig;
-
-static void on_signal(int sig)
-{
-	stop_sig = sig;
-}
 
 static int num(const char *arg, unsigned long long max, long *out)
 {
@@ -66,7 +59,7 @@ int aptcli__parse(int opt, const char *arg, struct apt_cli *a)
 		return r;
 	case APTCLI_RETRIES:
 		r = num(arg, 100, &v);
-		/* transfer_opts: 0 = none; the default (4) is set in aptcli__run(). */
+		/* transfer_opts: 0 = none; the default (4) is set by transfer_defaults(). */
 		t->retries = v ? v : -1;
 		return r;
 	case APTCLI_RETRY_DELAY: return num(arg, 3600 * 1000, &t->retry_delay_ms);
@@ -107,15 +100,8 @@ static struct outcome *outcome_new(struct ctx *c, const char *key)
 {
 	struct outcome *o;
 
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 32;
-		struct outcome *v = reallocarray(c->v, cap, sizeof(*v));
-
-		if (!v)
-			return NULL;
-		c->v = v;
-		c->cap = cap;
-	}
+	if (mem__ensure((void **)&c->v, &c->cap, sizeof(*c->v), c->n + 1))
+		return NULL;
 	o = &c->v[c->n++];
 	memset(o, 0, sizeof(*o));
 	snprintf(o->key, sizeof(o->key), "%s", key ?: "");
@@ -257,6 +243,49 @@ static int split_suites(char *buf, const char *suites[SUITES_MAX + 1])
 	return n ? 0 : -EINVAL;
 }
 
+/* The transfer numbers not given (0) by their defaults; progress on a TTY only. */
+static void transfer_defaults(struct transfer_opts *t, const struct aptcli_run *r)
+{
+	if (!t->retries)
+		t->retries = TRANSFER_DEFAULT_RETRIES;
+	else if (t->retries < 0)
+		t->retries = 0;
+	if (!t->retry_delay_ms)
+		t->retry_delay_ms = TRANSFER_DEFAULT_RETRY_DELAY_MS;
+	if (!t->connect_timeout)
+		t->connect_timeout = TRANSFER_DEFAULT_CONNECT_TIMEOUT;
+	if (!t->timeout)
+		t->timeout = TRANSFER_DEFAULT_TIMEOUT;
+	else if (t->timeout < 0)
+		t->timeout = 0;
+	t->progress = isatty(STDERR_FILENO) && r->verbosity == LOG_LEVEL_WARN && !r->json;
+}
+
+static void print_summary(const struct ctx *c, const struct apt_stats *st, const char *index,
+			  size_t nindex)
+{
+	fprintf(stderr, "btfhub-make: %zu kernels listed, %zu in this shard, %zu already "
+		"made; %zu made, %zu unchanged, %zu failed; %.1f MiB downloaded; %s: %zu "
+		"archives\n", st->listed, st->selected, st->skipped, c->counts[MAKE_MADE],
+		c->counts[MAKE_UNCHANGED], c->counts[MAKE_FAILED],
+		(st->index_bytes + st->package_bytes) / 1048576.0, index, nindex);
+}
+
+static void ctx_free(struct ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		free(c->v[i].package);
+		free(c->v[i].version);
+		free(c->v[i].url);
+		free(c->v[i].error);
+	}
+	free(c->v);
+	json_decref(c->errors);
+	maker__free(c->m);
+}
+
 int aptcli__run(const struct apt_cli *a, const struct aptcli_run *r)
 {
 	struct maker_opts mo = {
@@ -264,18 +293,17 @@ int aptcli__run(const struct apt_cli *a, const struct aptcli_run *r)
 		.out_dir = r->out_dir,
 		.pahole = r->pahole,
 		.force = r->force,
-		.cancel = &stop_sig,
+		.cancel = sig__caught(),
 		/* DWARF even where the -dbg vmlinux has a .BTF too (Debian's do). */
 		.prefer = r->prefer_dbg ? MAKE_PREFER_DBG : MAKE_PREFER_IMAGE,
 		.xz_preset = r->xz_preset,
 	};
-	struct sigaction sa = { .sa_handler = on_signal };
 	const char *suites[SUITES_MAX + 1];
 	struct transfer_opts t = a->transfer;
 	struct ctx c = { .r = r };
 	char *suites_buf = NULL, index[4096];
 	struct apt_stats st = { 0 };
-	size_t nindex = 0, i;
+	size_t nindex = 0;
 	int ret = 1, err;
 
 	if (!a->suites || !a->arch) {
@@ -289,27 +317,7 @@ int aptcli__run(const struct apt_cli *a, const struct aptcli_run *r)
 		free(suites_buf);
 		return 2;
 	}
-	libbpf_set_print(log_libbpf_print);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
-		pr_err("cannot initialise libcurl");
-		free(suites_buf);
-		return 1;
-	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	if (!t.retries)
-		t.retries = TRANSFER_DEFAULT_RETRIES;
-	else if (t.retries < 0)
-		t.retries = 0;
-	if (!t.retry_delay_ms)
-		t.retry_delay_ms = TRANSFER_DEFAULT_RETRY_DELAY_MS;
-	if (!t.connect_timeout)
-		t.connect_timeout = TRANSFER_DEFAULT_CONNECT_TIMEOUT;
-	if (!t.timeout)
-		t.timeout = TRANSFER_DEFAULT_TIMEOUT;
-	else if (t.timeout < 0)
-		t.timeout = 0;
-	t.progress = isatty(STDERR_FILENO) && r->verbosity == LOG_LEVEL_WARN && !r->json;
+	transfer_defaults(&t, r);
 	c.errors = json_array();
 	c.m = maker__new(&mo);
 	if (!c.m || !c.errors) {
@@ -331,15 +339,15 @@ int aptcli__run(const struct apt_cli *a, const struct aptcli_run *r)
 		.cache_dir = a->cache_dir,
 		.out_dir = r->out_dir,
 		.transfer = &t,
-		.cancel = &stop_sig,
+		.cancel = sig__caught(),
 		.make = make_one,
 		.made = made,
 		.failed = failed,
 		.ctx = &c,
 	}, &st);
-	if (stop_sig || err == -EINTR) {
-		pr_err("stopped by signal %d: nothing half-written is left", stop_sig);
-		ret = 128 + (stop_sig ?: SIGINT);
+	if (*sig__caught() || err == -EINTR) {
+		pr_err("stopped by signal %d: nothing half-written is left", (int)*sig__caught());
+		ret = 128 + (*sig__caught() ?: SIGINT);
 		goto out;
 	}
 	if (err && !st.listed && !c.counts[MAKE_FAILED]) {
@@ -351,23 +359,10 @@ int aptcli__run(const struct apt_cli *a, const struct aptcli_run *r)
 	if (r->json)
 		print_json(&c, &st, err ? NULL : index);
 	else if (r->verbosity >= LOG_LEVEL_WARN)
-		fprintf(stderr, "btfhub-make: %zu kernels listed, %zu in this shard, %zu already "
-			"made; %zu made, %zu unchanged, %zu failed; %.1f MiB downloaded; %s: %zu "
-			"archives\n", st.listed, st.selected, st.skipped, c.counts[MAKE_MADE],
-			c.counts[MAKE_UNCHANGED], c.counts[MAKE_FAILED],
-			(st.index_bytes + st.package_bytes) / 1048576.0, index, nindex);
+		print_summary(&c, &st, index, nindex);
 	ret = err || c.counts[MAKE_FAILED] ? 1 : 0;
 out:
-	for (i = 0; i < c.n; i++) {
-		free(c.v[i].package);
-		free(c.v[i].version);
-		free(c.v[i].url);
-		free(c.v[i].error);
-	}
-	free(c.v);
-	json_decref(c.errors);
-	maker__free(c.m);
-	curl_global_cleanup();
+	ctx_free(&c);
 	free(suites_buf);
 	return ret;
 }
