@@ -372,7 +372,8 @@ struct btf_bundle_choice;
 /*
  * Decide which BTF to use. Returns 0 or a negative errno: -ENOENT nothing
  * found for this host (or the explicit file's error), -ESTALE a forced
- * bundle was refused, -EINVAL bad arguments, -ENOMEM.
+ * bundle was refused, -EINVAL bad arguments, -ENOMEM an allocation failed
+ * in any step (the decision stops there: no later step stands in).
  * Ownership of *@choice, on every path: -EINVAL (a NULL @opts or @choice,
  * unknown non-zero bytes in @opts, object without object_sz, ...) leaves
  * it NULL (untouched if @choice is NULL); -ENOMEM allocating the choice

@@ -1089,7 +1089,8 @@ int btf_bundle__find_opts(const struct btf_bundle *b, const struct btf_host *hos
 		}
 	}
 	if (idx != -ENOENT) {
-		set_reason(m, "bundle index is corrupt (%s)", errmsg(idx));
+		set_reason(m, idx == -ENOMEM ? "out of memory reading the bundle index (%s)"
+					     : "bundle index is corrupt (%s)", errmsg(idx));
 		return idx;
 	}
 	if (no_fallback)

@@ -314,7 +314,14 @@ static int use_bundle(const struct btf_bundle_select_opts *opts, struct btf_bund
 			.no_fallback = OPTS_GET(opts, no_fallback, false));
 
 	idx = btf_bundle__find_opts(b, &c->host, &m, &fo);
-	if (idx < 0 || btf_bundle__entry(b, idx, &e)) {
+	if (idx >= 0)
+		idx = btf_bundle__entry(b, idx, &e) ?: idx;
+	if (idx == -ENOMEM) {
+		/* Not "none for this host": the entry may well be there. */
+		add_step(c, src, idx, where, "out of memory reading its index");
+		return idx;
+	}
+	if (idx < 0) {
 		add_step(c, src, -ENOENT, where, "none for this host: %s", reason);
 		return -ENOENT;
 	}
@@ -404,13 +411,16 @@ static int step_bundle(const struct btf_bundle_select_opts *opts, struct btf_bun
 	size_t i, nfiles = files ? OPTS_GET(opts, bundle_file_cnt, 0) : 0;
 	const char *dir = OPTS_GET(opts, bundle_dir, NULL);
 	bool report = OPTS_GET(opts, report, false);
-	int err = -ENOENT, tried = 0;
+	int err = -ENOENT, e, tried = 0;
 	char pattern[4096];
 	glob_t g = {};
 
 	for (i = 0; i < nfiles; i++) {
 		tried++;
-		err = keep(err, try_bundle(opts, c, BTF_BUNDLE_SRC_BUNDLE, files[i]));
+		e = try_bundle(opts, c, BTF_BUNDLE_SRC_BUNDLE, files[i]);
+		if (e == -ENOMEM)
+			return e;
+		err = keep(err, e);
 		if (!err && !report)
 			return 0;
 	}
@@ -420,9 +430,9 @@ static int step_bundle(const struct btf_bundle_select_opts *opts, struct btf_bun
 		if (!glob(pattern, 0, NULL, &g)) {
 			for (i = 0; i < g.gl_pathc; i++) {
 				tried++;
-				err = keep(err, try_bundle(opts, c, BTF_BUNDLE_SRC_BUNDLE,
-							   g.gl_pathv[i]));
-				if (!err && !report)
+				e = try_bundle(opts, c, BTF_BUNDLE_SRC_BUNDLE, g.gl_pathv[i]);
+				err = e == -ENOMEM ? e : keep(err, e);
+				if (e == -ENOMEM || (!err && !report))
 					break;
 			}
 		}
@@ -497,7 +507,9 @@ static void explain(struct btf_bundle_choice *c, int err)
 	}
 	if (off >= sz)
 		return;
-	if (refused || err == -ESTALE)
+	if (err == -ENOMEM)
+		snprintf(buf + off, sz - off, " out of memory");
+	else if (refused || err == -ESTALE)
 		snprintf(buf + off, sz - off,
 			 " a bundle must be reduced against the BPF object being loaded"
 			 " (embedgen --object)");
@@ -577,6 +589,16 @@ int btf_bundle__select(const struct btf_bundle_select_opts *opts,
 		if (only != BTF_BUNDLE_SRC_AUTO && only != src)
 			continue;
 		err = run_step(opts, c, src);
+		if (err == -ENOMEM) {
+			/*
+			 * A later step must not stand in for one that could not
+			 * be tried, and "no BTF for this host" would be untrue.
+			 */
+			c->source = BTF_BUNDLE_SRC_AUTO;
+			c->custom_path = NULL;
+			explain(c, err);
+			return err;
+		}
 		if (err) {
 			last = err;
 			/* The user asked for that file: unusable is an error, not a skip. */
