@@ -209,39 +209,18 @@ static void reach(const struct bpf_insn *insn, size_t cnt, long forced, bool tak
 	}
 }
 
-int ro_branch__analyze(const struct bpf_insn *insn, size_t cnt, const struct ro_ref *refs,
-		       struct ro_cond *cond, struct ro_ref *var)
+/*
+ * The register states on entry to each instruction, to a fixed point: in[i]
+ * for every i that @visited marks reachable. Registers start unknown (r1 is
+ * the context); each state only falls to unknown, so the loop ends.
+ */
+static void propagate(const struct bpf_insn *insn, size_t cnt, const struct ro_ref *refs,
+		      struct regs *in, unsigned char *visited)
 {
-	struct regs *in = NULL, out;
-	unsigned char *visited = NULL, *seen = NULL;
-	size_t *stack = NULL, i;
-	long *branches = NULL;
-	int nbr = 0, err = 0, b, d;
 	bool changed = true;
+	struct regs out;
+	size_t i;
 
-	for (i = 0; i < cnt; i++) {
-		cond[i].branch = -1;
-		cond[i].taken = false;
-		var[i].sym = -1;
-		var[i].off = 0;
-	}
-	if (!cnt || cnt > RO_BRANCH_MAX_INSNS)
-		return 0;
-	for (i = 0; i < cnt && refs[i].sym < 0; i++)
-		;
-	if (i == cnt)
-		return 0;	/* no read-only global: nothing to do */
-
-	in = calloc(cnt, sizeof(*in));
-	visited = calloc(cnt, 1);
-	seen = calloc(cnt, 1);
-	stack = calloc(cnt, sizeof(*stack));
-	branches = calloc(RO_BRANCH_MAX_BRANCHES, sizeof(*branches));
-	if (!in || !visited || !seen || !stack || !branches) {
-		err = -ENOMEM;
-		goto out;
-	}
-	/* Registers start unknown (r1 is the context); each state only falls to unknown. */
 	visited[0] = 1;
 	while (changed) {
 		changed = false;
@@ -267,6 +246,40 @@ int ro_branch__analyze(const struct bpf_insn *insn, size_t cnt, const struct ro_
 			}
 		}
 	}
+}
+
+int ro_branch__analyze(const struct bpf_insn *insn, size_t cnt, const struct ro_ref *refs,
+		       struct ro_cond *cond, struct ro_ref *var)
+{
+	struct regs *in = NULL;
+	unsigned char *visited = NULL, *seen = NULL;
+	size_t *stack = NULL, i;
+	long *branches = NULL;
+	int nbr = 0, err = 0, b, d;
+
+	for (i = 0; i < cnt; i++) {
+		cond[i].branch = -1;
+		cond[i].taken = false;
+		var[i].sym = -1;
+		var[i].off = 0;
+	}
+	if (!cnt || cnt > RO_BRANCH_MAX_INSNS)
+		return 0;
+	for (i = 0; i < cnt && refs[i].sym < 0; i++)
+		;
+	if (i == cnt)
+		return 0;	/* no read-only global: nothing to do */
+
+	in = calloc(cnt, sizeof(*in));
+	visited = calloc(cnt, 1);
+	seen = calloc(cnt, 1);
+	stack = calloc(cnt, sizeof(*stack));
+	branches = calloc(RO_BRANCH_MAX_BRANCHES, sizeof(*branches));
+	if (!in || !visited || !seen || !stack || !branches) {
+		err = -ENOMEM;
+		goto out;
+	}
+	propagate(insn, cnt, refs, in, visited);
 	for (i = 0; i < cnt && nbr < RO_BRANCH_MAX_BRANCHES; i++) {
 		if (!visited[i] || !is_cond_jump(&insn[i]))
 			continue;

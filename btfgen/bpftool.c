@@ -125,40 +125,97 @@ static int build_env(struct bpftool *bt)
 	return 0;
 }
 
-int bpftool__probe(const char *path, const char *outdir, struct bpftool *bt)
+/* bt->path: @path (looked up on PATH when it has no '/'), or "bpftool" on PATH. */
+static int locate(const char *path, struct bpftool *bt)
 {
-	struct outcache_probe cp = {};
-	struct file_digest fdg;
-	uint8_t d[SHA256_DIGEST_LEN];
-	struct timespec taken;
-	char *help = NULL;
-	struct stat st;
-	int err, fd, rec = -ENOENT;
-	size_t n;
-
-	memset(bt, 0, sizeof(*bt));
 	if (path) {
 		/* posix_spawn() does not search PATH: make "bpftool" work too. */
 		bt->path = strchr(path, '/') ? strdup(path) : find_in_path(path);
 		if (bt->path && !is_exec_file(bt->path)) {
 			pr_err("%s: not an executable file", bt->path);
-			err = -ENOEXEC;
-			goto out;
+			return -ENOEXEC;
 		}
 	} else {
 		bt->path = find_in_path("bpftool");
 	}
 	if (!bt->path) {
 		pr_err("bpftool not found on PATH or in /usr/sbin; install it or pass --bpftool PATH");
-		err = -ENOENT;
-		goto out;
+		return -ENOENT;
 	}
+	return 0;
+}
+
+/*
+ * bt->digest: the SHA-256 of the executable open at @fd (closed here), and
+ * in @fdg the record of it with the identity @st taken before reading.
+ */
+static int digest(struct bpftool *bt, int fd, const struct stat *st, struct file_digest *fdg)
+{
+	uint8_t d[SHA256_DIGEST_LEN];
+	struct timespec taken;
+	int err;
+
+	clock_gettime(CLOCK_REALTIME, &taken);
+	err = sha256_fd(fd, d);
+	close(fd);
+	if (err) {
+		pr_err("%s: cannot read it: %s", bt->path, strerror(-err));
+		return err;
+	}
+	sha256_hex(d, bt->digest);
+	file_digest__set(fdg, st, bt->digest, &taken);
+	return 0;
+}
+
+/* bt->version from `bpftool --version`, and whether it has `gen min_core_btf`. */
+static int ask(struct bpftool *bt)
+{
+	char *help = NULL;
+	int err;
+
+	err = run(bt->path, "--version", NULL, &bt->version);
+	if (err) {
+		pr_err("%s --version failed (%s); is it bpftool?", bt->path,
+		       err == -EIO ? "non-zero exit" : strerror(-err));
+		return err;
+	}
+	err = normalize_version(&bt->version);
+	if (err)
+		return err;
+	/* `gen help` exits 0 and lists the subcommands this build knows. */
+	err = run(bt->path, "gen", "help", &help);
+	if (err || !strstr(help, "min_core_btf")) {
+		pr_err("%s (%.*s) does not support 'gen min_core_btf' (bpftool >= v6.0 from Linux 5.18 does); pass a newer one with --bpftool",
+		       bt->path, (int)strcspn(bt->version, "\n"), bt->version);
+		err = -EOPNOTSUPP;
+	}
+	free(help);
+	return err;
+}
+
+int bpftool__probe(const char *path, const char *outdir, struct bpftool *bt)
+{
+	struct outcache_probe cp = {};
+	struct file_digest fdg;
+	struct stat st;
+	int err, fd, rec = -ENOENT;
+	size_t n;
+
+	memset(bt, 0, sizeof(*bt));
+	err = locate(path, bt);
+	if (err)
+		goto out;
 	/*
 	 * The executable is part of every cache key: identified by its bytes,
 	 * read once and then vouched for by its identity (fileid.h).
 	 */
-	fd = outdir ? open_regular(bt->path, &st) : -1;
-	if (fd >= 0) {
+	fd = open_regular(bt->path, &st);
+	if (fd < 0) {
+		pr_err("%s: %s", bt->path, errmsg(fd));
+		err = fd;
+		goto out;
+	}
+	if (outdir) {
 		rec = outcache__probe_read(outdir, bt->path, &st, &cp);
 		if (rec == 0) {
 			memcpy(bt->digest, cp.digest.hex, SHA256_HEX_LEN);
@@ -168,47 +225,19 @@ int bpftool__probe(const char *path, const char *outdir, struct bpftool *bt)
 			close(fd);
 			goto line;
 		}
-	} else {
-		fd = open_regular(bt->path, &st);
 	}
-	if (fd < 0) {
-		pr_err("%s: %s", bt->path, errmsg(fd));
-		err = fd;
+	err = digest(bt, fd, &st, &fdg);
+	if (err)
 		goto out;
-	}
-	clock_gettime(CLOCK_REALTIME, &taken);
-	err = sha256_fd(fd, d);
-	close(fd);
-	if (err) {
-		pr_err("%s: cannot read it: %s", bt->path, strerror(-err));
-		goto out;
-	}
-	sha256_hex(d, bt->digest);
-	file_digest__set(&fdg, &st, bt->digest, &taken);
 	if (rec == -EAGAIN && !strcmp(cp.digest.hex, bt->digest)) {
 		/* Recorded too soon after its last change to vouch for it, but the same bytes. */
 		bt->version = cp.version;
 		cp.version = NULL;
-		goto record;
+	} else {
+		err = ask(bt);
+		if (err)
+			goto out;
 	}
-	err = run(bt->path, "--version", NULL, &bt->version);
-	if (err) {
-		pr_err("%s --version failed (%s); is it bpftool?", bt->path,
-		       err == -EIO ? "non-zero exit" : strerror(-err));
-		goto out;
-	}
-	err = normalize_version(&bt->version);
-	if (err)
-		goto out;
-	/* `gen help` exits 0 and lists the subcommands this build knows. */
-	err = run(bt->path, "gen", "help", &help);
-	if (err || !strstr(help, "min_core_btf")) {
-		pr_err("%s (%.*s) does not support 'gen min_core_btf' (bpftool >= v6.0 from Linux 5.18 does); pass a newer one with --bpftool",
-		       bt->path, (int)strcspn(bt->version, "\n"), bt->version);
-		err = -EOPNOTSUPP;
-		goto out;
-	}
-record:
 	/* A lost record only costs the two execs again. The record names the
 	 * identity taken before reading, not a file swapped in meanwhile. */
 	if (outdir && outcache__probe_write(outdir, bt->path, &fdg, bt->version))
@@ -223,7 +252,6 @@ line:
 	err = build_env(bt);
 out:
 	free(cp.version);
-	free(help);
 	if (err)
 		bpftool__free(bt);
 	return err;

@@ -63,7 +63,8 @@ static void desc_str(struct desc *d, const struct btf *btf, uint32_t off)
 
 /*
  * @t's own content, everything but the type IDs it references, appended to
- * @d. Returns 0 or -EOPNOTSUPP for a kind not known here.
+ * @d. Returns 0 or -EOPNOTSUPP for a kind not known here. Kept whole: one
+ * flat table, a row per BTF kind (as libbpf's btf_type_size()).
  */
 static int type_desc(const struct btf *btf, const struct btf_type *t, struct desc *d)
 {
@@ -413,7 +414,31 @@ out:
 	return err;
 }
 
-/* Step 4: one type of @c->src, renumbered, through the matching adder. */
+/* A type or declaration tag of @c->src, renumbered; returns its new ID or an error. */
+static int add_tag(struct canon *c, struct btf *dst, const struct btf_type *t, const char *name)
+{
+	const uint32_t *m = c->map;
+	int id;
+
+	if (!btf_kflag(t) && btf_kind(t) == BTF_KIND_TYPE_TAG)
+		return btf__add_type_tag(dst, name, m[t->type]);
+	if (!btf_kflag(t))
+		return btf__add_decl_tag(dst, name, m[t->type], btf_decl_tag(t)->component_idx);
+	/*
+	 * An attribute (kflag, type_attr/decl_attr): libbpf before 1.6 has no
+	 * adder for it. Copied whole, as bpftool copies it, and its one
+	 * reference renumbered in place, as bpftool renumbers its own copies.
+	 */
+	id = btf__add_type(dst, c->src, t);
+	if (id > 0)
+		((struct btf_type *)btf__type_by_id(dst, id))->type = m[t->type];
+	return id;
+}
+
+/*
+ * Step 4: one type of @c->src, renumbered, through the matching adder.
+ * Kept whole: one flat table, a row per BTF kind, read beside libbpf's adders.
+ */
 static int add_type(struct canon *c, struct btf *dst, const struct btf_type *t)
 {
 	const struct btf *s = c->src;
@@ -447,22 +472,7 @@ static int add_type(struct canon *c, struct btf *dst, const struct btf_type *t)
 		break;
 	case BTF_KIND_TYPE_TAG:
 	case BTF_KIND_DECL_TAG:
-		if (btf_kflag(t)) {
-			/*
-			 * An attribute (kflag, type_attr/decl_attr): libbpf before
-			 * 1.6 has no adder for it. Copied whole, as bpftool copies
-			 * it, and its one reference renumbered in place, as bpftool
-			 * renumbers its own copies.
-			 */
-			id = btf__add_type(dst, s, t);
-			if (id > 0)
-				((struct btf_type *)btf__type_by_id(dst, id))->type = m[t->type];
-		} else if (btf_kind(t) == BTF_KIND_TYPE_TAG) {
-			id = btf__add_type_tag(dst, name, m[t->type]);
-		} else {
-			id = btf__add_decl_tag(dst, name, m[t->type],
-					       btf_decl_tag(t)->component_idx);
-		}
+		id = add_tag(c, dst, t, name);
 		break;
 	case BTF_KIND_FUNC:
 		id = btf__add_func(dst, name, (enum btf_func_linkage)vlen, m[t->type]);

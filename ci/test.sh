@@ -4,10 +4,19 @@
 # Run as root (or with sudo) so that the BPF tests run instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# First, as on a fresh machine nothing else (python3 included) may be there.
 bash ci/setup.sh --arch arm64	# suite vm-arm64 cross-builds the tracer
 BUILD=${BUILD:-build}
-[ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" -Dwerror=true	# CI: no warning lands
-meson compile -C "$BUILD"
+# The CPU of every step and test (ci/cpu.py; user+sys with children, which
+# unlike wall time does not depend on what else the machine is running),
+# tabled at the end: where the next minute is to be won.
+mkdir -p "$BUILD/meson-logs"
+cpu_log=$(cd "$BUILD/meson-logs" && pwd)/cpu.jsonl
+rm -f "$cpu_log"
+step() { name=$1; shift; python3 ci/cpu.py step "$cpu_log" "$name" -- "$@"; }
+[ -f "$BUILD/build.ninja" ] ||
+	step "meson setup" meson setup "$BUILD" -Dwerror=true	# CI: no warning lands
+step "meson compile" meson compile -C "$BUILD"
 # The kernel without BTF (suite vm, nobtf) takes minutes of compiling the
 # first time: start it now, at nice 19, so that it uses the CPU the tests
 # leave idle (downloads, one-at-a-time tests) instead of holding a test
@@ -19,16 +28,20 @@ if [ $# -eq 0 ]; then
 	nobtf_log=$(mktemp "${TMPDIR:-/tmp}/btfkit-nobtf.XXXXXX")
 	# Its own process group, so that an early exit stops make and its children too.
 	BTFHUB_MAKE=$(cd "$BUILD" && pwd)/tools/btfhub-make \
-		setsid nice -n 19 sh tests/vm/nobtf/build-kernel.sh >"$nobtf_log" 2>&1 &
+		setsid nice -n 19 python3 ci/cpu.py step "$cpu_log" "nobtf kernel (background)" -- \
+		sh tests/vm/nobtf/build-kernel.sh >"$nobtf_log" 2>&1 &
 	nobtf_pid=$!
 	trap 'kill -TERM -- "-$nobtf_pid" 2>/dev/null; rm -f "$nobtf_log"' EXIT
 fi
 rc=0
-rm -f "$BUILD/meson-logs/testlog.json"	# counted below: this run's only
-meson test -C "$BUILD" --print-errorlogs --num-processes 2 "$@" || rc=$?
+# meson names the logs of a run under a wrapper after it: testlog-python3.*
+testlog=$BUILD/meson-logs/testlog-python3.json
+rm -f "$testlog"	# counted below: this run's only
+meson test -C "$BUILD" --print-errorlogs --num-processes 2 \
+	--wrapper "python3 $PWD/ci/cpu.py wrap $cpu_log --" "$@" || rc=$?
 # The qemu proofs skip rather than fail when no kernel can be had: say
 # in one line how many ran, so that a skipped proof shows in the CI log.
-[ ! -f "$BUILD/meson-logs/testlog.json" ] || python3 - "$BUILD/meson-logs/testlog.json" <<'PY'
+[ ! -f "$testlog" ] || python3 - "$testlog" <<'PY'
 import json, sys
 run, passed, skipped = 0, 0, []
 for line in open(sys.argv[1]):
@@ -49,11 +62,13 @@ print('vm scenarios: %d run (%d passed, %d failed), %d skipped%s' % (
 PY
 # The unit suites once more under ASan+UBSan (a build of their own), on a
 # whole run only: ci/sanitize.sh.
-[ $# -ne 0 ] || [ "${SKIP_SANITIZE:-0}" = 1 ] || bash ci/sanitize.sh || rc=$?
-# The five slowest tests of this run (where the next minute is to be won),
-# then every test that did not pass with the end of its output, last: a CI
-# log is often read from its tail, which the sanitizer build above fills.
-[ ! -f "$BUILD/meson-logs/testlog.json" ] || python3 - "$BUILD/meson-logs/testlog.json" <<'PY'
+[ $# -ne 0 ] || [ "${SKIP_SANITIZE:-0}" = 1 ] || step "ci/sanitize.sh" bash ci/sanitize.sh || rc=$?
+# The CPU each step and test consumed (ci/cpu.py), the five slowest tests
+# (where the next minute is to be won), then every test that did not pass
+# with the end of its output, last: a CI log is often read from its tail,
+# which the sanitizer build above fills.
+python3 ci/cpu.py report "$cpu_log" "$testlog" --top 10 || echo "ci/test.sh: no CPU table ($cpu_log)" >&2
+[ ! -f "$testlog" ] || python3 - "$testlog" <<'PY'
 import json, sys
 tests = [json.loads(line) for line in open(sys.argv[1])]
 tests.sort(key=lambda t: -t['duration'])

@@ -149,6 +149,78 @@ static int elf_file_btf_size(int fd, uint64_t file_size, uint64_t *btf_size)
 }
 
 /*
+ * An ELF file whose first 20+ bytes are @h: a kernel's (not a BPF object),
+ * its .BTF bounded before libbpf reads it.
+ */
+static int check_elf_file(const char *path, int fd, const struct stat *st, const unsigned char *h,
+			  char *why, size_t why_sz)
+{
+	unsigned int machine = h[EI_DATA] == ELFDATA2MSB ? (h[18] << 8 | h[19])
+							 : (h[19] << 8 | h[18]);
+	uint64_t bsz = 0;
+	struct btf *btf;
+	int err;
+
+	if (machine == EM_BPF) {
+		snprintf(why, why_sz, "not BTF: a BPF object, not a kernel's BTF");
+		return -EINVAL;
+	}
+	/* A vmlinux with DWARF is hundreds of MB: only its .BTF is bounded. */
+	err = elf_file_btf_size(fd, st->st_size, &bsz);
+	if (err == -EOPNOTSUPP && (uint64_t)st->st_size <= EXPLICIT_BTF_MAX)
+		err = 0;	/* ELF32: libbpf reads it; small enough anyway */
+	else if (err == -EOPNOTSUPP)
+		bsz = st->st_size;
+	if (err && err != -EOPNOTSUPP && err != -ENOMSG) {
+		snprintf(why, why_sz, "not BTF: %s", err == -EINVAL ?
+			 "a malformed ELF file" : strerror(-err));
+		return err;
+	}
+	if (bsz > EXPLICIT_BTF_MAX) {
+		snprintf(why, why_sz, "too large: %llu bytes of BTF, over the %llu MiB a "
+			 "kernel's BTF is allowed (the largest known is 27 MB)",
+			 (unsigned long long)bsz, EXPLICIT_BTF_MAX >> 20);
+		return -EFBIG;
+	}
+	btf = btf__parse_elf(path, NULL);
+	if (!btf) {
+		err = -errno;
+		snprintf(why, why_sz, "not BTF: %s", err == -ENOENT
+			 ? "an ELF file without a .BTF section" : btf_bundle__strerror(err));
+		return err;
+	}
+	btf__free(btf);
+	return 0;
+}
+
+/* Raw BTF whose first @n bytes are @h: the magic (either byte order), bounded, parsed. */
+static int check_raw_file(const char *path, const struct stat *st, const unsigned char *h,
+			  ssize_t n, char *why, size_t why_sz)
+{
+	struct btf *btf;
+	int err;
+
+	if (n < 4 || !((h[0] == 0x9f && h[1] == 0xeb) || (h[0] == 0xeb && h[1] == 0x9f))) {
+		snprintf(why, why_sz, "not BTF: no BTF magic");
+		return -EINVAL;
+	}
+	if ((uint64_t)st->st_size > EXPLICIT_BTF_MAX) {
+		snprintf(why, why_sz, "too large: %llu bytes, over the %llu MiB a kernel's BTF is "
+			 "allowed (the largest known is 27 MB)", (unsigned long long)st->st_size,
+			 EXPLICIT_BTF_MAX >> 20);
+		return -EFBIG;
+	}
+	btf = btf__parse_raw(path);
+	if (!btf) {
+		err = -errno;
+		snprintf(why, why_sz, "not valid BTF: %s", btf_bundle__strerror(err));
+		return err;
+	}
+	btf__free(btf);
+	return 0;
+}
+
+/*
  * Check that @path is a kernel's BTF: a regular file (opened non-blocking,
  * so a FIFO never hangs us), bounded (EXPLICIT_BTF_MAX), raw BTF or an ELF
  * with .BTF that is not a BPF object (libbpf would take a BPF object's own
@@ -157,10 +229,7 @@ static int elf_file_btf_size(int fd, uint64_t file_size, uint64_t *btf_size)
 static int check_btf_file(const char *path, char *why, size_t why_sz)
 {
 	unsigned char h[64];
-	uint64_t bsz = 0;
-	struct btf *btf = NULL;
 	struct stat st;
-	void *data = NULL;
 	ssize_t n;
 	int fd, err = 0;
 
@@ -192,62 +261,11 @@ static int check_btf_file(const char *path, char *why, size_t why_sz)
 		err = -EINVAL;
 		goto out;
 	}
-	if (n >= 20 && !memcmp(h, ELFMAG, SELFMAG)) {
-		unsigned int machine = h[EI_DATA] == ELFDATA2MSB ? (h[18] << 8 | h[19])
-								 : (h[19] << 8 | h[18]);
-
-		if (machine == EM_BPF) {
-			snprintf(why, why_sz, "not BTF: a BPF object, not a kernel's BTF");
-			err = -EINVAL;
-			goto out;
-		}
-		/* A vmlinux with DWARF is hundreds of MB: only its .BTF is bounded. */
-		err = elf_file_btf_size(fd, st.st_size, &bsz);
-		if (err == -EOPNOTSUPP && (uint64_t)st.st_size <= EXPLICIT_BTF_MAX)
-			err = 0;	/* ELF32: libbpf reads it; small enough anyway */
-		else if (err == -EOPNOTSUPP)
-			bsz = st.st_size;
-		if (err && err != -EOPNOTSUPP && err != -ENOMSG) {
-			snprintf(why, why_sz, "not BTF: %s", err == -EINVAL ?
-				 "a malformed ELF file" : strerror(-err));
-			goto out;
-		}
-		err = 0;
-		if (bsz > EXPLICIT_BTF_MAX) {
-			snprintf(why, why_sz, "too large: %llu bytes of BTF, over the %llu MiB a "
-				 "kernel's BTF is allowed (the largest known is 27 MB)",
-				 (unsigned long long)bsz, EXPLICIT_BTF_MAX >> 20);
-			err = -EFBIG;
-			goto out;
-		}
-		btf = btf__parse_elf(path, NULL);
-		if (!btf) {
-			err = -errno;
-			snprintf(why, why_sz, "not BTF: %s", err == -ENOENT
-				 ? "an ELF file without a .BTF section" : btf_bundle__strerror(err));
-		}
-		goto out;
-	}
-	if (n < 4 || !((h[0] == 0x9f && h[1] == 0xeb) || (h[0] == 0xeb && h[1] == 0x9f))) {
-		snprintf(why, why_sz, "not BTF: no BTF magic");
-		err = -EINVAL;
-		goto out;
-	}
-	if ((uint64_t)st.st_size > EXPLICIT_BTF_MAX) {
-		snprintf(why, why_sz, "too large: %llu bytes, over the %llu MiB a kernel's BTF is "
-			 "allowed (the largest known is 27 MB)", (unsigned long long)st.st_size,
-			 EXPLICIT_BTF_MAX >> 20);
-		err = -EFBIG;
-		goto out;
-	}
-	btf = btf__parse_raw(path);
-	if (!btf) {
-		err = -errno;
-		snprintf(why, why_sz, "not valid BTF: %s", btf_bundle__strerror(err));
-	}
+	if (n >= 20 && !memcmp(h, ELFMAG, SELFMAG))
+		err = check_elf_file(path, fd, &st, h, why, why_sz);
+	else
+		err = check_raw_file(path, &st, h, n, why, why_sz);
 out:
-	btf__free(btf);
-	free(data);
 	close(fd);
 	return err;
 }

@@ -124,8 +124,8 @@ static void print_version(const struct ct_config *cfg)
 }
 
 /*
- * One flat switch over the options, as bpftool's: a decision table read row
- * by row, which splitting would only scatter (hence its length).
+ * Kept whole: one flat switch over the options, as bpftool's: a decision
+ * table read row by row, which splitting would only scatter.
  */
 static int parse_args(int argc, char **argv, struct ct_config *cfg, int *verbosity)
 {

@@ -171,13 +171,62 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+/*
+ * Fork the child, which waits on a pipe before it acts; *@go gets the
+ * pipe's write end. Returns its pid, or a negative errno (reported).
+ */
+static pid_t spawn_child(const char *marker, int *go)
+{
+	int p[2], err;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC)) {
+		err = -errno;
+		pr_err("self-check: pipe: %s", strerror(-err));
+		return err;
+	}
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		pr_err("self-check: fork: %s", strerror(-err));
+		close(p[0]);
+		close(p[1]);
+		return err;
+	}
+	if (!pid) {
+		close(p[1]);
+		child_run(p[0], marker);
+	}
+	close(p[0]);
+	*go = p[1];
+	return pid;
+}
+
+/* Poll @rb until child @pid is reaped, killing it after SELFCHECK_TIMEOUT_MS. */
+static void reap_child(struct ct_reader *rb, pid_t pid, int *status)
+{
+	long long deadline = now_ms() + SELFCHECK_TIMEOUT_MS;
+	bool reaped = false;
+
+	while (now_ms() < deadline) {
+		reader__poll(rb, 20);
+		if (!reaped && waitpid(pid, status, WNOHANG) == pid)
+			reaped = true;
+		/* do_exit() emits the exit event before the child can be reaped. */
+		if (reaped)
+			break;
+	}
+	if (!reaped) {
+		kill(pid, SIGKILL);
+		waitpid(pid, status, 0);
+	}
+}
+
 int selfcheck__run(struct coretrace *skel, struct ct_reader *rb, const char *btf_desc)
 {
 	struct sc_state st = {};
-	int p[2] = { -1, -1 }, status = 0, err = 0;
-	bool reaped = false;
+	int go = -1, status = 0, err = 0;
 	char why[256];
-	long long deadline;
 	pid_t pid;
 
 	st.me = getpid();
@@ -187,24 +236,10 @@ int selfcheck__run(struct coretrace *skel, struct ct_reader *rb, const char *btf
 		 now_ms());
 
 	reader__set_callback(rb, sc_event, &st);
-	if (pipe2(p, O_CLOEXEC)) {
-		err = -errno;
-		pr_err("self-check: pipe: %s", strerror(-err));
-		goto out;
-	}
-	pid = fork();
-	if (pid < 0) {
-		err = -errno;
-		pr_err("self-check: fork: %s", strerror(-err));
-		goto out;
-	}
-	if (!pid) {
-		close(p[1]);
-		child_run(p[0], st.marker);
-	}
+	pid = spawn_child(st.marker, &go);
+	if (pid < 0)
+		return pid;
 	st.child = pid;
-	close(p[0]);
-	p[0] = -1;
 
 	/* Drop what came in since attach, then admit only the child. */
 	reader__consume(rb);
@@ -213,38 +248,24 @@ int selfcheck__run(struct coretrace *skel, struct ct_reader *rb, const char *btf
 	err = loader__set_selfcheck(skel, pid);
 	if (err)
 		pr_err("self-check: cannot arm the filter: %s", strerror(-err));
-	else if (write(p[1], "x", 1) != 1) {
+	else if (write(go, "x", 1) != 1) {
 		err = -errno;
 		pr_err("self-check: cannot start the child: %s", strerror(-err));
 		kill(pid, SIGKILL);
 	}
-	close(p[1]);
-	p[1] = -1;
+	close(go);
 
-	deadline = now_ms() + SELFCHECK_TIMEOUT_MS;
-	while (now_ms() < deadline) {
-		reader__poll(rb, 20);
-		if (!reaped && waitpid(pid, &status, WNOHANG) == pid)
-			reaped = true;
-		/* do_exit() emits the exit event before the child can be reaped. */
-		if (reaped)
-			break;
-	}
-	if (!reaped) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-	}
+	reap_child(rb, pid, &status);
 	reader__consume(rb);
 	if (!err)
 		err = loader__set_selfcheck(skel, 0);
 	else
 		loader__set_selfcheck(skel, 0);
 	if (err)
-		goto out;
+		return err;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-		err = -ENOEXEC;
 		pr_err("self-check: the child cannot exec %s", SELFCHECK_EXE);
-		goto out;
+		return -ENOEXEC;
 	}
 	err = evaluate(&st, why, sizeof(why));
 	if (err)
@@ -252,10 +273,5 @@ int selfcheck__run(struct coretrace *skel, struct ct_reader *rb, const char *btf
 	else
 		pr_info("self-check passed: %d events from child %d decoded as expected", st.events,
 			st.child);
-out:
-	if (p[0] >= 0)
-		close(p[0]);
-	if (p[1] >= 0)
-		close(p[1]);
 	return err;
 }

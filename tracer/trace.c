@@ -16,16 +16,10 @@
 #include "loader.h"
 #include "output.h"
 #include "selfcheck.h"
+#include "sig.h"
 #include "sysenv.h"
 #include "trace.h"
 #include "transport.h"
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
 
 struct run_state {
 	struct output *out;
@@ -162,7 +156,7 @@ static int loop(const struct ct_config *cfg, enum ct_transport t, struct coretra
 	int err = 0;
 
 	reader__set_callback(r, on_event, rs);
-	while (!stop_signal) {
+	while (!*sig__caught()) {
 		err = reader__poll(r, 100);
 		if (err == -EINTR) {
 			err = 0;
@@ -195,33 +189,41 @@ static int loop(const struct ct_config *cfg, enum ct_transport t, struct coretra
 	return err;
 }
 
+/* The kernel's BTF (btf_setup()), each step of the choice logged; an error explained. */
+static int choose_btf(const struct ct_config *cfg, struct bpf_image *img,
+		      struct btf_bundle_choice **choice)
+{
+	uint32_t k;
+	int err;
+
+	BTF_BUNDLE_OPTS(btf_bundle_step, st);
+	err = btf_setup(cfg, img, false, choice);
+	for (k = 0; *choice && !btf_bundle_choice__step(*choice, k, &st); k++)
+		pr_info("btf: %s %s: %s%s", btf_bundle__source_name(st.source), st.where, st.detail,
+			st.err ? "" : " [used]");
+	if (err && *choice)
+		pr_err("%s", btf_bundle_choice__explain(*choice));
+	return err;
+}
+
 int trace__run(const struct ct_config *cfg)
 {
 	unsigned long long lost[CT_EV_MAX] = {}, lost_total = 0;
 	enum ct_transport transport;
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct run_state rs = { .limit = cfg->count };
 	struct btf_bundle_choice *choice = NULL;
 	const char *desc;
 	struct coretrace *skel = NULL;
 	struct ct_reader *reader = NULL;
 	struct bpf_image img = {};
-	uint32_t k;
 	int err, werr;
 
 	err = check_environment(cfg, &transport);
 	if (err)
 		return 1;
-	BTF_BUNDLE_OPTS(btf_bundle_step, st);
-	err = btf_setup(cfg, &img, false, &choice);
-	for (k = 0; choice && !btf_bundle_choice__step(choice, k, &st); k++)
-		pr_info("btf: %s %s: %s%s", btf_bundle__source_name(st.source), st.where, st.detail,
-			st.err ? "" : " [used]");
-	if (err) {
-		if (choice)
-			pr_err("%s", btf_bundle_choice__explain(choice));
+	err = choose_btf(cfg, &img, &choice);
+	if (err)
 		goto out;
-	}
 	desc = btf_bundle_choice__desc(choice);
 	pr_info("BTF source: %s", desc);
 
@@ -246,8 +248,7 @@ int trace__run(const struct ct_config *cfg)
 			goto out;
 	}
 
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	sig__install();		/* the one handler (tools/lib/sig.h): the loop polls it */
 	signal(SIGPIPE, SIG_IGN);
 	rs.out = output__new(stdout, cfg->json);
 	if (!rs.out) {

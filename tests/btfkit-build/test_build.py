@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fetch"))
@@ -82,10 +83,55 @@ def manifest(ctx, rels=None, name="manifest.json"):
     return path
 
 
-def build(ctx, base, out, cache, *extra, m=None):
+def build_cmd(ctx, base, out, cache, *extra, m=None):
     outargs = ["-o", out] if out else []
-    return run([ctx.a.build, "-s", base, *outargs, "--cache-dir", cache, "-j", "2",
-                "--transfers", "8", "-m", m or manifest(ctx), *extra, ctx.a.object], ok=(0, 1))
+    return [ctx.a.build, "-s", base, *outargs, "--cache-dir", cache, "-j", "2",
+            "--transfers", "8", "-m", m or manifest(ctx), *extra, ctx.a.object]
+
+
+def build(ctx, base, out, cache, *extra, m=None):
+    return run(build_cmd(ctx, base, out, cache, *extra, m=m), ok=(0, 1))
+
+
+# How long the server holds a "slow" archive at most when a test releases it
+# on an event: reached only when that event never comes, i.e. when the
+# behaviour under test is broken, and the test's ordering check then fails.
+HOLD_CAP = 120
+
+
+def build_held(ctx, srv, until, *args, **kw):
+    """build(), with the server's "slow" archives held back until until(lines)
+    holds for the -v lines seen so far: an order of events, whatever the load"""
+    srv.httpd.release = threading.Event()
+    srv.httpd.slow_seconds = HOLD_CAP
+    cmd = [str(c) for c in build_cmd(ctx, srv.base, *args, **kw)]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+
+    def watch():
+        for line in p.stderr:
+            lines.append(line)
+
+    def poll():
+        # until() may also look at the server's requests: poll, not per line.
+        while p.poll() is None and not srv.httpd.release.is_set():
+            if until([l.rstrip("\n") for l in list(lines)]):
+                srv.httpd.release.set()
+            time.sleep(0.02)
+    threads = [threading.Thread(target=watch), threading.Thread(target=poll)]
+    for t in threads:
+        t.start()
+    out = p.stdout.read()
+    p.wait(240)
+    for t in threads:
+        t.join(10)
+    assert p.returncode in (0, 1), (cmd, p.returncode, out, "".join(lines))
+    return subprocess.CompletedProcess(cmd, p.returncode, out, "".join(lines))
+
+
+def n_reduced(n):
+    """until() for build_held: n kernels reduced"""
+    return lambda lines: sum(l.endswith(": reduced") for l in lines) >= n
 
 
 def archive_path(rel):
@@ -114,10 +160,13 @@ def case_overlap(ctx):
     ks = ctx.ks
     last = sorted(ks)[-1]
     with BtfhubServer() as srv:
-        srv.httpd.slow_seconds = 4
         serve(srv, ks, slow=last)
         w = os.path.join(ctx.tmp, "overlap")
-        p = build(ctx, srv.base, os.path.join(w, "out"), os.path.join(w, "cache"), "-v")
+        # The last archive is held until the others are reduced (or HOLD_CAP):
+        # a build that reduces nothing before every archive is in never
+        # prints those lines early, and fails the order checks below.
+        p = build_held(ctx, srv, n_reduced(len(ks) - 1), os.path.join(w, "out"),
+                       os.path.join(w, "cache"), "-v")
     assert p.returncode == 0, p.stderr
     lines = p.stderr.splitlines()
     verified = [i for i, l in enumerate(lines) if re.search(r": verified ", l)]
@@ -195,7 +244,9 @@ def case_interrupt(ctx):
     ks = ctx.ks
     last = sorted(ks)[-1]
     with BtfhubServer() as srv:
-        srv.httpd.slow_seconds = 20
+        # Held until the server ends (or HOLD_CAP), whatever the load.
+        srv.httpd.release = threading.Event()
+        srv.httpd.slow_seconds = HOLD_CAP
         serve(srv, ks, slow=last)
         w = os.path.join(ctx.tmp, "intr")
         out, cache = os.path.join(w, "out"), os.path.join(w, "cache")
@@ -522,17 +573,28 @@ def case_fail_fast(ctx):
     raw[hdr + 64:hdr + 4096] = b"\xff" * (4096 - 64)
     bad = tar_xz([(first + ".btf", "file", bytes(raw))])
     w = os.path.join(ctx.tmp, "ff")
-    # The first kernel's archive fails bpftool, or is missing (404); the others arrive 4 s later.
+    # The first kernel's archive fails bpftool, or is missing (404); the others
+    # are held back until that failure has happened: bpftool's error line, or
+    # every URL tried for it answered 404 in full (the one-line error comes
+    # at the end of the run).
+    def first_failed(srv):
+        def until(lines):
+            if any("error:" in l and "/%s.btf" % first in l for l in lines):
+                return True
+            with srv.httpd.lock:
+                reqs = [r for r in srv.httpd.requests if r["path"].endswith("/%s.btf.tar.xz" % first)]
+            return len(reqs) >= 2 and all(r.get("status") == 404 and r.get("done") for r in reqs)
+        return until
     for ff, missing in ((False, False), (True, False), (True, True)):
         with BtfhubServer() as srv:
-            srv.httpd.slow_seconds = 4
             if not missing:
                 srv.add(archive_path(first), bad)
             for r in rest:
                 srv.add(archive_path(r), ctx.ks[r], fault="slow")
             tag = "%s-%s" % (ff, missing)
-            p = build(ctx, srv.base, os.path.join(w, tag), os.path.join(w, "c" + tag),
-                      "--json", "-v", *(["--fail-fast"] if ff else []))
+            p = build_held(ctx, srv, first_failed(srv), os.path.join(w, tag),
+                           os.path.join(w, "c" + tag), "--json", "-v",
+                           *(["--fail-fast"] if ff else []))
         assert p.returncode == 1, (p.returncode, p.stderr)
         res = {r["kernel"].split("/")[-1]: r["status"] for r in json.loads(p.stdout)["results"]}
         assert res[first] == "failed", (res, p.stderr)

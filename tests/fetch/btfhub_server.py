@@ -53,6 +53,7 @@ class Handler(BaseHTTPRequestHandler):
             self._serve(route, req)
         except (BrokenPipeError, ConnectionResetError):
             pass        # the client gave up (timeout tests)
+        req["done"] = True      # the whole response is written and flushed
 
     def _send_body(self, data):
         # Counted before it is sent (the client cannot see bytes not yet counted),
@@ -94,7 +95,14 @@ class Handler(BaseHTTPRequestHandler):
             self._send_body(b"busy\n")
             return
         if route.fault == "slow":
-            time.sleep(self.server.slow_seconds)
+            # A test that needs an order of events, not a duration, sets
+            # .release and sets it when that order is established; the
+            # duration is then only a cap, which fails the test's ordering
+            # check rather than hangs it.
+            if self.server.release is not None:
+                self.server.release.wait(self.server.slow_seconds)
+            else:
+                time.sleep(self.server.slow_seconds)
         elif route.fault == "delay":
             time.sleep(0.6)
         data = route.data
@@ -153,6 +161,7 @@ class BtfhubServer:
         self.httpd.requests = []
         self.httpd.body_bytes = 0
         self.httpd.slow_seconds = 3
+        self.httpd.release = None                # a threading.Event that ends "slow" early
         self.httpd.stall = threading.Event()     # set on shutdown: stalled handlers end
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
@@ -162,6 +171,8 @@ class BtfhubServer:
 
     def __exit__(self, *exc):
         self.httpd.stall.set()
+        if self.httpd.release is not None:
+            self.httpd.release.set()
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(5)

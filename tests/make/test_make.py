@@ -658,6 +658,11 @@ def t_hostile_packages(c):
         expect_hostile(c, synth.deb(ctrl, members), "hostile.deb", words, args=())
     expect_hostile(c, synth.deb(ctrl, [("./boot/vmlinuz-6.1.0-1-amd64", "file", vmlinuz)],
                                 control_first=False), "order.deb", ["before control"], args=())
+    # the control file goes through the one bounded deb822 parser (tools/deb)
+    for bad, words in ((ctrl + b"no colon here\n", ["control file: line 7: neither a field"]),
+                       (ctrl + b"version: 9\n", ["control file: field Version given twice"])):
+        expect_hostile(c, synth.deb(bad, [("./boot/vmlinuz-6.1.0-1-amd64", "file", vmlinuz)]),
+                       "control.deb", words, args=())
     # RPM: a header that claims 2^31 tags; a truncated one
     rpm = synth.rpm("kernel-core", "5.14.0", "362.el9", "x86_64",
                     [("./lib/modules/5.14.0-362.el9.x86_64/vmlinuz", vmlinuz)], vendor="CentOS")

@@ -17,6 +17,7 @@
 #include "escape.h"
 #include "fsutil.h"
 #include "log.h"
+#include "mem.h"
 #include "packages.h"
 #include "release.h"
 #include "source.h"
@@ -388,15 +389,8 @@ static struct kent *kent_get(struct run *r, const char *release)
 	for (i = 0; i < r->nkents; i++)
 		if (!strcmp(r->kents[i].name, name))
 			return &r->kents[i];
-	if (r->nkents == r->kents_cap) {
-		size_t cap = r->kents_cap ? r->kents_cap * 2 : 32;
-		struct kent *v = reallocarray(r->kents, cap, sizeof(*v));
-
-		if (!v)
-			return NULL;
-		r->kents = v;
-		r->kents_cap = cap;
-	}
+	if (mem__ensure((void **)&r->kents, &r->kents_cap, sizeof(*r->kents), r->nkents + 1))
+		return NULL;
 	e = &r->kents[r->nkents];
 	memset(e, 0, sizeof(*e));
 	snprintf(e->name, sizeof(e->name), "%s", name);
@@ -478,16 +472,10 @@ static int on_pkg(const struct apt_pkg *p, void *ctx)
 	}
 	if (dbg) {
 		/* The -dbg of the image's very upload when there is one (sorted out later). */
-		if (r->ncands == r->cands_cap) {
-			size_t cap = r->cands_cap ? r->cands_cap * 2 : 32;
-			struct cand **v = reallocarray(r->cands, cap, sizeof(*v));
-
-			if (!v) {
-				cand_free(c);
-				return -ENOMEM;
-			}
-			r->cands = v;
-			r->cands_cap = cap;
+		if (mem__ensure((void **)&r->cands, &r->cands_cap, sizeof(*r->cands),
+				r->ncands + 1)) {
+			cand_free(c);
+			return -ENOMEM;
 		}
 		r->cands[r->ncands++] = c;
 		return 0;
@@ -839,6 +827,62 @@ static char *default_cache(void)
 	return p;
 }
 
+/*
+ * The download cache (o->cache_dir, or the default) behind the transfers,
+ * and the transfer options over it. *@cache_dir is the caller's to free.
+ */
+static int open_cache(struct run *r, char **cache_dir)
+{
+	const struct apt_opts *o = r->o;
+	int err;
+
+	*cache_dir = o->cache_dir ? strdup(o->cache_dir) : default_cache();
+	if (!*cache_dir) {
+		pr_err("no cache directory: set --cache, XDG_CACHE_HOME or HOME");
+		return -ENOENT;
+	}
+	err = mkdir_p(o->out_dir);
+	err = err ?: cache__init(&r->cache, *cache_dir, r->src.base, o->out_dir);
+	if (err) {
+		pr_err("cache %s: %s", *cache_dir, errmsg(err));
+		return err;
+	}
+	r->cache.suffix = "";
+	r->topts = *o->transfer;
+	r->topts.cache = &r->cache;
+	r->topts.src = &r->src;
+	r->topts.cancel = o->cancel;
+	r->topts.on_done = NULL;
+	return 0;
+}
+
+/*
+ * The kernels (sorted r->kents) this run makes into @todo, counted in the
+ * stats: an image package of this shard, not made before. Returns how many.
+ */
+static size_t select_todo(struct run *r, struct kent **todo)
+{
+	struct apt_stats *st = r->st;
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nkents; i++) {
+		struct kent *e = &r->kents[i];
+
+		if (!e->image)		/* a -dbg package alone */
+			continue;
+		st->listed++;
+		if (!in_shard(r, e))
+			continue;
+		st->selected++;
+		if (already_made(r, e, r->o->prefer_dbg ? dbg_of(r, e) ?: e->image : e->image)) {
+			st->skipped++;
+			continue;
+		}
+		todo[n++] = e;
+	}
+	return n;
+}
+
 int apt__run(const struct apt_opts *o, struct apt_stats *st)
 {
 	struct run r = { .o = o, .st = st };
@@ -869,24 +913,9 @@ int apt__run(const struct apt_opts *o, struct apt_stats *st)
 	err = split_globs(&r);
 	if (err)
 		goto out;
-	cache_dir = o->cache_dir ? strdup(o->cache_dir) : default_cache();
-	if (!cache_dir) {
-		pr_err("no cache directory: set --cache, XDG_CACHE_HOME or HOME");
-		err = -ENOENT;
+	err = open_cache(&r, &cache_dir);
+	if (err)
 		goto out;
-	}
-	err = mkdir_p(o->out_dir);
-	err = err ?: cache__init(&r.cache, cache_dir, r.src.base, o->out_dir);
-	if (err) {
-		pr_err("cache %s: %s", cache_dir, errmsg(err));
-		goto out;
-	}
-	r.cache.suffix = "";
-	r.topts = *o->transfer;
-	r.topts.cache = &r.cache;
-	r.topts.src = &r.src;
-	r.topts.cancel = o->cancel;
-	r.topts.on_done = NULL;
 
 	for (i = 0; o->suites[i]; i++) {
 		err = read_suite(&r, o->suites[i]);
@@ -900,21 +929,7 @@ int apt__run(const struct apt_opts *o, struct apt_stats *st)
 		err = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < r.nkents; i++) {
-		struct kent *e = &r.kents[i];
-
-		if (!e->image)		/* a -dbg package alone */
-			continue;
-		st->listed++;
-		if (!in_shard(&r, e))
-			continue;
-		st->selected++;
-		if (already_made(&r, e, o->prefer_dbg ? dbg_of(&r, e) ?: e->image : e->image)) {
-			st->skipped++;
-			continue;
-		}
-		todo[ntodo++] = e;
-	}
+	ntodo = select_todo(&r, todo);
 	pr_info("%s: %zu kernels listed, %zu in this shard, %zu already made", ESC(o->url),
 		st->listed, st->selected, st->skipped);
 	err = make_all(&r, todo, ntodo, false);

@@ -164,20 +164,130 @@ static la_ssize_t fd_read(struct archive *a, void *ctx, const void **buf)
 	return n;
 }
 
-int extract__btf_fd(int archive_fd, const char *release, int fd,
-		    const struct extract_opts *opts, uint64_t *size, char *why, size_t why_size)
+/* A write error as the one line (a bad member's -EBADMSG already has its own). */
+static int write_fail(int err, char *why, size_t size)
 {
-	struct fd_reader *rd = NULL;
-	struct stat st;
-	uint64_t max_size = opts && opts->max_size ? opts->max_size : EXTRACT_DEFAULT_MAX_SIZE;
+	if (err != -EBADMSG)
+		fail(err, why, size, "cannot write: %s", strerror(-err));
+	return err;
+}
+
+/*
+ * Move @a to its one member and check its name, type and size (the tar
+ * header's, -1 when unset, into *@member_size): a lone "./" directory entry
+ * before it is skipped.
+ */
+static int first_member(struct archive *a, const char *member, uint64_t max_size,
+			int64_t *member_size, char *why, size_t why_size)
+{
+	struct archive_entry *e;
+	int r, err;
+
+	r = archive_read_next_header(a, &e);
+	/* tar's "./" directory entry (tar -C dir .) is harmless: skip one. */
+	if (r == ARCHIVE_OK && archive_entry_filetype(e) == AE_IFDIR &&
+	    archive_entry_pathname(e) && !strcmp(archive_entry_pathname(e), "./"))
+		r = archive_read_next_header(a, &e);
+	if (r == ARCHIVE_EOF)
+		return fail(-EBADMSG, why, why_size, "empty archive");
+	if (r != ARCHIVE_OK)
+		return fail(-EBADMSG, why, why_size, "corrupt archive: %s", archive_error_string(a));
+	err = check_entry(e, member, max_size, why, why_size);
+	if (err)
+		return err;
+	*member_size = archive_entry_size_is_set(e) ? archive_entry_size(e) : -1;
+	return 0;
+}
+
+/*
+ * Copy the current member's data to @fd: nothing is written before its BTF
+ * header is checked, and never more than the header declares (nor than
+ * @max_size). *@total gets the bytes written, all of them declared.
+ */
+static int copy_member(struct archive *a, int fd, int64_t member_size, uint64_t max_size,
+		       const struct extract_opts *opts, uint64_t *total_out, char *why,
+		       size_t why_size)
+{
 	uint8_t head[sizeof(struct btf_head)];
 	uint64_t total = 0, limit = max_size;	/* limit: what the header declares, once read */
 	size_t head_len = 0;
-	int64_t member_size;
+	int err, r;
+
+	for (;;) {
+		const void *buf;
+		size_t len, take = 0;
+		la_int64_t off;
+
+		if (opts && opts->cancel && *opts->cancel)
+			return fail(-EINTR, why, why_size, "interrupted");
+		r = archive_read_data_block(a, &buf, &len, &off);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK)
+			return fail(-EBADMSG, why, why_size, "corrupt archive: %s",
+				    archive_error_string(a));
+		/* Sparse tar members come with offsets; BTF is never sparse. */
+		if ((uint64_t)off != total)
+			return fail(-EBADMSG, why, why_size, "sparse member");
+		if (len > limit - total)
+			return fail(-EBADMSG, why, why_size, total + len > max_size ?
+				    "decompressed member exceeds the %llu byte cap" :
+				    "member is longer than its BTF header declares (%llu bytes)",
+				    (unsigned long long)limit);
+		/* Nothing is written before the BTF header has been checked. */
+		if (head_len < sizeof(head)) {
+			take = len < sizeof(head) - head_len ? len : sizeof(head) - head_len;
+			memcpy(head + head_len, buf, take);
+			head_len += take;
+			total += take;
+			if (head_len < sizeof(head))
+				continue;
+			err = check_btf_head(head, member_size, max_size, &limit, why, why_size);
+			err = err ?: write_all(fd, head, sizeof(head));
+			if (err)
+				return write_fail(err, why, why_size);
+		}
+		err = write_all(fd, (const char *)buf + take, len - take);
+		if (err)
+			return write_fail(err, why, why_size);
+		total += len - take;
+	}
+	if (total < sizeof(head))
+		return fail(-EBADMSG, why, why_size, total ? "member is %llu bytes, not BTF" :
+			    "member is empty, not BTF", (unsigned long long)total);
+	if (total != limit)
+		return fail(-EBADMSG, why, why_size,
+			    "member is %llu bytes, its BTF header declares %llu",
+			    (unsigned long long)total, (unsigned long long)limit);
+	*total_out = total;
+	return 0;
+}
+
+/* Exactly one member: anything after it (even a directory) is refused. */
+static int no_more_members(struct archive *a, const char *member, char *why, size_t why_size)
+{
 	struct archive_entry *e;
+	int r = archive_read_next_header(a, &e);
+
+	if (r == ARCHIVE_OK)
+		return fail(-EBADMSG, why, why_size, "more than one member ('%s' after '%s')",
+			    ESC(archive_entry_pathname(e) ?: ""), ESC(member));
+	if (r != ARCHIVE_EOF)
+		return fail(-EBADMSG, why, why_size, "corrupt archive: %s", archive_error_string(a));
+	return 0;
+}
+
+int extract__btf_fd(int archive_fd, const char *release, int fd,
+		    const struct extract_opts *opts, uint64_t *size, char *why, size_t why_size)
+{
+	uint64_t max_size = opts && opts->max_size ? opts->max_size : EXTRACT_DEFAULT_MAX_SIZE;
+	struct fd_reader *rd = NULL;
+	uint64_t total = 0;
+	int64_t member_size = -1;
 	struct archive *a;
 	char *member = NULL;
-	int err = 0, r;
+	struct stat st;
+	int err;
 
 	why[0] = '\0';
 	*size = 0;
@@ -203,99 +313,13 @@ int extract__btf_fd(int archive_fd, const char *release, int fd,
 		err = fail(-EBADMSG, why, why_size, "not a .tar.xz: %s", archive_error_string(a));
 		goto out;
 	}
-	r = archive_read_next_header(a, &e);
-	/* tar's "./" directory entry (tar -C dir .) is harmless: skip one. */
-	if (r == ARCHIVE_OK && archive_entry_filetype(e) == AE_IFDIR &&
-	    archive_entry_pathname(e) && !strcmp(archive_entry_pathname(e), "./"))
-		r = archive_read_next_header(a, &e);
-	if (r == ARCHIVE_EOF) {
-		err = fail(-EBADMSG, why, why_size, "empty archive");
-		goto out;
-	}
-	if (r != ARCHIVE_OK) {
-		err = fail(-EBADMSG, why, why_size, "corrupt archive: %s", archive_error_string(a));
-		goto out;
-	}
-	err = check_entry(e, member, max_size, why, why_size);
-	if (err)
-		goto out;
-	member_size = archive_entry_size_is_set(e) ? archive_entry_size(e) : -1;
-	for (;;) {
-		const void *buf;
-		size_t len, take = 0;
-		la_int64_t off;
-
-		if (opts && opts->cancel && *opts->cancel) {
-			err = fail(-EINTR, why, why_size, "interrupted");
-			goto out;
-		}
-		r = archive_read_data_block(a, &buf, &len, &off);
-		if (r == ARCHIVE_EOF)
-			break;
-		if (r != ARCHIVE_OK) {
-			err = fail(-EBADMSG, why, why_size, "corrupt archive: %s",
-				   archive_error_string(a));
-			goto out;
-		}
-		/* Sparse tar members come with offsets; BTF is never sparse. */
-		if ((uint64_t)off != total) {
-			err = fail(-EBADMSG, why, why_size, "sparse member");
-			goto out;
-		}
-		if (len > limit - total) {
-			err = fail(-EBADMSG, why, why_size, total + len > max_size ?
-				   "decompressed member exceeds the %llu byte cap" :
-				   "member is longer than its BTF header declares (%llu bytes)",
-				   (unsigned long long)limit);
-			goto out;
-		}
-		/* Nothing is written before the BTF header has been checked. */
-		if (head_len < sizeof(head)) {
-			take = len < sizeof(head) - head_len ? len : sizeof(head) - head_len;
-			memcpy(head + head_len, buf, take);
-			head_len += take;
-			total += take;
-			if (head_len < sizeof(head))
-				continue;
-			err = check_btf_head(head, member_size, max_size, &limit, why, why_size);
-			err = err ?: write_all(fd, head, sizeof(head));
-			if (err)
-				goto write_err;
-		}
-		err = write_all(fd, (const char *)buf + take, len - take);
-		if (err)
-			goto write_err;
-		total += len - take;
-	}
-	if (total < sizeof(head)) {
-		err = fail(-EBADMSG, why, why_size, total ? "member is %llu bytes, not BTF" :
-			   "member is empty, not BTF", (unsigned long long)total);
-		goto out;
-	}
-	if (total != limit) {
-		err = fail(-EBADMSG, why, why_size, "member is %llu bytes, its BTF header declares %llu",
-			   (unsigned long long)total, (unsigned long long)limit);
-		goto out;
-	}
-	/* Exactly one member: anything after it (even a directory) is refused. */
-	r = archive_read_next_header(a, &e);
-	if (r == ARCHIVE_OK) {
-		err = fail(-EBADMSG, why, why_size, "more than one member ('%s' after '%s')",
-			   ESC(archive_entry_pathname(e) ?: ""), ESC(member));
-		goto out;
-	}
-	if (r != ARCHIVE_EOF) {
-		err = fail(-EBADMSG, why, why_size, "corrupt archive: %s", archive_error_string(a));
-		goto out;
-	}
-	if (!opts || !opts->no_btf_parse)
+	err = first_member(a, member, max_size, &member_size, why, why_size);
+	err = err ?: copy_member(a, fd, member_size, max_size, opts, &total, why, why_size);
+	err = err ?: no_more_members(a, member, why, why_size);
+	if (!err && (!opts || !opts->no_btf_parse))
 		err = validate_btf(fd, total, why, why_size);
 	if (!err)
 		*size = total;
-	goto out;
-write_err:
-	if (err != -EBADMSG)
-		fail(err, why, why_size, "cannot write: %s", strerror(-err));
 out:
 	archive_read_free(a);
 	free(rd);

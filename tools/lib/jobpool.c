@@ -35,6 +35,58 @@ int jobpool__ncpus(void)
 }
 
 /*
+ * The child's descriptors: stdin from /dev/null, stderr (and stdout if
+ * @capture_stdout, else /dev/null) to @pipe_w, @child_fd (if >= 0) as
+ * JOBPOOL_CHILD_FD. *@moved_fd gets a copy the caller closes. Returns 0 or a
+ * positive errno, as posix_spawn does.
+ */
+static int child_fds(posix_spawn_file_actions_t *fa, int pipe_w, bool capture_stdout,
+		     int child_fd, int *moved_fd)
+{
+	int err;
+
+	err = posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0);
+	err = err ?: (capture_stdout ?
+		      posix_spawn_file_actions_adddup2(fa, pipe_w, 1) :
+		      posix_spawn_file_actions_addopen(fa, 1, "/dev/null", O_WRONLY, 0));
+	err = err ?: posix_spawn_file_actions_adddup2(fa, pipe_w, 2);
+	/* dup2 onto itself would keep close-on-exec on older C libraries */
+	if (child_fd == JOBPOOL_CHILD_FD && !err) {
+		*moved_fd = fcntl(child_fd, F_DUPFD_CLOEXEC, JOBPOOL_CHILD_FD + 1);
+		if (*moved_fd < 0)
+			err = errno;
+		child_fd = *moved_fd;
+	}
+	if (child_fd >= 0)
+		err = err ?: posix_spawn_file_actions_adddup2(fa, child_fd, JOBPOOL_CHILD_FD);
+	return err;
+}
+
+/* Read @fd to EOF, keeping its first @max bytes in @buf; returns how many were kept. */
+static size_t read_capped(int fd, char *buf, size_t max)
+{
+	size_t len = 0;
+
+	for (;;) {
+		char drain[4096];
+		ssize_t n;
+
+		/* Keep reading past the limit so the child never blocks. */
+		if (len < max)
+			n = read(fd, buf + len, max - len);
+		else
+			n = read(fd, drain, sizeof(drain));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (len < max)
+			len += n;
+	}
+	return len;
+}
+
+/*
  * Spawn @argv with stderr (and optionally stdout) on a pipe, read it to EOF
  * and reap the child. The pipe is O_CLOEXEC so that children spawned by
  * other threads at the same moment do not inherit its write end, which would
@@ -67,20 +119,7 @@ static int spawn_capture(char *const argv[], char *const envp[], bool capture_st
 		goto out;
 	}
 	fa_init = true;
-	err = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	err = err ?: (capture_stdout ?
-		      posix_spawn_file_actions_adddup2(&fa, pfd[1], 1) :
-		      posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0));
-	err = err ?: posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
-	/* dup2 onto itself would keep close-on-exec on older C libraries */
-	if (child_fd == JOBPOOL_CHILD_FD && !err) {
-		moved_fd = fcntl(child_fd, F_DUPFD_CLOEXEC, JOBPOOL_CHILD_FD + 1);
-		if (moved_fd < 0)
-			err = errno;
-		child_fd = moved_fd;
-	}
-	if (child_fd >= 0)
-		err = err ?: posix_spawn_file_actions_adddup2(&fa, child_fd, JOBPOOL_CHILD_FD);
+	err = child_fds(&fa, pfd[1], capture_stdout, child_fd, &moved_fd);
 	err = err ?: posix_spawn(&pid, argv[0], &fa, NULL, argv, envp ?: environ);
 	if (err) {
 		err = -err;
@@ -89,23 +128,7 @@ static int spawn_capture(char *const argv[], char *const envp[], bool capture_st
 	}
 	close(pfd[1]);
 	pfd[1] = -1;
-
-	for (;;) {
-		char drain[4096];
-		ssize_t n;
-
-		/* Keep reading past the limit so the child never blocks. */
-		if (len < output_max)
-			n = read(pfd[0], buf + len, output_max - len);
-		else
-			n = read(pfd[0], drain, sizeof(drain));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (len < output_max)
-			len += n;
-	}
+	len = read_capped(pfd[0], buf, output_max);
 	while (waitpid(pid, status, 0) < 0) {
 		if (errno != EINTR) {
 			err = -errno;

@@ -6,9 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <curl/curl.h>
 #include <jansson.h>
-#include <bpf/libbpf.h>
 
 #include "apt.h"
 #include "aptcli.h"
@@ -20,15 +18,10 @@
 #include "indexer.h"
 #include "log.h"
 #include "make.h"
+#include "mem.h"
+#include "sig.h"
 
 #define SUITES_MAX 64
-
-static volatile sig_atomic_t stop_sig;
-
-static void on_signal(int sig)
-{
-	stop_sig = sig;
-}
 
 static int num(const char *arg, unsigned long long max, long *out)
 {
@@ -107,15 +100,8 @@ static struct outcome *outcome_new(struct ctx *c, const char *key)
 {
 	struct outcome *o;
 
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 32;
-		struct outcome *v = reallocarray(c->v, cap, sizeof(*v));
-
-		if (!v)
-			return NULL;
-		c->v = v;
-		c->cap = cap;
-	}
+	if (mem__ensure((void **)&c->v, &c->cap, sizeof(*c->v), c->n + 1))
+		return NULL;
 	o = &c->v[c->n++];
 	memset(o, 0, sizeof(*o));
 	snprintf(o->key, sizeof(o->key), "%s", key ?: "");
@@ -257,6 +243,31 @@ static int split_suites(char *buf, const char *suites[SUITES_MAX + 1])
 	return n ? 0 : -EINVAL;
 }
 
+static void print_summary(const struct ctx *c, const struct apt_stats *st, const char *index,
+			  size_t nindex)
+{
+	fprintf(stderr, "btfhub-make: %zu kernels listed, %zu in this shard, %zu already "
+		"made; %zu made, %zu unchanged, %zu failed; %.1f MiB downloaded; %s: %zu "
+		"archives\n", st->listed, st->selected, st->skipped, c->counts[MAKE_MADE],
+		c->counts[MAKE_UNCHANGED], c->counts[MAKE_FAILED],
+		(st->index_bytes + st->package_bytes) / 1048576.0, index, nindex);
+}
+
+static void ctx_free(struct ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		free(c->v[i].package);
+		free(c->v[i].version);
+		free(c->v[i].url);
+		free(c->v[i].error);
+	}
+	free(c->v);
+	json_decref(c->errors);
+	maker__free(c->m);
+}
+
 int aptcli__run(const struct apt_cli *a, const struct aptcli_run *r)
 {
 	struct maker_opts mo = {
@@ -264,17 +275,16 @@ int aptcli__run(const struct apt_cli *a, const struct aptcli_run *r)
 		.out_dir = r->out_dir,
 		.pahole = r->pahole,
 		.force = r->force,
-		.cancel = &stop_sig,
+		.cancel = sig__caught(),
 		/* DWARF even where the -dbg vmlinux has a .BTF too (Debian's do). */
 		.prefer = r->prefer_dbg ? MAKE_PREFER_DBG : MAKE_PREFER_IMAGE,
 	};
-	struct sigaction sa = { .sa_handler = on_signal };
 	const char *suites[SUITES_MAX + 1];
 	struct transfer_opts t = a->transfer;
 	struct ctx c = { .r = r };
 	char *suites_buf = NULL, index[4096];
 	struct apt_stats st = { 0 };
-	size_t nindex = 0, i;
+	size_t nindex = 0;
 	int ret = 1, err;
 
 	if (!a->suites || !a->arch) {
@@ -288,14 +298,7 @@ int aptcli__run(const struct apt_cli *a, const struct aptcli_run *r)
 		free(suites_buf);
 		return 2;
 	}
-	libbpf_set_print(log_libbpf_print);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
-		pr_err("cannot initialise libcurl");
-		free(suites_buf);
-		return 1;
-	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	/* transfer.c applies the defaults (0) and TRANSFER_OFF; a progress line on a TTY only. */
 	t.progress = isatty(STDERR_FILENO) && r->verbosity == LOG_LEVEL_WARN && !r->json;
 	c.errors = json_array();
 	c.m = maker__new(&mo);
@@ -318,15 +321,15 @@ int aptcli__run(const struct apt_cli *a, const struct aptcli_run *r)
 		.cache_dir = a->cache_dir,
 		.out_dir = r->out_dir,
 		.transfer = &t,
-		.cancel = &stop_sig,
+		.cancel = sig__caught(),
 		.make = make_one,
 		.made = made,
 		.failed = failed,
 		.ctx = &c,
 	}, &st);
-	if (stop_sig || err == -EINTR) {
-		pr_err("stopped by signal %d: nothing half-written is left", stop_sig);
-		ret = 128 + (stop_sig ?: SIGINT);
+	if (*sig__caught() || err == -EINTR) {
+		pr_err("stopped by signal %d: nothing half-written is left", (int)*sig__caught());
+		ret = 128 + (*sig__caught() ?: SIGINT);
 		goto out;
 	}
 	if (err && !st.listed && !c.counts[MAKE_FAILED]) {
@@ -338,23 +341,10 @@ int aptcli__run(const struct apt_cli *a, const struct aptcli_run *r)
 	if (r->json)
 		print_json(&c, &st, err ? NULL : index);
 	else if (r->verbosity >= LOG_LEVEL_WARN)
-		fprintf(stderr, "btfhub-make: %zu kernels listed, %zu in this shard, %zu already "
-			"made; %zu made, %zu unchanged, %zu failed; %.1f MiB downloaded; %s: %zu "
-			"archives\n", st.listed, st.selected, st.skipped, c.counts[MAKE_MADE],
-			c.counts[MAKE_UNCHANGED], c.counts[MAKE_FAILED],
-			(st.index_bytes + st.package_bytes) / 1048576.0, index, nindex);
+		print_summary(&c, &st, index, nindex);
 	ret = err || c.counts[MAKE_FAILED] ? 1 : 0;
 out:
-	for (i = 0; i < c.n; i++) {
-		free(c.v[i].package);
-		free(c.v[i].version);
-		free(c.v[i].url);
-		free(c.v[i].error);
-	}
-	free(c.v);
-	json_decref(c.errors);
-	maker__free(c.m);
-	curl_global_cleanup();
+	ctx_free(&c);
 	free(suites_buf);
 	return ret;
 }

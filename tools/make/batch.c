@@ -13,7 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <jansson.h>
-#include <bpf/libbpf.h>
 
 #include "errmsg.h"
 #include "escape_json.h"
@@ -128,6 +127,38 @@ static void print_json(struct batch_ctx *c, size_t counts[4], const char *index)
 	json_decref(root);
 }
 
+/*
+ * The shard's inputs made on @jobs threads (0: one per CPU, never more than
+ * inputs; none started: this thread). Returns 0 or -ENOMEM (reported).
+ */
+static int run_workers(struct batch_ctx *c, int jobs)
+{
+	int n = jobs ?: jobpool__ncpus();
+	pthread_t *tids;
+	size_t i;
+
+	if ((size_t)n > c->ntodo)
+		n = c->ntodo;
+	tids = calloc(n ?: 1, sizeof(*tids));
+	if (!tids) {
+		pr_err("out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < (size_t)n; i++)
+		if (pthread_create(&tids[i], NULL, worker, c)) {
+			n = i;
+			break;
+		}
+	if (c->ntodo && !n)
+		worker(c);
+	for (i = 0; i < (size_t)n; i++)
+		pthread_join(tids[i], NULL);
+	free(tids);
+	if (c->progress && c->ntodo)
+		fputc('\n', stderr);
+	return 0;
+}
+
 int batch__run(const struct batch_opts *o)
 {
 	struct maker_opts mo = {
@@ -141,10 +172,8 @@ int batch__run(const struct batch_opts *o)
 	struct batch_ctx c = { .o = o };
 	char keybuf[LAYOUT_KEY_MAX + 1], why[128], index[4096];
 	size_t counts[4] = { 0 }, i, nindex = 0;
-	pthread_t *tids = NULL;
-	int nthreads, ret = 1, err;
+	int ret = 1, err;
 
-	libbpf_set_print(log_libbpf_print);
 	if (o->key && layout__parse_key(o->key, strlen(o->key), keybuf, &c.key, why, sizeof(why))) {
 		pr_err("--key %s: %s", o->key, why);
 		return 2;
@@ -154,7 +183,6 @@ int batch__run(const struct batch_opts *o)
 		pr_err("%s: cannot create: %s", o->out_dir, errmsg(err));
 		return 1;
 	}
-	sig__install();
 	pthread_mutex_init(&c.lock, NULL);
 	c.m = maker__new(&mo);
 	c.todo = calloc(o->ninputs ?: 1, sizeof(*c.todo));
@@ -167,25 +195,8 @@ int batch__run(const struct batch_opts *o)
 		if (!o->shards || shard_of(o->inputs[i], o->shards) == o->shard)
 			c.todo[c.ntodo++] = i;
 	c.progress = isatty(STDERR_FILENO) && o->verbosity == LOG_LEVEL_WARN && !o->json;
-	nthreads = o->jobs ?: jobpool__ncpus();
-	if ((size_t)nthreads > c.ntodo)
-		nthreads = c.ntodo;
-	tids = calloc(nthreads ?: 1, sizeof(*tids));
-	if (!tids) {
-		pr_err("out of memory");
+	if (run_workers(&c, o->jobs))
 		goto out;
-	}
-	for (i = 0; i < (size_t)nthreads; i++)
-		if (pthread_create(&tids[i], NULL, worker, &c)) {
-			nthreads = i;
-			break;
-		}
-	if (c.ntodo && !nthreads)
-		worker(&c);
-	for (i = 0; i < (size_t)nthreads; i++)
-		pthread_join(tids[i], NULL);
-	if (c.progress && c.ntodo)
-		fputc('\n', stderr);
 	if (*sig__caught()) {
 		pr_err("stopped by signal %d: nothing half-written is left", (int)*sig__caught());
 		ret = 128 + *sig__caught();
@@ -211,7 +222,6 @@ int batch__run(const struct batch_opts *o)
 			nindex ? "; " : "", nindex ? index : "", nindex ? " written" : "");
 	ret = err || counts[MAKE_FAILED] ? 1 : 0;
 out:
-	free(tids);
 	free(c.todo);
 	free(c.res);
 	maker__free(c.m);

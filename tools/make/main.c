@@ -2,19 +2,24 @@
 /*
  * btfhub-make: make BTFHub archives (<distro>/<version>/<arch>/<release>
  * .btf.tar.xz) from a distribution's own kernel packages, kernel images,
- * vmlinux files or raw BTF. This file only parses options; batch.c runs.
+ * vmlinux files or raw BTF. This file parses options and owns the process
+ * (libcurl, signals, exit status); batch.c runs over the files named,
+ * aptcli.c over an APT repository.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <curl/curl.h>
+#include <bpf/libbpf.h>
 
 #include "aptcli.h"
+#include "batch.h"
 #include "cli.h"
 #include "fsutil.h"
 #include "log.h"
-#include "batch.h"
+#include "sig.h"
 
 enum {
 	OPT_VERSION = 256,
@@ -97,6 +102,10 @@ APTCLI_HELP
 "usage error, 128+N when stopped by signal N.\n");
 }
 
+/*
+ * Kept whole: one flat switch over the options, then the rules between them;
+ * a table read row by row (as bpftool's), which splitting would only scatter.
+ */
 static int parse_args(int argc, char **argv, struct batch_opts *o, struct apt_cli *apt,
 		      bool *show_version)
 {
@@ -195,6 +204,7 @@ int main(int argc, char **argv)
 	struct batch_opts o = { 0 };
 	struct apt_cli apt = { 0 };
 	bool show_version = false;
+	int ret;
 
 	log_init(argv[0], LOG_LEVEL_WARN);
 	if (parse_args(argc, argv, &o, &apt, &show_version)) {
@@ -211,16 +221,29 @@ int main(int argc, char **argv)
 		pr_err("-o %s: not a directory (btfhub-make writes a tree)", o.out_dir);
 		return 1;
 	}
-	if (apt.url)
-		return aptcli__run(&apt, &(struct aptcli_run){
-			.out_dir = o.out_dir,
-			.pahole = o.pahole,
-			.force = o.force,
-			.prefer_dbg = o.prefer == MAKE_PREFER_DBG,
-			.json = o.json,
-			.shard = o.shard,
-			.shards = o.shards,
-			.verbosity = o.verbosity,
-		});
-	return batch__run(&o);
+	/*
+	 * The process, for both runs: libbpf's messages through our log, the
+	 * one signal handler (the makers poll sig__caught() and unwind), and
+	 * libcurl for --apt's downloads.
+	 */
+	libbpf_set_print(log_libbpf_print);
+	sig__install();
+	if (!apt.url)
+		return batch__run(&o);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+		pr_err("cannot initialise libcurl");
+		return 1;
+	}
+	ret = aptcli__run(&apt, &(struct aptcli_run){
+		.out_dir = o.out_dir,
+		.pahole = o.pahole,
+		.force = o.force,
+		.prefer_dbg = o.prefer == MAKE_PREFER_DBG,
+		.json = o.json,
+		.shard = o.shard,
+		.shards = o.shards,
+		.verbosity = o.verbosity,
+	});
+	curl_global_cleanup();
+	return ret;
 }

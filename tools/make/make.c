@@ -22,6 +22,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "make_internal.h"
+#include "mem.h"
 #include "state.h"
 #include "writer.h"
 
@@ -190,15 +191,8 @@ static int claim_key(struct maker *m, const char *key, bool dwarf)
 		k->dwarf = dwarf;
 		return 1;
 	}
-	if (m->nmade == m->made_cap) {
-		size_t cap = m->made_cap ? m->made_cap * 2 : 64;
-		struct made_key *v = reallocarray(m->made, cap, sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		m->made = v;
-		m->made_cap = cap;
-	}
+	if (mem__ensure((void **)&m->made, &m->made_cap, sizeof(*m->made), m->nmade + 1))
+		return -ENOMEM;
 	m->made[m->nmade].key = strdup(key);
 	if (!m->made[m->nmade].key)
 		return -ENOMEM;
