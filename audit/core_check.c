@@ -6,6 +6,7 @@
  * header (magic 0xeB9F, hdr_len, core_relo_off/len after the func and line
  * info pairs), then a record size and, per ELF section, its name (an
  * offset into .BTF's strings), a count and that many struct bpf_core_relo.
+ * libbpf's btf_ext__new() first says whether it takes the section at all.
  * What a check names comes from the object's BTF through libbpf's btf__
  * API: the relocation's local type and access string ("0:1": the index
  * into the root pointer, then a member or array index per level, as
@@ -148,6 +149,21 @@ static bool is_const_load(const struct bpf_insn *in)
 	       BPF_SRC(in->code) == BPF_K;
 }
 
+/*
+ * Whether libbpf takes this .BTF.ext: one it refuses (a bad func_info record
+ * size...) it ignores with a warning and then patches no CO-RE constant, so
+ * the verifier sees each check's compiled-in 1 and walks that side always.
+ */
+static bool ext_usable(const void *ext, size_t ext_sz)
+{
+	struct btf_ext *e = btf_ext__new(ext, ext_sz);
+
+	if (!e)		/* libbpf 1.0: NULL and errno */
+		return false;
+	btf_ext__free(e);
+	return true;
+}
+
 static __u32 rd32(const unsigned char *p)
 {
 	__u32 v;
@@ -167,9 +183,10 @@ int core_check__find(const void *ext, size_t ext_sz, const struct btf *btf, cons
 
 	*out = NULL;
 	*n = 0;
-	if (!h || !btf || ext_sz < EXT_HDR_MIN || h[0] != 0x9F || h[1] != 0xEB)
+	if (!h || !btf || ext_sz < EXT_HDR_MIN || ext_sz > UINT32_MAX || h[0] != 0x9F ||
+	    h[1] != 0xEB || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__)
 		return 0;	/* absent, or not in our byte order (0xeB9F little-endian here) */
-	if (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__)
+	if (!ext_usable(ext, ext_sz))
 		return 0;
 	hdr_len = rd32(h + 4);
 	if (hdr_len < EXT_HDR_MIN || hdr_len > ext_sz)
