@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf_audit.h"
+#include "core_check.h"
 #include "facilities.h"
 #include "ro_branch.h"
 #include "fsutil.h"
@@ -30,6 +31,7 @@ struct elf_view {
 	int symtab_strndx;
 	int maps_shndx;		/* ".maps", -1 if none */
 	int text_shndx;		/* ".text", -1 if none */
+	Elf_Data *btf_ext;	/* ".BTF.ext", NULL if none */
 };
 
 static const char *sec_name(const struct elf_view *v, int idx)
@@ -69,6 +71,8 @@ static int view_open(struct elf_view *v, void *image, size_t size)
 			v->maps_shndx = elf_ndxscn(scn);
 		} else if (name && !strcmp(name, ".text")) {
 			v->text_shndx = elf_ndxscn(scn);
+		} else if (name && !strcmp(name, ".BTF.ext") && sh.sh_type != SHT_NOBITS) {
+			v->btf_ext = elf_getdata(scn, NULL);
 		}
 	}
 	return v->symtab ? 0 : -EINVAL;
@@ -133,20 +137,22 @@ static void global_name(const struct elf_view *v, const struct ro_ref *ref, char
 
 /*
  * Where a facility is needed: always (@cond NULL or no branch), or only on
- * one side of a branch on a read-only global, which the verifier prunes
- * when the value rules it out: that raises the conditional floor instead.
+ * one side of a branch on a read-only global or a CO-RE existence check,
+ * which the verifier prunes when the value rules it out: that raises the
+ * conditional floor instead.
  */
 struct need_ctx {
 	const struct elf_view *v;
 	const struct bpf_insn *insn;	/* the program's own instructions */
 	const struct ro_cond *cond;	/* per instruction; NULL: all always run */
-	const struct ro_ref *var;	/* per branch: the global it tests */
+	const struct ro_ref *var;	/* per branch: the global or check it tests */
+	const struct core_check *checks;	/* what var[].core indexes */
 };
 
 static void raise_floor_at(struct audit_prog *p, const struct need_ctx *n, size_t idx,
 			   struct facility f, const char *what)
 {
-	char c[96], name[64];
+	char c[128], name[64];
 
 	if (!f.name) {
 		p->unknown++;
@@ -161,9 +167,14 @@ static void raise_floor_at(struct audit_prog *p, const struct need_ctx *n, size_
 	}
 	if (f.kv > p->cond_floor) {
 		const struct ro_cond *rc = &n->cond[idx];
+		const struct ro_ref *var = &n->var[rc->branch];
 
-		global_name(n->v, &n->var[rc->branch], name, sizeof(name));
-		ro_branch__cond_str(n->insn, rc, name, c, sizeof(c));
+		if (var->core >= 0) {	/* only the side where the check holds is conditional */
+			snprintf(c, sizeof(c), "%s", n->checks[var->core].cond);
+		} else {
+			global_name(n->v, var, name, sizeof(name));
+			ro_branch__cond_str(n->insn, rc, name, c, sizeof(c));
+		}
 		p->cond_floor = f.kv;
 		snprintf(p->cond_why, sizeof(p->cond_why), "%s %s, only if %s", what, f.name, c);
 	}
@@ -413,15 +424,18 @@ static void scan_attach(const char *sec, struct audit_prog *p)
 
 /*
  * Which of the program's instructions run only on a branch of a read-only
- * global (ro_branch.h); @n is left without conditions when there is none.
+ * global or a CO-RE existence check (ro_branch.h, core_check.h); @n is
+ * left without conditions when there is none.
  */
-static int find_conditions(const struct elf_view *v, struct bpf_object *obj, const GElf_Sym *ps,
+static int find_conditions(const struct elf_view *v, struct bpf_object *obj,
+			   const struct bpf_program *prog, const GElf_Sym *ps,
 			   const struct bpf_insn *insn, size_t cnt, struct need_ctx *n)
 {
 	struct refs_ctx rc = { insn, cnt, NULL, bpf_object__btf(obj) };
+	struct core_check *checks = NULL;
 	struct ro_cond *cond = NULL;
 	struct ro_ref *var = NULL;
-	size_t i;
+	size_t i, nchecks = 0;
 	int err;
 
 	rc.refs = calloc(cnt ? cnt : 1, sizeof(*rc.refs));
@@ -431,21 +445,35 @@ static int find_conditions(const struct elf_view *v, struct bpf_object *obj, con
 		err = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < cnt; i++)
+	for (i = 0; i < cnt; i++) {
 		rc.refs[i].sym = -1;
+		rc.refs[i].core = -1;
+	}
 	for_each_rel(v, ps, collect_ref, &rc);
+	if (v->btf_ext) {
+		err = core_check__find(v->btf_ext->d_buf, v->btf_ext->d_size, rc.btf,
+				       bpf_program__section_name(prog), ps->st_value, insn, cnt,
+				       &checks, &nchecks);
+		if (err)
+			goto out;
+	}
+	for (i = 0; i < nchecks; i++)
+		rc.refs[checks[i].insn].core = i;
 	err = ro_branch__analyze(insn, cnt, rc.refs, cond, (struct ro_ref *)var);
 	if (err > 0) {
 		n->cond = cond;
 		n->var = var;
+		n->checks = checks;
 		cond = NULL;
 		var = NULL;
+		checks = NULL;
 	}
 	err = err < 0 ? err : 0;
 out:
 	free(rc.refs);
 	free(cond);
 	free(var);
+	free(checks);
 	return err;
 }
 
@@ -453,7 +481,7 @@ static int audit_prog(const struct elf_view *v, struct bpf_object *obj, struct b
 		      const struct bpf_insn *text, size_t text_cnt, struct audit_prog *p)
 {
 	const struct bpf_insn *insn = bpf_program__insns(prog);
-	struct need_ctx need = { v, insn, NULL, NULL };
+	struct need_ctx need = { v, insn, NULL, NULL, NULL };
 	bool calls_text = false;
 	struct relocs_ctx rc = { obj, p, &need, &calls_text };
 	char what[64];
@@ -467,7 +495,7 @@ static int audit_prog(const struct elf_view *v, struct bpf_object *obj, struct b
 	if (find_prog_sym(v, p->name, &ps))
 		return -EINVAL;
 	p->insn_cnt = bpf_program__insn_cnt(prog);
-	err = find_conditions(v, obj, &ps, insn, p->insn_cnt, &need);
+	err = find_conditions(v, obj, prog, &ps, insn, p->insn_cnt, &need);
 	if (err)
 		return err;
 	snprintf(what, sizeof(what), "program type");
@@ -489,6 +517,7 @@ static int audit_prog(const struct elf_view *v, struct bpf_object *obj, struct b
 	}
 	free((void *)need.cond);
 	free((void *)need.var);
+	free((void *)need.checks);
 	return 0;
 }
 
@@ -708,7 +737,7 @@ void audit__gate_summary(const struct audit_floor *f, size_t skipped, const char
 	if (n < 0 || (size_t)n >= size)
 		return;
 	if (f->cond_floor)
-		snprintf(buf + n, size - n, "; Linux %s only if a read-only global is set (%s)",
+		snprintf(buf + n, size - n, "; Linux %s only under a load-time condition (%s)",
 			 audit__kv_str(f->cond_floor, ckv, sizeof(ckv)), f->cond_why);
 	n += strlen(buf + n);
 	if ((size_t)n < size)

@@ -18,9 +18,14 @@
  * (a `const volatile` in .rodata, which libbpf freezes, or a .kconfig
  * extern) is not part of its floor: the verifier knows the value and never
  * walks the side it rules out (opensnoop calls bpf_get_current_task_btf(),
- * 5.11, only when `full_path` is set). That need is reported apart, with
- * its condition (cond_floor, cond_why); the floor is what every setting
- * needs, the gate the build tools apply.
+ * 5.11, only when `full_path` is set). So is what a program needs only
+ * where a CO-RE existence check holds (bpf_core_field_exists(),
+ * bpf_core_type_exists(), bpf_core_type_matches(),
+ * bpf_core_enum_value_exists()), whose constant libbpf patches to 0 or 1
+ * before load: "only if field task_struct.__state exists". That need is
+ * reported apart, with its condition (cond_floor, cond_why); the floor is
+ * what every setting and every kernel's types need, the gate the build
+ * tools apply.
  *
  * Kernel versions are encoded as AUDIT_KV(major, minor).
  */
@@ -41,7 +46,7 @@ struct audit_prog {
 	size_t insn_cnt;		/* its own instructions, subprograms included */
 	uint32_t floor;			/* what its code always needs */
 	char why[128];			/* the facility that sets floor */
-	uint32_t cond_floor;		/* above floor, needed only on a read-only global's branch; 0: none */
+	uint32_t cond_floor;		/* above floor, needed only under a load-time condition; 0: none */
 	char cond_why[192];		/* "calls helper 158, bpf_get_current_task_btf, only if 'full_path' != 0" */
 	uint32_t attach_floor;		/* its attach point's first release; 0 if not in the table */
 	char attach[64];		/* that attach point, "" if none */
@@ -83,7 +88,7 @@ int audit__parse_release(const char *release, uint32_t *kv);
 struct audit_floor {
 	uint32_t floor;			/* kernels older than this are left out */
 	char why[320];			/* "<object>: <what sets it>", or "--floor X.Y" */
-	uint32_t cond_floor;		/* higher need behind a read-only global; 0: none */
+	uint32_t cond_floor;		/* higher need under a load-time condition; 0: none */
 	char cond_why[384];		/* "<object>: <program> <what>, only if <condition>" */
 	bool manual;			/* set by --floor, not by the audit */
 };

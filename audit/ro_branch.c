@@ -8,7 +8,8 @@
  * a pointer into one (an ld_imm64 the ELF relocates to .rodata* or a
  * .kconfig extern), or a value loaded through such a pointer, kept through
  * moves and ALU operations with a constant (clang masks and shifts a bool);
- * anything else makes it unknown, and paths that disagree meet as unknown.
+ * anything else makes it unknown, and paths that disagree meet as unknown;
+ * or the constant of a CO-RE existence check, kept only through moves.
  * Then, for each such jump and each of its two directions, the
  * instructions reachable from the entry with that jump forced: what is not
  * reachable under one direction runs only under the other. An instruction
@@ -24,11 +25,11 @@
 
 #define NREGS 11
 
-enum reg_kind { REG_UNKNOWN, REG_RO_PTR, REG_RO_VAL };
+enum reg_kind { REG_UNKNOWN, REG_RO_PTR, REG_RO_VAL, REG_CORE_VAL };
 
 struct reg {
 	uint8_t kind;
-	int sym;
+	int sym;		/* REG_CORE_VAL: the check's index */
 	int32_t off;
 };
 
@@ -88,6 +89,12 @@ static void transfer(const struct bpf_insn *insn, size_t i, const struct ro_ref 
 	if (!dst || !src) {
 		for (k = 0; k < NREGS; k++)
 			set_unknown(&s->r[k]);
+		return;
+	}
+	if (refs[i].core >= 0) {	/* core_check.c saw a constant load here */
+		struct reg v = { REG_CORE_VAL, refs[i].core, 0 };
+
+		*dst = v;
 		return;
 	}
 	switch (cls) {
@@ -173,14 +180,18 @@ static bool meet(struct regs *into, const struct regs *from)
  */
 static struct ro_ref tested(const struct bpf_insn *in, const struct regs *s)
 {
-	struct ro_ref none = { -1, 0 };
+	struct ro_ref none = { -1, 0, -1 };
 	const struct reg *d = &s->r[in->dst_reg];
+	uint8_t op = BPF_OP(in->code);
 
+	if (d->kind == REG_CORE_VAL && BPF_SRC(in->code) == BPF_K && !in->imm &&
+	    (op == BPF_JEQ || op == BPF_JNE))
+		return (struct ro_ref){ -1, 0, d->sym };
 	if (d->kind != REG_RO_VAL)
 		return none;
 	if (BPF_SRC(in->code) == BPF_X && s->r[in->src_reg].kind != REG_RO_VAL)
 		return none;
-	return (struct ro_ref){ d->sym, d->off };
+	return (struct ro_ref){ d->sym, d->off, -1 };
 }
 
 /* Mark in @seen what the entry reaches with jump @forced going only @taken. */
@@ -262,13 +273,14 @@ int ro_branch__analyze(const struct bpf_insn *insn, size_t cnt, const struct ro_
 		cond[i].taken = false;
 		var[i].sym = -1;
 		var[i].off = 0;
+		var[i].core = -1;
 	}
 	if (!cnt || cnt > RO_BRANCH_MAX_INSNS)
 		return 0;
-	for (i = 0; i < cnt && refs[i].sym < 0; i++)
+	for (i = 0; i < cnt && refs[i].sym < 0 && refs[i].core < 0; i++)
 		;
 	if (i == cnt)
-		return 0;	/* no read-only global: nothing to do */
+		return 0;	/* no known value: nothing to do */
 
 	in = calloc(cnt, sizeof(*in));
 	visited = calloc(cnt, 1);
@@ -284,12 +296,16 @@ int ro_branch__analyze(const struct bpf_insn *insn, size_t cnt, const struct ro_
 		if (!visited[i] || !is_cond_jump(&insn[i]))
 			continue;
 		var[i] = tested(&insn[i], &in[i]);
-		if (var[i].sym >= 0)
+		if (var[i].sym >= 0 || var[i].core >= 0)
 			branches[nbr++] = i;
 	}
 	/* What a forced direction cannot reach runs only the other way. */
 	for (b = 0; b < nbr; b++) {
 		for (d = 0; d < 2; d++) {
+			/* A check: only the side where it holds (JNE taken, JEQ not). */
+			if (var[branches[b]].core >= 0 &&
+			    !d == (BPF_OP(insn[branches[b]].code) == BPF_JEQ))
+				continue;
 			reach(insn, cnt, branches[b], d, seen, stack);
 			for (i = 0; i < cnt; i++) {
 				if (visited[i] && !seen[i] && cond[i].branch < 0) {

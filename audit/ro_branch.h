@@ -5,8 +5,10 @@
  * the verifier knows their values as constants and never walks the branch a
  * value rules out: a helper called only there (opensnoop's
  * bpf_get_current_task_btf() behind `const volatile bool full_path`) is
- * not needed on a kernel that runs the tool with that flag off. This module
- * finds such branches and the instructions that run only on one side.
+ * not needed on a kernel that runs the tool with that flag off. A CO-RE
+ * existence check (core_check.h) is such a value too: libbpf patches its
+ * constant to 0 or 1 before load. This module finds such branches and the
+ * instructions that run only on one side.
  */
 #ifndef BTFKIT_AUDIT_RO_BRANCH_H
 #define BTFKIT_AUDIT_RO_BRANCH_H
@@ -16,10 +18,14 @@
 #include <stdint.h>
 #include <linux/bpf.h>
 
-/* A read-only global: the ELF symbol an ld_imm64 relocation names, plus an offset. */
+/*
+ * A value known at load: a read-only global (the ELF symbol an ld_imm64
+ * relocation names, plus an offset) or a CO-RE existence check.
+ */
 struct ro_ref {
 	int sym;		/* symbol index; -1: not a read-only global */
 	int32_t off;		/* offset from the symbol (the ld_imm64's imm, loads' off) */
+	int core;		/* the caller's index of a CO-RE existence check; -1: none */
 };
 
 struct ro_cond {
@@ -39,11 +45,15 @@ void insn__successors(const struct bpf_insn *insn, size_t cnt, size_t i, long ne
 
 /*
  * @refs[i] (for each of the @cnt instructions) names the read-only global an
- * ld_imm64 at i points to. Fills @cond[i] for every instruction and, for
+ * ld_imm64 at i points to, or the CO-RE existence check whose constant the
+ * instruction at i loads. Fills @cond[i] for every instruction and, for
  * each branch j found, @var[j] with the global whose value it tests (a
- * load through such a pointer, possibly masked or shifted). Returns the
- * number of branches on read-only globals (0: every instruction always
- * runs), or -ENOMEM.
+ * load through such a pointer, possibly masked or shifted) or the check.
+ * A check counts only tested as is against 0 (JEQ/JNE), and only the side
+ * that runs when it holds is conditional: kernels before 4.20 prune a
+ * branch on a known constant only when it equals the immediate, so they
+ * walk the other side even where the check holds. Returns the number of
+ * branches on known values (0: every instruction always runs), or -ENOMEM.
  */
 int ro_branch__analyze(const struct bpf_insn *insn, size_t cnt, const struct ro_ref *refs,
 		       struct ro_cond *cond, struct ro_ref *var);

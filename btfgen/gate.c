@@ -7,9 +7,9 @@
 
 /*
  * Kernels older than the objects' floor (bpf_audit.h: what they always
- * need, not what a read-only global's branch needs) would only get a BTF
- * the tracer can never use there: they leave the plan, counted, in one
- * line that -q does not hide. An object the audit cannot read is left to
+ * need, not what a branch on a read-only global or a CO-RE existence check
+ * needs) would only get a BTF the tracer can never use there: they leave
+ * the plan, counted, in one line that -q does not hide. An object the audit cannot read is left to
  * btfgen__new() to report.
  */
 void gate__kernels(struct input_list *in, const char *const *objects, int n,
@@ -47,7 +47,7 @@ void gate__kernels(struct input_list *in, const char *const *objects, int n,
 	} else if (f.cond_floor) {
 		char ckv[16];
 
-		pr_info("Linux %s is needed only if a read-only global is set (%s); kernels from "
+		pr_info("Linux %s is needed only under a load-time condition (%s); kernels from "
 			"Linux %s on are kept", audit__kv_str(f.cond_floor, ckv, sizeof(ckv)),
 			f.cond_why, info->floor);
 	}

@@ -14,7 +14,7 @@ struct report_info {
 	unsigned int shard_index, shard_count;	/* shard_count 0: no sharding */
 	const char *floor;		/* the objects' floor ("4.18"), NULL if not audited */
 	const char *floor_why;		/* what sets it: "<object>: <facility>" or "--floor X.Y" */
-	const char *cond_why;		/* a higher need behind a read-only global, NULL if none */
+	const char *cond_why;		/* a higher need behind a load-time condition, NULL if none */
 	size_t below_floor;		/* kernels skipped as older than that */
 };
 

@@ -62,7 +62,7 @@ static void print_audit(const struct audit_report *a, const char *obj_name)
 	       audit__kv_str(a->floor, kv, sizeof(kv)), a->why,
 	       a->unknown ? "; facilities not in the audit's table: the floor may be higher" : "");
 	if (a->cond_floor)
-		printf("  Linux %s only on a branch of a read-only global: %s\n",
+		printf("  Linux %s only under a load-time condition: %s\n",
 		       audit__kv_str(a->cond_floor, kv, sizeof(kv)), a->cond_why);
 	printf("  %-30s %-6s %6s  %s\n", "PROGRAM", "FLOOR", "INSNS", "SET BY");
 	for (i = 0; i < a->prog_cnt; i++) {
