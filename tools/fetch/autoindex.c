@@ -200,7 +200,7 @@ static int page_end(void *ctx)
 
 	if (!p->err)
 		page_parse(p, true);
-	if (!p->err)
+	if (!p->err && p->ns.n)
 		qsort(p->ns.v, p->ns.n, sizeof(*p->ns.v), str_cmp);
 	return p->err;
 }

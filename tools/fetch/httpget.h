@@ -35,7 +35,7 @@ struct http_sink {
 #define HTTP_ERROR_BODY_MAX (64u << 10)
 
 struct http_get_opts {
-	const struct transfer_opts *transfer;	/* timeouts */
+	const struct transfer_opts *transfer;	/* timeouts; NULL = the defaults */
 	const char *cache_dir;		/* NULL = no cache */
 	const char *const *headers;	/* extra request headers, NULL-terminated */
 	uint64_t max_bytes;		/* larger bodies fail with -EFBIG */

@@ -46,7 +46,7 @@ struct listing {
 };
 
 struct listing_opts {
-	const struct transfer_opts *transfer;	/* timeouts (curl defaults) */
+	const struct transfer_opts *transfer;	/* timeouts; NULL = the defaults */
 	const char *cache_dir;	/* listing cache; NULL = none */
 	uint64_t max_bytes;	/* cap on all listing responses; default 64 MiB */
 };

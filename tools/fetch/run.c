@@ -34,7 +34,7 @@ static int select_listed(const struct run_opts *c, const struct source *src,
 	struct listing_opts lo = {
 		.transfer = &(struct transfer_opts){
 			.connect_timeout = c->connect_timeout,
-			.timeout = c->timeout,
+			.timeout = transfer__off_if_zero(c->timeout),
 		},
 		.cache_dir = cache->dir,
 		.max_bytes = c->max_listing,
@@ -217,13 +217,14 @@ int run__fetch(struct run *r, void (*on_kernel)(struct kernel *k, int archive_fd
 		.jobs = (int)o->jobs,
 		.transfer = {
 			.jobs = (int)o->transfers,
-			.retries = (int)o->retries,
-			.retry_delay_ms = o->retry_delay_ms,
+			/* The command line's 0 is "none" for these (--help says so). */
+			.retries = (int)transfer__off_if_zero(o->retries),
+			.retry_delay_ms = transfer__off_if_zero(o->retry_delay_ms),
 			.connect_timeout = o->connect_timeout,
-			.timeout = o->timeout,
+			.timeout = transfer__off_if_zero(o->timeout),
 			.speed_limit = o->speed_limit,
-			.speed_time = o->speed_time ? o->speed_time : -1,	/* 0 = never */
-			.retry_after_max = o->retry_after_max ? o->retry_after_max : -1,
+			.speed_time = transfer__off_if_zero(o->speed_time),
+			.retry_after_max = transfer__off_if_zero(o->retry_after_max),
 			/* A progress line only where a person watches it. */
 			.progress = isatty(STDERR_FILENO) && o->verbosity >= 0 && !o->json,
 		},

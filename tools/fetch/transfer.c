@@ -220,8 +220,33 @@ static size_t on_body(char *buf, size_t size, size_t n, void *ctx)
 	return len;
 }
 
-void transfer__easy_defaults(CURL *easy, const struct transfer_opts *o)
+/* 0: @def; TRANSFER_OFF (any negative): 0, which is "none" where it is used. */
+static long pick(long v, long def)
 {
+	return !v ? def : v < 0 ? 0 : v;
+}
+
+struct transfer_opts transfer_opts__resolve(const struct transfer_opts *o)
+{
+	struct transfer_opts r = o ? *o : (struct transfer_opts){ 0 };
+
+	r.jobs = r.jobs > 0 ? r.jobs : TRANSFER_DEFAULT_JOBS;
+	r.retries = (int)pick(r.retries, TRANSFER_DEFAULT_RETRIES);
+	r.retry_delay_ms = pick(r.retry_delay_ms, TRANSFER_DEFAULT_RETRY_DELAY_MS);
+	r.connect_timeout = r.connect_timeout > 0 ? r.connect_timeout :
+			    TRANSFER_DEFAULT_CONNECT_TIMEOUT;
+	r.timeout = pick(r.timeout, TRANSFER_DEFAULT_TIMEOUT);
+	r.max_size = r.max_size ?: TRANSFER_DEFAULT_MAX_SIZE;
+	r.speed_limit = r.speed_limit > 0 ? r.speed_limit : TRANSFER_DEFAULT_SPEED_LIMIT;
+	r.speed_time = pick(r.speed_time, TRANSFER_DEFAULT_SPEED_TIME);
+	r.retry_after_max = pick(r.retry_after_max, TRANSFER_DEFAULT_RETRY_AFTER_MAX);
+	return r;
+}
+
+void transfer__easy_defaults(CURL *easy, const struct transfer_opts *opts)
+{
+	struct transfer_opts o = transfer_opts__resolve(opts);
+
 	curl_easy_setopt(easy, CURLOPT_USERAGENT, "btfhub-fetch/" BTFKIT_VERSION);
 	/* GitHub serves raw files through a redirect to its CDN. */
 	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
@@ -231,42 +256,25 @@ void transfer__easy_defaults(CURL *easy, const struct transfer_opts *o)
 	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
-	curl_easy_setopt(easy, CURLOPT_TIMEOUT, o->timeout);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, o.connect_timeout);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT, o.timeout);
 }
 
-static int xfer_start(struct xfer *x, CURLM *multi)
+/*
+ * A resume asks for the rest with Range, guarded by If-Range (only if the
+ * archive is still the one begun); a cached archive is asked for
+ * conditionally (If-None-Match, If-Modified-Since).
+ */
+static void xfer_headers(struct xfer *x)
 {
-	const struct transfer_opts *o = x->opts;
-	struct kernel *k = x->k;
 	struct cache_meta pm, am;
 	char hdr[512];
-	char *url;
-	int err;
 
-	url = source__join(o->src, k->candidates[x->cand]);
-	if (!url)
-		return -ENOMEM;
-	free(k->url);
-	k->url = url;
-	err = mkdir_parent(x->archive_path);
-	if (err)
-		return err;
-
-	x->offset = file_size(x->part_path);
-	x->conditional = false;
-	x->body_checked = x->body_wanted = false;
-	x->range_mismatch = x->too_big = x->write_failed = false;
-	x->range_start = -1;
-	x->written = 0;
-	x->errbuf[0] = '\0';
 	curl_slist_free_all(x->headers);
 	x->headers = NULL;
-
 	if (x->offset) {
 		snprintf(hdr, sizeof(hdr), "Range: bytes=%" PRIu64 "-", x->offset);
 		x->headers = curl_slist_append(x->headers, hdr);
-		/* If-Range: resume only if the archive is still the one we began. */
 		if (!cache__meta_read(x->part_meta_path, &pm)) {
 			if (pm.etag[0] && strncmp(pm.etag, "W/", 2))
 				snprintf(hdr, sizeof(hdr), "If-Range: %s", pm.etag);
@@ -289,6 +297,12 @@ static int xfer_start(struct xfer *x, CURLM *multi)
 		}
 		x->conditional = true;
 	}
+}
+
+/* The entry's easy handle (reused across attempts) set up for @url. */
+static int xfer_easy(struct xfer *x, const char *url)
+{
+	const struct transfer_opts *o = x->opts;
 
 	if (!x->easy) {
 		x->easy = curl_easy_init();
@@ -311,6 +325,35 @@ static int xfer_start(struct xfer *x, CURLM *multi)
 		curl_easy_setopt(x->easy, CURLOPT_LOW_SPEED_LIMIT, o->speed_limit);
 		curl_easy_setopt(x->easy, CURLOPT_LOW_SPEED_TIME, o->speed_time);
 	}
+	return 0;
+}
+
+static int xfer_start(struct xfer *x, CURLM *multi)
+{
+	const struct transfer_opts *o = x->opts;
+	struct kernel *k = x->k;
+	char *url;
+	int err;
+
+	url = source__join(o->src, k->candidates[x->cand]);
+	if (!url)
+		return -ENOMEM;
+	free(k->url);
+	k->url = url;
+	err = mkdir_parent(x->archive_path);
+	if (err)
+		return err;
+	x->offset = file_size(x->part_path);
+	x->conditional = false;
+	x->body_checked = x->body_wanted = false;
+	x->range_mismatch = x->too_big = x->write_failed = false;
+	x->range_start = -1;
+	x->written = 0;
+	x->errbuf[0] = '\0';
+	xfer_headers(x);
+	err = xfer_easy(x, url);
+	if (err)
+		return err;
 	if (curl_multi_add_handle(multi, x->easy) != CURLM_OK)
 		return -ENOMEM;
 	x->state = XFER_ACTIVE;
@@ -396,12 +439,83 @@ static bool retryable_curl(CURLcode res)
 	}
 }
 
-static void xfer_done(struct xfer *x, CURLcode res)
+/* A 200 or 206: the body is whole; it and its validators take their place. */
+static void xfer_stored(struct xfer *x)
 {
 	struct kernel *k = x->k;
 	char reason[512];
-	long code = 0;
 	int err;
+
+	if (rename(x->part_path, x->archive_path)) {
+		snprintf(reason, sizeof(reason), "cannot rename %s: %s", x->part_path,
+			 strerror(errno));
+		xfer_fail(x, reason);
+		return;
+	}
+	/* A 206 carries the validators of the whole archive as well. */
+	snprintf(x->meta.path, sizeof(x->meta.path), "%s", k->candidates[x->cand]);
+	err = cache__meta_write(x->meta_path, &x->meta);
+	if (err)
+		pr_warn("%s: cannot record validators: %s", x->meta_path, strerror(-err));
+	unlink(x->part_meta_path);
+	k->archive = strdup(x->archive_path);
+	xfer_finish(x);
+}
+
+/* A 404 or 410: the next candidate path, or a failure naming every URL tried. */
+static void xfer_not_found(struct xfer *x, long code)
+{
+	struct kernel *k = x->k;
+	char *t = NULL;
+
+	if (asprintf(&t, "%s%s%s", x->tried ? x->tried : "", x->tried ? ", " : "",
+		     k->url) >= 0) {
+		free(x->tried);
+		x->tried = t;
+	}
+	if (x->cand + 1 < k->ncandidates) {
+		x->cand++;
+		x->attempt = 0;
+		x->not_before = 0;
+		x->state = XFER_WAITING;
+		return;
+	}
+	xfer_finish(x);
+	/* Name every URL tried: the arch/codename aliases are part of the story. */
+	kernel__fail(k, "%s: not found (HTTP %ld)", x->tried ? x->tried : k->url, code);
+}
+
+/* A complete HTTP answer: by its status. */
+static void xfer_answered(struct xfer *x, long code)
+{
+	char reason[64];
+
+	if (code == 200 || code == 206) {
+		xfer_stored(x);
+	} else if (code == 304 && x->conditional) {
+		x->k->archive = strdup(x->archive_path);
+		x->k->not_modified = true;
+		xfer_finish(x);
+	} else if (code == 404 || code == 410) {
+		xfer_not_found(x, code);
+	} else if (code >= 500 || code == 408 || code == 429) {
+		curl_off_t retry_after = 0;
+
+		/* Seconds or an HTTP-date, both parsed by libcurl. */
+		if (code == 429 || code == 503)
+			curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &retry_after);
+		snprintf(reason, sizeof(reason), "HTTP %ld", code);
+		xfer_retry(x, reason, (long long)retry_after);
+	} else {
+		snprintf(reason, sizeof(reason), "HTTP %ld", code);
+		xfer_fail(x, reason);
+	}
+}
+
+static void xfer_done(struct xfer *x, CURLcode res)
+{
+	char reason[512];
+	long code = 0;
 
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
 	if (x->part) {
@@ -415,83 +529,24 @@ static void xfer_done(struct xfer *x, CURLcode res)
 		snprintf(reason, sizeof(reason), "cannot write %s: %s", x->part_path,
 			 strerror(x->write_errno));
 		xfer_fail(x, reason);
-		return;
-	}
-	if (x->too_big || res == CURLE_FILESIZE_EXCEEDED) {
+	} else if (x->too_big || res == CURLE_FILESIZE_EXCEEDED) {
 		drop_part(x);
 		snprintf(reason, sizeof(reason), "archive larger than the %" PRIu64 " byte cap",
 			 x->opts->max_size);
 		xfer_fail(x, reason);
-		return;
-	}
-	/* The partial body is not a prefix of what the server has now: start over. */
-	if (x->range_mismatch || (res == CURLE_OK && code == 416)) {
+	} else if (x->range_mismatch || (res == CURLE_OK && code == 416)) {
+		/* The partial body is not a prefix of what the server has now: start over. */
 		drop_part(x);
 		xfer_retry(x, "resume rejected (range mismatch)", 0);
-		return;
-	}
-	if (res != CURLE_OK) {
+	} else if (res != CURLE_OK) {
 		snprintf(reason, sizeof(reason), "transfer failed: %s",
 			 x->errbuf[0] ? x->errbuf : curl_easy_strerror(res));
 		if (retryable_curl(res))
 			xfer_retry(x, reason, 0);
 		else
 			xfer_fail(x, reason);
-		return;
-	}
-	if (code == 200 || code == 206) {
-		if (rename(x->part_path, x->archive_path)) {
-			snprintf(reason, sizeof(reason), "cannot rename %s: %s", x->part_path,
-				 strerror(errno));
-			xfer_fail(x, reason);
-			return;
-		}
-		/* A 206 carries the validators of the whole archive as well. */
-		snprintf(x->meta.path, sizeof(x->meta.path), "%s", k->candidates[x->cand]);
-		err = cache__meta_write(x->meta_path, &x->meta);
-		if (err)
-			pr_warn("%s: cannot record validators: %s", x->meta_path, strerror(-err));
-		unlink(x->part_meta_path);
-		k->archive = strdup(x->archive_path);
-		xfer_finish(x);
-		return;
-	}
-	if (code == 304 && x->conditional) {
-		k->archive = strdup(x->archive_path);
-		k->not_modified = true;
-		xfer_finish(x);
-		return;
-	}
-	if (code == 404 || code == 410) {
-		char *t = NULL;
-
-		if (asprintf(&t, "%s%s%s", x->tried ? x->tried : "", x->tried ? ", " : "",
-			     k->url) >= 0) {
-			free(x->tried);
-			x->tried = t;
-		}
-		if (x->cand + 1 < k->ncandidates) {
-			x->cand++;
-			x->attempt = 0;
-			x->not_before = 0;
-			x->state = XFER_WAITING;
-			return;
-		}
-		xfer_finish(x);
-		/* Name every URL tried: the arch/codename aliases are part of the story. */
-		kernel__fail(k, "%s: not found (HTTP %ld)", x->tried ? x->tried : k->url, code);
-		return;
-	}
-	snprintf(reason, sizeof(reason), "HTTP %ld", code);
-	if (code >= 500 || code == 408 || code == 429) {
-		curl_off_t retry_after = 0;
-
-		/* Seconds or an HTTP-date, both parsed by libcurl. */
-		if (code == 429 || code == 503)
-			curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &retry_after);
-		xfer_retry(x, reason, (long long)retry_after);
 	} else {
-		xfer_fail(x, reason);
+		xfer_answered(x, code);
 	}
 }
 
@@ -748,22 +803,12 @@ static void xfers_wait(struct xfers *t)
 
 int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts)
 {
-	struct xfers t = { .o = *opts };
+	struct xfers t = { .o = transfer_opts__resolve(opts) };
 	size_t reported_left;
 	int err;
 
 	if (!n)
 		return 0;
-	if (t.o.jobs <= 0)
-		t.o.jobs = TRANSFER_DEFAULT_JOBS;
-	if (!t.o.max_size)
-		t.o.max_size = TRANSFER_DEFAULT_MAX_SIZE;
-	if (t.o.speed_limit <= 0)
-		t.o.speed_limit = TRANSFER_DEFAULT_SPEED_LIMIT;
-	if (!t.o.speed_time)
-		t.o.speed_time = TRANSFER_DEFAULT_SPEED_TIME;
-	if (!t.o.retry_after_max)
-		t.o.retry_after_max = TRANSFER_DEFAULT_RETRY_AFTER_MAX;
 	err = xfers_init(&t, ks, n);
 	if (err)
 		goto out;

@@ -23,8 +23,10 @@
 #include "source.h"
 
 /*
- * The defaults a 0 in transfer_opts selects; btfhub-fetch's own defaults
- * (RUN_OPTS_DEFAULTS in run.h) are these very numbers.
+ * In transfer_opts, 0 means the default in every field (these numbers;
+ * btfhub-fetch's own defaults, RUN_OPTS_DEFAULTS in run.h, are the same),
+ * and TRANSFER_OFF turns off what can be off: retries, the backoff delay,
+ * the per-attempt timeout, the stall check and honouring Retry-After.
  */
 #define TRANSFER_DEFAULT_JOBS			4
 #define TRANSFER_DEFAULT_RETRIES		4
@@ -35,26 +37,27 @@
 #define TRANSFER_DEFAULT_SPEED_LIMIT		1024
 #define TRANSFER_DEFAULT_SPEED_TIME		30
 #define TRANSFER_DEFAULT_RETRY_AFTER_MAX	300
+#define TRANSFER_OFF				(-1)
 
 struct transfer_opts {
-	int jobs;		/* transfers in parallel; default 4 */
-	int retries;		/* retries after a failed attempt; default 4 (0 = none) */
-	long retry_delay_ms;	/* first backoff delay, doubled per retry; default 1000 */
-	long connect_timeout;	/* seconds; default 30 */
-	long timeout;		/* seconds for one attempt, 0 = none; default 600 */
-	uint64_t max_size;	/* largest archive accepted; default 512 MiB */
+	int jobs;		/* transfers in parallel; 0 = 4 */
+	int retries;		/* retries after a failed attempt; 0 = 4, TRANSFER_OFF = none */
+	long retry_delay_ms;	/* first backoff, doubled per retry; 0 = 1000, TRANSFER_OFF = none */
+	long connect_timeout;	/* seconds; 0 = 30 */
+	long timeout;		/* seconds for one attempt; 0 = 600, TRANSFER_OFF = none */
+	uint64_t max_size;	/* largest archive accepted; 0 = 512 MiB */
 	bool progress;		/* draw a progress line on stderr (callers: TTY only) */
 	const struct cache *cache;
 	const struct source *src;
 	const volatile sig_atomic_t *cancel;	/* set (by a signal handler) to stop; NULL = never */
 	/*
 	 * A stalled mirror: an attempt slower than speed_limit bytes/s for
-	 * speed_time seconds ends (and is retried, resuming). speed_time 0 = never;
-	 * defaults 1024 B/s over 30 s.
+	 * speed_time seconds ends (and is retried, resuming). speed_limit 0 =
+	 * 1024 B/s; speed_time 0 = 30 s, TRANSFER_OFF = never.
 	 */
 	long speed_limit;
 	long speed_time;
-	/* Longest Retry-After (429/503) honoured, in seconds; default 300, < 0 = ignore it. */
+	/* Longest Retry-After (429/503) honoured, in seconds; 0 = 300, TRANSFER_OFF = ignore it. */
 	long retry_after_max;
 	/*
 	 * Called (in transfer__run()'s thread) as each kernel's transfer ends,
@@ -75,6 +78,22 @@ struct transfer_opts {
  * call curl_global_init() first.
  */
 int transfer__run(struct kernel **ks, size_t n, const struct transfer_opts *opts);
+
+/*
+ * A command line's number for a field that can be off: there, 0 says "none"
+ * (--retries 0, --timeout 0, --speed-time 0, --retry-after-max 0).
+ */
+static inline long transfer__off_if_zero(long v)
+{
+	return v ? v : TRANSFER_OFF;
+}
+
+/*
+ * @o (NULL: all defaults) with its defaults applied and TRANSFER_OFF turned
+ * into what curl and the retry loop take for "none" (0; retry_after_max 0 =
+ * ignore it): what transfer__run() and every listing request use.
+ */
+struct transfer_opts transfer_opts__resolve(const struct transfer_opts *o);
 
 /*
  * The options every request of btfhub-fetch shares (archives and listings

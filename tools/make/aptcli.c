@@ -59,19 +59,19 @@ int aptcli__parse(int opt, const char *arg, struct apt_cli *a)
 		return r;
 	case APTCLI_RETRIES:
 		r = num(arg, 100, &v);
-		/* transfer_opts: 0 = none; the default (4) is set by transfer_defaults(). */
-		t->retries = v ? v : -1;
+		/* Given, 0 is none; not given, transfer_opts' 0 is the default. */
+		t->retries = (int)transfer__off_if_zero(v);
 		return r;
 	case APTCLI_RETRY_DELAY: return num(arg, 3600 * 1000, &t->retry_delay_ms);
 	case APTCLI_CONNECT_TIMEOUT: return num(arg, 3600, &t->connect_timeout);
 	case APTCLI_TIMEOUT:
 		r = num(arg, 7 * 24 * 3600, &t->timeout);
-		t->timeout = t->timeout ? t->timeout : -1;	/* 0 = none */
+		t->timeout = transfer__off_if_zero(t->timeout);
 		return r;
 	case APTCLI_SPEED_LIMIT: return num(arg, 1ull << 40, &t->speed_limit);
 	case APTCLI_SPEED_TIME:
 		r = num(arg, 3600, &t->speed_time);
-		t->speed_time = t->speed_time ? t->speed_time : -1;	/* 0 = never */
+		t->speed_time = transfer__off_if_zero(t->speed_time);
 		return r;
 	default:
 		return 0;
@@ -243,24 +243,6 @@ static int split_suites(char *buf, const char *suites[SUITES_MAX + 1])
 	return n ? 0 : -EINVAL;
 }
 
-/* The transfer numbers not given (0) by their defaults; progress on a TTY only. */
-static void transfer_defaults(struct transfer_opts *t, const struct aptcli_run *r)
-{
-	if (!t->retries)
-		t->retries = TRANSFER_DEFAULT_RETRIES;
-	else if (t->retries < 0)
-		t->retries = 0;
-	if (!t->retry_delay_ms)
-		t->retry_delay_ms = TRANSFER_DEFAULT_RETRY_DELAY_MS;
-	if (!t->connect_timeout)
-		t->connect_timeout = TRANSFER_DEFAULT_CONNECT_TIMEOUT;
-	if (!t->timeout)
-		t->timeout = TRANSFER_DEFAULT_TIMEOUT;
-	else if (t->timeout < 0)
-		t->timeout = 0;
-	t->progress = isatty(STDERR_FILENO) && r->verbosity == LOG_LEVEL_WARN && !r->json;
-}
-
 static void print_summary(const struct ctx *c, const struct apt_stats *st, const char *index,
 			  size_t nindex)
 {
@@ -316,7 +298,8 @@ int aptcli__run(const struct apt_cli *a, const struct aptcli_run *r)
 		free(suites_buf);
 		return 2;
 	}
-	transfer_defaults(&t, r);
+	/* transfer.c applies the defaults (0) and TRANSFER_OFF; a progress line on a TTY only. */
+	t.progress = isatty(STDERR_FILENO) && r->verbosity == LOG_LEVEL_WARN && !r->json;
 	c.errors = json_array();
 	c.m = maker__new(&mo);
 	if (!c.m || !c.errors) {
