@@ -2,11 +2,11 @@
 /*
  * CO-RE existence checks (core_check.h). libbpf parses .BTF.ext's CO-RE
  * records only for its own load path and exports no reader, so the
- * records are walked here, every length checked against the section: the
- * header (magic 0xeB9F, hdr_len, core_relo_off/len after the func and line
- * info pairs), then a record size and, per ELF section, its name (an
- * offset into .BTF's strings), a count and that many struct bpf_core_relo.
- * libbpf's btf_ext__new() first says whether it takes the section at all.
+ * records are walked here, every length checked against the section: in
+ * the core_relo subsection (btfext.h), a record size and, per ELF
+ * section, its name (an offset into .BTF's strings), a count and that
+ * many struct bpf_core_relo. libbpf's btf_ext__new() first says whether
+ * it takes the section at all.
  * What a check names comes from the object's BTF through libbpf's btf__
  * API: the relocation's local type and access string ("0:1": the index
  * into the root pointer, then a member or array index per level, as
@@ -19,9 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "btfext.h"
 #include "core_check.h"
 
-#define EXT_HDR_MIN 32		/* up to core_relo_len */
 #define ACCESS_MAX_DEPTH 64
 
 /*
@@ -176,26 +176,17 @@ int core_check__find(const void *ext, size_t ext_sz, const struct btf *btf, cons
 		     size_t start, const struct bpf_insn *insn, size_t cnt,
 		     struct core_check **out, size_t *n)
 {
-	const unsigned char *h = ext, *p, *lim;
+	const unsigned char *p, *lim;
 	struct core_check *v = NULL, *nv;
-	__u32 hdr_len, off, len, rec_sz;
-	size_t cap = 0, k = 0;
+	size_t cap = 0, k = 0, len;
+	__u32 rec_sz;
 
 	*out = NULL;
 	*n = 0;
-	if (!h || !btf || ext_sz < EXT_HDR_MIN || ext_sz > UINT32_MAX || h[0] != 0x9F ||
-	    h[1] != 0xEB || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__)
-		return 0;	/* absent, or not in our byte order (0xeB9F little-endian here) */
-	if (!ext_usable(ext, ext_sz))
+	/* In the other byte order the magic does not match: no checks. */
+	if (!btf || ext_sz > UINT32_MAX ||
+	    btfext__core_relos(ext, ext_sz, false, &p, &len) || len < 4 || !ext_usable(ext, ext_sz))
 		return 0;
-	hdr_len = rd32(h + 4);
-	if (hdr_len < EXT_HDR_MIN || hdr_len > ext_sz)
-		return 0;
-	off = rd32(h + 24);
-	len = rd32(h + 28);
-	if (off > ext_sz - hdr_len || len > ext_sz - hdr_len - off || len < 4)
-		return 0;
-	p = h + hdr_len + off;
 	lim = p + len;
 	rec_sz = rd32(p);
 	p += 4;

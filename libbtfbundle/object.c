@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "btf_bundle.h"
+#include "btfext.h"
 #include "sha256.h"
 
 #define DIGEST_DOMAIN "btfkit CO-RE digest 1"
@@ -104,32 +105,10 @@ static int find_sections(const struct elf_view *e, struct section *btf, struct s
 	return btf->data ? 0 : -ENOMSG;
 }
 
-/*
- * The core_relo subsection of .BTF.ext: header (magic 0xeB9F, version,
- * flags, hdr_len, func_info off/len, line_info off/len, core_relo off/len),
- * offsets counted from the end of the header. Empty if the object has none.
- */
+/* The core_relo subsection of .BTF.ext (btfext.h); empty if the object has none. */
 static int core_relos(const struct elf_view *e, const struct section *ext, struct section *out)
 {
-	const uint8_t *h = ext->data;
-	uint32_t hdr_len, off, len;
-
-	out->data = NULL;
-	out->size = 0;
-	if (!h)
-		return 0;
-	if (ext->size < 8 || rd16(e, h) != 0xeB9F)
-		return -EINVAL;
-	hdr_len = rd32(e, h + 4);
-	if (hdr_len < 32 || hdr_len > ext->size)
-		return hdr_len >= 24 && hdr_len <= ext->size ? 0 : -EINVAL;
-	off = rd32(e, h + 24);
-	len = rd32(e, h + 28);
-	if (off > ext->size - hdr_len || len > ext->size - hdr_len - off)
-		return -EINVAL;
-	out->data = h + hdr_len + off;
-	out->size = len;
-	return 0;
+	return btfext__core_relos(ext->data, ext->size, e->swap, &out->data, &out->size);
 }
 
 static void hash_len(struct sha256_ctx *c, uint64_t n)

@@ -62,10 +62,15 @@ def trees(size, archives, api="https://api.github.com/repos/aquasecurity/btfhub-
     return head + b",".join(parts) + tail
 
 
-def index(archives):
-    """An index naming @archives archives (~150 bytes each)."""
+def long_key(i):
+    """A key of the longest names a listing takes (tools/btfhub/layout.h: 63/63/31/191)."""
+    return "%s/%s/x86_64/%s.btf.tar.xz" % ("u" * 63, "2" * 63, ("5.4.0-%d-" % i).ljust(191, "g"))
+
+
+def index(archives, keyf=key):
+    """An index naming @archives archives (~150 bytes each with BTFHub-shaped keys)."""
     rows = [b'    {\n      "key": "%s",\n      "size": %d,\n      "sha256": "%s"\n    }'
-            % (key(i).encode(), 1000000 + i, ("%064x" % (i * 0x9E3779B97F4A7C15)).encode())
+            % (keyf(i).encode(), 1000000 + i, ("%064x" % (i * 0x9E3779B97F4A7C15)).encode())
             for i in range(archives)]
     return b'{\n  "format": "btfhub-index",\n  "version": 1,\n  "archives": [\n' + \
         b",\n".join(rows) + b"\n  ]\n}\n"

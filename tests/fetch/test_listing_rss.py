@@ -110,6 +110,14 @@ def t_index_64mb(srv, tmp):
             "/im/btfhub-index.json", "index, too many archives")
 
 
+def t_index_long_names(srv, tmp):
+    """an index of 99,000 archives of the longest names (~46 MB): refused in one line within 64 MB"""
+    body = biglisting.index(99000, biglisting.long_key)
+    srv.mount("/il/btfhub-index.json", biglisting.Fixed(body))
+    refused(srv, tmp, srv.url() + "/il", len(body), "MiB of their names): refused",
+            "/il/btfhub-index.json", "index, longest names")
+
+
 # --- directory pages ------------------------------------------------------
 
 def t_autoindex_8mb(srv, tmp):

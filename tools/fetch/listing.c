@@ -36,6 +36,12 @@ static int split_key(const char *path, char *seg[4])
 	return 0;
 }
 
+/* An entry's memory: the struct, its path and its parts' copy, two allocations' overhead. */
+static size_t entry_cost(const char *path)
+{
+	return sizeof(struct listing_entry) + 2 * (strlen(path) + 1) + 32;
+}
+
 void listing__reject(struct listing *l, const char *origin, const char *name)
 {
 	char esc[256];
@@ -65,9 +71,11 @@ int listing__add(struct listing *l, const char *origin, const char *path,
 	}
 	if (err)
 		return err;
-	if (l->n >= LISTING_MAX_ENTRIES) {
+	if (l->n >= LISTING_MAX_ENTRIES ||
+	    l->entry_bytes + entry_cost(path) > LISTING_MAX_ENTRY_BYTES) {
 		/* The entries are what a listing costs in memory once it is parsed. */
-		pr_err("%s: more than %d archives listed: refused", origin, LISTING_MAX_ENTRIES);
+		pr_err("%s: more than %d archives listed (or %u MiB of their names): refused",
+		       origin, LISTING_MAX_ENTRIES, LISTING_MAX_ENTRY_BYTES >> 20);
 		free(seg[0]);
 		return -E2BIG;
 	}
@@ -83,6 +91,7 @@ int listing__add(struct listing *l, const char *origin, const char *path,
 		return -ENOMEM;
 	}
 	memcpy(e->seg, seg, sizeof(e->seg));
+	l->entry_bytes += entry_cost(path);
 	e->size = size;
 	if (sha256) {
 		uint8_t d[SHA256_DIGEST_LEN];
@@ -99,6 +108,7 @@ void listing__truncate(struct listing *l, size_t n)
 {
 	while (l->n > n) {
 		l->n--;
+		l->entry_bytes -= entry_cost(l->v[l->n].path);
 		free(l->v[l->n].path);
 		free(l->v[l->n].seg[0]);
 	}

@@ -23,6 +23,12 @@
  * once its answers are streamed: ~310 bytes an entry, 31 MB at the cap.
  */
 #define LISTING_MAX_ENTRIES 100000
+/*
+ * And what those entries may take in all (struct, key copies, allocator
+ * overhead): BTFHub's ~45-byte keys take ~310 bytes an entry, 31 MB at the
+ * cap; keys of the longest names allowed (LAYOUT_KEY_MAX) hit this first.
+ */
+#define LISTING_MAX_ENTRY_BYTES (36u << 20)
 /* Warnings about refused keys before a hostile listing is summarised instead. */
 #define LISTING_MAX_KEY_WARNINGS 10
 
@@ -40,6 +46,7 @@ struct listing {
 	const char *kind;	/* "directory", "github", "index", "autoindex" */
 	uint64_t bytes;		/* listing bytes received (or read from the cache) */
 	size_t requests;	/* requests sent for it */
+	size_t entry_bytes;	/* what the entries take (LISTING_MAX_ENTRY_BYTES) */
 	size_t rejected;	/* keys refused by listing__add() */
 	size_t off_layout;	/* archives above the layout (layout__off_layout()) */
 	char *off_example;	/* the first of them */
@@ -62,7 +69,8 @@ void listing__truncate(struct listing *l, size_t n);
  * -EINVAL for a name that is not a kernel archive (when it ends in
  * .btf.tar.xz, counted in l->rejected and warned about, naming @origin;
  * other files are skipped silently), -ENOMEM, or -E2BIG past
- * LISTING_MAX_ENTRIES (reported here, naming @origin).
+ * LISTING_MAX_ENTRIES or LISTING_MAX_ENTRY_BYTES (reported here, naming
+ * @origin).
  */
 int listing__add(struct listing *l, const char *origin, const char *path,
 		 uint64_t size, const char *sha256);
