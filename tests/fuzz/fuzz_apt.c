@@ -11,6 +11,7 @@
  * libFuzzer with clang (tests/fuzz/meson.build); tests/fetch/fuzz_replay.c
  * makes a driver that the make-apt suite runs on its hostile inputs.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,10 +40,29 @@ static int check_para(const struct deb822_para *p, void *ctx)
 	return 0;
 }
 
+/*
+ * The product's rule (packages.c), restated independently: no empty, "."
+ * or ".." segment. A ".." inside a name ("linux-image-..1.0") is a name.
+ */
+static bool leaves_repo(const char *path)
+{
+	const char *seg = path, *end;
+	size_t n;
+
+	for (;; seg = end + 1) {
+		end = strchr(seg, '/');
+		n = end ? (size_t)(end - seg) : strlen(seg);
+		if (!n || (n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
+			return true;
+		if (!end)
+			return false;
+	}
+}
+
 static int check_pkg(const struct apt_pkg *p, void *ctx)
 {
 	(void)ctx;
-	if (!p->bad && (strstr(p->filename, "..") || p->filename[0] == '/' ||
+	if (!p->bad && (leaves_repo(p->filename) ||
 			strlen(p->sha256) != SHA256_HEX_LEN - 1 || p->size > PACKAGES_SIZE_MAX))
 		abort();
 	return 0;
