@@ -268,6 +268,16 @@ static void ctx_free(struct ctx *c)
 	maker__free(c->m);
 }
 
+/* --suite's list, split in place in *@buf (the caller frees it): 0, or 2 (usage). */
+static int suites_parse(const char *arg, char **buf, const char *suites[SUITES_MAX + 1])
+{
+	*buf = strdup(arg);
+	if (*buf && !split_suites(*buf, suites))
+		return 0;
+	pr_err("--suite '%s': want 1 to %d comma-separated suites", ESC(arg), SUITES_MAX);
+	return 2;
+}
+
 int aptcli__run(const struct apt_cli *a, const struct aptcli_run *r)
 {
 	struct maker_opts mo = {
@@ -292,10 +302,7 @@ int aptcli__run(const struct apt_cli *a, const struct aptcli_run *r)
 		pr_err("--apt needs --suite S[,S...] and --arch amd64|arm64");
 		return 2;
 	}
-	suites_buf = strdup(a->suites);
-	if (!suites_buf || split_suites(suites_buf, suites)) {
-		pr_err("--suite '%s': want 1 to %d comma-separated suites", ESC(a->suites),
-		       SUITES_MAX);
+	if (suites_parse(a->suites, &suites_buf, suites)) {
 		free(suites_buf);
 		return 2;
 	}

@@ -26,6 +26,8 @@
 #include "state.h"
 #include "writer.h"
 
+_Static_assert(MAKE_XZ_EXTREME == WRITER_XZ_EXTREME, "make.h's flag is the writer's");
+
 struct maker *maker__new(const struct maker_opts *opts)
 {
 	struct maker *m = calloc(1, sizeof(*m));

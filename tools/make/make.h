@@ -63,7 +63,7 @@ struct maker_opts {
 #define maker_opts__last_field xz_preset
 
 #define MAKE_DEFAULT_XZ_PRESET 0
-/* xz -e: liblzma's LZMA_PRESET_EXTREME */
+/* xz -e: liblzma's LZMA_PRESET_EXTREME (writer.h's WRITER_XZ_EXTREME) */
 #define MAKE_XZ_EXTREME (1u << 31)
 #define MAKE_XZ_PRESET_MAX 9
 

@@ -11,7 +11,6 @@
 
 #include "errmsg.h"
 #include "fsutil.h"
-#include "make.h"
 #include "writer.h"
 
 /* GNU tar's record: 20 blocks of 512 bytes, the last one padded too. */
@@ -21,7 +20,7 @@
 #define OUT_BUF (64 << 10)
 #define ROUND_UP(n, a) (((uint64_t)(n) + (a) - 1) / (a) * (a))
 
-_Static_assert(MAKE_XZ_EXTREME == LZMA_PRESET_EXTREME, "make.h's flag is liblzma's");
+_Static_assert(WRITER_XZ_EXTREME == LZMA_PRESET_EXTREME, "writer.h's flag is liblzma's");
 
 struct xz_sink {
 	lzma_stream strm;
@@ -81,13 +80,39 @@ static uint32_t dict_for(uint64_t tar_bytes, uint32_t preset_dict)
 	return d < preset_dict ? d : preset_dict;
 }
 
+/*
+ * The tar's size: a name over the header's 100 bytes goes first in a GNU
+ * long-name entry (its header, the name and NUL); then the member's header
+ * and data, two end blocks, padded to the record.
+ */
+static uint64_t tar_size(const char *name, uint64_t size)
+{
+	uint64_t n = strlen(name) > TAR_NAME_FIELD ?
+		     TAR_BLOCK + ROUND_UP(strlen(name) + 1, TAR_BLOCK) : 0;
+
+	n += TAR_BLOCK + ROUND_UP(size, TAR_BLOCK) + 2 * TAR_BLOCK;
+	return ROUND_UP(n, TAR_RECORD);
+}
+
+/* lzma_easy_encoder's stream with one change: the dictionary cut to the tar. */
+static int xz_start(lzma_stream *strm, uint32_t preset, uint64_t tar_bytes)
+{
+	lzma_filter filters[2];
+	lzma_options_lzma lz;
+
+	if (lzma_lzma_preset(&lz, preset))
+		return -EINVAL;
+	lz.dict_size = dict_for(tar_bytes, lz.dict_size);
+	filters[0] = (lzma_filter){ .id = LZMA_FILTER_LZMA2, .options = &lz };
+	filters[1] = (lzma_filter){ .id = LZMA_VLI_UNKNOWN };
+	/* single-threaded, one block */
+	return errmsg__lzma(lzma_stream_encoder(strm, filters, LZMA_CHECK_CRC64));
+}
+
 int writer__archive(int btf_fd, uint64_t size, const char *release, uint32_t preset,
 		    int out_fd)
 {
 	struct archive_entry *e = NULL;
-	lzma_filter filters[2];
-	lzma_options_lzma lz;
-	uint64_t tar_bytes;
 	struct archive *a = NULL;
 	struct xz_sink *s;
 	char name[PATH_MAX];
@@ -102,23 +127,7 @@ int writer__archive(int btf_fd, uint64_t size, const char *release, uint32_t pre
 		return -ENOMEM;
 	s->fd = out_fd;
 	s->strm = (lzma_stream)LZMA_STREAM_INIT;
-	err = -EINVAL;
-	if (lzma_lzma_preset(&lz, preset))
-		goto out;
-	/*
-	 * The tar's size: a name over the header's 100 bytes goes first in a
-	 * GNU long-name entry (its header, the name and NUL); then the member's
-	 * header and data, two end blocks, padded to the record.
-	 */
-	tar_bytes = strlen(name) > TAR_NAME_FIELD ?
-		    TAR_BLOCK + ROUND_UP(strlen(name) + 1, TAR_BLOCK) : 0;
-	tar_bytes += TAR_BLOCK + ROUND_UP(size, TAR_BLOCK) + 2 * TAR_BLOCK;
-	tar_bytes = ROUND_UP(tar_bytes, TAR_RECORD);
-	lz.dict_size = dict_for(tar_bytes, lz.dict_size);
-	filters[0] = (lzma_filter){ .id = LZMA_FILTER_LZMA2, .options = &lz };
-	filters[1] = (lzma_filter){ .id = LZMA_VLI_UNKNOWN };
-	/* lzma_easy_encoder's stream with that one change: single-threaded, one block */
-	err = errmsg__lzma(lzma_stream_encoder(&s->strm, filters, LZMA_CHECK_CRC64));
+	err = xz_start(&s->strm, preset, tar_size(name, size));
 	if (err)
 		goto out;
 	err = -ENOMEM;

@@ -16,11 +16,14 @@
 
 #include <stdint.h>
 
+/* xz -e: liblzma's LZMA_PRESET_EXTREME, or'ed into a preset */
+#define WRITER_XZ_EXTREME (1u << 31)
+
 /*
  * Write the archive of the @size bytes of BTF at @btf_fd (read with
  * pread() from offset 0) as member "<@release>.btf" to @out_fd (written
  * from its current offset), compressed with liblzma preset @preset (0-9,
- * optionally | MAKE_XZ_EXTREME). Returns 0 or a negative errno (-EINVAL for
+ * optionally | WRITER_XZ_EXTREME). Returns 0 or a negative errno (-EINVAL for
  * a preset liblzma does not have). Thread-safe.
  */
 int writer__archive(int btf_fd, uint64_t size, const char *release, uint32_t preset,
