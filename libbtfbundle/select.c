@@ -415,9 +415,14 @@ static int step_embedded(const struct btf_bundle_select_opts *opts, struct btf_b
 	return try_bundle(opts, c, BTF_BUNDLE_SRC_EMBEDDED, NULL);
 }
 
-/* The first success wins; otherwise the first refusal or error says most. */
+/*
+ * The first success wins; otherwise the first refusal or error says most.
+ * Out of memory overrides both: what was found so far may not be the answer.
+ */
 static int keep(int err, int e)
 {
+	if (err == -ENOMEM || e == -ENOMEM)
+		return -ENOMEM;
 	if (!err || !e)
 		return 0;
 	return err == -ENOENT ? e : err;
@@ -429,18 +434,15 @@ static int step_bundle(const struct btf_bundle_select_opts *opts, struct btf_bun
 	size_t i, nfiles = files ? OPTS_GET(opts, bundle_file_cnt, 0) : 0;
 	const char *dir = OPTS_GET(opts, bundle_dir, NULL);
 	bool report = OPTS_GET(opts, report, false);
-	int err = -ENOENT, e, tried = 0;
+	int err = -ENOENT, tried = 0;
 	char pattern[4096];
 	glob_t g = {};
 
 	for (i = 0; i < nfiles; i++) {
 		tried++;
-		e = try_bundle(opts, c, BTF_BUNDLE_SRC_BUNDLE, files[i]);
-		if (e == -ENOMEM)
-			return e;
-		err = keep(err, e);
-		if (!err && !report)
-			return 0;
+		err = keep(err, try_bundle(opts, c, BTF_BUNDLE_SRC_BUNDLE, files[i]));
+		if (err == -ENOMEM || (!err && !report))
+			return err;
 	}
 	if (dir && *dir) {
 		snprintf(pattern, sizeof(pattern), "%s/*.btfb", dir);
@@ -448,9 +450,9 @@ static int step_bundle(const struct btf_bundle_select_opts *opts, struct btf_bun
 		if (!glob(pattern, 0, NULL, &g)) {
 			for (i = 0; i < g.gl_pathc; i++) {
 				tried++;
-				e = try_bundle(opts, c, BTF_BUNDLE_SRC_BUNDLE, g.gl_pathv[i]);
-				err = e == -ENOMEM ? e : keep(err, e);
-				if (e == -ENOMEM || (!err && !report))
+				err = keep(err, try_bundle(opts, c, BTF_BUNDLE_SRC_BUNDLE,
+							   g.gl_pathv[i]));
+				if (err == -ENOMEM || (!err && !report))
 					break;
 			}
 		}
