@@ -18,6 +18,7 @@
 #include "btf_bundle.h"
 #include "bundle_build.h"
 #include "bundle_internal.h"
+#include "fsutil.h"
 #include "tap.h"
 
 #define EXACT "ubuntu/20.04/x86_64/5.4.0-100-generic"
@@ -135,15 +136,8 @@ static void sweep(const char *what, const struct btf_bundle_select_opts *so)
 
 static int put(const char *name, const void *data, size_t len, char *path, size_t path_sz)
 {
-	FILE *f;
-	int err;
-
 	snprintf(path, path_sz, "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (!f)
-		return -errno;
-	err = fwrite(data, 1, len, f) != len;
-	return fclose(f) || err ? -EIO : 0;
+	return write_file_atomic_nosync(path, data, len);
 }
 
 int main(void)
