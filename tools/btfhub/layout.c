@@ -313,23 +313,40 @@ bool layout__off_layout(const char *path)
 
 int layout__archive_path(const char *dir, const struct layout_key *key, char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "%s/%s/%s/%s/%s" LAYOUT_SUFFIX_ARCHIVE, dir, key->distro,
-			 key->version, key->arch, key->release);
+	int n = snprintf(buf, size, "%s%s%s/%s/%s/%s" LAYOUT_SUFFIX_ARCHIVE, dir ?: "",
+			 dir ? "/" : "", key->distro, key->version, key->arch, key->release);
 
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* layout__archive_path(NULL, @key) in a malloc()ed string; NULL on ENOMEM. */
+static char *archive_path_dup(const struct layout_key *key)
+{
+	size_t size = strlen(key->distro) + strlen(key->version) + strlen(key->arch) +
+		      strlen(key->release) + sizeof("///" LAYOUT_SUFFIX_ARCHIVE);
+	char *p = malloc(size);
+
+	if (p && layout__archive_path(NULL, key, p, size)) {
+		free(p);
+		p = NULL;
+	}
+	return p;
 }
 
 int layout__archive_paths(const struct layout_key *key, char *paths[LAYOUT_MAX_CANDIDATES])
 {
 	const char *vdirs[2], *adirs[2];
+	struct layout_key k = *key;
 	int nv, na, i, j, n = 0;
 
 	nv = layout__version_dirs(key->distro, key->version, vdirs);
 	na = layout__arch_dirs(key->arch, adirs);
 	for (i = 0; i < nv; i++) {
 		for (j = 0; j < na; j++) {
-			if (asprintf(&paths[n], "%s/%s/%s/%s" LAYOUT_SUFFIX_ARCHIVE, key->distro,
-				     vdirs[i], adirs[j], key->release) < 0) {
+			k.version = vdirs[i];
+			k.arch = adirs[j];
+			paths[n] = archive_path_dup(&k);
+			if (!paths[n]) {
 				while (n)
 					free(paths[--n]);
 				return -ENOMEM;

@@ -115,7 +115,9 @@ int layout__arch_dirs(const char *arch, const char *dirs[2]);
 
 /*
  * "@dir/D/V/A/R.btf.tar.xz", the archive of @key in the tree at @dir, into
- * @buf (of @size bytes). Returns 0, or -ENAMETOOLONG.
+ * @buf (of @size bytes); @dir NULL: "D/V/A/R.btf.tar.xz", relative to a
+ * BTFHub root (a listing's path). The one place an archive's name is made.
+ * Returns 0, or -ENAMETOOLONG.
  */
 int layout__archive_path(const char *dir, const struct layout_key *key, char *buf, size_t size);
 

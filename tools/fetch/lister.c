@@ -15,15 +15,12 @@
 static int on_local(const char *path, const struct layout_key *key, enum layout_file kind,
 		    uint64_t size, void *data)
 {
-	struct listing *l = data;
-	char *rel;
+	/* The walk gives valid parts only, each within its LAYOUT_*_MAX. */
+	char rel[LAYOUT_KEY_MAX + sizeof(LAYOUT_SUFFIX_ARCHIVE)];
 	int err;
 
-	if (asprintf(&rel, "%s/%s/%s/%s" LAYOUT_SUFFIX_ARCHIVE, key->distro, key->version,
-		     key->arch, key->release) < 0)
-		return -ENOMEM;
-	err = listing__add(l, path, rel, size, NULL);
-	free(rel);
+	err = layout__archive_path(NULL, key, rel, sizeof(rel));
+	err = err ?: listing__add(data, path, rel, size, NULL);
 	return err == -EINVAL ? 0 : err;
 }
 
