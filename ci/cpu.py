@@ -27,6 +27,8 @@ import signal
 import sys
 import time
 
+from testlog import names as testlog_names  # ci/testlog.py
+
 
 def cache_dirs():
     base = os.environ.get('XDG_CACHE_HOME') or os.path.expanduser('~/.cache')
@@ -85,14 +87,7 @@ def run(log, name, argv):
 
 def report(log, testlog, top):
     recs = [json.loads(l) for l in open(log)]
-    names = {}
-    if testlog and os.path.exists(testlog):
-        for line in open(testlog):
-            t = json.loads(line)
-            cmd = t['command']  # under the wrapper: its words, '--', the test's
-            if 'wrap' in cmd[:3] and '--' in cmd:
-                cmd = cmd[cmd.index('--') + 1:]
-            names[json.dumps(cmd)] = t['name'].split(':', 1)[-1]
+    names = testlog_names(testlog) if testlog and os.path.exists(testlog) else {}
     steps = [r for r in recs if r['name']]
     tests = [r for r in recs if not r['name']]
     for r in tests:

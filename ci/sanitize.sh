@@ -4,7 +4,7 @@
 # UndefinedBehaviorSanitizer, in a build directory of their own; only the
 # targets those tests need are built (meson test rebuilds no more).
 #
-#   ci/sanitize.sh          (ci/test.sh runs it after the main suite)
+#   ci/sanitize.sh          (ci/test.sh runs it beside the main suite, at nice 10)
 #
 # Environment: SAN_BUILD (default build-san).
 # The tests: every test of the lib, audit and bundle suites and btfgen's
