@@ -37,6 +37,16 @@ static const char *const event_names[CT_EV_MAX] = {
 	[CT_EV_CONNECT] = "connect",
 };
 
+/* A record, as any of the types it may have (ct_event__check()). */
+union ct_event {
+	struct ct_event_hdr hdr;
+	struct ct_exec_event exec;
+	struct ct_fork_event fork;
+	struct ct_exit_event exit;
+	struct ct_open_event open;
+	struct ct_connect_event connect;
+};
+
 static const size_t event_sizes[CT_EV_MAX] = {
 	[CT_EV_EXEC] = sizeof(struct ct_exec_event),
 	[CT_EV_FORK] = sizeof(struct ct_fork_event),
@@ -123,15 +133,22 @@ void output__free(struct output *o)
  */
 #define ESC_KSTR(n) ((n) * 4 + 32)	/* room for every byte as \xNN */
 
-static const char *kstr(char *dst, size_t dst_sz, const char *src, size_t src_sz)
+static const char *kstr_(char *dst, size_t dst_sz, const char *src, size_t src_sz)
 {
 	return escape__mem(dst, dst_sz, src, strnlen(src, src_sz));
 }
 
-static json_t *jstr(const char *s, size_t max)
+static json_t *jstr_(const char *s, size_t max)
 {
 	return escape__jsonn(s, strnlen(s, max));
 }
+
+/*
+ * A kernel string is a char array of an event: its bound is that array's
+ * size, never a length restated beside it.
+ */
+#define kstr(dst, field) kstr_(dst, sizeof(dst), field, sizeof(field))
+#define jstr(field) jstr_(field, sizeof(field))
 
 static void addr_str(const struct ct_connect_event *e, const uint8_t *addr, char *buf, size_t sz)
 {
@@ -147,14 +164,15 @@ static json_t *json_argv(const struct ct_exec_event *e)
 	while (arr && off < len) {
 		size_t n = strnlen(e->argv + off, len - off);
 
-		json_array_append_new(arr, jstr(e->argv + off, n));
+		json_array_append_new(arr, escape__jsonn(e->argv + off, n));
 		off += n + 1;
 	}
 	return arr;
 }
 
-static int print_json(struct output *o, const struct ct_event_hdr *h)
+static int print_json(struct output *o, const union ct_event *ev)
 {
+	const struct ct_event_hdr *h = &ev->hdr;
 	json_t *j = json_object();
 	char a[INET6_ADDRSTRLEN];
 	int err = 0;
@@ -167,27 +185,27 @@ static int print_json(struct output *o, const struct ct_event_hdr *h)
 	json_object_set_new(j, "tgid", json_integer(h->tgid));
 	json_object_set_new(j, "ppid", json_integer(h->ppid));
 	json_object_set_new(j, "uid", json_integer(h->uid));
-	json_object_set_new(j, "comm", jstr(h->comm, CT_COMM_LEN));
+	json_object_set_new(j, "comm", jstr(h->comm));
 	json_object_set_new(j, "cgroup_id", json_integer(h->cgroup_id));
 
 	switch (h->type) {
 	case CT_EV_EXEC: {
-		const struct ct_exec_event *e = (const void *)h;
+		const struct ct_exec_event *e = &ev->exec;
 
-		json_object_set_new(j, "filename", jstr(e->filename, CT_PATH_LEN));
+		json_object_set_new(j, "filename", jstr(e->filename));
 		json_object_set_new(j, "argv", json_argv(e));
 		json_object_set_new(j, "argv_truncated", json_boolean(e->argv_truncated));
 		break;
 	}
 	case CT_EV_FORK: {
-		const struct ct_fork_event *e = (const void *)h;
+		const struct ct_fork_event *e = &ev->fork;
 
 		json_object_set_new(j, "parent_pid", json_integer(e->parent_pid));
 		json_object_set_new(j, "parent_tgid", json_integer(e->parent_tgid));
 		break;
 	}
 	case CT_EV_EXIT: {
-		const struct ct_exit_event *e = (const void *)h;
+		const struct ct_exit_event *e = &ev->exit;
 
 		json_object_set_new(j, "exit_code", json_integer(e->exit_code));
 		json_object_set_new(j, "exit_status", json_integer((e->exit_code >> 8) & 0xff));
@@ -197,10 +215,10 @@ static int print_json(struct output *o, const struct ct_event_hdr *h)
 		break;
 	}
 	case CT_EV_OPEN: {
-		const struct ct_open_event *e = (const void *)h;
+		const struct ct_open_event *e = &ev->open;
 		static const char *const calls[] = { "openat", "open", "openat2" };
 
-		json_object_set_new(j, "path", jstr(e->path, CT_PATH_LEN));
+		json_object_set_new(j, "path", jstr(e->path));
 		json_object_set_new(j, "flags", json_integer(e->flags));
 		json_object_set_new(j, "mode", json_integer(e->mode));
 		json_object_set_new(j, "dfd", json_integer(e->dfd));
@@ -208,7 +226,7 @@ static int print_json(struct output *o, const struct ct_event_hdr *h)
 		break;
 	}
 	case CT_EV_CONNECT: {
-		const struct ct_connect_event *e = (const void *)h;
+		const struct ct_connect_event *e = &ev->connect;
 
 		json_object_set_new(j, "family", json_string(e->family == 2 ? "ipv4" : "ipv6"));
 		addr_str(e, e->saddr, a, sizeof(a));
@@ -227,8 +245,9 @@ static int print_json(struct output *o, const struct ct_event_hdr *h)
 	return err;
 }
 
-static int print_table(struct output *o, const struct ct_event_hdr *h)
+static int print_table(struct output *o, const union ct_event *ev)
 {
+	const struct ct_event_hdr *h = &ev->hdr;
 	long long wall = (long long)h->ts_ns + o->realtime_off_ns;
 	time_t secs = wall / 1000000000LL;
 	char comm[ESC_KSTR(CT_COMM_LEN)], tbuf[16], d[ESC_KSTR(CT_PATH_LEN + CT_ARGV_LEN) + 64];
@@ -237,12 +256,12 @@ static int print_table(struct output *o, const struct ct_event_hdr *h)
 
 	localtime_r(&secs, &tm);
 	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
-	kstr(comm, sizeof(comm), h->comm, CT_COMM_LEN);
+	kstr(comm, h->comm);
 	d[0] = '\0';
 
 	switch (h->type) {
 	case CT_EV_EXEC: {
-		const struct ct_exec_event *e = (const void *)h;
+		const struct ct_exec_event *e = &ev->exec;
 		size_t len = e->argv_len < CT_ARGV_LEN ? e->argv_len : CT_ARGV_LEN, i;
 		char args[CT_ARGV_LEN], args_e[ESC_KSTR(CT_ARGV_LEN)], file[ESC_KSTR(CT_PATH_LEN)];
 
@@ -254,18 +273,18 @@ static int print_table(struct output *o, const struct ct_event_hdr *h)
 			if (!args[i])
 				args[i] = ' ';
 		escape__mem(args_e, sizeof(args_e), args, len);
-		snprintf(d, sizeof(d), "%s [%s%s]", kstr(file, sizeof(file), e->filename, CT_PATH_LEN),
+		snprintf(d, sizeof(d), "%s [%s%s]", kstr(file, e->filename),
 			 args_e, e->argv_truncated ? "..." : "");
 		break;
 	}
 	case CT_EV_FORK: {
-		const struct ct_fork_event *e = (const void *)h;
+		const struct ct_fork_event *e = &ev->fork;
 
 		snprintf(d, sizeof(d), "parent %u/%u", e->parent_tgid, e->parent_pid);
 		break;
 	}
 	case CT_EV_EXIT: {
-		const struct ct_exit_event *e = (const void *)h;
+		const struct ct_exit_event *e = &ev->exit;
 
 		if (e->exit_code & 0x7f)
 			snprintf(d, sizeof(d), "signal %d, age %.3fs", e->exit_code & 0x7f, e->age_ns / 1e9);
@@ -275,15 +294,15 @@ static int print_table(struct output *o, const struct ct_event_hdr *h)
 		break;
 	}
 	case CT_EV_OPEN: {
-		const struct ct_open_event *e = (const void *)h;
+		const struct ct_open_event *e = &ev->open;
 		char path[ESC_KSTR(CT_PATH_LEN)];
 
-		snprintf(d, sizeof(d), "%s flags 0%o", kstr(path, sizeof(path), e->path, CT_PATH_LEN),
+		snprintf(d, sizeof(d), "%s flags 0%o", kstr(path, e->path),
 			 e->flags);
 		break;
 	}
 	case CT_EV_CONNECT: {
-		const struct ct_connect_event *e = (const void *)h;
+		const struct ct_connect_event *e = &ev->connect;
 
 		addr_str(e, e->saddr, a1, sizeof(a1));
 		addr_str(e, e->daddr, a2, sizeof(a2));
@@ -302,12 +321,21 @@ static int print_table(struct output *o, const struct ct_event_hdr *h)
 
 int output__event(struct output *o, const void *data, size_t size)
 {
-	const struct ct_event_hdr *h = data;
+	union ct_event ev;
 
-	(void)size;
 	if (o->err)
 		return o->err;
-	return o->json ? print_json(o, h) : print_table(o, h);
+	/*
+	 * Read as its own type from a copy, not through five struct views of
+	 * the ring buffer's bytes: those put exec's 256-byte filename and
+	 * connect's 16-byte saddr at one address, which GCC then took for one
+	 * object (-Wstringop-overread on the filename's strnlen). A copy is an
+	 * object whose members have their real sizes, and the bytes past the
+	 * record (checked to hold its type) are zeros, not the next record's.
+	 */
+	memset(&ev, 0, sizeof(ev));
+	memcpy(&ev, data, size < sizeof(ev) ? size : sizeof(ev));
+	return o->json ? print_json(o, &ev) : print_table(o, &ev);
 }
 
 int output__error(const struct output *o)

@@ -382,6 +382,8 @@ def t_local_selection_names(c):
                 ["--distro", "Debian"], ["--distro", "DEB*"]):
         rc, so, se = run(["-s", src, "--list", "--json", "--cache-dir", cache] + sel)
         assert rc == 0 and [k["name"] for k in json.loads(so)["kernels"]] == want, (sel, so, se)
+        # Streamed one kernel at a time, in the bytes jansson's JSON_INDENT(2) gives.
+        assert so == json.dumps(json.loads(so), indent=2, ensure_ascii=False) + "\n", so
         warns = [l for l in se.splitlines() if "outside <distro>/<version>/<arch>/" in l]
         assert len(warns) == 1 and "2 archives" in warns[0] and "1/x86_64/" in warns[0], se
     for sel, words in ((["--distro", "Ubuntu"], ["--distro Ubuntu", "distros there: debian"]),

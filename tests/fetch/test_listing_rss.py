@@ -8,7 +8,9 @@ Each run is `btfhub-fetch -s SRC --list --distro debian` under rss_run
 (wait4's ru_maxrss of the process itself), and must either list what the
 answer holds or refuse it in one line naming its URL, within 64 MB of peak
 RSS. The answers were buffered whole and parsed at ~3x-77x their size
-before (a 63 MiB trees answer 148 MB, an 8 MB page 290 MB).
+before (a 63 MiB trees answer 148 MB, an 8 MB page 290 MB). `--list --json`
+of all 99,000 archives of an index is streamed: no more RSS than the table
+(its document was built whole before: 213 MB against 112 MB).
 
 Usage: test_listing_rss.py PATH/TO/btfhub-fetch PATH/TO/rss_run
 """
@@ -30,15 +32,15 @@ MB63 = 63 << 20
 MAX_ENTRIES = 100000        # LISTING_MAX_ENTRIES (tools/fetch/listing.h)
 
 
-def listing_run(srv, src, tmp, extra=(), env=None):
+def listing_run(srv, src, tmp, extra=(), env=None, select=("--distro", "debian"), json_out=True):
     """(rc, stdout, stderr, peak RSS in KB) of one listing."""
     e = dict(os.environ, BTFKIT_GITHUB_API_URL=srv.url(), BTFKIT_GITHUB_RAW_URL=srv.url())
     e.pop("GITHUB_TOKEN", None)
     e.update(env or {})
     stats = os.path.join(tmp, "rss")
     cache = tempfile.mkdtemp(dir=tmp)
-    p = subprocess.run([RSS_RUN, stats, TOOL, "-s", src, "--list", "--json", "-v",
-                        "--distro", "debian", "--cache-dir", cache] + list(extra),
+    p = subprocess.run([RSS_RUN, stats, TOOL, "-s", src, "--list", "-v", "--cache-dir", cache] +
+                       (["--json"] if json_out else []) + list(select) + list(extra),
                        capture_output=True, text=True, timeout=300, env=e,
                        errors="surrogateescape")
     kb = int(open(stats).read().split()[0])
@@ -100,6 +102,26 @@ def t_index_biggest(srv, tmp):
     body = biglisting.index(99000)
     srv.mount("/ib/btfhub-index.json", biglisting.Fixed(body))
     accepted(srv, tmp, srv.url() + "/ib", len(body), 99000, "index")
+
+
+def t_index_list_all_json(srv, tmp):
+    """--list --json of all 99,000 archives of an index: the document is streamed (jansson's bytes, valid JSON), no more memory than the table"""
+    body = biglisting.index(99000)
+    srv.mount("/ia/btfhub-index.json", biglisting.Fixed(body))
+    rc, table, se, table_kb = listing_run(srv, srv.url() + "/ia", tmp, select=(), json_out=False)
+    assert rc == 0 and len(table.splitlines()) == 99001, se[-2000:]
+    rc, so, se, kb = listing_run(srv, srv.url() + "/ia", tmp, select=())
+    tap.diag("index of 99,000 archives, all listed: peak RSS %d KB with --json, %d KB as a "
+             "table" % (kb, table_kb))
+    assert rc == 0, se[-2000:]
+    doc = json.loads(so)
+    assert doc["count"] == 99000 == len(doc["kernels"]), so[:2000]
+    assert all(k.get("sha256") and k.get("size") for k in doc["kernels"]), so[:2000]
+    # The whole document as json_dumpf(JSON_INDENT(2)) wrote it before: same bytes.
+    assert so == json.dumps(doc, indent=2, ensure_ascii=False) + "\n", so[:2000]
+    # Built whole, the document took 213 MB against the table's 112 MB.
+    assert kb <= table_kb + (4 << 10), "--list --json: peak RSS %d KB, %d KB as a table" % (
+        kb, table_kb)
 
 
 def t_index_64mb(srv, tmp):

@@ -105,53 +105,87 @@ int summary__print(const struct kernel_list *l, bool json, bool quiet)
 	return err;
 }
 
-int summary__list(const struct kernel_list *l, bool json)
+static json_t *listed_json(const struct kernel *k)
 {
-	json_t *root, *arr, *o;
-	uint64_t bytes = 0;
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	set_names(o, k);
+	if (k->listed_size)
+		json_object_set_new(o, "size", json_integer((json_int_t)k->listed_size));
+	set_str(o, "sha256", k->want_sha256);
+	return o;
+}
+
+/*
+ * json_dump_callback() sink that writes an element as if it were dumped
+ * inside the document, two levels down: a newline in indented output is
+ * always jansson's (a string's newline is escaped), so four more spaces
+ * after each.
+ */
+static int nested_write(const char *buf, size_t size, void *data)
+{
+	FILE *fp = data;
+	const char *nl;
+
+	while ((nl = memchr(buf, '\n', size))) {
+		if (fwrite(buf, 1, nl - buf + 1, fp) != (size_t)(nl - buf + 1) ||
+		    fputs("    ", fp) == EOF)
+			return -1;
+		size -= nl - buf + 1;
+		buf = nl + 1;
+	}
+	return size && fwrite(buf, 1, size, fp) != size ? -1 : 0;
+}
+
+/*
+ * The document is written one kernel at a time, so --json costs no more
+ * memory than the table: the bytes are those json_dumpf(JSON_INDENT(2) |
+ * JSON_PRESERVE_ORDER) gives for the whole document (tests/fetch's
+ * listing-rss checks both), only the brackets, commas and indentation
+ * between elements are written here.
+ */
+static int list_json(const struct kernel_list *l, uint64_t bytes)
+{
 	size_t i;
 	int err = 0;
 
+	printf("{\n  \"count\": %" JSON_INTEGER_FORMAT ",\n  \"bytes\": %" JSON_INTEGER_FORMAT
+	       ",\n  \"kernels\": [", (json_int_t)l->n, (json_int_t)bytes);
+	for (i = 0; i < l->n && !err; i++) {
+		json_t *o = listed_json(&l->v[i]);
+
+		if (!o)
+			return -ENOMEM;
+		fputs(i ? ",\n    " : "\n    ", stdout);
+		if (json_dump_callback(o, nested_write, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER))
+			err = -EIO;
+		json_decref(o);
+	}
+	fputs(l->n ? "\n  ]\n}\n" : "]\n}\n", stdout);
+	return err ?: (ferror(stdout) || fflush(stdout) ? -EIO : 0);
+}
+
+int summary__list(const struct kernel_list *l, bool json)
+{
+	uint64_t bytes = 0;
+	size_t i;
+
 	for (i = 0; i < l->n; i++)
 		bytes += l->v[i].listed_size;
-	if (!json) {
-		printf("%12s  %s\n", "SIZE", "KERNEL");
-		for (i = 0; i < l->n; i++) {
-			const struct kernel *k = &l->v[i];
-
-			if (k->listed_size)
-				printf("%12" PRIu64 "  %s\n", k->listed_size, kernel__name(k));
-			else
-				printf("%12s  %s\n", "-", kernel__name(k));
-		}
-		return fflush(stdout) ? -EIO : 0;
-	}
-	root = json_pack("{s:I, s:I}", "count", (json_int_t)l->n, "bytes", (json_int_t)bytes);
-	arr = json_array();
-	if (!root || !arr || json_object_set(root, "kernels", arr)) {
-		err = -ENOMEM;
-		goto out;
-	}
+	if (json)
+		return list_json(l, bytes);
+	printf("%12s  %s\n", "SIZE", "KERNEL");
 	for (i = 0; i < l->n; i++) {
 		const struct kernel *k = &l->v[i];
 
-		o = json_object();
-		if (!o || json_array_append_new(arr, o)) {
-			err = -ENOMEM;
-			goto out;
-		}
-		set_names(o, k);
 		if (k->listed_size)
-			json_object_set_new(o, "size", json_integer((json_int_t)k->listed_size));
-		set_str(o, "sha256", k->want_sha256);
+			printf("%12" PRIu64 "  %s\n", k->listed_size, kernel__name(k));
+		else
+			printf("%12s  %s\n", "-", kernel__name(k));
 	}
-	if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) ||
-	    fputc('\n', stdout) == EOF || fflush(stdout))
-		err = -EIO;
-out:
-	json_decref(arr);
-	json_decref(root);
-	return err;
+	return fflush(stdout) ? -EIO : 0;
 }
 
 void summary__json_error(const char *msg)

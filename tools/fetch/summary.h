@@ -29,7 +29,9 @@ int summary__print(const struct kernel_list *l, bool json, bool quiet);
  * ("SIZE  KERNEL", "-" for a size the listing did not give) or as JSON:
  *   { "count": N, "bytes": N, "kernels": [ { "name", "distro", "version",
  *     "arch", "release", "size"?, "sha256"? }, ... ] }
- * "bytes" sums the known sizes. Returns 0 or a negative errno.
+ * "bytes" sums the known sizes. The document is written one kernel at a
+ * time (memory does not grow with the selection beyond the list itself):
+ * on a failure, stdout may hold part of it. Returns 0 or a negative errno.
  */
 int summary__list(const struct kernel_list *l, bool json);
 /* With --json, errors that stop the run early still leave parseable stdout. */
