@@ -22,13 +22,18 @@ step "meson compile" meson compile -C "$BUILD"
 # one-at-a-time tests first, each with a core to spare: tests/meson.build).
 # A full run only: `ci/test.sh --suite X` has no use for them. Each runs in
 # its own process group, so that an early exit stops it and its children.
-bg_pids=() nobtf_log= san_log=
+bg_pids=() nobtf_log='' san_log=''
 bg() { local n=$1; shift; setsid nice -n "$n" python3 ci/cpu.py step "$cpu_log" "$@" & bg_pids+=($!); }
 # `|| true`: a build has usually finished by then (at once when cached), and
 # under set -e a failed kill in this trap would turn a passing run's exit
 # status into 1 (stop 13's CI: every test passed, exit 1).
-trap 'for p in "${bg_pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; done
-      rm -f "$nobtf_log" "$san_log"' EXIT
+# shellcheck disable=SC2317 # called by the EXIT trap
+stop_bg() {
+	local p
+	for p in "${bg_pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; done
+	rm -f "$nobtf_log" "$san_log"
+}
+trap stop_bg EXIT
 if [ $# -eq 0 ]; then
 	# The kernel without BTF (suite vm, nobtf): minutes of compiling the
 	# first time. Its test runs last and finds it cached, or waits on its
