@@ -11,7 +11,9 @@ from wait4's rusage, so every descendant that was waited for) does not.
   cpu.py step LOG NAME -- CMD...  the same for one CI step, under NAME
   cpu.py report LOG [TESTLOG] [--top N]
                                 the table: steps, then tests by CPU (names from
-                                meson's testlog.json, matched by command line)
+                                meson's testlog.json, matched by command line),
+                                then the share of the cores' time the run left
+                                unused (records since the start field was added)
 
 Each record also carries how much the download cache grew meanwhile
 (BTFKIT_VM_CACHE, BTFKIT_APT_DIR and ${XDG_CACHE_HOME:-~/.cache}/btfkit):
@@ -54,6 +56,7 @@ def cache_bytes():
 def run(log, name, argv):
     before = cache_bytes()
     t0 = time.monotonic()
+    start = time.time()  # wall clock: records of separate processes line up
     pid = os.fork()
     if pid == 0:
         try:
@@ -72,7 +75,7 @@ def run(log, name, argv):
         except InterruptedError:
             continue
     wall = time.monotonic() - t0
-    rec = {'name': name, 'argv': argv, 'wall': round(wall, 2),
+    rec = {'name': name, 'argv': argv, 'start': round(start, 2), 'wall': round(wall, 2),
            'user': round(ru.ru_utime, 2), 'sys': round(ru.ru_stime, 2),
            'maxrss_kb': ru.ru_maxrss, 'cache_growth': cache_bytes() - before,
            'status': os.waitstatus_to_exitcode(status)}
@@ -106,6 +109,18 @@ def report(log, testlog, top):
         print('%-44s %8.1f' % ('(%d other tests)' % len(rest), sum(map(cpu, rest))))
     print('%-44s %8.1f   = %.1f CPU-minutes, %d tests' % (
         'total', sum(map(cpu, steps + tests)), sum(map(cpu, steps + tests)) / 60, len(tests)))
+    # The share of the machine the run left unused: 1 - CPU / (cores x the
+    # span from the first step's start to the last record's end), with the
+    # background steps' CPU counted (they fill what the tests leave). On a
+    # shared machine what neighbours took counts as unused too.
+    timed = [r for r in steps + tests if 'start' in r]
+    if timed:
+        span = max(r['start'] + r['wall'] for r in timed) - min(r['start'] for r in timed)
+        cores = os.cpu_count() or 1
+        if span > 0:
+            print('%-44s %8s %8.1f   = %.0f%% of %d cores not used by this run' % (
+                'span (first start to last end)', '', span,
+                100 * max(0.0, 1 - sum(map(cpu, timed)) / (cores * span)), cores))
 
 
 def main(args):

@@ -33,8 +33,8 @@ static int select_listed(const struct run_opts *c, const struct source *src,
 {
 	struct listing_opts lo = {
 		.transfer = &(struct transfer_opts){
-			.connect_timeout = c->connect_timeout,
-			.timeout = transfer__off_if_zero(c->timeout),
+			.connect_timeout = c->transfer.connect_timeout,
+			.timeout = c->transfer.timeout,
 		},
 		.cache_dir = cache->dir,
 		.max_bytes = c->max_listing,
@@ -215,22 +215,12 @@ int run__fetch(struct run *r, void (*on_kernel)(struct kernel *k, int archive_fd
 		.max_size = o->max_size,
 		.cancel = cancel,
 		.jobs = (int)o->jobs,
-		.transfer = {
-			.jobs = (int)o->transfers,
-			/* The command line's 0 is "none" for these (--help says so). */
-			.retries = (int)transfer__off_if_zero(o->retries),
-			.retry_delay_ms = transfer__off_if_zero(o->retry_delay_ms),
-			.connect_timeout = o->connect_timeout,
-			.timeout = transfer__off_if_zero(o->timeout),
-			.speed_limit = o->speed_limit,
-			.speed_time = transfer__off_if_zero(o->speed_time),
-			.retry_after_max = transfer__off_if_zero(o->retry_after_max),
-			/* A progress line only where a person watches it. */
-			.progress = isatty(STDERR_FILENO) && o->verbosity >= 0 && !o->json,
-		},
+		.transfer = o->transfer,
 		.on_kernel = on_kernel,
 		.ctx = ctx,
 	};
+	/* A progress line only where a person watches it. */
+	r->fo.transfer.progress = isatty(STDERR_FILENO) && o->verbosity >= 0 && !o->json;
 	return fetch__run(&r->l, &r->fo);
 }
 

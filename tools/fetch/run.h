@@ -31,23 +31,13 @@ struct run_opts {
 	const char **adds;	/* --add specs */
 	int nadds;
 	long jobs;		/* -j: CPU threads; 0 = one per CPU */
-	long transfers;		/* --transfers: HTTP requests in parallel */
-	long retries, retry_delay_ms, connect_timeout, timeout;
-	long speed_limit, speed_time, retry_after_max;
+	struct transfer_opts transfer;	/* transferopt.h's knobs; 0 = default, TRANSFER_OFF = off */
 	uint64_t max_size;
 	int verbosity;		/* log level: -1 quiet .. 2 debug */
 };
 
 /* btfhub-fetch's defaults; btfkit-build starts from the same ones. */
 #define RUN_OPTS_DEFAULTS						\
-	.transfers = TRANSFER_DEFAULT_JOBS,				\
-	.retries = TRANSFER_DEFAULT_RETRIES,				\
-	.retry_delay_ms = TRANSFER_DEFAULT_RETRY_DELAY_MS,		\
-	.connect_timeout = TRANSFER_DEFAULT_CONNECT_TIMEOUT,		\
-	.timeout = TRANSFER_DEFAULT_TIMEOUT,				\
-	.speed_limit = TRANSFER_DEFAULT_SPEED_LIMIT,			\
-	.speed_time = TRANSFER_DEFAULT_SPEED_TIME,			\
-	.retry_after_max = TRANSFER_DEFAULT_RETRY_AFTER_MAX,		\
 	.max_size = TRANSFER_DEFAULT_MAX_SIZE
 
 /* One fetch, from run__open() to run__close(). */

@@ -2,7 +2,8 @@
 /*
  * The fetch options btfhub-fetch and btfkit-build share: their getopt_long
  * rows, their parsing into struct run_opts and their --help lines, in one
- * place so that the two tools cannot drift apart. Each tool's main.c puts
+ * place so that the two tools cannot drift apart (the transfer knobs among
+ * them are transferopt.h's, which btfhub-make --apt takes too). Each tool's main.c puts
  * RUNOPT_LONG_OPTS in its table, "m:s:" in its short options, offers every
  * option to runopt__parse() first, and prints the RUNOPT_HELP_* lines.
  */
@@ -13,6 +14,7 @@
 
 #include "index.h"
 #include "run.h"
+#include "transferopt.h"
 
 /* getopt_long values of the shared long options; a tool's own start at 256. */
 enum {
@@ -24,14 +26,6 @@ enum {
 	RUNOPT_UPDATE_MANIFEST,
 	RUNOPT_LIST,
 	RUNOPT_MAX_LISTING,
-	RUNOPT_TRANSFERS,
-	RUNOPT_RETRIES,
-	RUNOPT_RETRY_DELAY,
-	RUNOPT_CONNECT_TIMEOUT,
-	RUNOPT_TIMEOUT,
-	RUNOPT_SPEED_LIMIT,
-	RUNOPT_SPEED_TIME,
-	RUNOPT_RETRY_AFTER_MAX,
 	RUNOPT_MAX_SIZE,
 };
 
@@ -46,15 +40,8 @@ enum {
 	{ "update-manifest", no_argument, NULL, RUNOPT_UPDATE_MANIFEST }, \
 	{ "list", no_argument, NULL, RUNOPT_LIST },			\
 	{ "max-listing", required_argument, NULL, RUNOPT_MAX_LISTING },	\
-	{ "transfers", required_argument, NULL, RUNOPT_TRANSFERS },	\
-	{ "retries", required_argument, NULL, RUNOPT_RETRIES },		\
-	{ "retry-delay", required_argument, NULL, RUNOPT_RETRY_DELAY },	\
-	{ "connect-timeout", required_argument, NULL, RUNOPT_CONNECT_TIMEOUT }, \
-	{ "timeout", required_argument, NULL, RUNOPT_TIMEOUT },		\
 	{ "max-size", required_argument, NULL, RUNOPT_MAX_SIZE },	\
-	{ "speed-limit", required_argument, NULL, RUNOPT_SPEED_LIMIT },	\
-	{ "speed-time", required_argument, NULL, RUNOPT_SPEED_TIME },	\
-	{ "retry-after-max", required_argument, NULL, RUNOPT_RETRY_AFTER_MAX }
+	TRANSFEROPT_LONG_OPTS
 
 /* --help lines, in the order btfhub-fetch prints them (fprintf formats). */
 #define RUNOPT_HELP_MANIFEST						\
@@ -83,17 +70,9 @@ enum {
 "                            nothing (no -o needed)\n"
 #define RUNOPT_HELP_MAX_LISTING						\
 "      --max-listing SIZE    cap on listing responses, K/M/G (default 64M)\n"
+/* The transfer knobs (transferopt.h) and the archive size cap. */
 #define RUNOPT_HELP_TRANSFER						\
-"      --transfers N         parallel downloads (default 4)\n"		\
-"      --retries N           retries on 5xx, timeouts, dropped connections (default 4)\n" \
-"      --retry-delay MS      first backoff delay, doubled per retry (default 1000)\n" \
-"      --connect-timeout S   (default 30)\n"				\
-"      --timeout S           per attempt, 0 = none (default 600)\n"	\
-"      --speed-limit BYTES   with --speed-time: an attempt slower than this many\n" \
-"                            bytes/s (K/M suffix) ends and is retried (default 1K)\n" \
-"      --speed-time S        ... for S seconds; 0 = never (default 30)\n" \
-"      --retry-after-max S   longest Retry-After (429/503) honoured, 0 = ignore\n" \
-"                            it (default 300)\n"			\
+TRANSFEROPT_HELP							\
 "      --max-size SIZE       cap on archive and BTF size, K/M/G suffix (default 512M)\n"
 
 /* runopt__parse()'s answer for an option that is the tool's own. */

@@ -22,6 +22,27 @@ int cli__parse_ull(const char *s, unsigned long long max, unsigned long long *ou
 	return 0;
 }
 
+int cli__parse_size(const char *s, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+	int shift = 0;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	}
+	if (errno || *end || v > (max >> shift))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
 int cli__parse_uint(const char *s, unsigned int max, unsigned int *out)
 {
 	unsigned long long v;

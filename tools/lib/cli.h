@@ -3,11 +3,18 @@
 #ifndef BTFKIT_CLI_H
 #define BTFKIT_CLI_H
 
+#include <stdint.h>
+
 /*
  * Parse a whole decimal number in [0, max]: no sign, no trailing text.
  * Returns 0 or -EINVAL (with *out untouched).
  */
 int cli__parse_ull(const char *s, unsigned long long max, unsigned long long *out);
+/*
+ * A byte count in [0, max]: a whole decimal number with an optional K, M
+ * or G (binary: 1K = 1024) suffix. Returns 0 or -EINVAL (*out untouched).
+ */
+int cli__parse_size(const char *s, uint64_t max, uint64_t *out);
 /* The same into an unsigned int. */
 int cli__parse_uint(const char *s, unsigned int max, unsigned int *out);
 

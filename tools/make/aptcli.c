@@ -10,7 +10,6 @@
 
 #include "apt.h"
 #include "aptcli.h"
-#include "cli.h"
 #include "errmsg.h"
 #include "escape.h"
 #include "escape_json.h"
@@ -23,22 +22,8 @@
 
 #define SUITES_MAX 64
 
-static int num(const char *arg, unsigned long long max, long *out)
-{
-	unsigned long long v;
-
-	if (cli__parse_ull(arg, max, &v)) {
-		pr_err("invalid number: '%s'", arg);
-		return -EINVAL;
-	}
-	*out = (long)v;
-	return 1;
-}
-
 int aptcli__parse(int opt, const char *arg, struct apt_cli *a)
 {
-	struct transfer_opts *t = &a->transfer;
-	long v = 0;
 	int r;
 
 	switch (opt) {
@@ -49,32 +34,9 @@ int aptcli__parse(int opt, const char *arg, struct apt_cli *a)
 	case APTCLI_KEYRING: a->keyring = arg; return 1;
 	case APTCLI_PACKAGES: a->globs = arg; return 1;
 	case APTCLI_CACHE_DIR: a->cache_dir = arg; return 1;
-	case APTCLI_TRANSFERS:
-		r = num(arg, 64, &v);
-		if (r > 0 && !v) {
-			pr_err("--transfers: at least 1");
-			return -EINVAL;
-		}
-		t->jobs = v;
-		return r;
-	case APTCLI_RETRIES:
-		r = num(arg, 100, &v);
-		/* Given, 0 is none; not given, transfer_opts' 0 is the default. */
-		t->retries = (int)transfer__off_if_zero(v);
-		return r;
-	case APTCLI_RETRY_DELAY: return num(arg, 3600 * 1000, &t->retry_delay_ms);
-	case APTCLI_CONNECT_TIMEOUT: return num(arg, 3600, &t->connect_timeout);
-	case APTCLI_TIMEOUT:
-		r = num(arg, 7 * 24 * 3600, &t->timeout);
-		t->timeout = transfer__off_if_zero(t->timeout);
-		return r;
-	case APTCLI_SPEED_LIMIT: return num(arg, 1ull << 40, &t->speed_limit);
-	case APTCLI_SPEED_TIME:
-		r = num(arg, 3600, &t->speed_time);
-		t->speed_time = transfer__off_if_zero(t->speed_time);
-		return r;
 	default:
-		return 0;
+		r = transferopt__parse(opt, arg, &a->transfer);
+		return r == TRANSFEROPT_NOT_MINE ? 0 : r ?: 1;
 	}
 }
 

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "transfer.h"
+#include "transferopt.h"
 
 enum {
 	APTCLI_APT = 0x2000,
@@ -22,13 +23,6 @@ enum {
 	APTCLI_KEYRING,
 	APTCLI_PACKAGES,
 	APTCLI_CACHE_DIR,
-	APTCLI_TRANSFERS,
-	APTCLI_RETRIES,
-	APTCLI_RETRY_DELAY,
-	APTCLI_CONNECT_TIMEOUT,
-	APTCLI_TIMEOUT,
-	APTCLI_SPEED_LIMIT,
-	APTCLI_SPEED_TIME,
 };
 
 #define APTCLI_LONG_OPTS						\
@@ -39,13 +33,7 @@ enum {
 	{ "keyring", required_argument, NULL, APTCLI_KEYRING },		\
 	{ "packages", required_argument, NULL, APTCLI_PACKAGES },	\
 	{ "cache-dir", required_argument, NULL, APTCLI_CACHE_DIR },	\
-	{ "transfers", required_argument, NULL, APTCLI_TRANSFERS },	\
-	{ "retries", required_argument, NULL, APTCLI_RETRIES },		\
-	{ "retry-delay", required_argument, NULL, APTCLI_RETRY_DELAY },	\
-	{ "connect-timeout", required_argument, NULL, APTCLI_CONNECT_TIMEOUT }, \
-	{ "timeout", required_argument, NULL, APTCLI_TIMEOUT },		\
-	{ "speed-limit", required_argument, NULL, APTCLI_SPEED_LIMIT },	\
-	{ "speed-time", required_argument, NULL, APTCLI_SPEED_TIME }
+	TRANSFEROPT_LONG_OPTS
 
 #define APTCLI_HELP							\
 "APT repository (instead of FILEs; docs/btfhub-make.md):\n"		\
@@ -61,20 +49,14 @@ enum {
 "                            (--prefer dbg: every kernel from its -dbg package;\n" \
 "                            --shard I/N: the kernels whose key hashes to I)\n" \
 "      --cache-dir DIR       indexes and packages (default ~/.cache/btfkit/make)\n" \
-"      --transfers N         downloads in parallel (default 4)\n"	\
-"      --retries N           retries of a failed download (default 4)\n" \
-"      --retry-delay MS      first backoff, doubled per retry (default 1000)\n" \
-"      --connect-timeout S   default 30\n"				\
-"      --timeout S           one attempt, 0 = none (default 600)\n"	\
-"      --speed-limit B       a download slower than B bytes/s ...\n"	\
-"      --speed-time S        ... for S seconds is a stall (default 1024, 30)\n"
+TRANSFEROPT_HELP
 
 /* The --apt options as given. */
 struct apt_cli {
 	const char *url;
 	const char *suites;		/* comma-separated */
 	const char *arch, *component, *keyring, *globs, *cache_dir;
-	struct transfer_opts transfer;	/* the numbers above; 0 = default */
+	struct transfer_opts transfer;	/* transferopt.h's knobs; 0 = default */
 };
 
 /* What the rest of btfhub-make's command line says, for the --apt run. */
