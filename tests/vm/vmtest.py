@@ -16,7 +16,7 @@ scenario in the guest and read its verdict from the serial console.
   vmtest.py --series deb12-6.1-arm64 --scenario embedded \
             --coretrace build/arm64/tracer/coretrace_static --bpf-obj build/arm64/bpf/coretrace.bpf.o \
             --btfgen build/btfgen/btfgen --embedgen build/embedgen/embedgen
-            (arm64 series: qemu-system-aarch64 -M virt -cpu max, busybox-static:arm64
+            (arm64 series: qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on, busybox-static:arm64
             downloaded into the cache)
 
 The kernel of a series (kernels.txt, series.py) is chosen at test time: the
