@@ -45,7 +45,7 @@ static void usage(FILE *f)
 "      --dict-size BYTES     shared dictionary budget (default 4096; 0: none)\n"
 "      --chunk-size BYTES    index bytes per chunk (default 32768)\n"
 "  -l, --list FILE           print a bundle's header and entries\n"
-"  -j, --json                machine-readable summary / listing\n"
+"      --json                machine-readable summary / listing\n"
 "  -v, --verbose             more output (twice for debug)\n"
 "  -q, --quiet               errors only\n"
 "  -h, --help                this help\n"
@@ -62,7 +62,7 @@ static int lists_alloc(struct embedgen_opts *o, int argc)
 	return o->objects && o->entries && o->provenance && o->dirs ? 0 : -ENOMEM;
 }
 
-enum { OPT_HEADER = 256, OPT_OBJECT, OPT_ENTRY, OPT_NAME, OPT_FORMAT, OPT_PROV,
+enum { OPT_HEADER = 256, OPT_JSON, OPT_OBJECT, OPT_ENTRY, OPT_NAME, OPT_FORMAT, OPT_PROV,
        OPT_BLOCK, OPT_DICT, OPT_CHUNK, OPT_ALL_KERNELS, OPT_FLOOR };
 
 /* Checks that need every option: 0, or 2 (a usage error, reported). */
@@ -107,7 +107,7 @@ static const struct option longopts[] = {
 	{ "dict-size", required_argument, NULL, OPT_DICT },
 	{ "chunk-size", required_argument, NULL, OPT_CHUNK },
 	{ "list", required_argument, NULL, 'l' },
-	{ "json", no_argument, NULL, 'j' },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -142,7 +142,16 @@ static int parse_args(int argc, char **argv, struct embedgen_opts *o, struct aud
 		case OPT_PROV: o->provenance[o->provenance_cnt++] = optarg; break;
 		case OPT_NAME: o->emit.symbol = optarg; break;
 		case 'l': *list = optarg; break;
-		case 'j': o->json = true; break;
+		case OPT_JSON: o->json = true; break;
+		case 'j':
+			/*
+			 * -j was --json here once; the house's -j N is jobs, which
+			 * embedgen has none of (its output is one deterministic
+			 * stream). Refused by name rather than as an unknown option.
+			 */
+			pr_err("-j is no longer short for --json (-j N is jobs in btfkit's tools, "
+			       "and embedgen has none): use --json");
+			return 2;
 		case 'v': (*level)++; break;
 		case 'q': *level = LOG_LEVEL_QUIET; break;
 		case 'c':

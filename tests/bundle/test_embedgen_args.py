@@ -4,8 +4,9 @@
 one tiny BTF so that it runs in a second: a --name that is not a C identifier
 (injected or empty), file names that would land raw inside the generated C, a
 missing output directory (an error, not created), outputs that are not
-regular files (never replaced), an empty tree (a warning), and the usage
-errors of --format incbin. Every refusal is one line and writes nothing.
+regular files (never replaced), an empty tree (a warning), the usage
+errors of --format incbin, and -j (no longer --json's short form). Every
+refusal is one line and writes nothing.
 
 usage: test_embedgen_args.py EMBEDGEN CC        (TAP)
 """
@@ -61,6 +62,9 @@ def main():
     refused("--format incbin with a newline in the path", 2, "--format incbin: the bundle path",
             "--format", "incbin", "-o", "out/x.c", "--bundle-file", "out/a\nb.btfb", "tree")
     refused("--format foo", 2, "unknown format", "--format", "foo", "-o", "out/x.c", "tree")
+    # -j was --json's short form; -j N is jobs in the house, and embedgen has none.
+    refused("-j", 2, "use --json", "-j", "-o", "out/x.c", "tree")
+    refused("-j 4", 2, "use --json", "-j", "4", "-o", "out/x.c", "tree")
     refused("a missing output directory", 1, "its directory does not exist",
             "-o", "out/no/such/dir/x.c", "tree")
     ok(not os.path.exists(os.path.join(out, "no")), "... and it is not created")

@@ -1,8 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
-# Two clean builds from the same inputs, in different directories and at
-# different times (SOURCE_DATE_EPOCH), give byte-identical generated sources,
-# bundle, BPF object and tracer binaries.
+# Two builds from the same inputs, in different directories and at different
+# times (SOURCE_DATE_EPOCH), give byte-identical generated sources, bundle,
+# BPF object and tracer binaries. The first is the build these tests run in
+# (from $SRC, already made: a second clean build of it would cost its whole
+# compile again); the second is a clean build of a copy of the tree elsewhere,
+# configured with the first's options.
 . "$(dirname "$0")/lib.sh"
 
 targets=(tracer/coretrace tracer/coretrace_static)
@@ -10,23 +13,30 @@ outputs=(tracer/bundle/btf_bundle_data.c tracer/bundle/btf_bundle_data.h
 	 tracer/bundle/coretrace.btfb bpf/coretrace.bpf.o bpf/coretrace.skel.h
 	 tracer/coretrace tracer/coretrace_static)
 
-build_one() {	# build_one SRC BUILD EPOCH
-	SOURCE_DATE_EPOCH=$3 meson setup "$2" "$1" >"$2.log" 2>&1 || { cat "$2.log"; fail "meson setup $2"; }
-	SOURCE_DATE_EPOCH=$3 ninja -C "$2" "${targets[@]}" >>"$2.log" 2>&1 || { tail -30 "$2.log"; fail "build $2"; }
-}
-
-copy_source "$TMP/a/src"
+# The options the first build was configured with (meson setup -D...).
+mapfile -t opts < <(python3 -c '
+import configparser, sys
+c = configparser.ConfigParser(interpolation=None)
+c.read(sys.argv[1])
+for k, v in c["options"].items() if c.has_section("options") else ():
+    print("-D%s=%s" % (k, v))' "$BUILD/meson-private/cmd_line.txt")
+a=$BUILD
+ninja -C "$a" -n "${targets[@]}" | grep -q 'no work to do' ||
+	fail "$a is not up to date for ${targets[*]}: build it before this test"
+b=$TMP/b/out
 copy_source "$TMP/b/somewhere/else/src"
-build_one "$TMP/a/src" "$TMP/a/build" 1
-build_one "$TMP/b/somewhere/else/src" "$TMP/b/out" 1700000000
+SOURCE_DATE_EPOCH=1700000000 meson setup "$b" "$TMP/b/somewhere/else/src" "${opts[@]}" >"$b.log" 2>&1 ||
+	{ cat "$b.log"; fail "meson setup $b ${opts[*]}"; }
+SOURCE_DATE_EPOCH=1700000000 ninja -C "$b" "${targets[@]}" >>"$b.log" 2>&1 ||
+	{ tail -30 "$b.log"; fail "build $b"; }
 
 n=0
 for f in "${outputs[@]}"; do
-	[ -s "$TMP/a/build/$f" ] || fail "$f was not built"
-	cmp "$TMP/a/build/$f" "$TMP/b/out/$f" || fail "$f differs between the two builds"
+	[ -s "$a/$f" ] || fail "$f was not built"
+	cmp "$a/$f" "$b/$f" || fail "$f differs between $a and $b"
 	n=$((n + 1))
 done
-kernels=$("$TMP/a/build/embedgen/embedgen" --list "$TMP/a/build/tracer/bundle/coretrace.btfb" --json |
+kernels=$("$a/embedgen/embedgen" --list "$a/tracer/bundle/coretrace.btfb" --json |
 	  python3 -c 'import json,sys; print(json.load(sys.stdin)["kernels"])')
 [ "$kernels" -gt 0 ] || fail "the default bundle is empty"
 ok "$n outputs byte-identical across two builds (bundle of $kernels kernels)"
