@@ -482,18 +482,24 @@ static int run_step(const struct btf_bundle_select_opts *opts, struct btf_bundle
 	}
 }
 
-/* Where BTFHub's archive files this host's kernel (Debian 11 as "bullseye"). */
+/*
+ * Where BTFHub's archive files this host's kernel (Debian 11 as "bullseye"):
+ * the first of layout__archive_paths()' candidates, made in place, so that
+ * the explanation of a miss allocates nothing (bundle/select_nomem).
+ */
 static void hint(const struct btf_host *host, const char *hint_flag, char *buf, size_t sz)
 {
-	const struct layout_key key = { host->distro, host->version, host->arch, host->release };
-	char *paths[LAYOUT_MAX_CANDIDATES];
-	int n = layout__archive_paths(&key, paths);
+	struct layout_key key = { host->distro, host->version, host->arch, host->release };
+	const char *vdirs[2], *adirs[2];
+	char path[1024];
 
+	layout__version_dirs(key.distro, key.version, vdirs);
+	layout__arch_dirs(key.arch, adirs);
+	key.version = vdirs[0];
+	key.arch = adirs[0];
 	snprintf(buf, sz, " get %s from https://github.com/aquasecurity/btfhub-archive%s%s",
-		 n > 0 ? paths[0] : "its .btf.tar.xz", hint_flag ? " and pass " : "",
-		 hint_flag ?: "");
-	while (n > 0)
-		free(paths[--n]);
+		 layout__archive_path(NULL, &key, path, sizeof(path)) ? "its .btf.tar.xz" : path,
+		 hint_flag ? " and pass " : "", hint_flag ?: "");
 }
 
 static void explain(struct btf_bundle_choice *c, int err)
