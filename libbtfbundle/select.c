@@ -483,15 +483,18 @@ static int run_step(const struct btf_bundle_select_opts *opts, struct btf_bundle
 }
 
 /*
- * Where BTFHub's archive files this host's kernel (Debian 11 as "bullseye"):
- * the first of layout__archive_paths()' candidates, made in place, so that
- * the explanation of a miss allocates nothing (bundle/select_nomem).
+ * Where BTFHub's archive most likely files this host's kernel (Debian 11 as
+ * "bullseye"): layout__archive_paths()'s first candidate, made on the stack,
+ * since an explanation must not allocate: a failed allocation here would
+ * turn -ENOMEM into a mere missing hint.
  */
 static void hint(const struct btf_host *host, const char *hint_flag, char *buf, size_t sz)
 {
 	struct layout_key key = { host->distro, host->version, host->arch, host->release };
 	const char *vdirs[2], *adirs[2];
-	char path[1024];
+	/* Each field's NUL pays for a '/': never too short for a host. */
+	char path[sizeof(host->distro) + sizeof(host->version) + sizeof(host->arch) +
+		  sizeof(host->release) + sizeof(LAYOUT_SUFFIX_ARCHIVE)];
 
 	layout__version_dirs(key.distro, key.version, vdirs);
 	layout__arch_dirs(key.arch, adirs);
