@@ -60,6 +60,22 @@ def boot_key(kernel, batch, argv):
     return h.hexdigest()[:32]
 
 
+def _prune(root):
+    """Drop what earlier builds left: boots and locks a day old (no test
+    holds a lock that long: meson's timeout ends it first)."""
+    for name in os.listdir(root):
+        path = os.path.join(root, name)
+        try:
+            if time.time() - os.lstat(path).st_mtime < 24 * MAX_AGE:
+                continue
+            if os.path.isdir(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                os.unlink(path)
+        except OSError:
+            pass	# another test pruned it first
+
+
 class SharedBoot:
     """The kept console of one batch's boot, under its lock (a context
     manager: held while the boot is looked up, made and read)."""
@@ -68,6 +84,7 @@ class SharedBoot:
         self.batch = list(batch)
         root = os.path.join(cache_dir(), 'boots')
         os.makedirs(root, exist_ok=True)
+        _prune(root)
         self.dir = os.path.join(root, key)
         self.lockpath = self.dir + '.lock'
 
