@@ -482,18 +482,27 @@ static int run_step(const struct btf_bundle_select_opts *opts, struct btf_bundle
 	}
 }
 
-/* Where BTFHub's archive files this host's kernel (Debian 11 as "bullseye"). */
+/*
+ * Where BTFHub's archive most likely files this host's kernel (Debian 11 as
+ * "bullseye"): layout__archive_paths()'s first candidate, made on the stack,
+ * since an explanation must not allocate: a failed allocation here would
+ * turn -ENOMEM into a mere missing hint.
+ */
 static void hint(const struct btf_host *host, const char *hint_flag, char *buf, size_t sz)
 {
-	const struct layout_key key = { host->distro, host->version, host->arch, host->release };
-	char *paths[LAYOUT_MAX_CANDIDATES];
-	int n = layout__archive_paths(&key, paths);
+	struct layout_key key = { host->distro, host->version, host->arch, host->release };
+	const char *vdirs[2], *adirs[2];
+	/* Each field's NUL pays for a '/': never too short for a host. */
+	char path[sizeof(host->distro) + sizeof(host->version) + sizeof(host->arch) +
+		  sizeof(host->release) + sizeof(LAYOUT_SUFFIX_ARCHIVE)];
 
+	layout__version_dirs(key.distro, key.version, vdirs);
+	layout__arch_dirs(key.arch, adirs);
+	key.version = vdirs[0];
+	key.arch = adirs[0];
 	snprintf(buf, sz, " get %s from https://github.com/aquasecurity/btfhub-archive%s%s",
-		 n > 0 ? paths[0] : "its .btf.tar.xz", hint_flag ? " and pass " : "",
-		 hint_flag ?: "");
-	while (n > 0)
-		free(paths[--n]);
+		 layout__archive_path(NULL, &key, path, sizeof(path)) ? "its .btf.tar.xz" : path,
+		 hint_flag ? " and pass " : "", hint_flag ?: "");
 }
 
 static void explain(struct btf_bundle_choice *c, int err)

@@ -137,8 +137,9 @@ def t_relocations(c):
     """every CO-RE relocation of coretrace.bpf.o resolves the same against both, full and reduced"""
     if not c.dbg:
         raise Skip("no kernel made both ways")
+    # The helper's directory is btfgen-canon's: one build of it per build tree.
     p = subprocess.run(["bash", os.path.join(SRC, "tests", "btfgen", "relo_dump.sh"), SRC,
-                        os.path.join(BUILD, "tests", "btfgen", "relo_dump")],
+                        os.path.join(BUILD, "relo-dump")],
                        capture_output=True, text=True, timeout=900)
     if p.returncode == 3:
         raise Skip("libbpf's source cannot be obtained here: " + p.stderr.strip()[-200:])

@@ -81,7 +81,7 @@ def max_rss_kib(args):
 
 
 def t_http_zero_member(c):
-    """a 76 KB archive of 500 MB of zeros: fails on its first block, RSS near baseline"""
+    """an 85 KB archive of 500 MB of zeros: fails on its first block, RSS near baseline"""
     data = fixtures.zero_member("%s.btf" % REL, 500 << 20)
     assert len(data) < 100 << 10, len(data)
     for prefix, body in (("zbase", c.btf_archive), ("zero", data)):

@@ -51,7 +51,7 @@ ok "coretrace has no shared libbpf"
 # suite's C units; its embedgen, ABI and hostile-file tests are about the
 # library's own code and run in the main build), in that build.
 bundle_units="roundtrip lookup read objects host host_names select select_steps validate
-	crafted_top crafted_decoded"
+	crafted_top crafted_decoded select_nomem"
 # shellcheck disable=SC2086 # one test name per word
 { meson test -C "$build" --suite tracer --suite lib --num-processes 1 --print-errorlogs &&
   meson test -C "$build" --suite bundle --print-errorlogs $bundle_units; } > "$2/pinned-libbpf.test.log" 2>&1

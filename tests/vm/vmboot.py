@@ -24,16 +24,23 @@ GUEST = os.path.join(HERE, 'guest')
 # no_timer_check: under TCG on a loaded host the kernel's IO-APIC timer
 # check can miss its ticks and panic ("IO-APIC + timer doesn't work")
 # before init runs; the check proves nothing about what the guest tests.
+# arm64: -cpu max keeps every feature the kernel may use (LSE, BTI, pointer
+# authentication), but TCG's emulation of the architected PAC cipher
+# (QARMA) cost ~10 of the ~14.5 CPU-s a Debian 6.1 arm64 kernel took to
+# reach init: the kernel signs and checks return addresses in every
+# function. pauth-impdef=on keeps PAC, with qemu's cheap
+# implementation-defined algorithm (3.2-4.9 CPU-s to init, measured).
 QEMU = {
     'amd64': {'qemu': 'qemu-system-x86_64', 'pkg': 'qemu-system-x86', 'machine': [],
               'console': 'ttyS0', 'cmdline': 'no_timer_check ', 'started': 'Booting from ROM'},
     'arm64': {'qemu': 'qemu-system-aarch64', 'pkg': 'qemu-system-arm',
-              'machine': ['-M', 'virt', '-cpu', 'max'], 'console': 'ttyAMA0', 'cmdline': '',
+              'machine': ['-M', 'virt', '-cpu', 'max,pauth-impdef=on'], 'console': 'ttyAMA0', 'cmdline': '',
               'started': None},
 }
 VERDICT_RE = re.compile(r'BTFKIT-VM-VERDICT: (pass|fail|skip) ?(.*)')
 SECTION_RE = re.compile(r'BTFKIT-VM-(BEGIN|END) (\S+)(?: rc=(\d+))?')
 BOOTED_RE = re.compile(r'btfkit-vm: kernel (\S+), scenario')
+SCENARIO_RE = re.compile(r'^BTFKIT-VM-SCENARIO (\S+)$', re.M)
 # Where the guest finds the bundle made at test time: coretrace's default
 # bundle directory (step 4 of --btf-source=auto), no option needed.
 GUEST_BUNDLE = 'usr/local/share/btfkit/guest.btfb'
@@ -185,9 +192,12 @@ def guest_busybox(suite, arch):
     return path
 
 
-def build_initramfs(path, scenario, files, env, kernel):
-    """files: {guest path: host path} added next to busybox and the scripts;
-    env: {name: value} the guest's /init reads from /etc/btfkit-vm.env."""
+def build_initramfs(path, members, kernel):
+    """One boot's initramfs: busybox, /init and the scenario scripts, and
+    per member (id, scenario name, files {guest path: host path}, env
+    {name: value}) what guest/init installs for it alone (/scn/ID/files,
+    /scn/ID/env). A host file is stored once (/scn/blob/N) however many
+    members install it: the coretrace of a batch is one copy."""
     c = Cpio()
     for d in ('bin', 'sbin', 'usr/bin', 'usr/sbin', 'dev', 'proc', 'sys', 'tmp', 'etc', 'btf'):
         c.dir(d)
@@ -196,24 +206,33 @@ def build_initramfs(path, scenario, files, env, kernel):
     c.copy('bin/busybox', find_busybox(kernel), 0o755)
     c.symlink('bin/sh', 'busybox')
     c.file('etc/os-release', os_release(kernel.suite).encode())
-    c.file('etc/btfkit-vm.env', ''.join("%s='%s'\n" % kv for kv in sorted(env.items())).encode())
     c.copy('init', os.path.join(GUEST, 'init'), 0o755)
     c.copy('lib.sh', os.path.join(GUEST, 'lib.sh'), 0o644)
-    c.copy('scenario.sh', os.path.join(GUEST, scenario + '.sh'), 0o644)
-    for guest, host in sorted(files.items()):
-        if guest.startswith('bin/') and not elf_is_static(host):
-            raise HarnessError('%s: not a statically linked ELF executable' % host)
-        c.copy(guest, host)
+    blobs = {}
+    for ident, name, files, env in members:
+        c.copy('guest/%s.sh' % name, os.path.join(GUEST, name + '.sh'), 0o644)
+        manifest = []
+        for guest, host in sorted(files.items()):
+            if guest.startswith('bin/') and not elf_is_static(host):
+                raise HarnessError('%s: not a statically linked ELF executable' % host)
+            key = os.path.realpath(host)
+            if key not in blobs:
+                blobs[key] = str(len(blobs))
+                c.copy('scn/blob/' + blobs[key], host, 0o755 if guest.startswith('bin/') else 0o644)
+            manifest.append('%s /%s\n' % (blobs[key], guest.lstrip('/')))
+        c.file('scn/%s/files' % ident, ''.join(manifest).encode())
+        c.file('scn/%s/env' % ident,
+               ''.join("%s='%s'\n" % kv for kv in sorted(env.items())).encode())
+    c.file('scn/list', ''.join('%s %s\n' % (m[0], m[1]) for m in members).encode())
     with open(path, 'wb') as f:
         # mtime 0: the same inputs give the same image.
         f.write(gzip.compress(c.finish(), compresslevel=1, mtime=0))
 
 
-def boot(kernel, initrd, scenario, timeout, console_path):
+def boot(kernel, initrd, timeout, console_path):
     """Run qemu to power-off (or the timeout); return the console text."""
     q = QEMU[kernel.arch]
-    cmdline = 'console=%s panic=-1 loglevel=4 %sbtfkit.scenario=%s' % (
-        q['console'], q['cmdline'], scenario)
+    cmdline = 'console=%s panic=-1 loglevel=4 %s' % (q['console'], q['cmdline'].strip())
     cmd = [q['qemu']] + q['machine'] + [
         '-nographic', '-no-reboot', '-m', '512', '-accel', 'tcg', '-smp', '1',
         '-nic', 'none', '-kernel', kernel.vmlinuz, '-initrd', initrd, '-append', cmdline]
@@ -268,3 +287,12 @@ def parse_console(text):
         if m:
             verdict, reason = m.group(1), m.group(2).strip()
     return verdict, reason, sections
+
+
+def split_console(text):
+    """{scenario id: its part of the console} of a batched boot (guest/init
+    prints BTFKIT-VM-SCENARIO ID before each); a scenario the guest never
+    reached has no part."""
+    marks = list(SCENARIO_RE.finditer(text))
+    return {m.group(1): text[m.end():marks[i + 1].start() if i + 1 < len(marks) else len(text)]
+            for i, m in enumerate(marks)}

@@ -16,8 +16,11 @@ scenario in the guest and read its verdict from the serial console.
   vmtest.py --series deb12-6.1-arm64 --scenario embedded \
             --coretrace build/arm64/tracer/coretrace_static --bpf-obj build/arm64/bpf/coretrace.bpf.o \
             --btfgen build/btfgen/btfgen --embedgen build/embedgen/embedgen
-            (arm64 series: qemu-system-aarch64 -M virt -cpu max, busybox-static:arm64
+            (arm64 series: qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on, busybox-static:arm64
             downloaded into the cache)
+
+  vmtest.py ... --scenario auto --batch probe,nosysbtf,auto,embedded+perf
+            (one boot for the batch's scenarios, shared by their tests: batch.py)
 
 The kernel of a series (kernels.txt, series.py) is chosen at test time: the
 pin while the archive serves it (or it is cached), else the newest ABI of
@@ -40,7 +43,8 @@ from series import HarnessError, Skip, fixture_kernels, log, series
 from scenarios import SCENARIOS, CheckFailed, check_fixture
 import tap
 from vmboot import BOOTED_RE, HERE, QEMU, UNAME_ARCH, BuiltKernel, boot, build_initramfs, \
-    parse_console
+    parse_console, split_console
+from batch import SharedBoot, boot_key, member_id, parse_member
 
 
 def guest_kernel(args):
@@ -113,46 +117,96 @@ def run(args):
         if shutil.which(tool) is None and not os.path.exists('/usr/sbin/' + tool):
             raise Skip('%s not installed' % tool)
     kernel = guest_kernel(args)
+    own = member_id(args.scenario, args.buffer)
+    batch = args.batch.split(',') if args.batch else [own]
+    if own not in batch:
+        raise HarnessError('--batch %s does not have %s' % (args.batch, own))
     work = tempfile.mkdtemp(prefix='btfkit-vm-')
     try:
-        prepare, check = SCENARIOS[args.scenario]
-        files = prepare(args, kernel, work)
-        initrd = os.path.join(work, 'initrd.gz')
-        env = {'ENTRY_SOURCE': kernel.entry}
-        if args.buffer:
-            env['BUFFER'] = args.buffer
-        build_initramfs(initrd, args.scenario, files, env, kernel)
-        console = os.path.join(work, 'console.log')
-        text, timed_out = boot(kernel, initrd, args.scenario, args.timeout, console)
-        verdict, reason, sections = parse_console(text)
-        booted = BOOTED_RE.search(text)
-        if verdict == 'pass' and (not booted or booted.group(1) != kernel.release):
-            verdict, reason = 'fail', 'the guest booted %s, not %s' % (
-                booted.group(1) if booted else 'no kernel line', kernel.release)
-        if verdict == 'pass' and check:
-            try:
-                reason += '; ' + check(kernel, sections)
-            except CheckFailed as e:
-                verdict, reason = 'fail', str(e)
-        if args.console or verdict != 'pass':
-            tap.diag('----- guest console (%s, %s) -----' % (kernel.release, args.scenario))
-            tap.diag(text.rstrip())
-            tap.diag('----- end of console -----')
-        if verdict is None:
-            tap.fail('%s/%s: no verdict on the console%s' % (
-                kernel.release, args.scenario, ' (timed out)' if timed_out else ''))
-        log('%s %s/%s (booted %s, %s): %s' % (verdict.upper(), kernel.release, args.scenario,
-                                               kernel.spec, kernel.why, reason))
-        if verdict == 'skip':
-            tap.skip(reason)
-        tap.check(verdict == 'pass', '%s/%s: %s' % (kernel.release, args.scenario, reason))
-        tap.diag('%s/%s (booted %s, %s): %s' % (kernel.release, args.scenario, kernel.spec,
-                                                 kernel.why, reason))
+        # Its own prepare always runs: its check reads what it recorded.
+        os.mkdir(os.path.join(work, 'own'))
+        files = SCENARIOS[args.scenario][0](args, kernel, os.path.join(work, 'own'))
+        text, timed_out = shared_boot(args, kernel, batch, own, files, work)
+        check_member(args, kernel, own, text, timed_out)
     finally:
         if args.keep:
             log('kept %s' % work)
         else:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def member_env(kernel, buffer):
+    env = {'ENTRY_SOURCE': kernel.entry}
+    if buffer:
+        env['BUFFER'] = buffer
+    return env
+
+
+def shared_boot(args, kernel, batch, own, own_files, work):
+    """The console of the boot that ran @own: one kept by another member of
+    @batch (batch.py), or a new boot of the whole batch."""
+    argv = [a for i, a in enumerate(sys.argv[1:])
+            if a not in ('--scenario', '--buffer') and
+            (i == 0 or sys.argv[i] not in ('--scenario', '--buffer'))]
+    with SharedBoot(boot_key(kernel, batch, argv), batch) as kept:
+        text = kept.console(own) if len(batch) > 1 else None
+        timed_out = False
+        if text is None:
+            members = []
+            for ident in batch:
+                scenario, buffer = parse_member(ident)
+                files = own_files
+                if ident != own:
+                    margs = argparse.Namespace(**vars(args))
+                    margs.scenario, margs.buffer = scenario, buffer
+                    os.mkdir(os.path.join(work, ident))
+                    try:
+                        files = SCENARIOS[scenario][0](margs, kernel, os.path.join(work, ident))
+                    except Skip as e:
+                        log('batch: %s left out of this boot: %s' % (ident, e))
+                        continue
+                members.append((ident, scenario, files, member_env(kernel, buffer)))
+            initrd = os.path.join(work, 'initrd.gz')
+            build_initramfs(initrd, members, kernel)
+            console = os.path.join(work, 'console.log')
+            # A minute more for each scenario past the first: a hang still
+            # ends well within meson's timeout.
+            timeout = args.timeout + 60 * (len(members) - 1)
+            text, timed_out = boot(kernel, initrd, timeout, console)
+            if len(batch) > 1 and not timed_out:
+                kept.keep(console, [m[0] for m in members])
+        kept.read(own)
+    return text, timed_out
+
+
+def check_member(args, kernel, own, text, timed_out):
+    """The verdict of @own in its part of the console, and its checks."""
+    part = split_console(text).get(own)
+    verdict, reason, sections = parse_console(part) if part is not None else (None, '', {})
+    booted = BOOTED_RE.search(text)
+    if verdict == 'pass' and (not booted or booted.group(1) != kernel.release):
+        verdict, reason = 'fail', 'the guest booted %s, not %s' % (
+            booted.group(1) if booted else 'no kernel line', kernel.release)
+    check = SCENARIOS[args.scenario][1]
+    if verdict == 'pass' and check:
+        try:
+            reason += '; ' + check(kernel, sections)
+        except CheckFailed as e:
+            verdict, reason = 'fail', str(e)
+    if args.console or verdict != 'pass':
+        tap.diag('----- guest console (%s, %s) -----' % (kernel.release, own))
+        tap.diag(text.rstrip())
+        tap.diag('----- end of console -----')
+    if verdict is None:
+        tap.fail('%s/%s: no verdict on the console%s' % (
+            kernel.release, own, ' (timed out)' if timed_out else ''))
+    log('%s %s/%s (booted %s, %s): %s' % (verdict.upper(), kernel.release, own,
+                                           kernel.spec, kernel.why, reason))
+    if verdict == 'skip':
+        tap.skip(reason)
+    tap.check(verdict == 'pass', '%s/%s: %s' % (kernel.release, own, reason))
+    tap.diag('%s/%s (booted %s, %s): %s' % (kernel.release, own, kernel.spec,
+                                             kernel.why, reason))
 
 
 def main():
@@ -183,7 +237,11 @@ def main():
     ap.add_argument('--fixture', help='nobtf: the kernel\'s BTF (REL.btf.tar.xz) to compare with')
     ap.add_argument('--buffer', choices=['auto', 'ringbuf', 'perf'],
                     help='coretrace --buffer in the guest\'s traces (default: its own, auto)')
-    ap.add_argument('--timeout', type=int, default=240, help='hard limit of one boot, s (240)')
+    ap.add_argument('--batch', metavar='ID,...',
+                    help='the scenarios (SCENARIO or SCENARIO+BUFFER) that share one boot '
+                         'of this kernel, --scenario\'s among them (batch.py)')
+    ap.add_argument('--timeout', type=int, default=240,
+                    help='hard limit of one boot, s (240; +60 per further scenario of a --batch)')
     ap.add_argument('--console', action='store_true', help='print the console even on success')
     ap.add_argument('--keep', action='store_true', help='keep the work dir (initramfs, console)')
     ap.add_argument('--fetch', nargs='+', metavar='SERIES',
