@@ -101,8 +101,10 @@ dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$SRC_PKG.tar.xz" | xz -dc -T
 	tar -x -C "$work"
 cd "$work/$SRC_PKG"
 # Reproducible: what Kbuild would take from the clock, the user and the host
-# (uname -v, /proc/version, the built-in initramfs's mtimes) is fixed, so that
-# two builds give the same bzImage, as they give the same BTF.
+# (uname -v, /proc/version, the built-in initramfs's mtimes) is fixed. Two
+# builds in different directories gave the same BTF byte for byte, and the
+# same bzImage but for two 20-byte build IDs (vmlinux's and the vDSO's),
+# which hash their DWARF and so the build directory's path.
 export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
 export KBUILD_BUILD_USER=btfkit KBUILD_BUILD_HOST=btfkit KBUILD_BUILD_VERSION=1
 
