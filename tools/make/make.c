@@ -45,6 +45,7 @@ struct maker *maker__new(const struct maker_opts *opts)
 	m->cancel = opts->cancel;
 	m->prefer = opts->prefer;
 	m->xz_preset = opts->xz_preset;
+	clock_gettime(CLOCK_REALTIME_COARSE, &m->started);
 	pthread_mutex_init(&m->pahole_lock, NULL);
 	pthread_mutex_init(&m->lock, NULL);
 	sem_init(&m->slots, 0, MAKE_MAX_INFLIGHT);
@@ -140,15 +141,24 @@ static bool same_file(const char *path, int fd, uint64_t size)
 	return same;
 }
 
+static bool older(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
 /*
  * Remove the temporary files a killed run left beside @path
  * (".<name>.XXXXXX", atomic_file's), unless a live writer holds their lock.
+ * Only files older than this run: a writer takes its lock just after
+ * creating the file, and in that window another job of this run (or another
+ * run started meanwhile) would find it unlocked and unlink it from under it.
  */
-static void clean_stale(const char *path)
+static void clean_stale(const struct maker *m, const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	char dir[PATH_MAX], prefix[NAME_MAX + 2];
 	struct dirent *de;
+	struct stat st;
 	size_t plen;
 	DIR *d;
 
@@ -166,7 +176,8 @@ static void clean_stale(const char *path)
 		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 		if (fd < 0)
 			continue;
-		if (!flock(fd, LOCK_EX | LOCK_NB) && !unlinkat(dirfd(d), de->d_name, 0))
+		if (!fstat(fd, &st) && older(&st.st_mtim, &m->started) &&
+		    !flock(fd, LOCK_EX | LOCK_NB) && !unlinkat(dirfd(d), de->d_name, 0))
 			pr_info("%s/%s: removed (left by a killed run)", dir, de->d_name);
 		close(fd);
 	}
@@ -221,7 +232,7 @@ static int write_output(struct make_job *job, const struct layout_key *key,
 		return job__fail(job, -EPERM, "%s: %s", ESC_N(path, 512),
 				 atomic_file__strerror(S_ISLNK(st.st_mode) ? -ELOOP :
 						       S_ISDIR(st.st_mode) ? -EISDIR : -EPERM));
-	clean_stale(path);
+	clean_stale(job->m, path);
 	err = atomic_file__open(&af, path);
 	if (err)
 		return job__fail(job, err, "%s: %s", ESC_N(path, 512), atomic_file__strerror(err));

@@ -23,6 +23,11 @@ struct maker {
 	enum make_prefer prefer;
 	uint32_t xz_preset;	/* 0-9 | MAKE_XZ_EXTREME */
 	/*
+	 * When this run began, by the clock file times come from (coarse): a
+	 * temporary file is another run's leftover only if it is older.
+	 */
+	struct timespec started;
+	/*
 	 * One kernel's work in this process peaks at ~85 MB (decoders, the
 	 * BTF and libbpf's parse of it, the xz encoder at --xz-preset 9, its
 	 * dictionary cut to the BTF's size; ~20 MB at the default): at most
