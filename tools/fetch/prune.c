@@ -65,7 +65,7 @@ static int remove_file(int dfd, const char *name, const char *rel, bool temp,
 	int fd, err = 0;
 
 	if (temp) {
-		err = tmpfile__remove_stale(dfd, name);
+		err = tmpfile__remove_stale(dfd, name, NULL);	/* under the run lock */
 		if (err < 0)
 			pr_err("%s/%s: cannot remove: %s", c->root, rel, strerror(-err));
 		else if (!err)

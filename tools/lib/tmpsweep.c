@@ -29,7 +29,12 @@ bool tmpfile__is_ours(const char *name, const char *suffix)
 	return true;
 }
 
-int tmpfile__remove_stale(int dfd, const char *name)
+static bool older(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+int tmpfile__remove_stale(int dfd, const char *name, const struct timespec *before)
 {
 	struct stat st;
 	int fd, ret = 0;
@@ -38,7 +43,8 @@ int tmpfile__remove_stale(int dfd, const char *name)
 	if (fd < 0)
 		return errno == ELOOP || errno == ENOENT ? 0 : -errno;
 	/* Its writer holds an exclusive lock for as long as it lives. */
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && !flock(fd, LOCK_EX | LOCK_NB))
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && (!before || older(&st.st_mtim, before)) &&
+	    !flock(fd, LOCK_EX | LOCK_NB))
 		ret = unlinkat(dfd, name, 0) ? (errno == ENOENT ? 0 : -errno) : 1;
 	close(fd);
 	return ret;
@@ -63,7 +69,7 @@ static int sweep_dir(int dfd, int levels, const char *suffix, size_t *removed, c
 			continue;
 		sprintf(path + len, "/%s", e->d_name);
 		if (tmpfile__is_ours(e->d_name, suffix)) {
-			r = tmpfile__remove_stale(dirfd(d), e->d_name);
+			r = tmpfile__remove_stale(dirfd(d), e->d_name, NULL);
 			if (r > 0) {
 				(*removed)++;
 				pr_info("%s: removed (stale temporary file)", ESC_N(path, PATH_MAX));

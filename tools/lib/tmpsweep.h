@@ -11,16 +11,20 @@
 #define BTFKIT_TMPSWEEP_H
 
 #include <stdbool.h>
+#include <time.h>
 #include <stddef.h>
 
 /* ".<something><suffix>.XXXXXX" (6 alphanumerics), e.g. suffix ".btf". */
 bool tmpfile__is_ours(const char *name, const char *suffix);
 /*
  * Remove @name in directory @dfd if it is a regular file (never followed
- * through a symlink) that no writer holds locked. 1 removed, 0 left (live,
- * gone or not a regular file), or a negative errno.
+ * through a symlink) that no writer holds locked and, with @before, whose
+ * mtime is older than *@before: a writer locks its file just after creating
+ * it, so a sweeper that may run beside writers must leave files younger
+ * than itself. 1 removed, 0 left (live, young, gone or not a regular file),
+ * or a negative errno.
  */
-int tmpfile__remove_stale(int dfd, const char *name);
+int tmpfile__remove_stale(int dfd, const char *name, const struct timespec *before);
 /*
  * Remove the stale temporary files named like tmpfile__is_ours(@suffix) in
  * @root and its directories down to @levels below it (symlinks not

@@ -24,6 +24,7 @@
 #include "make_internal.h"
 #include "mem.h"
 #include "state.h"
+#include "tmpsweep.h"
 #include "writer.h"
 
 _Static_assert(MAKE_XZ_EXTREME == WRITER_XZ_EXTREME, "make.h's flag is the writer's");
@@ -141,11 +142,6 @@ static bool same_file(const char *path, int fd, uint64_t size)
 	return same;
 }
 
-static bool older(const struct timespec *a, const struct timespec *b)
-{
-	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
-}
-
 /*
  * Remove the temporary files a killed run left beside @path
  * (".<name>.XXXXXX", atomic_file's), unless a live writer holds their lock.
@@ -158,7 +154,6 @@ static void clean_stale(const struct maker *m, const char *path)
 	const char *slash = strrchr(path, '/');
 	char dir[PATH_MAX], prefix[NAME_MAX + 2];
 	struct dirent *de;
-	struct stat st;
 	size_t plen;
 	DIR *d;
 
@@ -169,17 +164,10 @@ static void clean_stale(const struct maker *m, const char *path)
 	plen = snprintf(prefix, sizeof(prefix), ".%s.", slash + 1);
 	d = opendir(dir);
 	while (d && (de = readdir(d))) {
-		int fd;
-
 		if (strncmp(de->d_name, prefix, plen) || strlen(de->d_name) != plen + 6)
 			continue;
-		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-		if (fd < 0)
-			continue;
-		if (!fstat(fd, &st) && older(&st.st_mtim, &m->started) &&
-		    !flock(fd, LOCK_EX | LOCK_NB) && !unlinkat(dirfd(d), de->d_name, 0))
+		if (tmpfile__remove_stale(dirfd(d), de->d_name, &m->started) > 0)
 			pr_info("%s/%s: removed (left by a killed run)", dir, de->d_name);
-		close(fd);
 	}
 	if (d)
 		closedir(d);
