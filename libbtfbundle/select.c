@@ -490,18 +490,13 @@ static int run_step(const struct btf_bundle_select_opts *opts, struct btf_bundle
  */
 static void hint(const struct btf_host *host, const char *hint_flag, char *buf, size_t sz)
 {
-	struct layout_key key = { host->distro, host->version, host->arch, host->release };
-	const char *vdirs[2], *adirs[2];
+	const struct layout_key key = { host->distro, host->version, host->arch, host->release };
 	/* Each field's NUL pays for a '/': never too short for a host. */
 	char path[sizeof(host->distro) + sizeof(host->version) + sizeof(host->arch) +
 		  sizeof(host->release) + sizeof(LAYOUT_SUFFIX_ARCHIVE)];
 
-	layout__version_dirs(key.distro, key.version, vdirs);
-	layout__arch_dirs(key.arch, adirs);
-	key.version = vdirs[0];
-	key.arch = adirs[0];
 	snprintf(buf, sz, " get %s from https://github.com/aquasecurity/btfhub-archive%s%s",
-		 layout__archive_path(NULL, &key, path, sizeof(path)) ? "its .btf.tar.xz" : path,
+		 layout__archive_path_likely(&key, path, sizeof(path)) ? "its .btf.tar.xz" : path,
 		 hint_flag ? " and pass " : "", hint_flag ?: "");
 }
 

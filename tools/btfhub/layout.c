@@ -333,6 +333,19 @@ static char *archive_path_dup(const struct layout_key *key)
 	return p;
 }
 
+int layout__archive_path_likely(const struct layout_key *key, char *buf, size_t size)
+{
+	const char *vdirs[2], *adirs[2];
+	struct layout_key k = *key;
+
+	/* [0], [0]: the order layout__archive_paths() lists them in. */
+	layout__version_dirs(key->distro, key->version, vdirs);
+	layout__arch_dirs(key->arch, adirs);
+	k.version = vdirs[0];
+	k.arch = adirs[0];
+	return layout__archive_path(NULL, &k, buf, size);
+}
+
 int layout__archive_paths(const struct layout_key *key, char *paths[LAYOUT_MAX_CANDIDATES])
 {
 	const char *vdirs[2], *adirs[2];

@@ -121,6 +121,12 @@ int layout__arch_dirs(const char *arch, const char *dirs[2]);
  */
 int layout__archive_path(const char *dir, const struct layout_key *key, char *buf, size_t size);
 
+/*
+ * The most likely of them (layout__archive_paths()' first) into @buf, with
+ * no allocation: for a message that must not fail. 0 or -ENAMETOOLONG.
+ */
+int layout__archive_path_likely(const struct layout_key *key, char *buf, size_t size);
+
 #define LAYOUT_MAX_CANDIDATES 4	/* version spellings x arch spellings */
 /*
  * The archive paths ("D/V/A/R.btf.tar.xz", relative to a BTFHub root) a
